@@ -1,0 +1,141 @@
+"""The consultation platform of Brest métropole: create_app() builds the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, session
+from flask_login import current_user
+from sqlalchemy import event, select
+from sqlalchemy.orm import joinedload
+
+from consultation import config as config_module
+from consultation.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then environment, then overrides."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_module.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.from_environment())
+    app.config.update(overrides or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    _configure_database(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    from consultation.core import errors, jobs, templating
+
+    with app.app_context():
+        _tune_sqlite()
+    jobs.init_app()
+    errors.register_error_handlers(app)
+    templating.init_app(app)
+    _register_blueprints(app)
+    _register_template_globals(app)
+    _register_request_boundary(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        options.setdefault("connect_args", {"timeout": 30})
+        if uri.startswith("sqlite:///") and ":memory:" not in uri:
+            Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _tune_sqlite() -> None:
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _select_locale() -> str:
+    languages = ("fr", "en")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "fr"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from consultation.accounts import bp as accounts_bp
+    from consultation.accounts.cli import users_cli
+    from consultation.comments import bp as comments_bp
+    from consultation.demo.cli import demo_cli
+    from consultation.main import bp as main_bp
+    from consultation.projects import bp as projects_bp
+    from consultation.proposals import bp as proposals_bp
+    from consultation.votes import bp as votes_bp
+
+    for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _register_template_globals(app: Flask) -> None:
+    from consultation.accounts.models import ROLE_LABELS
+    from consultation.reference.services import territory_name
+
+    app.jinja_env.globals.update(territory_name=territory_name, ROLE_LABELS=ROLE_LABELS)
+
+
+def _register_request_boundary(app: Flask) -> None:
+    from consultation.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        """Load the user of the session; a stale nonce (password changed) ends the session."""
+        user_id, _, nonce = token.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = (
+            db.session.execute(
+                select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+            )
+            .unique()
+            .scalar_one_or_none()
+        )
+        return user if user is not None and user.session_nonce == nonce else None
+
+    @app.after_request
+    def commit(response):  # type: ignore[no-untyped-def]
+        """The request boundary commits once; an error status rolls back."""
+        if response.status_code < 400 and not g.get("rolled_back"):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

@@ -1,0 +1,70 @@
+"""`flask users create EMAIL --role admin` and `flask users grant EMAIL ROLE`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from consultation.accounts import services
+from consultation.accounts.forms import PASSWORD_MIN
+from consultation.accounts.models import ROLES, User
+from consultation.core.errors import DomainError
+from consultation.extensions import db
+
+
+@click.group("users", help="Gérer les comptes.")
+def users_cli() -> None:
+    """Manage accounts from the command line."""
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", "display_name", help="Nom affiché (par défaut : la partie avant @).")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="Rôle à donner.")
+@click.option(
+    "--password", prompt="Mot de passe", hide_input=True, confirmation_prompt=True,
+    help="Mot de passe (demandé s'il n'est pas donné).",
+)
+@with_appcontext
+def create(email: str, display_name: str | None, roles: tuple[str, ...], password: str) -> None:
+    """Create an account with the given roles (citizen is always given)."""
+    if len(password) < PASSWORD_MIN:
+        raise click.ClickException(
+            f"Le mot de passe doit faire au moins {PASSWORD_MIN} caractères."
+        )
+    try:
+        user = services.register(email, display_name or email.split("@")[0], password)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    for role in roles:
+        user.grant(role)
+    db.session.commit()
+    click.echo(f"Compte {user.email} créé (n° {user.id}), rôles : {', '.join(sorted(user.roles))}.")
+
+
+@users_cli.command("grant")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def grant(email: str, role: str) -> None:
+    """Give a role to an existing account."""
+    user: User | None = services.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Aucun compte avec l'adresse {email}.")
+    user.grant(role)
+    db.session.commit()
+    click.echo(f"{user.email} a maintenant les rôles : {', '.join(sorted(user.roles))}.")
+
+
+@users_cli.command("revoke")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def revoke(email: str, role: str) -> None:
+    """Take a role back from an account."""
+    user = services.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Aucun compte avec l'adresse {email}.")
+    user.revoke(role)
+    db.session.commit()
+    click.echo(f"{user.email} a maintenant les rôles : {', '.join(sorted(user.roles)) or 'aucun'}.")

@@ -1,0 +1,140 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, EqualTo, Length, ValidationError
+
+from consultation.core.forms import STRIP, OptionalSelectField, required
+
+PASSWORD_MIN = 10
+DIFFERENT = _l("Les deux mots de passe diffèrent.")
+
+
+def _password(label: str | object = None) -> PasswordField:
+    return PasswordField(
+        label or _l("Mot de passe"),
+        validators=[
+            required(),
+            Length(
+                min=PASSWORD_MIN,
+                max=200,
+                message=_l("Entre %(min)d et 200 caractères.", min=PASSWORD_MIN),
+            ),
+        ],
+        description=_l("%(min)d caractères au moins.", min=PASSWORD_MIN),
+    )
+
+
+def _email() -> EmailField:
+    return EmailField(
+        _l("Adresse électronique"),
+        validators=[
+            required(),
+            Length(max=254, message=_l("254 caractères au maximum.")),
+            Email(
+                message=_l(
+                    "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
+                )
+            ),
+        ],
+        filters=STRIP,
+    )
+
+
+def _display_name() -> StringField:
+    return StringField(
+        _l("Nom affiché"),
+        validators=[required(), Length(min=2, max=80, message=_l("Entre 2 et 80 caractères."))],
+        filters=STRIP,
+        description=_l("Visible publiquement avec vos contributions. Un pseudonyme convient."),
+    )
+
+
+def _no_control_characters(form: FlaskForm, field: StringField) -> None:
+    if field.data and any(ord(ch) < 32 for ch in field.data):
+        raise ValidationError(str(_l("Ce champ contient des caractères non autorisés.")))
+
+
+class RegisterForm(FlaskForm):
+    """Create a citizen account."""
+
+    email = _email()
+    display_name = _display_name()
+    commune = OptionalSelectField(
+        _l("Commune de résidence (facultatif)"),
+        description=_l("Sert seulement aux statistiques de participation par territoire."),
+    )
+    password = _password()
+    confirm = PasswordField(
+        _l("Confirmez le mot de passe"),
+        validators=[required(), EqualTo("password", message=DIFFERENT)],
+    )
+
+    def validate_display_name(self, field: StringField) -> None:
+        _no_control_characters(self, field)
+
+
+class LoginForm(FlaskForm):
+    """Log in with email and password."""
+
+    email = _email()
+    password = PasswordField(_l("Mot de passe"), validators=[required()])
+    remember = BooleanField(_l("Rester connecté·e sur cet appareil"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a reset link."""
+
+    email = _email()
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password = _password(_l("Nouveau mot de passe"))
+    confirm = PasswordField(
+        _l("Confirmez le mot de passe"),
+        validators=[required(), EqualTo("password", message=DIFFERENT)],
+    )
+
+
+class ProfileForm(FlaskForm):
+    """Public name, commune and language."""
+
+    display_name = _display_name()
+    commune = OptionalSelectField(_l("Commune de résidence (facultatif)"))
+    locale = SelectField(
+        _l("Langue de l'interface"),
+        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
+    )
+
+    def validate_display_name(self, field: StringField) -> None:
+        _no_control_characters(self, field)
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change password knowing the current one."""
+
+    current = PasswordField(_l("Mot de passe actuel"), validators=[required()])
+    password = _password(_l("Nouveau mot de passe"))
+    confirm = PasswordField(
+        _l("Confirmez le nouveau mot de passe"),
+        validators=[required(), EqualTo("password", message=DIFFERENT)],
+    )
+
+
+class RolesForm(FlaskForm):
+    """The roles of one user, as checkboxes."""
+
+    citizen = BooleanField(_l("Citoyen·ne"))
+    mediator = BooleanField(_l("Médiateur·rice numérique"))
+    moderator = BooleanField(_l("Modérateur·rice"))
+    admin = BooleanField(_l("Administrateur·rice"))
+
+    def chosen(self) -> set[str]:
+        """The roles ticked."""
+        return {name for name in ("citizen", "mediator", "moderator", "admin") if self[name].data}

@@ -1,0 +1,94 @@
+"""Users and their roles. A user's identity is its id: the email is optional (assisted people)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consultation.core.models import TimestampMixin
+from consultation.extensions import db
+from consultation.reference.models import Territory
+
+ROLES = ("citizen", "mediator", "moderator", "admin")
+ROLE_LABELS = {
+    "citizen": _l("Citoyen·ne"),
+    "mediator": _l("Médiateur·rice numérique"),
+    "moderator": _l("Modérateur·rice"),
+    "admin": _l("Administrateur·rice"),
+}
+
+
+def new_nonce() -> str:
+    """A random value that, once changed, ends every session of the user."""
+    return secrets.token_hex(8)
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        CheckConstraint("role IN ('citizen', 'mediator', 'moderator', 'admin')", name="role"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person who takes part; emails are stored lower-case."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    session_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+
+    commune: Mapped[Territory | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", order_by=UserRole.role
+    )
+
+    # Flask-Login: the session holds id and nonce, so a new nonce logs every session out.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def roles(self) -> set[str]:
+        """The names of the roles held."""
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, role: str) -> bool:
+        """True when the user holds this role."""
+        return role in self.roles
+
+    def grant(self, role: str) -> None:
+        """Give a role (idempotent)."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        if role not in self.roles:
+            self.role_rows.append(UserRole(role=role))
+
+    def revoke(self, role: str) -> None:
+        """Take a role back (idempotent)."""
+        self.role_rows = [row for row in self.role_rows if row.role != role]
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a password; other sessions end."""
+        self.password_hash = generate_password_hash(password)
+        self.session_nonce = new_nonce()
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches (always False for accounts without one)."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -1,0 +1,132 @@
+"""Account services: they change the model and flush, never commit."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from consultation.accounts.models import ROLES, User
+from consultation.core import jobs
+from consultation.core.errors import DomainError
+from consultation.core.signals import user_registered
+from consultation.extensions import db
+from consultation.reference.models import Territory
+
+log = logging.getLogger(__name__)
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared lower-case and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """The user with this email, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register(
+    email: str, display_name: str, password: str, commune: Territory | None = None
+) -> User:
+    """Create a citizen account."""
+    if find_by_email(email) is not None:
+        raise DomainError(_("Un compte existe déjà avec cette adresse électronique."))
+    user = User(email=normalise_email(email), display_name=display_name.strip(), commune=commune)
+    user.set_password(password)
+    user.grant("citizen")
+    db.session.add(user)
+    db.session.flush()
+    log.info("user %s registered", user.id)
+    user_registered.send(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose email and password match, or None."""
+    user = find_by_email(email)
+    if user is None:
+        # Hash anyway so that timing does not reveal which emails have an account.
+        User().check_password(password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def reset_token(user: User) -> str:
+    """A signed token naming the user and their session nonce: it dies once used."""
+    return _serializer().dumps({"u": user.id, "n": user.session_nonce})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a valid, unused, unexpired reset token belongs to, or None."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    return user if user is not None and user.session_nonce == data.get("n") else None
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if an account has this email; say nothing either way."""
+    from consultation.accounts.jobs import send_password_reset
+
+    user = find_by_email(email)
+    if user is not None and user.password_hash is not None:
+        jobs.enqueue(send_password_reset, user.id)
+        log.info("password reset asked for user %s", user.id)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset token; the token cannot be used again."""
+    user = user_for_reset_token(token)
+    if user is None:
+        raise DomainError(
+            _("Ce lien de réinitialisation n'est plus valable. Demandez-en un nouveau.")
+        )
+    user.set_password(password)
+    db.session.flush()
+    log.info("user %s reset their password", user.id)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one; other sessions end."""
+    if not user.check_password(current):
+        raise DomainError(_("Le mot de passe actuel est incorrect."))
+    user.set_password(new)
+    db.session.flush()
+    log.info("user %s changed their password", user.id)
+
+
+def update_profile(
+    user: User, display_name: str, commune: Territory | None, locale: str | None
+) -> None:
+    """Change the public name, commune of residence and language."""
+    user.display_name = display_name.strip()
+    user.commune = commune
+    user.locale = locale or None
+    db.session.flush()
+    log.info("user %s updated their profile", user.id)
+
+
+def set_roles(actor: User, user: User, roles: set[str]) -> None:
+    """Give the user exactly these roles; an admin cannot drop their own admin role."""
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise DomainError(_("Rôle inconnu : %(roles)s", roles=", ".join(sorted(unknown))))
+    if actor.id == user.id and "admin" not in roles:
+        raise DomainError(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur·rice."))
+    for role in ROLES:
+        (user.grant if role in roles else user.revoke)(role)
+    db.session.flush()
+    log.info("user %s set roles of user %s to %s", actor.id, user.id, sorted(roles))

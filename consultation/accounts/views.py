@@ -1,0 +1,188 @@
+"""Account pages: register, log in and out, reset a password, profile, and role management."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from consultation.accounts import bp, services
+from consultation.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    RolesForm,
+)
+from consultation.accounts.models import ROLES, User
+from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
+from consultation.core.pagination import page_number, paginate
+from consultation.extensions import db, login_manager
+from consultation.reference.models import Territory
+from consultation.reference.services import territory_choices
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Connectez-vous pour accéder à cette page."
+login_manager.login_message_category = "info"
+login_manager.localize_callback = _
+
+
+def _territory(territory_id: int | None) -> Territory | None:
+    return db.session.get(Territory, territory_id) if territory_id else None
+
+
+@bp.route("/compte/inscription", methods=["GET", "POST"])
+def register():
+    """Create a citizen account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    form.commune.choices = territory_choices(blank=_("— Je préfère ne pas le dire —"))
+    if form.validate_on_submit():
+        user = attempt(
+            lambda: services.register(
+                form.email.data, form.display_name.data, form.password.data,
+                _territory(form.commune.data),
+            ),
+            form,
+        )
+        if user is not FAILED:
+            login_user(user)
+            flash(_("Bienvenue, votre compte est créé."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/compte/connexion", methods=["GET", "POST"])
+def login():
+    """Log in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("Adresse électronique ou mot de passe incorrect."))
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("Vous êtes connecté·e."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/compte/deconnexion", methods=["POST"])
+def logout():
+    """Log out (POST only, so that a link cannot log anyone out)."""
+    logout_user()
+    session.pop("lang", None)
+    flash(_("Vous êtes déconnecté·e."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/compte/mot-de-passe-oublie", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a password reset link by email."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            _("Si un compte existe avec cette adresse, un lien de réinitialisation vient d'y être "
+              "envoyé. Il reste valable une heure."),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/compte/reinitialiser/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link."""
+    if services.user_for_reset_token(token) is None:
+        return render_template("accounts/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = attempt(lambda: services.reset_password(token, form.password.data), form)
+        if user is not FAILED:
+            login_user(user)
+            flash(_("Votre mot de passe est changé."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/compte/profil", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit one's public name, commune and language."""
+    require("accounts.edit_profile", current_user)
+    form = ProfileForm(obj=current_user, prefix="profil")
+    form.commune.choices = territory_choices(blank=_("— Je préfère ne pas le dire —"))
+    if request.method == "GET":
+        form.commune.data = current_user.commune_id
+        form.locale.data = current_user.locale or "fr"
+    password_form = ChangePasswordForm(prefix="mdp")
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user, form.display_name.data, _territory(form.commune.data), form.locale.data
+        )
+        session["lang"] = form.locale.data
+        flash(_("Votre profil est enregistré."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.route("/compte/mot-de-passe", methods=["POST"])
+@login_required
+def change_password():
+    """Change one's password; every other session ends."""
+    form = ProfileForm(obj=current_user, prefix="profil")
+    form.commune.choices = territory_choices(blank=_("— Je préfère ne pas le dire —"))
+    form.commune.data = current_user.commune_id
+    password_form = ChangePasswordForm(prefix="mdp")
+    if password_form.validate_on_submit():
+        done = attempt(
+            lambda: services.change_password(
+                current_user, password_form.current.data, password_form.password.data
+            ),
+            password_form,
+        )
+        if done is not FAILED:
+            login_user(current_user._get_current_object())  # the new nonce, for this session
+            flash(_("Votre mot de passe est changé ; vos autres sessions sont fermées."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.route("/admin/utilisateurs")
+@login_required
+def users():
+    """List accounts, searchable by name or email, for role management."""
+    require("users.manage")
+    query = request.args.get("q", "").strip()[:100]
+    statement = select(User).options(selectinload(User.role_rows)).order_by(User.id)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(User.email.like(pattern), User.display_name.ilike(pattern))
+        )
+    page = paginate(statement, page_number(), 50)
+    return render_template("accounts/users.html", page=page, query=query, ROLES=ROLES)
+
+
+@bp.route("/admin/utilisateurs/<int:user_id>/roles", methods=["GET", "POST"])
+@login_required
+def user_roles(user_id: int):
+    """Give or take roles of one account."""
+    require("users.manage")
+    user = get_or_404(User, user_id)
+    form = RolesForm()
+    if request.method == "GET":
+        for role in ROLES:
+            form[role].data = user.has_role(role)
+    if form.validate_on_submit():
+        done = attempt(lambda: services.set_roles(current_user, user, form.chosen()), form)
+        if done is not FAILED:
+            flash(_("Les rôles de %(name)s sont enregistrés.", name=user.display_name), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_roles.html", form=form, user=user)

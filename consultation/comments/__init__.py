@@ -1,0 +1,7 @@
+"""Comments with a stance, on proposals and on projects, threaded three levels deep."""
+
+from flask import Blueprint
+
+bp = Blueprint("comments", __name__)
+
+from consultation.comments import permissions, views  # noqa: E402,F401

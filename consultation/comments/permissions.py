@@ -1,0 +1,45 @@
+"""Rules about comments."""
+
+from flask_babel import lazy_gettext as _l
+
+from consultation.core.permissions import (
+    check,
+    is_authenticated,
+    is_author,
+    not_blocked,
+    phase_allows,
+    rule,
+)
+
+target_open = check(
+    "target_open",
+    lambda user, target: getattr(target, "is_published", True),
+    _l("Cette proposition a été retirée : elle ne reçoit plus de commentaires."),
+)
+replies_allowed = check(
+    "replies_allowed",
+    lambda user, comment: comment.can_have_replies and not comment.is_deleted,
+    _l(
+        "On ne peut pas répondre à ce commentaire"
+        " (troisième niveau atteint ou commentaire supprimé)."
+    ),
+)
+not_deleted = check(
+    "not_deleted",
+    lambda user, comment: not comment.is_deleted,
+    _l("Ce commentaire a été supprimé."),
+)
+thread_open = check(
+    "thread_open",
+    lambda user, comment: comment.proposal is None or comment.proposal.is_published,
+    _l("Cette proposition a été retirée : elle ne reçoit plus de commentaires."),
+)
+
+# obj: the project or proposal commented on, for "create"; the comment otherwise.
+rule("comments.create", is_authenticated, not_blocked, phase_allows("comment"), target_open)
+rule(
+    "comments.reply",
+    is_authenticated, not_blocked, phase_allows("comment"), replies_allowed, thread_open,
+)
+rule("comments.edit", is_author, not_blocked, phase_allows("comment"), not_deleted)
+rule("comments.delete", is_author, not_blocked, phase_allows("comment"), not_deleted)

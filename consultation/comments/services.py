@@ -1,0 +1,151 @@
+"""Comment services and thread loading."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, load_only
+
+from consultation.accounts.models import User
+from consultation.comments.models import MAX_DEPTH, Comment
+from consultation.core.errors import DomainError
+from consultation.core.models import utcnow
+from consultation.core.pagination import Page, paginate
+from consultation.core.signals import comment_created, comment_deleted
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.proposals.models import STANCES, Proposal
+
+log = logging.getLogger(__name__)
+
+ROOTS_PER_PAGE = 50
+
+
+def _count_on_proposal(proposal_id: int | None, stance: str, delta: int) -> None:
+    """Move a proposal's comment counters in one UPDATE, exact under concurrency."""
+    if proposal_id is None:
+        return
+    by_stance = getattr(Proposal, f"comments_{stance}")
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id)
+        .values({Proposal.comments_count: Proposal.comments_count + delta,
+                 by_stance: by_stance + delta})
+    )
+
+
+def add_comment(
+    author: User,
+    project: Project,
+    stance: str,
+    body: str,
+    proposal: Proposal | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    """Comment on a project or a proposal, or reply to a comment (three levels at most)."""
+    if stance not in STANCES:
+        raise DomainError(_("Choisissez pour, contre ou neutre."))
+    if parent is not None:
+        if parent.depth >= MAX_DEPTH or parent.is_deleted:
+            raise DomainError(_("On ne peut pas répondre à ce commentaire."))
+        project_id, proposal_id = parent.project_id, parent.proposal_id
+    else:
+        project_id, proposal_id = project.id, proposal.id if proposal else None
+    comment = Comment(
+        project_id=project_id,
+        proposal_id=proposal_id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_id=author.id,
+        stance=stance,
+        body=body,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    _count_on_proposal(proposal_id, stance, 1)
+    comment_created.send(comment)
+    log.info("user %s added comment %s", author.id, comment.id)
+    return comment
+
+
+def edit_comment(actor: User, comment: Comment, stance: str, body: str) -> None:
+    """Change one's comment text and stance; counters follow the stance."""
+    if comment.is_deleted:
+        raise DomainError(_("Ce commentaire a été supprimé."))
+    if stance not in STANCES:
+        raise DomainError(_("Choisissez pour, contre ou neutre."))
+    if stance != comment.stance:
+        _count_on_proposal(comment.proposal_id, comment.stance, -1)
+        _count_on_proposal(comment.proposal_id, stance, 1)
+    comment.stance, comment.body = stance, body
+    db.session.flush()
+    log.info("user %s edited comment %s", actor.id, comment.id)
+
+
+def delete_comment(actor: User, comment: Comment) -> None:
+    """Delete one's comment: its text goes, its place in the thread stays for the replies."""
+    if comment.is_deleted:
+        raise DomainError(_("Ce commentaire est déjà supprimé."))
+    comment.deleted_at = utcnow()
+    comment.body = ""
+    db.session.flush()
+    _count_on_proposal(comment.proposal_id, comment.stance, -1)
+    comment_deleted.send(comment)
+    log.info("user %s deleted comment %s", actor.id, comment.id)
+
+
+@dataclass
+class Threads:
+    """One page of top-level comments and every reply below them."""
+
+    page: Page[Comment]
+    replies: dict[int, list[Comment]] = field(default_factory=dict)
+
+    def children(self, comment: Comment) -> list[Comment]:
+        """The direct replies to a comment, oldest first."""
+        return self.replies.get(comment.id, [])
+
+
+def _with_author(statement):  # type: ignore[no-untyped-def]
+    return statement.options(
+        joinedload(Comment.author).options(load_only(User.id, User.display_name))
+    )
+
+
+def threads(project: Project, proposal: Proposal | None, number: int) -> Threads:
+    """The comment threads of a proposal, or of the project itself when proposal is None."""
+    roots = _with_author(select(Comment)).where(
+        Comment.project_id == project.id,
+        Comment.depth == 0,
+        Comment.proposal_id == proposal.id if proposal else Comment.proposal_id.is_(None),
+    )
+    page = paginate(roots.order_by(Comment.id), number, ROOTS_PER_PAGE)
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    if page.items:
+        below = _with_author(select(Comment)).where(
+            Comment.root_id.in_([c.id for c in page.items])
+        )
+        for reply in db.session.scalars(below.order_by(Comment.id)):
+            replies[reply.parent_id].append(reply)  # type: ignore[index]
+    return Threads(page, dict(replies))
+
+
+def page_of(comment: Comment) -> int:
+    """The page of its thread a comment appears on."""
+    root_id = comment.root_id or comment.id
+    before = db.session.scalar(
+        select(func.count()).where(
+            Comment.project_id == comment.project_id,
+            Comment.depth == 0,
+            Comment.proposal_id == comment.proposal_id
+            if comment.proposal_id
+            else Comment.proposal_id.is_(None),
+            Comment.id <= root_id,
+        )
+    ) or 1
+    return -(-before // ROOTS_PER_PAGE)

@@ -1,0 +1,168 @@
+"""Comment actions, and the comment threads shown on project and proposal pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consultation.comments import bp, services
+from consultation.comments.forms import CommentForm
+from consultation.comments.models import Comment
+from consultation.core import pages
+from consultation.core.http import FAILED, attempt, get_or_404, require
+from consultation.core.pagination import page_number
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.projects.services import by_slug
+from consultation.proposals.models import Proposal
+
+
+def _link(comment: Comment) -> str:
+    """Where a comment is read: its page of the thread, at its anchor."""
+    page = services.page_of(comment)
+    anchor = f"commentaire-{comment.id}"
+    if comment.proposal_id:
+        return url_for("proposals.show", proposal_id=comment.proposal_id,
+                       page=page if page > 1 else None, _anchor=anchor)
+    project = db.session.get(Project, comment.project_id)
+    return url_for("projects.show", slug=project.slug,  # type: ignore[union-attr]
+                   page=page if page > 1 else None, _anchor=anchor)
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    comment = db.session.scalar(
+        select(Comment)
+        .options(joinedload(Comment.project).selectinload(Project.phases),
+                 joinedload(Comment.proposal))
+        .where(Comment.id == comment_id)
+    )
+    if comment is None:
+        abort(404)
+    return comment
+
+
+def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
+    form = CommentForm()
+    require("comments.create", target)
+    if form.validate_on_submit():
+        comment = attempt(
+            lambda: services.add_comment(
+                current_user, project, form.stance.data, form.body.data, proposal=proposal
+            ),
+            form,
+        )
+        if comment is not FAILED:
+            flash(_("Votre commentaire est publié."), "success")
+            return redirect(_link(comment))
+    return render_template(
+        "comments/form.html", form=form, project=project, proposal=proposal, parent=None,
+        comment=None, back=back,
+    )
+
+
+@bp.route("/projets/<slug>/commentaires", methods=["POST"])
+@login_required
+def on_project(slug: str):
+    """Comment on the project itself."""
+    project = by_slug(slug)
+    if project is None:
+        abort(404)
+    return _post(project, None, project, url_for("projects.show", slug=project.slug))
+
+
+@bp.route("/propositions/<int:proposal_id>/commentaires", methods=["POST"])
+@login_required
+def on_proposal(proposal_id: int):
+    """Comment on a proposal."""
+    proposal = get_or_404(Proposal, proposal_id)
+    return _post(
+        proposal.project, proposal, proposal,
+        url_for("proposals.show", proposal_id=proposal.id),
+    )
+
+
+@bp.route("/commentaires/<int:comment_id>/repondre", methods=["GET", "POST"])
+@login_required
+def reply(comment_id: int):
+    """Reply to a comment (a page of its own, so it works without JavaScript)."""
+    parent = _comment_or_404(comment_id)
+    require("comments.reply", parent)
+    form = CommentForm()
+    if form.validate_on_submit():
+        comment = attempt(
+            lambda: services.add_comment(
+                current_user, parent.project, form.stance.data, form.body.data, parent=parent
+            ),
+            form,
+        )
+        if comment is not FAILED:
+            flash(_("Votre réponse est publiée."), "success")
+            return redirect(_link(comment))
+    return render_template(
+        "comments/form.html", form=form, project=parent.project, proposal=parent.proposal,
+        parent=parent, comment=None, back=_link(parent),
+    )
+
+
+@bp.route("/commentaires/<int:comment_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    """Edit one's comment."""
+    comment = _comment_or_404(comment_id)
+    require("comments.edit", comment)
+    form = CommentForm(obj=comment)
+    if form.validate_on_submit():
+        done = attempt(
+            lambda: services.edit_comment(current_user, comment, form.stance.data, form.body.data),
+            form,
+        )
+        if done is not FAILED:
+            flash(_("Votre commentaire est modifié."), "success")
+            return redirect(_link(comment))
+    return render_template(
+        "comments/form.html", form=form, project=comment.project, proposal=comment.proposal,
+        parent=None, comment=comment, back=_link(comment),
+    )
+
+
+@bp.route("/commentaires/<int:comment_id>/supprimer", methods=["GET", "POST"])
+@login_required
+def delete(comment_id: int):
+    """Delete one's comment, after a confirmation page."""
+    comment = _comment_or_404(comment_id)
+    require("comments.delete", comment)
+    if request.method == "POST":
+        done = attempt(lambda: services.delete_comment(current_user, comment))
+        if done is not FAILED:
+            flash(_("Votre commentaire est supprimé."), "success")
+        return redirect(_link(comment))
+    return render_template("comments/delete.html", comment=comment, back=_link(comment))
+
+
+@pages.provides("proposal")
+def proposal_threads(proposal: Proposal) -> dict[str, Any]:
+    """A proposal page shows its comment threads and the comment form."""
+    return {
+        "threads": services.threads(proposal.project, proposal, page_number()),
+        "comment_form": CommentForm(formdata=None),
+        "comment_action": url_for("comments.on_proposal", proposal_id=proposal.id),
+        "comment_target": proposal,
+        "comment_project": proposal.project,
+    }
+
+
+@pages.provides("project")
+def project_threads(project: Project) -> dict[str, Any]:
+    """A project page shows the threads about the project itself and the comment form."""
+    return {
+        "threads": services.threads(project, None, page_number()),
+        "comment_form": CommentForm(formdata=None),
+        "comment_action": url_for("comments.on_project", slug=project.slug),
+        "comment_target": project,
+        "comment_project": project,
+    }

@@ -1,0 +1,77 @@
+"""Configuration: defaults here, then instance/config.py, then environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class Defaults:
+    """Values that make `make run` work on a fresh machine with nothing else installed."""
+
+    SECRET_KEY = "dev-only-change-me"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'consultation.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    REDIS_URL: str | None = None
+    RQ_QUEUE = "consultation"
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_SENDER = "Consultation Brest métropole <ne-pas-repondre@consultation.brest.example>"
+    OUTBOX_DIR = str(INSTANCE / "outbox")
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("fr", "en")
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    PER_PAGE = 20
+    PASSWORD_RESET_MAX_AGE = 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+# Environment variables read, and how each value is converted.
+_ENV: dict[str, Any] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "REDIS_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": lambda v: v.lower() in {"1", "true", "yes", "oui"},
+    "MAIL_SENDER": str,
+    "OUTBOX_DIR": str,
+    "PUBLIC_URL": str,
+    "PER_PAGE": int,
+}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings given by environment variables (DATABASE_URL names the database)."""
+    environ = dict(os.environ if environ is None else environ)
+    found: dict[str, Any] = {}
+    for name, convert in _ENV.items():
+        value = environ.get(name)
+        if value:
+            key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
+            found[key] = convert(value)
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for postgres URLs written the short way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

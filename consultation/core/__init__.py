@@ -1,0 +1,1 @@
+"""What every domain uses: permissions, markup, jobs, signals, errors, pagination, mixins."""

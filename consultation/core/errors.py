@@ -1,0 +1,110 @@
+"""Domain errors and the French error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from consultation.extensions import db
+
+
+class DomainError(Exception):
+    """An action the rules refuse; `message` is shown to the person, in their language."""
+
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(DomainError):
+    """The permission registry refused the action."""
+
+    status = 403
+
+
+TITLES = {
+    400: _l("Requête incorrecte"),
+    403: _l("Action non autorisée"),
+    404: _l("Page introuvable"),
+    405: _l("Méthode non autorisée"),
+    409: _l("Action impossible"),
+    413: _l("Envoi trop volumineux"),
+    429: _l("Trop de tentatives"),
+    500: _l("Erreur du serveur"),
+}
+
+EXPLANATIONS = {
+    400: _l(
+        "La requête envoyée n'a pas pu être comprise. Revenez à la page précédente et réessayez."
+    ),
+    403: _l("Vous n'avez pas le droit d'effectuer cette action."),
+    404: _l("La page demandée n'existe pas ou n'existe plus."),
+    405: _l("Cette adresse ne s'utilise pas de cette façon."),
+    409: _l("Cette action n'est pas possible dans l'état actuel."),
+    413: _l("Le contenu envoyé dépasse la taille autorisée."),
+    429: _l("Vous avez fait trop de tentatives. Patientez un peu avant de réessayer."),
+    500: _l("Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard."),
+}
+
+
+def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+    """Render the French error page for an HTTP status."""
+    status = status if status in TITLES else 500
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES[status],
+            message=message or EXPLANATIONS[status],
+        ),
+        status,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error becomes a French page, never a stack trace."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        """Render an HTTP error as a page; a custom description from abort() is kept."""
+        status = error.code or 500
+        custom = error.description if getattr(error, "custom_message", False) else None
+        body, status = render_error(status, custom)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            return body, status, {"Allow": ", ".join(error.valid_methods)}
+        return body, status
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):  # type: ignore[no-untyped-def]
+        """A refusal; a visitor who is not logged in is sent to the login page first."""
+        db.session.rollback()
+        if not current_user.is_authenticated and request.method == "GET":
+            flash(error.message, "info")
+            return redirect(url_for("accounts.login", next=request.full_path))
+        return render_error(403, error.message)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+        """A refused action that reached the boundary: undo and explain."""
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        """Log the error and show a calm page."""
+        db.session.rollback()
+        app.logger.exception("Erreur non gérée sur %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def abort_with(status: int, message: str) -> None:
+    """Abort the request with a French message shown on the error page."""
+    from werkzeug.exceptions import default_exceptions
+
+    error = default_exceptions[status](description=message)
+    error.custom_message = True  # type: ignore[attr-defined]
+    raise error

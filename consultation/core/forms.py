@@ -1,0 +1,54 @@
+"""Form helpers shared by the domains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
+
+# WTForms reads `data` for a select field; these coerce "" to None for optional choices.
+
+
+def optional_int(value: Any) -> int | None:
+    """Coerce a select value to int, with "" meaning no choice."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(str(_l("Choix invalide."))) from error
+
+
+class OptionalSelectField(SelectField):
+    """A select whose blank choice means None; any other unknown value is refused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", optional_int)
+        kwargs.setdefault("validate_choice", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None:
+            return
+        values = {value for value, *_ in self.choices}  # type: ignore[union-attr]
+        if self.data not in values:
+            raise ValidationError(str(_l("Choisissez une valeur de la liste.")))
+
+
+def markdown_field(label: Any, max_length: int, required: bool = True) -> TextAreaField:
+    """A textarea for markdown text with a length limit and a French message."""
+    validators: list[Any] = [
+        Length(max=max_length, message=_l("%(max)d caractères au maximum.", max=max_length))
+    ]
+    if required:
+        validators.insert(0, DataRequired(message=_l("Ce champ est obligatoire.")))
+    return TextAreaField(label, validators=validators, filters=STRIP)
+
+
+def required(message: Any = None) -> DataRequired:
+    """DataRequired with a French message."""
+    return DataRequired(message=message or _l("Ce champ est obligatoire."))

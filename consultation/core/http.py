@@ -1,0 +1,60 @@
+"""Helpers for thin views: running a service, safe redirects, loading or 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, flash, g
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from consultation.core import permissions
+from consultation.core.errors import DomainError
+from consultation.extensions import db
+
+T = TypeVar("T")
+FAILED = object()
+
+
+def attempt(action: Callable[[], T], form: FlaskForm | None = None) -> T | object:
+    """Run a service; on a DomainError undo the transaction and show why (on the form, or
+    flashed), returning FAILED."""
+    try:
+        return action()
+    except DomainError as error:
+        db.session.rollback()
+        g.rolled_back = True
+        if form is not None:
+            form.form_errors.append(error.message)
+        else:
+            flash(error.message, "error")
+        return FAILED
+
+
+def require(name: str, obj: Any = None) -> None:
+    """Check a named rule for the current user; a refusal is a French 403 page."""
+    permissions.require(current_user, name, obj)
+
+
+def get_or_404(model: type[T], ident: Any) -> T:
+    """Load by primary key or show the French 404 page."""
+    if isinstance(ident, str) and not ident.isdigit():
+        abort(404)
+    found = db.session.get(model, ident)
+    if found is None:
+        abort(404)
+    return found
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go back to after login; anything pointing elsewhere is dropped."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target

@@ -1,0 +1,84 @@
+"""The job queue: jobs are enqueued after the transaction commits.
+
+A job is a plain module-level function taking ids. With REDIS_URL set it goes to an RQ queue;
+without it, it runs inline right after the commit, so `make run` needs no Redis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from consultation.extensions import db
+
+
+@dataclass
+class PendingJob:
+    """A job waiting for the commit of the transaction that asked for it."""
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def _pending() -> list[PendingJob]:
+    if "pending_jobs" not in g:
+        g.pending_jobs = []
+    return g.pending_jobs
+
+
+def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run `func(*args, **kwargs)` as a job once the current transaction has committed."""
+    _pending().append(PendingJob(func, args, kwargs))
+
+
+def queue():  # type: ignore[no-untyped-def]
+    """The RQ queue configured by REDIS_URL (imported lazily: the embedded mode needs no Redis)."""
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    return Queue(current_app.config["RQ_QUEUE"], connection=connection)
+
+
+def _dispatch(jobs: list[PendingJob]) -> None:
+    if current_app.config.get("REDIS_URL"):
+        q = queue()
+        for job in jobs:
+            q.enqueue(job.func, *job.args, **job.kwargs)
+        return
+    for job in jobs:
+        try:
+            job.func(*job.args, **job.kwargs)
+        except Exception:  # an inline job must not turn a committed action into an error page
+            current_app.logger.exception("Échec de la tâche %s", job.func.__name__)
+
+
+def _after_commit(session: Session) -> None:
+    if not has_app_context() or not g.get("pending_jobs"):
+        return
+    jobs, g.pending_jobs = g.pending_jobs, []
+    _dispatch(jobs)
+
+
+def _after_rollback(session: Session) -> None:
+    if has_app_context() and g.get("pending_jobs"):
+        g.pending_jobs = []
+
+
+def init_app() -> None:
+    """Listen to commits and rollbacks of the Flask-SQLAlchemy session."""
+    sessions = db.session.session_factory  # the sessionmaker behind the scoped session
+    if not event.contains(sessions, "after_commit", _after_commit):
+        event.listen(sessions, "after_commit", _after_commit)
+        event.listen(sessions, "after_soft_rollback", _after_rollback_soft)
+
+
+def _after_rollback_soft(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        _after_rollback(session)

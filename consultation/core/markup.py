@@ -1,0 +1,61 @@
+"""The single path for user text: markdown source -> sanitised HTML.
+
+Python-Markdown turns the source into HTML (raw HTML in the source passes through it), then nh3
+keeps only the allow-list below. Links get rel="nofollow noopener ugc"; only http, https and
+mailto URLs survive. bleach is not used: its maintainers ended it in June 2026.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
+    "a", "h2", "h3", "h4", "hr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow noopener ugc"
+MAX_CACHED = 4096
+
+
+def _sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+@lru_cache(maxsize=MAX_CACHED)
+def _render(source: str) -> str:
+    # Headings are shifted down so user text never competes with the page's own h1.
+    html = md.markdown(source, extensions=["sane_lists"], output_format="html")
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return _sanitise(html)
+
+
+def render(source: str | None) -> Markup:
+    """Render markdown written by a user as safe HTML (cached by source text)."""
+    if not source:
+        return Markup("")
+    return Markup(_render(source))
+
+
+def plain(source: str | None, length: int = 200) -> str:
+    """A plain-text excerpt of markdown text, for lists and summaries (escaped by Jinja)."""
+    if not source:
+        return ""
+    text = nh3.clean(_render(source), tags=set()).strip()
+    text = " ".join(text.split())
+    import html
+
+    text = html.unescape(text)
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

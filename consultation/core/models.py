@@ -1,0 +1,32 @@
+"""Model mixins shared by the domains."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime
+from sqlalchemy.orm import Mapped, mapped_column
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def today() -> date:
+    """Today's date in Brest: phases open and close on local dates."""
+    return datetime.now(PARIS).date()
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class TimestampMixin:
+    """created_at and updated_at, kept by the ORM."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
+    )

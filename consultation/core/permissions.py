@@ -1,0 +1,144 @@
+"""The registry of named rules: `can(user, "proposals.create", obj)`.
+
+A rule is a list of predicates that must all hold. Each predicate carries the French message
+shown when it fails, so a refusal always says why. Views call `require()`, templates call
+`can()` through a Jinja global: a button never shows for an action that would be refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from consultation.core.errors import NotAllowed
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A named test on (user, obj) with the message shown when it fails."""
+
+    name: str
+    test: Callable[[Any, Any], bool]
+    message: Any  # a lazy string, translated when shown
+
+    def __call__(self, user: Any, obj: Any) -> bool:
+        return bool(self.test(user, obj))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named permission: every predicate must hold."""
+
+    name: str
+    predicates: tuple[Predicate, ...]
+
+    def refusal(self, user: Any, obj: Any) -> Predicate | None:
+        """The first predicate that fails, or None when the rule allows."""
+        for predicate in self.predicates:
+            if not predicate(user, obj):
+                return predicate
+        return None
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, *predicates: Predicate) -> Rule:
+    """Register a named rule; registering a name twice is a programming error."""
+    if name in _RULES:
+        raise ValueError(f"rule {name!r} registered twice")
+    _RULES[name] = Rule(name, predicates)
+    return _RULES[name]
+
+
+def rules() -> dict[str, Rule]:
+    """All registered rules, by name (read-only use)."""
+    return dict(_RULES)
+
+
+def refusal(user: Any, name: str, obj: Any = None) -> str | None:
+    """Why `user` may not do `name` on `obj`, or None when allowed."""
+    failed = _RULES[name].refusal(user, obj)
+    return None if failed is None else str(failed.message)
+
+
+def can(user: Any, name: str, obj: Any = None) -> bool:
+    """True when the named rule allows `user` to act on `obj`."""
+    return _RULES[name].refusal(user, obj) is None
+
+
+def require(user: Any, name: str, obj: Any = None) -> None:
+    """Raise NotAllowed with the rule's French reason when the rule refuses."""
+    reason = refusal(user, name, obj)
+    if reason is not None:
+        raise NotAllowed(reason)
+
+
+# --- Small predicates, combined by the domains' permissions.py ---------------------------------
+
+def _authenticated(user: Any, obj: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+is_authenticated = Predicate(
+    "is_authenticated", _authenticated, _l("Connectez-vous pour effectuer cette action.")
+)
+
+
+def has_role(*roles: str) -> Predicate:
+    """The user holds at least one of these roles."""
+    return Predicate(
+        f"has_role({','.join(roles)})",
+        lambda user, obj: _authenticated(user, obj) and any(user.has_role(r) for r in roles),
+        _l("Cette action est réservée à un rôle que vous n'avez pas."),
+    )
+
+
+def _owner_id(obj: Any) -> int | None:
+    return getattr(obj, "author_id", None)
+
+
+is_author = Predicate(
+    "is_author",
+    lambda user, obj: _authenticated(user, obj) and _owner_id(obj) == user.id,
+    _l("Seul·e l'auteur·rice peut effectuer cette action."),
+)
+
+
+def is_author_or_role(*roles: str) -> Predicate:
+    """The user wrote the object, or holds one of these roles."""
+    return Predicate(
+        f"is_author_or_role({','.join(roles)})",
+        lambda user, obj: is_author(user, obj) or has_role(*roles)(user, obj),
+        _l("Seul·e l'auteur·rice peut effectuer cette action."),
+    )
+
+
+not_blocked = Predicate(
+    "not_blocked",
+    lambda user, obj: not getattr(user, "is_blocked", False),
+    _l("Votre compte est bloqué : vous pouvez lire mais plus contribuer."),
+)
+
+
+def phase_allows(feature: str) -> Predicate:
+    """The current phase of the object's project allows the feature (propose, comment, support)."""
+    messages = {
+    """The current phase of the object's project allows it (propose, comment, support)."""
+        "comment": _l("Les commentaires ne sont pas ouverts dans la phase actuelle du projet."),
+        "support": _l("Les soutiens ne sont pas ouverts dans la phase actuelle du projet."),
+    }
+
+    def test(user: Any, obj: Any) -> bool:
+        project = obj if hasattr(obj, "allows") else getattr(obj, "project", None)
+        return project is not None and project.allows(feature)
+
+    return Predicate(f"phase_allows({feature})", test, messages[feature])
+
+
+def check(name: str, test: Callable[[Any, Any], bool], message: Any) -> Predicate:
+    """A predicate written by a domain for its own objects."""
+    return Predicate(name, test, message)

@@ -1,0 +1,71 @@
+"""What templates may call: the permission registry, markup, dates and labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from consultation.core import markup, permissions
+from consultation.core.models import today
+
+PHASE_LABELS = {
+    "information": _l("Information"),
+    "consultation": _l("Consultation"),
+    "synthesis": _l("Synthèse"),
+    "follow_up": _l("Suivi"),
+}
+STANCE_LABELS = {"pour": _l("Pour"), "contre": _l("Contre"), "neutre": _l("Neutre")}
+ANSWER_LABELS = {
+    "accepted": _l("Acceptée"),
+    "rejected": _l("Refusée"),
+    "under_study": _l("À l'étude"),
+    "none": _l("Sans réponse officielle"),
+}
+
+
+def can(name: str, obj: Any = None) -> bool:
+    """The current user's permission, as views check it."""
+    return permissions.can(current_user, name, obj)
+
+
+def date_fr(value: date | datetime | None, fmt: str = "long") -> str:
+    """A date in the visitor's language (French by default)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMMM yyyy 'à' HH:mm" if fmt == "long" else fmt)
+    return format_date(value, fmt)
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    query = urlencode(args)
+    return request.path + (f"?{query}" if query else "")
+
+
+def init_app(app: Flask) -> None:
+    """Register globals and filters, and keep whitespace out of the pages."""
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        can=can,
+        current_locale=lambda: str(get_locale() or "fr"),
+        today=today,
+        url_with=url_with,
+        PHASE_LABELS=PHASE_LABELS,
+        STANCE_LABELS=STANCE_LABELS,
+        ANSWER_LABELS=ANSWER_LABELS,
+    )
+    app.jinja_env.filters.update(markdown=markup.render, excerpt=markup.plain, date_fr=date_fr)

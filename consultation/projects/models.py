@@ -1,0 +1,135 @@
+"""Structuring projects and their phases. Phases are data: each kind lists what it allows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consultation.core.models import TimestampMixin, today
+from consultation.extensions import db
+from consultation.reference.models import Orientation, Territory
+
+# The phases, in the order they follow each other, and the features each one allows.
+PHASE_KINDS = ("information", "consultation", "synthesis", "follow_up")
+PHASE_FEATURES: dict[str, frozenset[str]] = {
+    "information": frozenset(),
+    "consultation": frozenset({"propose", "comment", "support"}),
+    "synthesis": frozenset(),
+    "follow_up": frozenset(),
+}
+
+
+project_territories = Table(
+    "project_territories",
+    db.metadata,
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("territory_id", ForeignKey("territories.id"), primary_key=True),
+)
+
+
+class ProjectParticipant(db.Model):
+    """Someone who contributed to a project at least once (proposal, comment or support)."""
+
+    __tablename__ = "project_participants"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class Phase(db.Model):
+    """A dated step of a project; dates are inclusive."""
+
+    __tablename__ = "phases"
+    __table_args__ = (
+        UniqueConstraint("project_id", "kind"),
+        CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+        CheckConstraint(
+            "kind IN ('information', 'consultation', 'synthesis', 'follow_up')", name="kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    @property
+    def features(self) -> frozenset[str]:
+        """What this phase allows."""
+        return PHASE_FEATURES[self.kind]
+
+    def contains(self, day: date) -> bool:
+        """True when the day falls within the phase."""
+        return self.starts_on <= day <= self.ends_on
+
+
+class Project(TimestampMixin, db.Model):
+    """A structuring project of Brest métropole, put to consultation."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint("support_limit IS NULL OR support_limit > 0", name="support_limit"),
+        CheckConstraint(
+            "proposals_count >= 0 AND comments_count >= 0 AND supports_count >= 0"
+            " AND participants_count >= 0",
+            name="counts_positive",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    plain_summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    orientation_id: Mapped[int | None] = mapped_column(ForeignKey("orientations.id"), index=True)
+    support_limit: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Figures kept up to date by projects/receivers.py from the domains' signals.
+    proposals_count: Mapped[int] = mapped_column(Integer, default=0)
+    comments_count: Mapped[int] = mapped_column(Integer, default=0)
+    supports_count: Mapped[int] = mapped_column(Integer, default=0)
+    participants_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    orientation: Mapped[Orientation | None] = relationship()
+    territories: Mapped[list[Territory]] = relationship(
+        secondary=project_territories, order_by=Territory.position
+    )
+    phases: Mapped[list[Phase]] = relationship(
+        cascade="all, delete-orphan", order_by=Phase.starts_on
+    )
+
+    def current_phase(self, day: date | None = None) -> Phase | None:
+        """The phase whose dates contain the day (today by default)."""
+        day = day or today()
+        return next((phase for phase in self.phases if phase.contains(day)), None)
+
+    def allows(self, feature: str, day: date | None = None) -> bool:
+        """True when the current phase allows the feature (propose, comment, support)."""
+        phase = self.current_phase(day)
+        return phase is not None and feature in phase.features
+
+    def phase(self, kind: str) -> Phase | None:
+        """This project's phase of a kind, if it has one."""
+        return next((phase for phase in self.phases if phase.kind == kind), None)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the consultation phase runs."""
+        phase = self.current_phase()
+        return phase is not None and phase.kind == "consultation"

@@ -1,0 +1,68 @@
+"""Keep a project's figures exact as contributions come and go (subscribed to core.signals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from consultation.core import signals
+from consultation.core.db import insert_ignore
+from consultation.extensions import db
+from consultation.projects.models import Project, ProjectParticipant
+
+
+def _add(project_id: int, column: str, delta: int) -> None:
+    # One UPDATE with an expression, so concurrent writers never lose an increment.
+    counter = getattr(Project, column)
+    db.session.execute(
+        update(Project).where(Project.id == project_id).values({column: counter + delta})
+    )
+
+
+def _participant(project_id: int, user_id: int) -> None:
+    if insert_ignore(ProjectParticipant.__table__, project_id=project_id, user_id=user_id):
+        _add(project_id, "participants_count", 1)
+
+
+def on_proposal_created(proposal: Any, **_: Any) -> None:
+    """A new proposal counts, and so does its author."""
+    _add(proposal.project_id, "proposals_count", 1)
+    _participant(proposal.project_id, proposal.author_id)
+
+
+def on_proposal_withdrawn(proposal: Any, **_: Any) -> None:
+    """A withdrawn proposal no longer counts among the proposals."""
+    _add(proposal.project_id, "proposals_count", -1)
+
+
+def on_comment_created(comment: Any, **_: Any) -> None:
+    """A new comment counts, and so does its author."""
+    _add(comment.project_id, "comments_count", 1)
+    _participant(comment.project_id, comment.author_id)
+
+
+def on_comment_deleted(comment: Any, **_: Any) -> None:
+    """A deleted comment no longer counts."""
+    _add(comment.project_id, "comments_count", -1)
+
+
+def on_support_added(support: Any, **_: Any) -> None:
+    """A new support counts, and so does its giver."""
+    _add(support.project_id, "supports_count", 1)
+    _participant(support.project_id, support.user_id)
+
+
+def on_support_removed(support: Any, **_: Any) -> None:
+    """A support taken back no longer counts."""
+    _add(support.project_id, "supports_count", -1)
+
+
+def connect() -> None:
+    """Subscribe to the signals (weak=False: these are module-level functions kept for good)."""
+    signals.proposal_created.connect(on_proposal_created, weak=False)
+    signals.proposal_withdrawn.connect(on_proposal_withdrawn, weak=False)
+    signals.comment_created.connect(on_comment_created, weak=False)
+    signals.comment_deleted.connect(on_comment_deleted, weak=False)
+    signals.support_added.connect(on_support_added, weak=False)
+    signals.support_removed.connect(on_support_removed, weak=False)

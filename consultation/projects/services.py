@@ -1,0 +1,146 @@
+"""Project services: create, edit, phases, and the queries behind the public pages."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, not_, select
+from sqlalchemy.orm import selectinload
+
+from consultation.accounts.models import User
+from consultation.core.errors import DomainError
+from consultation.core.text import slugify
+from consultation.extensions import db
+from consultation.projects.models import Phase, Project, project_territories, today
+from consultation.reference.models import Orientation, Territory
+
+log = logging.getLogger(__name__)
+
+STATES = ("ouverts", "fermes")
+
+
+@dataclass
+class ProjectData:
+    """What the admin's form gives for a project."""
+
+    title: str
+    summary: str
+    plain_summary: str = ""
+    body: str = ""
+    slug: str | None = None
+    orientation_id: int | None = None
+    territory_ids: list[int] | None = None
+    support_limit: int | None = None
+    phases: dict[str, tuple[date, date]] | None = None
+
+
+def _unique_slug(wanted: str, project_id: int | None) -> str:
+    base = slugify(wanted)
+    slug, n = base, 1
+    while True:
+        taken = db.session.scalar(
+            select(Project.id).where(Project.slug == slug, Project.id != (project_id or 0))
+        )
+        if taken is None:
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def _apply(project: Project, data: ProjectData) -> None:
+    project.title = data.title
+    project.summary = data.summary
+    project.plain_summary = data.plain_summary or ""
+    project.body = data.body or ""
+    project.support_limit = data.support_limit
+    project.orientation = (
+        db.session.get(Orientation, data.orientation_id) if data.orientation_id else None
+    )
+    ids = data.territory_ids or []
+    project.territories = (
+        list(db.session.scalars(select(Territory).where(Territory.id.in_(ids)))) if ids else []
+    )
+    set_phases(project, data.phases or {})
+
+
+def set_phases(project: Project, phases: dict[str, tuple[date, date]]) -> None:
+    """Give the project exactly these phases (kind -> inclusive start and end dates)."""
+    ordered = sorted(phases.items(), key=lambda item: item[1][0])
+    for (_kind, (start, end)), (_next, (next_start, _)) in zip(ordered, ordered[1:], strict=False):
+        if end < start or next_start <= end:
+            raise DomainError(_("Les phases doivent se suivre sans se chevaucher."))
+    if ordered and ordered[-1][1][1] < ordered[-1][1][0]:
+        raise DomainError(_("Les phases doivent se suivre sans se chevaucher."))
+    existing = {phase.kind: phase for phase in project.phases}
+    kept = []
+    for kind, (start, end) in ordered:
+        phase = existing.get(kind) or Phase(kind=kind)
+        phase.starts_on, phase.ends_on = start, end
+        kept.append(phase)
+    project.phases = kept
+
+
+def create_project(actor: User, data: ProjectData) -> Project:
+    """Create a project with its phases."""
+    project = Project(created_by_id=actor.id, slug=_unique_slug(data.slug or data.title, None))
+    _apply(project, data)
+    db.session.add(project)
+    db.session.flush()
+    log.info("user %s created project %s", actor.id, project.id)
+    return project
+
+
+def update_project(actor: User, project: Project, data: ProjectData) -> None:
+    """Change a project and its phases; a changed slug must stay unique."""
+    if data.slug and data.slug != project.slug:
+        project.slug = _unique_slug(data.slug, project.id)
+    _apply(project, data)
+    db.session.flush()
+    log.info("user %s updated project %s", actor.id, project.id)
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+def _open_clause(day: date) -> Any:
+    return exists().where(
+        Phase.project_id == Project.id,
+        Phase.kind == "consultation",
+        Phase.starts_on <= day,
+        Phase.ends_on >= day,
+    )
+
+
+def project_list_query(
+    orientation_id: int | None = None, territory_id: int | None = None, state: str | None = None
+) -> Select[Any]:
+    """Projects filtered by orientation, territory and open/closed, newest first."""
+    statement = select(Project).options(
+        selectinload(Project.phases), selectinload(Project.territories)
+    )
+    if orientation_id:
+        statement = statement.where(Project.orientation_id == orientation_id)
+    if territory_id:
+        statement = statement.where(
+            exists().where(
+                project_territories.c.project_id == Project.id,
+                project_territories.c.territory_id == territory_id,
+            )
+        )
+    if state == "ouverts":
+        statement = statement.where(_open_clause(today()))
+    elif state == "fermes":
+        statement = statement.where(not_(_open_clause(today())))
+    return statement.order_by(Project.created_at.desc(), Project.id.desc())
+
+
+def by_slug(slug: str) -> Project | None:
+    """A project by its slug, with phases and territories loaded."""
+    return db.session.scalar(
+        select(Project)
+        .options(selectinload(Project.phases), selectinload(Project.territories))
+        .where(Project.slug == slug)
+    )
+

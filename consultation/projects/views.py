@@ -1,0 +1,123 @@
+"""Project pages: the public list and page, and the admin's create and edit forms."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from consultation.core import pages
+from consultation.core.http import FAILED, attempt, require
+from consultation.core.pagination import page_number, paginate
+from consultation.projects import bp, services
+from consultation.projects.forms import ProjectForm
+from consultation.projects.models import PHASE_KINDS, Project
+from consultation.reference.services import orientations, territories, territory_choices
+
+PER_PAGE = 12
+
+
+def _project_or_404(slug: str) -> Project:
+    project = services.by_slug(slug)
+    if project is None:
+        abort(404)
+    return project
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+@bp.route("/projets")
+def index():
+    """List projects, filtered by orientation, territory and open or closed."""
+    orientation_slug = request.args.get("orientation", "")
+    orientation = next((o for o in orientations() if o.slug == orientation_slug), None)
+    territory_id = _int_arg("territoire")
+    territory = next((t for t in territories() if t.id == territory_id), None)
+    state = request.args.get("etat", "")
+    state = state if state in services.STATES else ""
+    statement = services.project_list_query(
+        orientation.id if orientation else None, territory.id if territory else None, state
+    )
+    page = paginate(statement, page_number(), PER_PAGE)
+    return render_template(
+        "projects/index.html",
+        page=page,
+        orientations=orientations(),
+        territories=territories(),
+        orientation=orientation,
+        territory=territory,
+        state=state,
+    )
+
+
+@bp.route("/projets/<slug>")
+def show(slug: str):
+    """A project: summary, "En bref", body, phases, figures and what the domains above add."""
+    project = _project_or_404(slug)
+    return render_template(
+        "projects/show.html", project=project, **pages.context("project", project)
+    )
+
+
+def _form_data(form: ProjectForm) -> services.ProjectData:
+    return services.ProjectData(
+        title=form.title.data,
+        summary=form.summary.data,
+        plain_summary=form.plain_summary.data or "",
+        body=form.body.data or "",
+        slug=form.slug.data or None,
+        orientation_id=form.orientation.data,
+        territory_ids=list(form.territories.data or []),
+        support_limit=form.support_limit.data,
+        phases=form.phases(),
+    )
+
+
+def _prepare(form: ProjectForm) -> ProjectForm:
+    form.orientation.choices = [SelectChoice("", _("— Aucune —"))] + [
+        SelectChoice(o.id, f"{o.number}. {o.title}") for o in orientations()
+    ]
+    form.territories.choices = territory_choices()
+    return form
+
+
+@bp.route("/admin/projets/nouveau", methods=["GET", "POST"])
+@login_required
+def create():
+    """Create a project and its phases."""
+    require("projects.create")
+    form = _prepare(ProjectForm())
+    if form.validate_on_submit():
+        project = attempt(lambda: services.create_project(current_user, _form_data(form)), form)
+        if project is not FAILED:
+            flash(_("Le projet est créé."), "success")
+            return redirect(url_for("projects.show", slug=project.slug))
+    return render_template("projects/form.html", form=form, project=None)
+
+
+@bp.route("/admin/projets/<slug>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    """Edit a project and its phases."""
+    project = _project_or_404(slug)
+    require("projects.edit", project)
+    form = _prepare(ProjectForm(obj=project))
+    if request.method == "GET":
+        form.orientation.data = project.orientation_id
+        form.territories.data = [t.id for t in project.territories]
+        for kind in PHASE_KINDS:
+            phase = project.phase(kind)
+            form[f"{kind}_start"].data = phase.starts_on if phase else None
+            form[f"{kind}_end"].data = phase.ends_on if phase else None
+    if form.validate_on_submit():
+        done = attempt(
+            lambda: services.update_project(current_user, project, _form_data(form)), form
+        )
+        if done is not FAILED:
+            flash(_("Le projet est enregistré."), "success")
+            return redirect(url_for("projects.show", slug=project.slug))
+    return render_template("projects/form.html", form=form, project=project)

@@ -1,0 +1,7 @@
+"""Proposals: the list of a project's proposals, a proposal's page, submit, edit, withdraw."""
+
+from flask import Blueprint
+
+bp = Blueprint("proposals", __name__)
+
+from consultation.proposals import permissions, views  # noqa: E402,F401

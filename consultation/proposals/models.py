@@ -1,0 +1,74 @@
+"""Proposals. Counters are kept on the row so lists need no query per proposal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consultation.accounts.models import User
+from consultation.core.models import TimestampMixin
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.reference.models import Territory
+
+STATUSES = ("published", "withdrawn")
+ANSWER_STATUSES = ("accepted", "rejected", "under_study")
+STANCES = ("pour", "contre", "neutre")
+
+
+class Proposal(TimestampMixin, db.Model):
+    """A citizen's proposal on a project."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        CheckConstraint("status IN ('published', 'withdrawn')", name="status"),
+        CheckConstraint(
+            "answer_status IS NULL OR answer_status IN ('accepted', 'rejected', 'under_study')",
+            name="answer_status",
+        ),
+        CheckConstraint(
+            "supports_count >= 0 AND comments_count >= 0 AND comments_pour >= 0"
+            " AND comments_contre >= 0 AND comments_neutre >= 0",
+            name="counts_positive",
+        ),
+        Index("ix_proposals_project_supports", "project_id", "status", "supports_count", "id"),
+        Index("ix_proposals_project_created", "project_id", "status", "created_at", "id"),
+        Index("ix_proposals_project_comments", "project_id", "status", "comments_count", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="published")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    supports_count: Mapped[int] = mapped_column(Integer, default=0)
+    comments_count: Mapped[int] = mapped_column(Integer, default=0)
+    comments_pour: Mapped[int] = mapped_column(Integer, default=0)
+    comments_contre: Mapped[int] = mapped_column(Integer, default=0)
+    comments_neutre: Mapped[int] = mapped_column(Integer, default=0)
+    answer_status: Mapped[str | None] = mapped_column(String(12), index=True)
+    answer_body: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    project: Mapped[Project] = relationship()
+    author: Mapped[User] = relationship()
+    territory: Mapped[Territory | None] = relationship()
+
+    @property
+    def is_published(self) -> bool:
+        """True unless the author withdrew it."""
+        return self.status == "published"
+
+    @property
+    def is_editable(self) -> bool:
+        """The author may edit until the first support or comment."""
+        return self.is_published and self.supports_count == 0 and self.comments_count == 0
+
+    def stance_count(self, stance: str) -> int:
+        """Number of visible comments with this stance."""
+        return int(getattr(self, f"comments_{stance}"))

@@ -1,0 +1,109 @@
+"""Proposal services and the list query."""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import BigInteger, Select, cast, select
+from sqlalchemy.orm import joinedload, load_only
+
+from consultation.accounts.models import User
+from consultation.core.errors import DomainError
+from consultation.core.models import utcnow
+from consultation.core.signals import proposal_created, proposal_updated, proposal_withdrawn
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.proposals.models import ANSWER_STATUSES, Proposal
+from consultation.reference.models import Territory
+
+log = logging.getLogger(__name__)
+
+SORTS = ("hasard", "soutiens", "recentes", "commentees")
+SEED_MAX = 999_983  # a prime: (id * seed) % SEED_MAX spreads ids well
+
+
+def create_proposal(
+    author: User, project: Project, title: str, body: str, territory: Territory | None
+) -> Proposal:
+    """Submit a proposal to a project."""
+    proposal = Proposal(
+        project=project, author=author, title=title, body=body, territory=territory
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    proposal_created.send(proposal)
+    log.info("user %s submitted proposal %s to project %s", author.id, proposal.id, project.id)
+    return proposal
+
+
+def update_proposal(
+    actor: User, proposal: Proposal, title: str, body: str, territory: Territory | None
+) -> None:
+    """Edit a proposal that has no support and no comment yet."""
+    if not proposal.is_editable:
+        raise DomainError(
+            _("Une proposition ne se modifie plus après son premier soutien ou commentaire.")
+        )
+    proposal.title, proposal.body, proposal.territory = title, body, territory
+    db.session.flush()
+    proposal_updated.send(proposal)
+    log.info("user %s edited proposal %s", actor.id, proposal.id)
+
+
+def withdraw_proposal(actor: User, proposal: Proposal) -> None:
+    """Withdraw a proposal: it stays readable, marked withdrawn, and leaves the lists."""
+    if not proposal.is_published:
+        raise DomainError(_("Cette proposition est déjà retirée."))
+    proposal.status = "withdrawn"
+    proposal.withdrawn_at = utcnow()
+    db.session.flush()
+    proposal_withdrawn.send(proposal)
+    log.info("user %s withdrew proposal %s", actor.id, proposal.id)
+
+
+def new_seed() -> int:
+    """A seed for the random order, carried in the links so paging keeps the order."""
+    return random.randint(1, SEED_MAX - 1)
+
+
+def list_query(
+    project: Project,
+    sort: str,
+    seed: int,
+    territory_id: int | None = None,
+    answer: str | None = None,
+) -> Select[Any]:
+    """The published proposals of a project, filtered and sorted, with their authors."""
+    statement = (
+        select(Proposal)
+        .options(joinedload(Proposal.author).options(load_only(User.id, User.display_name)))
+        .where(Proposal.project_id == project.id, Proposal.status == "published")
+    )
+    if territory_id:
+        statement = statement.where(Proposal.territory_id == territory_id)
+    if answer == "none":
+        statement = statement.where(Proposal.answer_status.is_(None))
+    elif answer in ANSWER_STATUSES:
+        statement = statement.where(Proposal.answer_status == answer)
+    if sort == "soutiens":
+        order: list[Any] = [Proposal.supports_count.desc(), Proposal.id.desc()]
+    elif sort == "recentes":
+        order = [Proposal.created_at.desc(), Proposal.id.desc()]
+    elif sort == "commentees":
+        order = [Proposal.comments_count.desc(), Proposal.id.desc()]
+    else:
+        # Stable pseudo-random order: the same seed gives the same order on every page.
+        order = [(cast(Proposal.id, BigInteger) * seed) % SEED_MAX, Proposal.id]
+    return statement.order_by(*order)
+
+
+def top_proposals(project: Project, limit: int = 3) -> list[Proposal]:
+    """The most supported published proposals of a project."""
+    return list(
+        db.session.scalars(
+            list_query(project, "soutiens", 1).limit(limit)
+        )
+    )

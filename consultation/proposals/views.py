@@ -1,0 +1,162 @@
+"""Proposal pages: a project's list, a proposal, submit, edit and withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consultation.core import pages
+from consultation.core.http import FAILED, attempt, require
+from consultation.core.pagination import page_number, paginate
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.projects.services import by_slug
+from consultation.proposals import bp, services
+from consultation.proposals.forms import ProposalForm
+from consultation.proposals.models import ANSWER_STATUSES, Proposal
+from consultation.reference.models import Territory
+from consultation.reference.services import territories, territory_choices
+
+PER_PAGE = 20
+
+
+def _project_or_404(slug: str) -> Project:
+    project = by_slug(slug)
+    if project is None:
+        abort(404)
+    return project
+
+
+def _proposal_or_404(proposal_id: int) -> Proposal:
+    proposal = db.session.scalar(
+        select(Proposal)
+        .options(
+            joinedload(Proposal.author),
+            joinedload(Proposal.project).selectinload(Project.phases),
+        )
+        .where(Proposal.id == proposal_id)
+    )
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def _territory(territory_id: int | None) -> Territory | None:
+    return db.session.get(Territory, territory_id) if territory_id else None
+
+
+@bp.route("/projets/<slug>/propositions")
+def index(slug: str):
+    """A project's proposals: sorted, filtered by territory and answer, paginated."""
+    project = _project_or_404(slug)
+    sort = request.args.get("tri", "hasard")
+    sort = sort if sort in services.SORTS else "hasard"
+    raw_seed = request.args.get("graine", "")
+    seed = int(raw_seed) if raw_seed.isdigit() and 0 < int(raw_seed) < services.SEED_MAX else None
+    if sort == "hasard" and seed is None:
+        seed = services.new_seed()
+    raw_territory = request.args.get("territoire", "")
+    territory = next((t for t in territories() if str(t.id) == raw_territory), None)
+    answer = request.args.get("reponse", "")
+    answer = answer if answer in (*ANSWER_STATUSES, "none") else ""
+    statement = services.list_query(
+        project, sort, seed or 1, territory.id if territory else None, answer or None
+    )
+    page = paginate(statement, page_number(), PER_PAGE)
+    return render_template(
+        "proposals/index.html",
+        project=project,
+        page=page,
+        sort=sort,
+        seed=seed if sort == "hasard" else None,
+        territory=territory,
+        territories=territories(),
+        answer=answer,
+        **pages.context("proposal_list", project, page.items),
+    )
+
+
+@bp.route("/propositions/<int:proposal_id>")
+def show(proposal_id: int):
+    """A proposal with its support button and comment threads."""
+    proposal = _proposal_or_404(proposal_id)
+    return render_template(
+        "proposals/show.html",
+        proposal=proposal,
+        project=proposal.project,
+        **pages.context("proposal", proposal),
+    )
+
+
+@bp.route("/projets/<slug>/propositions/nouvelle", methods=["GET", "POST"])
+@login_required
+def create(slug: str):
+    """Submit a proposal during the consultation phase."""
+    project = _project_or_404(slug)
+    require("proposals.create", project)
+    form = ProposalForm()
+    form.territory.choices = territory_choices(blank=_("— Tout le territoire —"))
+    if form.validate_on_submit():
+        proposal = attempt(
+            lambda: services.create_proposal(
+                current_user, project, form.title.data, form.body.data,
+                _territory(form.territory.data),
+            ),
+            form,
+        )
+        if proposal is not FAILED:
+            flash(_("Votre proposition est publiée."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, project=project, proposal=None)
+
+
+@bp.route("/propositions/<int:proposal_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    """Edit one's proposal until its first support or comment."""
+    proposal = _proposal_or_404(proposal_id)
+    require("proposals.edit", proposal)
+    form = ProposalForm(obj=proposal)
+    form.territory.choices = territory_choices(blank=_("— Tout le territoire —"))
+    if request.method == "GET":
+        form.territory.data = proposal.territory_id
+    if form.validate_on_submit():
+        done = attempt(
+            lambda: services.update_proposal(
+                current_user, proposal, form.title.data, form.body.data,
+                _territory(form.territory.data),
+            ),
+            form,
+        )
+        if done is not FAILED:
+            flash(_("Votre proposition est modifiée."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template(
+        "proposals/form.html", form=form, project=proposal.project, proposal=proposal
+    )
+
+
+@bp.route("/propositions/<int:proposal_id>/retirer", methods=["GET", "POST"])
+@login_required
+def withdraw(proposal_id: int):
+    """Withdraw one's proposal, after a confirmation page."""
+    proposal = _proposal_or_404(proposal_id)
+    require("proposals.withdraw", proposal)
+    if request.method == "POST":
+        done = attempt(lambda: services.withdraw_proposal(current_user, proposal))
+        if done is not FAILED:
+            flash(_("Votre proposition est retirée."), "success")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("proposals/withdraw.html", proposal=proposal, project=proposal.project)
+
+
+@pages.provides("project")
+def top_of_project(project: Project) -> dict[str, Any]:
+    """The project page shows its three most supported proposals."""
+    return {"top_proposals": services.top_proposals(project)}
+

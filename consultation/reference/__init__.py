@@ -1,0 +1,1 @@
+"""Reference data: the territories of the Pays de Brest and the five orientations."""

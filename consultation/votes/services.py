@@ -1,0 +1,89 @@
+"""Support services: exact counts under concurrency, held by the database."""
+
+from __future__ import annotations
+
+import logging
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+
+from consultation.accounts.models import User
+from consultation.core.db import insert_ignore
+from consultation.core.errors import DomainError
+from consultation.core.signals import support_added, support_removed
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.proposals.models import Proposal
+from consultation.votes.models import Support
+
+log = logging.getLogger(__name__)
+
+
+def used(user: User, project: Project) -> int:
+    """How many supports the user gives in this project."""
+    return db.session.scalar(
+        select(func.count()).where(Support.user_id == user.id, Support.project_id == project.id)
+    ) or 0
+
+
+def _lock_user(user: User) -> None:
+    # On PostgreSQL this serialises one person's supports so the project limit holds under
+    # concurrency; SQLite has a single writer already and ignores FOR UPDATE.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def add_support(user: User, proposal: Proposal) -> bool:
+    """Support a proposal once; True if it is new, False if it was already supported."""
+    project = proposal.project
+    _lock_user(user)
+    inserted = insert_ignore(
+        Support.__table__, user_id=user.id, proposal_id=proposal.id, project_id=project.id
+    )
+    if not inserted:
+        return False
+    if project.support_limit is not None and used(user, project) > project.support_limit:
+        raise DomainError(
+            _("Vous avez déjà donné vos %(n)d soutiens pour ce projet. Retirez-en un pour en "
+              "donner un autre.", n=project.support_limit)
+        )
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(supports_count=Proposal.supports_count + 1)
+    )
+    support_added.send(Support(user_id=user.id, proposal_id=proposal.id, project_id=project.id))
+    log.info("user %s supported proposal %s", user.id, proposal.id)
+    return True
+
+
+def remove_support(user: User, proposal: Proposal) -> bool:
+    """Take a support back; True if there was one."""
+    _lock_user(user)
+    result = db.session.execute(
+        delete(Support).where(Support.user_id == user.id, Support.proposal_id == proposal.id)
+    )
+    if not result.rowcount:
+        return False
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(supports_count=Proposal.supports_count - 1)
+    )
+    support_removed.send(
+        Support(user_id=user.id, proposal_id=proposal.id, project_id=proposal.project_id)
+    )
+    log.info("user %s took back their support of proposal %s", user.id, proposal.id)
+    return True
+
+
+def supported_ids(user: User, proposal_ids: list[int]) -> set[int]:
+    """Which of these proposals the user supports (one query)."""
+    if not user.is_authenticated or not proposal_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Support.proposal_id).where(
+                Support.user_id == user.id, Support.proposal_id.in_(proposal_ids)
+            )
+        )
+    )

@@ -1,0 +1,75 @@
+"""Support and take back a support; what supports add to proposal pages and lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consultation.core import pages
+from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
+from consultation.projects.models import Project
+from consultation.proposals.models import Proposal
+from consultation.votes import bp, services
+
+
+def _back(proposal: Proposal) -> str:
+    default = url_for("proposals.show", proposal_id=proposal.id, _anchor="soutien")
+    return safe_next(request.form.get("next"), default)
+
+
+@bp.route("/propositions/<int:proposal_id>/soutenir", methods=["POST"])
+@login_required
+def support(proposal_id: int):
+    """Support a proposal; a second click changes nothing."""
+    proposal = get_or_404(Proposal, proposal_id)
+    require("votes.support", proposal)
+    added = attempt(lambda: services.add_support(current_user, proposal))
+    if added is True:
+        flash(_("Votre soutien est enregistré."), "success")
+    elif added is not FAILED:
+        flash(_("Vous soutenez déjà cette proposition."), "info")
+    return redirect(_back(proposal))
+
+
+@bp.route("/propositions/<int:proposal_id>/retirer-soutien", methods=["POST"])
+@login_required
+def withdraw(proposal_id: int):
+    """Take back one's support."""
+    proposal = get_or_404(Proposal, proposal_id)
+    require("votes.withdraw", proposal)
+    if services.remove_support(current_user, proposal):
+        flash(_("Votre soutien est retiré."), "success")
+    else:
+        flash(_("Vous ne souteniez pas cette proposition."), "info")
+    return redirect(_back(proposal))
+
+
+def supports_left(project: Project) -> int | None:
+    """How many supports the current user may still give in the project (None: no limit)."""
+    if project.support_limit is None or not current_user.is_authenticated:
+        return None
+    key = f"supports_used_{project.id}"
+    if key not in g:
+        setattr(g, key, services.used(current_user, project))
+    return max(0, project.support_limit - g.get(key))
+
+
+@pages.provides("proposal")
+def support_state(proposal: Proposal) -> dict[str, Any]:
+    """A proposal page shows whether the visitor supports it and how many supports are left."""
+    return {
+        "supported": proposal.id in services.supported_ids(current_user, [proposal.id]),
+        "supports_left": supports_left(proposal.project),
+    }
+
+
+@pages.provides("proposal_list")
+def list_state(project: Project, proposals: list[Proposal]) -> dict[str, Any]:
+    """A proposal list marks the ones the visitor supports and shows supports left."""
+    return {
+        "supported_ids": services.supported_ids(current_user, [p.id for p in proposals]),
+        "supports_left": supports_left(project),
+    }

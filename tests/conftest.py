@@ -1,0 +1,197 @@
+"""Fixtures: the app on each database backend, clients per role, factories, a query counter.
+
+Every test runs on SQLite. When TEST_DATABASE_URL points at a PostgreSQL server, every test runs
+there too, in a database of its own created for the session and dropped afterwards. With
+REQUIRE_SERVICES=1 (CI sets it) a missing PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from consultation import create_app
+from consultation.extensions import db
+from tests import factories
+
+REFERENCE_TABLES = {"territories", "orientations", "alembic_version"}
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def services_missing(what: str) -> None:
+    """Skip a test that needs an outside service, or fail when CI requires it."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} est requis (REQUIRE_SERVICES=1) mais indisponible.")
+    pytest.skip(f"{what} indisponible")
+
+
+def _postgres_admin_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL")
+
+
+def _create_pg_database(base_url: str) -> str:
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"consultation_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(url_string: str) -> None:
+    url = make_url(url_string)
+    name = url.database
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def migrate_to_head(uri: str) -> None:
+    """Build the schema the way production does: with the Alembic migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A migrated database per backend, shared by the tests of the session."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        uri = f"sqlite:///{path}"
+        migrate_to_head(uri)
+        yield uri
+        return
+    base = _postgres_admin_url()
+    if not base:
+        services_missing("PostgreSQL (TEST_DATABASE_URL)")
+    try:
+        uri = _create_pg_database(base)
+    except Exception as error:  # the server is down or refuses us
+        services_missing(f"PostgreSQL ({error.__class__.__name__})")
+    migrate_to_head(uri)
+    yield uri
+    _drop_pg_database(uri)
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application on a clean database (reference rows kept), CSRF off unless asked."""
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test-secret",
+            "OUTBOX_DIR": str(tmp_path / "outbox"),
+            "REDIS_URL": None,
+            "MAIL_SERVER": None,
+        }
+    )
+    with application.app_context():
+        _empty_tables()
+    ctx = application.app_context()
+    ctx.push()
+    yield application
+    db.session.remove()
+    _empty_tables()
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """An anonymous visitor."""
+    return app.test_client()
+
+
+def login(client: FlaskClient, user: Any) -> FlaskClient:
+    """Log a test client in as `user` (through the session, as Flask-Login does)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def as_role(app: Flask):
+    """`as_role("admin")` gives a client logged in as a new user holding that role."""
+
+    def make(*roles: str, **kwargs: Any) -> FlaskClient:
+        user = factories.user(roles=roles, **kwargs)
+        db.session.commit()
+        test_client = app.test_client()
+        login(test_client, user)
+        test_client.user = user  # type: ignore[attr-defined]
+        return test_client
+
+    return make
+
+
+@pytest.fixture
+def citizen_client(as_role) -> FlaskClient:
+    """A logged-in citizen."""
+    return as_role("citizen")
+
+
+@pytest.fixture
+def admin_client(as_role) -> FlaskClient:
+    """A logged-in admin."""
+    return as_role("citizen", "admin")
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """`with count_queries() as counter:` then `counter.count`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
