@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from consultation.extensions import db
@@ -77,6 +78,15 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             return body, status, {"Allow": ", ".join(error.valid_methods)}
         return body, status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        """A form sent without a valid token: most often a page left open too long."""
+        return render_error(
+            400,
+            str(_l("Le formulaire a expiré ou ne vient pas de ce site. Revenez à la page "
+                   "précédente, rechargez-la et envoyez-le à nouveau.")),
+        )
 
     @app.errorhandler(NotAllowed)
     def not_allowed(error: NotAllowed):  # type: ignore[no-untyped-def]

@@ -66,19 +66,15 @@ def _after_commit(session: Session) -> None:
     _dispatch(jobs)
 
 
-def _after_rollback(session: Session) -> None:
-    if has_app_context() and g.get("pending_jobs"):
-        g.pending_jobs = []
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    # Only the outermost rollback cancels the jobs its transaction asked for.
+    if previous_transaction.parent is None and has_app_context():
+        g.pop("pending_jobs", None)
 
 
 def init_app() -> None:
-    """Listen to commits and rollbacks of the Flask-SQLAlchemy session."""
-    sessions = db.session.session_factory  # the sessionmaker behind the scoped session
+    """Listen to commits and rollbacks of the sessions Flask-SQLAlchemy makes."""
+    sessions = db.session.session_factory
     if not event.contains(sessions, "after_commit", _after_commit):
         event.listen(sessions, "after_commit", _after_commit)
-        event.listen(sessions, "after_soft_rollback", _after_rollback_soft)
-
-
-def _after_rollback_soft(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:
-        _after_rollback(session)
+        event.listen(sessions, "after_soft_rollback", _after_soft_rollback)

@@ -125,9 +125,11 @@ not_blocked = Predicate(
 
 
 def phase_allows(feature: str) -> Predicate:
-    """The current phase of the object's project allows the feature (propose, comment, support)."""
-    messages = {
     """The current phase of the object's project allows it (propose, comment, support)."""
+    messages = {
+        "propose": _l(
+            "Le dépôt de propositions n'est pas ouvert dans la phase actuelle du projet."
+        ),
         "comment": _l("Les commentaires ne sont pas ouverts dans la phase actuelle du projet."),
         "support": _l("Les soutiens ne sont pas ouverts dans la phase actuelle du projet."),
     }
