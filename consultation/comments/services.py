@@ -68,6 +68,10 @@ def add_comment(
     db.session.add(comment)
     db.session.flush()
     _count_on_proposal(proposal_id, stance, 1)
+    if proposal_id is not None:
+        db.session.execute(
+            update(Proposal).where(Proposal.id == proposal_id).values(Proposal.reaction_values())
+        )
     comment_created.send(comment)
     log.info("user %s added comment %s", author.id, comment.id)
     return comment

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import TimestampMixin
+from consultation.core.models import TimestampMixin, utcnow
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.reference.models import Territory
@@ -46,6 +46,8 @@ class Proposal(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="published")
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by the first support or comment: from then on the text people reacted to is fixed.
+    first_reaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     supports_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_pour: Mapped[int] = mapped_column(Integer, default=0)
@@ -67,7 +69,12 @@ class Proposal(TimestampMixin, db.Model):
     @property
     def is_editable(self) -> bool:
         """The author may edit until the first support or comment."""
-        return self.is_published and self.supports_count == 0 and self.comments_count == 0
+        return self.is_published and self.first_reaction_at is None
+
+    @classmethod
+    def reaction_values(cls) -> dict[str, object]:
+        """UPDATE values that record the first reaction once, whoever comes first."""
+        return {cls.first_reaction_at: func.coalesce(cls.first_reaction_at, utcnow())}
 
     def stance_count(self, stance: str) -> int:
         """Number of visible comments with this stance."""

@@ -49,7 +49,8 @@ def add_support(user: User, proposal: Proposal) -> bool:
     db.session.execute(
         update(Proposal)
         .where(Proposal.id == proposal.id)
-        .values(supports_count=Proposal.supports_count + 1)
+        .values({Proposal.supports_count: Proposal.supports_count + 1,
+                 **Proposal.reaction_values()})
     )
     support_added.send(Support(user_id=user.id, proposal_id=proposal.id, project_id=project.id))
     log.info("user %s supported proposal %s", user.id, proposal.id)

@@ -121,6 +121,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('first_reaction_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('supports_count', sa.Integer(), nullable=False),
     sa.Column('comments_count', sa.Integer(), nullable=False),
     sa.Column('comments_pour', sa.Integer(), nullable=False),
