@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, not_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consultation.accounts.models import User
 from consultation.core.errors import DomainError
@@ -136,11 +136,12 @@ def project_list_query(
     return statement.order_by(Project.created_at.desc(), Project.id.desc())
 
 
-def by_slug(slug: str) -> Project | None:
-    """A project by its slug, with phases and territories loaded."""
-    return db.session.scalar(
-        select(Project)
-        .options(selectinload(Project.phases), selectinload(Project.territories))
-        .where(Project.slug == slug)
-    )
+def by_slug(slug: str, full: bool = False) -> Project | None:
+    """A project by its slug with its phases; `full` adds orientation and territories."""
+    statement = select(Project).options(selectinload(Project.phases)).where(Project.slug == slug)
+    if full:
+        statement = statement.options(
+            joinedload(Project.orientation), selectinload(Project.territories)
+        )
+    return db.session.scalar(statement)
 

@@ -19,7 +19,7 @@ PER_PAGE = 12
 
 
 def _project_or_404(slug: str) -> Project:
-    project = services.by_slug(slug)
+    project = services.by_slug(slug, full=True)
     if project is None:
         abort(404)
     return project
