@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, session
+from flask import Flask, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import joinedload
@@ -82,6 +82,8 @@ def _tune_sqlite() -> None:
 
 def _select_locale() -> str:
     languages = ("fr", "en")
+    if not has_request_context():
+        return "fr"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -34,7 +34,7 @@ def _count_on_proposal(proposal_id: int | None, stance: str, delta: int) -> None
         update(Proposal)
         .where(Proposal.id == proposal_id)
         .values({Proposal.comments_count: Proposal.comments_count + delta,
-                 by_stance: by_stance + delta})
+                 by_stance: by_stance + delta, **Proposal.keep_updated_at()})
     )
 
 
@@ -70,7 +70,9 @@ def add_comment(
     _count_on_proposal(proposal_id, stance, 1)
     if proposal_id is not None:
         db.session.execute(
-            update(Proposal).where(Proposal.id == proposal_id).values(Proposal.reaction_values())
+            update(Proposal)
+            .where(Proposal.id == proposal_id)
+            .values({**Proposal.reaction_values(), **Proposal.keep_updated_at()})
         )
     comment_created.send(comment)
     log.info("user %s added comment %s", author.id, comment.id)

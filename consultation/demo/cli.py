@@ -1,7 +1,330 @@
-"""Placeholder until the demo loader lands."""
+"""`flask demo load`: fill the database with the demo content of consultation/demo/data.py.
+
+Everything goes through the domain services, so every counter stays exact. Only what no
+service sets is written directly: timestamps (spread over each consultation period, so that
+"newest" sorting and weekly figures mean something) and official answers. Supports are drawn
+with random.Random(2026): every load gives the same figures. Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
 import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select, update
+
+from consultation.accounts import services as accounts
+from consultation.accounts.models import User
+from consultation.comments.models import Comment
+from consultation.comments.services import add_comment
+from consultation.core.models import PARIS, today
+from consultation.demo import data
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.projects.services import ProjectData, create_project
+from consultation.proposals.models import Proposal
+from consultation.proposals.services import create_proposal, withdraw_proposal
+from consultation.reference.models import Orientation, Territory
+from consultation.votes.models import Support
+from consultation.votes.services import add_support
+
+SEED = 2026
+ALREADY_LOADED = "Données de démonstration déjà chargées."
+
+Account = tuple[str, str, str]  # (role label, email, password)
 
 
-@click.group("demo")
+class DemoError(Exception):
+    """The database is not ready for the demo (reference rows missing)."""
+
+
+def is_loaded() -> bool:
+    """True when the demo admin account exists already."""
+    return accounts.find_by_email(data.STAFF[0]["email"]) is not None
+
+
+def demo_accounts() -> list[Account]:
+    """The accounts to show, one per role, with their password."""
+    return [(staff["label"], staff["email"], data.PASSWORD) for staff in data.STAFF]
+
+
+def load_demo() -> list[Account]:
+    """Load the demo content unless it is there already; flush, never commit."""
+    if not is_loaded():
+        _Loader().run()
+    return demo_accounts()
+
+
+def _moment(day: date, hour: int) -> datetime:
+    """A timezone-aware UTC datetime at this hour of a day in Brest."""
+    return datetime.combine(day, time(hour), tzinfo=PARIS).astimezone(UTC)
+
+
+def _stamp(obj: Any, moment: datetime) -> None:
+    """Date an object created by a service (both timestamps, so that it looks unedited)."""
+    obj.created_at = moment
+    obj.updated_at = moment
+
+
+class _Loader:
+    """One run of the demo loader: the people, then each project with its contributions."""
+
+    def __init__(self) -> None:
+        """Look up the reference rows and fix the clock of the run."""
+        self.rng = random.Random(SEED)
+        self.today = today()
+        self.now = datetime.now(UTC)
+        self.territories = {t.name: t for t in db.session.scalars(select(Territory))}
+        self.orientations = {o.slug: o for o in db.session.scalars(select(Orientation))}
+        if not self.territories or not self.orientations:
+            raise DemoError(
+                "Territoires et orientations absents : appliquez d'abord les migrations "
+                "(flask db upgrade)."
+            )
+        self.users: dict[str, User] = {}
+        self.project_ids: list[int] = []
+        self.proposal_ids: list[int] = []
+
+    def territory(self, name: str | None) -> Territory | None:
+        """A territory by name (None stays None); an unknown name is an error in data.py."""
+        if name is None:
+            return None
+        if name not in self.territories:
+            raise DemoError(f"Territoire inconnu : {name}")
+        return self.territories[name]
+
+    def day(self, offset: int) -> date:
+        """The date this many days from today."""
+        return self.today + timedelta(days=offset)
+
+    def run(self) -> None:
+        """Create the accounts, then every project with its proposals, comments and supports."""
+        self.create_people()
+        for spec in data.PROJECTS:
+            self.create_project(spec)
+        self.restore_updated_at()
+
+    def restore_updated_at(self) -> None:
+        """Date the demo rows' last change back to their demo dates (they are made today)."""
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id.in_(self.proposal_ids))
+            .values(
+                updated_at=func.coalesce(
+                    Proposal.answered_at, Proposal.withdrawn_at, Proposal.created_at
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(Project)
+            .where(Project.id.in_(self.project_ids))
+            .values(updated_at=Project.created_at)
+            .execution_options(synchronize_session=False)
+        )
+
+    def create_people(self) -> None:
+        """Register staff and citizens through the account service, dated well in the past."""
+        for staff in data.STAFF:
+            user = accounts.register(
+                staff["email"], staff["name"], data.PASSWORD, self.territory(staff["commune"])
+            )
+            for role in staff["roles"]:
+                user.grant(role)
+            _stamp(user, _moment(self.day(-420), 10))
+            self.users[staff["key"]] = user
+        for key, email, name, commune in data.CITIZENS:
+            user = accounts.register(email, name, data.PASSWORD, self.territory(commune))
+            _stamp(user, _moment(self.day(-self.rng.randint(310, 400)), self.rng.randint(8, 21)))
+            self.users[key] = user
+        db.session.flush()
+
+    def contributors(self) -> list[User]:
+        """The citizens who write and support content (not the staff accounts)."""
+        return [self.users["citoyenne"], *(self.users[c[0]] for c in data.CITIZENS)]
+
+    def create_project(self, spec: dict[str, Any]) -> None:
+        """Create one project, then its comments, proposals, supports, answers, withdrawals."""
+        phases = {
+            kind: (self.day(start), self.day(end)) for kind, (start, end) in spec["phases"].items()
+        }
+        project = create_project(
+            self.users["admin"],
+            ProjectData(
+                title=spec["title"],
+                summary=spec["summary"],
+                plain_summary=spec["plain_summary"],
+                body=spec["body"],
+                orientation_id=self.orientations[spec["orientation"]].id,
+                territory_ids=[t.id for t in map(self.territory, spec["territories"]) if t],
+                support_limit=spec["support_limit"],
+                phases=phases,
+            ),
+        )
+        _stamp(project, _moment(phases["information"][0], 9))
+        self.project_ids.append(project.id)
+        opens = _moment(phases["consultation"][0], 9)
+        closes = min(_moment(phases["consultation"][1], 21), self.now - timedelta(hours=1))
+        if closes <= opens:
+            return  # consultation not open yet: nothing to contribute
+        self.add_thread(project, None, spec["comments"], opens + timedelta(hours=3), closes)
+
+        proposals: list[tuple[Proposal, dict[str, Any]]] = []
+        count = len(spec["proposals"])
+        for index, item in enumerate(spec["proposals"]):
+            moment = opens + (closes - opens) * 0.75 * (index + self.rng.random()) / count
+            proposal = create_proposal(
+                self.users[item["author"]],
+                project,
+                item["title"],
+                item["body"],
+                self.territory(item.get("territory")),
+            )
+            _stamp(proposal, moment)
+            last = self.add_thread(project, proposal, item.get("comments", []), moment, closes)
+            proposals.append((proposal, item))
+            self.proposal_ids.append(proposal.id)
+            if item.get("withdrawn"):
+                withdraw_proposal(proposal.author, proposal)
+                proposal.withdrawn_at = last + timedelta(hours=2)
+
+        self.add_supports(project, proposals, closes)
+        synthesis_starts = phases["synthesis"][0]
+        for proposal, item in proposals:
+            if "answer" in item:
+                status, body, after = item["answer"]
+                proposal.answer_status = status
+                proposal.answer_body = body
+                proposal.answered_at = min(
+                    _moment(synthesis_starts + timedelta(days=after), 11), self.now
+                )
+        db.session.flush()
+
+    def add_thread(
+        self,
+        project: Project,
+        proposal: Proposal | None,
+        comments: list[tuple[Any, ...]],
+        after: datetime,
+        closes: datetime,
+        parent: Comment | None = None,
+    ) -> datetime:
+        """Add comments and their replies in order, each a little later; the last moment."""
+        cursor = after
+        for author, stance, body, *rest in comments:
+            cursor += (closes - cursor) * self.rng.uniform(0.02, 0.15)
+            comment = add_comment(
+                self.users[author], project, stance, body, proposal=proposal, parent=parent
+            )
+            _stamp(comment, cursor)
+            if rest:
+                cursor = self.add_thread(project, proposal, rest[0], cursor, closes, comment)
+        return cursor
+
+    def add_supports(
+        self,
+        project: Project,
+        proposals: list[tuple[Proposal, dict[str, Any]]],
+        closes: datetime,
+    ) -> None:
+        """Citizens support proposals by popularity, within the project's support limit."""
+        open_ones = [(p, item) for p, item in proposals if not item.get("withdrawn")]
+        limit = project.support_limit
+        for user in self.contributors():
+            candidates = [(p, item) for p, item in open_ones if p.author_id != user.id]
+            if limit is None:
+                chosen = [
+                    p
+                    for p, item in candidates
+                    if self.rng.random() < 0.08 + 0.8 * item.get("popularity", 0.4)
+                ]
+            else:
+                # The demo citizen keeps two supports free to try the limit out.
+                if user is self.users["citoyenne"]:
+                    budget = self.rng.randint(0, max(limit - 2, 0))
+                else:
+                    budget = self.rng.randint(1, limit)
+                chosen = self.weighted_sample(candidates, budget)
+            for proposal in chosen:
+                if add_support(user, proposal):
+                    moment = proposal.created_at + (closes - proposal.created_at) * (
+                        self.rng.uniform(0.05, 0.95)
+                    )
+                    db.session.execute(
+                        update(Support)
+                        .where(Support.user_id == user.id, Support.proposal_id == proposal.id)
+                        .values(created_at=moment)
+                    )
+
+    def weighted_sample(
+        self, candidates: list[tuple[Proposal, dict[str, Any]]], count: int
+    ) -> list[Proposal]:
+        """Up to count distinct proposals, drawn with probability growing with popularity."""
+        pool = list(candidates)
+        chosen: list[Proposal] = []
+        while pool and len(chosen) < count:
+            weights = [0.05 + item.get("popularity", 0.4) for _p, item in pool]
+            index = self.rng.choices(range(len(pool)), weights=weights)[0]
+            chosen.append(pool.pop(index)[0])
+        return chosen
+
+
+def loaded_counts() -> dict[str, int]:
+    """Figures of what the database holds, for the summary line."""
+
+    def count(model: Any) -> int:
+        """Rows of one table."""
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+    return {
+        "projets": count(Project),
+        "propositions": count(Proposal),
+        "commentaires": count(Comment),
+        "soutiens": count(Support),
+        "comptes": count(User),
+    }
+
+
+def echo_accounts(rows: list[Account]) -> None:
+    """Print the demo accounts as a small table."""
+    width = max(len(label) for label, _email, _password in rows)
+    email_width = max(len(email) for _label, email, _password in rows)
+    click.echo("Comptes de démonstration :")
+    click.echo(f"  {'Rôle'.ljust(width)}  {'Adresse'.ljust(email_width)}  Mot de passe")
+    for label, email, password in rows:
+        click.echo(f"  {label.ljust(width)}  {email.ljust(email_width)}  {password}")
+    click.echo(
+        f"  (et {len(data.CITIZENS)} autres comptes citoyens, par exemple "
+        f"{data.CITIZENS[0][1]}, avec le même mot de passe)"
+    )
+
+
+@click.group("demo", help="Données de démonstration.")
 def demo_cli() -> None:
-    """Demo data."""
+    """Demo data commands."""
+
+
+@demo_cli.command("load", help="Charger les données de démonstration (une seule fois).")
+@with_appcontext
+def load() -> None:
+    """Load the demo content, or say it is there already; print the accounts either way."""
+    if is_loaded():
+        click.echo(ALREADY_LOADED)
+        echo_accounts(demo_accounts())
+        return
+    try:
+        rows = load_demo()
+    except DemoError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    counts = loaded_counts()
+    click.echo(
+        "Données de démonstration chargées : "
+        + ", ".join(f"{n} {name}" for name, n in counts.items())
+        + "."
+    )
+    echo_accounts(rows)

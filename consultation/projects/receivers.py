@@ -16,7 +16,10 @@ def _add(project_id: int, column: str, delta: int) -> None:
     # One UPDATE with an expression, so concurrent writers never lose an increment.
     counter = getattr(Project, column)
     db.session.execute(
-        update(Project).where(Project.id == project_id).values({column: counter + delta})
+        update(Project)
+        .where(Project.id == project_id)
+        # updated_at says when the project was edited, not when someone took part.
+        .values({column: counter + delta, Project.updated_at: Project.updated_at})
     )
 
 

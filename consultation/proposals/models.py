@@ -76,6 +76,11 @@ class Proposal(TimestampMixin, db.Model):
         """UPDATE values that record the first reaction once, whoever comes first."""
         return {cls.first_reaction_at: func.coalesce(cls.first_reaction_at, utcnow())}
 
+    @classmethod
+    def keep_updated_at(cls) -> dict[object, object]:
+        """UPDATE values that leave updated_at alone: a reaction is not an edit."""
+        return {cls.updated_at: cls.updated_at}
+
     def stance_count(self, stance: str) -> int:
         """Number of visible comments with this stance."""
         return int(getattr(self, f"comments_{stance}"))

@@ -50,7 +50,7 @@ def add_support(user: User, proposal: Proposal) -> bool:
         update(Proposal)
         .where(Proposal.id == proposal.id)
         .values({Proposal.supports_count: Proposal.supports_count + 1,
-                 **Proposal.reaction_values()})
+                 **Proposal.reaction_values(), **Proposal.keep_updated_at()})
     )
     support_added.send(Support(user_id=user.id, proposal_id=proposal.id, project_id=project.id))
     log.info("user %s supported proposal %s", user.id, proposal.id)
@@ -68,7 +68,8 @@ def remove_support(user: User, proposal: Proposal) -> bool:
     db.session.execute(
         update(Proposal)
         .where(Proposal.id == proposal.id)
-        .values(supports_count=Proposal.supports_count - 1)
+        .values({Proposal.supports_count: Proposal.supports_count - 1,
+                 **Proposal.keep_updated_at()})
     )
     support_removed.send(
         Support(user_id=user.id, proposal_id=proposal.id, project_id=proposal.project_id)

@@ -1,0 +1,71 @@
+"""`flask demo load`: realistic content, every phase present, exact counters, idempotent."""
+
+from sqlalchemy import func, select
+
+from consultation.comments.models import Comment
+from consultation.extensions import db
+from consultation.projects.models import PHASE_KINDS, Project
+from consultation.proposals.models import Proposal
+from consultation.votes.models import Support
+
+
+def _load(app):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_loads_once_and_prints_one_account_per_role(app):
+    """The first load creates the content and prints the accounts; the second changes nothing."""
+    first = _load(app)
+    for email in ("admin@demo.brest.fr", "moderation@demo.brest.fr",
+                  "mediation@demo.brest.fr", "citoyenne@demo.brest.fr"):
+        assert email in first
+    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (Project, Proposal,
+                                                                              Comment, Support)]
+    second = _load(app)
+    assert "déjà chargées" in second
+    assert "admin@demo.brest.fr" in second
+    again = [db.session.scalar(select(func.count()).select_from(m)) for m in (Project, Proposal,
+                                                                             Comment, Support)]
+    assert counts == again
+    assert counts[1] >= 40 and counts[2] >= 100
+
+
+def test_demo_covers_every_phase_and_stance(app):
+    """At least one project per phase, two in consultation, comments of every stance."""
+    _load(app)
+    projects = db.session.scalars(select(Project)).all()
+    current = [p.current_phase().kind for p in projects if p.current_phase()]
+    for kind in PHASE_KINDS:
+        assert kind in current
+    assert current.count("consultation") >= 2
+    stances = set(db.session.scalars(select(Comment.stance).distinct()))
+    assert stances == {"pour", "contre", "neutre"}
+    assert db.session.scalar(select(func.max(Comment.depth))) == 2
+
+
+def test_demo_counters_equal_a_recount(app):
+    """Every counter the demo produced through the services matches the rows."""
+    _load(app)
+    for proposal in db.session.scalars(select(Proposal)):
+        supports = db.session.scalar(
+            select(func.count()).where(Support.proposal_id == proposal.id)
+        )
+        visible = select(func.count()).where(
+            Comment.proposal_id == proposal.id, Comment.deleted_at.is_(None)
+        )
+        assert proposal.supports_count == supports
+        assert proposal.comments_count == db.session.scalar(visible)
+        for stance in ("pour", "contre", "neutre"):
+            assert proposal.stance_count(stance) == db.session.scalar(
+                visible.where(Comment.stance == stance)
+            )
+    for project in db.session.scalars(select(Project)):
+        published = select(func.count()).where(
+            Proposal.project_id == project.id, Proposal.status == "published"
+        )
+        assert project.proposals_count == db.session.scalar(published)
+        assert project.supports_count == db.session.scalar(
+            select(func.count()).where(Support.project_id == project.id)
+        )
