@@ -44,9 +44,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         _tune_sqlite()
-    jobs.init_app()
+    jobs.init_app(app)
     errors.register_error_handlers(app)
     templating.init_app(app)
+    from consultation.core.http import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _register_blueprints(app)
     _register_template_globals(app)
     _register_request_boundary(app)
@@ -117,6 +120,7 @@ def _register_template_globals(app: Flask) -> None:
 
 def _register_request_boundary(app: Flask) -> None:
     from consultation.accounts.models import User
+    from consultation.core import jobs
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
@@ -138,6 +142,7 @@ def _register_request_boundary(app: Flask) -> None:
         """The request boundary commits once; an error status rolls back."""
         if response.status_code < 400 and not g.get("rolled_back"):
             db.session.commit()
+            jobs.dispatch_committed()
         else:
             db.session.rollback()
         return response

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from consultation.accounts import services
-from consultation.accounts.forms import PASSWORD_MIN
+from consultation.accounts.forms import (
+    DISPLAY_NAME_MAX,
+    DISPLAY_NAME_MIN,
+    PASSWORD_MIN,
+    is_control,
+)
 from consultation.accounts.models import ROLES, User
 from consultation.core.errors import DomainError
 from consultation.extensions import db
@@ -32,8 +38,26 @@ def create(email: str, display_name: str | None, roles: tuple[str, ...], passwor
         raise click.ClickException(
             f"Le mot de passe doit faire au moins {PASSWORD_MIN} caractères."
         )
+    email = email.strip()
     try:
-        user = services.register(email, display_name or email.split("@")[0], password)
+        # The same check as the web form's Email() validator.
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.ClickException(
+            f"« {email} » n'est pas une adresse électronique valide."
+        ) from error
+    if len(email) > 254:
+        raise click.ClickException("L'adresse électronique dépasse 254 caractères.")
+    name = (display_name or email.split("@")[0]).strip()
+    if not DISPLAY_NAME_MIN <= len(name) <= DISPLAY_NAME_MAX:
+        raise click.ClickException(
+            f"Le nom affiché doit faire entre {DISPLAY_NAME_MIN} et {DISPLAY_NAME_MAX} "
+            "caractères (option --name)."
+        )
+    if any(is_control(ch) for ch in name):
+        raise click.ClickException("Le nom affiché contient des caractères non autorisés.")
+    try:
+        user = services.register(email, name, password)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     for role in roles:

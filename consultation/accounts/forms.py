@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
@@ -11,6 +13,7 @@ from wtforms.validators import Email, EqualTo, Length, ValidationError
 from consultation.core.forms import STRIP, OptionalSelectField, required
 
 PASSWORD_MIN = 10
+DISPLAY_NAME_MIN, DISPLAY_NAME_MAX = 2, 80
 DIFFERENT = _l("Les deux mots de passe diffèrent.")
 
 
@@ -48,14 +51,31 @@ def _email() -> EmailField:
 def _display_name() -> StringField:
     return StringField(
         _l("Nom affiché"),
-        validators=[required(), Length(min=2, max=80, message=_l("Entre 2 et 80 caractères."))],
+        validators=[
+            required(),
+            Length(
+                min=DISPLAY_NAME_MIN,
+                max=DISPLAY_NAME_MAX,
+                message=_l("Entre 2 et 80 caractères."),
+            ),
+        ],
         filters=STRIP,
         description=_l("Visible publiquement avec vos contributions. Un pseudonyme convient."),
     )
 
 
+# Bidirectional embeddings, overrides and isolates let a name show reversed or hidden text.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_control(ch: str) -> bool:
+    """True for characters refused in names: control characters and bidi overrides."""
+    # "Cc" covers C0 (below 32), DEL (127) and the C1 controls (128-159).
+    return unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS
+
+
 def _no_control_characters(form: FlaskForm, field: StringField) -> None:
-    if field.data and any(ord(ch) < 32 for ch in field.data):
+    if field.data and any(is_control(ch) for ch in field.data):
         raise ValidationError(str(_l("Ce champ contient des caractères non autorisés.")))
 
 

@@ -159,18 +159,22 @@ def change_password():
 def users():
     """List accounts, searchable by name or email, for role management."""
     require("users.manage")
-    query = request.args.get("q", "").strip()[:100]
+    # Control characters (a NUL breaks PostgreSQL) are dropped; % and _ are searched literally.
+    typed = request.args.get("q", "")
+    query = "".join(ch for ch in typed if ch.isprintable()).strip()[:100]
     statement = select(User).options(selectinload(User.role_rows)).order_by(User.id)
     if query:
-        pattern = f"%{query.lower()}%"
         statement = statement.where(
-            or_(User.email.like(pattern), User.display_name.ilike(pattern))
+            or_(
+                User.email.icontains(query, autoescape=True),
+                User.display_name.icontains(query, autoescape=True),
+            )
         )
     page = paginate(statement, page_number(), 50)
     return render_template("accounts/users.html", page=page, query=query, ROLES=ROLES)
 
 
-@bp.route("/admin/utilisateurs/<int:user_id>/roles", methods=["GET", "POST"])
+@bp.route("/admin/utilisateurs/<id:user_id>/roles", methods=["GET", "POST"])
 @login_required
 def user_roles(user_id: int):
     """Give or take roles of one account."""

@@ -6,18 +6,27 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired
 
-from consultation.core.forms import markdown_field, required
+from consultation.core.forms import markdown_field
 from consultation.core.templating import STANCE_LABELS
+
+STANCE_MESSAGE = _l("Choisissez pour, contre ou neutre.")
 
 
 class CommentForm(FlaskForm):
     """A stance and a text."""
 
+    # The stance must be sent: a missing one is refused rather than silently taken as the
+    # default, and an unknown one gets the same French message (not WTForms' generic one).
     stance = RadioField(
         _l("Votre position"),
         choices=[SelectChoice(value, label) for value, label in STANCE_LABELS.items()],
         default="neutre",
-        validators=[required(_l("Choisissez pour, contre ou neutre."))],
+        validate_choice=False,
+        validators=[
+            InputRequired(message=STANCE_MESSAGE),
+            AnyOf(tuple(STANCE_LABELS), message=STANCE_MESSAGE),
+        ],
     )
     body = markdown_field(_l("Votre commentaire"), 5_000)

@@ -75,7 +75,7 @@ def on_project(slug: str):
     return _post(project, None, project, url_for("projects.show", slug=project.slug))
 
 
-@bp.route("/propositions/<int:proposal_id>/commentaires", methods=["POST"])
+@bp.route("/propositions/<id:proposal_id>/commentaires", methods=["POST"])
 @login_required
 def on_proposal(proposal_id: int):
     """Comment on a proposal."""
@@ -86,7 +86,7 @@ def on_proposal(proposal_id: int):
     )
 
 
-@bp.route("/commentaires/<int:comment_id>/repondre", methods=["GET", "POST"])
+@bp.route("/commentaires/<id:comment_id>/repondre", methods=["GET", "POST"])
 @login_required
 def reply(comment_id: int):
     """Reply to a comment (a page of its own, so it works without JavaScript)."""
@@ -109,7 +109,7 @@ def reply(comment_id: int):
     )
 
 
-@bp.route("/commentaires/<int:comment_id>/modifier", methods=["GET", "POST"])
+@bp.route("/commentaires/<id:comment_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(comment_id: int):
     """Edit one's comment."""
@@ -130,7 +130,7 @@ def edit(comment_id: int):
     )
 
 
-@bp.route("/commentaires/<int:comment_id>/supprimer", methods=["GET", "POST"])
+@bp.route("/commentaires/<id:comment_id>/supprimer", methods=["GET", "POST"])
 @login_required
 def delete(comment_id: int):
     """Delete one's comment, after a confirmation page."""

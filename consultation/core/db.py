@@ -18,6 +18,11 @@ def insert_ignore(table: Table | Any, **values: Any) -> bool:
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    result = db.session.execute(statement)
-    return bool(result.rowcount)
+    # RETURNING tells reliably whether a row went in (rowcount is -1 on some drivers).
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
+    )
+    return db.session.execute(statement).first() is not None

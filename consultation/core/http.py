@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, g
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 
 from consultation.core import permissions
 from consultation.core.errors import DomainError
@@ -38,9 +39,23 @@ def require(name: str, obj: Any = None) -> None:
     permissions.require(current_user, name, obj)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: a positive id the database can hold; anything else is a 404."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
 def get_or_404(model: type[T], ident: Any) -> T:
-    """Load by primary key or show the French 404 page."""
-    if isinstance(ident, str) and not ident.isdigit():
+    """Load by primary key or show the French 404 page (out-of-range ids included)."""
+    if isinstance(ident, str):
+        if not (ident.isascii() and ident.isdigit()):
+            abort(404)
+        ident = int(ident)
+    if not 0 < ident <= MAX_ID:
         abort(404)
     found = db.session.get(model, ident)
     if found is None:

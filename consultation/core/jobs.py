@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -60,10 +60,10 @@ def _dispatch(jobs: list[PendingJob]) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if not has_app_context() or not g.get("pending_jobs"):
-        return
-    jobs, g.pending_jobs = g.pending_jobs, []
-    _dispatch(jobs)
+    # The session accepts no SQL inside after_commit: the jobs wait for dispatch_committed().
+    if has_app_context() and g.get("pending_jobs"):
+        g.committed_jobs = g.get("committed_jobs", []) + g.pending_jobs
+        g.pending_jobs = []
 
 
 def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
@@ -72,9 +72,25 @@ def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
         g.pop("pending_jobs", None)
 
 
-def init_app() -> None:
-    """Listen to commits and rollbacks of the sessions Flask-SQLAlchemy makes."""
+def dispatch_committed() -> None:
+    """Queue, or run inline, the jobs whose transaction has committed.
+
+    An inline job runs like a worker would: it reads in a new transaction and commits its own
+    writes; jobs that it enqueues in turn run after it.
+    """
+    while has_app_context() and g.get("committed_jobs"):
+        jobs, g.committed_jobs = g.committed_jobs, []
+        _dispatch(jobs)
+
+
+def init_app(app: Flask) -> None:
+    """Listen to commits and rollbacks; dispatch at the end of each request or app context."""
     sessions = db.session.session_factory
     if not event.contains(sessions, "after_commit", _after_commit):
         event.listen(sessions, "after_commit", _after_commit)
         event.listen(sessions, "after_soft_rollback", _after_soft_rollback)
+
+    @app.teardown_appcontext
+    def _dispatch_left_over(_error: BaseException | None) -> None:
+        # Commits made outside a request (CLI, tests) dispatch here; requests already did.
+        dispatch_committed()

@@ -7,11 +7,12 @@ mailto URLs survive. bleach is not used: its maintainers ended it in June 2026.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import markdown as md
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
@@ -21,6 +22,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener ugc"
 MAX_CACHED = 4096
+# Python-Markdown takes quadratic time on many unclosed "[" (links, "<![") or "<" (raw HTML):
+# 5,000 "[a" take seconds. Past these counts the text is shown as plain escaped paragraphs.
+MAX_OPENERS = {"[": 500, "<": 1000}
 
 
 def _sanitise(html: str) -> str:
@@ -34,10 +38,27 @@ def _sanitise(html: str) -> str:
     )
 
 
+def _as_paragraphs(source: str) -> str:
+    """The text without markdown: escaped, with its paragraphs and line breaks kept."""
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", source) if part.strip()]
+    return "\n".join(
+        "<p>" + str(escape(part)).replace("\n", "<br>\n") + "</p>" for part in paragraphs
+    )
+
+
+def _markdown(source: str) -> str:
+    if any(source.count(opener) > limit for opener, limit in MAX_OPENERS.items()):
+        return _as_paragraphs(source)
+    try:
+        return md.markdown(source, extensions=["sane_lists"], output_format="html")
+    except RecursionError:  # hundreds of nested list markers: "- - - - ... x"
+        return _as_paragraphs(source)
+
+
 @lru_cache(maxsize=MAX_CACHED)
 def _render(source: str) -> str:
     # Headings are shifted down so user text never competes with the page's own h1.
-    html = md.markdown(source, extensions=["sane_lists"], output_format="html")
+    html = _markdown(source)
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return _sanitise(html)
 

@@ -51,7 +51,8 @@ class Page(Generic[T]):
 def page_number() -> int:
     """The ?page= parameter; anything that is not a page number is a 404 in French."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    # str.isdigit() alone accepts "²" or "２", which int() refuses or reads: ASCII digits only.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
         abort(404)
     return int(raw)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, exists, not_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,7 +15,7 @@ from consultation.accounts.models import User
 from consultation.core.errors import DomainError
 from consultation.core.text import slugify
 from consultation.extensions import db
-from consultation.projects.models import Phase, Project, project_territories, today
+from consultation.projects.models import PHASE_KINDS, Phase, Project, project_territories, today
 from consultation.reference.models import Orientation, Territory
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,15 @@ def _apply(project: Project, data: ProjectData) -> None:
 
 def set_phases(project: Project, phases: dict[str, tuple[date, date]]) -> None:
     """Give the project exactly these phases (kind -> inclusive start and end dates)."""
-    ordered = sorted(phases.items(), key=lambda item: item[1][0])
-    for (_kind, (start, end)), (_next, (next_start, _)) in zip(ordered, ordered[1:], strict=False):
-        if end < start or next_start <= end:
+    # The phases must come in the order of PHASE_KINDS, each ending before the next starts.
+    ordered = [(kind, phases[kind]) for kind in PHASE_KINDS if kind in phases]
+    if len(ordered) != len(phases):
+        raise ValueError(f"unknown phase kinds: {sorted(set(phases) - set(PHASE_KINDS))}")
+    previous_end: date | None = None
+    for _kind, (start, end) in ordered:
+        if end < start or (previous_end is not None and start <= previous_end):
             raise DomainError(_("Les phases doivent se suivre sans se chevaucher."))
-    if ordered and ordered[-1][1][1] < ordered[-1][1][0]:
-        raise DomainError(_("Les phases doivent se suivre sans se chevaucher."))
+        previous_end = end
     existing = {phase.kind: phase for phase in project.phases}
     kept = []
     for kind, (start, end) in ordered:

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Select, cast, select
+from sqlalchemy import BigInteger, Integer, Select, cast, literal, select
 from sqlalchemy.orm import joinedload, load_only
 
 from consultation.accounts.models import User
@@ -22,7 +22,14 @@ from consultation.reference.models import Territory
 log = logging.getLogger(__name__)
 
 SORTS = ("hasard", "soutiens", "recentes", "commentees")
-SEED_MAX = 999_983  # a prime: (id * seed) % SEED_MAX spreads ids well
+SEED_MAX = 999_983  # seeds are 1 .. SEED_MAX - 1
+# The random order sorts on a hash of (id, seed) computed by the database: an affine map
+# modulo the prime 2**31 - 1, then two rounds of xor-shift and multiplication. Every
+# intermediate value stays below 2**63, so the same integer arithmetic gives the same order on
+# SQLite and PostgreSQL. A plain (id * seed) % prime is not enough: for small ids and seeds it
+# keeps the ids in order, and some ids come first far more often than others.
+_PRIME = 2_147_483_647
+_MIX = (1_103_515_245, 48_271, 69_621)
 
 
 def create_proposal(
@@ -96,8 +103,24 @@ def list_query(
         order = [Proposal.comments_count.desc(), Proposal.id.desc()]
     else:
         # Stable pseudo-random order: the same seed gives the same order on every page.
-        order = [(cast(Proposal.id, BigInteger) * seed) % SEED_MAX, Proposal.id]
+        order = [_seeded_hash(Proposal.id, seed), Proposal.id]
     return statement.order_by(*order)
+
+
+def _xorshift(value: Any, bits: int) -> Any:
+    # value ^ (value >> bits), written with | and & since SQLite has no XOR operator.
+    shifted = value.bitwise_rshift(literal(bits, Integer))  # PostgreSQL: bigint >> int
+    return value.bitwise_or(shifted) - value.bitwise_and(shifted)
+
+
+def _seeded_hash(column: Any, seed: int) -> Any:
+    """A well-mixed hash of an integer column and a seed, as an SQL expression."""
+    first, second, third = (literal(n, BigInteger) for n in _MIX)
+    prime = literal(_PRIME, BigInteger)
+    offset = literal(seed * 7_919 % _PRIME, BigInteger)
+    value = (cast(column, BigInteger) * first + offset) % prime
+    value = (_xorshift(value, 13) * second) % prime
+    return (_xorshift(value, 11) * third) % prime
 
 
 def top_proposals(project: Project, limit: int = 3) -> list[Proposal]:

@@ -57,7 +57,9 @@ def index(slug: str):
     sort = request.args.get("tri", "hasard")
     sort = sort if sort in services.SORTS else "hasard"
     raw_seed = request.args.get("graine", "")
-    seed = int(raw_seed) if raw_seed.isdigit() and 0 < int(raw_seed) < services.SEED_MAX else None
+    # str.isdigit() alone accepts "²", which int() refuses: ASCII digits only.
+    valid = raw_seed.isascii() and raw_seed.isdigit() and len(raw_seed) < 10
+    seed = int(raw_seed) if valid and 0 < int(raw_seed) < services.SEED_MAX else None
     if sort == "hasard" and seed is None:
         seed = services.new_seed()
     raw_territory = request.args.get("territoire", "")
@@ -81,7 +83,7 @@ def index(slug: str):
     )
 
 
-@bp.route("/propositions/<int:proposal_id>")
+@bp.route("/propositions/<id:proposal_id>")
 def show(proposal_id: int):
     """A proposal with its support button and comment threads."""
     proposal = _proposal_or_404(proposal_id)
@@ -115,7 +117,7 @@ def create(slug: str):
     return render_template("proposals/form.html", form=form, project=project, proposal=None)
 
 
-@bp.route("/propositions/<int:proposal_id>/modifier", methods=["GET", "POST"])
+@bp.route("/propositions/<id:proposal_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(proposal_id: int):
     """Edit one's proposal until its first support or comment."""
@@ -141,7 +143,7 @@ def edit(proposal_id: int):
     )
 
 
-@bp.route("/propositions/<int:proposal_id>/retirer", methods=["GET", "POST"])
+@bp.route("/propositions/<id:proposal_id>/retirer", methods=["GET", "POST"])
 @login_required
 def withdraw(proposal_id: int):
     """Withdraw one's proposal, after a confirmation page."""

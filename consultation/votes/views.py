@@ -20,7 +20,7 @@ def _back(proposal: Proposal) -> str:
     return safe_next(request.form.get("next"), default)
 
 
-@bp.route("/propositions/<int:proposal_id>/soutenir", methods=["POST"])
+@bp.route("/propositions/<id:proposal_id>/soutenir", methods=["POST"])
 @login_required
 def support(proposal_id: int):
     """Support a proposal; a second click changes nothing."""
@@ -34,7 +34,7 @@ def support(proposal_id: int):
     return redirect(_back(proposal))
 
 
-@bp.route("/propositions/<int:proposal_id>/retirer-soutien", methods=["POST"])
+@bp.route("/propositions/<id:proposal_id>/retirer-soutien", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int):
     """Take back one's support."""

@@ -1,0 +1,1 @@
+"""Tests of accounts: registration, login, password reset, profile, roles."""

@@ -1,0 +1,1 @@
+"""Tests of comments: stances, counters, threads, permissions."""

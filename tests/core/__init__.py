@@ -1,0 +1,1 @@
+"""Tests of the core package: markup, permissions registry, pagination."""

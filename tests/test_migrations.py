@@ -1,0 +1,100 @@
+"""Migrations on a fresh database of each backend: schema equals the models, reference rows, down
+and up again."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from consultation import create_app
+from consultation.extensions import db
+from consultation.reference.data import ORIENTATIONS, TERRITORIES
+from consultation.reference.models import Orientation, Territory
+
+BREST_COMMUNES = {"Brest", "Bohars", "Gouesnou", "Guilers", "Guipavas", "Le Relecq-Kerhuon",
+                  "Plougastel-Daoulas", "Plouzané"}
+
+
+def _admin_engine(url_string: str):
+    url = make_url(url_string).set(drivername="postgresql+psycopg")
+    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT"), url
+
+
+@pytest.fixture
+def fresh_uri(database_uri: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database on the same backend as `database_uri`, dropped afterwards."""
+    if database_uri.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    admin, url = _admin_engine(os.environ.get("TEST_DATABASE_URL") or database_uri)
+    name = f"consultation_migr_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def schema_differences() -> list:
+    """What autogenerate would change to make the database match the models."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        return compare_metadata(context, db.metadata)
+
+
+def check_reference_rows() -> None:
+    """Territories and orientations are exactly those of consultation/reference/data.py."""
+    territories = db.session.scalars(select(Territory).order_by(Territory.position)).all()
+    assert len(territories) == 14
+    assert [(t.code, t.name, t.kind) for t in territories] == TERRITORIES
+    communes = {t.name for t in territories if t.kind == "commune"}
+    assert communes == BREST_COMMUNES
+    assert len({t.position for t in territories}) == 14
+    orientations = db.session.scalars(select(Orientation).order_by(Orientation.number)).all()
+    assert [(o.slug, o.number, o.title) for o in orientations] == ORIENTATIONS
+    assert len(orientations) == 5
+    db.session.rollback()
+
+
+def table_names() -> set[str]:
+    """Tables present in the database."""
+    return set(inspect(db.engine).get_table_names())
+
+
+def test_upgrade_matches_models_and_downgrade_empties(fresh_uri):
+    """Upgrade to head equals the models; downgrade to base leaves only alembic_version."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_uri, "TESTING": True})
+    with app.app_context():
+        try:
+            assert table_names() == set()
+            upgrade()
+            assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+            assert schema_differences() == []
+            check_reference_rows()
+
+            downgrade(revision="base")
+            assert table_names() == {"alembic_version"}
+            assert db.session.execute(text("SELECT COUNT(*) FROM alembic_version")).scalar() == 0
+            db.session.rollback()
+
+            upgrade()
+            assert schema_differences() == []
+            check_reference_rows()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+

@@ -1,0 +1,1 @@
+"""Tests of supports: once per citizen, limits, counters, concurrency."""
