@@ -1,5 +1,10 @@
 """Fixtures: the app on each database backend, clients per role, factories, a query counter.
 
+Requests run as production runs them: each test-client request gets its own application
+context, `g` and database session (IsolatedClient), although the test itself keeps one pushed
+for its factories; after each request the test's objects are expired, so they read fresh.
+Passwords are hashed cheaply unless a test is marked `real_hashing`.
+
 Every test runs on SQLite. When TEST_DATABASE_URL points at a PostgreSQL server, every test runs
 there too, in a database of its own created for the session and dropped afterwards. With
 REQUIRE_SERVICES=1 (CI sets it) a missing PostgreSQL fails the run instead of skipping.
@@ -7,6 +12,7 @@ REQUIRE_SERVICES=1 (CI sets it) a missing PostgreSQL fails the run instead of sk
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
@@ -14,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
 from consultation import create_app
+from consultation.accounts import models as account_models
 from consultation.extensions import db
 from tests import factories
 
@@ -32,6 +40,32 @@ def services_missing(what: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{what} est requis (REQUIRE_SERVICES=1) mais indisponible.")
     pytest.skip(f"{what} indisponible")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_hashing: keep the production password hashing")
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh context, as under a WSGI server."""
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        # What the test holds was loaded before the request wrote: read it again on next use.
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One PBKDF2 round instead of scrypt, unless the test is marked real_hashing."""
+    if request.node.get_closest_marker("real_hashing") is None:
+        monkeypatch.setattr(
+            account_models,
+            "generate_password_hash",
+            lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
+        )
 
 
 def _postgres_admin_url() -> str | None:
@@ -113,6 +147,7 @@ def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
             "MAIL_SERVER": None,
         }
     )
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _empty_tables()
     ctx = application.app_context()

@@ -12,7 +12,6 @@ from flask import Flask
 
 from consultation.extensions import db
 from tests import factories
-from tests.comments.harness import fast_passwords, isolated_requests  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"

@@ -12,7 +12,6 @@ import pytest
 from consultation.accounts import services as accounts
 from consultation.extensions import db
 from tests import factories
-from tests.comments.harness import fast_passwords, isolated_requests  # noqa: F401
 
 FIELD_INPUT_TYPES_EXEMPT = {"hidden", "submit", "button", "reset", "image"}
 CHOICE_TYPES = {"radio", "checkbox"}

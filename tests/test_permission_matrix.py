@@ -19,7 +19,6 @@ from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
 from tests.conftest import login
-from tests.proposals.helpers import fresh_request_globals, quick_passwords  # noqa: F401
 
 PHASES = ("information", "consultation", "synthesis", "follow_up")
 ROLES = ("anonymous", "citizen", "mediator", "moderator", "admin", "author")
