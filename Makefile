@@ -13,10 +13,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-translations/en/LC_MESSAGES/messages.mo: translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations
+CATALOGUES := translations/en/LC_MESSAGES/messages.mo translations/fr/LC_MESSAGES/messages.mo
 
-install: $(VENV)/.installed translations/en/LC_MESSAGES/messages.mo
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $*
+
+install: $(VENV)/.installed $(CATALOGUES)
 
 run: install
 	$(BIN)/flask db upgrade
@@ -25,14 +27,16 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .
 
-# After changing user-facing strings: extract them, then merge into the English catalogue.
+# After changing user-facing strings: extract them, then merge them into the catalogues
+# (English is translated by hand; French, the source language, only carries plural forms).
 translations-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o translations/messages.pot .
 
 translations-update: translations-extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(BIN)/python -m consultation.core.french_plurals translations/fr/LC_MESSAGES/messages.po

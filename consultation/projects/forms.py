@@ -109,5 +109,8 @@ class ProjectForm(FlaskForm):
 
 
 for _kind in PHASE_KINDS:
-    setattr(ProjectForm, f"{_kind}_start", _date(_l("Début")))
-    setattr(ProjectForm, f"{_kind}_end", _date(_l("Fin")))
+    # Each label names its phase, so an error in the summary says which date is wrong.
+    setattr(ProjectForm, f"{_kind}_start",
+            _date(_l("Début de la phase « %(phase)s »", phase=PHASE_LABELS[_kind])))
+    setattr(ProjectForm, f"{_kind}_end",
+            _date(_l("Fin de la phase « %(phase)s »", phase=PHASE_LABELS[_kind])))
