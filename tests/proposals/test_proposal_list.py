@@ -352,7 +352,9 @@ def test_empty_list_and_pages_beyond_the_end(app, client):
     db.session.commit()
     response = client.get(list_url(project))
     assert response.status_code == 200
-    assert "Aucune proposition ne correspond à ces critères." in text(response)
+    assert "Aucune proposition pour l'instant." in text(response)
+    filtered = client.get(list_url(project, reponse="accepted"))
+    assert "Aucune proposition ne correspond à ces critères." in text(filtered)
     assert client.get(list_url(project, page=5)).status_code == 200
     bad = client.get(list_url(project, page="abc"))
     assert bad.status_code == 404
