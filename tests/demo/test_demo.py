@@ -7,6 +7,7 @@ from consultation.extensions import db
 from consultation.projects.models import PHASE_KINDS, Project
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
+from tests.recount import assert_counters_exact
 
 
 def _load(app):
@@ -48,24 +49,4 @@ def test_demo_covers_every_phase_and_stance(app):
 def test_demo_counters_equal_a_recount(app):
     """Every counter the demo produced through the services matches the rows."""
     _load(app)
-    for proposal in db.session.scalars(select(Proposal)):
-        supports = db.session.scalar(
-            select(func.count()).where(Support.proposal_id == proposal.id)
-        )
-        visible = select(func.count()).where(
-            Comment.proposal_id == proposal.id, Comment.deleted_at.is_(None)
-        )
-        assert proposal.supports_count == supports
-        assert proposal.comments_count == db.session.scalar(visible)
-        for stance in ("pour", "contre", "neutre"):
-            assert proposal.stance_count(stance) == db.session.scalar(
-                visible.where(Comment.stance == stance)
-            )
-    for project in db.session.scalars(select(Project)):
-        published = select(func.count()).where(
-            Proposal.project_id == project.id, Proposal.status == "published"
-        )
-        assert project.proposals_count == db.session.scalar(published)
-        assert project.supports_count == db.session.scalar(
-            select(func.count()).where(Support.project_id == project.id)
-        )
+    assert_counters_exact()
