@@ -28,6 +28,7 @@ from werkzeug.security import generate_password_hash
 
 from consultation import create_app
 from consultation.accounts import models as account_models
+from consultation.core.audit import SQLITE_TRIGGERS
 from consultation.extensions import db
 from tests import factories
 
@@ -128,8 +129,13 @@ def _empty_tables() -> None:
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # The audit log refuses DELETE by trigger: lift the triggers while the tests clean up.
+        db.session.execute(text("DROP TRIGGER IF EXISTS audit_entries_no_update"))
+        db.session.execute(text("DROP TRIGGER IF EXISTS audit_entries_no_delete"))
         for table in tables:
             db.session.execute(table.delete())
+        for statement in SQLITE_TRIGGERS:
+            db.session.execute(text(statement))
     db.session.commit()
 
 

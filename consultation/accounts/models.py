@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consultation.core.models import TimestampMixin
+from consultation.core.models import TimestampMixin, utcnow
 from consultation.extensions import db
 from consultation.reference.models import Territory
 
@@ -21,6 +22,11 @@ ROLE_LABELS = {
     "moderator": _l("Modérateur·rice"),
     "admin": _l("Administrateur·rice"),
 }
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives naive datetimes back; every time stored here is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_nonce() -> str:
@@ -54,6 +60,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
     locale: Mapped[str | None] = mapped_column(String(5))
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    # Blocking: set by a moderator; blocked_until None with blocked_at set means for good.
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
 
     commune: Mapped[Territory | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -84,6 +94,18 @@ class User(UserMixin, TimestampMixin, db.Model):
         """Take a role back (idempotent)."""
         self.role_rows = [row for row in self.role_rows if row.role != role]
 
+    @property
+    def is_blocked(self) -> bool:
+        """True while a block is in force: the account reads but cannot contribute."""
+        if self.blocked_at is None:
+            return False
+        return self.blocked_until is None or _aware(self.blocked_until) > utcnow()
+
+    @property
+    def public_name(self) -> str:
+        """The name shown beside contributions ("Compte bloqué" while blocked)."""
+        return str(_l("Compte bloqué")) if self.is_blocked else self.display_name
+
     def set_password(self, password: str) -> None:
         """Hash and store a password; other sessions end."""
         self.password_hash = generate_password_hash(password)
@@ -92,3 +114,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """True when the password matches (always False for accounts without one)."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+# What a page needs to show someone beside their contributions (see User.public_name).
+PUBLIC_COLUMNS = (User.id, User.display_name, User.blocked_at, User.blocked_until)

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from consultation.accounts.models import ROLES, User
-from consultation.core import jobs
+from consultation.core import audit, jobs
 from consultation.core.errors import DomainError
 from consultation.core.signals import user_registered
 from consultation.extensions import db
@@ -126,7 +126,10 @@ def set_roles(actor: User, user: User, roles: set[str]) -> None:
         raise DomainError(_("Rôle inconnu : %(roles)s", roles=", ".join(sorted(unknown))))
     if actor.id == user.id and "admin" not in roles:
         raise DomainError(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur·rice."))
+    before = sorted(user.roles)
     for role in ROLES:
         (user.grant if role in roles else user.revoke)(role)
+    audit.record(actor, "user.roles", "user", user.id, user.display_name,
+                 before=before, after=sorted(roles))
     db.session.flush()
     log.info("user %s set roles of user %s to %s", actor.id, user.id, sorted(roles))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, load_only
 
-from consultation.accounts.models import User
+from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
@@ -119,7 +119,7 @@ class Threads:
 
 def _with_author(statement):  # type: ignore[no-untyped-def]
     return statement.options(
-        joinedload(Comment.author).options(load_only(User.id, User.display_name))
+        joinedload(Comment.author).options(load_only(*PUBLIC_COLUMNS))
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, exists, not_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consultation.accounts.models import User
+from consultation.core import audit
 from consultation.core.errors import DomainError
 from consultation.core.text import slugify
 from consultation.extensions import db
@@ -93,6 +94,7 @@ def create_project(actor: User, data: ProjectData) -> Project:
     _apply(project, data)
     db.session.add(project)
     db.session.flush()
+    audit.record(actor, "project.create", "project", project.id, project.title)
     log.info("user %s created project %s", actor.id, project.id)
     return project
 
@@ -103,6 +105,7 @@ def update_project(actor: User, project: Project, data: ProjectData) -> None:
         project.slug = _unique_slug(data.slug, project.id)
     _apply(project, data)
     db.session.flush()
+    audit.record(actor, "project.update", "project", project.id, project.title)
     log.info("user %s updated project %s", actor.id, project.id)
 
 

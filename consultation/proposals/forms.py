@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import Length
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length
 
 from consultation.core.forms import STRIP, OptionalSelectField, markdown_field, required
+from consultation.core.templating import ANSWER_LABELS
+from consultation.proposals.models import ANSWER_STATUSES
 
 
 class ProposalForm(FlaskForm):
@@ -27,3 +30,19 @@ class ProposalForm(FlaskForm):
         _l("Territoire concerné (facultatif)"),
         description=_l("La commune ou l'intercommunalité où la proposition s'appliquerait."),
     )
+
+
+ANSWER_MESSAGE = _l("Choisissez acceptée, refusée ou à l'étude.")
+
+
+class AnswerForm(FlaskForm):
+    """The metropole's official answer to a proposal."""
+
+    status = RadioField(
+        _l("Réponse"),
+        choices=[SelectChoice(value, ANSWER_LABELS[value]) for value in ANSWER_STATUSES],
+        validate_choice=False,
+        validators=[InputRequired(message=ANSWER_MESSAGE),
+                    AnyOf(ANSWER_STATUSES, message=ANSWER_MESSAGE)],
+    )
+    body = markdown_field(_l("Texte de la réponse"), 10_000)

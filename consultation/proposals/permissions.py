@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from consultation.core.permissions import (
     check,
+    has_role,
     is_authenticated,
     is_author,
     not_blocked,
@@ -26,3 +27,4 @@ is_editable = check(
 rule("proposals.create", is_authenticated, not_blocked, phase_allows("propose"))
 rule("proposals.edit", is_author, not_blocked, phase_allows("propose"), is_published, is_editable)
 rule("proposals.withdraw", is_author, not_blocked, phase_allows("propose"), is_published)
+rule("proposals.answer", has_role("admin"), is_published)

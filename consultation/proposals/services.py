@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import BigInteger, Integer, Select, cast, literal, select
 from sqlalchemy.orm import joinedload, load_only
 
-from consultation.accounts.models import User
+from consultation.accounts.models import PUBLIC_COLUMNS, User
+from consultation.core import audit, jobs
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
 from consultation.core.signals import proposal_created, proposal_updated, proposal_withdrawn
@@ -71,6 +72,22 @@ def withdraw_proposal(actor: User, proposal: Proposal) -> None:
     log.info("user %s withdrew proposal %s", actor.id, proposal.id)
 
 
+def give_answer(actor: User, proposal: Proposal, status: str, body: str) -> None:
+    """Give (or change) the official answer; the author is told by email."""
+    from consultation.proposals.jobs import send_answer_notice
+
+    if status not in ANSWER_STATUSES:
+        raise DomainError(_("Choisissez acceptée, refusée ou à l'étude."))
+    previous = proposal.answer_status
+    proposal.answer_status, proposal.answer_body = status, body
+    proposal.answered_at = utcnow()
+    audit.record(actor, "proposal.answer", "proposal", proposal.id, proposal.title,
+                 status=status, previous=previous)
+    db.session.flush()
+    jobs.enqueue(send_answer_notice, proposal.id)
+    log.info("user %s answered proposal %s: %s", actor.id, proposal.id, status)
+
+
 def new_seed() -> int:
     """A seed for the random order, carried in the links so paging keeps the order."""
     return random.randint(1, SEED_MAX - 1)
@@ -86,7 +103,7 @@ def list_query(
     """The published proposals of a project, filtered and sorted, with their authors."""
     statement = (
         select(Proposal)
-        .options(joinedload(Proposal.author).options(load_only(User.id, User.display_name)))
+        .options(joinedload(Proposal.author).options(load_only(*PUBLIC_COLUMNS)))
         .where(Proposal.project_id == project.id, Proposal.status == "published")
     )
     if territory_id:

@@ -17,7 +17,7 @@ from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.services import by_slug
 from consultation.proposals import bp, services
-from consultation.proposals.forms import ProposalForm
+from consultation.proposals.forms import AnswerForm, ProposalForm
 from consultation.proposals.models import ANSWER_STATUSES, Proposal
 from consultation.reference.models import Territory
 from consultation.reference.services import territories, territory_choices
@@ -155,6 +155,25 @@ def withdraw(proposal_id: int):
             flash(_("Votre proposition est retirée."), "success")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/withdraw.html", proposal=proposal, project=proposal.project)
+
+
+@bp.route("/propositions/<id:proposal_id>/reponse", methods=["GET", "POST"])
+@login_required
+def answer(proposal_id: int):
+    """Give or change the metropole's official answer to a proposal."""
+    proposal = _proposal_or_404(proposal_id)
+    require("proposals.answer", proposal)
+    # The current answer fills the form on GET; a POST shows what was sent.
+    form = AnswerForm(status=proposal.answer_status, body=proposal.answer_body)
+    if form.validate_on_submit():
+        done = attempt(lambda: services.give_answer(
+            current_user, proposal, form.status.data, form.body.data), form)
+        if done is not FAILED:
+            flash(_("La réponse officielle est publiée."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template(
+        "proposals/answer.html", form=form, proposal=proposal, project=proposal.project
+    )
 
 
 @pages.provides("project")

@@ -1,0 +1,58 @@
+"""Moderation forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
+
+from consultation.core.forms import STRIP, required
+
+DURATIONS = {"7": _l("7 jours"), "30": _l("30 jours"), "365": _l("1 an"),
+             "definitif": _l("Définitivement")}
+DURATION_MESSAGE = _l("Choisissez une durée.")
+
+
+class BlockForm(FlaskForm):
+    """Block an account for a period or for good, with a reason."""
+
+    duration = RadioField(
+        _l("Durée du blocage"),
+        choices=[SelectChoice(value, label) for value, label in DURATIONS.items()],
+        validate_choice=False,
+        validators=[InputRequired(message=DURATION_MESSAGE),
+                    AnyOf(tuple(DURATIONS), message=DURATION_MESSAGE)],
+    )
+    reason = TextAreaField(
+        _l("Motif"),
+        validators=[required(), Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        filters=STRIP,
+        description=_l("Communiqué à la personne et consigné dans le journal."),
+    )
+
+
+class UnblockForm(FlaskForm):
+    """Lift a block, with a reason."""
+
+    reason = TextAreaField(
+        _l("Motif du déblocage"),
+        validators=[required(), Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        filters=STRIP,
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (GET, no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), validate_choice=False)
+    actor = StringField(
+        _l("Auteur·rice de l'acte"), filters=STRIP,
+        validators=[Optional(), Length(max=80, message=_l("80 caractères au maximum."))],
+    )
+    since = DateField(_l("Du"), validators=[Optional()])
+    until = DateField(_l("Au"), validators=[Optional()])

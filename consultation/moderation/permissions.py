@@ -1,0 +1,22 @@
+"""Rules about moderation."""
+
+from flask_babel import lazy_gettext as _l
+
+from consultation.core.permissions import check, has_role, rule
+
+not_self = check(
+    "not_self",
+    lambda user, target: target is None or target.id != user.id,
+    _l("Vous ne pouvez pas vous bloquer vous-même."),
+)
+not_staff = check(
+    "not_staff",
+    lambda user, target: target is None or not (
+        target.has_role("admin") or target.has_role("moderator")
+    ) or user.has_role("admin"),
+    _l("Seul·e un·e administrateur·rice peut bloquer un compte de l'équipe."),
+)
+
+# obj: the account concerned (None for the list).
+rule("users.block", has_role("moderator", "admin"), not_self, not_staff)
+rule("audit.read", has_role("moderator", "admin"))

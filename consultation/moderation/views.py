@@ -1,0 +1,155 @@
+"""Moderation pages: accounts and their blocking, the audit log and its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
+
+from consultation.accounts.models import User
+from consultation.core.http import FAILED, attempt, get_or_404, require
+from consultation.core.pagination import page_number, paginate
+from consultation.extensions import db
+from consultation.moderation import bp, services
+from consultation.moderation.forms import AuditFilterForm, BlockForm, UnblockForm
+
+# The actions written to the log, by prefix, as the filter offers them.
+ACTIONS = {
+    "user.": _l("Comptes (blocage, rôles)"),
+    "project.": _l("Projets"),
+    "proposal.": _l("Propositions (réponses officielles)"),
+}
+ACTION_LABELS = {
+    "user.block": _l("Blocage d'un compte"),
+    "user.unblock": _l("Déblocage d'un compte"),
+    "user.roles": _l("Changement de rôles"),
+    "project.create": _l("Création d'un projet"),
+    "project.update": _l("Modification d'un projet"),
+    "proposal.answer": _l("Réponse officielle"),
+}
+
+
+@bp.route("/moderation/comptes")
+@login_required
+def accounts():
+    """Accounts, searchable, with their block status."""
+    require("users.block")
+    query = "".join(ch for ch in request.args.get("q", "") if ch.isprintable()).strip()[:100]
+    statement = select(User).order_by(User.blocked_at.is_(None), User.id.desc())
+    if query:
+        statement = statement.where(or_(User.display_name.icontains(query, autoescape=True),
+                                        User.email.icontains(query, autoescape=True)))
+    page = paginate(statement, page_number(), 50)
+    return render_template("moderation/accounts.html", page=page, query=query)
+
+
+@bp.route("/moderation/comptes/<id:user_id>")
+@login_required
+def account(user_id: int):
+    """One account: its block status and the form to block or unblock it."""
+    user = get_or_404(User, user_id)
+    require("users.block")
+    return render_template(
+        "moderation/account.html", user=user, block_form=BlockForm(), unblock_form=UnblockForm()
+    )
+
+
+@bp.route("/moderation/comptes/<id:user_id>/bloquer", methods=["POST"])
+@login_required
+def block(user_id: int):
+    """Block an account for a period or for good."""
+    user = get_or_404(User, user_id)
+    require("users.block", user)
+    form = BlockForm()
+    if form.validate_on_submit():
+        days = None if form.duration.data == "definitif" else int(form.duration.data)
+        done = attempt(lambda: services.block_user(current_user, user, form.reason.data, days),
+                       form)
+        if done is not FAILED:
+            flash(_("Le compte de %(name)s est bloqué.", name=user.display_name), "success")
+            return redirect(url_for("moderation.account", user_id=user.id))
+    return render_template(
+        "moderation/account.html", user=user, block_form=form, unblock_form=UnblockForm()
+    )
+
+
+@bp.route("/moderation/comptes/<id:user_id>/debloquer", methods=["POST"])
+@login_required
+def unblock(user_id: int):
+    """Lift the block of an account."""
+    user = get_or_404(User, user_id)
+    require("users.block", user)
+    form = UnblockForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: services.unblock_user(current_user, user, form.reason.data), form)
+        if done is not FAILED:
+            flash(_("Le compte de %(name)s est débloqué.", name=user.display_name), "success")
+            return redirect(url_for("moderation.account", user_id=user.id))
+    return render_template(
+        "moderation/account.html", user=user, block_form=BlockForm(), unblock_form=form
+    )
+
+
+def _filters() -> tuple[AuditFilterForm, dict[str, object]]:
+    form = AuditFilterForm(request.args)
+    form.action.choices = [SelectChoice("", _("Toutes"))] + [
+        SelectChoice(prefix, label) for prefix, label in ACTIONS.items()
+    ]
+    valid = form.validate()
+    chosen = {
+        "action": form.action.data if form.action.data in ACTIONS else "",
+        "actor": form.actor.data or "" if valid or not form.actor.errors else "",
+        "since": form.since.data if not form.since.errors else None,
+        "until": form.until.data if not form.until.errors else None,
+    }
+    return form, chosen
+
+
+@bp.route("/moderation/journal")
+@login_required
+def journal():
+    """The audit log of moderation and administration acts, filtered."""
+    require("audit.read")
+    form, chosen = _filters()
+    page = paginate(services.audit_query(**chosen), page_number(), 50)  # type: ignore[arg-type]
+    return render_template(
+        "moderation/journal.html", form=form, page=page, ACTION_LABELS=ACTION_LABELS
+    )
+
+
+def _cell(value: object) -> object:
+    # A text starting like a formula would run in a spreadsheet: make it plain text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.route("/moderation/journal.csv")
+@login_required
+def journal_csv():
+    """The audit log as CSV, with the same filters as the page."""
+    require("audit.read")
+    _form, chosen = _filters()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["numero", "date", "auteur", "action", "cible", "numero_cible", "libelle",
+                     "motif", "details"])
+    for entry in db.session.scalars(services.audit_query(**chosen)):  # type: ignore[arg-type]
+        writer.writerow([_cell(value) for value in (
+            entry.id, entry.created_at.isoformat(),
+            entry.actor.display_name if entry.actor else "plateforme",
+            entry.action, entry.target_kind, entry.target_id or "", entry.target_label,
+            entry.reason, entry.details,
+        )])
+    # A BOM so that spreadsheet programs read the accents right.
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=journal-moderation.csv"},
+    )
