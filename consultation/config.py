@@ -32,6 +32,7 @@ class Defaults:
     LANGUAGES = ("fr", "en")
     WTF_CSRF_TIME_LIMIT: int | None = None
     PER_PAGE = 20
+    REPORT_THRESHOLD = 3  # distinct reports that hide an item until a moderator decides
     PASSWORD_RESET_MAX_AGE = 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -54,6 +55,7 @@ _ENV: dict[str, Any] = {
     "OUTBOX_DIR": str,
     "PUBLIC_URL": str,
     "PER_PAGE": int,
+    "REPORT_THRESHOLD": int,
 }
 
 

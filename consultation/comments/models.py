@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import TimestampMixin
+from consultation.core.models import ModeratedMixin, TimestampMixin
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
@@ -16,12 +16,13 @@ from consultation.proposals.models import Proposal
 MAX_DEPTH = 2  # depths 0, 1 and 2: three levels
 
 
-class Comment(TimestampMixin, db.Model):
+class Comment(ModeratedMixin, TimestampMixin, db.Model):
     """A comment; deleting it keeps its place so that replies keep their context."""
 
     __tablename__ = "comments"
     __table_args__ = (
         CheckConstraint("stance IN ('pour', 'contre', 'neutre')", name="stance"),
+        CheckConstraint("moderation IN ('visible', 'held', 'hidden')", name="moderation"),
         CheckConstraint(f"depth >= 0 AND depth <= {MAX_DEPTH}", name="depth"),
         Index("ix_comments_project_roots", "project_id", "proposal_id", "depth", "id"),
         Index("ix_comments_proposal_roots", "proposal_id", "depth", "id"),
@@ -54,6 +55,11 @@ class Comment(TimestampMixin, db.Model):
     def is_deleted(self) -> bool:
         """True once its author deleted it."""
         return self.deleted_at is not None
+
+    @property
+    def is_counted(self) -> bool:
+        """Counted in the public figures: not deleted and not hidden by moderation."""
+        return not self.is_deleted and self.is_visible
 
     @property
     def can_have_replies(self) -> bool:

@@ -13,12 +13,12 @@ from consultation.core.permissions import (
 
 target_open = check(
     "target_open",
-    lambda user, target: getattr(target, "is_published", True),
-    _l("Cette proposition a été retirée : elle ne reçoit plus de commentaires."),
+    lambda user, target: getattr(target, "is_counted", True),
+    _l("Cette proposition a été retirée ou masquée : elle ne reçoit plus de commentaires."),
 )
 replies_allowed = check(
     "replies_allowed",
-    lambda user, comment: comment.can_have_replies and not comment.is_deleted,
+    lambda user, comment: comment.can_have_replies and comment.is_counted,
     _l(
         "On ne peut pas répondre à ce commentaire"
         " (troisième niveau atteint ou commentaire supprimé)."
@@ -29,10 +29,15 @@ not_deleted = check(
     lambda user, comment: not comment.is_deleted,
     _l("Ce commentaire a été supprimé."),
 )
+not_hidden = check(
+    "not_hidden",
+    lambda user, comment: comment.is_visible,
+    _l("Ce commentaire a été masqué par la modération."),
+)
 thread_open = check(
     "thread_open",
-    lambda user, comment: comment.proposal is None or comment.proposal.is_published,
-    _l("Cette proposition a été retirée : elle ne reçoit plus de commentaires."),
+    lambda user, comment: comment.proposal is None or comment.proposal.is_counted,
+    _l("Cette proposition a été retirée ou masquée : elle ne reçoit plus de commentaires."),
 )
 
 # obj: the project or proposal commented on, for "create"; the comment otherwise.
@@ -41,5 +46,5 @@ rule(
     "comments.reply",
     is_authenticated, not_blocked, phase_allows("comment"), replies_allowed, thread_open,
 )
-rule("comments.edit", is_author, not_blocked, phase_allows("comment"), not_deleted)
+rule("comments.edit", is_author, not_blocked, phase_allows("comment"), not_deleted, not_hidden)
 rule("comments.delete", is_author, not_blocked, phase_allows("comment"), not_deleted)

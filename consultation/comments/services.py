@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 ROOTS_PER_PAGE = 50
 
 
-def _count_on_proposal(proposal_id: int | None, stance: str, delta: int) -> None:
+def count_on_proposal(proposal_id: int | None, stance: str, delta: int) -> None:
     """Move a proposal's comment counters in one UPDATE, exact under concurrency."""
     if proposal_id is None:
         return
@@ -67,7 +67,7 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    _count_on_proposal(proposal_id, stance, 1)
+    count_on_proposal(proposal_id, stance, 1)
     if proposal_id is not None:
         db.session.execute(
             update(Proposal)
@@ -85,9 +85,9 @@ def edit_comment(actor: User, comment: Comment, stance: str, body: str) -> None:
         raise DomainError(_("Ce commentaire a été supprimé."))
     if stance not in STANCES:
         raise DomainError(_("Choisissez pour, contre ou neutre."))
-    if stance != comment.stance:
-        _count_on_proposal(comment.proposal_id, comment.stance, -1)
-        _count_on_proposal(comment.proposal_id, stance, 1)
+    if stance != comment.stance and comment.is_counted:
+        count_on_proposal(comment.proposal_id, comment.stance, -1)
+        count_on_proposal(comment.proposal_id, stance, 1)
     comment.stance, comment.body = stance, body
     db.session.flush()
     log.info("user %s edited comment %s", actor.id, comment.id)
@@ -97,11 +97,13 @@ def delete_comment(actor: User, comment: Comment) -> None:
     """Delete one's comment: its text goes, its place in the thread stays for the replies."""
     if comment.is_deleted:
         raise DomainError(_("Ce commentaire est déjà supprimé."))
+    was_counted = comment.is_counted
     comment.deleted_at = utcnow()
     comment.body = ""
     db.session.flush()
-    _count_on_proposal(comment.proposal_id, comment.stance, -1)
-    comment_deleted.send(comment)
+    if was_counted:  # a comment hidden by moderation was not counted any more
+        count_on_proposal(comment.proposal_id, comment.stance, -1)
+        comment_deleted.send(comment)
     log.info("user %s deleted comment %s", actor.id, comment.id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -30,3 +30,19 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+MODERATION_STATES = ("visible", "held", "hidden")
+
+
+class ModeratedMixin:
+    """Content a moderator can hide. "held": hidden provisionally by reports until a decision."""
+
+    moderation: Mapped[str] = mapped_column(String(10), default="visible", server_default="visible")
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_visible(self) -> bool:
+        """True unless moderation hid it (for good or provisionally)."""
+        return self.moderation == "visible"

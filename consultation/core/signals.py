@@ -18,3 +18,6 @@ comment_created = _signals.signal("comment-created")
 comment_deleted = _signals.signal("comment-deleted")
 support_added = _signals.signal("support-added")
 support_removed = _signals.signal("support-removed")
+# Moderation changed whether a proposal or comment counts; kwarg delta is +1 or -1.
+proposal_counted = _signals.signal("proposal-counted")
+comment_counted = _signals.signal("comment-counted")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from consultation.core.forms import STRIP, required
 
@@ -56,3 +56,46 @@ class AuditFilterForm(FlaskForm):
     )
     since = DateField(_l("Du"), validators=[Optional()])
     until = DateField(_l("Au"), validators=[Optional()])
+
+
+REASON_LABELS = {
+    "spam": _l("Publicité ou spam"),
+    "offensive": _l("Propos injurieux, haineux ou discriminatoires"),
+    "off_topic": _l("Hors sujet"),
+    "personal_data": _l("Données personnelles exposées"),
+    "other": _l("Autre (précisez)"),
+}
+REASON_MESSAGE = _l("Choisissez un motif.")
+
+
+class ReportForm(FlaskForm):
+    """Report an item, with a reason and optional details."""
+
+    reason = RadioField(
+        _l("Motif du signalement"),
+        choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()],
+        validate_choice=False,
+        validators=[InputRequired(message=REASON_MESSAGE),
+                    AnyOf(tuple(REASON_LABELS), message=REASON_MESSAGE)],
+    )
+    details = TextAreaField(
+        _l("Précisions"),
+        validators=[Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        filters=STRIP,
+        description=_l("Obligatoire pour le motif « Autre »."),
+    )
+
+    def validate_details(self, field: TextAreaField) -> None:
+        if self.reason.data == "other" and not field.data:
+            raise ValidationError(str(_l("Précisez le motif du signalement.")))
+
+
+class DecisionForm(FlaskForm):
+    """A moderator's decision: hide, restore or dismiss, with a reason."""
+
+    reason = TextAreaField(
+        _l("Motif"),
+        validators=[Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        filters=STRIP,
+        description=_l("Pour masquer, le motif est public : il remplace le contenu."),
+    )

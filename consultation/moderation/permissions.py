@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from consultation.core.permissions import check, has_role, rule
+from consultation.core.permissions import check, has_role, is_authenticated, not_blocked, rule
 
 not_self = check(
     "not_self",
@@ -20,3 +20,14 @@ not_staff = check(
 # obj: the account concerned (None for the list).
 rule("users.block", has_role("moderator", "admin"), not_self, not_staff)
 rule("audit.read", has_role("moderator", "admin"))
+
+not_own = check(
+    "not_own",
+    lambda user, target: getattr(target, "author_id", getattr(target, "id", None)) != user.id,
+    _l("Vous ne pouvez pas signaler votre propre contribution ou votre propre compte."),
+)
+
+# obj: the proposal, comment or account reported.
+rule("reports.create", is_authenticated, not_blocked, not_own)
+# obj: None (the queue) or the item decided on.
+rule("moderation.decide", has_role("moderator"))

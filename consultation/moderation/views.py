@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,13 +18,23 @@ from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
 from consultation.moderation import bp, services
-from consultation.moderation.forms import AuditFilterForm, BlockForm, UnblockForm
+from consultation.moderation.forms import (
+    REASON_LABELS,
+    AuditFilterForm,
+    BlockForm,
+    DecisionForm,
+    ReportForm,
+    UnblockForm,
+)
+from consultation.moderation.models import Report
+from consultation.projects.models import Project
 
 # The actions written to the log, by prefix, as the filter offers them.
 ACTIONS = {
-    "user.": _l("Comptes (blocage, rôles)"),
+    "user.": _l("Comptes (blocage, rôles, signalements)"),
     "project.": _l("Projets"),
-    "proposal.": _l("Propositions (réponses officielles)"),
+    "proposal.": _l("Propositions (masquage, réponses officielles)"),
+    "comment.": _l("Commentaires (masquage)"),
 }
 ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
@@ -32,6 +43,15 @@ ACTION_LABELS = {
     "project.create": _l("Création d'un projet"),
     "project.update": _l("Modification d'un projet"),
     "proposal.answer": _l("Réponse officielle"),
+    "proposal.hide": _l("Proposition masquée"),
+    "proposal.hold": _l("Proposition masquée à titre provisoire"),
+    "proposal.restore": _l("Proposition rétablie"),
+    "proposal.dismiss": _l("Signalements écartés (proposition)"),
+    "comment.hide": _l("Commentaire masqué"),
+    "comment.hold": _l("Commentaire masqué à titre provisoire"),
+    "comment.restore": _l("Commentaire rétabli"),
+    "comment.dismiss": _l("Signalements écartés (commentaire)"),
+    "user.dismiss": _l("Signalements écartés (compte)"),
 }
 
 
@@ -152,4 +172,114 @@ def journal_csv():
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=journal-moderation.csv"},
+    )
+
+
+# --- Reports and the queue -------------------------------------------------------------------
+
+KIND_LABELS = {"proposal": _l("Proposition"), "comment": _l("Commentaire"), "user": _l("Compte")}
+STATUS_LABELS = {"open": _l("En attente"), "upheld": _l("Retenus"), "dismissed": _l("Écartés")}
+
+
+def _target_or_404(kind: str, target_id: int) -> Any:
+    target = services.target_of(kind, target_id) if kind in KIND_LABELS else None
+    if target is None:
+        abort(404)
+    return target
+
+
+def _back_to(kind: str, target: Any) -> str:
+    if kind == "proposal":
+        return url_for("proposals.show", proposal_id=target.id)
+    if kind == "comment":
+        if target.proposal_id:
+            return url_for("proposals.show", proposal_id=target.proposal_id,
+                           _anchor=f"commentaire-{target.id}")
+        return url_for("projects.show", slug=target.project.slug,
+                       _anchor=f"commentaire-{target.id}")
+    return url_for("main.home")
+
+
+@bp.route("/signaler/<kind>/<id:target_id>", methods=["GET", "POST"])
+@login_required
+def report(kind: str, target_id: int):
+    """Report a proposal, a comment or an account (once per person)."""
+    target = _target_or_404(kind, target_id)
+    require("reports.create", target)
+    form = ReportForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: services.report(
+            current_user, kind, target, form.reason.data, form.details.data or ""), form)
+        if done is not FAILED:
+            flash(_("Votre signalement est reçu. La modération l'examinera ; vous serez "
+                    "prévenu·e de sa décision."), "success")
+            return redirect(_back_to(kind, target))
+    return render_template("moderation/report.html", form=form, kind=kind, target=target,
+                           back=_back_to(kind, target), KIND_LABELS=KIND_LABELS)
+
+
+@bp.route("/moderation")
+@login_required
+def queue():
+    """Reported items, most reported first; filter by status, kind, reason, project."""
+    require("moderation.decide")
+    status = request.args.get("etat", "open")
+    status = status if status in STATUS_LABELS else "open"
+    kind = request.args.get("type", "")
+    reason = request.args.get("motif", "")
+    raw_project = request.args.get("projet", "")
+    project_id = int(raw_project) if raw_project.isascii() and raw_project.isdigit() \
+        and len(raw_project) < 10 else None
+    page = paginate(services.queue_query(status, kind, reason, project_id), page_number(), 30)
+    rows = services.queue_rows(page.items, status)
+    projects = db.session.execute(select(Project.id, Project.title).order_by(Project.title)).all()
+    return render_template(
+        "moderation/queue.html", page=page, rows=rows, status=status, kind=kind, reason=reason,
+        project_id=project_id, projects=projects, KIND_LABELS=KIND_LABELS,
+        STATUS_LABELS=STATUS_LABELS, REASON_LABELS=REASON_LABELS,
+    )
+
+
+@bp.route("/moderation/<kind>/<id:target_id>")
+@login_required
+def item(kind: str, target_id: int):
+    """One reported item: its content, its context, its reports and the decisions."""
+    require("moderation.decide")
+    target = _target_or_404(kind, target_id)
+    reports = db.session.scalars(
+        select(Report).where(Report.target_kind == kind, Report.target_id == target_id)
+        .order_by(Report.id.desc())
+    ).all()
+    return render_template(
+        "moderation/item.html", kind=kind, target=target, reports=reports, form=DecisionForm(),
+        back=_back_to(kind, target), KIND_LABELS=KIND_LABELS, STATUS_LABELS=STATUS_LABELS,
+        REASON_LABELS=REASON_LABELS,
+    )
+
+
+@bp.route("/moderation/<kind>/<id:target_id>/<decision>", methods=["POST"])
+@login_required
+def decide(kind: str, target_id: int, decision: str):
+    """Hide, restore, or dismiss the reports of an item."""
+    require("moderation.decide")
+    target = _target_or_404(kind, target_id)
+    actions = {"masquer": services.hide, "retablir": services.restore,
+               "ecarter": services.dismiss}
+    if decision not in actions:
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: actions[decision](current_user, kind, target,
+                                                 form.reason.data or ""), form)
+        if done is not FAILED:
+            flash(_("La décision est enregistrée."), "success")
+            return redirect(url_for("moderation.item", kind=kind, target_id=target_id))
+    reports = db.session.scalars(
+        select(Report).where(Report.target_kind == kind, Report.target_id == target_id)
+        .order_by(Report.id.desc())
+    ).all()
+    return render_template(
+        "moderation/item.html", kind=kind, target=target, reports=reports, form=form,
+        back=_back_to(kind, target), KIND_LABELS=KIND_LABELS, STATUS_LABELS=STATUS_LABELS,
+        REASON_LABELS=REASON_LABELS,
     )

@@ -61,6 +61,16 @@ def on_support_removed(support: Any, **_: Any) -> None:
     _add(support.project_id, "supports_count", -1)
 
 
+def on_proposal_counted(proposal: Any, delta: int, **_: Any) -> None:
+    """Moderation hid or restored a proposal."""
+    _add(proposal.project_id, "proposals_count", delta)
+
+
+def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
+    """Moderation hid or restored a comment."""
+    _add(comment.project_id, "comments_count", delta)
+
+
 def connect() -> None:
     """Subscribe to the signals (weak=False: these are module-level functions kept for good)."""
     signals.proposal_created.connect(on_proposal_created, weak=False)
@@ -69,3 +79,5 @@ def connect() -> None:
     signals.comment_deleted.connect(on_comment_deleted, weak=False)
     signals.support_added.connect(on_support_added, weak=False)
     signals.support_removed.connect(on_support_removed, weak=False)
+    signals.proposal_counted.connect(on_proposal_counted, weak=False)
+    signals.comment_counted.connect(on_comment_counted, weak=False)

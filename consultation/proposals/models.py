@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import TimestampMixin, utcnow
+from consultation.core.models import ModeratedMixin, TimestampMixin, utcnow
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.reference.models import Territory
@@ -18,12 +18,13 @@ ANSWER_STATUSES = ("accepted", "rejected", "under_study")
 STANCES = ("pour", "contre", "neutre")
 
 
-class Proposal(TimestampMixin, db.Model):
+class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     """A citizen's proposal on a project."""
 
     __tablename__ = "proposals"
     __table_args__ = (
         CheckConstraint("status IN ('published', 'withdrawn')", name="status"),
+        CheckConstraint("moderation IN ('visible', 'held', 'hidden')", name="moderation"),
         CheckConstraint(
             "answer_status IS NULL OR answer_status IN ('accepted', 'rejected', 'under_study')",
             name="answer_status",
@@ -65,6 +66,11 @@ class Proposal(TimestampMixin, db.Model):
     def is_published(self) -> bool:
         """True unless the author withdrew it."""
         return self.status == "published"
+
+    @property
+    def is_counted(self) -> bool:
+        """Counted in the public figures: published and not hidden by moderation."""
+        return self.is_published and self.is_visible
 
     @property
     def is_editable(self) -> bool:

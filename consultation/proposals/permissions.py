@@ -17,6 +17,11 @@ is_published = check(
     lambda user, proposal: proposal.is_published,
     _l("Cette proposition a été retirée par son auteur·rice."),
 )
+is_visible = check(
+    "is_visible",
+    lambda user, proposal: proposal.is_visible,
+    _l("Cette proposition a été masquée par la modération."),
+)
 is_editable = check(
     "is_editable",
     lambda user, proposal: proposal.is_editable,
@@ -25,6 +30,9 @@ is_editable = check(
 
 # obj is the project for "create", the proposal otherwise.
 rule("proposals.create", is_authenticated, not_blocked, phase_allows("propose"))
-rule("proposals.edit", is_author, not_blocked, phase_allows("propose"), is_published, is_editable)
+rule(
+    "proposals.edit",
+    is_author, not_blocked, phase_allows("propose"), is_published, is_visible, is_editable,
+)
 rule("proposals.withdraw", is_author, not_blocked, phase_allows("propose"), is_published)
 rule("proposals.answer", has_role("admin"), is_published)

@@ -65,10 +65,12 @@ def withdraw_proposal(actor: User, proposal: Proposal) -> None:
     """Withdraw a proposal: it stays readable, marked withdrawn, and leaves the lists."""
     if not proposal.is_published:
         raise DomainError(_("Cette proposition est déjà retirée."))
+    was_counted = proposal.is_counted
     proposal.status = "withdrawn"
     proposal.withdrawn_at = utcnow()
     db.session.flush()
-    proposal_withdrawn.send(proposal)
+    if was_counted:  # a proposal hidden by moderation was not counted any more
+        proposal_withdrawn.send(proposal)
     log.info("user %s withdrew proposal %s", actor.id, proposal.id)
 
 
@@ -104,7 +106,11 @@ def list_query(
     statement = (
         select(Proposal)
         .options(joinedload(Proposal.author).options(load_only(*PUBLIC_COLUMNS)))
-        .where(Proposal.project_id == project.id, Proposal.status == "published")
+        .where(
+            Proposal.project_id == project.id,
+            Proposal.status == "published",
+            Proposal.moderation == "visible",
+        )
     )
     if territory_id:
         statement = statement.where(Proposal.territory_id == territory_id)

@@ -6,8 +6,8 @@ from consultation.core.permissions import check, is_authenticated, not_blocked, 
 
 is_published = check(
     "is_published",
-    lambda user, proposal: proposal.is_published,
-    _l("Cette proposition a été retirée : elle ne reçoit plus de soutiens."),
+    lambda user, proposal: proposal.is_counted,
+    _l("Cette proposition a été retirée ou masquée : elle ne reçoit plus de soutiens."),
 )
 
 rule("votes.support", is_authenticated, not_blocked, phase_allows("support"), is_published)

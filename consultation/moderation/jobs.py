@@ -1,0 +1,58 @@
+"""Moderation mails, sent as jobs: to the author of hidden content, and to reporters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from consultation.accounts.models import User
+from consultation.core.mail import compose, deliver
+from consultation.extensions import db
+
+
+def _link(kind: str, target: Any) -> str:
+    if kind == "proposal":
+        return url_for("proposals.show", proposal_id=target.id, _external=True)
+    if target.proposal_id:
+        return url_for("proposals.show", proposal_id=target.proposal_id,
+                       _anchor=f"commentaire-{target.id}", _external=True)
+    return url_for("projects.show", slug=target.project.slug,
+                   _anchor=f"commentaire-{target.id}", _external=True)
+
+
+def _send(user: User, subject: Any, template: str, **context: Any) -> None:
+    if not user.email:
+        return
+    with force_locale(user.locale or "fr"), current_app.test_request_context(
+        base_url=current_app.config["PUBLIC_URL"]
+    ):
+        message = compose(user.email, str(subject), template, user=user, **context)
+    deliver(message)
+
+
+def tell_author_hidden(kind: str, target_id: int) -> None:
+    """Tell the author that moderation hid their proposal or comment, and why."""
+    from consultation.moderation.services import target_of
+
+    target = target_of(kind, target_id)
+    if target is None or target.moderation != "hidden":
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        link = _link(kind, target)
+    _send(target.author, _l("Votre contribution a été masquée par la modération"),
+          "content_hidden", kind=kind, target=target, link=link)
+
+
+def tell_reporters(report_ids: list[int]) -> None:
+    """Tell each reporter what was decided about what they reported."""
+    from consultation.moderation.models import Report
+
+    for report in db.session.scalars(select(Report).where(Report.id.in_(report_ids))):
+        if report.status == "open":
+            continue
+        _send(report.reporter, _l("Votre signalement a été examiné"), "report_decided",
+              report=report)
