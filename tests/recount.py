@@ -14,13 +14,17 @@ PROPOSALS = """
 SELECT p.id,
        p.supports_count, (SELECT COUNT(*) FROM supports s WHERE s.proposal_id = p.id),
        p.comments_count, (SELECT COUNT(*) FROM comments c
-                          WHERE c.proposal_id = p.id AND c.deleted_at IS NULL AND c.moderation = 'visible'),
+                          WHERE c.proposal_id = p.id AND c.deleted_at IS NULL
+                          AND c.moderation = 'visible'),
        p.comments_pour, (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id
-                         AND c.deleted_at IS NULL AND c.moderation = 'visible' AND c.stance = 'pour'),
+                         AND c.deleted_at IS NULL
+                         AND c.moderation = 'visible' AND c.stance = 'pour'),
        p.comments_contre, (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id
-                           AND c.deleted_at IS NULL AND c.moderation = 'visible' AND c.stance = 'contre'),
+                           AND c.deleted_at IS NULL
+                         AND c.moderation = 'visible' AND c.stance = 'contre'),
        p.comments_neutre, (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id
-                           AND c.deleted_at IS NULL AND c.moderation = 'visible' AND c.stance = 'neutre')
+                           AND c.deleted_at IS NULL
+                         AND c.moderation = 'visible' AND c.stance = 'neutre')
 FROM proposals p
 """
 
@@ -30,7 +34,8 @@ SELECT j.id,
                            WHERE p.project_id = j.id AND p.status = 'published'
                            AND p.moderation = 'visible'),
        j.comments_count, (SELECT COUNT(*) FROM comments c
-                          WHERE c.project_id = j.id AND c.deleted_at IS NULL AND c.moderation = 'visible'),
+                          WHERE c.project_id = j.id AND c.deleted_at IS NULL
+                          AND c.moderation = 'visible'),
        j.supports_count, (SELECT COUNT(*) FROM supports s WHERE s.project_id = j.id),
        j.participants_count, (SELECT COUNT(*) FROM project_participants pp
                               WHERE pp.project_id = j.id)
