@@ -21,3 +21,5 @@ support_removed = _signals.signal("support-removed")
 # Moderation changed whether a proposal or comment counts; kwarg delta is +1 or -1.
 proposal_counted = _signals.signal("proposal-counted")
 comment_counted = _signals.signal("comment-counted")
+# Supports removed (or, with a negative count, restored) in bulk by a merge; kwarg count.
+support_removed_many = _signals.signal("support-removed-many")

@@ -99,3 +99,24 @@ class DecisionForm(FlaskForm):
         filters=STRIP,
         description=_l("Pour masquer, le motif est public : il remplace le contenu."),
     )
+
+
+class MergeForm(FlaskForm):
+    """Merge a proposal into another of the same project."""
+
+    target = SelectField(_l("Fusionner dans la proposition"), coerce=int, validate_choice=True)
+    reason = TextAreaField(
+        _l("Motif"),
+        validators=[required(), Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        filters=STRIP,
+    )
+
+
+class UndoForm(FlaskForm):
+    """Undo a merge from the log."""
+
+    reason = TextAreaField(
+        _l("Motif de l'annulation"),
+        validators=[required(), Length(max=2000, message=_l("2 000 caractères au maximum."))],
+        filters=STRIP,
+    )

@@ -56,3 +56,18 @@ def tell_reporters(report_ids: list[int]) -> None:
             continue
         _send(report.reporter, _l("Votre signalement a été examiné"), "report_decided",
               report=report)
+
+
+def tell_authors_merged(source_id: int, target_id: int) -> None:
+    """Tell both authors that one proposal was merged into the other."""
+    from consultation.proposals.models import Proposal
+
+    source = db.session.get(Proposal, source_id)
+    target = db.session.get(Proposal, target_id)
+    if source is None or target is None:
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        link = url_for("proposals.show", proposal_id=target.id, _external=True)
+    for author in {source.author, target.author}:
+        _send(author, _l("Deux propositions ont été fusionnées"), "proposals_merged",
+              source=source, target=target, link=link)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, delete, func, select, tuple_, update
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
@@ -21,6 +21,7 @@ from consultation.core.models import PARIS, utcnow
 from consultation.extensions import db
 from consultation.moderation import jobs as moderation_jobs
 from consultation.moderation.models import KINDS, REASONS, Report
+from consultation.votes.models import Support
 
 log = logging.getLogger(__name__)
 
@@ -256,3 +257,113 @@ def queue_rows(rows: list[tuple[Any, ...]], status: str) -> list[QueueRow]:
         for row in result:
             row.reasons = sorted(by_key.get((row.kind, row.target_id), []))
     return result
+
+
+# --- Merging duplicate proposals ---------------------------------------------------------------
+
+def _recount_supports(*proposals: Any) -> None:
+    from consultation.proposals.models import Proposal
+
+    for proposal in proposals:
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id)
+            .values({
+                Proposal.supports_count: select(func.count())
+                .where(Support.proposal_id == proposal.id)
+                .scalar_subquery(),
+                **Proposal.keep_updated_at(),
+            })
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(proposal)
+
+
+def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
+    """Merge proposal `source` into `target`: each supporter of either supports the target once.
+
+    The source keeps its comments and says where it went; the entry in the log holds who was
+    moved and who supported both, so that the merge can be undone exactly.
+    """
+    if source.id == target.id or source.project_id != target.project_id:
+        raise DomainError(_("Choisissez une autre proposition du même projet."))
+    if not source.is_published or not target.is_published:
+        raise DomainError(_("Seules des propositions publiées peuvent être fusionnées."))
+    both = set(db.session.scalars(
+        select(Support.user_id).where(Support.proposal_id == source.id)
+        .where(Support.user_id.in_(select(Support.user_id)
+                                   .where(Support.proposal_id == target.id)))
+    ))
+    moved = sorted(set(db.session.scalars(
+        select(Support.user_id).where(Support.proposal_id == source.id)
+    )) - both)
+    db.session.execute(
+        delete(Support).where(Support.proposal_id == source.id, Support.user_id.in_(both))
+    )
+    db.session.execute(
+        update(Support).where(Support.proposal_id == source.id).values(proposal_id=target.id)
+    )
+    was_counted = source.is_counted
+    source.status, source.merged_into_id = "merged", target.id
+    db.session.flush()
+    _recount_supports(source, target)
+    if was_counted:
+        signals.proposal_counted.send(source, delta=-1)
+    if both:
+        signals.support_removed_many.send(source, count=len(both))
+    entry = audit.record(actor, "proposal.merge", "proposal", source.id, source.title, reason,
+                         into=target.id, into_title=target.title, moved=moved,
+                         supported_both=sorted(both))
+    db.session.flush()
+    jobs.enqueue(moderation_jobs.tell_authors_merged, source.id, target.id)
+    log.info("user %s merged proposal %s into %s", actor.id, source.id, target.id)
+    return entry
+
+
+def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
+    """Undo a merge recorded in the log: supports go back where they were."""
+    from consultation.proposals.models import Proposal
+
+    data = entry.data
+    source = db.session.get(Proposal, entry.target_id) if entry.action == "proposal.merge" \
+        else None
+    target = db.session.get(Proposal, data.get("into")) if source else None
+    if source is None or target is None or source.merged_into_id != target.id \
+            or source.status != "merged":
+        raise DomainError(_("Cette fusion a déjà été annulée ou ne peut plus l'être."))
+    db.session.execute(
+        update(Support)
+        .where(Support.proposal_id == target.id, Support.user_id.in_(data.get("moved", [])))
+        .values(proposal_id=source.id)
+    )
+    restored = 0
+    for user_id in data.get("supported_both", []):
+        restored += insert_ignore(Support.__table__, user_id=user_id, proposal_id=source.id,
+                                  project_id=source.project_id, created_at=utcnow())
+    source.status, source.merged_into_id = "published", None
+    db.session.flush()
+    _recount_supports(source, target)
+    if source.is_counted:
+        signals.proposal_counted.send(source, delta=1)
+    if restored:
+        signals.support_removed_many.send(source, count=-restored)
+    audit.record(actor, "proposal.unmerge", "proposal", source.id, source.title, reason,
+                 merge_entry=entry.id, into=target.id)
+    db.session.flush()
+    log.info("user %s undid merge entry %s", actor.id, entry.id)
+
+
+def undoable_merges(entries: list[AuditEntry]) -> set[int]:
+    """The ids of the merge entries among these that can still be undone (one query)."""
+    from consultation.proposals.models import Proposal
+
+    merges = {e.id: e for e in entries if e.action == "proposal.merge"}
+    if not merges:
+        return set()
+    state = dict(db.session.execute(
+        select(Proposal.id, Proposal.merged_into_id).where(
+            Proposal.id.in_([e.target_id for e in merges.values()]),
+            Proposal.status == "merged",
+        )
+    ).all())
+    return {i for i, e in merges.items() if state.get(e.target_id) == e.data.get("into")}

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from consultation.accounts.models import User
+from consultation.core.audit import AuditEntry
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
@@ -23,11 +24,14 @@ from consultation.moderation.forms import (
     AuditFilterForm,
     BlockForm,
     DecisionForm,
+    MergeForm,
     ReportForm,
     UnblockForm,
+    UndoForm,
 )
 from consultation.moderation.models import Report
 from consultation.projects.models import Project
+from consultation.proposals.models import Proposal
 
 # The actions written to the log, by prefix, as the filter offers them.
 ACTIONS = {
@@ -47,6 +51,8 @@ ACTION_LABELS = {
     "proposal.hold": _l("Proposition masquée à titre provisoire"),
     "proposal.restore": _l("Proposition rétablie"),
     "proposal.dismiss": _l("Signalements écartés (proposition)"),
+    "proposal.merge": _l("Fusion de propositions"),
+    "proposal.unmerge": _l("Fusion annulée"),
     "comment.hide": _l("Commentaire masqué"),
     "comment.hold": _l("Commentaire masqué à titre provisoire"),
     "comment.restore": _l("Commentaire rétabli"),
@@ -138,9 +144,18 @@ def journal():
     require("audit.read")
     form, chosen = _filters()
     page = paginate(services.audit_query(**chosen), page_number(), 50)  # type: ignore[arg-type]
+    undoable = services.undoable_merges(page.items) if can_decide() else set()
     return render_template(
-        "moderation/journal.html", form=form, page=page, ACTION_LABELS=ACTION_LABELS
+        "moderation/journal.html", form=form, page=page, ACTION_LABELS=ACTION_LABELS,
+        undoable=undoable, undo_form=UndoForm(),
     )
+
+
+def can_decide() -> bool:
+    """The current user may take moderation decisions."""
+    from consultation.core.permissions import can
+
+    return can(current_user, "moderation.decide")
 
 
 def _cell(value: object) -> object:
@@ -283,3 +298,50 @@ def decide(kind: str, target_id: int, decision: str):
         back=_back_to(kind, target), KIND_LABELS=KIND_LABELS, STATUS_LABELS=STATUS_LABELS,
         REASON_LABELS=REASON_LABELS,
     )
+
+
+# --- Merging -----------------------------------------------------------------------------------
+
+def _merge_choices(source: Proposal) -> list[SelectChoice]:
+    others = db.session.execute(
+        select(Proposal.id, Proposal.title).where(
+            Proposal.project_id == source.project_id, Proposal.status == "published",
+            Proposal.id != source.id,
+        ).order_by(Proposal.title)
+    ).all()
+    return [SelectChoice(pid, f"{title} (n° {pid})") for pid, title in others]
+
+
+@bp.route("/moderation/fusion/<id:proposal_id>", methods=["GET", "POST"])
+@login_required
+def merge(proposal_id: int):
+    """Merge a duplicate proposal into another one of the same project."""
+    require("moderation.decide")
+    source = get_or_404(Proposal, proposal_id)
+    form = MergeForm()
+    form.target.choices = _merge_choices(source)
+    if form.validate_on_submit():
+        target = db.session.get(Proposal, form.target.data)
+        done = attempt(lambda: services.merge(current_user, source, target, form.reason.data),
+                       form)
+        if done is not FAILED:
+            flash(_("Les propositions sont fusionnées ; l'opération peut être annulée depuis "
+                    "le journal."), "success")
+            return redirect(url_for("proposals.show", proposal_id=target.id))
+    return render_template("moderation/merge.html", form=form, source=source)
+
+
+@bp.route("/moderation/journal/<id:entry_id>/annuler-fusion", methods=["POST"])
+@login_required
+def unmerge(entry_id: int):
+    """Undo a merge recorded in the log."""
+    require("moderation.decide")
+    entry = get_or_404(AuditEntry, entry_id)
+    form = UndoForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: services.unmerge(current_user, entry, form.reason.data))
+        if done is not FAILED:
+            flash(_("La fusion est annulée."), "success")
+    else:
+        flash(_("Indiquez le motif de l'annulation."), "error")
+    return redirect(url_for("moderation.journal", action="proposal."))

@@ -71,6 +71,11 @@ def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
     _add(comment.project_id, "comments_count", delta)
 
 
+def on_supports_removed_many(proposal: Any, count: int, **_: Any) -> None:
+    """A merge removed (or its undoing restored) several supports at once."""
+    _add(proposal.project_id, "supports_count", -count)
+
+
 def connect() -> None:
     """Subscribe to the signals (weak=False: these are module-level functions kept for good)."""
     signals.proposal_created.connect(on_proposal_created, weak=False)
@@ -81,3 +86,4 @@ def connect() -> None:
     signals.support_removed.connect(on_support_removed, weak=False)
     signals.proposal_counted.connect(on_proposal_counted, weak=False)
     signals.comment_counted.connect(on_comment_counted, weak=False)
+    signals.support_removed_many.connect(on_supports_removed_many, weak=False)

@@ -13,7 +13,7 @@ from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.reference.models import Territory
 
-STATUSES = ("published", "withdrawn")
+STATUSES = ("published", "withdrawn", "merged")
 ANSWER_STATUSES = ("accepted", "rejected", "under_study")
 STANCES = ("pour", "contre", "neutre")
 
@@ -23,7 +23,7 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "proposals"
     __table_args__ = (
-        CheckConstraint("status IN ('published', 'withdrawn')", name="status"),
+        CheckConstraint("status IN ('published', 'withdrawn', 'merged')", name="status"),
         CheckConstraint("moderation IN ('visible', 'held', 'hidden')", name="moderation"),
         CheckConstraint(
             "answer_status IS NULL OR answer_status IN ('accepted', 'rejected', 'under_study')",
@@ -47,6 +47,8 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="published")
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A duplicate merged by a moderator into another proposal, which took its supports.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
     # Set by the first support or comment: from then on the text people reacted to is fixed.
     first_reaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     supports_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -61,6 +63,7 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     project: Mapped[Project] = relationship()
     author: Mapped[User] = relationship()
     territory: Mapped[Territory | None] = relationship()
+    merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
 
     @property
     def is_published(self) -> bool:

@@ -87,10 +87,14 @@ def index(slug: str):
 def show(proposal_id: int):
     """A proposal with its support button and comment threads."""
     proposal = _proposal_or_404(proposal_id)
+    merged = db.session.scalars(
+        select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(Proposal.id)
+    ).all()
     return render_template(
         "proposals/show.html",
         proposal=proposal,
         project=proposal.project,
+        merged=merged,
         **pages.context("proposal", proposal),
     )
 
