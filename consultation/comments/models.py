@@ -22,7 +22,9 @@ class Comment(ModeratedMixin, TimestampMixin, db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         CheckConstraint("stance IN ('pour', 'contre', 'neutre')", name="stance"),
-        CheckConstraint("moderation IN ('visible', 'held', 'hidden')", name="moderation"),
+        CheckConstraint(
+            "moderation IN ('visible', 'pending', 'held', 'hidden')", name="moderation"
+        ),
         CheckConstraint(f"depth >= 0 AND depth <= {MAX_DEPTH}", name="depth"),
         Index("ix_comments_project_roots", "project_id", "proposal_id", "depth", "id"),
         Index("ix_comments_proposal_roots", "proposal_id", "depth", "id"),

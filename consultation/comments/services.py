@@ -55,7 +55,9 @@ def add_comment(
         project_id, proposal_id = parent.project_id, parent.proposal_id
     else:
         project_id, proposal_id = project.id, proposal.id if proposal else None
+    premoderated = (parent.project if parent is not None else project).premoderation
     comment = Comment(
+        moderation="pending" if premoderated else "visible",
         project_id=project_id,
         proposal_id=proposal_id,
         parent_id=parent.id if parent else None,
@@ -67,8 +69,9 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    count_on_proposal(proposal_id, stance, 1)
-    if proposal_id is not None:
+    if comment.is_counted:
+        count_on_proposal(proposal_id, stance, 1)
+    if proposal_id is not None and comment.is_counted:
         db.session.execute(
             update(Proposal)
             .where(Proposal.id == proposal_id)

@@ -57,7 +57,9 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
             form,
         )
         if comment is not FAILED:
-            flash(_("Votre commentaire est publié."), "success")
+            flash(_("Votre commentaire est enregistré ; il sera publié après approbation.")
+                  if comment.moderation == "pending" else _("Votre commentaire est publié."),
+                  "success")
             return redirect(_link(comment))
     return render_template(
         "comments/form.html", form=form, project=project, proposal=proposal, parent=None,
@@ -101,7 +103,9 @@ def reply(comment_id: int):
             form,
         )
         if comment is not FAILED:
-            flash(_("Votre réponse est publiée."), "success")
+            flash(_("Votre réponse est enregistrée ; elle sera publiée après approbation.")
+                  if comment.moderation == "pending" else _("Votre réponse est publiée."),
+                  "success")
             return redirect(_link(comment))
     return render_template(
         "comments/form.html", form=form, project=parent.project, proposal=parent.proposal,

@@ -32,11 +32,12 @@ class TimestampMixin:
     )
 
 
-MODERATION_STATES = ("visible", "held", "hidden")
+MODERATION_STATES = ("visible", "pending", "held", "hidden")
 
 
 class ModeratedMixin:
-    """Content a moderator can hide. "held": hidden provisionally by reports until a decision."""
+    """Content a moderator can hide. "pending": waiting for approval (pre-moderated project);
+    "held": hidden provisionally by reports until a decision."""
 
     moderation: Mapped[str] = mapped_column(String(10), default="visible", server_default="visible")
     moderation_reason: Mapped[str | None] = mapped_column(Text)

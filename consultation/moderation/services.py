@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -61,13 +61,23 @@ def audit_query(
         statement = statement.join(User, AuditEntry.actor_id == User.id).where(
             User.display_name.icontains(actor, autoescape=True)
         )
-    if since:
-        start = datetime.combine(since, datetime.min.time(), PARIS)
+    start = _brest_midnight(since) if since else None
+    if start is not None:
         statement = statement.where(AuditEntry.created_at >= start)
-    if until:
-        end = datetime.combine(until + timedelta(days=1), datetime.min.time(), PARIS)
+    end = _brest_midnight(until + timedelta(days=1)) if until and until < date.max else None
+    if end is not None:
         statement = statement.where(AuditEntry.created_at < end)
     return statement.order_by(AuditEntry.id.desc())
+
+
+def _brest_midnight(day: date) -> datetime | None:
+    """The start of a day in Brest, as a UTC time (None for a day at the edge of the calendar,
+    which bounds nothing). UTC, not Brest's offset: SQLite compares the times as they are
+    written, and the log is written in UTC."""
+    try:
+        return datetime.combine(day, datetime.min.time(), PARIS).astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 # --- Reports and hiding ----------------------------------------------------------------------
@@ -106,6 +116,13 @@ def _shift(kind: str, target: Any, delta: int) -> None:
         signals.proposal_counted.send(target, delta=delta)
     elif kind == "comment":
         count_on_proposal(target.proposal_id, target.stance, delta)
+        if delta > 0 and target.proposal_id is not None:
+            from consultation.proposals.models import Proposal
+
+            db.session.execute(
+                update(Proposal).where(Proposal.id == target.proposal_id)
+                .values({**Proposal.reaction_values(), **Proposal.keep_updated_at()})
+            )
         signals.comment_counted.send(target, delta=delta)
 
 
@@ -189,6 +206,28 @@ def restore(actor: User, kind: str, target: Any, reason: str) -> None:
                  reports=decided)
     if decided:
         jobs.enqueue(moderation_jobs.tell_reporters, decided)
+
+
+def approve(actor: User, kind: str, target: Any) -> None:
+    """Publish a proposal or comment that waited for approval (pre-moderated project)."""
+    if kind == "user" or target.moderation != "pending":
+        raise DomainError(_("Ce contenu n'attend pas d'approbation."))
+    _set_state(kind, target, "visible", None)
+    audit.record(actor, f"{kind}.approve", kind, target.id, label_of(kind, target))
+
+
+def pending_query(project_id: int | None = None) -> dict[str, Select[Any]]:
+    """Proposals and comments waiting for approval, oldest first."""
+    from consultation.comments.models import Comment
+    from consultation.proposals.models import Proposal
+
+    queries: dict[str, Select[Any]] = {}
+    for kind, model in (("proposal", Proposal), ("comment", Comment)):
+        statement = select(model).where(model.moderation == "pending")
+        if project_id:
+            statement = statement.where(model.project_id == project_id)
+        queries[kind] = statement.order_by(model.id).limit(200)
+    return queries
 
 
 def dismiss(actor: User, kind: str, target: Any, reason: str) -> None:

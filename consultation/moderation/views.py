@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "comment.hold": _l("Commentaire masqué à titre provisoire"),
     "comment.restore": _l("Commentaire rétabli"),
     "comment.dismiss": _l("Signalements écartés (commentaire)"),
+    "proposal.approve": _l("Proposition approuvée"),
+    "comment.approve": _l("Commentaire approuvé"),
     "user.dismiss": _l("Signalements écartés (compte)"),
 }
 
@@ -79,8 +81,8 @@ def accounts():
 @login_required
 def account(user_id: int):
     """One account: its block status and the form to block or unblock it."""
+    require("users.block")  # before the lookup: an unknown id is no business of a citizen
     user = get_or_404(User, user_id)
-    require("users.block")
     return render_template(
         "moderation/account.html", user=user, block_form=BlockForm(), unblock_form=UnblockForm()
     )
@@ -90,6 +92,7 @@ def account(user_id: int):
 @login_required
 def block(user_id: int):
     """Block an account for a period or for good."""
+    require("users.block")
     user = get_or_404(User, user_id)
     require("users.block", user)
     form = BlockForm()
@@ -109,6 +112,7 @@ def block(user_id: int):
 @login_required
 def unblock(user_id: int):
     """Lift the block of an account."""
+    require("users.block")
     user = get_or_404(User, user_id)
     require("users.block", user)
     form = UnblockForm()
@@ -120,6 +124,9 @@ def unblock(user_id: int):
     return render_template(
         "moderation/account.html", user=user, block_form=BlockForm(), unblock_form=form
     )
+
+
+FILTER_KEYS = ("action", "actor", "since", "until")
 
 
 def _filters() -> tuple[AuditFilterForm, dict[str, object]]:
@@ -145,9 +152,13 @@ def journal():
     form, chosen = _filters()
     page = paginate(services.audit_query(**chosen), page_number(), 50)  # type: ignore[arg-type]
     undoable = services.undoable_merges(page.items) if can_decide() else set()
+    # Only the filters go into the export link: other query keys (endpoint, _external,
+    # _scheme, _anchor...) would be taken by url_for as its own options.
+    export = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
     return render_template(
         "moderation/journal.html", form=form, page=page, ACTION_LABELS=ACTION_LABELS,
         undoable=undoable, undo_form=UndoForm(),
+        export_url=url_for("moderation.journal_csv", **export),
     )
 
 
@@ -279,7 +290,8 @@ def decide(kind: str, target_id: int, decision: str):
     require("moderation.decide")
     target = _target_or_404(kind, target_id)
     actions = {"masquer": services.hide, "retablir": services.restore,
-               "ecarter": services.dismiss}
+               "ecarter": services.dismiss,
+               "approuver": lambda actor, k, t, _reason: services.approve(actor, k, t)}
     if decision not in actions:
         abort(404)
     form = DecisionForm()
@@ -345,3 +357,13 @@ def unmerge(entry_id: int):
     else:
         flash(_("Indiquez le motif de l'annulation."), "error")
     return redirect(url_for("moderation.journal", action="proposal."))
+
+
+@bp.route("/moderation/attente")
+@login_required
+def pending():
+    """Proposals and comments of pre-moderated projects waiting for approval."""
+    require("moderation.decide")
+    items = {kind: db.session.scalars(query).all()
+             for kind, query in services.pending_query().items()}
+    return render_template("moderation/pending.html", items=items, form=DecisionForm())

@@ -7,7 +7,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -61,6 +68,11 @@ class ProjectForm(FlaskForm):
     body = markdown_field(_l("Présentation détaillée"), 50_000, required=False)
     orientation = OptionalSelectField(_l("Orientation stratégique"))
     territories = CheckboxListField(_l("Territoires concernés"), coerce=int)
+    premoderation = BooleanField(
+        _l("Modération a priori"),
+        description=_l("Les propositions et commentaires ne sont publiés qu'après approbation "
+                       "par un·e modérateur·rice."),
+    )
     support_limit = IntegerField(
         _l("Nombre maximal de soutiens par personne (facultatif)"),
         validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Entre 1 et 1 000."))],

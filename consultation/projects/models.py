@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from consultation.core.models import TimestampMixin, today
 from consultation.extensions import db
@@ -99,6 +101,8 @@ class Project(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     orientation_id: Mapped[int | None] = mapped_column(ForeignKey("orientations.id"), index=True)
     support_limit: Mapped[int | None] = mapped_column(Integer)
+    # New proposals and comments wait for a moderator's approval before they are public.
+    premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Figures kept up to date by projects/receivers.py from the domains' signals.
     proposals_count: Mapped[int] = mapped_column(Integer, default=0)

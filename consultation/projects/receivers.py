@@ -29,8 +29,9 @@ def _participant(project_id: int, user_id: int) -> None:
 
 
 def on_proposal_created(proposal: Any, **_: Any) -> None:
-    """A new proposal counts, and so does its author."""
-    _add(proposal.project_id, "proposals_count", 1)
+    """Its author takes part; the proposal counts unless it waits for approval."""
+    if proposal.is_counted:
+        _add(proposal.project_id, "proposals_count", 1)
     _participant(proposal.project_id, proposal.author_id)
 
 
@@ -40,8 +41,9 @@ def on_proposal_withdrawn(proposal: Any, **_: Any) -> None:
 
 
 def on_comment_created(comment: Any, **_: Any) -> None:
-    """A new comment counts, and so does its author."""
-    _add(comment.project_id, "comments_count", 1)
+    """Its author takes part; the comment counts unless it waits for approval."""
+    if comment.is_counted:
+        _add(comment.project_id, "comments_count", 1)
     _participant(comment.project_id, comment.author_id)
 
 

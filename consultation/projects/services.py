@@ -36,6 +36,7 @@ class ProjectData:
     orientation_id: int | None = None
     territory_ids: list[int] | None = None
     support_limit: int | None = None
+    premoderation: bool = False
     phases: dict[str, tuple[date, date]] | None = None
 
 
@@ -58,6 +59,7 @@ def _apply(project: Project, data: ProjectData) -> None:
     project.plain_summary = data.plain_summary or ""
     project.body = data.body or ""
     project.support_limit = data.support_limit
+    project.premoderation = data.premoderation
     project.orientation = (
         db.session.get(Orientation, data.orientation_id) if data.orientation_id else None
     )

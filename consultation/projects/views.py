@@ -74,6 +74,7 @@ def _form_data(form: ProjectForm) -> services.ProjectData:
         orientation_id=form.orientation.data,
         territory_ids=list(form.territories.data or []),
         support_limit=form.support_limit.data,
+        premoderation=bool(form.premoderation.data),
         phases=form.phases(),
     )
 

@@ -24,7 +24,9 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
         CheckConstraint("status IN ('published', 'withdrawn', 'merged')", name="status"),
-        CheckConstraint("moderation IN ('visible', 'held', 'hidden')", name="moderation"),
+        CheckConstraint(
+            "moderation IN ('visible', 'pending', 'held', 'hidden')", name="moderation"
+        ),
         CheckConstraint(
             "answer_status IS NULL OR answer_status IN ('accepted', 'rejected', 'under_study')",
             name="answer_status",

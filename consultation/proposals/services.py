@@ -38,7 +38,8 @@ def create_proposal(
 ) -> Proposal:
     """Submit a proposal to a project."""
     proposal = Proposal(
-        project=project, author=author, title=title, body=body, territory=territory
+        project=project, author=author, title=title, body=body, territory=territory,
+        moderation="pending" if project.premoderation else "visible",
     )
     db.session.add(proposal)
     db.session.flush()

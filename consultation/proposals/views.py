@@ -116,7 +116,9 @@ def create(slug: str):
             form,
         )
         if proposal is not FAILED:
-            flash(_("Votre proposition est publiée."), "success")
+            flash(_("Votre proposition est enregistrée. Ce projet est modéré a priori : elle "
+                    "sera publiée après approbation.") if proposal.moderation == "pending"
+                  else _("Votre proposition est publiée."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, project=project, proposal=None)
 

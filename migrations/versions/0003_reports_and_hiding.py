@@ -8,7 +8,7 @@ Create Date: 2026-11-25 22:24:47.516972
 import sqlalchemy as sa
 from alembic import op
 
-STATES = "moderation IN ('visible', 'held', 'hidden')"
+STATES = "moderation IN ('visible', 'pending', 'held', 'hidden')"
 
 
 # revision identifiers, used by Alembic.
