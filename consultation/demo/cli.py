@@ -23,6 +23,7 @@ from consultation.comments.services import add_comment
 from consultation.core.models import PARIS, today
 from consultation.demo import data
 from consultation.extensions import db
+from consultation.moderation import services as moderation
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project
 from consultation.proposals.models import Proposal
@@ -105,7 +106,47 @@ class _Loader:
         self.create_people()
         for spec in data.PROJECTS:
             self.create_project(spec)
+        self.moderate()
         self.restore_updated_at()
+
+    def moderate(self) -> None:
+        """Merge a duplicate, hide spam and block its author, hold a comment, leave a report."""
+        spec = data.MODERATION
+        moderator = self.users["moderation"]
+        project = db.session.scalars(select(Project).where(Project.title == spec["project"])).one()
+
+        def proposal_titled(title: str) -> Proposal:
+            return db.session.scalars(
+                select(Proposal).where(Proposal.project_id == project.id, Proposal.title == title)
+            ).one()
+
+        dup = spec["duplicate"]
+        duplicate = create_proposal(self.users[dup["author"]], project, dup["title"], dup["body"],
+                                    None)
+        self.proposal_ids.append(duplicate.id)
+        for key in dup["supporters"]:
+            add_support(self.users[key], duplicate)
+        moderation.merge(moderator, duplicate, proposal_titled(dup["into"]), dup["reason"])
+
+        spam_spec = spec["spam"]
+        spammer = self.users[spam_spec["author"]]
+        spam = create_proposal(spammer, project, spam_spec["title"], spam_spec["body"], None)
+        self.proposal_ids.append(spam.id)
+        for key in spam_spec["reporters"]:
+            moderation.report(self.users[key], "proposal", spam, "spam", "")
+        moderation.hide(moderator, "proposal", spam, spam_spec["hide_reason"])
+        moderation.block_user(moderator, spammer, spam_spec["block_reason"],
+                              spam_spec["block_days"])
+
+        held = spec["held_comment"]
+        comment = add_comment(self.users[held["author"]], project, held["stance"], held["body"])
+        for key in held["reporters"]:
+            moderation.report(self.users[key], "comment", comment, held["reason"], "")
+
+        pending = spec["open_report"]
+        moderation.report(self.users[pending["reporter"]], "proposal",
+                          proposal_titled(pending["proposal"]), pending["reason"],
+                          pending["details"])
 
     def restore_updated_at(self) -> None:
         """Date the demo rows' last change back to their demo dates (they are made today)."""

@@ -1571,3 +1571,44 @@ SOBRIETE: dict[str, Any] = {
 
 # In order of creation: the newest project comes last.
 PROJECTS: list[dict[str, Any]] = [OPEN_DATA, TIERS_LIEUX, WIFI, MEDIATEURS, RENCONTRES, SOBRIETE]
+
+
+# Moderation on the main consultation project, so that the moderation pages have something
+# real to show: a duplicate merged, a spam proposal hidden and its author blocked, a comment
+# held after three reports, and one report still open.
+MODERATION = {
+    "project": "Wi-Fi municipal gratuit dans les centres-villes",
+    "duplicate": {
+        "author": "pyves",
+        "title": "Du Wi-Fi gratuit aux arrêts de bus et de tram",
+        "body": "Les arrêts sont les endroits où l'on attend : une connexion gratuite y "
+                "rendrait service, surtout pour consulter les horaires.",
+        "supporters": ["gwen", "karim", "fatou"],
+        "into": "Du Wi-Fi aux arrêts de tram et aux pôles d'échange",
+        "reason": "Même demande que la proposition sur les arrêts de tram : les soutiens "
+                  "sont regroupés.",
+    },
+    "spam": {
+        "author": "rade",
+        "title": "Forfaits mobiles à prix cassés",
+        "body": "Profitez de nos forfaits illimités, rendez-vous sur notre boutique en ligne.",
+        "reporters": ["yann", "soizic"],
+        "hide_reason": "Publicité sans rapport avec le projet.",
+        "block_reason": "Publicités répétées malgré un premier avertissement.",
+        "block_days": 30,
+    },
+    "held_comment": {
+        "author": "loic",
+        "stance": "contre",
+        "body": "Ceux qui réclament ce Wi-Fi sont des assistés qui n'ont qu'à payer leur "
+                "abonnement comme tout le monde.",
+        "reporters": ["nolwenn", "annelaure", "helene"],
+        "reason": "offensive",
+    },
+    "open_report": {
+        "reporter": "jeanne",
+        "proposal": "Des bancs avec prises de recharge près des points d'accès",
+        "reason": "off_topic",
+        "details": "Les bancs relèvent du mobilier urbain, pas du Wi-Fi.",
+    },
+}

@@ -50,3 +50,17 @@ def test_demo_counters_equal_a_recount(app):
     """Every counter the demo produced through the services matches the rows."""
     _load(app)
     assert_counters_exact()
+
+
+def test_demo_has_moderation_to_show(app):
+    """The demo gives the moderation pages a merged, a hidden and a held item, a blocked
+    account and an open report."""
+    from consultation.accounts.models import User
+    from consultation.moderation.models import Report
+
+    _load(app)
+    assert db.session.scalar(select(func.count()).where(Proposal.status == "merged")) == 1
+    assert db.session.scalar(select(func.count()).where(Proposal.moderation == "hidden")) == 1
+    assert db.session.scalar(select(func.count()).where(Comment.moderation == "held")) == 1
+    assert sum(user.is_blocked for user in db.session.scalars(select(User))) == 1
+    assert db.session.scalar(select(func.count()).where(Report.status == "open")) >= 4
