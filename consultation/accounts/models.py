@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consultation.core.models import TimestampMixin, utcnow
+from consultation.core.models import TimestampMixin, as_utc, utcnow
 from consultation.extensions import db
 from consultation.reference.models import Territory
 
@@ -22,11 +22,6 @@ ROLE_LABELS = {
     "moderator": _l("Modérateur·rice"),
     "admin": _l("Administrateur·rice"),
 }
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives naive datetimes back; every time stored here is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_nonce() -> str:
@@ -99,7 +94,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         """True while a block is in force: the account reads but cannot contribute."""
         if self.blocked_at is None:
             return False
-        return self.blocked_until is None or _aware(self.blocked_until) > utcnow()
+        return self.blocked_until is None or as_utc(self.blocked_until) > utcnow()
 
     @property
     def public_name(self) -> str:

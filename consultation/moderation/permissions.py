@@ -18,7 +18,7 @@ not_staff = check(
 )
 
 # obj: the account concerned (None for the list).
-rule("users.block", has_role("moderator", "admin"), not_self, not_staff)
+rule("users.block", has_role("moderator", "admin"), not_blocked, not_self, not_staff)
 rule("audit.read", has_role("moderator", "admin"))
 
 not_own = check(
@@ -30,4 +30,4 @@ not_own = check(
 # obj: the proposal, comment or account reported.
 rule("reports.create", is_authenticated, not_blocked, not_own)
 # obj: None (the queue) or the item decided on.
-rule("moderation.decide", has_role("moderator"))
+rule("moderation.decide", has_role("moderator"), not_blocked)

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from consultation.accounts.models import User
 from consultation.core.audit import AuditEntry
 from consultation.core.http import FAILED, attempt, get_or_404, require
+from consultation.core.models import as_utc
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
 from consultation.moderation import bp, services
@@ -188,7 +189,7 @@ def journal_csv():
                      "motif", "details"])
     for entry in db.session.scalars(services.audit_query(**chosen)):  # type: ignore[arg-type]
         writer.writerow([_cell(value) for value in (
-            entry.id, entry.created_at.isoformat(),
+            entry.id, as_utc(entry.created_at).isoformat(),
             entry.actor.display_name if entry.actor else "plateforme",
             entry.action, entry.target_kind, entry.target_id or "", entry.target_label,
             entry.reason, entry.details,

@@ -35,4 +35,4 @@ rule(
     is_author, not_blocked, phase_allows("propose"), is_published, is_visible, is_editable,
 )
 rule("proposals.withdraw", is_author, not_blocked, phase_allows("propose"), is_published)
-rule("proposals.answer", has_role("admin"), is_published)
+rule("proposals.answer", has_role("admin"), not_blocked, is_published)
