@@ -48,14 +48,24 @@ def tell_author_hidden(kind: str, target_id: int) -> None:
 
 
 def tell_reporters(report_ids: list[int]) -> None:
-    """Tell each reporter what was decided about what they reported."""
+    """Tell each reporter what was decided about what they reported, with a link to it."""
     from consultation.moderation.models import Report
+    from consultation.moderation.services import target_of
 
+    links: dict[tuple[str, int], str | None] = {}
     for report in db.session.scalars(select(Report).where(Report.id.in_(report_ids))):
         if report.status == "open":
             continue
+        key = (report.target_kind, report.target_id)
+        if key not in links:
+            # One may report several items: the link says which one this mail is about.
+            target = target_of(*key) if report.target_kind != "user" else None
+            links[key] = None
+            if target is not None:
+                with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+                    links[key] = _link(report.target_kind, target)
         _send(report.reporter, _l("Votre signalement a été examiné"), "report_decided",
-              report=report)
+              report=report, link=links[key])
 
 
 def tell_authors_merged(source_id: int, target_id: int) -> None:

@@ -126,15 +126,33 @@ def _shift(kind: str, target: Any, delta: int) -> None:
         signals.comment_counted.send(target, delta=delta)
 
 
-def _set_state(kind: str, target: Any, state: str, reason: str | None) -> None:
-    """Change the moderation state; counters follow whether the item still counts."""
+def _set_state(
+    kind: str, target: Any, state: str, reason: str | None, quiet: bool = False
+) -> bool:
+    """Change the moderation state; counters follow whether the item still counts.
+
+    The UPDATE only applies if the state is still the one this request read, so two
+    moderators deciding at once never move the counters twice: the second is told to reload.
+    """
+    model = type(target)
     was_counted = target.is_counted
-    target.moderation = state
-    target.moderation_reason = reason
-    target.moderated_at = utcnow()
-    db.session.flush()
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == target.id, model.moderation == target.moderation)
+        .values(moderation=state, moderation_reason=reason, moderated_at=utcnow())
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if changed is None:
+        if quiet:
+            return False
+        raise DomainError(
+            _("Ce contenu vient d'être modéré par quelqu'un d'autre : rechargez la page.")
+        )
+    db.session.refresh(target)
     if was_counted != target.is_counted:
         _shift(kind, target, 1 if target.is_counted else -1)
+    return True
 
 
 def open_reports(kind: str, target_id: int) -> list[Report]:
@@ -160,6 +178,11 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
     if reason == "other" and not details.strip():
         raise DomainError(_("Précisez le motif du signalement."))
     project_id = getattr(target, "project_id", None)
+    if kind != "user":
+        # Reports of one item are counted one at a time (PostgreSQL row lock; SQLite has a
+        # single writer), so a burst of reports cannot cross the threshold unseen.
+        model = type(target)
+        db.session.execute(select(model.id).where(model.id == target.id).with_for_update())
     inserted = insert_ignore(
         Report.__table__, reporter_id=reporter.id, target_kind=kind, target_id=target.id,
         project_id=project_id, reason=reason, details=details, status="open",
@@ -169,8 +192,13 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
         raise DomainError(_("Vous avez déjà signalé ce contenu : il sera examiné."))
     log.info("user %s reported %s %s", reporter.id, kind, target.id)
     threshold = current_app.config["REPORT_THRESHOLD"]
-    if kind != "user" and target.is_visible and len(open_reports(kind, target.id)) >= threshold:
-        _set_state(kind, target, "held", None)
+    if (
+        kind != "user"
+        and target.is_visible
+        and len(open_reports(kind, target.id)) >= threshold
+        # A crossing report may have held it already: then there is nothing more to do.
+        and _set_state(kind, target, "held", None, quiet=True)
+    ):
         audit.record(None, f"{kind}.hold", kind, target.id, label_of(kind, target),
                      str(_("Masqué à titre provisoire après %(n)d signalements.", n=threshold)))
     return db.session.scalars(
@@ -200,6 +228,8 @@ def restore(actor: User, kind: str, target: Any, reason: str) -> None:
     """Show a hidden or held item again; open reports are dismissed."""
     if kind == "user" or target.moderation == "visible":
         raise DomainError(_("Ce contenu n'est pas masqué."))
+    if target.moderation == "pending":
+        raise DomainError(_("Ce contenu attend une approbation : approuvez-le ou refusez-le."))
     _set_state(kind, target, "visible", None)
     decided = _decide(actor, kind, target.id, "dismissed")
     audit.record(actor, f"{kind}.restore", kind, target.id, label_of(kind, target), reason,
