@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 
 from consultation.accounts.models import ROLES, User
 from consultation.core import audit, jobs
@@ -133,3 +134,18 @@ def set_roles(actor: User, user: User, roles: set[str]) -> None:
                  before=before, after=sorted(roles))
     db.session.flush()
     log.info("user %s set roles of user %s to %s", actor.id, user.id, sorted(roles))
+
+
+def search_text(typed: str) -> str:
+    """What was typed in a search box, safe to search: no control characters (a NUL breaks
+    PostgreSQL), 100 characters at most."""
+    return "".join(ch for ch in typed if ch.isprintable()).strip()[:100]
+
+
+def matching(statement: Select[Any], query: str) -> Select[Any]:
+    """Restrict a query on users to those whose name or email contains `query` (% and _ are
+    searched literally)."""
+    if not query:
+        return statement
+    return statement.where(or_(User.display_name.icontains(query, autoescape=True),
+                               User.email.icontains(query, autoescape=True)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consultation.accounts import bp, services
@@ -159,18 +159,9 @@ def change_password():
 def users():
     """List accounts, searchable by name or email, for role management."""
     require("users.manage")
-    # Control characters (a NUL breaks PostgreSQL) are dropped; % and _ are searched literally.
-    typed = request.args.get("q", "")
-    query = "".join(ch for ch in typed if ch.isprintable()).strip()[:100]
+    query = services.search_text(request.args.get("q", ""))
     statement = select(User).options(selectinload(User.role_rows)).order_by(User.id)
-    if query:
-        statement = statement.where(
-            or_(
-                User.email.icontains(query, autoescape=True),
-                User.display_name.icontains(query, autoescape=True),
-            )
-        )
-    page = paginate(statement, page_number(), 50)
+    page = paginate(services.matching(statement, query), page_number(), 50)
     return render_template("accounts/users.html", page=page, query=query, ROLES=ROLES)
 
 

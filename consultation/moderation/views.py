@@ -10,10 +10,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from consultation.accounts.models import User
+from consultation.accounts.services import matching, search_text
 from consultation.core.audit import AuditEntry
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.models import as_utc
@@ -69,12 +70,9 @@ ACTION_LABELS = {
 def accounts():
     """Accounts, searchable, with their block status."""
     require("users.block")
-    query = "".join(ch for ch in request.args.get("q", "") if ch.isprintable()).strip()[:100]
+    query = search_text(request.args.get("q", ""))
     statement = select(User).order_by(User.blocked_at.is_(None), User.id.desc())
-    if query:
-        statement = statement.where(or_(User.display_name.icontains(query, autoescape=True),
-                                        User.email.icontains(query, autoescape=True)))
-    page = paginate(statement, page_number(), 50)
+    page = paginate(matching(statement, query), page_number(), 50)
     return render_template("moderation/accounts.html", page=page, query=query)
 
 
