@@ -37,9 +37,6 @@ class TimestampMixin:
     )
 
 
-MODERATION_STATES = ("visible", "pending", "held", "hidden")
-
-
 class ModeratedMixin:
     """Content a moderator can hide. "pending": waiting for approval (pre-moderated project);
     "held": hidden provisionally by reports until a decision."""

@@ -108,15 +108,6 @@ is_author = Predicate(
 )
 
 
-def is_author_or_role(*roles: str) -> Predicate:
-    """The user wrote the object, or holds one of these roles."""
-    return Predicate(
-        f"is_author_or_role({','.join(roles)})",
-        lambda user, obj: is_author(user, obj) or has_role(*roles)(user, obj),
-        _l("Seul·e l'auteur·rice peut effectuer cette action."),
-    )
-
-
 not_blocked = Predicate(
     "not_blocked",
     lambda user, obj: not getattr(user, "is_blocked", False),

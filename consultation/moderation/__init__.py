@@ -1,4 +1,4 @@
-"""Moderation: blocking accounts and the audit log (reports, hiding and merging come next)."""
+"""Moderation: reports, hiding, pre-moderation, merging, blocking accounts, the audit log."""
 
 from flask import Blueprint
 

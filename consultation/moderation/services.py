@@ -253,7 +253,12 @@ def pending_query(project_id: int | None = None) -> dict[str, Select[Any]]:
 
     queries: dict[str, Select[Any]] = {}
     for kind, model in (("proposal", Proposal), ("comment", Comment)):
-        statement = select(model).where(model.moderation == "pending")
+        # Author and project are shown for each item: loaded with it, not one query per row.
+        statement = (
+            select(model)
+            .options(joinedload(model.author), joinedload(model.project))
+            .where(model.moderation == "pending")
+        )
         if project_id:
             statement = statement.where(model.project_id == project_id)
         queries[kind] = statement.order_by(model.id).limit(200)

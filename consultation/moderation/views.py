@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from consultation.accounts.models import User
@@ -87,41 +88,39 @@ def account(user_id: int):
     )
 
 
+def _account_action(user_id: int, which: str, act: Any, done: str):  # type: ignore[no-untyped-def]
+    """Run a block or unblock form: redirect when done, else show the page with the errors."""
+    require("users.block")
+    user = get_or_404(User, user_id)
+    require("users.block", user)
+    forms = {"block_form": BlockForm(), "unblock_form": UnblockForm()}
+    form = forms[which]
+    if form.validate_on_submit() and attempt(lambda: act(user, form), form) is not FAILED:
+        flash(done % {"name": user.display_name}, "success")
+        return redirect(url_for("moderation.account", user_id=user.id))
+    return render_template("moderation/account.html", user=user, **forms)
+
+
 @bp.route("/moderation/comptes/<id:user_id>/bloquer", methods=["POST"])
 @login_required
 def block(user_id: int):
     """Block an account for a period or for good."""
-    require("users.block")
-    user = get_or_404(User, user_id)
-    require("users.block", user)
-    form = BlockForm()
-    if form.validate_on_submit():
+
+    def act(user: User, form: BlockForm) -> None:
         days = None if form.duration.data == "definitif" else int(form.duration.data)
-        done = attempt(lambda: services.block_user(current_user, user, form.reason.data, days),
-                       form)
-        if done is not FAILED:
-            flash(_("Le compte de %(name)s est bloqué.", name=user.display_name), "success")
-            return redirect(url_for("moderation.account", user_id=user.id))
-    return render_template(
-        "moderation/account.html", user=user, block_form=form, unblock_form=UnblockForm()
-    )
+        services.block_user(current_user, user, form.reason.data, days)
+
+    return _account_action(user_id, "block_form", act, _("Le compte de %(name)s est bloqué."))
 
 
 @bp.route("/moderation/comptes/<id:user_id>/debloquer", methods=["POST"])
 @login_required
 def unblock(user_id: int):
     """Lift the block of an account."""
-    require("users.block")
-    user = get_or_404(User, user_id)
-    require("users.block", user)
-    form = UnblockForm()
-    if form.validate_on_submit():
-        done = attempt(lambda: services.unblock_user(current_user, user, form.reason.data), form)
-        if done is not FAILED:
-            flash(_("Le compte de %(name)s est débloqué.", name=user.display_name), "success")
-            return redirect(url_for("moderation.account", user_id=user.id))
-    return render_template(
-        "moderation/account.html", user=user, block_form=BlockForm(), unblock_form=form
+    return _account_action(
+        user_id, "unblock_form",
+        lambda user, form: services.unblock_user(current_user, user, form.reason.data),
+        _("Le compte de %(name)s est débloqué."),
     )
 
 
@@ -270,13 +269,18 @@ def queue():
 def item(kind: str, target_id: int):
     """One reported item: its content, its context, its reports and the decisions."""
     require("moderation.decide")
-    target = _target_or_404(kind, target_id)
+    return _render_item(kind, _target_or_404(kind, target_id), DecisionForm())
+
+
+def _render_item(kind: str, target: Any, form: DecisionForm) -> str:
+    """The item page: content, context, every report (with its reporter) and the decision form."""
     reports = db.session.scalars(
-        select(Report).where(Report.target_kind == kind, Report.target_id == target_id)
+        select(Report).options(joinedload(Report.reporter))
+        .where(Report.target_kind == kind, Report.target_id == target.id)
         .order_by(Report.id.desc())
     ).all()
     return render_template(
-        "moderation/item.html", kind=kind, target=target, reports=reports, form=DecisionForm(),
+        "moderation/item.html", kind=kind, target=target, reports=reports, form=form,
         back=_back_to(kind, target), KIND_LABELS=KIND_LABELS, STATUS_LABELS=STATUS_LABELS,
         REASON_LABELS=REASON_LABELS,
     )
@@ -300,15 +304,7 @@ def decide(kind: str, target_id: int, decision: str):
         if done is not FAILED:
             flash(_("La décision est enregistrée."), "success")
             return redirect(url_for("moderation.item", kind=kind, target_id=target_id))
-    reports = db.session.scalars(
-        select(Report).where(Report.target_kind == kind, Report.target_id == target_id)
-        .order_by(Report.id.desc())
-    ).all()
-    return render_template(
-        "moderation/item.html", kind=kind, target=target, reports=reports, form=form,
-        back=_back_to(kind, target), KIND_LABELS=KIND_LABELS, STATUS_LABELS=STATUS_LABELS,
-        REASON_LABELS=REASON_LABELS,
-    )
+    return _render_item(kind, target, form)
 
 
 # --- Merging -----------------------------------------------------------------------------------

@@ -24,6 +24,10 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
         CheckConstraint("status IN ('published', 'withdrawn', 'merged')", name="status"),
+        # A merged proposal always says where it went, and only a merged one does.
+        CheckConstraint(
+            "(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"
+        ),
         CheckConstraint(
             "moderation IN ('visible', 'pending', 'held', 'hidden')", name="moderation"
         ),

@@ -33,6 +33,10 @@ def upgrade():
         batch_op.create_check_constraint(
             op.f('ck_proposals_status'), "status IN ('published', 'withdrawn', 'merged')"
         )
+        batch_op.create_check_constraint(
+            op.f('ck_proposals_merged_has_target'),
+            "(status = 'merged') = (merged_into_id IS NOT NULL)",
+        )
 
     # ### end Alembic commands ###
 
@@ -42,6 +46,7 @@ def downgrade():
     with op.batch_alter_table('proposals', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_proposals_merged_into_id_proposals'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_proposals_merged_into_id'))
+        batch_op.drop_constraint(op.f('ck_proposals_merged_has_target'), type_='check')
         batch_op.drop_column('merged_into_id')
         batch_op.drop_constraint(op.f('ck_proposals_status'), type_='check')
         batch_op.create_check_constraint(

@@ -16,7 +16,6 @@ from consultation.core.permissions import (
     has_role,
     is_authenticated,
     is_author,
-    is_author_or_role,
     not_blocked,
     phase_allows,
     refusal,
@@ -170,16 +169,12 @@ def test_has_role_predicate(app):
 
 
 def test_is_author_predicates(app):
-    """is_author compares author_id with the user; is_author_or_role also admits the role."""
+    """is_author compares author_id with the user."""
     mine = SimpleNamespace(author_id=7)
     assert is_author(Member(7), mine)
     assert not is_author(Member(8), mine)
     assert not is_author(AnonymousUserMixin(), mine)
     assert not is_author(Member(7), SimpleNamespace())
-    either = is_author_or_role("moderator")
-    assert either(Member(7), mine)
-    assert either(Member(8, roles=("moderator",)), mine)
-    assert not either(Member(8), mine)
 
 
 def test_not_blocked_predicate(in_request):

@@ -98,3 +98,19 @@ def test_merge_refusals(as_role):
     assert response.status_code == 200
     assert db.session.get(Proposal, a.id).status == "published"
     assert_counters_exact()
+
+
+def test_database_holds_merged_and_target_together(app):
+    """The database refuses a merged proposal without a target, or a target on another status."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    a, b = factories.proposal(), factories.proposal()
+    db.session.commit()
+    for sql in ("UPDATE proposals SET status = 'merged' WHERE id = :a",
+                "UPDATE proposals SET merged_into_id = :b WHERE id = :a"):
+        with pytest.raises(IntegrityError):
+            db.session.execute(text(sql), {"a": a.id, "b": b.id})
+            db.session.flush()
+        db.session.rollback()
