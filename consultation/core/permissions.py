@@ -7,6 +7,7 @@ shown when it fails, so a refusal always says why. Views call `require()`, templ
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,9 @@ class Predicate:
 
     name: str
     test: Callable[[Any, Any], bool]
-    message: Any  # a lazy string, translated when shown
+    # A lazy string, translated when shown, or a function (user, obj) -> str for a message
+    # that names something of the object (a limit, a date).
+    message: Any
 
     def __call__(self, user: Any, obj: Any) -> bool:
         return bool(self.test(user, obj))
@@ -62,7 +65,11 @@ def rules() -> dict[str, Rule]:
 def refusal(user: Any, name: str, obj: Any = None) -> str | None:
     """Why `user` may not do `name` on `obj`, or None when allowed."""
     failed = _RULES[name].refusal(user, obj)
-    return None if failed is None else str(failed.message)
+    if failed is None:
+        return None
+    if inspect.isfunction(failed.message):
+        return str(failed.message(user, obj))
+    return str(failed.message)
 
 
 def can(user: Any, name: str, obj: Any = None) -> bool:

@@ -1,8 +1,10 @@
 """Rules about supports."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from consultation.core.permissions import check, is_authenticated, not_blocked, phase_allows, rule
+from consultation.votes import services
 
 is_published = check(
     "is_published",
@@ -10,5 +12,22 @@ is_published = check(
     _l("Cette proposition a été retirée ou masquée : elle ne reçoit plus de soutiens."),
 )
 
-rule("votes.support", is_authenticated, not_blocked, phase_allows("support"), is_published)
+def _limit_message(user, proposal):  # type: ignore[no-untyped-def]
+    return _(
+        "Vous avez déjà donné vos %(n)d soutiens pour ce projet. Retirez-en un pour en "
+        "donner un autre.", n=proposal.project.support_limit,
+    )
+
+
+# The service checks the limit again after its insert, for requests that cross each other.
+within_limit = check(
+    "within_limit",
+    lambda user, proposal: services.supports_left(user, proposal.project) != 0,
+    _limit_message,
+)
+
+rule(
+    "votes.support",
+    is_authenticated, not_blocked, phase_allows("support"), is_published, within_limit,
+)
 rule("votes.withdraw", is_authenticated, not_blocked, phase_allows("support"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
@@ -89,3 +90,14 @@ def supported_ids(user: User, proposal_ids: list[int]) -> set[int]:
             )
         )
     )
+
+
+def supports_left(user: User, project: Project) -> int | None:
+    """How many supports the user may still give in the project (None: no limit). Counted once
+    per request: the page's rule checks and its text ask the same question."""
+    if project.support_limit is None or not user.is_authenticated:
+        return None
+    key = f"supports_used_{project.id}"
+    if key not in g:
+        setattr(g, key, used(user, project))
+    return max(0, project.support_limit - g.get(key))

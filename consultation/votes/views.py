@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -47,22 +47,12 @@ def withdraw(proposal_id: int):
     return redirect(_back(proposal))
 
 
-def supports_left(project: Project) -> int | None:
-    """How many supports the current user may still give in the project (None: no limit)."""
-    if project.support_limit is None or not current_user.is_authenticated:
-        return None
-    key = f"supports_used_{project.id}"
-    if key not in g:
-        setattr(g, key, services.used(current_user, project))
-    return max(0, project.support_limit - g.get(key))
-
-
 @pages.provides("proposal")
 def support_state(proposal: Proposal) -> dict[str, Any]:
     """A proposal page shows whether the visitor supports it and how many supports are left."""
     return {
         "supported": proposal.id in services.supported_ids(current_user, [proposal.id]),
-        "supports_left": supports_left(proposal.project),
+        "supports_left": services.supports_left(current_user, proposal.project),
     }
 
 
@@ -71,5 +61,5 @@ def list_state(project: Project, proposals: list[Proposal]) -> dict[str, Any]:
     """A proposal list marks the ones the visitor supports and shows supports left."""
     return {
         "supported_ids": services.supported_ids(current_user, [p.id for p in proposals]),
-        "supports_left": supports_left(project),
+        "supports_left": services.supports_left(current_user, project),
     }
