@@ -15,12 +15,13 @@ from consultation.core.models import TimestampMixin, as_utc, utcnow
 from consultation.extensions import db
 from consultation.reference.models import Territory
 
-ROLES = ("citizen", "mediator", "moderator", "admin")
+ROLES = ("citizen", "mediator", "moderator", "admin", "elected")
 ROLE_LABELS = {
     "citizen": _l("Citoyen·ne"),
     "mediator": _l("Médiateur·rice numérique"),
     "moderator": _l("Modérateur·rice"),
     "admin": _l("Administrateur·rice"),
+    "elected": _l("Élu·e"),
 }
 
 
@@ -34,7 +35,9 @@ class UserRole(db.Model):
 
     __tablename__ = "user_roles"
     __table_args__ = (
-        CheckConstraint("role IN ('citizen', 'mediator', 'moderator', 'admin')", name="role"),
+        CheckConstraint(
+            "role IN ('citizen', 'mediator', 'moderator', 'admin', 'elected')", name="role"
+        ),
     )
 
     user_id: Mapped[int] = mapped_column(

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, or_, select
 
-from consultation.accounts.models import ROLES, User
+from consultation.accounts.models import ROLES, User, UserRole
 from consultation.core import audit, jobs
 from consultation.core.errors import DomainError
 from consultation.core.signals import user_registered
@@ -149,3 +149,15 @@ def matching(statement: Select[Any], query: str) -> Select[Any]:
         return statement
     return statement.where(or_(User.display_name.icontains(query, autoescape=True),
                                User.email.icontains(query, autoescape=True)))
+
+
+def publication_readers(subscribers: Select[Any]) -> list[User]:
+    """Who is told of a publication: elected officials and the users `subscribers` selects
+    (a SELECT of user ids); only accounts with an email address and not blocked."""
+    elected = select(UserRole.user_id).where(UserRole.role == "elected")
+    users = db.session.scalars(
+        select(User)
+        .where(or_(User.id.in_(elected), User.id.in_(subscribers)), User.email.is_not(None))
+        .order_by(User.id)
+    )
+    return [user for user in users if not user.is_blocked]

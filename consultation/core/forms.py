@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 
@@ -39,16 +40,25 @@ class OptionalSelectField(SelectField):
             raise ValidationError(str(_l("Choisissez une valeur de la liste.")))
 
 
-def markdown_field(label: Any, max_length: int, required: bool = True) -> TextAreaField:
+def markdown_field(
+    label: Any, max_length: int, required: bool = True, description: Any = ""
+) -> TextAreaField:
     """A textarea for markdown text with a length limit and a French message."""
     validators: list[Any] = [
         Length(max=max_length, message=_l("%(max)d caractères au maximum.", max=max_length))
     ]
     if required:
         validators.insert(0, DataRequired(message=_l("Ce champ est obligatoire.")))
-    return TextAreaField(label, validators=validators, filters=STRIP)
+    return TextAreaField(label, validators=validators, filters=STRIP, description=description)
 
 
 def required(message: Any = None) -> DataRequired:
     """DataRequired with a French message."""
     return DataRequired(message=message or _l("Ce champ est obligatoire."))
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices shown as checkboxes in a list."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

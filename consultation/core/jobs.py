@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import click
 from flask import Flask, current_app, g, has_app_context
+from flask.cli import with_appcontext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -83,6 +85,43 @@ def dispatch_committed() -> None:
         _dispatch(jobs)
 
 
+def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """An RQ worker that runs each job in a fresh app context, as a request would.
+
+    It does not fork: a job's database connections come from the app's own pool, which a fork
+    would share with its parent.
+    """
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    class AppWorker(SimpleWorker):
+        def perform_job(self, job, queue):  # type: ignore[no-untyped-def]
+            with app.app_context():
+                try:
+                    return super().perform_job(job, queue)
+                finally:
+                    db.session.rollback()  # what a crashed job left half-done is not kept
+
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    queues = [Queue(name, connection=connection)
+              for name in (queue_names or [app.config["RQ_QUEUE"]])]
+    return AppWorker(queues, connection=connection)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="S'arrêter quand la file est vide.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run the jobs queued in Redis (PDFs, emails); needs REDIS_URL."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "REDIS_URL n'est pas défini : sans Redis, les tâches s'exécutent directement dans "
+            "l'application et aucun worker n'est nécessaire."
+        )
+    worker(app).work(burst=burst)
+
+
 def init_app(app: Flask) -> None:
     """Listen to commits and rollbacks; dispatch at the end of each request or app context."""
     sessions = db.session.session_factory
@@ -94,3 +133,5 @@ def init_app(app: Flask) -> None:
     def _dispatch_left_over(_error: BaseException | None) -> None:
         # Commits made outside a request (CLI, tests) dispatch here; requests already did.
         dispatch_committed()
+
+    app.cli.add_command(worker_command)

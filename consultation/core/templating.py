@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -28,19 +28,40 @@ ANSWER_LABELS = {
     "none": _l("Sans réponse officielle"),
 }
 
+DOCUMENT_STATES = {
+    "pending": _l("En attente"),
+    "running": _l("En cours"),
+    "ready": _l("Prêt"),
+    "failed": _l("Échec"),
+}
+
 
 def can(name: str, obj: Any = None) -> bool:
     """The current user's permission, as views check it."""
     return permissions.can(current_user, name, obj)
 
 
-def date_fr(value: date | datetime | None, fmt: str = "long") -> str:
-    """A date in the visitor's language (French by default)."""
-    if value is None:
+def date_fr(value: date | datetime | str | None, fmt: str = "long") -> str:
+    """A date in the visitor's language (French by default); ISO strings (snapshots) too."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         return format_datetime(value, "d MMMM yyyy 'à' HH:mm" if fmt == "long" else fmt)
     return format_date(value, fmt)
+
+
+def number(value: int | float | None) -> str:
+    """A number as the visitor's language writes it (1 234 in French)."""
+    return format_decimal(value or 0)
+
+
+def percent(part: int | float, whole: int | float) -> str:
+    """`part` as a rounded share of `whole`, written as a percentage ("" when whole is 0)."""
+    if not whole:
+        return ""
+    return f"{format_decimal(round(100 * part / whole))} %"
 
 
 def url_with(**changes: Any) -> str:
@@ -67,5 +88,9 @@ def init_app(app: Flask) -> None:
         PHASE_LABELS=PHASE_LABELS,
         STANCE_LABELS=STANCE_LABELS,
         ANSWER_LABELS=ANSWER_LABELS,
+        DOCUMENT_STATES=DOCUMENT_STATES,
     )
-    app.jinja_env.filters.update(markdown=markup.render, excerpt=markup.plain, date_fr=date_fr)
+    app.jinja_env.globals.update(percent=percent)
+    app.jinja_env.filters.update(
+        markdown=markup.render, excerpt=markup.plain, date_fr=date_fr, num=number
+    )

@@ -1,5 +1,8 @@
 """`flask demo load`: fill the database with the demo content of consultation/demo/data.py.
 
+The demo ends with two published versions of a synthesis and a published edition of the
+Rencontres: their PDFs are built by jobs after the commit (inline without Redis).
+
 Everything goes through the domain services, so every counter stays exact. Only what no
 service sets is written directly: timestamps (spread over each consultation period, so that
 "newest" sorting and weekly figures mean something) and official answers. Supports are drawn
@@ -29,6 +32,8 @@ from consultation.projects.services import ProjectData, create_project
 from consultation.proposals.models import Proposal
 from consultation.proposals.services import create_proposal, withdraw_proposal
 from consultation.reference.models import Orientation, Territory
+from consultation.rencontres import services as rencontres
+from consultation.syntheses import services as syntheses
 from consultation.votes.models import Support
 from consultation.votes.services import add_support
 
@@ -108,6 +113,7 @@ class _Loader:
             self.create_project(spec)
         self.moderate()
         self.restore_updated_at()
+        self.write_syntheses()
 
     def moderate(self) -> None:
         """Merge a duplicate, hide spam and block its author, hold a comment, leave a report."""
@@ -147,6 +153,33 @@ class _Loader:
         moderation.report(self.users[pending["reporter"]], "proposal",
                           proposal_titled(pending["proposal"]), pending["reason"],
                           pending["details"])
+
+    def write_syntheses(self) -> None:
+        """Publish the demo syntheses (their PDFs build after the commit), start a draft, and
+        publish this year's edition of the Rencontres with its dossier."""
+        moderator = self.users["moderation"]
+
+        def project_titled(title: str) -> Project:
+            return db.session.scalars(select(Project).where(Project.title == title)).one()
+
+        versions = []
+        for spec in data.SYNTHESES:
+            version = syntheses.publish(
+                project_titled(spec["project"]), moderator, spec["narrative"],
+                spec["change_note"],
+            )
+            version.published_at = _moment(self.day(spec["published"]), 11)
+            versions.append(version)
+        draft = data.SYNTHESIS_DRAFT
+        syntheses.save_draft(project_titled(draft["project"]), moderator, draft["narrative"], "")
+        spec = data.EDITION
+        edition = rencontres.save(
+            None, self.users["admin"], year=self.today.year, title=spec["title"],
+            held_on=self.day(spec["held_in"]), venue=spec["venue"],
+            programme=spec["programme"], version_ids=[versions[-1].id],
+        )
+        rencontres.publish(edition, self.users["admin"])
+        db.session.flush()
 
     def restore_updated_at(self) -> None:
         """Date the demo rows' last change back to their demo dates (they are made today)."""

@@ -65,6 +65,14 @@ STAFF: list[dict[str, Any]] = [
         "roles": ["mediator"],
     },
     {
+        "key": "elu",
+        "label": "Élu·e",
+        "email": "elu@demo.brest.fr",
+        "name": "Anne Kervella (vice-présidente au numérique)",
+        "commune": "Brest",
+        "roles": ["elected"],
+    },
+    {
         "key": "citoyenne",
         "label": "Citoyen·ne",
         "email": "citoyenne@demo.brest.fr",
@@ -1611,4 +1619,106 @@ MODERATION = {
         "reason": "off_topic",
         "details": "Les bancs relèvent du mobilier urbain, pas du Wi-Fi.",
     },
+}
+
+# Syntheses: the open data project has two published versions (days from today, negative in the
+# past); the third-place project, in its synthesis phase, has a draft being written.
+OPEN_DATA = "Ouverture des données publiques (open data) de la métropole"
+THIRD_PLACES = "Un tiers-lieu numérique dans chaque commune"
+SYNTHESES: list[dict[str, Any]] = [
+    {
+        "project": OPEN_DATA,
+        "published": -150,
+        "change_note": "",
+        "narrative": _md("""\
+            ## Ce que la consultation a montré
+
+            Les habitant·es ont largement soutenu l'ouverture des données de la métropole, à
+            une condition répétée dans presque tous les débats : **aucune donnée personnelle**
+            ne doit pouvoir être retrouvée dans ce qui est publié.
+
+            [[participation]]
+
+            ## Les attentes les plus fortes
+
+            Les propositions les plus soutenues demandent des données utiles au quotidien
+            (horaires, travaux, qualité de l'air) et des jeux de données expliqués en langage
+            clair, pas seulement des fichiers bruts.
+
+            [[plus-soutenues]]
+
+            ## Les points de débat
+
+            Les échanges les plus vifs portent sur l'anonymisation et sur le risque de voir des
+            entreprises tirer profit de données produites par le service public.
+
+            [[plus-debattues]]
+        """),
+    },
+    {
+        "project": OPEN_DATA,
+        "published": -100,
+        "change_note": "Ajout des réponses officielles de la métropole et d'une conclusion.",
+        "narrative": _md("""\
+            ## Ce que la consultation a montré
+
+            Les habitant·es ont largement soutenu l'ouverture des données de la métropole, à
+            une condition répétée dans presque tous les débats : **aucune donnée personnelle**
+            ne doit pouvoir être retrouvée dans ce qui est publié.
+
+            [[participation]]
+
+            ## Les attentes les plus fortes
+
+            Les propositions les plus soutenues demandent des données utiles au quotidien
+            (horaires, travaux, qualité de l'air) et des jeux de données expliqués en langage
+            clair, pas seulement des fichiers bruts.
+
+            [[plus-soutenues]]
+
+            ## Les points de débat
+
+            Les échanges les plus vifs portent sur l'anonymisation et sur le risque de voir des
+            entreprises tirer profit de données produites par le service public.
+
+            [[plus-debattues]]
+
+            ## Les réponses de la métropole
+
+            La métropole a répondu à chaque proposition retenue par les participant·es. Les
+            réponses ci-dessous engagent le service qui publiera les données.
+
+            [[reponses]]
+
+            ## Pour la suite
+
+            Le calendrier d'ouverture sera présenté aux Rencontres des numériques. Chaque jeu de
+            données publié sera relu par le délégué à la protection des données avant sa mise
+            en ligne.
+        """),
+    },
+]
+SYNTHESIS_DRAFT = {
+    "project": THIRD_PLACES,
+    "narrative": _md("""\
+        ## Une demande de proximité
+
+        Brouillon en cours de rédaction : les participant·es veulent un lieu dans chaque
+        commune, ouvert en soirée et le samedi, avec des médiateur·rices présent·es.
+
+        [[territoires]]
+    """),
+}
+
+EDITION: dict[str, Any] = {
+    "title": "Rencontres des numériques 2026 : des données au service des habitant·es",
+    "held_in": 9,  # days from today
+    "venue": "Les Ateliers des Capucins, Brest",
+    "programme": _md("""\
+        - **9 h 30** : accueil, café et visite des stands des associations de médiation.
+        - **10 h** : présentation des synthèses de l'année par l'équipe de modération.
+        - **11 h** : table ronde « Ouvrir les données sans exposer les personnes ».
+        - **14 h** : ateliers en petits groupes, avec des médiateur·rices numériques.
+        - **16 h 30** : restitution des ateliers et réponses des élu·es.
+    """),
 }

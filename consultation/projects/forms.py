@@ -11,23 +11,20 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from consultation.core.forms import STRIP, OptionalSelectField, markdown_field, required
+from consultation.core.forms import (
+    STRIP,
+    CheckboxListField,
+    OptionalSelectField,
+    markdown_field,
+    required,
+)
 from consultation.core.templating import PHASE_LABELS
 from consultation.projects.models import PHASE_KINDS
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices shown as checkboxes in a list."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _date(label: Any) -> DateField:

@@ -1,0 +1,7 @@
+"""The yearly "Rencontres des numériques": editions gathering the year's syntheses."""
+
+from flask import Blueprint
+
+bp = Blueprint("rencontres", __name__)
+
+from consultation.rencontres import permissions, views  # noqa: E402,F401

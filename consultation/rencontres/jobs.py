@@ -1,0 +1,65 @@
+"""Edition jobs: build the dossier PDF, tell readers the edition is published."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from consultation.core import documents
+from consultation.core.mail import compose, deliver
+from consultation.core.models import utcnow
+from consultation.extensions import db
+from consultation.rencontres import services
+from consultation.rencontres.models import Edition
+from consultation.syntheses import render
+
+
+def dossier_pdf(edition: Edition) -> bytes:
+    """The dossier: cover, programme, figures over the year, then every attached synthesis."""
+    html = render.render_print(
+        "rencontres/dossier.html",
+        edition=edition,
+        year=services.year_figures(edition),
+        syntheses=[
+            (version, render.parts(version.narrative, f"-{index}"))
+            for index, version in enumerate(edition.syntheses, start=1)
+        ],
+    )
+    return render.write_pdf(html)
+
+
+def build_dossier(document_id: int) -> None:
+    """Build the dossier PDF of the edition that owns this document (idempotent)."""
+    edition_id = db.session.scalar(select(Edition.id).where(Edition.document_id == document_id))
+    if edition_id is None:
+        return
+    documents.build(document_id, lambda: dossier_pdf(services.by_id(edition_id)))
+
+
+def notify_published(edition_id: int) -> None:
+    """Email elected officials and subscribers that the edition is published (once)."""
+    claimed = db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition_id, Edition.notified_at.is_(None))
+        .values(notified_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return
+    edition = db.session.get(Edition, edition_id)
+    for user in services.recipients():
+        with force_locale(user.locale or "fr"), current_app.test_request_context(
+            base_url=current_app.config["PUBLIC_URL"]
+        ):
+            message = compose(
+                user.email,
+                _("Rencontres des numériques %(year)d : le dossier est publié", year=edition.year),
+                "edition_published",
+                user=user,
+                edition=edition,
+                link=url_for("rencontres.show", year=edition.year, _external=True),
+                pdf_link=url_for("rencontres.dossier", year=edition.year, _external=True),
+            )
+        deliver(message)

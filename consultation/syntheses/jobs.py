@@ -1,0 +1,70 @@
+"""Synthesis jobs: build a version's PDF, tell readers it is published."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from consultation.core import documents
+from consultation.core.mail import compose, deliver
+from consultation.core.models import utcnow
+from consultation.extensions import db
+from consultation.syntheses import render, services
+from consultation.syntheses.models import SynthesisVersion
+
+
+def version_pdf(version: SynthesisVersion) -> bytes:
+    """The PDF of a published version, from its frozen figures."""
+    return render.synthesis_pdf(
+        version.project,
+        version.figures,
+        version.narrative,
+        number=version.number,
+        published_at=version.published_at,
+        change_note=version.change_note,
+    )
+
+
+def build_pdf(document_id: int) -> None:
+    """Build the PDF of the synthesis version that owns this document (idempotent)."""
+    version = db.session.scalar(
+        db.select(SynthesisVersion).where(SynthesisVersion.document_id == document_id)
+    )
+    if version is None:
+        return
+    version_id = version.id
+    documents.build(
+        document_id, lambda: version_pdf(db.session.get(SynthesisVersion, version_id))
+    )
+
+
+def notify_published(version_id: int) -> None:
+    """Email elected officials and subscribers that a synthesis is published (once)."""
+    claimed = db.session.execute(
+        update(SynthesisVersion)
+        .where(SynthesisVersion.id == version_id, SynthesisVersion.notified_at.is_(None))
+        .values(notified_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return
+    version = db.session.get(SynthesisVersion, version_id)
+    for user in services.recipients(version.project_id):
+        with force_locale(user.locale or "fr"), current_app.test_request_context(
+            base_url=current_app.config["PUBLIC_URL"]
+        ):
+            slug = version.project.slug
+            message = compose(
+                user.email,
+                _("Synthèse publiée : %(title)s", title=version.project.title),
+                "synthesis_published",
+                user=user,
+                version=version,
+                link=url_for("syntheses.show_version", slug=slug, number=version.number,
+                             _external=True),
+                pdf_link=url_for("syntheses.pdf", slug=slug, number=version.number,
+                                 _external=True),
+            )
+        deliver(message)

@@ -1,0 +1,83 @@
+"""Syntheses: a project's draft, and the published versions frozen with their figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from consultation.accounts.models import User
+from consultation.core.documents import Document
+from consultation.core.models import TimestampMixin, utcnow
+from consultation.extensions import db
+from consultation.projects.models import Project
+
+
+class SynthesisDraft(TimestampMixin, db.Model):
+    """The narrative a project's moderators are writing; figures are computed live around it."""
+
+    __tablename__ = "synthesis_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), unique=True
+    )
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    change_note: Mapped[str] = mapped_column(String(500), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    project: Mapped[Project] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+
+class SynthesisVersion(db.Model):
+    """A published synthesis: narrative and figures as they were when it was published."""
+
+    __tablename__ = "synthesis_versions"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    narrative: Mapped[str] = mapped_column(Text)
+    change_note: Mapped[str] = mapped_column(String(500), default="")
+    # The snapshot of figures.compute(), as JSON. Deferred: lists of versions never load it.
+    figures_json: Mapped[str] = deferred(mapped_column(Text, nullable=False))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    project: Mapped[Project] = relationship()
+    published_by: Mapped[User | None] = relationship()
+    document: Mapped[Document | None] = relationship()
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """The frozen figures (parsed once per object)."""
+        cached = self.__dict__.get("_figures")
+        if cached is None:
+            cached = self.__dict__["_figures"] = json.loads(self.figures_json)
+        return cached
+
+    @property
+    def filename(self) -> str:
+        """The PDF's file name."""
+        return f"synthese-{self.project.slug}-v{self.number}.pdf"
+
+
+class SynthesisSubscriber(db.Model):
+    """Someone who asked to be told when a project's synthesis is published."""
+
+    __tablename__ = "synthesis_subscribers"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,153 @@
+"""Writing, publishing and following syntheses."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from consultation.accounts.models import User
+from consultation.accounts.services import publication_readers
+from consultation.core import audit, documents, jobs
+from consultation.core.db import insert_ignore
+from consultation.core.errors import DomainError
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.syntheses import figures
+from consultation.syntheses.models import SynthesisDraft, SynthesisSubscriber, SynthesisVersion
+
+NARRATIVE_MAX = 60_000
+
+
+def draft_of(project: Project) -> SynthesisDraft | None:
+    """The project's draft, if someone started one."""
+    return db.session.scalar(select(SynthesisDraft).where(SynthesisDraft.project_id == project.id))
+
+
+def save_draft(project: Project, user: User, narrative: str, change_note: str) -> SynthesisDraft:
+    """Keep the narrative being written (and the note on what a new version changes)."""
+    draft = draft_of(project)
+    if draft is None:
+        draft = SynthesisDraft(project_id=project.id)
+        db.session.add(draft)
+    draft.narrative = narrative
+    draft.change_note = change_note
+    draft.updated_by_id = user.id
+    db.session.flush()
+    return draft
+
+
+def latest(project: Project) -> SynthesisVersion | None:
+    """The most recent published version."""
+    return db.session.scalar(
+        select(SynthesisVersion)
+        .where(SynthesisVersion.project_id == project.id)
+        .order_by(SynthesisVersion.number.desc())
+        .limit(1)
+    )
+
+
+def versions(project: Project) -> list[SynthesisVersion]:
+    """Every published version, newest first."""
+    return list(
+        db.session.scalars(
+            select(SynthesisVersion)
+            .where(SynthesisVersion.project_id == project.id)
+            .order_by(SynthesisVersion.number.desc())
+        )
+    )
+
+
+def version(project: Project, number: int) -> SynthesisVersion | None:
+    """One published version by its number."""
+    return db.session.scalar(
+        select(SynthesisVersion).where(
+            SynthesisVersion.project_id == project.id, SynthesisVersion.number == number
+        )
+    )
+
+
+def publish(project: Project, user: User, narrative: str, change_note: str) -> SynthesisVersion:
+    """Freeze the figures with the narrative as a new version; build its PDF and tell readers.
+
+    A version after the first one must say what changed.
+    """
+    from consultation.syntheses import jobs as synthesis_jobs
+
+    narrative = narrative.strip()
+    change_note = change_note.strip()
+    if not narrative:
+        raise DomainError(_("Écrivez le texte de la synthèse avant de la publier."))
+    previous = db.session.scalar(
+        select(func.max(SynthesisVersion.number)).where(SynthesisVersion.project_id == project.id)
+    ) or 0
+    if previous and not change_note:
+        raise DomainError(
+            _("Dites en une phrase ce qui change par rapport à la version %(n)d.", n=previous)
+        )
+    save_draft(project, user, narrative, "")
+    number = previous + 1
+    document = documents.request_document("synthesis", f"synthese-{project.slug}-v{number}.pdf")
+    created = SynthesisVersion(
+        project_id=project.id,
+        number=number,
+        narrative=narrative,
+        change_note=change_note,
+        figures_json=json.dumps(figures.compute(project), ensure_ascii=False),
+        published_by_id=user.id,
+        document_id=document.id,
+    )
+    db.session.add(created)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # another moderator published the same number meanwhile
+        raise DomainError(
+            _("Une autre version vient d'être publiée : relisez-la avant de publier la vôtre.")
+        ) from error
+    audit.record(user, "synthesis.publish", "project", project.id, project.title,
+                 version=number)
+    jobs.enqueue(synthesis_jobs.build_pdf, document.id)
+    jobs.enqueue(synthesis_jobs.notify_published, created.id)
+    return created
+
+
+def retry_pdf(version_: SynthesisVersion, user: User) -> None:
+    """Ask again for a PDF whose build failed (or whose worker died)."""
+    from consultation.syntheses import jobs as synthesis_jobs
+
+    document = version_.document
+    if document is None or not documents.reset_for_retry(document):
+        raise DomainError(_("Ce PDF n'est pas en échec : il n'y a rien à relancer."))
+    audit.record(user, "synthesis.retry_pdf", "project", version_.project_id,
+                 version_.project.title, version=version_.number)
+    jobs.enqueue(synthesis_jobs.build_pdf, document.id)
+
+
+def is_subscribed(project: Project, user: User) -> bool:
+    """True when the user asked to be told of this project's syntheses."""
+    return db.session.get(SynthesisSubscriber, (project.id, user.id)) is not None
+
+
+def subscribe(project: Project, user: User) -> None:
+    """Tell this user by email when a synthesis of the project is published (idempotent)."""
+    if not user.email:
+        raise DomainError(_("Ajoutez une adresse électronique à votre profil pour être prévenu·e."))
+    insert_ignore(SynthesisSubscriber.__table__, project_id=project.id, user_id=user.id)
+
+
+def unsubscribe(project: Project, user: User) -> None:
+    """Stop telling this user (idempotent)."""
+    row = db.session.get(SynthesisSubscriber, (project.id, user.id))
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+
+
+def recipients(project_id: int) -> list[User]:
+    """Who is told of a publication: elected officials, and whoever asked for this project."""
+    return publication_readers(
+        select(SynthesisSubscriber.user_id).where(SynthesisSubscriber.project_id == project_id)
+    )

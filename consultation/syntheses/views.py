@@ -1,0 +1,183 @@
+"""Synthesis pages: the published versions, their PDFs and annex, the moderators' editor."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consultation.core import documents, pages
+from consultation.core.http import FAILED, attempt, require
+from consultation.core.pagination import Page, page_number
+from consultation.core.permissions import can
+from consultation.projects.models import Project
+from consultation.projects.services import by_slug
+from consultation.syntheses import bp, figures, render, services
+from consultation.syntheses.forms import SynthesisForm
+from consultation.syntheses.models import SynthesisVersion
+
+ANNEX_PER_PAGE = 50
+
+
+def _project_or_404(slug: str) -> Project:
+    project = by_slug(slug)
+    if project is None:
+        abort(404)
+    return project
+
+
+def _version_or_404(project: Project, number: int) -> SynthesisVersion:
+    found = services.version(project, number)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _show(project: Project, version: SynthesisVersion):  # type: ignore[no-untyped-def]
+    return render_template(
+        "syntheses/show.html",
+        project=project,
+        version=version,
+        figures=version.figures,
+        parts=render.parts(version.narrative),
+        versions=services.versions(project),
+        subscribed=current_user.is_authenticated and services.is_subscribed(project, current_user),
+    )
+
+
+@pages.provides("project")
+def _project_synthesis(project: Project) -> dict[str, object]:
+    return {"synthesis": services.latest(project)}
+
+
+@bp.route("/projets/<slug>/synthese")
+def show(slug: str):
+    """The latest published synthesis of a project, or where it stands."""
+    project = _project_or_404(slug)
+    latest = services.latest(project)
+    if latest is None:
+        return render_template(
+            "syntheses/none.html",
+            project=project,
+            subscribed=current_user.is_authenticated
+            and services.is_subscribed(project, current_user),
+        )
+    return _show(project, latest)
+
+
+@bp.route("/projets/<slug>/synthese/v<id:number>")
+def show_version(slug: str, number: int):
+    """One published version, as it was published."""
+    project = _project_or_404(slug)
+    return _show(project, _version_or_404(project, number))
+
+
+@bp.route("/projets/<slug>/synthese/v<id:number>/annexe")
+def annex(slug: str, number: int):
+    """Every proposal of a published version, with its supports, stances and answer."""
+    project = _project_or_404(slug)
+    version = _version_or_404(project, number)
+    rows = version.figures["proposals"]
+    current = page_number()
+    start = (current - 1) * ANNEX_PER_PAGE
+    if current > 1 and start >= len(rows):
+        abort(404)
+    page = Page(items=rows[start:start + ANNEX_PER_PAGE], number=current,
+                per_page=ANNEX_PER_PAGE, total=len(rows))
+    return render_template("syntheses/annex.html", project=project, version=version, page=page)
+
+
+@bp.route("/projets/<slug>/synthese/v<id:number>/pdf")
+def pdf(slug: str, number: int):
+    """The PDF of a version once built; until then, the state of its build."""
+    project = _project_or_404(slug)
+    version = _version_or_404(project, number)
+    if version.document is None:
+        abort(404)
+    return documents.serve(
+        version.document,
+        title=_("Synthèse « %(title)s », version %(n)d (PDF)", title=project.title,
+                n=version.number),
+        back_url=url_for("syntheses.show_version", slug=slug, number=number),
+        retry_url=url_for("syntheses.retry_pdf", slug=slug, number=number)
+        if can(current_user, "syntheses.write", project) else None,
+    )
+
+
+@bp.route("/projets/<slug>/synthese/v<id:number>/pdf/relancer", methods=["POST"])
+@login_required
+def retry_pdf(slug: str, number: int):
+    """Build again a PDF whose build failed."""
+    project = _project_or_404(slug)
+    require("syntheses.write", project)
+    version = _version_or_404(project, number)
+    if attempt(lambda: services.retry_pdf(version, current_user)) is not FAILED:
+        flash(_("La fabrication du PDF est relancée."), "success")
+    return redirect(url_for("syntheses.pdf", slug=slug, number=number))
+
+
+@bp.route("/projets/<slug>/synthese/brouillon", methods=["GET", "POST"])
+@login_required
+def draft(slug: str):
+    """Write the narrative around the live figures, preview it, save it or publish it."""
+    project = _project_or_404(slug)
+    require("syntheses.write", project)
+    saved = services.draft_of(project)
+    form = SynthesisForm(obj=saved)
+    if form.validate_on_submit():
+        narrative, note = form.narrative.data or "", form.change_note.data or ""
+        if form.publish.data:
+            created = attempt(
+                lambda: services.publish(project, current_user, narrative, note), form
+            )
+            if created is not FAILED:
+                flash(_("La version %(n)d de la synthèse est publiée. Son PDF est en cours de "
+                        "fabrication.", n=created.number), "success")
+                return redirect(url_for("syntheses.show_version", slug=slug,
+                                        number=created.number))
+        else:
+            services.save_draft(project, current_user, narrative, note)
+            flash(_("Brouillon enregistré."), "success")
+            return redirect(url_for("syntheses.draft", slug=slug))
+    narrative = form.narrative.data or ""
+    return render_template(
+        "syntheses/draft.html",
+        project=project,
+        form=form,
+        figures=figures.compute(project),
+        parts=render.parts(narrative),
+        latest=services.latest(project),
+        block_names=figures.BLOCKS,
+    ), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/projets/<slug>/synthese/brouillon/apercu.pdf")
+@login_required
+def draft_pdf(slug: str):
+    """The saved draft as a PDF, with the figures as they are now (not stored)."""
+    project = _project_or_404(slug)
+    require("syntheses.write", project)
+    saved = services.draft_of(project)
+    content = render.synthesis_pdf(
+        project, figures.compute(project), saved.narrative if saved else "",
+        number=None, published_at=None,
+    )
+    return content, 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'inline; filename="brouillon-synthese-{project.slug}.pdf"',
+        "Cache-Control": "no-store",
+    }
+
+
+@bp.route("/projets/<slug>/synthese/abonnement", methods=["POST"])
+@login_required
+def subscription(slug: str):
+    """Ask, or stop asking, to be told by email when the synthesis is published."""
+    project = _project_or_404(slug)
+    require("syntheses.subscribe", project)
+    if request.form.get("action") == "arreter":
+        services.unsubscribe(project, current_user)
+        flash(_("Vous ne serez plus prévenu·e des synthèses de ce projet."), "success")
+    elif attempt(lambda: services.subscribe(project, current_user)) is not FAILED:
+        flash(_("Vous serez prévenu·e par courriel de chaque synthèse publiée."), "success")
+    return redirect(url_for("syntheses.show", slug=slug))
