@@ -207,6 +207,52 @@ def admin_client(as_role) -> FlaskClient:
     return as_role("citizen", "admin")
 
 
+class RedisQueue:
+    """A real Redis queue of one test's own; `work()` runs its jobs as `flask worker --burst`."""
+
+    def __init__(self, app: Flask, url: str, name: str) -> None:
+        from redis import Redis
+        from rq import Queue
+
+        self.app = app
+        self.name = name
+        self.connection = Redis.from_url(url)
+        self.queue = Queue(name, connection=self.connection)
+
+    def __len__(self) -> int:
+        return self.queue.count
+
+    def work(self) -> None:
+        """Run every queued job (and those they enqueue) in a burst worker, then return."""
+        from consultation.core.jobs import worker
+
+        worker(self.app, [self.name]).work(burst=True)
+
+    def clean(self) -> None:
+        self.queue.empty()
+        for key in self.connection.scan_iter(f"rq:*{self.name}*"):
+            self.connection.delete(key)
+
+
+@pytest.fixture
+def redis_queue(app: Flask) -> Iterator[RedisQueue]:
+    """Jobs go to Redis (REDIS_URL set) instead of running inline; skipped without Redis,
+    except in CI (REQUIRE_SERVICES=1), where a missing Redis fails the test."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        from redis import Redis
+
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as error:  # not running, refused, unknown host
+        services_missing(f"Redis ({error.__class__.__name__})")
+    name = f"test-{uuid.uuid4().hex}"
+    app.config.update(REDIS_URL=url, RQ_QUEUE=name)
+    queue = RedisQueue(app, url, name)
+    yield queue
+    queue.clean()
+    app.config.update(REDIS_URL=None)
+
+
 class QueryCounter:
     """Counts the SQL statements sent while active."""
 

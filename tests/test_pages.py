@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -167,10 +168,18 @@ def text_of(response) -> str:
 # --- the site's pages ---------------------------------------------------------------------------
 
 @pytest.fixture
-def site(as_role):
-    """Data for every page: projects in several phases, a proposal, a thread, three clients."""
+def site(as_role, monkeypatch):
+    """Data for every page: projects in several phases, a proposal, a thread, a published
+    synthesis and edition (with stand-in PDFs, built elsewhere), four clients."""
+    from consultation.core import jobs
+    from consultation.rencontres import services as rencontres
+    from consultation.syntheses import render
+    from consultation.syntheses import services as syntheses
+
+    monkeypatch.setattr(render, "write_pdf", lambda html: b"%PDF-1.7 stand-in")
     admin = as_role("citizen", "admin")
     citizen = as_role("citizen")
+    moderator = as_role("citizen", "moderator")
     project = factories.project(
         "consultation", support_limit=3, territory_ids=[factories.territory("Brest").id]
     )
@@ -183,9 +192,19 @@ def site(as_role):
     factories.comment(project, author=admin.user, stance="neutre")
     factories.support(proposal, admin.user)
     db.session.commit()
+    version = syntheses.publish(project, moderator.user, "## Ce que nous retenons\n\nUn texte.", "")
+    edition = rencontres.save(None, admin.user, year=2026, title="Rencontres 2026",
+                              held_on=date(2026, 12, 4), venue="Brest", programme="- Accueil",
+                              version_ids=[version.id])
+    rencontres.publish(edition, admin.user)
+    rencontres.save(None, admin.user, year=2027, title="Rencontres 2027", held_on=date(2027, 12, 3),
+                    venue="Brest", programme="", version_ids=[])
+    db.session.commit()
+    jobs.dispatch_committed()
     return {
-        "admin": admin, "citizen": citizen, "project": project, "proposal": proposal,
-        "editable": editable, "root": root, "reply": reply,
+        "admin": admin, "citizen": citizen, "moderator": moderator, "project": project,
+        "proposal": proposal, "editable": editable, "root": root, "reply": reply,
+        "version": version,
     }
 
 
@@ -204,6 +223,12 @@ def public_urls(site) -> list[str]:
         "/compte/inscription",
         "/compte/connexion",
         "/compte/mot-de-passe-oublie",
+        f"/projets/{project.slug}/synthese",
+        f"/projets/{project.slug}/synthese/v1",
+        f"/projets/{project.slug}/synthese/v1/annexe",
+        f"/projets/{site['editable'].project.slug}/synthese",
+        "/rencontres",
+        "/rencontres/2026",
     ]
 
 
@@ -236,7 +261,17 @@ def admin_urls(site) -> list[str]:
         "/admin/projets/nouveau",
         f"/admin/projets/{site['project'].slug}/modifier",
         f"/projets/{site['project'].slug}",
+        "/rencontres",
+        "/rencontres/nouvelle",
+        "/rencontres/2026/modifier",
+        "/rencontres/2027",
     ]
+
+
+def moderator_urls(site) -> list[str]:
+    """The synthesis editor and its pages as a moderator sees them."""
+    slug = site["project"].slug
+    return [f"/projets/{slug}", f"/projets/{slug}/synthese/brouillon", f"/projets/{slug}/synthese"]
 
 
 def test_public_pages(client, site):
@@ -261,6 +296,29 @@ def test_admin_pages_and_forms(site):
         response = site["admin"].get(url)
         assert response.status_code == 200, url
         check_page(url, response.get_data(as_text=True))
+
+
+def test_moderator_pages_and_forms(site):
+    """The synthesis editor follows the same rules."""
+    for url in moderator_urls(site):
+        response = site["moderator"].get(url)
+        assert response.status_code == 200, url
+        check_page(url, response.get_data(as_text=True))
+
+
+def test_document_status_page(client, site):
+    """While a PDF waits for its build, its page says so and reloads itself."""
+    from consultation.core.documents import Document
+
+    document = db.session.get(Document, site["version"].document_id)
+    document.state, document.content = "pending", None
+    db.session.commit()
+    url = f"/projets/{site['project'].slug}/synthese/v1/pdf"
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    check_page(url, page)
+    assert '<meta http-equiv="refresh" content="5">' in page and "En attente" in page
 
 
 def test_password_reset_pages(client, site):

@@ -38,6 +38,10 @@ MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "projects.create": (frozenset({"admin"}), ANY_PHASE),
     "projects.edit": (frozenset({"admin"}), ANY_PHASE),
     "users.manage": (frozenset({"admin"}), ANY_PHASE),
+    "syntheses.write": (frozenset({"moderator"}), ANY_PHASE),
+    "syntheses.subscribe": (LOGGED_IN, ANY_PHASE),
+    "rencontres.manage": (frozenset({"admin"}), ANY_PHASE),
+    "rencontres.subscribe": (LOGGED_IN, ANY_PHASE),
 }
 
 
@@ -82,12 +86,22 @@ class World:
             "projects.create": [None],
             "projects.edit": [self.project],
             "users.manage": [None],
+            "syntheses.write": [self.project],
+            "syntheses.subscribe": [self.project],
+            "rencontres.manage": [None],
+            "rencontres.subscribe": [None],
         }[rule]
 
 
 def test_matrix_covers_the_rules_it_names():
     """Every rule of the table is registered in the permission registry."""
     assert set(MATRIX) <= set(rules())
+
+
+def test_every_role_wide_rule_is_in_the_matrix():
+    """A new rule about projects, contributions, syntheses or editions joins the table."""
+    covered = ("proposals.", "comments.", "votes.", "projects.", "syntheses.", "rencontres.")
+    assert {name for name in rules() if name.startswith(covered)} <= set(MATRIX)
 
 
 @pytest.mark.parametrize("phase", PHASES)

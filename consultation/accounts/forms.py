@@ -10,6 +10,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, Length, ValidationError
 
+from consultation.accounts.models import ROLE_LABELS, ROLES
 from consultation.core.forms import STRIP, OptionalSelectField, required
 
 PASSWORD_MIN = 10
@@ -150,11 +151,12 @@ class ChangePasswordForm(FlaskForm):
 class RolesForm(FlaskForm):
     """The roles of one user, as checkboxes."""
 
-    citizen = BooleanField(_l("Citoyen·ne"))
-    mediator = BooleanField(_l("Médiateur·rice numérique"))
-    moderator = BooleanField(_l("Modérateur·rice"))
-    admin = BooleanField(_l("Administrateur·rice"))
+    citizen = BooleanField(ROLE_LABELS["citizen"])
+    mediator = BooleanField(ROLE_LABELS["mediator"])
+    moderator = BooleanField(ROLE_LABELS["moderator"])
+    admin = BooleanField(ROLE_LABELS["admin"])
+    elected = BooleanField(ROLE_LABELS["elected"])
 
     def chosen(self) -> set[str]:
         """The roles ticked."""
-        return {name for name in ("citizen", "mediator", "moderator", "admin") if self[name].data}
+        return {name for name in ROLES if self[name].data}

@@ -23,6 +23,7 @@ from consultation.accounts import services as accounts
 from consultation.accounts.models import User
 from consultation.comments.models import Comment
 from consultation.comments.services import add_comment
+from consultation.core import jobs
 from consultation.core.models import PARIS, today
 from consultation.demo import data
 from consultation.extensions import db
@@ -395,6 +396,8 @@ def load() -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
+    # The PDFs of the demo syntheses and dossier: built now without Redis, queued with it.
+    jobs.dispatch_committed()
     counts = loaded_counts()
     click.echo(
         "Données de démonstration chargées : "

@@ -64,3 +64,28 @@ def test_demo_has_moderation_to_show(app):
     assert db.session.scalar(select(func.count()).where(Comment.moderation == "held")) == 1
     assert sum(user.is_blocked for user in db.session.scalars(select(User))) == 1
     assert db.session.scalar(select(func.count()).where(Report.status == "open")) >= 4
+
+
+def test_demo_has_a_published_synthesis_and_an_edition_with_their_pdfs(app):
+    """Two versions of a synthesis with a change note, a draft in progress, and this year's
+    edition published with its dossier: every PDF built (inline, no Redis)."""
+    from consultation.core.documents import Document
+    from consultation.rencontres.models import Edition
+    from consultation.syntheses.models import SynthesisDraft, SynthesisVersion
+
+    output = _load(app)
+    assert "elu@demo.brest.fr" in output
+    versions = db.session.scalars(select(SynthesisVersion).order_by(SynthesisVersion.number)).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].change_note
+    assert "[[reponses]]" in versions[1].narrative
+    assert db.session.scalar(select(func.count()).select_from(SynthesisDraft)) == 2
+    edition = db.session.scalars(select(Edition)).one()
+    assert edition.is_published and [v.id for v in edition.syntheses] == [versions[1].id]
+    states = db.session.scalars(select(Document.state)).all()
+    assert states == ["ready", "ready", "ready"]
+    slug = versions[1].project.slug
+    client = app.test_client()
+    assert client.get(f"/projets/{slug}/synthese").status_code == 200
+    pdf = client.get(f"/rencontres/{edition.year}/dossier")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

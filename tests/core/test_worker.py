@@ -1,0 +1,319 @@
+"""Jobs through a real Redis and an RQ burst worker: synthesis PDFs, dossiers, mail, retries."""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import date
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from consultation.core import documents, jobs
+from consultation.core.documents import Document
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.rencontres import services as rencontres
+from consultation.rencontres.models import Edition
+from consultation.syntheses import services as syntheses
+from consultation.syntheses.models import SynthesisVersion
+from tests import factories
+
+NARRATIVE = "## Ce que retient la consultation\n\nLes habitant·es veulent des tiers-lieux."
+STUB_PDF = b"%PDF-1.7\n% synthese de test\n%%EOF\n"
+
+
+def text(response: Any) -> str:
+    """The page as text, HTML entities decoded."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def mails(app: Flask) -> list[dict[str, str]]:
+    """The mails written to the outbox: to and subject."""
+    outbox = Path(app.config["OUTBOX_DIR"])
+    found = []
+    for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        found.append({"to": str(message["To"]), "subject": str(message["Subject"])})
+    return found
+
+
+def fresh_document(document_id: int | None) -> Document:
+    """The document as the database holds it now (the worker wrote it in its own session)."""
+    db.session.rollback()
+    db.session.expire_all()
+    found = db.session.get(Document, document_id)
+    assert found is not None
+    return found
+
+
+def pdf_text(content: bytes) -> str:
+    """Every page's text, whitespace collapsed."""
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def consulted_project(title: str = "Des tiers-lieux numériques") -> Project:
+    """A project in its synthesis phase with a proposal, a support and a comment."""
+    made = factories.project("synthesis", title=title)
+    proposal = factories.proposal(made)
+    factories.support(proposal)
+    factories.comment(proposal, stance="contre")
+    return made
+
+
+@pytest.fixture
+def elected(app: Flask) -> Any:
+    """An elected official, who is told of every publication."""
+    official = factories.user(roles=("elected",), email="elue@brest-metropole.fr")
+    db.session.commit()
+    return official
+
+
+@pytest.fixture
+def moderator(as_role: Any) -> Any:
+    """A logged-in moderator."""
+    return as_role("citizen", "moderator")
+
+
+def test_published_synthesis_waits_for_the_worker(
+    app: Flask, redis_queue: Any, moderator: Any, elected: Any
+) -> None:
+    project = consulted_project()
+    db.session.commit()
+    response = moderator.post(
+        f"/projets/{project.slug}/synthese/brouillon",
+        data={"narrative": NARRATIVE, "change_note": "", "publish": "Publier"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/projets/{project.slug}/synthese/v1")
+
+    version = syntheses.latest(project)
+    assert version is not None
+    assert fresh_document(version.document_id).state == "pending"
+    # The PDF and the notification are queued; nothing ran in the request.
+    assert len(redis_queue) == 2
+    assert mails(app) == []
+
+    waiting = app.test_client().get(f"/projets/{project.slug}/synthese/v1/pdf")
+    assert waiting.status_code == 200
+    assert waiting.headers["Content-Type"].startswith("text/html")
+    assert "En attente" in text(waiting)
+    assert '<meta http-equiv="refresh" content="5">' in text(waiting)
+
+    redis_queue.work()
+
+    assert len(redis_queue) == 0
+    document = fresh_document(version.document_id)
+    assert document.state == "ready"
+    assert document.attempts == 1
+    served = app.test_client().get(f"/projets/{project.slug}/synthese/v1/pdf")
+    assert served.status_code == 200
+    assert served.headers["Content-Type"] == "application/pdf"
+    assert f'filename="synthese-{project.slug}-v1.pdf"' in served.headers["Content-Disposition"]
+    assert "Des tiers-lieux numériques" in pdf_text(served.get_data())
+    sent = mails(app)
+    assert [m["to"] for m in sent] == ["elue@brest-metropole.fr"]
+    assert "Des tiers-lieux numériques" in sent[0]["subject"]
+
+
+def test_service_publish_queues_only_after_commit(
+    app: Flask, redis_queue: Any, elected: Any
+) -> None:
+    project = consulted_project()
+    author = factories.user(roles=("moderator",))
+    db.session.commit()
+    version = syntheses.publish(project, author, NARRATIVE, "")
+    assert len(redis_queue) == 0
+    db.session.commit()
+    assert len(redis_queue) == 0  # after_commit only keeps them: dispatch queues them
+    jobs.dispatch_committed()
+    assert len(redis_queue) == 2
+    assert fresh_document(version.document_id).state == "pending"
+
+    redis_queue.work()
+    assert fresh_document(version.document_id).state == "ready"
+    assert [m["to"] for m in mails(app)] == ["elue@brest-metropole.fr"]
+
+
+def test_rolled_back_publish_queues_nothing(
+    app: Flask, redis_queue: Any, elected: Any
+) -> None:
+    project = consulted_project()
+    author = factories.user(roles=("moderator",))
+    db.session.commit()
+    syntheses.publish(project, author, NARRATIVE, "")
+    db.session.rollback()
+    # A later transaction that commits must not carry the cancelled jobs with it.
+    syntheses.save_draft(project, author, "Un autre brouillon", "")
+    db.session.commit()
+    jobs.dispatch_committed()
+    assert len(redis_queue) == 0
+    assert db.session.scalar(select(func.count()).select_from(SynthesisVersion)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    redis_queue.work()
+    assert mails(app) == []
+
+
+def test_crashed_render_in_worker_fails_then_retry_succeeds(
+    app: Flask, redis_queue: Any, moderator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = consulted_project()
+    db.session.commit()
+    moderator.post(
+        f"/projets/{project.slug}/synthese/brouillon",
+        data={"narrative": NARRATIVE, "change_note": "", "publish": "Publier"},
+    )
+    version = syntheses.latest(project)
+    assert version is not None
+
+    def crash(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("Pango a disparu")
+
+    monkeypatch.setattr("consultation.syntheses.render.synthesis_pdf", crash)
+    redis_queue.work()
+    document = fresh_document(version.document_id)
+    assert document.state == "failed"
+    assert document.error == "RuntimeError: Pango a disparu"
+    assert document.content is None
+    assert document.attempts == 1
+
+    failed_page = moderator.get(f"/projets/{project.slug}/synthese/v1/pdf")
+    assert "Pango a disparu" in text(failed_page)
+    assert "Relancer la fabrication" in text(failed_page)
+
+    monkeypatch.undo()
+    retried = moderator.post(f"/projets/{project.slug}/synthese/v1/pdf/relancer")
+    assert retried.status_code == 302
+    assert len(redis_queue) == 1
+    assert fresh_document(version.document_id).state == "pending"
+    redis_queue.work()
+    document = fresh_document(version.document_id)
+    assert document.state == "ready"
+    assert document.attempts == 2
+    assert document.error is None
+
+
+def test_same_job_queued_twice_builds_once(app: Flask, redis_queue: Any) -> None:
+    from consultation.syntheses import jobs as synthesis_jobs
+
+    project = consulted_project()
+    author = factories.user(roles=("moderator",))
+    db.session.commit()
+    version = syntheses.publish(project, author, NARRATIVE, "")
+    db.session.commit()
+    jobs.dispatch_committed()
+    # A second copy of the build job (a retried enqueue) finds the document already built.
+    redis_queue.queue.enqueue(synthesis_jobs.build_pdf, version.document_id)
+    assert len(redis_queue) == 3
+    redis_queue.work()
+    document = fresh_document(version.document_id)
+    assert document.state == "ready"
+    assert document.attempts == 1
+
+
+def _published_version(
+    redis_queue: Any, monkeypatch: pytest.MonkeyPatch, title: str
+) -> SynthesisVersion:
+    """A synthesis published and built by the worker (with a stub PDF, to stay fast)."""
+    project = consulted_project(title)
+    author = factories.user(roles=("moderator",))
+    db.session.commit()
+    version = syntheses.publish(project, author, NARRATIVE, "")
+    db.session.commit()
+    jobs.dispatch_committed()
+    with monkeypatch.context() as patch:
+        patch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
+        redis_queue.work()
+    return version
+
+
+def _edition(admin: Any, version: SynthesisVersion) -> Edition:
+    edition = rencontres.save(
+        None, admin, year=2026, title="Rencontres 2026 : le numérique en commun",
+        held_on=date(2026, 12, 4), venue="Les Capucins, Brest",
+        programme="## Table ronde\n\nLa médiation numérique.", version_ids=[version.id],
+    )
+    db.session.commit()
+    return edition
+
+
+def test_edition_dossier_waits_for_the_worker(
+    app: Flask, redis_queue: Any, as_role: Any, elected: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin_client = as_role("citizen", "admin")
+    version = _published_version(redis_queue, monkeypatch, "Des tiers-lieux numériques")
+    _edition(admin_client.user, version)
+    synthesis_mails = len(mails(app))
+
+    response = admin_client.post("/rencontres/2026/publier")
+    assert response.status_code == 302
+    edition = rencontres.by_year(2026)
+    assert edition is not None and edition.is_published
+    assert fresh_document(edition.document_id).state == "pending"
+    assert len(redis_queue) == 2
+    assert len(mails(app)) == synthesis_mails
+
+    waiting = app.test_client().get("/rencontres/2026/dossier")
+    assert waiting.status_code == 200
+    assert "En attente" in text(waiting)
+    assert '<meta http-equiv="refresh" content="5">' in text(waiting)
+
+    redis_queue.work()
+
+    assert fresh_document(edition.document_id).state == "ready"
+    served = app.test_client().get("/rencontres/2026/dossier")
+    assert served.status_code == 200
+    assert served.headers["Content-Type"] == "application/pdf"
+    assert 'filename="rencontres-des-numeriques-2026.pdf"' in (
+        served.headers["Content-Disposition"]
+    )
+    content = pdf_text(served.get_data())
+    assert "Rencontres 2026 : le numérique en commun" in content
+    assert "Des tiers-lieux numériques" in content
+    edition_mails = [m for m in mails(app) if "Rencontres des numériques 2026" in m["subject"]]
+    assert [m["to"] for m in edition_mails] == ["elue@brest-metropole.fr"]
+
+
+def test_crashed_dossier_in_worker_fails_then_retry_succeeds(
+    app: Flask, redis_queue: Any, as_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin_client = as_role("citizen", "admin")
+    version = _published_version(redis_queue, monkeypatch, "Des tiers-lieux numériques")
+    _edition(admin_client.user, version)
+    admin_client.post("/rencontres/2026/publier")
+    edition = rencontres.by_year(2026)
+    assert edition is not None
+
+    def crash(edition: Edition) -> bytes:
+        raise MemoryError("trop de pages")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("consultation.rencontres.jobs.dossier_pdf", crash)
+        redis_queue.work()
+    document = fresh_document(edition.document_id)
+    assert document.state == "failed"
+    assert document.error == "MemoryError: trop de pages"
+
+    retried = admin_client.post("/rencontres/2026/dossier/relancer")
+    assert retried.status_code == 302
+    assert len(redis_queue) == 1
+    redis_queue.work()
+    document = fresh_document(edition.document_id)
+    assert document.state == "ready"
+    assert document.attempts == 2
+    assert documents.content_of(document).startswith(b"%PDF")
+
+
+def test_worker_command_needs_redis(app: Flask) -> None:
+    assert not app.config.get("REDIS_URL")
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL n'est pas défini" in result.output
+    assert "aucun worker n'est nécessaire" in result.output
