@@ -35,7 +35,7 @@ lint: install
 # After changing user-facing strings: extract them, then merge them into the catalogues
 # (English is translated by hand; French, the source language, only carries plural forms).
 translations-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --ignore-dirs='.*' -o translations/messages.pot .
 
 translations-update: translations-extract
 	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations

@@ -317,3 +317,24 @@ def test_worker_command_needs_redis(app: Flask) -> None:
     assert result.exit_code != 0
     assert "REDIS_URL n'est pas défini" in result.output
     assert "aucun worker n'est nécessaire" in result.output
+
+
+def test_worker_command_runs_the_queue(
+    app: Flask, redis_queue: Any, elected: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
+    project = consulted_project()
+    author = factories.user(roles=("moderator",))
+    db.session.commit()
+    version = syntheses.publish(project, author, NARRATIVE, "")
+    db.session.commit()
+    jobs.dispatch_committed()
+    assert len(redis_queue) == 2
+
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert len(redis_queue) == 0
+    document = fresh_document(version.document_id)
+    assert document.state == "ready"
+    assert documents.content_of(document) == STUB_PDF
+    assert [m["to"] for m in mails(app)] == ["elue@brest-metropole.fr"]
