@@ -99,7 +99,7 @@ def test_publication_mails_elected_officials_and_subscribers_once(app, as_role):
         assert "Les réponses sont ajoutées." in text
 
 
-def test_subscribers_of_a_project_with_nobody_to_tell(app, as_role):
+def test_publication_with_nobody_to_tell_sends_nothing(app, as_role):
     """No elected official and no subscriber: the publication sends no email at all."""
     project = factories.project()
     db.session.commit()
