@@ -30,21 +30,26 @@ def editions(include_drafts: bool = False) -> list[Edition]:
     return list(db.session.scalars(statement))
 
 
+def _with_syntheses() -> Any:
+    # The edition's pages and dossier read every attached version's project and figures.
+    return (
+        joinedload(Edition.syntheses).joinedload(SynthesisVersion.project),
+        joinedload(Edition.syntheses).undefer(SynthesisVersion.figures_json),
+        joinedload(Edition.document),
+    )
+
+
 def by_year(year: int) -> Edition | None:
-    """The edition of a year."""
+    """The edition of a year, with its syntheses."""
     return db.session.scalar(
-        select(Edition)
-        .options(joinedload(Edition.syntheses).joinedload(SynthesisVersion.project))
-        .where(Edition.year == year)
+        select(Edition).options(*_with_syntheses()).where(Edition.year == year)
     )
 
 
 def by_id(edition_id: int) -> Edition | None:
     """An edition with its syntheses and their projects."""
     return db.session.scalar(
-        select(Edition)
-        .options(joinedload(Edition.syntheses).joinedload(SynthesisVersion.project))
-        .where(Edition.id == edition_id)
+        select(Edition).options(*_with_syntheses()).where(Edition.id == edition_id)
     )
 
 
