@@ -86,6 +86,8 @@ def save(edition: Edition | None, user: User, *, year: int, title: str, held_on:
     taken = db.session.scalar(select(Edition.id).where(Edition.year == year))
     if taken is not None and (edition is None or taken != edition.id):
         raise DomainError(_("L'édition %(year)d existe déjà.", year=year))
+    if edition is not None and edition.is_published and not version_ids:
+        raise DomainError(_("Une édition publiée rassemble au moins une synthèse."))
     created = edition is None
     if edition is None:
         edition = Edition(state="draft")
@@ -111,9 +113,14 @@ def publish(edition: Edition, user: User) -> Edition:
     first = not edition.is_published
     edition.state = "published"
     edition.published_at = edition.published_at or utcnow()
+    previous = edition.document
     document = documents.request_document("dossier", edition.filename)
-    edition.document_id = document.id
+    edition.document = document
     db.session.flush()
+    if previous is not None:
+        # The former dossier goes: its job, if still queued, finds no edition and stops.
+        db.session.delete(previous)
+        db.session.flush()
     audit.record(user, "edition.publish" if first else "edition.republish", "edition",
                  edition.id, edition.title)
     jobs.enqueue(rencontres_jobs.build_dossier, document.id)

@@ -125,8 +125,9 @@ def retry_dossier(year: int):
     """Build again a dossier whose build failed."""
     edition = _edition_or_404(year)
     require("rencontres.manage", edition)
-    if attempt(lambda: services.retry_dossier(edition, current_user)) is not FAILED:
-        flash(_("La fabrication du dossier est relancée."), "success")
+    if attempt(lambda: services.retry_dossier(edition, current_user)) is FAILED:
+        return redirect(url_for("rencontres.show", year=year))  # where the message is shown
+    flash(_("La fabrication du dossier est relancée."), "success")
     return redirect(url_for("rencontres.dossier", year=year))
 
 

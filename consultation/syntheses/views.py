@@ -111,8 +111,9 @@ def retry_pdf(slug: str, number: int):
     project = _project_or_404(slug)
     require("syntheses.write", project)
     version = _version_or_404(project, number)
-    if attempt(lambda: services.retry_pdf(version, current_user)) is not FAILED:
-        flash(_("La fabrication du PDF est relancée."), "success")
+    if attempt(lambda: services.retry_pdf(version, current_user)) is FAILED:
+        return redirect(url_for("syntheses.show_version", slug=slug, number=number))
+    flash(_("La fabrication du PDF est relancée."), "success")
     return redirect(url_for("syntheses.pdf", slug=slug, number=number))
 
 

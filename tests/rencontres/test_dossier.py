@@ -205,8 +205,8 @@ def test_republishing_builds_a_new_dossier_with_the_new_synthesis(
     assert after.document_id != old_document_id
     assert after.published_at == before.published_at
     assert after.document is not None and after.document.is_ready
-    # The old dossier stays stored; the page serves the new one.
-    assert db.session.get(Document, old_document_id) is not None
+    # The former dossier is deleted (no orphan build left pending); the page serves the new one.
+    assert db.session.get(Document, old_document_id) is None
     new_text = pdf_text(app.test_client().get("/rencontres/2026/dossier").get_data())
     assert "Le dossier rassemble 2 synthèses." in new_text
     assert "Des bancs connectés" in new_text

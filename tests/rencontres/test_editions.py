@@ -373,3 +373,27 @@ def test_subscription(app: Flask, as_role: Any) -> None:
 
     anonymous = text(app.test_client().get("/rencontres"))
     assert "Connectez-vous pour être prévenu·e" in anonymous
+
+
+def test_a_published_edition_keeps_at_least_one_synthesis(app: Flask, admin: Any) -> None:
+    """Unticking every synthesis of a published edition is refused, the form shown again."""
+    _published(admin)
+    response = admin.post("/rencontres/2026/modifier",
+                          data=edition_form(title="Titre changé", syntheses=[]))
+    assert response.status_code == 422
+    page = text(response)
+    assert "Une édition publiée rassemble au moins une synthèse." in page
+    assert 'value="Titre changé"' in page
+    assert len(edition().syntheses) == 1
+
+
+def test_republishing_before_the_build_leaves_no_orphan(app: Flask, admin: Any,
+                                                        redis_queue: Any) -> None:
+    """Publishing again while the dossier still waits replaces it: one document, built once."""
+    _published(admin)
+    first = edition().document_id
+    admin.post("/rencontres/2026/publier")
+    assert db.session.get(Document, first) is None
+    redis_queue.work()
+    assert count(Document) == 2  # the synthesis PDF and the one dossier
+    assert edition().document.is_ready

