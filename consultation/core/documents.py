@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import click
 from flask import Response, current_app, make_response, render_template
 from sqlalchemy import CheckConstraint, DateTime, Float, Integer, LargeBinary, String, Text, update
 from sqlalchemy.orm import Mapped, deferred, mapped_column
@@ -161,3 +163,14 @@ def serve(document: Document, **context: object) -> Response:
                                              **context))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def write_output(path: Path, content: bytes) -> None:
+    """Write a generated file for a command, or stop with a French message saying why not."""
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise click.ClickException(
+            f"Impossible d'écrire « {path} » : {error.strerror or error}."
+        ) from error
+    click.echo(f"{path} : {len(content) // 1024} Ko.")

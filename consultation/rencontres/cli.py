@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from consultation.core import documents
+from consultation.core.documents import write_output
 from consultation.rencontres import services
 from consultation.rencontres.jobs import dossier_pdf
 
@@ -31,5 +32,4 @@ def dossier(year: int, output: Path) -> None:
         raise click.ClickException(f"L'édition {year} ne rassemble encore aucune synthèse.")
     ready = edition.document is not None and edition.document.is_ready
     content = documents.content_of(edition.document) if ready else dossier_pdf(edition)
-    output.write_bytes(content)
-    click.echo(f"{output} : {len(content) // 1024} Ko.")
+    write_output(output, content)

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from consultation.core import documents
+from consultation.core.documents import write_output
 from consultation.projects.services import by_slug
 from consultation.syntheses import figures, render, services
 from consultation.syntheses.jobs import version_pdf
@@ -42,5 +43,4 @@ def pdf(slug: str, output: Path, draft: bool) -> None:
             )
         ready = latest.document is not None and latest.document.is_ready
         content = documents.content_of(latest.document) if ready else version_pdf(latest)
-    output.write_bytes(content)
-    click.echo(f"{output} : {len(content) // 1024} Ko.")
+    write_output(output, content)

@@ -17,7 +17,7 @@ from sqlalchemy import Date, cast, func, select
 
 from consultation.accounts.models import User
 from consultation.comments.models import Comment
-from consultation.core.models import utcnow
+from consultation.core.models import PARIS, as_utc, utcnow
 from consultation.extensions import db
 from consultation.moderation.models import Report
 from consultation.projects.models import Project, ProjectParticipant
@@ -260,7 +260,9 @@ def compute(project: Project, at: datetime | None = None) -> dict[str, Any]:
         "answers": [
             {"id": a.id, "title": a.title, "status": a.answer_status,
              "body": (a.answer_body or "")[:ANSWER_BODY_MAX],
-             "answered_on": a.answered_at.date().isoformat() if a.answered_at else None}
+             # The day in Brest, as the proposal page shows it.
+             "answered_on": as_utc(a.answered_at).astimezone(PARIS).date().isoformat()
+             if a.answered_at else None}
             for a in answered
         ],
         "moderation": {

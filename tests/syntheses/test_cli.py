@@ -98,11 +98,6 @@ def test_pdf_command_refuses_in_french(app, tmp_path: Path):
     assert missing.exit_code != 0 and not output.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="syntheses/cli.py: output.write_bytes() into a folder that does not exist raises "
-           "FileNotFoundError (a traceback, no message) instead of a French error.",
-)
 def test_pdf_command_says_when_it_cannot_write_the_file(
     app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

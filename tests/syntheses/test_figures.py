@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import text as sql
 from sqlalchemy import update
 
@@ -257,14 +256,17 @@ def test_figures_equal_a_recount_by_sql(app):
     assert all(a["answered_on"] for a in result["answers"])
 
     def reports(status: str | None) -> int:
+        """Reports on the project's content (of one status)."""
         condition = "" if status is None else f" AND status = '{status}'"
         return scalar(f"SELECT COUNT(*) FROM reports WHERE project_id = :p{condition}", pid)
 
     def proposals_where(condition: str) -> int:
+        """The project's proposals meeting a condition."""
         return scalar(f"SELECT COUNT(*) FROM proposals WHERE project_id = :p AND {condition}",
                       pid)
 
     def comments_where(condition: str) -> int:
+        """The project's comments not deleted and meeting a condition."""
         return scalar(
             "SELECT COUNT(*) FROM comments WHERE project_id = :p AND deleted_at IS NULL"
             f" AND {condition}", pid)
@@ -327,6 +329,7 @@ def test_top_supported_keeps_ten_by_supports_then_age(app):
 
 
 def _backdate(model: Any, row_id: int, moment: datetime) -> None:
+    """Give a row another creation time, as if it had come in then."""
     db.session.execute(update(model).where(model.id == row_id).values(created_at=moment))
 
 
@@ -376,12 +379,6 @@ def test_weeks_follow_the_consultation_and_add_up(app):
     assert [w["proposals"] for w in weeks][:3] == [1, 1, 1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="figures.py (answers): answered_on is answered_at.date() in UTC, so an answer given "
-           "between midnight and 1 or 2 a.m. in Brest is dated the day before in the synthesis, "
-           "while the proposal page (date_fr of the datetime) gives the day in Brest.",
-)
 def test_answer_is_dated_by_the_day_in_brest(app):
     """An answer given at 00:30 in Brest (23:30 UTC the day before) is dated that day."""
     project = factories.project()

@@ -28,6 +28,7 @@ class Outbox:
     """The .eml files the app writes, read as messages; `new()` gives those not yet seen."""
 
     def __init__(self, app: Flask) -> None:
+        """Watch the app's outbox folder."""
         self.folder = Path(app.config["OUTBOX_DIR"])
         self.seen: set[Path] = set()
 

@@ -31,6 +31,7 @@ def printed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     pages: list[str] = []
 
     def stand_in(html: str) -> bytes:
+        """Keep the HTML, give a PDF's first bytes."""
         pages.append(html)
         return STAND_IN
 
