@@ -39,6 +39,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Benchmarks only: each response says how many SQL statements it ran (X-Query-Count).
+    QUERY_COUNT_HEADER = False
 
 
 # Environment variables read, and how each value is converted.
@@ -56,6 +58,7 @@ _ENV: dict[str, Any] = {
     "PUBLIC_URL": str,
     "PER_PAGE": int,
     "REPORT_THRESHOLD": int,
+    "QUERY_COUNT_HEADER": lambda v: v.lower() in {"1", "true", "yes", "oui"},
 }
 
 

@@ -1,8 +1,14 @@
-"""Pagination in one query: the total comes with the rows through a window function."""
+"""Pagination. Short lists page by offset, in one query (the total comes with the rows through
+a window function). Long public lists page by keyset: a page is the rows after the last one
+shown, found through an index, so page 500 costs what page 1 does."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from flask import abort, request
@@ -68,3 +74,66 @@ def paginate(statement: Select[Any], number: int, per_page: int) -> Page[Any]:
     single = len(statement.column_descriptions) == 1
     items = [row[0] if single else tuple(row[:-1]) for row in rows]
     return Page(items, number, per_page, int(total))
+
+
+# --- Keyset pagination: deep pages cost what the first one does -------------------------------
+
+CURSOR_MAX = 200  # characters: a cursor holds a few numbers and a date
+
+
+@dataclass
+class KeysetPage(Generic[T]):
+    """One page of a list walked by keyset: the rows after a cursor, and the next cursor.
+
+    `rank` is the position of the first row (1-based), carried in the links for display only.
+    """
+
+    items: list[T]
+    rank: int
+    per_page: int
+    total: int
+    next_cursor: str | None
+    is_first: bool
+
+    @property
+    def last_rank(self) -> int:
+        """The position of the page's last row."""
+        return self.rank + len(self.items) - 1
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """A URL-safe cursor from the sort key of a page's last row (numbers, dates, text)."""
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(raw: str | None, kinds: tuple[type, ...]) -> list[Any] | None:
+    """The values of a cursor of the given kinds (int, datetime); a forged one is a 404."""
+    if raw is None or raw == "":
+        return None
+    if len(raw) > CURSOR_MAX or not raw.isascii():
+        abort(404)
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError
+        decoded: list[Any] = []
+        for value, kind in zip(values, kinds, strict=True):
+            if kind is datetime:
+                decoded.append(datetime.fromisoformat(value))
+            elif kind is int and type(value) is int and -(2**63) <= value < 2**63:
+                decoded.append(value)
+            else:
+                raise ValueError
+        return decoded
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        abort(404)
+
+
+def rank_number() -> int:
+    """The ?rang= parameter: the position of a page's first row (display only)."""
+    raw = request.args.get("rang", "1")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        abort(404)
+    return max(1, int(raw))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
@@ -16,6 +17,14 @@ from consultation.reference.models import Territory
 STATUSES = ("published", "withdrawn", "merged")
 ANSWER_STATUSES = ("accepted", "rejected", "under_study")
 STANCES = ("pour", "contre", "neutre")
+
+
+SHUFFLE_KEYS = 2**31 - 1  # shuffle keys are 0 .. SHUFFLE_KEYS - 1
+
+
+def new_shuffle_key() -> int:
+    """A proposal's place on the circle of the random order."""
+    return secrets.randbelow(SHUFFLE_KEYS)
 
 
 class Proposal(ModeratedMixin, TimestampMixin, db.Model):
@@ -43,6 +52,7 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
         Index("ix_proposals_project_supports", "project_id", "status", "supports_count", "id"),
         Index("ix_proposals_project_created", "project_id", "status", "created_at", "id"),
         Index("ix_proposals_project_comments", "project_id", "status", "comments_count", "id"),
+        Index("ix_proposals_project_shuffle", "project_id", "status", "shuffle_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +75,8 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     answer_status: Mapped[str | None] = mapped_column(String(12), index=True)
     answer_body: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Drawn once: the random order of the lists walks these keys from a seed (see services).
+    shuffle_key: Mapped[int] = mapped_column(Integer, default=new_shuffle_key)
 
     project: Mapped[Project] = relationship()
     author: Mapped[User] = relationship()

@@ -1,19 +1,21 @@
-"""Proposal services and the list query."""
+"""Proposal services and the list of a project's proposals."""
 
 from __future__ import annotations
 
 import logging
 import random
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Integer, Select, cast, literal, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy import Select, func, literal, select, tuple_, union_all
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.core import audit, jobs
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
+from consultation.core.pagination import KeysetPage, encode_cursor
 from consultation.core.signals import proposal_created, proposal_updated, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project
@@ -23,14 +25,19 @@ from consultation.reference.models import Territory
 log = logging.getLogger(__name__)
 
 SORTS = ("hasard", "soutiens", "recentes", "commentees")
-SEED_MAX = 999_983  # seeds are 1 .. SEED_MAX - 1
-# The random order sorts on a hash of (id, seed) computed by the database: an affine map
-# modulo the prime 2**31 - 1, then two rounds of xor-shift and multiplication. Every
-# intermediate value stays below 2**63, so the same integer arithmetic gives the same order on
-# SQLite and PostgreSQL. A plain (id * seed) % prime is not enough: for small ids and seeds it
-# keeps the ids in order, and some ids come first far more often than others.
-_PRIME = 2_147_483_647
-_MIX = (1_103_515_245, 48_271, 69_621)
+# The random order: every proposal draws a shuffle key once; a visitor's seed picks the
+# proposal the list starts from, and the list runs from there through the keys in order,
+# wrapping around. Every proposal is as likely as any other to come first, the order stays the
+# same while paging, and an index serves every page (see _random_page).
+SEED_MAX = 2**31 - 1  # seeds are 1 .. SEED_MAX - 1
+# Each sort: the columns it orders by (all descending, or all ascending for the random order),
+# and the kind of each column's values in a cursor.
+_ORDERS: dict[str, tuple[tuple[Any, ...], tuple[type, ...]]] = {
+    "soutiens": ((Proposal.supports_count, Proposal.id), (int, int)),
+    "recentes": ((Proposal.created_at, Proposal.id), (datetime, int)),
+    "commentees": ((Proposal.comments_count, Proposal.id), (int, int)),
+    "hasard": ((Proposal.shuffle_key, Proposal.id), (int, int)),
+}
 
 
 def create_proposal(
@@ -96,17 +103,22 @@ def new_seed() -> int:
     return random.randint(1, SEED_MAX - 1)
 
 
-def list_query(
-    project: Project,
-    sort: str,
-    seed: int,
-    territory_id: int | None = None,
-    answer: str | None = None,
+def cursor_kinds(sort: str) -> tuple[type, ...]:
+    """The kinds of the values in a cursor of this sort (to decode it)."""
+    # A random-order cursor also says in which part it lies (0 or 1) and where the order starts.
+    return (int, int, int, int, int) if sort == "hasard" else _ORDERS[sort][1]
+
+
+def _listed(
+    project: Project, territory_id: int | None, answer: str | None, authors: bool = True
 ) -> Select[Any]:
-    """The published proposals of a project, filtered and sorted, with their authors."""
+    statement = select(Proposal)
+    if authors:
+        statement = statement.options(
+            joinedload(Proposal.author).options(load_only(*PUBLIC_COLUMNS))
+        )
     statement = (
-        select(Proposal)
-        .options(joinedload(Proposal.author).options(load_only(*PUBLIC_COLUMNS)))
+        statement
         .where(
             Proposal.project_id == project.id,
             Proposal.status == "published",
@@ -119,38 +131,127 @@ def list_query(
         statement = statement.where(Proposal.answer_status.is_(None))
     elif answer in ANSWER_STATUSES:
         statement = statement.where(Proposal.answer_status == answer)
-    if sort == "soutiens":
-        order: list[Any] = [Proposal.supports_count.desc(), Proposal.id.desc()]
-    elif sort == "recentes":
-        order = [Proposal.created_at.desc(), Proposal.id.desc()]
-    elif sort == "commentees":
-        order = [Proposal.comments_count.desc(), Proposal.id.desc()]
+    return statement
+
+
+def _after(statement: Select[Any], sort: str, cursor: list[Any] | None, limit: int,
+           part: int | None = None) -> Select[Any]:
+    columns = _ORDERS[sort][0]
+    ascending = sort == "hasard"
+    if cursor is not None:
+        key = tuple_(*columns)
+        statement = statement.where(key > tuple(cursor) if ascending else key < tuple(cursor))
+    ordered = [c.asc() if ascending else c.desc() for c in columns]
+    return statement.order_by(*ordered).limit(limit)
+
+
+def list_page(
+    project: Project,
+    sort: str,
+    seed: int,
+    territory_id: int | None = None,
+    answer: str | None = None,
+    cursor: list[Any] | None = None,
+    per_page: int = 20,
+    rank: int = 1,
+) -> KeysetPage[Proposal]:
+    """One page of a project's published proposals, filtered and sorted, with their authors:
+    the rows after `cursor` (the sort key of the previous page's last row), by index."""
+    base = _listed(project, territory_id, answer)
+    limit = per_page + 1  # one more than shown says whether a next page exists
+    # Unfiltered, the project's counter is the total; filtered, the count rides along with
+    # the rows as a subquery, so a page stays one query.
+    filtered = bool(territory_id or answer)
+    count = (
+        select(func.count())
+        .select_from(_listed(project, territory_id, answer, authors=False).subquery())
+        .scalar_subquery()
+        .label("total")
+        if filtered else None
+    )
+    total = project.proposals_count
+    if sort == "hasard":
+        items, next_cursor, counted = _random_page(
+            project, territory_id, answer, seed, total, cursor, per_page, count
+        )
     else:
-        # Stable pseudo-random order: the same seed gives the same order on every page.
-        order = [_seeded_hash(Proposal.id, seed), Proposal.id]
-    return statement.order_by(*order)
+        statement = _after(base, sort, cursor, limit)
+        if count is not None:
+            rows = db.session.execute(statement.add_columns(count)).unique().all()
+            found = [row[0] for row in rows]
+            counted = rows[0][1] if rows else None
+        else:
+            found = list(db.session.scalars(statement).unique())
+            counted = None
+        items = found[:per_page]
+        columns = [c.key for c in _ORDERS[sort][0]]
+        next_cursor = (
+            encode_cursor([getattr(items[-1], name) for name in columns])
+            if len(found) > per_page else None
+        )
+    if filtered:
+        total = counted if counted is not None else db.session.scalar(select(count)) or 0
+    return KeysetPage(items, rank, per_page, int(total), next_cursor, cursor is None)
 
 
-def _xorshift(value: Any, bits: int) -> Any:
-    # value ^ (value >> bits), written with | and & since SQLite has no XOR operator.
-    shifted = value.bitwise_rshift(literal(bits, Integer))  # PostgreSQL: bigint >> int
-    return value.bitwise_or(shifted) - value.bitwise_and(shifted)
-
-
-def _seeded_hash(column: Any, seed: int) -> Any:
-    """A well-mixed hash of an integer column and a seed, as an SQL expression."""
-    first, second, third = (literal(n, BigInteger) for n in _MIX)
-    prime = literal(_PRIME, BigInteger)
-    offset = literal(seed * 7_919 % _PRIME, BigInteger)
-    value = (cast(column, BigInteger) * first + offset) % prime
-    value = (_xorshift(value, 13) * second) % prime
-    return (_xorshift(value, 11) * third) % prime
+def _random_page(
+    project: Project, territory_id: int | None, answer: str | None, seed: int, total: int,
+    cursor: list[Any] | None, per_page: int, count: Any = None,
+) -> tuple[list[Proposal], str | None, int | None]:
+    """A page of the random order: the proposals in shuffle-key order, starting at the one of
+    rank `seed mod total` and wrapping around, so that every proposal is as likely as any
+    other to come first. Two index range scans in one query: from the start to the end of the
+    keys (part 0), then from the first key back to the start (part 1). The cursor carries the
+    part, the last row's key and the start, so later pages need no lookup of the start."""
+    key = tuple_(Proposal.shuffle_key, Proposal.id)
+    limit = per_page + 1
+    bare = _listed(project, territory_id, answer, authors=False)
+    if cursor is None:
+        # The start: the row at rank seed mod total, read from the index (no rows, no start).
+        rank = seed % total if total else 0
+        at = bare.order_by(Proposal.shuffle_key, Proposal.id).offset(rank).limit(1)
+        start: Any = tuple_(
+            at.with_only_columns(Proposal.shuffle_key).scalar_subquery(),
+            at.with_only_columns(Proposal.id).scalar_subquery(),
+        )
+        part, after = 0, None
+    else:
+        part, after, start = cursor[0], cursor[1:3], tuple(cursor[3:5])
+    scans = []
+    if part == 0:
+        scans.append(_after(bare.where(key >= start), "hasard", after, limit)
+                     .add_columns(literal(0).label("part")).subquery())
+    scans.append(_after(bare.where(key < start), "hasard", after if part == 1 else None, limit)
+                 .add_columns(literal(1).label("part")).subquery())
+    both = (union_all(*(select(scan) for scan in scans)) if len(scans) > 1
+            else select(scans[0])).subquery()
+    shown = aliased(Proposal, both)
+    statement = (
+        select(shown, both.c.part)
+        .options(joinedload(shown.author).options(load_only(*PUBLIC_COLUMNS)))
+        .order_by(both.c.part, both.c.shuffle_key, both.c.id)
+        .limit(limit)
+    )
+    if count is not None:
+        statement = statement.add_columns(count)
+    rows = db.session.execute(statement).unique().all()
+    counted = rows[0][2] if rows and count is not None else None
+    if not rows and cursor is None and total > 1:
+        # The counter ran ahead of the rows (a proposal hidden meanwhile): start from the first.
+        return _random_page(project, territory_id, answer, 0, 1, None, per_page, count)
+    items = [row[0] for row in rows[:per_page]]
+    if len(rows) <= per_page:
+        return items, None, counted
+    first = rows[0][0] if cursor is None else None
+    start_values = [first.shuffle_key, first.id] if first is not None else list(start)
+    last_part, last = rows[per_page - 1][1], rows[per_page - 1][0]
+    return items, encode_cursor([last_part, last.shuffle_key, last.id, *start_values]), counted
 
 
 def top_proposals(project: Project, limit: int = 3) -> list[Proposal]:
     """The most supported published proposals of a project."""
     return list(
         db.session.scalars(
-            list_query(project, "soutiens", 1).limit(limit)
+            _after(_listed(project, None, None), "soutiens", None, limit)
         )
     )

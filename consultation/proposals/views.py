@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from consultation.core import pages
 from consultation.core.http import FAILED, attempt, require
-from consultation.core.pagination import page_number, paginate
+from consultation.core.pagination import decode_cursor, rank_number
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.services import by_slug
@@ -58,7 +58,7 @@ def index(slug: str):
     sort = sort if sort in services.SORTS else "hasard"
     raw_seed = request.args.get("graine", "")
     # str.isdigit() alone accepts "²", which int() refuses: ASCII digits only.
-    valid = raw_seed.isascii() and raw_seed.isdigit() and len(raw_seed) < 10
+    valid = raw_seed.isascii() and raw_seed.isdigit() and len(raw_seed) <= 10
     seed = int(raw_seed) if valid and 0 < int(raw_seed) < services.SEED_MAX else None
     if sort == "hasard" and seed is None:
         seed = services.new_seed()
@@ -66,10 +66,13 @@ def index(slug: str):
     territory = next((t for t in territories() if str(t.id) == raw_territory), None)
     answer = request.args.get("reponse", "")
     answer = answer if answer in (*ANSWER_STATUSES, "none") else ""
-    statement = services.list_query(
-        project, sort, seed or 1, territory.id if territory else None, answer or None
+    cursor = decode_cursor(request.args.get("apres"), services.cursor_kinds(sort))
+    if sort == "hasard" and cursor is not None and cursor[0] not in (0, 1):
+        abort(404)
+    page = services.list_page(
+        project, sort, seed or 1, territory.id if territory else None, answer or None,
+        cursor=cursor, per_page=PER_PAGE, rank=rank_number() if cursor else 1,
     )
-    page = paginate(statement, page_number(), PER_PAGE)
     return render_template(
         "proposals/index.html",
         project=project,
