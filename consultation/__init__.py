@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import joinedload
 
 from consultation import config as config_module
-from consultation.extensions import babel, csrf, db, login_manager, migrate
+from consultation.extensions import babel, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    compress.init_app(app)
 
     from consultation.core import errors, jobs, templating
 

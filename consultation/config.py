@@ -39,6 +39,14 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Pages and the stylesheet travel compressed (brotli, else gzip): a list page of 14 KB
+    # arrives in under 4 KB on an old phone's slow connection.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "deflate"]  # static files are streamed: no gzip there
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/csv", "application/json"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_LEVEL = 6
+    COMPRESS_BR_LEVEL = 5
     # Benchmarks only: each response says how many SQL statements it ran (X-Query-Count).
     QUERY_COUNT_HEADER = False
 
