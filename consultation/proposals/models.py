@@ -52,7 +52,9 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
         Index("ix_proposals_project_supports", "project_id", "status", "supports_count", "id"),
         Index("ix_proposals_project_created", "project_id", "status", "created_at", "id"),
         Index("ix_proposals_project_comments", "project_id", "status", "comments_count", "id"),
-        Index("ix_proposals_project_shuffle", "project_id", "status", "shuffle_key", "id"),
+        # With moderation in it, the random order's start is read from the index alone.
+        Index("ix_proposals_project_shuffle",
+              "project_id", "status", "moderation", "shuffle_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

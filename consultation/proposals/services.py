@@ -106,7 +106,7 @@ def new_seed() -> int:
 def cursor_kinds(sort: str) -> tuple[type, ...]:
     """The kinds of the values in a cursor of this sort (to decode it)."""
     # A random-order cursor also says in which part it lies (0 or 1) and where the order starts.
-    return (int, int, int, int, int) if sort == "hasard" else _ORDERS[sort][1]
+    return (int, int, int, int) if sort == "hasard" else _ORDERS[sort][1]
 
 
 def _listed(
@@ -202,26 +202,30 @@ def _random_page(
     rank `seed mod total` and wrapping around, so that every proposal is as likely as any
     other to come first. Two index range scans in one query: from the start to the end of the
     keys (part 0), then from the first key back to the start (part 1). The cursor carries the
-    part, the last row's key and the start, so later pages need no lookup of the start."""
-    key = tuple_(Proposal.shuffle_key, Proposal.id)
+    part, the last row's key and the start's key, so later pages need no lookup of it."""
     limit = per_page + 1
     bare = _listed(project, territory_id, answer, authors=False)
     if cursor is None:
         # The start: the row at rank seed mod total, read from the index (no rows, no start).
+        # (Keys are drawn from 2**31 values: the rare proposals sharing the start's key all
+        # come in the first part, which keeps the order total.)
         rank = seed % total if total else 0
-        at = bare.order_by(Proposal.shuffle_key, Proposal.id).offset(rank).limit(1)
-        start: Any = tuple_(
-            at.with_only_columns(Proposal.shuffle_key).scalar_subquery(),
-            at.with_only_columns(Proposal.id).scalar_subquery(),
+        start: Any = (
+            bare.with_only_columns(Proposal.shuffle_key)
+            .order_by(Proposal.shuffle_key, Proposal.id)
+            .offset(rank)
+            .limit(1)
+            .scalar_subquery()
         )
         part, after = 0, None
     else:
-        part, after, start = cursor[0], cursor[1:3], tuple(cursor[3:5])
+        part, after, start = cursor[0], cursor[1:3], cursor[3]
     scans = []
     if part == 0:
-        scans.append(_after(bare.where(key >= start), "hasard", after, limit)
+        scans.append(_after(bare.where(Proposal.shuffle_key >= start), "hasard", after, limit)
                      .add_columns(literal(0).label("part")).subquery())
-    scans.append(_after(bare.where(key < start), "hasard", after if part == 1 else None, limit)
+    scans.append(_after(bare.where(Proposal.shuffle_key < start), "hasard",
+                        after if part == 1 else None, limit)
                  .add_columns(literal(1).label("part")).subquery())
     both = (union_all(*(select(scan) for scan in scans)) if len(scans) > 1
             else select(scans[0])).subquery()
@@ -242,10 +246,9 @@ def _random_page(
     items = [row[0] for row in rows[:per_page]]
     if len(rows) <= per_page:
         return items, None, counted
-    first = rows[0][0] if cursor is None else None
-    start_values = [first.shuffle_key, first.id] if first is not None else list(start)
+    start_key = rows[0][0].shuffle_key if cursor is None else start
     last_part, last = rows[per_page - 1][1], rows[per_page - 1][0]
-    return items, encode_cursor([last_part, last.shuffle_key, last.id, *start_values]), counted
+    return items, encode_cursor([last_part, last.shuffle_key, last.id, start_key]), counted
 
 
 def top_proposals(project: Project, limit: int = 3) -> list[Proposal]:

@@ -27,8 +27,8 @@ def upgrade():
     with op.batch_alter_table('proposals', schema=None) as batch_op:
         batch_op.alter_column('shuffle_key', server_default=None)
         batch_op.create_index(
-            'ix_proposals_project_shuffle', ['project_id', 'status', 'shuffle_key', 'id'],
-            unique=False,
+            'ix_proposals_project_shuffle',
+            ['project_id', 'status', 'moderation', 'shuffle_key', 'id'], unique=False,
         )
 
 
