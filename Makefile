@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := consultation:create_app
 
-.PHONY: install run test lint translations-extract translations-update
+.PHONY: install run test lint translations-extract translations-update bench bench-quick
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,15 @@ translations-extract: install
 translations-update: translations-extract
 	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
 	$(BIN)/python -m consultation.core.french_plurals translations/fr/LC_MESSAGES/messages.po
+
+# Benchmarks (issue 5, not part of `make test`): gunicorn and wrk on a generated city-scale
+# dataset, SQLite and, when BENCH_DATABASE_URL is set, PostgreSQL. See bench/README.md.
+WRK_MISSING := wrk est introuvable : installez-le (Debian, Ubuntu : sudo apt-get install wrk), puis relancez.
+
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "$(WRK_MISSING)" >&2; exit 1; }
+	$(BIN)/python -m bench.run
+
+bench-quick: install
+	@command -v wrk >/dev/null 2>&1 || { echo "$(WRK_MISSING)" >&2; exit 1; }
+	$(BIN)/python -m bench.run --quick

@@ -1,10 +1,13 @@
 """Time and peak memory to build the synthesis PDF of one large project.
 
     .venv/bin/python -m bench.synthesis_pdf --proposals 2000 --comments 10000
+    .venv/bin/python -m bench.synthesis_pdf --database URL --project SLUG
 
-Builds a fresh SQLite database under bench/data/ (or uses DATABASE_URL), generates the project,
-publishes its synthesis with the PDF job held back, then builds the PDF in this process as a
-worker would, and prints the build time, the process's peak resident memory and the PDF's size.
+The first form builds (once, then reuses) a SQLite dataset under bench/data/ holding one project
+of that size with a published synthesis; the second uses a project of an existing database that
+has one (bench.run passes its working copy). Either way the PDF of the latest version is built
+again in a fresh process, as a worker would, and the build time, the process's peak resident
+memory and the PDF's size are printed as JSON.
 """
 
 from __future__ import annotations
@@ -12,71 +15,40 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from flask import g
-from flask_migrate import upgrade
-
 HERE = Path(__file__).resolve().parent
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
-    """Generate, publish, build; print and return the measures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--proposals", type=int, default=2000)
-    parser.add_argument("--comments", type=int, default=10_000)
-    parser.add_argument("--supports", type=int, default=None)
-    parser.add_argument("--users", type=int, default=None)
-    parser.add_argument("--keep", help="write the PDF to this file")
-    args = parser.parse_args(argv)
-    supports = args.supports if args.supports is not None else 4 * args.proposals
-    people = args.users or max(200, args.proposals)
-
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        path = HERE / "data" / f"pdf-{args.proposals}-{args.comments}.db"
-        path.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-
-    from consultation import create_app
+def measure(url: str, slug: str, keep: str | None = None) -> dict[str, float]:
+    """Build the latest synthesis PDF of project `slug` at `url` in this process."""
+    from bench.generate import _app
     from consultation.core import documents
     from consultation.extensions import db
+    from consultation.projects.services import by_slug
+    from consultation.syntheses import jobs as synthesis_jobs
+    from consultation.syntheses import services
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None,
-                      "OUTBOX_DIR": str(HERE / "data" / "outbox")})
+    app = _app(url)
     with app.app_context():
-        upgrade()
-        from bench import generate
-        from consultation.accounts.models import User
-        from consultation.projects.models import Project
-        from consultation.syntheses import jobs as synthesis_jobs
-        from consultation.syntheses import services
-
-        started = time.perf_counter()
-        ids = generate.users(people)
-        project_id = generate.project(
-            f"Projet de {args.proposals} propositions",
-            generate.Scale(args.proposals, args.comments, supports), ids,
-        )
-        moderator = db.session.get(User, ids[0])
-        moderator.grant("moderator")
-        db.session.commit()
-        generated = time.perf_counter() - started
-
-        project = db.session.get(Project, project_id)
-        version = services.publish(
-            project, moderator,
-            "## Ce que la consultation a montré\n\nUn texte de synthèse.\n\n[[participation]]", "",
-        )
+        project = by_slug(slug)
+        if project is None:
+            raise SystemExit(f"Aucun projet « {slug} » dans cette base.")
+        version = services.latest(project)
+        if version is None:
+            raise SystemExit(f"Le projet « {slug} » n'a pas de synthèse publiée.")
+        proposals = project.proposals_count
         document_id = version.document_id
+        # Whatever was stored (a stand-in, or an earlier build) is built again.
+        db.session.execute(
+            db.update(documents.Document).where(documents.Document.id == document_id)
+            .values(state="pending", content=None, size=None, error=None)
+        )
         db.session.commit()
-        g.pop("committed_jobs", None)  # held back: the build below is the one measured
 
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
@@ -88,22 +60,63 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             print(f"Échec : {document.error}", file=sys.stderr)
             raise SystemExit(1)
         content = documents.content_of(document)
-        if args.keep:
-            Path(args.keep).write_bytes(content)
+        if keep:
+            Path(keep).write_bytes(content)
         from pypdf import PdfReader
 
         pages = len(PdfReader(io.BytesIO(content)).pages)
-    result = {
-        "proposals": args.proposals,
-        "comments": args.comments,
-        "supports": supports,
-        "generate_seconds": round(generated, 1),
+        db.session.remove()
+        db.engine.dispose()
+    return {
+        "proposals": proposals,
         "seconds": round(seconds, 1),
         "peak_mb": round(peak_mb),
         "peak_mb_before_build": round(before / 1024),
         "pdf_kb": len(content) // 1024,
         "pages": pages,
     }
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Measure one build; print and return the measures."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--proposals", type=int, default=2000)
+    parser.add_argument("--comments", type=int, default=10_000)
+    parser.add_argument("--supports", type=int, default=None)
+    parser.add_argument("--database", help="an existing database (with --project)")
+    parser.add_argument("--project", help="slug of a project with a published synthesis")
+    parser.add_argument("--keep", help="write the PDF to this file")
+    args = parser.parse_args(argv)
+
+    if args.database:
+        if not args.project:
+            parser.error("--database demande --project")
+        result = measure(args.database, args.project, args.keep)
+        print(json.dumps(result, indent=2))
+        return result
+
+    from bench import databases, generate
+
+    supports = args.supports if args.supports is not None else 4 * args.proposals
+    spec = generate.DatasetSpec(
+        f"pdf_{args.proposals}_{args.comments}_{supports}",
+        max(200, args.proposals) + 2,
+        (generate.ProjectSpec(f"Projet de {args.proposals} propositions", "synthesis",
+                              args.proposals, args.comments, supports, featured=True),),
+        accounts=1,
+    )
+    url = databases.url_for(None, spec.name)
+    built = generate.ensure(url, spec, log=lambda line: print(line, file=sys.stderr))
+    # A fresh process: its peak memory is the build's, not the generator's.
+    command = [sys.executable, "-m", "bench.synthesis_pdf", "--database", url,
+               "--project", built.featured_slug]
+    if args.keep:
+        command += ["--keep", args.keep]
+    output = subprocess.run(command, check=True, capture_output=True, text=True,
+                            cwd=HERE.parent).stdout
+    result = json.loads(output)
+    result.update({"comments": args.comments, "supports": supports,
+                   "generate_seconds": built.seconds})
     print(json.dumps(result, indent=2))
     return result
 

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -76,8 +76,32 @@ def url_with(**changes: Any) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+def _translations() -> Any:
+    """The current locale's catalogue, looked up once per request and locale.
+
+    Flask-Babel finds it again for every string (a page asks for a few hundred); the memo is
+    keyed on the locale object, which force_locale() replaces, so a mail rendered in another
+    language within the same context gets its own catalogue.
+    """
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    memo = g.get("_translations_memo")
+    if memo is not None and locale is not None and memo[0] is locale:
+        return memo[1]
+    translations = get_translations()
+    g._translations_memo = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    return translations
+
+
 def init_app(app: Flask) -> None:
     """Register globals and filters, and keep whitespace out of the pages."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(

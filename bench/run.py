@@ -1,0 +1,510 @@
+"""The benchmarks of issue 5: the platform under gunicorn beside a bare Flask app, at city scale.
+
+    .venv/bin/python -m bench.run [--quick] [--duration S]     (make bench / make bench-quick)
+
+For SQLite, and for PostgreSQL when BENCH_DATABASE_URL is set, it builds (or reuses) the
+dataset, copies it (the writes of a run must not reach the next one), serves the copy with
+gunicorn (2 workers, 127.0.0.1, a free port) and drives each page with wrk at 32 connections,
+anonymous and logged in; it serves the baseline (bench/baseline.py) with the same settings.
+Then it measures how the proposal list and page grow with the size of a project, and the
+synthesis PDF build of the largest project. Results: bench/results/latest.json and a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus, urljoin
+
+from sqlalchemy import create_engine, text
+
+from bench import databases, generate
+from bench.measure import Client, Response, local_path, parse, post_script, weigh, wrk
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+LOGS = databases.DATA / "logs"
+
+GET_PAGES = ("home", "projects", "project", "proposals", "proposals_deep", "proposal",
+             "synthesis")
+POST_PAGES = ("support_post", "comment_post")
+DEEP_HOPS = 50  # rel="next" links followed from the first page for proposals_deep
+GROWTH_PAGES = ("proposals", "proposals_deep", "proposal")
+SECRET_KEY = "bench-secret-key-not-for-production"
+NO_WRK = ("wrk est introuvable : installez-le (Debian, Ubuntu : sudo apt-get install wrk), "
+          "puis relancez.")
+
+
+@dataclass
+class Settings:
+    """How long and how hard to drive."""
+
+    scale: str
+    duration: float
+    connections: int
+    warmup: float
+    growth_sizes: tuple[int, ...]
+    growth_duration: float
+    rotation: int  # proposals the POSTs rotate over
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(app: str, name: str, env: dict[str, str], ready_path: str) -> Iterator[int]:
+    """gunicorn, 2 workers on 127.0.0.1, until the block ends; yields the port."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    log_path = LOGS / f"{name}.log"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--error-logfile", "-", app]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn s'est arrêté ({name}) :\n{_tail(log_path)}")
+            try:
+                if Client(port).get(ready_path).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn ne répond pas ({name}) :\n{_tail(log_path)}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def app_env(url: str) -> dict[str, str]:
+    """The platform's environment under benchmark."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REDIS_URL", "MAIL_SERVER", "FLASK_DEBUG")}
+    env.update({
+        "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "QUERY_COUNT_HEADER": "1",
+        "OUTBOX_DIR": str(databases.DATA / "outbox"), "PYTHONPATH": str(ROOT),
+    })
+    return env
+
+
+# ---------------------------------------------------------------------------------------------
+# Visitors
+
+
+def _csrf(response: Response) -> str:
+    tokens = parse(response.text).csrf_tokens
+    if not tokens:
+        raise RuntimeError(f"pas de jeton CSRF dans {response.path} ({response.status})")
+    return tokens[0]
+
+
+def log_in(port: int, email: str) -> Client:
+    """A visitor logged in through the login form, as a person would."""
+    client = Client(port)
+    form = client.get("/compte/connexion")
+    answer = client.post("/compte/connexion", {
+        "email": email, "password": generate.PASSWORD, "csrf_token": _csrf(form),
+    })
+    if answer.status not in (302, 303):
+        raise RuntimeError(f"connexion refusée pour {email} ({answer.status})")
+    return client
+
+
+def follow_next(client: Client, path: str, hops: int) -> tuple[str, int]:
+    """Follow the rel="next" links from `path` up to `hops` times; the URL reached and hops."""
+    done = 0
+    for _ in range(hops):
+        page = client.get(path)
+        if page.status != 200:
+            raise RuntimeError(f"{path} : statut {page.status}")
+        links = parse(page.text).next_links
+        if not links:
+            break
+        path = local_path(urljoin(f"http://127.0.0.1{path}", links[0]))
+        done += 1
+    return path, done
+
+
+def _wrk_page(port: int, path: str, settings: Settings, cookie: str | None) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{port}{path}"
+    headers = {"Cookie": cookie} if cookie else None
+    if settings.warmup:
+        wrk(url, settings.warmup, min(8, settings.connections), headers=headers)
+    return wrk(url, settings.duration, settings.connections, headers=headers)
+
+
+def _row(run: dict[str, Any], weight: Any, baseline_rps: float) -> dict[str, Any]:
+    return {
+        "rps": round(run["rps"], 1),
+        "ratio": round(run["rps"] / baseline_rps, 3) if baseline_rps else None,
+        "p50_ms": run["p50_ms"],
+        "p99_ms": run["p99_ms"],
+        "queries": weight.queries,
+        "bytes": weight.bytes,
+        "requests": weight.requests,
+        "ecoindex": weight.grade,
+    }
+
+
+def _detail(run: dict[str, Any], weight: Any, path: str) -> dict[str, Any]:
+    return {
+        "path": path, "status": weight.status, "requests_measured": run["requests"],
+        "errors": run["errors"], "non_2xx_3xx": run["non_2xx_3xx"],
+        "socket_errors": run["socket_errors"],
+        "latency_ms": {str(k): round(v, 2) for k, v in run["percentiles"].items()},
+        "dom_elements": weight.dom, "ecoindex_score": weight.ecoindex,
+        "subresources": weight.resources, "other_hosts": weight.external,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# One backend
+
+
+def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[str, Any]:
+    """Every measure on one backend; returns the results in the shape of the issue."""
+    spec = generate.city(settings.scale)
+    city_url = databases.url_for(base_url, spec.name)
+    built = generate.ensure(city_url, spec, log=_say)
+    run_url = databases.url_for(base_url, "run")
+    _say(f"[{backend}] Copie de travail du jeu « {spec.name} »...")
+    databases.copy(city_url, run_url)
+    generate.redate(run_url)
+
+    _say(f"[{backend}] Référence : une application Flask nue (une route constante)")
+    with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/") as port:
+        baseline = _wrk_page(port, "/", settings, None)
+    baseline_rps = baseline["rps"]
+    _say(f"  {baseline_rps:.0f} requêtes/s, p50 {baseline['p50_ms']} ms")
+
+    pages: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+    with serve("consultation:create_app()", f"app-{backend}", app_env(run_url),
+               "/healthz") as port:
+        anonymous = Client(port)
+        logged = log_in(port, built.accounts[0])
+        slug = built.featured_slug
+        first = f"/projets/{slug}/propositions?tri=soutiens"
+        deep, hops = follow_next(anonymous, first, DEEP_HOPS)
+        paths = {
+            "home": "/", "projects": "/projets", "project": f"/projets/{slug}",
+            "proposals": first, "proposals_deep": deep,
+            "proposal": f"/propositions/{built.commented_proposal_id}",
+            "synthesis": f"/projets/{slug}/synthese",
+        }
+        details["deep_hops"] = hops
+        for name in GET_PAGES:
+            for suffix, client in (("", anonymous), ("_logged_in", logged)):
+                label = name + suffix
+                fetched = client.get(paths[name])
+                weight = weigh(client, fetched)
+                run = _wrk_page(port, paths[name], settings,
+                                client.cookie_header if suffix else None)
+                pages[label] = _row(run, weight, baseline_rps)
+                details[label] = _detail(run, weight, paths[name])
+                _say(_line(label, pages[label], details[label]))
+        for name in POST_PAGES:
+            before = _writes(run_url)
+            pages[name], details[name] = _post_page(name, port, built, settings, baseline_rps)
+            after = _writes(run_url)
+            table_ = "supports" if name == "support_post" else "comments"
+            # Every answered POST must have written its row (wrk counts a redirect to the
+            # login page, or a refused form re-shown with 200, as a success).
+            details[name]["rows_written"] = after[table_] - before[table_]
+            _say(_line(name, pages[name], details[name]))
+            if details[name]["rows_written"] < details[name]["requests_measured"]:
+                _say(f"  ⚠ {details[name]['rows_written']} lignes écrites pour "
+                     f"{details[name]['requests_measured']} requêtes")
+
+    growth, growth_details = measure_growth(backend, base_url, settings)
+    details["growth"] = growth_details
+    pdf = measure_pdf(run_url, built.featured_slug)
+    details["pdf"] = pdf
+    if base_url is not None:
+        databases.drop(run_url)
+    details["dataset"] = {
+        "name": built.name, "counts": built.counts, "generated_seconds": built.seconds,
+        "generator_version": built.version, "schema": built.schema,
+    }
+    details["baseline"] = {"p50_ms": baseline["p50_ms"], "p99_ms": baseline["p99_ms"],
+                           "errors": baseline["errors"]}
+    return {
+        "baseline_rps": round(baseline_rps, 1),
+        "pages": pages,
+        "growth": growth,
+        "pdf": {"seconds": pdf.get("seconds"), "peak_mb": pdf.get("peak_mb")},
+        "details": details,
+    }
+
+
+def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
+               baseline_rps: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A form submission under load: accounts and proposals rotate, as many people would."""
+    action = "soutenir" if name == "support_post" else "commentaires"
+    path_format = f"/propositions/%d/{action}"
+    ids = [i for i in built.featured_proposal_ids if i != built.commented_proposal_id]
+    ids = ids[: settings.rotation]
+    accounts = built.accounts[:-1][: max(1, settings.connections)]
+    clients = [log_in(port, email) for email in accounts]
+    bodies = []
+    for client in clients:
+        token = _csrf(client.get(f"/propositions/{ids[0]}"))
+        form = {"csrf_token": token}
+        if name == "comment_post":
+            form |= {"stance": "pour", "body": "Je soutiens cette idée : elle aidera les "
+                     "habitantes et habitants du quartier à faire leurs démarches."}
+        bodies.append("&".join(f"{k}={_quote(v)}" for k, v in form.items()))
+
+    # One request measured alone, by an account the load does not use, then where it lands.
+    single = log_in(port, built.accounts[-1])
+    form = {"csrf_token": _csrf(single.get(f"/propositions/{ids[-1]}"))}
+    if name == "comment_post":
+        form |= {"stance": "pour", "body": "Un commentaire mesuré seul."}
+    answer = single.post(path_format % ids[-1], form)
+    location = answer.headers.get("Location") or ""
+    if answer.status not in (302, 303) or "/compte/connexion" in location:
+        raise RuntimeError(f"{name} : réponse inattendue {answer.status} vers {location!r}")
+    landing = single.get(local_path(location))
+    weight = weigh(single, landing, extra_bytes=len(answer.raw), extra_requests=1)
+    weight.queries = answer.queries
+    weight.status = answer.status
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=databases.DATA,
+                                     delete=False) as script:
+        script.write(post_script(path_format, [c.cookie_header for c in clients], bodies, ids))
+    try:
+        threads = 2
+        run = wrk(f"http://127.0.0.1:{port}/", settings.duration, settings.connections,
+                  threads=threads, script=script.name, script_args=["0", str(threads)])
+    finally:
+        os.unlink(script.name)
+    detail = _detail(run, weight, path_format % ids[-1])
+    detail["landing"] = local_path(location)
+    detail["rotation"] = {"accounts": len(clients), "proposals": len(ids)}
+    return _row(run, weight, baseline_rps), detail
+
+
+def _quote(value: str) -> str:
+    return quote_plus(value)
+
+
+def _writes(url: str) -> dict[str, int]:
+    """What the POST runs really wrote (a redirect to the login page would count as 3xx)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = {}
+            for table, column in (("supports", "user_id"), ("comments", "author_id")):
+                found[table] = connection.execute(text(
+                    f"SELECT COUNT(*) FROM {table} t JOIN users u ON u.id = t.{column} "
+                    "WHERE u.email LIKE 'bench-%'"
+                )).scalar_one()
+    finally:
+        engine.dispose()
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Growth and PDF
+
+
+def measure_growth(backend: str, base_url: str | None,
+                   settings: Settings) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """p50 of the list (first and deep page) and of a proposal page, one visitor at a time."""
+    growth: dict[str, dict[str, float]] = {name: {} for name in GROWTH_PAGES}
+    details: dict[str, Any] = {}
+    for size in settings.growth_sizes:
+        spec = generate.growth(size)
+        url = databases.url_for(base_url, spec.name)
+        built = generate.ensure(url, spec, log=_say)
+        generate.redate(url)
+        _say(f"[{backend}] Croissance : un projet de {size} propositions")
+        with serve("consultation:create_app()", f"growth-{backend}-{size}", app_env(url),
+                   "/healthz") as port:
+            client = Client(port)
+            first = f"/projets/{built.featured_slug}/propositions?tri=soutiens"
+            deep, hops = follow_next(client, first, DEEP_HOPS)
+            paths = {"proposals": first, "proposals_deep": deep,
+                     "proposal": f"/propositions/{built.commented_proposal_id}"}
+            details[str(size)] = {"deep_hops": hops}
+            for name, path in paths.items():
+                queries = client.get(path).queries
+                url_ = f"http://127.0.0.1:{port}{path}"
+                wrk(url_, 1, 1, threads=1)  # warm-up
+                run = wrk(url_, settings.growth_duration, 1, threads=1)
+                growth[name][str(size)] = run["p50_ms"]
+                details[str(size)][name] = {"p50_ms": run["p50_ms"], "p99_ms": run["p99_ms"],
+                                            "rps": round(run["rps"], 1), "queries": queries,
+                                            "errors": run["errors"], "path": path}
+                _say(f"  {name:<16} p50 {run['p50_ms']:>7.2f} ms  p99 {run['p99_ms']:>7.2f} ms"
+                     f"  {queries} requêtes SQL  {run['errors']} erreurs")
+    return growth, details
+
+
+def measure_pdf(url: str, slug: str) -> dict[str, Any]:
+    """The synthesis PDF of the featured project, built in a fresh process."""
+    _say("Synthèse PDF du grand projet...")
+    command = [sys.executable, "-m", "bench.synthesis_pdf", "--database", url, "--project", slug]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode != 0:
+        _say(f"  échec : {done.stderr[-2000:]}")
+        return {"error": done.stderr[-2000:]}
+    result = json.loads(done.stdout[done.stdout.index("{"):])
+    _say(f"  {result['proposals']} propositions : {result['seconds']} s, "
+         f"{result['peak_mb']} Mo au plus, {result['pages']} pages")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def _line(label: str, row: dict[str, Any], detail: dict[str, Any]) -> str:
+    errors = f"  ⚠ {detail['errors']} erreurs" if detail["errors"] else ""
+    return (f"  {label:<26} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']:>7.2f} ms  "
+            f"p99 {row['p99_ms']:>8.2f} ms  {row['queries']} SQL{errors}")
+
+
+def table(result: dict[str, Any], backend: str) -> str:
+    """The readable table of one backend's results."""
+    lines = [f"\n== {backend} == référence (Flask nu) : {result['baseline_rps']:.0f} req/s",
+             f"{'page':<26} {'req/s':>8} {'/réf.':>6} {'p50 ms':>8} {'p99 ms':>8} "
+             f"{'SQL':>4} {'octets':>8} {'req.':>4} {'eco':>4} {'err.':>5}"]
+    for name, row in result["pages"].items():
+        errors = result["details"].get(name, {}).get("errors", "")
+        lines.append(
+            f"{name:<26} {row['rps']:>8.1f} {row['ratio']:>6.3f} {row['p50_ms']:>8.2f} "
+            f"{row['p99_ms']:>8.2f} {_show(row['queries']):>4} {row['bytes']:>8} "
+            f"{row['requests']:>4} {row['ecoindex']:>4} {errors:>5}"
+        )
+    if any(result["growth"].values()):
+        sizes = sorted({size for values in result["growth"].values() for size in values},
+                       key=int)
+        lines.append("\nCroissance, p50 en ms (un visiteur à la fois) :")
+        lines.append(f"{'page':<26}" + "".join(f"{size:>10}" for size in sizes))
+        for name, values in result["growth"].items():
+            lines.append(f"{name:<26}" + "".join(f"{_show(values.get(s)):>10}" for s in sizes))
+    pdf = result["details"].get("pdf", {})
+    if "seconds" in pdf:
+        lines.append(f"\nPDF de synthèse ({pdf['proposals']} propositions) : {pdf['seconds']} s, "
+                     f"{pdf['peak_mb']} Mo au plus")
+    for name in POST_PAGES:
+        detail = result["details"].get(name)
+        if detail:
+            lines.append(f"{name} : {detail['rows_written']} lignes écrites pour "
+                         f"{detail['requests_measured']} réponses mesurées")
+    return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run every measure and write bench/results/latest.json."""
+    parser = argparse.ArgumentParser(description="Mesures de performance (issue 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help="un dixième de la ville, 5 s par page, croissance à 1 000 et 10 000")
+    parser.add_argument("--duration", type=float, help="secondes de charge par page")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "all"), default="all")
+    parser.add_argument("--no-growth", action="store_true", help="sans les mesures de croissance")
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit(NO_WRK)
+
+    settings = Settings(
+        scale="quick" if args.quick else "full",
+        duration=args.duration or (5 if args.quick else 10),
+        connections=args.connections,
+        warmup=1,
+        growth_sizes=(1_000, 10_000) if args.quick else (1_000, 10_000, 100_000),
+        growth_duration=2 if args.quick else 4,
+        rotation=5_000,
+    )
+    if args.no_growth:
+        settings.growth_sizes = ()
+    backends: list[tuple[str, str | None]] = []
+    if args.backend in ("sqlite", "all"):
+        backends.append(("sqlite", None))
+    postgres = os.environ.get("BENCH_DATABASE_URL")
+    if args.backend in ("postgresql", "all") and postgres:
+        backends.append(("postgresql", postgres))
+    elif args.backend == "postgresql":
+        raise SystemExit("BENCH_DATABASE_URL n'est pas défini : pas de mesure sur PostgreSQL.")
+
+    for _backend, url in backends:
+        if url is not None and not databases.reachable(url):
+            raise SystemExit(f"PostgreSQL ne répond pas à BENCH_DATABASE_URL ({url}) : "
+                             "démarrez-le, ou retirez la variable pour ne mesurer que SQLite.")
+    started = time.monotonic()
+    databases.clean_sqlite_copies()
+    results = {}
+    for backend, url in backends:
+        results[backend] = run_backend(backend, url, settings)
+        results[backend]["details"]["settings"] = {
+            **asdict(settings), "backend": backend,
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {"cpus": os.cpu_count(), "platform": sys.platform},
+        }
+    output = results["sqlite"] if list(results) == ["sqlite"] else results
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(output, indent=2, ensure_ascii=False) + "\n")
+    for backend, result in results.items():
+        _say(table(result, backend))
+    _say(f"\nRésultats : {args.output} ({(time.monotonic() - started) / 60:.1f} min)")
+    failures = [
+        f"{backend}/{name}: {detail['errors']}"
+        for backend, result in results.items()
+        for name, detail in result["details"].items()
+        if isinstance(detail, dict) and detail.get("errors")
+    ]
+    if failures:
+        _say("Réponses en erreur : " + ", ".join(failures))
+
+
+if __name__ == "__main__":
+    main()
