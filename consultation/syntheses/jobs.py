@@ -19,7 +19,7 @@ def version_pdf(version: SynthesisVersion) -> bytes:
     """The PDF of a published version, from its frozen figures."""
     return render.synthesis_pdf(
         version.project,
-        version.figures,
+        {**version.figures, "proposals": version.annex},
         version.narrative,
         number=version.number,
         published_at=version.published_at,

@@ -44,8 +44,11 @@ class SynthesisVersion(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     narrative: Mapped[str] = mapped_column(Text)
     change_note: Mapped[str] = mapped_column(String(500), default="")
-    # The snapshot of figures.compute(), as JSON. Deferred: lists of versions never load it.
+    # The snapshot of figures.compute(), as JSON, without the annex: the page reads these.
     figures_json: Mapped[str] = deferred(mapped_column(Text, nullable=False))
+    # The annex (every proposal), apart: it grows with the project (2 MB at 10,000 proposals)
+    # and only the annex pages and the PDF read it.
+    annex_json: Mapped[str] = deferred(mapped_column(Text, nullable=False, default="[]"))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
@@ -61,6 +64,14 @@ class SynthesisVersion(db.Model):
         cached = self.__dict__.get("_figures")
         if cached is None:
             cached = self.__dict__["_figures"] = json.loads(self.figures_json)
+        return cached
+
+    @property
+    def annex(self) -> list[dict[str, Any]]:
+        """Every counted proposal as published, most supported first (parsed once)."""
+        cached = self.__dict__.get("_annex")
+        if cached is None:
+            cached = self.__dict__["_annex"] = json.loads(self.annex_json)
         return cached
 
     @property

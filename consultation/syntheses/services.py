@@ -90,12 +90,15 @@ def publish(project: Project, user: User, narrative: str, change_note: str) -> S
     save_draft(project, user, narrative, "")
     number = previous + 1
     document = documents.request_document("synthesis", f"synthese-{project.slug}-v{number}.pdf")
+    computed = figures.compute(project)
+    annex = computed.pop("proposals")
     created = SynthesisVersion(
         project_id=project.id,
         number=number,
         narrative=narrative,
         change_note=change_note,
-        figures_json=json.dumps(figures.compute(project), ensure_ascii=False),
+        figures_json=json.dumps(computed, ensure_ascii=False),
+        annex_json=json.dumps(annex, ensure_ascii=False),
         published_by_id=user.id,
         document_id=document.id,
     )

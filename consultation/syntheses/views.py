@@ -77,7 +77,7 @@ def annex(slug: str, number: int):
     """Every proposal of a published version, with its supports, stances and answer."""
     project = _project_or_404(slug)
     version = _version_or_404(project, number)
-    rows = version.figures["proposals"]
+    rows = version.annex
     current = page_number()
     start = (current - 1) * ANNEX_PER_PAGE
     if current > 1 and start >= len(rows):

@@ -91,6 +91,7 @@ def upgrade():
     sa.Column('narrative', sa.Text(), nullable=False),
     sa.Column('change_note', sa.String(length=500), nullable=False),
     sa.Column('figures_json', sa.Text(), nullable=False),
+    sa.Column('annex_json', sa.Text(), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.Column('document_id', sa.Integer(), nullable=True),

@@ -190,7 +190,7 @@ def test_annex_has_fifty_proposals_a_page(client):
     a page past the end or a malformed page number is a 404."""
     project = active_project(proposals=55)
     version = publish(project)
-    order = [row["id"] for row in version.figures["proposals"]]
+    order = [row["id"] for row in version.annex]
     url = f"/projets/{project.slug}/synthese/v1/annexe"
     first = client.get(url)
     assert first.status_code == 200
