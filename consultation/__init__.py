@@ -54,6 +54,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_globals(app)
     _register_request_boundary(app)
+    from consultation.core import pagecache
+
+    pagecache.init_app(app, _select_locale)
     if app.config["QUERY_COUNT_HEADER"]:
         _count_queries(app)
     return app

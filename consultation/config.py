@@ -39,6 +39,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Anonymous pages are kept this many seconds per worker (core/pagecache.py); 0: never.
+    PAGE_CACHE_SECONDS = 2.0
     # Pages and the stylesheet travel compressed (brotli, else gzip): a list page of 14 KB
     # arrives in under 4 KB on an old phone's slow connection.
     COMPRESS_ALGORITHM = ["br", "gzip"]
@@ -66,6 +68,7 @@ _ENV: dict[str, Any] = {
     "PUBLIC_URL": str,
     "PER_PAGE": int,
     "REPORT_THRESHOLD": int,
+    "PAGE_CACHE_SECONDS": float,
     "QUERY_COUNT_HEADER": lambda v: v.lower() in {"1", "true", "yes", "oui"},
 }
 

@@ -151,6 +151,9 @@ def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
             "OUTBOX_DIR": str(tmp_path / "outbox"),
             "REDIS_URL": None,
             "MAIL_SERVER": None,
+            # Tests read pages right after changing data: no memory of anonymous pages here
+            # (tests/core/test_pagecache.py turns it on).
+            "PAGE_CACHE_SECONDS": 0,
         }
     )
     application.test_client_class = IsolatedClient

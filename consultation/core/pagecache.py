@@ -1,0 +1,73 @@
+"""A few seconds of memory for the pages anonymous visitors read.
+
+When a project makes the local news, thousands open the same list within minutes. For
+PAGE_CACHE_SECONDS (2 by default, 0 to turn it off) each worker keeps the HTML it made for an
+anonymous GET and hands it to the next anonymous visitors of the same URL, language and day,
+without a query. What differs between visitors never enters the cache: the page's CSRF token
+is put back per visitor when served; a visitor with flashed messages or a login, any response
+that is not a plain 200 HTML page, and every POST pass through as usual. Logged-in people
+always see the live page, so nobody misses their own contribution.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+from flask import Flask, Response, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from consultation.core.models import today
+
+TOKEN = "csrf-token-of-this-visitor"  # stands in the cached HTML for each visitor's token
+MAX_PAGES = 2_000  # per worker; the oldest go first
+
+
+def _key(locale: str, remember_cookie: str) -> tuple[str, str, str] | None:
+    # A "remember me" cookie logs its holder in on the way: not an anonymous visitor.
+    if (request.method != "GET" or "_user_id" in session or session.get("_flashes")
+            or remember_cookie in request.cookies):
+        return None
+    return (request.full_path, locale, today().isoformat())
+
+
+def init_app(app: Flask, locale_of_request) -> None:  # type: ignore[no-untyped-def]
+    """Serve anonymous pages from memory for a few seconds (PAGE_CACHE_SECONDS)."""
+    seconds = float(app.config.get("PAGE_CACHE_SECONDS") or 0)
+    if seconds <= 0:
+        return
+    pages: OrderedDict[tuple[str, str, str], tuple[float, str]] = OrderedDict()
+
+    @app.before_request
+    def _serve_from_memory() -> Response | None:
+        key = _key(locale_of_request(), app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+        if key is None:
+            return None
+        found = pages.get(key)
+        if found is not None and found[0] > time.monotonic():
+            g.page_from_memory = True
+            return Response(found[1].replace(TOKEN, generate_csrf()), mimetype="text/html")
+        g.page_cache_key = key
+        return None
+
+    @app.after_request
+    def _remember(response: Response) -> Response:
+        key = g.get("page_cache_key")
+        token = g.get("csrf_token")  # Flask-WTF keeps the token it rendered here
+        # Flashed messages were ruled out before the view ran (_key), as were logged-in people.
+        if (
+            key is None
+            or response.status_code != 200
+            or response.mimetype != "text/html"
+            or response.direct_passthrough
+            or response.is_streamed
+        ):
+            return response
+        html = response.get_data(as_text=True)
+        if token:
+            html = html.replace(token, TOKEN)
+        pages[key] = (time.monotonic() + seconds, html)
+        pages.move_to_end(key)
+        while len(pages) > MAX_PAGES:
+            pages.popitem(last=False)
+        return response

@@ -1,0 +1,120 @@
+"""Anonymous pages kept a few seconds in memory: served without a query, never personal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from consultation import create_app
+from consultation.extensions import db
+from tests import factories
+from tests.conftest import IsolatedClient, login
+
+
+@pytest.fixture
+def cached(app: Flask) -> Flask:
+    """A second app on the same database, with the page memory on (for a long minute)."""
+    other = create_app({**app.config, "PAGE_CACHE_SECONDS": 60, "WTF_CSRF_ENABLED": True})
+    other.test_client_class = IsolatedClient
+    return other
+
+
+def queries_of(app: Flask, client: Any, url: str) -> tuple[int, str]:
+    """(SQL statements sent, page) for one GET."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, url
+    return len(seen), response.get_data(as_text=True)
+
+
+def token_of(page: str) -> str:
+    """The CSRF token the page carries."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def test_second_anonymous_visit_is_served_from_memory_with_its_own_token(app, cached):
+    """The second visitor gets the same page without a query, with a token of their own."""
+    project = factories.project(title="Un projet en mémoire")
+    db.session.commit()
+    url = f"/projets/{project.slug}"
+    first, second = cached.test_client(), cached.test_client()
+    counted, page = queries_of(cached, first, url)
+    assert counted > 0 and "Un projet en mémoire" in page
+    again, page_again = queries_of(cached, second, url)
+    assert again == 0
+    assert "Un projet en mémoire" in page_again
+    assert token_of(page_again) != token_of(page)
+    # The token served from memory is valid for that visitor: the language form accepts it.
+    response = second.post("/langue", data={"lang": "en", "next": url,
+                                            "csrf_token": token_of(page_again)})
+    assert response.status_code == 302
+
+
+def test_memory_is_per_url_language_and_visitor_kind(app, cached, as_role):
+    """Another query string, another language, or a logged-in person: the live page."""
+    project = factories.project(title="Projet suivi")
+    citizen = factories.user()
+    db.session.commit()
+    url = f"/projets/{project.slug}"
+    visitor = cached.test_client()
+    queries_of(cached, visitor, url)
+    assert queries_of(cached, visitor, url + "?x=1")[0] > 0
+    english = cached.test_client()
+    with english.session_transaction() as session:
+        session["lang"] = "en"
+    counted, page = queries_of(cached, english, url)
+    assert counted > 0 and 'lang="en"' in page
+    member = cached.test_client()
+    login(member, citizen)
+    counted, page = queries_of(cached, member, url)
+    assert counted > 0 and "Se déconnecter" in page
+    remembered = cached.test_client()
+    remembered.set_cookie("remember_token", "x")
+    assert queries_of(cached, remembered, url)[0] > 0
+
+
+def test_a_visitor_with_a_message_gets_the_live_page_and_it_is_not_kept(app, cached):
+    """A flashed message is shown to its visitor only, never kept for the next one."""
+    project = factories.project()
+    db.session.commit()
+    url = f"/projets/{project.slug}"
+    flashed = cached.test_client()
+    with flashed.session_transaction() as session:
+        session["_flashes"] = [("success", "Message pour une seule personne")]
+    counted, page = queries_of(cached, flashed, url)
+    assert counted > 0 and "Message pour une seule personne" in page
+    _, other = queries_of(cached, cached.test_client(), url)
+    assert "Message pour une seule personne" not in other
+
+
+def test_errors_and_posts_are_never_kept(app, cached):
+    """A 404 stays a live answer; a POST is never answered from memory."""
+    visitor = cached.test_client()
+    assert visitor.get("/projets/inconnu").status_code == 404
+    assert queries_of(cached, visitor, "/projets")[0] > 0
+    assert queries_of(cached, visitor, "/projets")[0] == 0
+    assert visitor.post("/projets").status_code in {400, 405}
+
+
+def test_page_memory_is_off_when_set_to_zero(app):
+    """PAGE_CACHE_SECONDS=0 (the tests' setting) keeps nothing."""
+    project = factories.project()
+    db.session.commit()
+    client = app.test_client()
+    url = f"/projets/{project.slug}"
+    client.get(url)
+    assert queries_of(app, client, url)[0] > 0
