@@ -117,14 +117,17 @@ def _tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def app_env(url: str) -> dict[str, str]:
-    """The platform's environment under benchmark."""
+def app_env(url: str, page_cache: bool = True) -> dict[str, str]:
+    """The platform's environment under benchmark; `page_cache=False` makes every request
+    render its page (growth measures the cost of rendering, not of memory)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "MAIL_SERVER", "FLASK_DEBUG")}
     env.update({
         "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "QUERY_COUNT_HEADER": "1",
         "OUTBOX_DIR": str(databases.DATA / "outbox"), "PYTHONPATH": str(ROOT),
     })
+    if not page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
     return env
 
 
@@ -360,8 +363,8 @@ def measure_growth(backend: str, base_url: str | None,
         built = generate.ensure(url, spec, log=_say)
         generate.redate(url)
         _say(f"[{backend}] Croissance : un projet de {size} propositions")
-        with serve("consultation:create_app()", f"growth-{backend}-{size}", app_env(url),
-                   "/healthz") as port:
+        with serve("consultation:create_app()", f"growth-{backend}-{size}",
+                   app_env(url, page_cache=False), "/healthz") as port:
             client = Client(port)
             first = f"/projets/{built.featured_slug}/propositions?tri=soutiens"
             deep, hops = follow_next(client, first, DEEP_HOPS)
