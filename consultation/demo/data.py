@@ -1625,12 +1625,8 @@ MODERATION = {
 # past); the third-place project, in its synthesis phase, has a draft being written.
 OPEN_DATA = "Ouverture des données publiques (open data) de la métropole"
 THIRD_PLACES = "Un tiers-lieu numérique dans chaque commune"
-SYNTHESES: list[dict[str, Any]] = [
-    {
-        "project": OPEN_DATA,
-        "published": -150,
-        "change_note": "",
-        "narrative": _md("""\
+# Version 2 of the open data synthesis adds the answers and a conclusion to version 1.
+OPEN_DATA_FINDINGS = _md("""\
             ## Ce que la consultation a montré
 
             Les habitant·es ont largement soutenu l'ouverture des données de la métropole, à
@@ -1653,36 +1649,8 @@ SYNTHESES: list[dict[str, Any]] = [
             entreprises tirer profit de données produites par le service public.
 
             [[plus-debattues]]
-        """),
-    },
-    {
-        "project": OPEN_DATA,
-        "published": -100,
-        "change_note": "Ajout des réponses officielles de la métropole et d'une conclusion.",
-        "narrative": _md("""\
-            ## Ce que la consultation a montré
-
-            Les habitant·es ont largement soutenu l'ouverture des données de la métropole, à
-            une condition répétée dans presque tous les débats : **aucune donnée personnelle**
-            ne doit pouvoir être retrouvée dans ce qui est publié.
-
-            [[participation]]
-
-            ## Les attentes les plus fortes
-
-            Les propositions les plus soutenues demandent des données utiles au quotidien
-            (horaires, travaux, qualité de l'air) et des jeux de données expliqués en langage
-            clair, pas seulement des fichiers bruts.
-
-            [[plus-soutenues]]
-
-            ## Les points de débat
-
-            Les échanges les plus vifs portent sur l'anonymisation et sur le risque de voir des
-            entreprises tirer profit de données produites par le service public.
-
-            [[plus-debattues]]
-
+""")
+OPEN_DATA_ANSWERS = _md("""\
             ## Les réponses de la métropole
 
             La métropole a répondu à chaque proposition retenue par les participant·es. Les
@@ -1695,7 +1663,19 @@ SYNTHESES: list[dict[str, Any]] = [
             Le calendrier d'ouverture sera présenté aux Rencontres des numériques. Chaque jeu de
             données publié sera relu par le délégué à la protection des données avant sa mise
             en ligne.
-        """),
+        """)
+SYNTHESES: list[dict[str, Any]] = [
+    {
+        "project": OPEN_DATA,
+        "published": -150,
+        "change_note": "",
+        "narrative": OPEN_DATA_FINDINGS,
+    },
+    {
+        "project": OPEN_DATA,
+        "published": -100,
+        "change_note": "Ajout des réponses officielles de la métropole et d'une conclusion.",
+        "narrative": OPEN_DATA_FINDINGS + "\n\n" + OPEN_DATA_ANSWERS,
     },
 ]
 SYNTHESIS_DRAFT = {
