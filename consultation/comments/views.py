@@ -18,7 +18,7 @@ from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.pagination import page_number
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.projects.services import by_slug
+from consultation.projects.views import project_or_404
 from consultation.proposals.models import Proposal
 
 
@@ -71,9 +71,7 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
 @login_required
 def on_project(slug: str):
     """Comment on the project itself."""
-    project = by_slug(slug)
-    if project is None:
-        abort(404)
+    project = project_or_404(slug)
     return _post(project, None, project, url_for("projects.show", slug=project.slug))
 
 

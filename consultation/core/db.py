@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from consultation.core.models import utcnow
 from consultation.extensions import db
 
 
@@ -26,3 +27,13 @@ def insert_ignore(table: Table | Any, **values: Any) -> bool:
         .returning(*table.primary_key.columns)
     )
     return db.session.execute(statement).first() is not None
+
+
+def claim_once(model: Any, ident: int, column: Any) -> bool:
+    """Set `column` to now on one row if it is still empty, and commit: True for the one
+    caller that did it. Jobs that must act once (a publication's emails) start with it."""
+    claimed = db.session.execute(
+        update(model).where(model.id == ident, column.is_(None)).values({column: utcnow()})
+    ).rowcount
+    db.session.commit()
+    return claimed == 1

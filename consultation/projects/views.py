@@ -18,8 +18,9 @@ from consultation.reference.services import orientations, territories, territory
 PER_PAGE = 12
 
 
-def _project_or_404(slug: str) -> Project:
-    project = services.by_slug(slug, full=True)
+def project_or_404(slug: str, full: bool = False) -> Project:
+    """The project of a URL, or the French 404 page; every domain's pages use it."""
+    project = services.by_slug(slug, full=full)
     if project is None:
         abort(404)
     return project
@@ -58,7 +59,7 @@ def index():
 @bp.route("/projets/<slug>")
 def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug, full=True)
     return render_template(
         "projects/show.html", project=project, **pages.context("project", project)
     )
@@ -105,7 +106,7 @@ def create():
 @login_required
 def edit(slug: str):
     """Edit a project and its phases."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug, full=True)
     require("projects.edit", project)
     form = _prepare(ProjectForm(obj=project))
     if request.method == "GET":

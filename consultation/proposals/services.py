@@ -134,8 +134,7 @@ def _listed(
     return statement
 
 
-def _after(statement: Select[Any], sort: str, cursor: list[Any] | None, limit: int,
-           part: int | None = None) -> Select[Any]:
+def _after(statement: Select[Any], sort: str, cursor: list[Any] | None, limit: int) -> Select[Any]:
     columns = _ORDERS[sort][0]
     ascending = sort == "hasard"
     if cursor is not None:

@@ -15,7 +15,7 @@ from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import decode_cursor, rank_number
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.projects.services import by_slug
+from consultation.projects.views import project_or_404
 from consultation.proposals import bp, services
 from consultation.proposals.forms import AnswerForm, ProposalForm
 from consultation.proposals.models import ANSWER_STATUSES, Proposal
@@ -23,13 +23,6 @@ from consultation.reference.models import Territory
 from consultation.reference.services import territories, territory_choices
 
 PER_PAGE = 20
-
-
-def _project_or_404(slug: str) -> Project:
-    project = by_slug(slug)
-    if project is None:
-        abort(404)
-    return project
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
@@ -53,7 +46,7 @@ def _territory(territory_id: int | None) -> Territory | None:
 @bp.route("/projets/<slug>/propositions")
 def index(slug: str):
     """A project's proposals: sorted, filtered by territory and answer, paginated."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     sort = request.args.get("tri", "hasard")
     sort = sort if sort in services.SORTS else "hasard"
     raw_seed = request.args.get("graine", "")
@@ -106,7 +99,7 @@ def show(proposal_id: int):
 @login_required
 def create(slug: str):
     """Submit a proposal during the consultation phase."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     require("proposals.create", project)
     form = ProposalForm()
     form.territory.choices = territory_choices(blank=_("— Tout le territoire —"))

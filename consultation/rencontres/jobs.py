@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from consultation.core import documents
+from consultation.core.db import claim_once
 from consultation.core.mail import compose, deliver
-from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.rencontres import services
 from consultation.rencontres.models import Edition
@@ -40,13 +40,7 @@ def build_dossier(document_id: int) -> None:
 
 def notify_published(edition_id: int) -> None:
     """Email elected officials and subscribers that the edition is published (once)."""
-    claimed = db.session.execute(
-        update(Edition)
-        .where(Edition.id == edition_id, Edition.notified_at.is_(None))
-        .values(notified_at=utcnow())
-    ).rowcount
-    db.session.commit()
-    if not claimed:
+    if not claim_once(Edition, edition_id, Edition.notified_at):
         return
     edition = db.session.get(Edition, edition_id)
     for user in services.recipients():

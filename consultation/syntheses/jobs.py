@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import update
 
 from consultation.core import documents
+from consultation.core.db import claim_once
 from consultation.core.mail import compose, deliver
-from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.syntheses import render, services
 from consultation.syntheses.models import SynthesisVersion
@@ -42,13 +41,7 @@ def build_pdf(document_id: int) -> None:
 
 def notify_published(version_id: int) -> None:
     """Email elected officials and subscribers that a synthesis is published (once)."""
-    claimed = db.session.execute(
-        update(SynthesisVersion)
-        .where(SynthesisVersion.id == version_id, SynthesisVersion.notified_at.is_(None))
-        .values(notified_at=utcnow())
-    ).rowcount
-    db.session.commit()
-    if not claimed:
+    if not claim_once(SynthesisVersion, version_id, SynthesisVersion.notified_at):
         return
     version = db.session.get(SynthesisVersion, version_id)
     for user in services.recipients(version.project_id):

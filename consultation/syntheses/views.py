@@ -11,19 +11,12 @@ from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import Page, page_number
 from consultation.core.permissions import can
 from consultation.projects.models import Project
-from consultation.projects.services import by_slug
+from consultation.projects.views import project_or_404
 from consultation.syntheses import bp, figures, render, services
 from consultation.syntheses.forms import SynthesisForm
 from consultation.syntheses.models import SynthesisVersion
 
 ANNEX_PER_PAGE = 50
-
-
-def _project_or_404(slug: str) -> Project:
-    project = by_slug(slug)
-    if project is None:
-        abort(404)
-    return project
 
 
 def _version_or_404(project: Project, number: int) -> SynthesisVersion:
@@ -53,7 +46,7 @@ def _project_synthesis(project: Project) -> dict[str, object]:
 @bp.route("/projets/<slug>/synthese")
 def show(slug: str):
     """The latest published synthesis of a project, or where it stands."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     latest = services.latest(project)
     if latest is None:
         return render_template(
@@ -68,14 +61,14 @@ def show(slug: str):
 @bp.route("/projets/<slug>/synthese/v<id:number>")
 def show_version(slug: str, number: int):
     """One published version, as it was published."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     return _show(project, _version_or_404(project, number))
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/annexe")
 def annex(slug: str, number: int):
     """Every proposal of a published version, with its supports, stances and answer."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     version = _version_or_404(project, number)
     rows = version.annex
     current = page_number()
@@ -90,7 +83,7 @@ def annex(slug: str, number: int):
 @bp.route("/projets/<slug>/synthese/v<id:number>/pdf")
 def pdf(slug: str, number: int):
     """The PDF of a version once built; until then, the state of its build."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     version = _version_or_404(project, number)
     if version.document is None:
         abort(404)
@@ -108,7 +101,7 @@ def pdf(slug: str, number: int):
 @login_required
 def retry_pdf(slug: str, number: int):
     """Build again a PDF whose build failed."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     require("syntheses.write", project)
     version = _version_or_404(project, number)
     if attempt(lambda: services.retry_pdf(version, current_user)) is FAILED:
@@ -121,7 +114,7 @@ def retry_pdf(slug: str, number: int):
 @login_required
 def draft(slug: str):
     """Write the narrative around the live figures, preview it, save it or publish it."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     require("syntheses.write", project)
     saved = services.draft_of(project)
     form = SynthesisForm(obj=saved)
@@ -156,7 +149,7 @@ def draft(slug: str):
 @login_required
 def draft_pdf(slug: str):
     """The saved draft as a PDF, with the figures as they are now (not stored)."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     require("syntheses.write", project)
     saved = services.draft_of(project)
     content = render.synthesis_pdf(
@@ -174,7 +167,7 @@ def draft_pdf(slug: str):
 @login_required
 def subscription(slug: str):
     """Ask, or stop asking, to be told by email when the synthesis is published."""
-    project = _project_or_404(slug)
+    project = project_or_404(slug)
     require("syntheses.subscribe", project)
     if request.form.get("action") == "arreter":
         services.unsubscribe(project, current_user)

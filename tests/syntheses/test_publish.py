@@ -15,28 +15,15 @@ from consultation.core.documents import Document, content_of
 from consultation.core.errors import DomainError
 from consultation.extensions import db
 from consultation.syntheses import jobs as synthesis_jobs
-from consultation.syntheses import render, services
+from consultation.syntheses import services
 from consultation.syntheses.models import SynthesisVersion
 from tests import factories
+from tests.syntheses.conftest import STAND_IN
 
-STAND_IN = b"%PDF-1.7\n% stand-in for a laid-out PDF\n%%EOF\n"
 SHOWN = re.compile(
     r"<strong>([^<]+)</strong>\s*(participant·e|proposition|commentaire|soutien)s?\b")
 
 
-@pytest.fixture
-def printed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """PDFs are not laid out (WeasyPrint takes a second each): every print HTML is kept and a
-    stand-in PDF returned."""
-    pages: list[str] = []
-
-    def stand_in(html: str) -> bytes:
-        """Keep the HTML, give a PDF's first bytes."""
-        pages.append(html)
-        return STAND_IN
-
-    monkeypatch.setattr(render, "write_pdf", stand_in)
-    return pages
 
 
 def shown_participation(html: str) -> dict[str, int]:

@@ -22,8 +22,8 @@ from consultation.syntheses.models import SynthesisSubscriber, SynthesisVersion
 from tests import factories
 from tests.moderation.helpers import BLOCKED_MESSAGE, ROLE_MESSAGE, block, refused, sent_to_login
 from tests.proposals.helpers import text
+from tests.syntheses.conftest import STAND_IN
 
-STAND_IN = b"%PDF-1.7\n% stand-in for a laid-out PDF\n%%EOF\n"
 SHOWN = re.compile(
     r"<strong>([^<]+)</strong>\s*(participant·e|proposition|commentaire|soutien)s?\b")
 ANNEX_ROW = re.compile(r'<th scope="row"><a href="/propositions/(\d+)">')
@@ -33,19 +33,7 @@ REFRESH = '<meta http-equiv="refresh"'
 TAG = re.compile(r"<[^>]+>")
 
 
-@pytest.fixture(autouse=True)
-def printed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """PDFs are not laid out here (WeasyPrint takes a second each; test_pdf reads real ones):
-    every print HTML is kept and a stand-in PDF returned."""
-    pages: list[str] = []
-
-    def stand_in(html: str) -> bytes:
-        """Keep the HTML, give a PDF's first bytes."""
-        pages.append(html)
-        return STAND_IN
-
-    monkeypatch.setattr(render, "write_pdf", stand_in)
-    return pages
+pytestmark = pytest.mark.usefixtures("printed")
 
 
 def active_project(proposals: int = 4, **kwargs: Any) -> Project:
@@ -498,8 +486,12 @@ def test_subscribing_and_unsubscribing(app, as_role):
     without_email = as_role("citizen")
     db.session.execute(update(User).where(User.id == without_email.user.id).values(email=None))
     db.session.commit()
-    response = without_email.post(url, follow_redirects=True)
-    assert response.status_code == 200
+    # The button and the action agree: a hint towards the profile, and a French 403.
+    page = text(without_email.get(f"/projets/{project.slug}/synthese"))
+    assert "Me prévenir par courriel" not in page
+    assert "Ajoutez une adresse électronique à votre profil pour être prévenu·e." in page
+    response = without_email.post(url)
+    assert response.status_code == 403
     assert ("Ajoutez une adresse électronique à votre profil pour être prévenu·e."
             in text(response))
     assert subscribers(project) == []
