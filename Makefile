@@ -18,7 +18,12 @@ CATALOGUES := translations/en/LC_MESSAGES/messages.mo translations/fr/LC_MESSAGE
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d translations -l $*
 
-install: $(VENV)/.installed $(CATALOGUES)
+# axe-core for the browser accessibility tests; without npm those tests are skipped (not in CI).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm est absent : les tests d'accessibilité dans le navigateur seront ignorés."; fi
+
+install: $(VENV)/.installed $(CATALOGUES) node_modules/.package-lock.json
 
 run: install
 	$(BIN)/flask db upgrade

@@ -1,0 +1,170 @@
+"""Browser tests: the real app served on a local port, driven in Debian's Chromium by Playwright.
+
+Chromium is never downloaded: Playwright launches `/usr/bin/chromium` (or `CHROMIUM_PATH`).
+Without it, or without the Playwright package, these tests are skipped on a developer's machine
+and fail in CI (REQUIRE_SERVICES=1), where `.ci/run` installs Chromium.
+axe-core comes from npm (`package.json`; `make install` runs `npm install` when npm is present).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import login, migrate_to_head, services_missing
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or the one CHROMIUM_PATH names."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).exists() else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Browser tests check what pages show, which no database changes: SQLite only."""
+    uri = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'test.db'}"
+    migrate_to_head(uri)
+    return uri
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        services_missing("Playwright (paquet Python)")
+    path = chromium_path()
+    if path is None:
+        services_missing("Chromium (/usr/bin/chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The application served on a free local port, one thread per request; its base URL."""
+    served = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=served.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{served.server_port}"
+    served.shutdown()
+    thread.join(timeout=30)
+    served.server_close()
+
+
+@dataclass
+class Watch:
+    """What a page did that a page of ours must never do."""
+
+    dialogs: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any, base_url: str) -> None:
+        """Record every dialog (dismissed), console message, page error and foreign request."""
+
+        def on_dialog(dialog: Any) -> None:
+            self.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on(
+            "request",
+            lambda request: None
+            if request.url.startswith(base_url) or request.url.startswith("data:")
+            else self.requests.append(request.url),
+        )
+
+
+@dataclass
+class Visitor:
+    """A browser context for one person (anonymous or logged in) on the live server."""
+
+    context: Any
+    base_url: str
+    watch: Watch
+
+    def open(self, path: str) -> Any:
+        """A new page at `path`, watched; the response status is on `page.status`."""
+        page = self.context.new_page()
+        self.watch.attach(page, self.base_url)
+        response = page.goto(self.base_url + path, wait_until="load")
+        page.status = response.status if response is not None else None  # type: ignore[attr-defined]
+        return page
+
+
+def session_cookie(app: Flask, user: Any) -> str:
+    """The signed session cookie of a logged-in user, made by the test client."""
+    client = login(app.test_client(), user)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+@pytest.fixture
+def visitor(app: Flask, browser: Any, live_server: str):
+    """`visitor(user=None, javascript=True, bypass_csp=False, **context_options)` -> Visitor."""
+    contexts: list[Any] = []
+
+    def make(user: Any = None, javascript: bool = True, bypass_csp: bool = False,
+             **options: Any) -> Visitor:
+        context = browser.new_context(
+            java_script_enabled=javascript, bypass_csp=bypass_csp, locale="fr-FR", **options
+        )
+        contexts.append(context)
+        if user is not None:
+            context.add_cookies([{
+                "name": "session",
+                "value": session_cookie(app, user),
+                "url": live_server,
+                "httpOnly": True,
+            }])
+        return Visitor(context, live_server, Watch())
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page (the context must bypass CSP to load it); its violations."""
+    if not AXE.exists():
+        services_missing("axe-core (npm install)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"
+    )
+    return list(result)
