@@ -104,9 +104,11 @@ def forgot_password():
 @ratelimits.reset
 def reset_password(token: str):
     """Choose a new password from an emailed link."""
-    if services.user_for_reset_token(token) is None:
+    owner = services.user_for_reset_token(token)
+    if owner is None:
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
+    form.owner = owner
     if form.validate_on_submit():
         user = attempt(lambda: services.reset_password(token, form.password.data), form)
         if user is not FAILED:
@@ -145,6 +147,7 @@ def change_password():
     form.commune.choices = territory_choices(blank=_("— Je préfère ne pas le dire —"))
     form.commune.data = current_user.commune_id
     password_form = ChangePasswordForm(prefix="mdp")
+    password_form.owner = current_user
     if password_form.validate_on_submit():
         done = attempt(
             lambda: services.change_password(
