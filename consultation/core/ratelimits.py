@@ -32,12 +32,12 @@ POST = ["POST"]
 REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
-def submitted_email() -> str | None:
+def submitted_email() -> str:
     """The account a login, sign-up or reset request is about: the email typed."""
     return "email:" + request.form.get("email", "").strip().lower()[:254]
 
 
-def reset_link() -> str | None:
+def reset_link() -> str:
     """The account a new password is for: its reset link (a digest keeps the key short)."""
     token = str((request.view_args or {}).get("token", ""))
     return "link:" + hashlib.sha256(token.encode()).hexdigest()[:32]
