@@ -125,6 +125,9 @@ def app_env(url: str, page_cache: bool = True) -> dict[str, str]:
     env.update({
         "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "QUERY_COUNT_HEADER": "1",
         "OUTBOX_DIR": str(databases.DATA / "outbox"), "PYTHONPATH": str(ROOT),
+        # wrk posts thousands of supports per account and address: the rate limits would turn
+        # them into 429s, and the benchmark measures the platform, not its limits.
+        "RATELIMIT_ENABLED": "0",
     })
     if not page_cache:
         env["PAGE_CACHE_SECONDS"] = "0"

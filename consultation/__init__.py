@@ -33,6 +33,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     _configure_database(app)
+    from consultation.core import security
+
+    security.init_app(app)  # first: refuses to start in production without a real SECRET_KEY
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -41,7 +44,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     compress.init_app(app)
 
-    from consultation.core import errors, jobs, templating
+    from consultation.core import errors, jobs, ratelimits, templating
+
+    ratelimits.init_app(app)
 
     with app.app_context():
         _tune_sqlite()

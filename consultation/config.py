@@ -52,6 +52,31 @@ class Defaults:
     # Benchmarks only: each response says how many SQL statements it ran (X-Query-Count).
     QUERY_COUNT_HEADER = False
 
+    # Security (core/security.py). APP_ENV=production sets PRODUCTION: cookies only over HTTPS,
+    # HSTS on every response, and the app refuses to start without a real SECRET_KEY.
+    PRODUCTION = False
+    # Number of proxies in front of the app (load balancer, nginx) whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted; 0: none, the headers are ignored.
+    PROXY_FIX = 0
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; object-src 'none'"
+    )
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+    # Rate limits (Flask-Limiter): only POSTs count. Counted in memory per worker, or in Redis
+    # when REDIS_URL is set; an unreachable Redis falls back to memory and the site keeps serving.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI: str | None = None  # None: REDIS_URL's Redis, else memory
+    RATELIMIT_LOGIN_PER_IP = "10/minute;50/hour"
+    RATELIMIT_LOGIN_PER_ACCOUNT = "5/minute;20/hour"  # per email typed
+    RATELIMIT_REGISTER_PER_IP = "5/minute;30/hour"
+    RATELIMIT_REGISTER_PER_ACCOUNT = "3/minute"  # per email typed
+    RATELIMIT_RESET_PER_IP = "5/minute;30/hour"  # asking for a link, and choosing the password
+    RATELIMIT_RESET_PER_ACCOUNT = "3/minute;10/hour"  # per email typed, or per link
+    RATELIMIT_POSTING_PER_IP = "120/minute;1000/hour"  # proposals, comments, supports, reports
+    RATELIMIT_POSTING_PER_ACCOUNT = "30/minute;300/hour"
+
 
 # Environment variables read, and how each value is converted.
 _ENV: dict[str, Any] = {
@@ -70,6 +95,9 @@ _ENV: dict[str, Any] = {
     "REPORT_THRESHOLD": int,
     "PAGE_CACHE_SECONDS": float,
     "QUERY_COUNT_HEADER": lambda v: v.lower() in {"1", "true", "yes", "oui"},
+    "PROXY_FIX": int,
+    "RATELIMIT_ENABLED": lambda v: v.lower() in {"1", "true", "yes", "oui"},
+    "RATELIMIT_STORAGE_URI": str,
 }
 
 
@@ -82,6 +110,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         if value:
             key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
             found[key] = convert(value)
+    if environ.get("APP_ENV", "").strip().lower() in {"production", "prod"}:
+        found["PRODUCTION"] = True
     return found
 
 

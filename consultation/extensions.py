@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,3 +35,12 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
+# Storage and limits are set in core/ratelimits.py; a storage that fails (Redis down) falls back
+# to memory, and an error of the limiter never stops a request.
+limiter = Limiter(
+    key_func=get_remote_address,
+    strategy="fixed-window",
+    swallow_errors=True,
+    in_memory_fallback_enabled=True,
+    headers_enabled=False,
+)

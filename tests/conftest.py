@@ -154,6 +154,9 @@ def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
             # Tests read pages right after changing data: no memory of anonymous pages here
             # (tests/core/test_pagecache.py turns it on).
             "PAGE_CACHE_SECONDS": 0,
+            # Tests post many times from one address: no rate limits here
+            # (tests/core/test_rate_limits.py turns them on).
+            "RATELIMIT_ENABLED": False,
         }
     )
     application.test_client_class = IsolatedClient

@@ -6,7 +6,7 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
-from consultation.accounts import services
+from consultation.accounts import passwords, services
 from consultation.accounts.forms import (
     DISPLAY_NAME_MAX,
     DISPLAY_NAME_MIN,
@@ -56,6 +56,9 @@ def create(email: str, display_name: str | None, roles: tuple[str, ...], passwor
         )
     if any(is_control(ch) for ch in name):
         raise click.ClickException("Le nom affiché contient des caractères non autorisés.")
+    refused = passwords.refusal(password, email, name)
+    if refused:
+        raise click.ClickException(refused)
     try:
         user = services.register(email, name, password)
     except DomainError as error:

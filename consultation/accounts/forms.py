@@ -10,12 +10,20 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, Length, ValidationError
 
-from consultation.accounts.models import ROLE_LABELS, ROLES
+from consultation.accounts import passwords
+from consultation.accounts.models import ROLE_LABELS, ROLES, User
 from consultation.core.forms import STRIP, OptionalSelectField, required
 
-PASSWORD_MIN = 10
+PASSWORD_MIN = 12
 DISPLAY_NAME_MIN, DISPLAY_NAME_MAX = 2, 80
 DIFFERENT = _l("Les deux mots de passe diffèrent.")
+
+
+def _not_common_nor_personal(form: FlaskForm, field: PasswordField) -> None:
+    email, display_name = form.password_owner()
+    refused = passwords.refusal(field.data or "", email, display_name)
+    if refused:
+        raise ValidationError(refused)
 
 
 def _password(label: str | object = None) -> PasswordField:
@@ -28,9 +36,26 @@ def _password(label: str | object = None) -> PasswordField:
                 max=200,
                 message=_l("Entre %(min)d et 200 caractères.", min=PASSWORD_MIN),
             ),
+            _not_common_nor_personal,
         ],
-        description=_l("%(min)d caractères au moins.", min=PASSWORD_MIN),
+        description=_l(
+            "%(min)d caractères au moins ; ni un mot de passe courant, ni votre adresse, ni "
+            "votre nom.",
+            min=PASSWORD_MIN,
+        ),
     )
+
+
+class NewPasswordForm(FlaskForm):
+    """A form choosing a password for `owner`, whose email and name it must not be."""
+
+    owner: User | None = None
+
+    def password_owner(self) -> tuple[str | None, str | None]:
+        """The email and display name the new password is checked against."""
+        if self.owner is None:
+            return None, None
+        return self.owner.email, self.owner.display_name
 
 
 def _email() -> EmailField:
@@ -80,7 +105,7 @@ def _no_control_characters(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(str(_l("Ce champ contient des caractères non autorisés.")))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(NewPasswordForm):
     """Create a citizen account."""
 
     email = _email()
@@ -98,6 +123,10 @@ class RegisterForm(FlaskForm):
     def validate_display_name(self, field: StringField) -> None:
         _no_control_characters(self, field)
 
+    def password_owner(self) -> tuple[str | None, str | None]:
+        """The email and name typed in this form."""
+        return self.email.data, self.display_name.data
+
 
 class LoginForm(FlaskForm):
     """Log in with email and password."""
@@ -113,7 +142,7 @@ class ForgotPasswordForm(FlaskForm):
     email = _email()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordForm):
     """Choose a new password from a reset link."""
 
     password = _password(_l("Nouveau mot de passe"))
@@ -137,7 +166,7 @@ class ProfileForm(FlaskForm):
         _no_control_characters(self, field)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
     """Change password knowing the current one."""
 
     current = PasswordField(_l("Mot de passe actuel"), validators=[required()])

@@ -19,6 +19,7 @@ from consultation.accounts.forms import (
     RolesForm,
 )
 from consultation.accounts.models import ROLES, User
+from consultation.core import ratelimits
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db, login_manager
@@ -36,6 +37,7 @@ def _territory(territory_id: int | None) -> Territory | None:
 
 
 @bp.route("/compte/inscription", methods=["GET", "POST"])
+@ratelimits.registration
 def register():
     """Create a citizen account and log in."""
     if current_user.is_authenticated:
@@ -58,6 +60,7 @@ def register():
 
 
 @bp.route("/compte/connexion", methods=["GET", "POST"])
+@ratelimits.login
 def login():
     """Log in with email and password."""
     form = LoginForm()
@@ -82,6 +85,7 @@ def logout():
 
 
 @bp.route("/compte/mot-de-passe-oublie", methods=["GET", "POST"])
+@ratelimits.reset_request
 def forgot_password():
     """Ask for a password reset link by email."""
     form = ForgotPasswordForm()
@@ -97,11 +101,14 @@ def forgot_password():
 
 
 @bp.route("/compte/reinitialiser/<token>", methods=["GET", "POST"])
+@ratelimits.reset
 def reset_password(token: str):
     """Choose a new password from an emailed link."""
-    if services.user_for_reset_token(token) is None:
+    owner = services.user_for_reset_token(token)
+    if owner is None:
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
+    form.owner = owner
     if form.validate_on_submit():
         user = attempt(lambda: services.reset_password(token, form.password.data), form)
         if user is not FAILED:
@@ -140,6 +147,7 @@ def change_password():
     form.commune.choices = territory_choices(blank=_("— Je préfère ne pas le dire —"))
     form.commune.data = current_user.commune_id
     password_form = ChangePasswordForm(prefix="mdp")
+    password_form.owner = current_user
     if password_form.validate_on_submit():
         done = attempt(
             lambda: services.change_password(

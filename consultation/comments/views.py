@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from consultation.comments import bp, services
 from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
-from consultation.core import pages
+from consultation.core import pages, ratelimits
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.pagination import page_number
 from consultation.extensions import db
@@ -69,6 +69,7 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
 
 @bp.route("/projets/<slug>/commentaires", methods=["POST"])
 @login_required
+@ratelimits.posting
 def on_project(slug: str):
     """Comment on the project itself."""
     project = project_or_404(slug)
@@ -77,6 +78,7 @@ def on_project(slug: str):
 
 @bp.route("/propositions/<id:proposal_id>/commentaires", methods=["POST"])
 @login_required
+@ratelimits.posting
 def on_proposal(proposal_id: int):
     """Comment on a proposal."""
     proposal = get_or_404(Proposal, proposal_id)
@@ -88,6 +90,7 @@ def on_proposal(proposal_id: int):
 
 @bp.route("/commentaires/<id:comment_id>/repondre", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def reply(comment_id: int):
     """Reply to a comment (a page of its own, so it works without JavaScript)."""
     parent = _comment_or_404(comment_id)
@@ -113,6 +116,7 @@ def reply(comment_id: int):
 
 @bp.route("/commentaires/<id:comment_id>/modifier", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def edit(comment_id: int):
     """Edit one's comment."""
     comment = _comment_or_404(comment_id)
@@ -134,6 +138,7 @@ def edit(comment_id: int):
 
 @bp.route("/commentaires/<id:comment_id>/supprimer", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def delete(comment_id: int):
     """Delete one's comment, after a confirmation page."""
     comment = _comment_or_404(comment_id)

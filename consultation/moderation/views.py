@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consultation.accounts.models import User
 from consultation.accounts.services import matching, search_text
+from consultation.core import ratelimits
 from consultation.core.audit import AuditEntry
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.models import as_utc
@@ -226,6 +227,7 @@ def _back_to(kind: str, target: Any) -> str:
 
 @bp.route("/signaler/<kind>/<id:target_id>", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def report(kind: str, target_id: int):
     """Report a proposal, a comment or an account (once per person)."""
     target = _target_or_404(kind, target_id)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import pages
+from consultation.core import pages, ratelimits
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import decode_cursor, rank_number
 from consultation.extensions import db
@@ -97,6 +97,7 @@ def show(proposal_id: int):
 
 @bp.route("/projets/<slug>/propositions/nouvelle", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def create(slug: str):
     """Submit a proposal during the consultation phase."""
     project = project_or_404(slug)
@@ -121,6 +122,7 @@ def create(slug: str):
 
 @bp.route("/propositions/<id:proposal_id>/modifier", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def edit(proposal_id: int):
     """Edit one's proposal until its first support or comment."""
     proposal = _proposal_or_404(proposal_id)
@@ -147,6 +149,7 @@ def edit(proposal_id: int):
 
 @bp.route("/propositions/<id:proposal_id>/retirer", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def withdraw(proposal_id: int):
     """Withdraw one's proposal, after a confirmation page."""
     proposal = _proposal_or_404(proposal_id)

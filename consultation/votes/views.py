@@ -8,7 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consultation.core import pages
+from consultation.core import pages, ratelimits
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
@@ -22,6 +22,7 @@ def _back(proposal: Proposal) -> str:
 
 @bp.route("/propositions/<id:proposal_id>/soutenir", methods=["POST"])
 @login_required
+@ratelimits.posting
 def support(proposal_id: int):
     """Support a proposal; a second click changes nothing."""
     proposal = get_or_404(Proposal, proposal_id)
@@ -36,6 +37,7 @@ def support(proposal_id: int):
 
 @bp.route("/propositions/<id:proposal_id>/retirer-soutien", methods=["POST"])
 @login_required
+@ratelimits.posting
 def withdraw(proposal_id: int):
     """Take back one's support."""
     proposal = get_or_404(Proposal, proposal_id)

@@ -197,7 +197,7 @@ def test_reset_refusals_keep_the_link_usable(app, client, marie):
     path = link_for(marie)
     short = client.post(path, data={"password": "court", "confirm": "court"})
     assert short.status_code == 200
-    assert read(short.data).field_errors["password"] == "Entre 10 et 200 caractères."
+    assert read(short.data).field_errors["password"] == "Entre 12 et 200 caractères."
     different = client.post(path, data={"password": NEW_PASSWORD, "confirm": "autre-chose-1"})
     assert read(different.data).field_errors["confirm"] == "Les deux mots de passe diffèrent."
     assert password_of(marie.id) == (True, False)

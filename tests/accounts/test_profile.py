@@ -162,7 +162,7 @@ def test_change_password_requires_current(marie, app):
     "data, field, message",
     [
         (password_data(new="court", confirm="court"), "mdp-password",
-         "Entre 10 et 200 caractères."),
+         "Entre 12 et 200 caractères."),
         (password_data(confirm="autre-chose-encore"), "mdp-confirm",
          "Les deux mots de passe diffèrent."),
         (password_data(current=""), "mdp-current", "Ce champ est obligatoire."),

@@ -257,10 +257,10 @@ def test_cli_create_duplicate_fails(cli):
 
 
 def test_cli_create_short_password_refused(cli):
-    """A password under 10 characters is refused and no account is made."""
+    """A password under 12 characters is refused and no account is made."""
     result = cli("create", "court@exemple.fr", "--password", "123456789")
     assert result.exit_code != 0
-    assert "Le mot de passe doit faire au moins 10 caractères." in result.output
+    assert "Le mot de passe doit faire au moins 12 caractères." in result.output
     assert count_users("court@exemple.fr") == 0
 
 

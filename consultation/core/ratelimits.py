@@ -1,0 +1,142 @@
+"""Rate limits on what can be abused: logins, sign-ups, password resets and posting.
+
+Only POSTs count (showing a form costs nothing), each against two settings of the config: one
+per address (REMOTE_ADDR, or the client behind PROXY_FIX trusted proxies) and one per account
+(the email typed, the reset link, or the logged-in user). Posting views share one count, so
+alternating comments and supports does not double the allowance. Counts live in memory per
+worker, or in Redis when REDIS_URL (or RATELIMIT_STORAGE_URI) is set; when that Redis cannot be
+reached the limiter counts in memory and the site keeps serving. Past a limit the answer is the
+French 429 page with a Retry-After header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, request
+from flask_babel import gettext, ngettext
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from consultation.extensions import limiter
+
+F = TypeVar("F", bound=Callable[..., Any])
+POST = ["POST"]
+# An unreachable Redis must not hold a request for long: connect and answer within half a second.
+REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
+def submitted_email() -> str:
+    """The account a login, sign-up or reset request is about: the email typed."""
+    return "email:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def reset_link() -> str:
+    """The account a new password is for: its reset link (a digest keeps the key short)."""
+    token = str((request.view_args or {}).get("token", ""))
+    return "link:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def logged_in_user() -> str | None:
+    """The account posting; None for a visitor (sent to the login page, counted per address)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else None
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+def limited(
+    per_ip: str, per_account: str, account: Callable[[], str | None], shared: str | None = None
+) -> Callable[[F], F]:
+    """Decorate a view: its POSTs count per address against the setting `per_ip`, and per
+    account (`account()`) against `per_account`; views given the same `shared` name share
+    their counts. Put it under @login_required, so that it knows the user."""
+
+    def account_key() -> str:
+        return account() or ""
+
+    def no_account() -> bool:
+        return account() is None
+
+    def decorate(view: F) -> F:
+        if shared:
+            by_account = limiter.shared_limit(
+                _setting(per_account), scope=f"{shared}-account", key_func=account_key,
+                methods=POST, exempt_when=no_account,
+            )
+            by_ip = limiter.shared_limit(
+                _setting(per_ip), scope=f"{shared}-ip", key_func=get_remote_address, methods=POST
+            )
+        else:
+            by_account = limiter.limit(
+                _setting(per_account), key_func=account_key, methods=POST, exempt_when=no_account,
+                scope="account",
+            )
+            by_ip = limiter.limit(
+                _setting(per_ip), key_func=get_remote_address, methods=POST, scope="ip"
+            )
+        return by_ip(by_account(view))
+
+    return decorate
+
+
+login = limited("RATELIMIT_LOGIN_PER_IP", "RATELIMIT_LOGIN_PER_ACCOUNT", submitted_email)
+registration = limited(
+    "RATELIMIT_REGISTER_PER_IP", "RATELIMIT_REGISTER_PER_ACCOUNT", submitted_email
+)
+reset_request = limited("RATELIMIT_RESET_PER_IP", "RATELIMIT_RESET_PER_ACCOUNT", submitted_email)
+reset = limited("RATELIMIT_RESET_PER_IP", "RATELIMIT_RESET_PER_ACCOUNT", reset_link)
+posting = limited(
+    "RATELIMIT_POSTING_PER_IP", "RATELIMIT_POSTING_PER_ACCOUNT", logged_in_user, shared="posting"
+)
+
+
+def retry_after(error: RateLimitExceeded) -> int:
+    """Seconds until the limit that refused the request lets it through again."""
+    window = float(error.limit.limit.get_expiry())
+    seconds = window
+    current = limiter.current_limit
+    # If the storage fails meanwhile, the window's length will do.
+    with contextlib.suppress(Exception):
+        if current is not None:
+            seconds = current.reset_at - time.time()  # rounded up to the next second
+    return max(1, min(math.ceil(seconds), math.ceil(window)))
+
+
+def wait_message(seconds: int) -> str:
+    """The French page's explanation: wait, then try again, with how long."""
+    if seconds <= 90:
+        delay = ngettext("%(num)d seconde", "%(num)d secondes", seconds)
+    else:
+        minutes = math.ceil(seconds / 60)
+        delay = ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    return gettext(
+        "Vous avez fait trop de tentatives en peu de temps. Patientez %(delay)s, puis "
+        "réessayez.",
+        delay=delay,
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Bind the limiter: Redis when configured (memory if it fails), else memory."""
+    from consultation.core.errors import render_error
+
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_OPTIONS)
+    limiter.init_app(app)
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+        """The French 429 page: how long to wait, also in Retry-After."""
+        seconds = retry_after(error)
+        body, status = render_error(429, wait_message(seconds))
+        return body, status, {"Retry-After": str(seconds)}

@@ -1,0 +1,275 @@
+"""Rate limits: POSTs of logins, sign-ups, resets and posting counted per address and per
+account; past a limit the French 429 page with Retry-After; memory, Redis, and Redis down."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from html import unescape
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from consultation import create_app
+from consultation.accounts.services import reset_token
+from consultation.extensions import db, limiter
+from tests import factories
+from tests.conftest import IsolatedClient, login, services_missing
+
+PASSWORD = "un-mot-de-passe-long"
+SMALL = {
+    "RATELIMIT_LOGIN_PER_IP": "4/minute",
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "3/minute",
+    "RATELIMIT_REGISTER_PER_IP": "3/minute",
+    "RATELIMIT_REGISTER_PER_ACCOUNT": "2/minute",
+    "RATELIMIT_RESET_PER_IP": "4/minute",
+    "RATELIMIT_RESET_PER_ACCOUNT": "2/minute",
+    "RATELIMIT_POSTING_PER_IP": "5/minute",
+    "RATELIMIT_POSTING_PER_ACCOUNT": "3/minute",
+}
+
+
+def limited_app(app: Flask, **settings: Any) -> Flask:
+    """A second app on the same database with rate limits on, small enough to reach."""
+    # The limiter is one object for the process: a Redis found dead by an earlier test must not
+    # make this app count in memory.
+    limiter._storage_dead = False
+    other = create_app({**app.config, "RATELIMIT_ENABLED": True, **SMALL, **settings})
+    other.test_client_class = IsolatedClient
+    return other
+
+
+@pytest.fixture
+def limited(app: Flask) -> Flask:
+    """Rate limits on, counted in memory."""
+    return limited_app(app)
+
+
+def client_at(app: Flask, address: str) -> Any:
+    """A visitor coming from `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def log_in(client: Any, email: str, password: str = "mauvais-mot-de-passe") -> int:
+    return client.post("/compte/connexion", data={"email": email, "password": password}).status_code
+
+
+def assert_refused(response: Any) -> None:
+    """The French 429 page, with how long to wait in the page and in Retry-After."""
+    assert response.status_code == 429
+    page = unescape(response.get_data(as_text=True))
+    assert "Trop de tentatives" in page
+    assert "Patientez" in page and "puis réessayez" in page
+    assert '<html lang="fr">' in page
+    seconds = int(response.headers["Retry-After"])
+    assert 0 < seconds <= 60
+    assert f"{seconds} seconde" in page
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_login_limit_gives_the_french_429_page(limited):
+    """Past the limit, even the right password waits: a French page and Retry-After."""
+    factories.user(email="marie@exemple.fr", password=PASSWORD)
+    db.session.commit()
+    client = client_at(limited, "192.0.2.1")
+    assert [log_in(client, "marie@exemple.fr") for _ in range(3)] == [200, 200, 200]
+    assert_refused(client.post(
+        "/compte/connexion", data={"email": "marie@exemple.fr", "password": PASSWORD}
+    ))
+    assert client.get("/compte/profil").status_code == 302  # not logged in
+
+
+def test_login_limit_per_address_across_accounts(limited):
+    """One address trying many accounts is stopped; another address is not."""
+    client = client_at(limited, "192.0.2.2")
+    codes = [log_in(client, f"personne{n}@exemple.fr") for n in range(4)]
+    assert codes == [200, 200, 200, 200]
+    assert_refused(client.post(
+        "/compte/connexion", data={"email": "encore@exemple.fr", "password": "x" * 12}
+    ))
+    assert log_in(client_at(limited, "192.0.2.3"), "encore@exemple.fr") == 200
+
+
+def test_login_limit_per_account_across_addresses(limited):
+    """One account tried from many addresses is stopped (any case, spaces around)."""
+    codes = [log_in(client_at(limited, f"198.51.100.{n}"), "cible@exemple.fr") for n in range(3)]
+    assert codes == [200, 200, 200]
+    elsewhere = client_at(limited, "198.51.100.200")
+    assert_refused(elsewhere.post(
+        "/compte/connexion", data={"email": "  CIBLE@exemple.fr ", "password": "x" * 12}
+    ))
+    assert log_in(elsewhere, "autre@exemple.fr") == 200
+
+
+def test_showing_forms_is_not_counted(limited):
+    """GETs of the forms never count: after many, the POSTs still have their allowance."""
+    client = client_at(limited, "192.0.2.4")
+    for _ in range(10):
+        assert client.get("/compte/connexion").status_code == 200
+        assert client.get("/compte/inscription").status_code == 200
+        assert client.get("/compte/mot-de-passe-oublie").status_code == 200
+    assert [log_in(client, "marie@exemple.fr") for _ in range(3)] == [200, 200, 200]
+
+
+def test_a_successful_login_counts_too(limited):
+    """Every POST counts, whatever its outcome: a login that succeeds is one of them."""
+    factories.user(email="marie@exemple.fr", password=PASSWORD)
+    db.session.commit()
+    client = client_at(limited, "192.0.2.5")
+    assert [log_in(client, "marie@exemple.fr", PASSWORD) for _ in range(3)] == [302] * 3
+    assert log_in(client, "marie@exemple.fr", PASSWORD) == 429
+
+
+def test_registration_limit_per_address(limited):
+    """Sign-ups from one address stop at the limit; nothing is created past it."""
+    client = client_at(limited, "192.0.2.6")
+
+    def register(n: int) -> int:
+        client.post("/compte/deconnexion")
+        return client.post("/compte/inscription", data={
+            "email": f"nouveau{n}@exemple.fr", "display_name": f"Nouveau {n}",
+            "commune": "", "password": PASSWORD, "confirm": PASSWORD,
+        }).status_code
+
+    assert [register(n) for n in range(3)] == [302, 302, 302]
+    assert register(3) == 429
+    assert factories.accounts.find_by_email("nouveau3@exemple.fr") is None
+
+
+def test_reset_request_limit_per_email(limited):
+    """Reset links asked for one address stop at its limit, from any address."""
+    codes = [
+        client_at(limited, f"203.0.113.{n}").post(
+            "/compte/mot-de-passe-oublie", data={"email": "marie@exemple.fr"}
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
+
+
+def test_reset_link_limit(limited):
+    """Choosing a new password through one link stops at the limit; showing it is free."""
+    user = factories.user(email="marie@exemple.fr", password=PASSWORD)
+    db.session.commit()
+    path = f"/compte/reinitialiser/{reset_token(user)}"
+    client = client_at(limited, "192.0.2.7")
+    for _ in range(5):
+        assert client.get(path).status_code == 200
+    bad = {"password": "court", "confirm": "court"}
+    assert [client.post(path, data=bad).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def posting_urls(proposal_id: int) -> list[tuple[str, dict[str, str]]]:
+    """Posting actions of different kinds, in turn."""
+    comment = {"stance": "pour", "body": "Un avis argumenté."}
+    return [
+        (f"/propositions/{proposal_id}/soutenir", {}),
+        (f"/propositions/{proposal_id}/retirer-soutien", {}),
+        (f"/propositions/{proposal_id}/commentaires", comment),
+        (f"/propositions/{proposal_id}/soutenir", {}),
+    ]
+
+
+def test_posting_limit_per_account_is_shared_by_every_kind(limited):
+    """Supports, withdrawals and comments share one count per account."""
+    proposal = factories.proposal(factories.project("consultation"))
+    citizen, other = factories.user(), factories.user()
+    db.session.commit()
+    mine = login(client_at(limited, "192.0.2.8"), citizen)
+    codes = [mine.post(url, data=data).status_code for url, data in posting_urls(proposal.id)]
+    assert codes == [302, 302, 302, 429]
+    # Another account at the same address still posts.
+    theirs = login(client_at(limited, "192.0.2.8"), other)
+    assert theirs.post(f"/propositions/{proposal.id}/soutenir").status_code == 302
+    # The same account from another address is still over its limit.
+    again = login(client_at(limited, "192.0.2.9"), citizen)
+    assert_refused(again.post(f"/propositions/{proposal.id}/soutenir"))
+
+
+def test_posting_limit_per_address(limited):
+    """Many accounts posting from one address stop at the address's limit."""
+    proposal = factories.proposal(factories.project("consultation"))
+    people = [factories.user() for _ in range(3)]
+    db.session.commit()
+    codes = []
+    for person in people:
+        client = login(client_at(limited, "192.0.2.10"), person)
+        codes += [client.post(f"/propositions/{proposal.id}/soutenir").status_code
+                  for _ in range(2)]
+    assert codes == [302, 302, 302, 302, 302, 429]
+
+
+def test_posting_forms_are_not_counted(limited):
+    """Opening a posting form (a new proposal, a reply) many times costs nothing."""
+    project = factories.project("consultation")
+    root = factories.comment(factories.proposal(project))
+    citizen = factories.user()
+    db.session.commit()
+    client = login(client_at(limited, "192.0.2.11"), citizen)
+    for _ in range(6):
+        assert client.get(f"/projets/{project.slug}/propositions/nouvelle").status_code == 200
+        assert client.get(f"/commentaires/{root.id}/repondre").status_code == 200
+    assert client.post(f"/commentaires/{root.id}/repondre",
+                       data={"stance": "neutre", "body": "Une réponse."}).status_code == 302
+
+
+def test_limits_off_by_setting(app):
+    """RATELIMIT_ENABLED=False (as in the other tests) never refuses."""
+    client = client_at(app, "192.0.2.12")
+    assert all(log_in(client, "marie@exemple.fr") == 200 for _ in range(15))
+
+
+def redis_url() -> str:
+    """The test Redis, or a skip (a failure under REQUIRE_SERVICES=1)."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        from redis import Redis
+
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as error:  # not running, refused, unknown host
+        services_missing(f"Redis ({error.__class__.__name__})")
+    return url
+
+
+def test_counts_in_redis_when_redis_url_is_set(app):
+    """With REDIS_URL the counts live in Redis, shared by every worker and machine."""
+    from redis import Redis
+
+    url = redis_url()
+    marker = uuid.uuid4().hex
+    email = f"{marker}@exemple.fr"
+    first = limited_app(app, REDIS_URL=url, RATELIMIT_STORAGE_URI=None)
+    assert type(limiter.storage).__name__ == "RedisStorage"
+    client = client_at(first, "192.0.2.13")
+    connection = Redis.from_url(url)
+    try:
+        assert [log_in(client, email) for _ in range(2)] == [200, 200]
+        assert list(connection.scan_iter(f"*{marker}*"))
+        # Another worker (another app, the same Redis) sees the same counts.
+        second = limited_app(app, REDIS_URL=url, RATELIMIT_STORAGE_URI=None)
+        assert log_in(client_at(second, "192.0.2.14"), email) == 200
+        assert_refused(client_at(second, "192.0.2.15").post(
+            "/compte/connexion", data={"email": email, "password": "x" * 12}
+        ))
+    finally:
+        for key in connection.scan_iter(f"*{marker}*"):
+            connection.delete(key)
+
+
+def test_site_keeps_serving_when_redis_is_unreachable(app):
+    """Nothing listens on the Redis port: pages and forms answer, and limits count in memory."""
+    factories.user(email="marie@exemple.fr", password=PASSWORD)
+    db.session.commit()
+    down = limited_app(app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    client = client_at(down, "192.0.2.16")
+    assert client.get("/").status_code == 200
+    assert client.get("/compte/connexion").status_code == 200
+    assert [log_in(client, "marie@exemple.fr") for _ in range(3)] == [200, 200, 200]
+    assert_refused(client.post(
+        "/compte/connexion", data={"email": "marie@exemple.fr", "password": PASSWORD}
+    ))
+    other = client_at(down, "192.0.2.17")
+    assert log_in(other, "autre@exemple.fr", PASSWORD) == 200
