@@ -159,7 +159,8 @@ def _register_request_boundary(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
-        """Load the user of the session; a stale nonce (password changed) ends the session."""
+        """Load the user of the session; a stale nonce (password changed) or a deleted account
+        ends the session."""
         user_id, _, nonce = token.partition(":")
         if not user_id.isdigit():
             return None
@@ -170,7 +171,9 @@ def _register_request_boundary(app: Flask) -> None:
             .unique()
             .scalar_one_or_none()
         )
-        return user if user is not None and user.session_nonce == nonce else None
+        if user is None or user.is_deleted or user.session_nonce != nonce:
+            return None
+        return user
 
     @app.after_request
     def commit(response):  # type: ignore[no-untyped-def]

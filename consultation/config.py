@@ -39,6 +39,9 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Where people write about their personal data (the métropole's data-protection contact),
+    # shown on /confidentialite. A placeholder until the deployment sets the real address.
+    PRIVACY_CONTACT = "donnees-personnelles@consultation.brest.example"
     # Anonymous pages are kept this many seconds per worker (core/pagecache.py); 0: never.
     PAGE_CACHE_SECONDS = 2.0
     # Pages and the stylesheet travel compressed (brotli, else gzip): a list page of 14 KB
@@ -91,6 +94,7 @@ _ENV: dict[str, Any] = {
     "MAIL_SENDER": str,
     "OUTBOX_DIR": str,
     "PUBLIC_URL": str,
+    "PRIVACY_CONTACT": str,
     "PER_PAGE": int,
     "REPORT_THRESHOLD": int,
     "PAGE_CACHE_SECONDS": float,

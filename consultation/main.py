@@ -1,4 +1,4 @@
-"""Site-wide pages: home, health check, language choice."""
+"""Site-wide pages: home, privacy, health check, language choice."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ def home():
     """Home: what the platform is for and the consultations open now."""
     open_projects = list(db.session.scalars(project_list_query(state="ouverts").limit(6)))
     return render_template("home.html", open_projects=open_projects)
+
+
+@bp.route("/confidentialite")
+def privacy():
+    """What personal data the platform keeps, why, for how long, and the person's rights."""
+    return render_template("privacy.html", contact=current_app.config["PRIVACY_CONTACT"])
 
 
 @bp.route("/healthz")

@@ -116,6 +116,7 @@ def public_urls(city) -> list[str]:
         "/compte/connexion",
         "/compte/inscription",
         "/compte/mot-de-passe-oublie",
+        "/confidentialite",
     ]
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -229,6 +232,7 @@ def public_urls(site) -> list[str]:
         f"/projets/{site['editable'].project.slug}/synthese",
         "/rencontres",
         "/rencontres/2026",
+        "/confidentialite",
     ]
 
 
@@ -249,6 +253,7 @@ def citizen_urls(site) -> list[str]:
         f"/commentaires/{root.id}/modifier",
         f"/commentaires/{root.id}/supprimer",
         "/compte/profil",
+        "/compte/supprimer",
     ]
 
 
@@ -366,6 +371,97 @@ def test_user_links_are_the_only_outside_links(citizen_client):
         "https://exemple.org/page", "https://exemple.net/doc",
     }
     assert page.count('rel="nofollow noopener ugc"') == 2
+
+
+# --- walking the site: nothing from another host, no supporter named -------------------------
+
+OUTSIDE_IN_CSS = re.compile(r"(url\(|@import)\s*['\"]?\s*([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+MAX_VARIANTS = 4  # query strings followed per path: enough for filters, no endless paging
+
+
+def walk(client, starts: list[str], limit: int = 300) -> dict[str, str]:
+    """Follow every same-site link from `starts` as this client; the HTML of each page by URL.
+    Every link followed must lead somewhere (no 4xx or 5xx)."""
+    queue, seen, pages = deque(starts), set(starts), {}
+    variants: dict[str, int] = {}
+    while queue and len(pages) < limit:
+        url = queue.popleft()
+        response = client.get(url)
+        assert response.status_code < 400, (url, response.status_code)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = response.get_data(as_text=True)
+        pages[url] = page
+        for tag, attribute, value in read(page).urls:
+            if tag != "a" or attribute != "href" or value.startswith(("#", "mailto:")):
+                continue
+            parts = urlsplit(urljoin(url, value))
+            if parts.scheme or parts.netloc:
+                continue  # another host: check_page refuses it
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if target in seen:
+                continue
+            variants[parts.path] = variants.get(parts.path, 0) + 1
+            if variants[parts.path] > MAX_VARIANTS:
+                continue
+            seen.add(target)
+            queue.append(target)
+    return pages
+
+
+def test_walking_the_site_finds_nothing_from_another_host(client, site):
+    """Every page reachable by links, for a visitor, a citizen, a moderator and an admin: no
+    src, href or form action to another host, no url() to one in a style, no refresh to one."""
+    walked = 0
+    for who in (client, site["citizen"], site["moderator"], site["admin"]):
+        pages = walk(who, ["/"] + public_urls(site))
+        assert len(pages) > 20
+        for url, page in pages.items():
+            check_page(url, page)
+            assert not OUTSIDE_IN_CSS.search(page), url
+            for refresh in re.findall(r'http-equiv="refresh" content="([^"]*)"', page):
+                assert "//" not in refresh, (url, refresh)
+        walked += len(pages)
+    assert walked > 100
+
+
+def test_the_stylesheet_fetches_nothing_from_another_host():
+    """static/style.css: every url() and @import stays on the site (or is inline data)."""
+    css = (Path(__file__).resolve().parent.parent / "static" / "style.css").read_text()
+    for match in OUTSIDE_IN_CSS.finditer(css):
+        assert match.group(2).lower() == "data:", match.group(0)
+    assert OUTSIDE_IN_CSS.search("a{background:url( 'https://cdn.exemple.com/x.png')}")
+    assert OUTSIDE_IN_CSS.search('@import "//exemple.com/x.css";')
+    assert not OUTSIDE_IN_CSS.search("a{background:url(/static/x.svg)}")
+
+
+# Pages that list accounts by name for moderators and admins; they say nothing of supports.
+ACCOUNT_PAGES = ("/moderation/comptes", "/admin/utilisateurs")
+
+
+def test_nobody_is_shown_who_supported_what(client, site, as_role):
+    """Someone who only supports is named on no page, for a visitor or another citizen; a
+    moderator or an admin sees the name only in the lists of accounts, never beside a proposal."""
+    supporter = factories.user(display_name="Soutien Discret", email="discret@exemple.fr")
+    factories.support(site["proposal"], supporter)
+    factories.support(site["editable"], supporter)
+    db.session.commit()
+    titles = (site["proposal"].title, site["editable"].title)
+    other_citizen = as_role("citizen")
+    for who in (client, other_citizen, site["citizen"]):
+        for url, page in walk(who, ["/"] + public_urls(site)).items():
+            page = html.unescape(page)
+            assert "Soutien Discret" not in page and "discret@exemple.fr" not in page, url
+    for who in (site["moderator"], site["admin"], as_role("moderator")):
+        named = 0
+        for url, page in walk(who, ["/"]).items():
+            page = html.unescape(page)
+            if "Soutien Discret" not in page:
+                continue
+            assert url.startswith(ACCOUNT_PAGES), url
+            assert not any(title in page for title in titles), url
+            named += 1
+        assert named > 0  # the lists of accounts do name everyone
 
 
 # --- error pages --------------------------------------------------------------------------------

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from consultation.accounts import permissions, views  # noqa: E402,F401
+from consultation.accounts import permissions, personal_data, views  # noqa: E402,F401

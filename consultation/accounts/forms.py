@@ -189,3 +189,11 @@ class RolesForm(FlaskForm):
     def chosen(self) -> set[str]:
         """The roles ticked."""
         return {name for name in ROLES if self[name].data}
+
+
+class DeleteAccountForm(FlaskForm):
+    """Delete one's account: the password confirms it is really them."""
+
+    password = PasswordField(
+        _l("Votre mot de passe, pour confirmer"), validators=[required()]
+    )

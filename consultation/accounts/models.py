@@ -25,6 +25,10 @@ ROLE_LABELS = {
 }
 
 
+# Shown wherever the name of someone who deleted their account would have been.
+DELETED_LABEL = _l("Participant·e supprimé·e")
+
+
 def new_nonce() -> str:
     """A random value that, once changed, ends every session of the user."""
     return secrets.token_hex(8)
@@ -62,6 +66,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     blocked_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the person deleted their account: the row stays as a tombstone (see
+    # accounts.services.delete_account) so their contributions and supports keep counting.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     commune: Mapped[Territory | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -100,9 +107,21 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.blocked_until is None or as_utc(self.blocked_until) > utcnow()
 
     @property
+    def is_deleted(self) -> bool:
+        """True once the person deleted their account: nothing of them is left but the id."""
+        return self.deleted_at is not None
+
+    @property
     def public_name(self) -> str:
         """The name shown beside contributions ("Compte bloqué" while blocked)."""
+        if self.is_deleted:
+            return str(DELETED_LABEL)
         return str(_l("Compte bloqué")) if self.is_blocked else self.display_name
+
+    @property
+    def account_name(self) -> str:
+        """The name the staff see (even while blocked), or the deleted label."""
+        return str(DELETED_LABEL) if self.is_deleted else self.display_name
 
     def set_password(self, password: str) -> None:
         """Hash and store a password; other sessions end."""
@@ -115,4 +134,6 @@ class User(UserMixin, TimestampMixin, db.Model):
 
 
 # What a page needs to show someone beside their contributions (see User.public_name).
-PUBLIC_COLUMNS = (User.id, User.display_name, User.blocked_at, User.blocked_until)
+PUBLIC_COLUMNS = (
+    User.id, User.display_name, User.blocked_at, User.blocked_until, User.deleted_at
+)

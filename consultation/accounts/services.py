@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+import zipfile
 from typing import Any
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
-from consultation.accounts.models import ROLES, User, UserRole
-from consultation.core import audit, jobs
+from consultation.accounts.models import ROLES, User, UserRole, new_nonce
+from consultation.core import audit, jobs, personal_data
 from consultation.core.errors import DomainError
+from consultation.core.models import utcnow
 from consultation.core.signals import user_registered
 from consultation.extensions import db
 from consultation.reference.models import Territory
 
 log = logging.getLogger(__name__)
+
+LAST_ADMIN = _l(
+    "Vous êtes la seule personne administratrice : donnez d'abord ce rôle à quelqu'un d'autre."
+)
 
 
 def normalise_email(email: str) -> str:
@@ -120,8 +129,76 @@ def update_profile(
     log.info("user %s updated their profile", user.id)
 
 
+def is_last_admin(user: User) -> bool:
+    """True when the user is the only admin left: the platform would have nobody to run it."""
+    if not user.has_role("admin"):
+        return False
+    admins = db.session.scalar(
+        select(func.count()).select_from(UserRole).where(UserRole.role == "admin")
+    )
+    return admins <= 1
+
+
+def export_archive(user: User) -> bytes:
+    """The person's data as a zip: one JSON file per subject, and a README.txt in French."""
+    files: dict[str, dict[str, Any]] = {}
+    for part in personal_data.parts():
+        files.setdefault(part.filename, {})[part.key] = part.collect(user)
+    described: dict[str, list[str]] = {}
+    for part in personal_data.parts():
+        described.setdefault(part.filename, []).append(str(part.description))
+    readme = render_template(
+        "accounts/personal_data_readme.txt", user=user, files=described, at=utcnow()
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", readme)
+        for filename, content in files.items():
+            archive.writestr(filename, json.dumps(content, ensure_ascii=False, indent=2) + "\n")
+    log.info("user %s downloaded their data", user.id)
+    return buffer.getvalue()
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete one's account after checking the password.
+
+    The row stays as a tombstone, so contributions, supports and participation keep counting
+    and "one support per person" still holds: email, name, password, language, block, roles and
+    subscriptions go; the commune stays only when a figure counts by it (a participant). Every
+    session ends with the nonce; the name shows as "Participant·e supprimé·e" everywhere.
+    """
+    if user.is_deleted:
+        raise DomainError(_("Ce compte est déjà supprimé."))
+    if not user.check_password(password):
+        raise DomainError(_("Le mot de passe est incorrect."))
+    if is_last_admin(user):
+        raise DomainError(str(LAST_ADMIN))
+    retained: set[str] = set()
+    for part in personal_data.parts():
+        if part.erase is not None:
+            part.erase(user)
+        elif part.retains and part.collect(user):
+            retained.update(part.retains)
+    user.email = None
+    user.display_name = ""
+    user.password_hash = None
+    user.locale = None
+    if "commune_id" not in retained:
+        user.commune = None
+    user.blocked_at = user.blocked_until = user.blocked_reason = None
+    user.role_rows = []
+    user.session_nonce = new_nonce()
+    user.deleted_at = utcnow()
+    # The journal says the account went, and by whose act; it names nobody.
+    audit.record(user, "user.delete", "user", user.id)
+    db.session.flush()
+    log.info("user %s deleted their account", user.id)
+
+
 def set_roles(actor: User, user: User, roles: set[str]) -> None:
     """Give the user exactly these roles; an admin cannot drop their own admin role."""
+    if user.is_deleted:
+        raise DomainError(_("Ce compte est supprimé : il n'a plus de rôle."))
     unknown = roles - set(ROLES)
     if unknown:
         raise DomainError(_("Rôle inconnu : %(roles)s", roles=", ".join(sorted(unknown))))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from consultation.accounts import bp, services
 from consultation.accounts.forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -21,6 +22,7 @@ from consultation.accounts.forms import (
 from consultation.accounts.models import ROLES, User
 from consultation.core import ratelimits
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
+from consultation.core.models import today
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db, login_manager
 from consultation.reference.models import Territory
@@ -162,6 +164,43 @@ def change_password():
     return render_template("accounts/profile.html", form=form, password_form=password_form)
 
 
+@bp.route("/compte/mes-donnees.zip")
+@login_required
+def export_data():
+    """Download everything the platform keeps about oneself, as a zip of JSON files."""
+    require("accounts.export", current_user)
+    archive = services.export_archive(current_user)
+    return Response(
+        archive,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition":
+                f"attachment; filename=mes-donnees-consultation-{today().isoformat()}.zip",
+            # Personal data: never kept by a browser cache or a proxy.
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/compte/supprimer", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Delete one's account after a clear warning and the password; the session ends."""
+    require("accounts.delete", current_user)
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        done = attempt(
+            lambda: services.delete_account(current_user, form.password.data), form
+        )
+        if done is not FAILED:
+            logout_user()
+            session.pop("lang", None)
+            flash(_("Votre compte est supprimé. Vos contributions restent publiées sans votre "
+                    "nom."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("accounts/delete.html", form=form)
+
+
 @bp.route("/admin/utilisateurs")
 @login_required
 def users():
@@ -186,6 +225,6 @@ def user_roles(user_id: int):
     if form.validate_on_submit():
         done = attempt(lambda: services.set_roles(current_user, user, form.chosen()), form)
         if done is not FAILED:
-            flash(_("Les rôles de %(name)s sont enregistrés.", name=user.display_name), "success")
+            flash(_("Les rôles de %(name)s sont enregistrés.", name=user.account_name), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_roles.html", form=form, user=user)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("comments", __name__)
 
-from consultation.comments import permissions, views  # noqa: E402,F401
+from consultation.comments import permissions, personal_data, views  # noqa: E402,F401

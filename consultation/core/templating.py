@@ -41,6 +41,11 @@ def can(name: str, obj: Any = None) -> bool:
     return permissions.can(current_user, name, obj)
 
 
+def refusal(name: str, obj: Any = None) -> str:
+    """Why the current user may not do this ("" when allowed), to say it in place of a button."""
+    return permissions.refusal(current_user, name, obj) or ""
+
+
 def date_fr(value: date | datetime | str | None, fmt: str = "long") -> str:
     """A date in the visitor's language (French by default); ISO strings (snapshots) too."""
     if not value:
@@ -106,6 +111,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         can=can,
+        refusal=refusal,
         current_locale=lambda: str(get_locale() or "fr"),
         today=today,
         url_with=url_with,

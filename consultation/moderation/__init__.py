@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__)
 
-from consultation.moderation import permissions, views  # noqa: E402,F401
+from consultation.moderation import permissions, personal_data, views  # noqa: E402,F401

@@ -17,8 +17,15 @@ not_staff = check(
     _l("Seul·e un·e administrateur·rice peut bloquer un compte de l'équipe."),
 )
 
+not_deleted = check(
+    "not_deleted",
+    lambda user, target: target is None or not target.is_deleted,
+    _l("Ce compte a été supprimé par son·sa titulaire."),
+)
+
 # obj: the account concerned (None for the list).
-rule("users.block", has_role("moderator", "admin"), not_blocked, not_self, not_staff)
+rule("users.block", has_role("moderator", "admin"), not_blocked, not_self, not_staff,
+     not_deleted)
 rule("audit.read", has_role("moderator", "admin"))
 
 not_own = check(

@@ -106,7 +106,7 @@ def label_of(kind: str, target: Any) -> str:
         return target.title
     if kind == "comment":
         return f"Commentaire n° {target.id}"
-    return target.display_name
+    return target.account_name
 
 
 def _shift(kind: str, target: Any, delta: int) -> None:

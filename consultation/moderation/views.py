@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
     "user.unblock": _l("Déblocage d'un compte"),
     "user.roles": _l("Changement de rôles"),
+    "user.delete": _l("Compte supprimé par son·sa titulaire"),
     "project.create": _l("Création d'un projet"),
     "project.update": _l("Modification d'un projet"),
     "proposal.answer": _l("Réponse officielle"),
@@ -97,7 +98,7 @@ def _account_action(user_id: int, which: str, act: Any, done: str):  # type: ign
     forms = {"block_form": BlockForm(), "unblock_form": UnblockForm()}
     form = forms[which]
     if form.validate_on_submit() and attempt(lambda: act(user, form), form) is not FAILED:
-        flash(done % {"name": user.display_name}, "success")
+        flash(done % {"name": user.account_name}, "success")
         return redirect(url_for("moderation.account", user_id=user.id))
     return render_template("moderation/account.html", user=user, **forms)
 
@@ -188,7 +189,7 @@ def journal_csv():
     for entry in db.session.scalars(services.audit_query(**chosen)):  # type: ignore[arg-type]
         writer.writerow([_cell(value) for value in (
             entry.id, as_utc(entry.created_at).isoformat(),
-            entry.actor.display_name if entry.actor else "plateforme",
+            entry.actor.account_name if entry.actor else "plateforme",
             entry.action, entry.target_kind, entry.target_id or "", entry.target_label,
             entry.reason, entry.details,
         )])

@@ -4,6 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__)
 
-from consultation.projects import permissions, receivers, views  # noqa: E402,F401
+from consultation.projects import permissions, personal_data, receivers, views  # noqa: E402,F401
 
 receivers.connect()

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("rencontres", __name__)
 
-from consultation.rencontres import permissions, views  # noqa: E402,F401
+from consultation.rencontres import permissions, personal_data, views  # noqa: E402,F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("syntheses", __name__)
 
-from consultation.syntheses import permissions, views  # noqa: E402,F401
+from consultation.syntheses import permissions, personal_data, views  # noqa: E402,F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("votes", __name__)
 
-from consultation.votes import permissions, views  # noqa: E402,F401
+from consultation.votes import permissions, personal_data, views  # noqa: E402,F401

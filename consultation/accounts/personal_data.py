@@ -1,0 +1,31 @@
+"""What an account holds about its person, for the download (compte.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from consultation.accounts.models import User
+from consultation.core.personal_data import moment, part
+
+
+# user_roles rows go with the account: deleting it revokes every role (see services).
+@part("compte.json", "compte", ("user_roles.user_id",),
+      _l("votre compte : adresse électronique, nom affiché, commune, langue, rôles, dates, "
+         "état de blocage (ni le mot de passe ni les jetons de session, jamais exportés)"))
+def account(user: User) -> dict[str, Any]:
+    """The account itself; never the password hash nor the session nonce."""
+    return {
+        "numero": user.id,
+        "adresse_electronique": user.email,
+        "nom_affiche": user.display_name,
+        "commune": user.commune.name if user.commune else None,
+        "langue": user.locale,
+        "roles": sorted(user.roles),
+        "cree_le": moment(user.created_at),
+        "modifie_le": moment(user.updated_at),
+        "bloque_le": moment(user.blocked_at),
+        "bloque_jusqu_au": moment(user.blocked_until),
+        "motif_du_blocage": user.blocked_reason,
+    }
