@@ -1,4 +1,4 @@
-"""Site-wide pages: home, health check, language choice."""
+"""Site-wide pages: home, accessibility statement, health check, language choice."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ def home():
     """Home: what the platform is for and the consultations open now."""
     open_projects = list(db.session.scalars(project_list_query(state="ouverts").limit(6)))
     return render_template("home.html", open_projects=open_projects)
+
+
+@bp.route("/accessibilite")
+def accessibility():
+    """The accessibility statement that French law asks of public bodies (RGAA 4.1)."""
+    return render_template(
+        "accessibility.html",
+        contact=current_app.config["ACCESSIBILITY_CONTACT"],
+        postal_address=current_app.config["ACCESSIBILITY_POSTAL_ADDRESS"],
+        established_on=current_app.config["ACCESSIBILITY_STATEMENT_DATE"],
+    )
 
 
 @bp.route("/healthz")

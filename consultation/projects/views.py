@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from consultation.core import pages
+from consultation.core import pages, readability
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import page_number, paginate
 from consultation.projects import bp, services
@@ -88,18 +88,36 @@ def _prepare(form: ProjectForm) -> ProjectForm:
     return form
 
 
+def _checking(form: ProjectForm) -> bool:
+    """True when the admin asked to measure the "En bref" text rather than to save."""
+    return form.is_submitted() and bool(form.check_readability.data)
+
+
+def _render_form(form: ProjectForm, project: Project | None):  # type: ignore[no-untyped-def]
+    return render_template(
+        "projects/form.html",
+        form=form,
+        project=project,
+        readability=readability.measure(form.plain_summary.data),
+        measured=_checking(form) or (project is not None and bool(form.plain_summary.data)),
+        plain_language_rules=readability.PLAIN_LANGUAGE_RULES,
+    )
+
+
 @bp.route("/admin/projets/nouveau", methods=["GET", "POST"])
 @login_required
 def create():
     """Create a project and its phases."""
     require("projects.create")
     form = _prepare(ProjectForm())
+    if _checking(form):
+        return _render_form(form, None)
     if form.validate_on_submit():
         project = attempt(lambda: services.create_project(current_user, _form_data(form)), form)
         if project is not FAILED:
             flash(_("Le projet est créé."), "success")
             return redirect(url_for("projects.show", slug=project.slug))
-    return render_template("projects/form.html", form=form, project=None)
+    return _render_form(form, None)
 
 
 @bp.route("/admin/projets/<slug>/modifier", methods=["GET", "POST"])
@@ -116,6 +134,8 @@ def edit(slug: str):
             phase = project.phase(kind)
             form[f"{kind}_start"].data = phase.starts_on if phase else None
             form[f"{kind}_end"].data = phase.ends_on if phase else None
+    if _checking(form):
+        return _render_form(form, project)
     if form.validate_on_submit():
         done = attempt(
             lambda: services.update_project(current_user, project, _form_data(form)), form
@@ -123,4 +143,4 @@ def edit(slug: str):
         if done is not FAILED:
             flash(_("Le projet est enregistré."), "success")
             return redirect(url_for("projects.show", slug=project.slug))
-    return render_template("projects/form.html", form=form, project=project)
+    return _render_form(form, project)
