@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.moderation import bp as moderation_bp
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
+    from consultation.reference import bp as reference_bp
     from consultation.rencontres import bp as rencontres_bp
     from consultation.rencontres.cli import rencontres_cli
     from consultation.syntheses import bp as syntheses_bp
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.votes import bp as votes_bp
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
-                      moderation_bp, syntheses_bp, rencontres_bp):
+                      moderation_bp, syntheses_bp, rencontres_bp, reference_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

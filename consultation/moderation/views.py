@@ -42,6 +42,7 @@ ACTIONS = {
     "project.": _l("Projets"),
     "proposal.": _l("Propositions (masquage, réponses officielles)"),
     "comment.": _l("Commentaires (masquage)"),
+    "territory.": _l("Territoires (populations)"),
 }
 ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
@@ -63,6 +64,7 @@ ACTION_LABELS = {
     "proposal.approve": _l("Proposition approuvée"),
     "comment.approve": _l("Commentaire approuvé"),
     "user.dismiss": _l("Signalements écartés (compte)"),
+    "territory.population": _l("Population d'un territoire"),
 }
 
 

@@ -13,7 +13,12 @@ from consultation.core.pagination import page_number, paginate
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm
 from consultation.projects.models import PHASE_KINDS, Project
-from consultation.reference.services import orientations, territories, territory_choices
+from consultation.reference.services import (
+    orientations,
+    participation_per_thousand,
+    territories,
+    territory_choices,
+)
 
 PER_PAGE = 12
 
@@ -61,7 +66,10 @@ def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
     project = project_or_404(slug, full=True)
     return render_template(
-        "projects/show.html", project=project, **pages.context("project", project)
+        "projects/show.html",
+        project=project,
+        per_thousand=participation_per_thousand(services.participants_by_territory(project.id)),
+        **pages.context("project", project),
     )
 
 
