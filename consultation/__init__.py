@@ -54,8 +54,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_globals(app)
     _register_request_boundary(app)
-    from consultation.core import pagecache
+    from consultation.core import kiosk, pagecache
 
+    # Before the page memory: an idle kiosk session ends before any page is served.
+    kiosk.init_app(app)
     pagecache.init_app(app, _select_locale)
     if app.config["QUERY_COUNT_HEADER"]:
         _count_queries(app)

@@ -19,6 +19,7 @@ from consultation.accounts.forms import (
     RolesForm,
 )
 from consultation.accounts.models import ROLES, User
+from consultation.core import kiosk
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db, login_manager
@@ -66,7 +67,8 @@ def login():
         if user is None:
             form.form_errors.append(_("Adresse électronique ou mot de passe incorrect."))
         else:
-            login_user(user, remember=form.remember.data)
+            # A shared terminal never keeps anyone logged in.
+            login_user(user, remember=bool(form.remember.data) and not kiosk.is_kiosk())
             flash(_("Vous êtes connecté·e."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("accounts/login.html", form=form)
