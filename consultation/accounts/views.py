@@ -77,8 +77,11 @@ def login():
 @bp.route("/compte/deconnexion", methods=["POST"])
 def logout():
     """Log out (POST only, so that a link cannot log anyone out)."""
-    logout_user()
-    session.pop("lang", None)
+    if kiosk.is_kiosk():
+        kiosk.end_session()  # a shared terminal keeps nothing of the person
+    else:
+        logout_user()
+        session.pop("lang", None)
     flash(_("Vous êtes déconnecté·e."), "success")
     return redirect(url_for("main.home"))
 

@@ -245,3 +245,17 @@ def test_the_page_memory_keeps_kiosk_and_ordinary_pages_apart(app, cached):
     assert '<body class="kiosk">' in text(booth.get("/projets"))
     assert '<body class="kiosk">' not in text(cached.test_client().get("/projets"))
     assert '<body class="kiosk">' in text(booth.get("/projets"))
+
+
+def test_logging_out_on_a_terminal_forgets_everything_but_the_terminal(app):
+    """"Se déconnecter" on a kiosk empties the session (language included), keeps kiosk mode."""
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    login(client, user)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert client.post("/compte/deconnexion").status_code == 302
+    with client.session_transaction() as session:
+        assert "_user_id" not in session and "lang" not in session
+    assert '<body class="kiosk">' in text(client.get("/"))
