@@ -22,7 +22,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    g,
     has_request_context,
     redirect,
     request,
@@ -44,9 +43,13 @@ def is_kiosk() -> bool:
     """True when the current browser is a shared terminal."""
     if not has_request_context():
         return False
-    if "kiosk" not in g:
-        g.kiosk = bool(current_app.config.get("KIOSK_MODE")) or request.cookies.get(COOKIE) == "1"
-    return bool(g.kiosk)
+    # Kept on the request, not on `g`: a PDF or a mail rendered during a terminal's request
+    # (in a request context of its own) is not a kiosk page.
+    found = request.environ.get("consultation.kiosk")
+    if found is None:
+        found = bool(current_app.config.get("KIOSK_MODE")) or request.cookies.get(COOKIE) == "1"
+        request.environ["consultation.kiosk"] = found
+    return bool(found)
 
 
 def idle_minutes() -> int:

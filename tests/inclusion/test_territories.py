@@ -196,7 +196,10 @@ def field_name(name: str) -> str:
 
 def test_admin_lists_and_saves_populations_with_a_journal_entry(admin_client):
     """The page lists every territory with its population; a change is saved and logged."""
+    from tests.test_pages import check_page
+
     page = page_text(admin_client.get("/admin/territoires"))
+    check_page("/admin/territoires", admin_client.get("/admin/territoires").get_data(as_text=True))
     assert "<h1>Territoires et populations</h1>" in page
     assert 'value="139619"' in page and "Plouzané" in page
     assert "Communauté de communes du Pays des Abers" in page
@@ -233,6 +236,9 @@ def test_bad_input_is_a_french_field_error_that_keeps_what_was_typed(admin_clien
     name = field_name("Guilers")
     response = admin_client.post("/admin/territoires", data={name: typed})
     assert response.status_code == 200
+    from tests.test_pages import check_page
+
+    check_page("/admin/territoires (refusé)", response.get_data(as_text=True))
     page = page_text(response)
     assert "Le formulaire n'a pas été enregistré" in page
     assert message in page
