@@ -59,8 +59,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_globals(app)
     _register_request_boundary(app)
-    from consultation.core import pagecache
+    from consultation.core import kiosk, pagecache
 
+    # Before the page memory: an idle kiosk session ends before any page is served.
+    kiosk.init_app(app)
     pagecache.init_app(app, _select_locale)
     if app.config["QUERY_COUNT_HEADER"]:
         _count_queries(app)
@@ -131,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.moderation import bp as moderation_bp
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
+    from consultation.reference import bp as reference_bp
     from consultation.rencontres import bp as rencontres_bp
     from consultation.rencontres.cli import rencontres_cli
     from consultation.syntheses import bp as syntheses_bp
@@ -138,7 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.votes import bp as votes_bp
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
-                      moderation_bp, syntheses_bp, rencontres_bp):
+                      moderation_bp, syntheses_bp, rencontres_bp, reference_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -54,6 +54,17 @@ class Defaults:
     COMPRESS_BR_LEVEL = 5
     # Benchmarks only: each response says how many SQL statements it ran (X-Query-Count).
     QUERY_COUNT_HEADER = False
+    # A town-hall terminal: every browser of this instance is a shared kiosk (core/kiosk.py);
+    # without it, a terminal becomes one by opening /borne once.
+    KIOSK_MODE = False
+    KIOSK_IDLE_MINUTES = 5  # a kiosk session ends after this long without a request
+    # The accessibility statement (/accessibilite): where to write, and since when it stands.
+    ACCESSIBILITY_CONTACT = "accessibilite@consultation.brest.example"
+    ACCESSIBILITY_POSTAL_ADDRESS = (
+        "Brest métropole, mission accessibilité numérique, 24 rue Coat-ar-Guéven, "
+        "29238 Brest Cedex 2"
+    )
+    ACCESSIBILITY_STATEMENT_DATE = "2026-12-01"
 
     # Security (core/security.py). APP_ENV=production sets PRODUCTION: cookies only over HTTPS,
     # HSTS on every response, and the app refuses to start without a real SECRET_KEY.
@@ -102,6 +113,11 @@ _ENV: dict[str, Any] = {
     "PROXY_FIX": int,
     "RATELIMIT_ENABLED": lambda v: v.lower() in {"1", "true", "yes", "oui"},
     "RATELIMIT_STORAGE_URI": str,
+    "KIOSK_MODE": lambda v: v.lower() in {"1", "true", "yes", "oui"},
+    "KIOSK_IDLE_MINUTES": int,
+    "ACCESSIBILITY_CONTACT": str,
+    "ACCESSIBILITY_POSTAL_ADDRESS": str,
+    "ACCESSIBILITY_STATEMENT_DATE": str,
 }
 
 

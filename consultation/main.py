@@ -1,15 +1,32 @@
-"""Site-wide pages: home, privacy, health check, language choice."""
+"""Site-wide pages: home, privacy, accessibility statement, health check, language choice."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
 from sqlalchemy import text
 
-from consultation.core.http import safe_next
+from consultation.core import kiosk
+from consultation.core.http import require, safe_next
+from consultation.core.permissions import has_role, rule
 from consultation.extensions import db
 from consultation.projects.services import project_list_query
 
 bp = Blueprint("main", __name__)
+
+# Taking a town-hall terminal out of kiosk mode is for the people who look after it.
+rule("kiosk.quit", has_role("mediator", "admin"))
 
 
 @bp.route("/")
@@ -23,6 +40,16 @@ def home():
 def privacy():
     """What personal data the platform keeps, why, for how long, and the person's rights."""
     return render_template("privacy.html", contact=current_app.config["PRIVACY_CONTACT"])
+
+@bp.route("/accessibilite")
+def accessibility():
+    """The accessibility statement that French law asks of public bodies (RGAA 4.1)."""
+    return render_template(
+        "accessibility.html",
+        contact=current_app.config["ACCESSIBILITY_CONTACT"],
+        postal_address=current_app.config["ACCESSIBILITY_POSTAL_ADDRESS"],
+        established_on=current_app.config["ACCESSIBILITY_STATEMENT_DATE"],
+    )
 
 
 @bp.route("/healthz")
@@ -39,3 +66,53 @@ def language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     return redirect(safe_next(request.form.get("next"), "/"))
+
+
+@bp.route("/borne")
+def kiosk_start():
+    """Make this browser a town-hall terminal (a long-lived cookie of its own), fresh."""
+    kiosk.end_session()
+    flash(_("Ce poste est une borne partagée : chaque session se termine après %(n)d minutes "
+            "sans activité ou avec le bouton « Terminer ma session ».",
+            n=kiosk.idle_minutes()), "info")
+    response = redirect(url_for("main.home"))
+    response.set_cookie(kiosk.COOKIE, "1", max_age=kiosk.COOKIE_MAX_AGE, httponly=True,
+                        samesite="Lax", secure=request.is_secure)
+    return response
+
+
+@bp.route("/borne/quitter")
+@login_required
+def kiosk_quit():
+    """Give this browser back its ordinary behaviour (mediators and admins)."""
+    require("kiosk.quit")
+    if current_app.config["KIOSK_MODE"]:
+        flash(_("Le mode borne est imposé à tout le site par sa configuration (KIOSK_MODE)."),
+              "error")
+        return redirect(url_for("main.home"))
+    kiosk.end_session()
+    flash(_("Ce navigateur n'est plus une borne partagée."), "success")
+    response = redirect(url_for("main.home"))
+    response.delete_cookie(kiosk.COOKIE, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.route("/borne/terminer", methods=["POST"])
+def kiosk_end():
+    """End the person's session on a shared terminal and leave nothing of it behind."""
+    kiosk.end_session()
+    flash(_("Session terminée : vous pouvez laisser le poste à la personne suivante."),
+          "success")
+    response = redirect(url_for("main.home"))
+    # Not "cookies": that would also drop the kiosk cookie and take the terminal out of kiosk
+    # mode. The session cookie is emptied above and the remember cookie deleted by logout.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/borne/fin")
+def kiosk_idle():
+    """Where an idle kiosk page leads (meta refresh): the session ends, back to the start."""
+    if kiosk.is_kiosk() and session:
+        kiosk.end_idle_session()
+    return redirect(url_for("main.home"))

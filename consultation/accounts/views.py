@@ -21,6 +21,7 @@ from consultation.accounts.forms import (
 )
 from consultation.accounts.models import ROLES, User
 from consultation.core import ratelimits
+from consultation.core import kiosk
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.models import today
 from consultation.core.pagination import page_number, paginate
@@ -71,7 +72,8 @@ def login():
         if user is None:
             form.form_errors.append(_("Adresse électronique ou mot de passe incorrect."))
         else:
-            login_user(user, remember=form.remember.data)
+            # A shared terminal never keeps anyone logged in.
+            login_user(user, remember=bool(form.remember.data) and not kiosk.is_kiosk())
             flash(_("Vous êtes connecté·e."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("accounts/login.html", form=form)
@@ -80,8 +82,11 @@ def login():
 @bp.route("/compte/deconnexion", methods=["POST"])
 def logout():
     """Log out (POST only, so that a link cannot log anyone out)."""
-    logout_user()
-    session.pop("lang", None)
+    if kiosk.is_kiosk():
+        kiosk.end_session()  # a shared terminal keeps nothing of the person
+    else:
+        logout_user()
+        session.pop("lang", None)
     flash(_("Vous êtes déconnecté·e."), "success")
     return redirect(url_for("main.home"))
 

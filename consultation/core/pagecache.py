@@ -2,7 +2,8 @@
 
 When a project makes the local news, thousands open the same list within minutes. For
 PAGE_CACHE_SECONDS (2 by default, 0 to turn it off) each worker keeps the HTML it made for an
-anonymous GET and hands it to the next anonymous visitors of the same URL, language and day,
+anonymous GET and hands it to the next anonymous visitors of the same URL, language and day
+(and kind of browser: a town-hall terminal's pages are its own),
 without a query. What differs between visitors never enters the cache: the page's CSRF token
 is put back per visitor when served; a visitor with flashed messages or a login, any response
 that is not a plain 200 HTML page, and every POST pass through as usual. Logged-in people
@@ -17,18 +18,20 @@ from collections import OrderedDict
 from flask import Flask, Response, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from consultation.core.kiosk import is_kiosk
 from consultation.core.models import today
 
 TOKEN = "csrf-token-of-this-visitor"  # stands in the cached HTML for each visitor's token
 MAX_PAGES = 2_000  # per worker; the oldest go first
 
 
-def _key(locale: str, remember_cookie: str) -> tuple[str, str, str] | None:
+def _key(locale: str, remember_cookie: str) -> tuple[str, str, str, bool] | None:
     # A "remember me" cookie logs its holder in on the way: not an anonymous visitor.
     if (request.method != "GET" or "_user_id" in session or session.get("_flashes")
             or remember_cookie in request.cookies):
         return None
-    return (request.full_path, locale, today().isoformat())
+    # A terminal's page (larger, with its end-of-session button) is never another's, and back.
+    return (request.full_path, locale, today().isoformat(), is_kiosk())
 
 
 def init_app(app: Flask, locale_of_request) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +39,7 @@ def init_app(app: Flask, locale_of_request) -> None:  # type: ignore[no-untyped-
     seconds = float(app.config.get("PAGE_CACHE_SECONDS") or 0)
     if seconds <= 0:
         return
-    pages: OrderedDict[tuple[str, str, str], tuple[float, str]] = OrderedDict()
+    pages: OrderedDict[tuple[str, str, str, bool], tuple[float, str]] = OrderedDict()
 
     @app.before_request
     def _serve_from_memory() -> Response | None:

@@ -43,6 +43,7 @@ ACTIONS = {
     "project.": _l("Projets"),
     "proposal.": _l("Propositions (masquage, réponses officielles)"),
     "comment.": _l("Commentaires (masquage)"),
+    "territory.": _l("Territoires (populations)"),
 }
 ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
@@ -65,6 +66,7 @@ ACTION_LABELS = {
     "proposal.approve": _l("Proposition approuvée"),
     "comment.approve": _l("Commentaire approuvé"),
     "user.dismiss": _l("Signalements écartés (compte)"),
+    "territory.population": _l("Population d'un territoire"),
 }
 
 

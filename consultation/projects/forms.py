@@ -12,6 +12,7 @@ from wtforms import (
     DateField,
     IntegerField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional, Regexp
@@ -62,6 +63,8 @@ class ProjectForm(FlaskForm):
         description=_l("Une ou deux phrases, affichées dans la liste des projets."),
     )
     plain_summary = markdown_field(_l("En bref (langage clair)"), 2000, required=False)
+    # Measures the "En bref" text and shows the form again, saving nothing.
+    check_readability = SubmitField(_l("Vérifier la lisibilité"))
     body = markdown_field(_l("Présentation détaillée"), 50_000, required=False)
     orientation = OptionalSelectField(_l("Orientation stratégique"))
     territories = CheckboxListField(_l("Territoires concernés"), coerce=int)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, not_, select
+from sqlalchemy import Select, exists, func, not_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consultation.accounts.models import User
@@ -16,7 +16,14 @@ from consultation.core import audit
 from consultation.core.errors import DomainError
 from consultation.core.text import slugify
 from consultation.extensions import db
-from consultation.projects.models import PHASE_KINDS, Phase, Project, project_territories, today
+from consultation.projects.models import (
+    PHASE_KINDS,
+    Phase,
+    Project,
+    ProjectParticipant,
+    project_territories,
+    today,
+)
 from consultation.reference.models import Orientation, Territory
 
 log = logging.getLogger(__name__)
@@ -154,3 +161,21 @@ def by_slug(slug: str, full: bool = False) -> Project | None:
         )
     return db.session.scalar(statement)
 
+
+
+def participants_by_territory(project_id: int) -> dict[int, tuple[int | None, int]]:
+    """{territory id: (population, participants living there)} for every territory, in one
+    query; the population is read live, since an admin may correct it at any time."""
+    living = (
+        select(User.commune_id.label("territory_id"), func.count().label("participants"))
+        .join(ProjectParticipant, ProjectParticipant.user_id == User.id)
+        .where(ProjectParticipant.project_id == project_id, User.commune_id.is_not(None))
+        .group_by(User.commune_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Territory.id, Territory.population,
+               func.coalesce(living.c.participants, 0))
+        .outerjoin(living, living.c.territory_id == Territory.id)
+    )
+    return {territory_id: (population, count) for territory_id, population, count in rows}

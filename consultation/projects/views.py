@@ -7,13 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from consultation.core import pages
+from consultation.core import pages, readability
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import page_number, paginate
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm
 from consultation.projects.models import PHASE_KINDS, Project
-from consultation.reference.services import orientations, territories, territory_choices
+from consultation.reference.services import (
+    orientations,
+    participation_per_thousand,
+    territories,
+    territory_choices,
+)
 
 PER_PAGE = 12
 
@@ -61,7 +66,10 @@ def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
     project = project_or_404(slug, full=True)
     return render_template(
-        "projects/show.html", project=project, **pages.context("project", project)
+        "projects/show.html",
+        project=project,
+        per_thousand=participation_per_thousand(services.participants_by_territory(project.id)),
+        **pages.context("project", project),
     )
 
 
@@ -88,18 +96,36 @@ def _prepare(form: ProjectForm) -> ProjectForm:
     return form
 
 
+def _checking(form: ProjectForm) -> bool:
+    """True when the admin asked to measure the "En bref" text rather than to save."""
+    return form.is_submitted() and bool(form.check_readability.data)
+
+
+def _render_form(form: ProjectForm, project: Project | None):  # type: ignore[no-untyped-def]
+    return render_template(
+        "projects/form.html",
+        form=form,
+        project=project,
+        readability=readability.measure(form.plain_summary.data),
+        measured=_checking(form) or (project is not None and bool(form.plain_summary.data)),
+        plain_language_rules=readability.PLAIN_LANGUAGE_RULES,
+    )
+
+
 @bp.route("/admin/projets/nouveau", methods=["GET", "POST"])
 @login_required
 def create():
     """Create a project and its phases."""
     require("projects.create")
     form = _prepare(ProjectForm())
+    if _checking(form):
+        return _render_form(form, None)
     if form.validate_on_submit():
         project = attempt(lambda: services.create_project(current_user, _form_data(form)), form)
         if project is not FAILED:
             flash(_("Le projet est créé."), "success")
             return redirect(url_for("projects.show", slug=project.slug))
-    return render_template("projects/form.html", form=form, project=None)
+    return _render_form(form, None)
 
 
 @bp.route("/admin/projets/<slug>/modifier", methods=["GET", "POST"])
@@ -116,6 +142,8 @@ def edit(slug: str):
             phase = project.phase(kind)
             form[f"{kind}_start"].data = phase.starts_on if phase else None
             form[f"{kind}_end"].data = phase.ends_on if phase else None
+    if _checking(form):
+        return _render_form(form, project)
     if form.validate_on_submit():
         done = attempt(
             lambda: services.update_project(current_user, project, _form_data(form)), form
@@ -123,4 +151,4 @@ def edit(slug: str):
         if done is not FAILED:
             flash(_("Le projet est enregistré."), "success")
             return redirect(url_for("projects.show", slug=project.slug))
-    return render_template("projects/form.html", form=form, project=project)
+    return _render_form(form, project)

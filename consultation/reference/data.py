@@ -23,6 +23,31 @@ TERRITORIES: list[tuple[str, str, str]] = [
     ("cc-pleyben", "Communauté de communes Pleyben-Châteaulin-Porzay", "intercommunalite"),
 ]
 
+# Inhabitants per territory, for participation per 1,000 inhabitants. Source: INSEE,
+# populations légales 2021 (population municipale), in force on 1 January 2024, as published on
+# collectivites-locales.gouv.fr. The 8 communes are the exact figures (Brest métropole: 211,920).
+# The intercommunalities are their 2021 totals rounded to the hundred: an admin enters the exact
+# figures of INSEE's table at /admin/territoires (each change is logged in the journal).
+POPULATION_SOURCE = (
+    "Insee, populations légales 2021 (population municipale), en vigueur au 1er janvier 2024"
+)
+POPULATIONS: dict[str, int] = {
+    "29019": 139_619,  # Brest
+    "29011": 3_615,  # Bohars
+    "29061": 6_347,  # Gouesnou
+    "29069": 8_170,  # Guilers
+    "29075": 15_460,  # Guipavas
+    "29235": 11_791,  # Le Relecq-Kerhuon
+    "29189": 13_445,  # Plougastel-Daoulas
+    "29212": 13_473,  # Plouzané
+    "cc-abers": 41_800,
+    "cc-iroise": 50_000,
+    "cc-landerneau": 49_300,
+    "cc-crozon": 23_300,
+    "cc-landivisiau": 33_400,
+    "cc-pleyben": 22_900,
+}
+
 # (slug, number, title): the five orientations named in the digital strategy.
 ORIENTATIONS: list[tuple[str, int, str]] = [
     ("mutation-reussie", 1, "Un territoire en marche vers une mutation réussie"),

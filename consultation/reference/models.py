@@ -21,6 +21,8 @@ class Territory(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Inhabitants (INSEE's population municipale; see data.py); None when not known.
+    population: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def kind_label(self) -> str:

@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy import Date, cast, func, select
 
-from consultation.accounts.models import User
 from consultation.comments.models import Comment
 from consultation.core.models import PARIS, as_utc, utcnow
 from consultation.extensions import db
 from consultation.moderation.models import Report
 from consultation.projects.models import Project, ProjectParticipant
+from consultation.projects.services import participants_by_territory
 from consultation.proposals.models import Proposal
-from consultation.reference.services import territories
+from consultation.reference.services import participation_per_thousand, territories
 from consultation.votes.models import Support
 
 TOP = 10
@@ -111,15 +111,10 @@ def _weeks(project: Project, proposals: Counter[date], comments: Counter[date],
     return buckets
 
 
-def _territories(project_id: int) -> list[dict[str, Any]]:
-    participants = dict(
-        db.session.execute(
-            select(User.commune_id, func.count())
-            .join(ProjectParticipant, ProjectParticipant.user_id == User.id)
-            .where(ProjectParticipant.project_id == project_id)
-            .group_by(User.commune_id)
-        ).all()
-    )
+def _territories(project_id: int, participants_total: int) -> dict[str, list[dict[str, Any]]]:
+    """Participants by commune of residence and per 1,000 inhabitants, proposals by territory
+    aimed at; the last row counts those who gave no commune and proposals aimed at none."""
+    per_thousand = participation_per_thousand(participants_by_territory(project_id))
     proposals = dict(
         db.session.execute(
             select(Proposal.territory_id, func.count())
@@ -128,13 +123,13 @@ def _territories(project_id: int) -> list[dict[str, Any]]:
         ).all()
     )
     rows = [
-        {"id": t.id, "name": t.name, "kind": t.kind,
-         "participants": participants.get(t.id, 0), "proposals": proposals.get(t.id, 0)}
-        for t in territories()
+        {**row, "proposals": proposals.get(row["id"], 0)} for row in per_thousand["territories"]
     ]
+    known = sum(row["participants"] for row in rows)
     rows.append({"id": None, "name": None, "kind": "unknown",
-                 "participants": participants.get(None, 0), "proposals": proposals.get(None, 0)})
-    return rows
+                 "participants": participants_total - known, "proposals": proposals.get(None, 0),
+                 "population": None, "per_thousand": None})
+    return {"territories": rows, "groups": per_thousand["groups"]}
 
 
 def _proposal_row(proposal: Any, territory_names: dict[int, str]) -> dict[str, Any]:
@@ -223,6 +218,7 @@ def compute(project: Project, at: datetime | None = None) -> dict[str, Any]:
         ).all()
     ))
     phase = project.phase("consultation")
+    by_territory = _territories(pid, participants)
     return {
         "computed_at": (at or utcnow()).isoformat(),
         "project": {
@@ -240,7 +236,10 @@ def compute(project: Project, at: datetime | None = None) -> dict[str, Any]:
             "comments": sum(stances.values()),
             "supports": supports_total,
         },
-        "territories": _territories(pid),
+        "territories": by_territory["territories"],
+        # Brest, the other communes of the métropole, the rest of the Pays de Brest, per 1,000
+        # inhabitants (absent from versions published before it existed).
+        "territory_groups": by_territory["groups"],
         "weeks": _weeks(
             project,
             _per_day(Proposal, _counted_proposals(pid)),

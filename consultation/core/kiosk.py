@@ -1,0 +1,120 @@
+"""Town-hall terminals ("bornes"): one shared browser, one person after another.
+
+A browser is a kiosk when the server says so for all (KIOSK_MODE) or when it opened /borne,
+which leaves a long-lived `kiosk=1` cookie of its own: that cookie is not part of the session,
+so ending a person's session never takes the terminal out of kiosk mode. On a kiosk:
+- nobody stays logged in: no "remember me", only a session cookie without expiry, and the
+  session ends after KIOSK_IDLE_MINUTES without a request (a meta refresh brings an idle page
+  back to the start, without JavaScript);
+- "Terminer ma session" on every page forgets the person at once;
+- nothing of the previous person remains: no page is stored (Cache-Control: no-store, so Back
+  shows nothing) and forms do not offer to fill in what was typed before;
+- pages are larger and simpler (the `kiosk` class on <body>).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import logout_user
+
+COOKIE = "kiosk"
+COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
+SEEN = "kiosk_seen"  # session key: when the last request came (seconds since the epoch)
+# Session keys that say nothing of a person: their absence means nobody is to be told.
+_IMPERSONAL = {SEEN, "csrf_token", "_permanent", "_remember", "_id", "_fresh"}
+_FORM_TAG = re.compile(r"<form\b(?![^>]*\bautocomplete=)")
+
+
+def is_kiosk() -> bool:
+    """True when the current browser is a shared terminal."""
+    if not has_request_context():
+        return False
+    # Kept on the request, not on `g`: a PDF or a mail rendered during a terminal's request
+    # (in a request context of its own) is not a kiosk page.
+    found = request.environ.get("consultation.kiosk")
+    if found is None:
+        found = bool(current_app.config.get("KIOSK_MODE")) or request.cookies.get(COOKIE) == "1"
+        request.environ["consultation.kiosk"] = found
+    return bool(found)
+
+
+def idle_minutes() -> int:
+    """Minutes without a request after which a kiosk session ends."""
+    return max(1, int(current_app.config.get("KIOSK_IDLE_MINUTES") or 5))
+
+
+def has_someone() -> bool:
+    """True when the session holds something of a person (a login, a language, a message)."""
+    return any(key not in _IMPERSONAL for key in session)
+
+
+def end_session() -> None:
+    """Forget the person: the session emptied, logged out, the "remember me" cookie dropped."""
+    session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the session
+
+
+def end_idle_session() -> None:
+    """End the session of someone who left, saying why if there was someone."""
+    someone = has_someone()
+    end_session()
+    if someone:
+        flash(_("Votre session a pris fin après %(n)d minutes sans activité.", n=idle_minutes()),
+              "info")
+
+
+def init_app(app: Flask) -> None:
+    """End idle kiosk sessions before each request; after it, leave nothing behind."""
+
+    @app.before_request
+    def _end_idle_sessions() -> Response | None:
+        if not is_kiosk() or request.endpoint == "static":
+            return None
+        now = time.time()
+        seen = session.get(SEEN)
+        expired = isinstance(seen, int | float) and now - seen > idle_minutes() * 60
+        if expired:
+            end_idle_session()
+        session[SEEN] = now
+        if expired and not (request.method == "GET" and request.endpoint == "main.home"):
+            # Whatever the request was for, it belonged to the person who left.
+            return redirect(url_for("main.home"))
+        return None
+
+    @app.after_request
+    def _leave_nothing(response: Response) -> Response:
+        if not is_kiosk() or request.endpoint == "static":
+            return response
+        response.headers["Cache-Control"] = "no-store"
+        if (response.mimetype == "text/html" and not response.direct_passthrough
+                and not response.is_streamed):
+            # Every form of the site, without touching each template.
+            html = response.get_data(as_text=True)
+            response.set_data(_FORM_TAG.sub('<form autocomplete="off"', html))
+        return response
+
+    app.jinja_env.globals.update(is_kiosk=is_kiosk)  # for macros, which see no context
+
+    @app.context_processor
+    def _kiosk_context() -> dict[str, object]:
+        kiosk = is_kiosk()
+        return {
+            "kiosk": kiosk,
+            "kiosk_idle_minutes": idle_minutes() if kiosk else None,
+            # The start page with nobody on it needs no bringing back.
+            "kiosk_refresh": kiosk and not (request.endpoint == "main.home" and not has_someone()),
+        }

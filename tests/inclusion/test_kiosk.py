@@ -1,0 +1,261 @@
+"""Town-hall terminals: kiosk mode by setting or by /borne, idle sessions end, one button ends
+a session, nothing of the previous person remains, larger pages, a page memory of their own."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from flask import Flask
+
+from consultation import create_app
+from consultation.core import kiosk
+from consultation.extensions import db
+from tests import factories
+from tests.conftest import IsolatedClient, login
+from tests.proposals.helpers import text
+
+IDLE_MESSAGE = "Votre session a pris fin après 5 minutes sans activité."
+ENDED_MESSAGE = "Session terminée : vous pouvez laisser le poste à la personne suivante."
+
+
+def terminal(app: Flask):
+    """A browser that opened /borne."""
+    client = app.test_client()
+    response = client.get("/borne")
+    assert response.status_code == 302
+    return client
+
+
+def cookie(client, name: str):
+    """A cookie the client holds, or None."""
+    return client.get_cookie(name)
+
+
+def seen_minutes_ago(client, minutes: float) -> None:
+    """Pretend the last request came `minutes` ago."""
+    with client.session_transaction() as session:
+        session[kiosk.SEEN] = time.time() - minutes * 60
+
+
+def logged_in(client) -> bool:
+    """True when the session carries a logged-in user."""
+    with client.session_transaction() as session:
+        return "_user_id" in session
+
+
+def test_borne_sets_a_long_lived_cookie_of_its_own(app):
+    """/borne leaves `kiosk=1` for 400 days, apart from the session; pages become kiosk pages."""
+    client = app.test_client()
+    response = client.get("/borne")
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("kiosk="))
+    assert "kiosk=1" in header and "Max-Age=34560000" in header and "HttpOnly" in header
+    page = text(client.get("/"))
+    assert '<body class="kiosk">' in page
+    assert "Ce poste est une borne partagée" in page
+    assert "Terminer ma session" in page
+    assert '<body class="kiosk">' not in text(app.test_client().get("/"))
+
+
+def test_the_setting_makes_every_browser_a_kiosk(app):
+    """KIOSK_MODE=1: no cookie needed; quitting is refused with a French reason."""
+    app.config.update(KIOSK_MODE=True)
+    client = app.test_client()
+    assert '<body class="kiosk">' in text(client.get("/projets"))
+    admin = factories.user(roles=("admin",))
+    db.session.commit()
+    login(client, admin)
+    response = client.get("/borne/quitter", follow_redirects=True)
+    assert "Le mode borne est imposé à tout le site par sa configuration" in text(response)
+    assert '<body class="kiosk">' in text(response)
+
+
+def test_no_remember_me_and_only_a_session_cookie(app):
+    """On a kiosk the login form has no "remember me", and a forged one is ignored."""
+    user = factories.user(email="borne@exemple.fr")
+    db.session.commit()
+    client = terminal(app)
+    page = text(client.get("/compte/connexion"))
+    assert 'name="remember"' not in page
+    assert 'autocomplete="off"' in page and 'autocomplete="new-password"' in page
+    assert 'autocomplete="email"' not in page and 'autocomplete="current-password"' not in page
+    response = client.post("/compte/connexion", data={
+        "email": "borne@exemple.fr", "password": factories.PASSWORD, "remember": "y"})
+    assert response.status_code == 302 and logged_in(client)
+    cookies = response.headers.getlist("Set-Cookie")
+    assert not any(c.startswith("remember_token=") for c in cookies)
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "Expires=" not in session_cookie and "Max-Age" not in session_cookie
+    del user
+    # Elsewhere, "remember me" still works as before.
+    ordinary = app.test_client()
+    assert 'name="remember"' in text(ordinary.get("/compte/connexion"))
+
+
+def test_an_idle_session_ends_with_a_message(app):
+    """After KIOSK_IDLE_MINUTES without a request, the next request finds nobody logged in."""
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    login(client, user)
+    client.get("/projets")
+    seen_minutes_ago(client, 4)
+    assert client.get("/projets").status_code == 200 and logged_in(client)  # not yet
+    seen_minutes_ago(client, 6)
+    response = client.get("/compte/profil")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert not logged_in(client)
+    page = text(client.get("/"))
+    assert IDLE_MESSAGE in page
+    assert cookie(client, "kiosk") is not None  # still a terminal
+
+
+def test_an_idle_post_is_not_carried_out(app):
+    """A form sent after the idle delay belongs to the person who left: it goes nowhere."""
+    author = factories.user()
+    proposal = factories.proposal(factories.project("consultation"))
+    db.session.commit()
+    client = terminal(app)
+    login(client, author)
+    seen_minutes_ago(client, 10)
+    response = client.post(f"/propositions/{proposal.id}/commentaires",
+                           data={"stance": "pour", "body": "Laissé par la personne d'avant."})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Laissé par la personne d'avant." not in text(client.get(f"/propositions/{proposal.id}"))
+
+
+def test_the_idle_delay_is_a_setting(app):
+    """KIOSK_IDLE_MINUTES sets the delay and the message; the refresh leads to /borne/fin."""
+    app.config.update(KIOSK_IDLE_MINUTES=2)
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    login(client, user)
+    page = text(client.get("/projets"))
+    assert '<meta http-equiv="refresh" content="125;url=/borne/fin">' in page
+    seen_minutes_ago(client, 2.5)
+    client.get("/projets")
+    assert not logged_in(client)
+    assert "Votre session a pris fin après 2 minutes sans activité." in text(client.get("/"))
+
+
+def test_the_refresh_target_ends_the_session(app):
+    """/borne/fin, where an idle page leads, logs out and goes back to the start."""
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    login(client, user)
+    client.get("/projets")
+    response = client.get("/borne/fin")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert not logged_in(client)
+    assert IDLE_MESSAGE in text(client.get("/"))
+    # The start page with nobody on it does not refresh itself.
+    assert 'http-equiv="refresh"' not in text(client.get("/"))
+
+
+def test_terminer_ma_session_forgets_the_person_and_keeps_the_terminal(app):
+    """A POST with its CSRF token: logged out, session emptied, the browser's stores cleared,
+    the kiosk cookie kept, a French message for the next person."""
+    app.config.update(WTF_CSRF_ENABLED=True)
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    login(client, user)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = text(client.get("/projets"))
+    token = re.search(r'action="/borne/terminer"[^>]*>\s*<input type="hidden" '
+                      r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/borne/terminer").status_code == 400  # no token, no action
+    response = client.post("/borne/terminer", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert not any(c.startswith("kiosk=") for c in response.headers.getlist("Set-Cookie"))
+    with client.session_transaction() as session:
+        assert "_user_id" not in session and "lang" not in session
+    assert cookie(client, "kiosk") is not None
+    home = text(client.get("/"))
+    assert ENDED_MESSAGE in home and '<html lang="fr">' in home and '<body class="kiosk">' in home
+
+
+def test_nothing_is_stored_and_forms_do_not_autofill(app):
+    """Every kiosk response says no-store; every form and field refuses autofill."""
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    for url in ("/", "/projets", "/compte/inscription", "/accessibilite", "/nulle-part"):
+        response = client.get(url)
+        assert response.headers["Cache-Control"] == "no-store", url
+        page = text(response)
+        forms = re.findall(r"<form\b[^>]*>", page)
+        assert forms and all('autocomplete="off"' in form for form in forms), url
+    login(client, user)
+    profile = text(client.get("/compte/profil"))
+    assert 'autocomplete="nickname"' not in profile and 'autocomplete="off"' in profile
+    assert "Cache-Control" not in app.test_client().get("/projets").headers or (
+        app.test_client().get("/projets").headers["Cache-Control"] != "no-store")
+
+
+def test_quitting_is_for_mediators_and_admins(app, as_role):
+    """A visitor is sent to log in, a citizen is refused; a mediator takes the browser back."""
+    client = terminal(app)
+    assert client.get("/borne/quitter").status_code == 302
+    citizen = factories.user()
+    db.session.commit()
+    login(client, citizen)
+    assert client.get("/borne/quitter").status_code == 403
+    mediator = factories.user(roles=("mediator",))
+    db.session.commit()
+    login(client, mediator)
+    response = client.get("/borne/quitter")
+    assert response.status_code == 302
+    assert any(c.startswith("kiosk=;") for c in response.headers.getlist("Set-Cookie"))
+    page = text(client.get("/"))
+    assert '<body class="kiosk">' not in page and "n'est plus une borne partagée" in page
+
+
+def test_kiosk_pages_follow_the_site_rules(app):
+    """Kiosk pages stay French, script-free and accessible (the site's page checks)."""
+    from tests.test_pages import check_page
+
+    client = terminal(app)
+    client.get("/")
+    for url in ("/", "/projets", "/compte/connexion", "/compte/inscription"):
+        check_page(url, client.get(url).get_data(as_text=True))
+
+
+@pytest.fixture
+def cached(app: Flask) -> Flask:
+    """A second app on the same database, with the page memory on."""
+    other = create_app({**app.config, "PAGE_CACHE_SECONDS": 60})
+    other.test_client_class = IsolatedClient
+    return other
+
+
+def test_the_page_memory_keeps_kiosk_and_ordinary_pages_apart(app, cached):
+    """A kiosk page is never served to an ordinary visitor, nor the other way round."""
+    factories.project(title="Un projet en mémoire")
+    db.session.commit()
+    ordinary = cached.test_client()
+    assert '<body class="kiosk">' not in text(ordinary.get("/projets"))
+    booth = terminal(cached)
+    booth.get("/")
+    assert '<body class="kiosk">' in text(booth.get("/projets"))
+    assert '<body class="kiosk">' not in text(cached.test_client().get("/projets"))
+    assert '<body class="kiosk">' in text(booth.get("/projets"))
+
+
+def test_logging_out_on_a_terminal_forgets_everything_but_the_terminal(app):
+    """"Se déconnecter" on a kiosk empties the session (language included), keeps kiosk mode."""
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    login(client, user)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert client.post("/compte/deconnexion").status_code == 302
+    with client.session_transaction() as session:
+        assert "_user_id" not in session and "lang" not in session
+    assert '<body class="kiosk">' in text(client.get("/"))
