@@ -20,8 +20,7 @@ from consultation.accounts.forms import (
     RolesForm,
 )
 from consultation.accounts.models import ROLES, User
-from consultation.core import ratelimits
-from consultation.core import kiosk
+from consultation.core import kiosk, ratelimits
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.models import today
 from consultation.core.pagination import page_number, paginate
