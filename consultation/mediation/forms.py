@@ -59,6 +59,7 @@ class ParticipantForm(FlaskForm):
         choices=[SelectChoice("", _l("— Non précisée —"))]
         + [SelectChoice(value, label) for value, label in AGE_BRACKETS.items()],
         description=_l("Sert seulement aux statistiques de participation."),
+        validate_choice=False,
     )
     consent = BooleanField(
         _l("La personne a consenti à ce que je contribue en son nom et a signé le formulaire "

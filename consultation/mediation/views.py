@@ -43,7 +43,7 @@ def _require(name: str, obj: Any = None) -> None:
 
 def _profile_or_404(user_id: int) -> AssistedProfile:
     profile = services.profile_of(user_id)
-    if profile is None or not profile.consent_reference:
+    if profile is None:
         abort(404)
     return profile
 
@@ -101,6 +101,7 @@ def workshop_of(workshop_id: int | None) -> Any:
 @login_required
 def extend():
     """Give the acting session 30 more minutes."""
+    _require("mediation.register")
     current = acting()
     if current is None:
         flash(_("Vous n'agissez pour le compte de personne."), "info")
