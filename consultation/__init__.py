@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.comments import bp as comments_bp
     from consultation.demo.cli import demo_cli
     from consultation.main import bp as main_bp
+    from consultation.mediation import bp as mediation_bp
     from consultation.moderation import bp as moderation_bp
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
@@ -141,7 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.votes import bp as votes_bp
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
-                      moderation_bp, syntheses_bp, rencontres_bp, reference_bp):
+                      moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

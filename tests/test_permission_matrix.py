@@ -15,8 +15,10 @@ from flask_login import AnonymousUserMixin
 
 import consultation.rencontres  # noqa: F401  (importing a domain registers its rules)
 import consultation.syntheses  # noqa: F401
+from consultation.core.models import today
 from consultation.core.permissions import can, rules
 from consultation.extensions import db
+from consultation.mediation import services as mediation
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
@@ -45,6 +47,10 @@ MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "syntheses.subscribe": (LOGGED_IN, ANY_PHASE),
     "rencontres.manage": (frozenset({"admin"}), ANY_PHASE),
     "rencontres.subscribe": (LOGGED_IN, ANY_PHASE),
+    "mediation.register": (frozenset({"mediator"}), ANY_PHASE),
+    "mediation.act": (frozenset({"mediator"}), ANY_PHASE),
+    "mediation.workshop": (frozenset({"mediator"}), ANY_PHASE),
+    "mediation.claim_code": (frozenset({"mediator"}), ANY_PHASE),
 }
 
 
@@ -70,6 +76,11 @@ class World:
             if role != "author":
                 factories.support(self.supported, user)
         factories.support(self.supported, author)
+        # A person the mediator registered, with their consent, to act for.
+        self.assisted = mediation.register_participant(
+            self.users["mediator"], "Personne accompagnée", None, None, "Formulaire n° 1",
+            today(),
+        )
         db.session.commit()
 
     def user(self, role: str) -> Any:
@@ -94,6 +105,10 @@ class World:
             "syntheses.subscribe": [self.project],
             "rencontres.manage": [None],
             "rencontres.subscribe": [None],
+            "mediation.register": [None],
+            "mediation.act": [self.assisted],
+            "mediation.workshop": [None],
+            "mediation.claim_code": [self.assisted],
         }[rule]
 
 
@@ -102,9 +117,9 @@ def test_matrix_covers_the_rules_it_names():
     assert set(MATRIX) <= set(rules())
 
 
-def test_every_synthesis_and_edition_rule_is_in_the_matrix():
-    """A new rule about syntheses or editions joins the table."""
-    covered = ("syntheses.", "rencontres.")
+def test_every_synthesis_edition_and_mediation_rule_is_in_the_matrix():
+    """A new rule about syntheses, editions or mediation joins the table."""
+    covered = ("syntheses.", "rencontres.", "mediation.")
     assert {name for name in rules() if name.startswith(covered)} <= set(MATRIX)
 
 
@@ -257,3 +272,18 @@ def test_pages_and_actions_follow_can(app, phase, role):
     response = visit.client.post(new, data={"title": "Une proposition de plus",
                                             "body": "Son texte.", "territory": ""})
     visit.answers(response, allowed, "proposals.create", success=302, location="/propositions/")
+
+    # Mediation: the menu entry, the pages, and acting for the registered person (last: from
+    # then on a mediator acts for that person).
+    visit.shows(visit.page("/"), 'href="/mediation/participants"', visit.can("mediation.register"),
+                "mediation.register")
+    visit.answers(visit.client.get("/mediation/participants"), visit.can("mediation.register"),
+                  "mediation.register")
+    visit.answers(visit.client.get("/mediation/ateliers/nouveau"),
+                  visit.can("mediation.workshop"), "mediation.workshop")
+    assisted = world.assisted
+    visit.answers(visit.client.post(f"/mediation/participants/{assisted.user_id}/code"),
+                  visit.can("mediation.claim_code", assisted), "mediation.claim_code")
+    visit.answers(visit.client.post(f"/mediation/participants/{assisted.user_id}/agir"),
+                  visit.can("mediation.act", assisted), "mediation.act", success=302,
+                  location="/projets")

@@ -47,10 +47,13 @@ class Comment(ModeratedMixin, TimestampMixin, db.Model):
     stance: Mapped[str] = mapped_column(String(7))
     body: Mapped[str] = mapped_column(Text)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Made with a digital mediator's help, or entered from a paper workshop (see Proposal).
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
 
     project: Mapped[Project] = relationship()
     proposal: Mapped[Proposal | None] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
     @property

@@ -12,7 +12,9 @@ from sqlalchemy.orm import joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
+from consultation.core import audit
 from consultation.core.errors import DomainError
+from consultation.core.markup import plain
 from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
 from consultation.core.signals import comment_created, comment_deleted
@@ -45,8 +47,12 @@ def add_comment(
     body: str,
     proposal: Proposal | None = None,
     parent: Comment | None = None,
+    mediator: User | None = None,
+    workshop_id: int | None = None,
 ) -> Comment:
-    """Comment on a project or a proposal, or reply to a comment (three levels at most)."""
+    """Comment on a project or a proposal, or reply to a comment (three levels at most); by a
+    mediator for `author` when `mediator` is given, from a paper workshop when `workshop_id`
+    is."""
     if stance not in STANCES:
         raise DomainError(_("Choisissez pour, contre ou neutre."))
     if parent is not None:
@@ -66,9 +72,14 @@ def add_comment(
         author_id=author.id,
         stance=stance,
         body=body,
+        mediator_id=mediator.id if mediator else None,
+        workshop_id=workshop_id,
     )
     db.session.add(comment)
     db.session.flush()
+    if mediator is not None:
+        audit.record_assisted(mediator, author, "mediation.comment", "comment", comment.id,
+                              plain(body, 80))
     if comment.is_counted:
         count_on_proposal(proposal_id, stance, 1)
     if proposal_id is not None and comment.is_counted:
@@ -82,7 +93,9 @@ def add_comment(
     return comment
 
 
-def edit_comment(actor: User, comment: Comment, stance: str, body: str) -> None:
+def edit_comment(
+    actor: User, comment: Comment, stance: str, body: str, mediator: User | None = None
+) -> None:
     """Change one's comment text and stance; counters follow the stance."""
     if comment.is_deleted:
         raise DomainError(_("Ce commentaire a été supprimé."))
@@ -92,14 +105,20 @@ def edit_comment(actor: User, comment: Comment, stance: str, body: str) -> None:
         count_on_proposal(comment.proposal_id, comment.stance, -1)
         count_on_proposal(comment.proposal_id, stance, 1)
     comment.stance, comment.body = stance, body
+    if mediator is not None:
+        audit.record_assisted(mediator, actor, "mediation.comment_edit", "comment", comment.id,
+                              plain(body, 80))
     db.session.flush()
     log.info("user %s edited comment %s", actor.id, comment.id)
 
 
-def delete_comment(actor: User, comment: Comment) -> None:
+def delete_comment(actor: User, comment: Comment, mediator: User | None = None) -> None:
     """Delete one's comment: its text goes, its place in the thread stays for the replies."""
     if comment.is_deleted:
         raise DomainError(_("Ce commentaire est déjà supprimé."))
+    if mediator is not None:
+        audit.record_assisted(mediator, actor, "mediation.comment_delete", "comment", comment.id,
+                              plain(comment.body, 80))
     was_counted = comment.is_counted
     comment.deleted_at = utcnow()
     comment.body = ""

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -14,6 +14,7 @@ from consultation.comments import bp, services
 from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
 from consultation.core import pages, ratelimits
+from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.pagination import page_number
 from consultation.extensions import db
@@ -52,7 +53,8 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
     if form.validate_on_submit():
         comment = attempt(
             lambda: services.add_comment(
-                current_user, project, form.stance.data, form.body.data, proposal=proposal
+                acting_user(), project, form.stance.data, form.body.data, proposal=proposal,
+                mediator=acting_mediator(),
             ),
             form,
         )
@@ -99,7 +101,8 @@ def reply(comment_id: int):
     if form.validate_on_submit():
         comment = attempt(
             lambda: services.add_comment(
-                current_user, parent.project, form.stance.data, form.body.data, parent=parent
+                acting_user(), parent.project, form.stance.data, form.body.data, parent=parent,
+                mediator=acting_mediator(),
             ),
             form,
         )
@@ -124,7 +127,8 @@ def edit(comment_id: int):
     form = CommentForm(obj=comment)
     if form.validate_on_submit():
         done = attempt(
-            lambda: services.edit_comment(current_user, comment, form.stance.data, form.body.data),
+            lambda: services.edit_comment(acting_user(), comment, form.stance.data,
+                                          form.body.data, mediator=acting_mediator()),
             form,
         )
         if done is not FAILED:
@@ -144,7 +148,8 @@ def delete(comment_id: int):
     comment = _comment_or_404(comment_id)
     require("comments.delete", comment)
     if request.method == "POST":
-        done = attempt(lambda: services.delete_comment(current_user, comment))
+        done = attempt(lambda: services.delete_comment(
+            acting_user(), comment, mediator=acting_mediator()))
         if done is not FAILED:
             flash(_("Votre commentaire est supprimé."), "success")
         return redirect(_link(comment))

@@ -80,3 +80,18 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_assisted(
+    mediator: Any, person: Any, action: str, target_kind: str, target_id: int | None,
+    target_label: str = "",
+) -> AuditEntry:
+    """Append an act a mediator did on behalf of an assisted participant: the mediator is the
+    actor, and both names are kept as they were at the time."""
+    from flask_babel import gettext as _
+
+    return record(
+        mediator, action, target_kind, target_id, target_label,
+        reason=_("Pour le compte de %(name)s", name=person.display_name),
+        mediator=mediator.display_name, person=person.display_name, person_id=person.id,
+    )

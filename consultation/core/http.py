@@ -7,11 +7,11 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 
 from consultation.core import permissions
+from consultation.core.acting import acting_user
 from consultation.core.errors import DomainError
 from consultation.extensions import db
 
@@ -35,8 +35,9 @@ def attempt(action: Callable[[], T], form: FlaskForm | None = None) -> T | objec
 
 
 def require(name: str, obj: Any = None) -> None:
-    """Check a named rule for the current user; a refusal is a French 403 page."""
-    permissions.require(current_user, name, obj)
+    """Check a named rule for the person acted for (the current user unless a mediator acts
+    for someone, see core.acting); a refusal is a French 403 page."""
+    permissions.require(acting_user(), name, obj)
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL

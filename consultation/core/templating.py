@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from consultation.core import markup, permissions
+from consultation.core.acting import acting_user
 from consultation.core.models import today
 
 PHASE_LABELS = {
@@ -37,13 +37,13 @@ DOCUMENT_STATES = {
 
 
 def can(name: str, obj: Any = None) -> bool:
-    """The current user's permission, as views check it."""
-    return permissions.can(current_user, name, obj)
+    """The permission of the person acted for, as views check it (see core.acting)."""
+    return permissions.can(acting_user(), name, obj)
 
 
 def refusal(name: str, obj: Any = None) -> str:
-    """Why the current user may not do this ("" when allowed), to say it in place of a button."""
-    return permissions.refusal(current_user, name, obj) or ""
+    """Why the person acted for may not do this ("" when allowed), said in place of a button."""
+    return permissions.refusal(acting_user(), name, obj) or ""
 
 
 def date_fr(value: date | datetime | str | None, fmt: str = "long") -> str:

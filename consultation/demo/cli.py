@@ -27,6 +27,7 @@ from consultation.core import jobs
 from consultation.core.models import PARIS, today
 from consultation.demo import data
 from consultation.extensions import db
+from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project
@@ -112,6 +113,7 @@ class _Loader:
         self.create_people()
         for spec in data.PROJECTS:
             self.create_project(spec)
+        self.mediate()
         self.moderate()
         self.restore_updated_at()
         self.write_syntheses()
@@ -154,6 +156,59 @@ class _Loader:
         moderation.report(self.users[pending["reporter"]], "proposal",
                           proposal_titled(pending["proposal"]), pending["reason"],
                           pending["details"])
+
+    def mediate(self) -> None:
+        """Register two assisted participants, contribute for them through the demo mediator,
+        and enter a paper workshop with three contributions."""
+        spec = data.MEDIATION
+        mediator = self.users["mediation"]
+        project = db.session.scalars(select(Project).where(Project.title == spec["project"])).one()
+
+        def proposal_titled(title: str) -> Proposal:
+            return db.session.scalars(
+                select(Proposal).where(Proposal.project_id == project.id, Proposal.title == title)
+            ).one()
+
+        people: dict[str, User] = {}
+        for person in spec["assisted"]:
+            profile = mediation.register_participant(
+                mediator, person["name"], self.territory(person["commune"]), person["age"],
+                person["reference"], self.day(person["consented"]),
+            )
+            _stamp(profile.user, _moment(self.day(person["consented"]), 10))
+            profile.created_at = profile.user.created_at
+            people[person["key"]] = profile.user
+        for item in spec["proposals"]:
+            proposal = create_proposal(people[item["author"]], project, item["title"],
+                                       item["body"], None, mediator=mediator)
+            _stamp(proposal, _moment(self.day(item["day"]), 11))
+            self.proposal_ids.append(proposal.id)
+        for author, title, stance, body in spec["comments"]:
+            comment = add_comment(people[author], project, stance, body,
+                                  proposal=proposal_titled(title), mediator=mediator)
+            _stamp(comment, _moment(self.day(-10), 15))
+        for author, title in spec["supports"]:
+            add_support(people[author], proposal_titled(title), mediator=mediator)
+        workshop = spec["workshop"]
+        held_on = self.day(workshop["held"])
+        rows = [
+            mediation.WorkshopRow(
+                index=index, kind=row["kind"], project_id=project.id,
+                proposal_id=proposal_titled(row["proposal"]).id if "proposal" in row else None,
+                title=row.get("title", ""), body=row["body"], stance=row.get("stance"),
+                author_id=people[row["author"]].id if row["author"] else None,
+            )
+            for index, row in enumerate(workshop["rows"])
+        ]
+        entered = mediation.enter_workshop(mediator, workshop["place"], held_on, rows)
+        moment = _moment(held_on + timedelta(days=1), 9)
+        entered.created_at = moment
+        for model in (Proposal, Comment):
+            for item in db.session.scalars(select(model).where(model.workshop_id == entered.id)):
+                _stamp(item, moment)
+                if model is Proposal:
+                    self.proposal_ids.append(item.id)
+        db.session.flush()
 
     def write_syntheses(self) -> None:
         """Publish the demo syntheses (their PDFs build after the commit), start a draft, and

@@ -1581,6 +1581,63 @@ SOBRIETE: dict[str, Any] = {
 PROJECTS: list[dict[str, Any]] = [OPEN_DATA, TIERS_LIEUX, WIFI, MEDIATEURS, RENCONTRES, SOBRIETE]
 
 
+# Digital mediation on the mediators project: two people without email, registered by the demo
+# mediator with their signed consent, who took part through the mediator; and a paper workshop
+# entered afterwards (an author None is "anonymous but counted").
+MEDIATION: dict[str, Any] = {
+    "project": "Des médiateurs numériques dans les mairies",
+    "assisted": [
+        {"key": "yvonne", "name": "Yvonne Le Bihan", "commune": "Guipavas", "age": "75_plus",
+         "reference": "Formulaire n° 2026-014", "consented": -15},
+        {"key": "jean_yves", "name": "Jean-Yves Quéré", "commune": "Le Relecq-Kerhuon",
+         "age": "45_59", "reference": "Formulaire n° 2026-015", "consented": -12},
+    ],
+    "proposals": [
+        {"author": "yvonne", "day": -14,
+         "title": "Aider à remplir les papiers de la retraite en ligne",
+         "body": _md("""
+            Je n'ai pas d'ordinateur et mes enfants habitent loin. Pour la retraite et les
+            impôts, tout se fait sur Internet maintenant. Il faudrait quelqu'un à la mairie de
+            Guipavas qui prenne le temps, sans se presser, au moins une fois par mois.
+         """)},
+        {"author": "jean_yves", "day": -11,
+         "title": "Un poste pour chercher du travail avec quelqu'un à côté",
+         "body": _md("""
+            Pour s'inscrire et répondre aux offres, il faut un compte et une adresse
+            électronique. Je n'en ai pas. Un poste en mairie, avec une personne pour aider la
+            première fois, ça changerait beaucoup.
+         """)},
+    ],
+    # (author, title of the proposal commented, stance, text)
+    "comments": [
+        ("yvonne", "Toujours garder un guichet et un téléphone, sans Internet", "pour",
+         "Oui. Au téléphone, au moins, on peut poser sa question à quelqu'un."),
+        ("jean_yves", "Une permanence chaque semaine dans chaque mairie", "pour",
+         "Le samedi matin aussi, pour ceux qui travaillent en semaine."),
+    ],
+    # (author, title of the proposal supported)
+    "supports": [
+        ("yvonne", "Toujours garder un guichet et un téléphone, sans Internet"),
+        ("yvonne", "Des rendez-vous à domicile pour les personnes qui ne peuvent pas se déplacer"),
+        ("jean_yves", "Une permanence chaque semaine dans chaque mairie"),
+    ],
+    "workshop": {
+        "place": "Médiathèque de Bellevue, Brest",
+        "held": -5,
+        "rows": [
+            {"kind": "proposition", "author": None,
+             "title": "Des ateliers pour apprendre à se servir d'un téléphone",
+             "body": "Des petits groupes, lentement, avec nos propres téléphones."},
+            {"kind": "commentaire", "author": None,
+             "proposal": "Une borne en libre accès avec scanner et imprimante", "stance": "neutre",
+             "body": "Une borne, oui, mais avec quelqu'un à côté pour expliquer."},
+            {"kind": "commentaire", "author": "jean_yves",
+             "proposal": "Une permanence chaque semaine dans chaque mairie", "stance": "pour",
+             "body": "À Bellevue aussi, pas seulement dans les mairies."},
+        ],
+    },
+}
+
 # Moderation on the main consultation project, so that the moderation pages have something
 # real to show: a duplicate merged, a spam proposal hidden and its author blocked, a comment
 # held after three reports, and one report still open.

@@ -44,6 +44,7 @@ ACTIONS = {
     "proposal.": _l("Propositions (masquage, réponses officielles)"),
     "comment.": _l("Commentaires (masquage)"),
     "territory.": _l("Territoires (populations)"),
+    "mediation.": _l("Médiation numérique (actes pour le compte d'une personne)"),
 }
 ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
@@ -67,6 +68,18 @@ ACTION_LABELS = {
     "comment.approve": _l("Commentaire approuvé"),
     "user.dismiss": _l("Signalements écartés (compte)"),
     "territory.population": _l("Population d'un territoire"),
+    "mediation.register": _l("Personne accompagnée inscrite"),
+    "mediation.proposal": _l("Proposition déposée pour une personne accompagnée"),
+    "mediation.proposal_edit": _l("Proposition modifiée pour une personne accompagnée"),
+    "mediation.proposal_withdraw": _l("Proposition retirée pour une personne accompagnée"),
+    "mediation.comment": _l("Commentaire déposé pour une personne accompagnée"),
+    "mediation.comment_edit": _l("Commentaire modifié pour une personne accompagnée"),
+    "mediation.comment_delete": _l("Commentaire supprimé pour une personne accompagnée"),
+    "mediation.support": _l("Soutien donné pour une personne accompagnée"),
+    "mediation.support_withdraw": _l("Soutien retiré pour une personne accompagnée"),
+    "mediation.workshop": _l("Saisie d'un atelier papier"),
+    "mediation.claim_code": _l("Code de récupération de compte créé"),
+    "mediation.claimed": _l("Compte récupéré par la personne accompagnée"),
 }
 
 

@@ -79,9 +79,13 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Drawn once: the random order of the lists walks these keys from a seed (see services).
     shuffle_key: Mapped[int] = mapped_column(Integer, default=new_shuffle_key)
+    # Made with a digital mediator's help (acting for the author), or entered from a paper
+    # workshop; shown beside the proposal. The workshops table belongs to the mediation domain.
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
 
     project: Mapped[Project] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     territory: Mapped[Territory | None] = relationship()
     merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
 

@@ -41,22 +41,29 @@ _ORDERS: dict[str, tuple[tuple[Any, ...], tuple[type, ...]]] = {
 
 
 def create_proposal(
-    author: User, project: Project, title: str, body: str, territory: Territory | None
+    author: User, project: Project, title: str, body: str, territory: Territory | None,
+    mediator: User | None = None, workshop_id: int | None = None,
 ) -> Proposal:
-    """Submit a proposal to a project."""
+    """Submit a proposal to a project (by a mediator for `author`, when `mediator` is given;
+    from a paper workshop's entry, when `workshop_id` is)."""
     proposal = Proposal(
         project=project, author=author, title=title, body=body, territory=territory,
         moderation="pending" if project.premoderation else "visible",
+        mediator_id=mediator.id if mediator else None, workshop_id=workshop_id,
     )
     db.session.add(proposal)
     db.session.flush()
+    if mediator is not None:
+        audit.record_assisted(mediator, author, "mediation.proposal", "proposal", proposal.id,
+                              title)
     proposal_created.send(proposal)
     log.info("user %s submitted proposal %s to project %s", author.id, proposal.id, project.id)
     return proposal
 
 
 def update_proposal(
-    actor: User, proposal: Proposal, title: str, body: str, territory: Territory | None
+    actor: User, proposal: Proposal, title: str, body: str, territory: Territory | None,
+    mediator: User | None = None,
 ) -> None:
     """Edit a proposal that has no support and no comment yet."""
     if not proposal.is_editable:
@@ -64,18 +71,24 @@ def update_proposal(
             _("Une proposition ne se modifie plus après son premier soutien ou commentaire.")
         )
     proposal.title, proposal.body, proposal.territory = title, body, territory
+    if mediator is not None:
+        audit.record_assisted(mediator, actor, "mediation.proposal_edit", "proposal",
+                              proposal.id, title)
     db.session.flush()
     proposal_updated.send(proposal)
     log.info("user %s edited proposal %s", actor.id, proposal.id)
 
 
-def withdraw_proposal(actor: User, proposal: Proposal) -> None:
+def withdraw_proposal(actor: User, proposal: Proposal, mediator: User | None = None) -> None:
     """Withdraw a proposal: it stays readable, marked withdrawn, and leaves the lists."""
     if not proposal.is_published:
         raise DomainError(_("Cette proposition est déjà retirée."))
     was_counted = proposal.is_counted
     proposal.status = "withdrawn"
     proposal.withdrawn_at = utcnow()
+    if mediator is not None:
+        audit.record_assisted(mediator, actor, "mediation.proposal_withdraw", "proposal",
+                              proposal.id, proposal.title)
     db.session.flush()
     if was_counted:  # a proposal hidden by moderation was not counted any more
         proposal_withdrawn.send(proposal)

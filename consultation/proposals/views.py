@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consultation.core import pages, ratelimits
+from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import decode_cursor, rank_number
 from consultation.extensions import db
@@ -107,8 +108,8 @@ def create(slug: str):
     if form.validate_on_submit():
         proposal = attempt(
             lambda: services.create_proposal(
-                current_user, project, form.title.data, form.body.data,
-                _territory(form.territory.data),
+                acting_user(), project, form.title.data, form.body.data,
+                _territory(form.territory.data), mediator=acting_mediator(),
             ),
             form,
         )
@@ -134,8 +135,8 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         done = attempt(
             lambda: services.update_proposal(
-                current_user, proposal, form.title.data, form.body.data,
-                _territory(form.territory.data),
+                acting_user(), proposal, form.title.data, form.body.data,
+                _territory(form.territory.data), mediator=acting_mediator(),
             ),
             form,
         )
@@ -155,7 +156,8 @@ def withdraw(proposal_id: int):
     proposal = _proposal_or_404(proposal_id)
     require("proposals.withdraw", proposal)
     if request.method == "POST":
-        done = attempt(lambda: services.withdraw_proposal(current_user, proposal))
+        done = attempt(lambda: services.withdraw_proposal(
+            acting_user(), proposal, mediator=acting_mediator()))
         if done is not FAILED:
             flash(_("Votre proposition est retirée."), "success")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))

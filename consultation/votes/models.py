@@ -28,3 +28,5 @@ class Support(db.Model):
     # Kept on the row so a project's support limit is counted without a join.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The digital mediator who gave it on the supporter's behalf, if any.
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

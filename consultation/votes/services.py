@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from consultation.accounts.models import User
+from consultation.core import audit
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
 from consultation.core.signals import support_added, support_removed
@@ -33,12 +34,14 @@ def _lock_user(user: User) -> None:
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def add_support(user: User, proposal: Proposal) -> bool:
-    """Support a proposal once; True if it is new, False if it was already supported."""
+def add_support(user: User, proposal: Proposal, mediator: User | None = None) -> bool:
+    """Support a proposal once; True if it is new, False if it was already supported. A
+    mediator acting for `user` is recorded on the support and in the audit log."""
     project = proposal.project
     _lock_user(user)
     inserted = insert_ignore(
-        Support.__table__, user_id=user.id, proposal_id=proposal.id, project_id=project.id
+        Support.__table__, user_id=user.id, proposal_id=proposal.id, project_id=project.id,
+        mediator_id=mediator.id if mediator else None,
     )
     if not inserted:
         return False
@@ -54,11 +57,14 @@ def add_support(user: User, proposal: Proposal) -> bool:
                  **Proposal.reaction_values(), **Proposal.keep_updated_at()})
     )
     support_added.send(Support(user_id=user.id, proposal_id=proposal.id, project_id=project.id))
+    if mediator is not None:
+        audit.record_assisted(mediator, user, "mediation.support", "proposal", proposal.id,
+                              proposal.title)
     log.info("user %s supported proposal %s", user.id, proposal.id)
     return True
 
 
-def remove_support(user: User, proposal: Proposal) -> bool:
+def remove_support(user: User, proposal: Proposal, mediator: User | None = None) -> bool:
     """Take a support back; True if there was one."""
     _lock_user(user)
     result = db.session.execute(
@@ -75,6 +81,9 @@ def remove_support(user: User, proposal: Proposal) -> bool:
     support_removed.send(
         Support(user_id=user.id, proposal_id=proposal.id, project_id=proposal.project_id)
     )
+    if mediator is not None:
+        audit.record_assisted(mediator, user, "mediation.support_withdraw", "proposal",
+                              proposal.id, proposal.title)
     log.info("user %s took back their support of proposal %s", user.id, proposal.id)
     return True
 

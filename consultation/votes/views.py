@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from consultation.core import pages, ratelimits
+from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
@@ -27,7 +28,8 @@ def support(proposal_id: int):
     """Support a proposal; a second click changes nothing."""
     proposal = get_or_404(Proposal, proposal_id)
     require("votes.support", proposal)
-    added = attempt(lambda: services.add_support(current_user, proposal))
+    added = attempt(lambda: services.add_support(acting_user(), proposal,
+                                                 mediator=acting_mediator()))
     if added is True:
         flash(_("Votre soutien est enregistré."), "success")
     elif added is not FAILED:
@@ -42,7 +44,7 @@ def withdraw(proposal_id: int):
     """Take back one's support."""
     proposal = get_or_404(Proposal, proposal_id)
     require("votes.withdraw", proposal)
-    if services.remove_support(current_user, proposal):
+    if services.remove_support(acting_user(), proposal, mediator=acting_mediator()):
         flash(_("Votre soutien est retiré."), "success")
     else:
         flash(_("Vous ne souteniez pas cette proposition."), "info")
@@ -53,8 +55,8 @@ def withdraw(proposal_id: int):
 def support_state(proposal: Proposal) -> dict[str, Any]:
     """A proposal page shows whether the visitor supports it and how many supports are left."""
     return {
-        "supported": proposal.id in services.supported_ids(current_user, [proposal.id]),
-        "supports_left": services.supports_left(current_user, proposal.project),
+        "supported": proposal.id in services.supported_ids(acting_user(), [proposal.id]),
+        "supports_left": services.supports_left(acting_user(), proposal.project),
     }
 
 
@@ -62,6 +64,6 @@ def support_state(proposal: Proposal) -> dict[str, Any]:
 def list_state(project: Project, proposals: list[Proposal]) -> dict[str, Any]:
     """A proposal list marks the ones the visitor supports and shows supports left."""
     return {
-        "supported_ids": services.supported_ids(current_user, [p.id for p in proposals]),
-        "supports_left": services.supports_left(current_user, project),
+        "supported_ids": services.supported_ids(acting_user(), [p.id for p in proposals]),
+        "supports_left": services.supports_left(acting_user(), project),
     }

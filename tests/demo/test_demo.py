@@ -89,3 +89,29 @@ def test_demo_has_a_published_synthesis_and_an_edition_with_their_pdfs(app):
     assert client.get(f"/projets/{slug}/synthese").status_code == 200
     pdf = client.get(f"/rencontres/{edition.year}/dossier")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_demo_has_mediation_to_show(app):
+    """Two assisted participants with consent registered by the demo mediator, contributions
+    made for them, and a paper workshop with three contributions."""
+    from consultation.accounts.models import User
+    from consultation.mediation.models import AssistedProfile, Workshop
+
+    _load(app)
+    mediator = db.session.scalars(
+        select(User).where(User.email == "mediation@demo.brest.fr")).one()
+    named = db.session.scalars(
+        select(AssistedProfile).where(AssistedProfile.consent_reference.is_not(None))).all()
+    assert len(named) == 2
+    assert all(p.registered_by_id == mediator.id and p.user.email is None for p in named)
+    helped = db.session.scalar(select(func.count()).where(Proposal.mediator_id == mediator.id,
+                                                          Proposal.workshop_id.is_(None)))
+    assert helped == 2
+    assert db.session.scalar(select(func.count()).where(Support.mediator_id == mediator.id)) == 3
+    workshop = db.session.scalars(select(Workshop)).one()
+    from_workshop = [
+        db.session.scalar(select(func.count()).where(model.workshop_id == workshop.id))
+        for model in (Proposal, Comment)
+    ]
+    assert from_workshop == [1, 2]
+    assert_counters_exact()

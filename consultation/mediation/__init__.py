@@ -1,0 +1,7 @@
+"""Digital mediation: assisted participants, acting on their behalf, paper workshops, claims."""
+
+from flask import Blueprint
+
+bp = Blueprint("mediation", __name__)
+
+from consultation.mediation import permissions, views  # noqa: E402,F401
