@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("mediation", __name__)
 
-from consultation.mediation import permissions, views  # noqa: E402,F401
+from consultation.mediation import permissions, personal_data, views  # noqa: E402,F401

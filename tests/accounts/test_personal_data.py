@@ -14,18 +14,22 @@ from sqlalchemy import ForeignKeyConstraint, MetaData, Table, func, select
 
 from consultation.accounts import services
 from consultation.accounts.models import User, UserRole
+from consultation.comments.services import add_comment
 from consultation.core import personal_data
 from consultation.core.audit import AuditEntry
 from consultation.extensions import db
+from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.moderation.models import Report
 from consultation.projects.models import ProjectParticipant
+from consultation.proposals.services import create_proposal
 from consultation.rencontres import services as rencontres
 from consultation.rencontres.models import RencontresSubscriber
 from consultation.syntheses import figures, render
 from consultation.syntheses import services as syntheses
 from consultation.syntheses.models import SynthesisSubscriber
 from consultation.votes.models import Support
+from consultation.votes.services import add_support
 from tests import factories
 from tests.accounts.helpers import fresh, read
 from tests.conftest import login
@@ -138,11 +142,27 @@ def test_every_part_finds_its_rows(app, monkeypatch):
     rencontres.subscribe(staff)
     syntheses.publish(project, staff, "Le récit.", "")
     syntheses.save_draft(project, staff, "Le récit, suite.", "")
+    # The staff member is also a mediator who registered someone and acted for them.
+    assisted = mediation.register_participant(
+        staff, "Yvonne Le Bihan", None, "75_plus", "Formulaire n° 2026-014", date(2026, 3, 2)
+    ).user
+    create_proposal(assisted, project, "Un banc au bourg", "Pour se reposer.", None,
+                    mediator=staff)
+    add_comment(assisted, project, "pour", "Oui.", proposal=someone, mediator=staff)
+    add_support(assisted, someone, mediator=staff)
+    mediation.enter_workshop(staff, "Mairie de Guilers", date(2026, 3, 9), [
+        mediation.WorkshopRow(0, "commentaire", project.id, someone.id, "", "D'accord.",
+                              "pour", None),
+    ])
     db.session.commit()
     assert proposal.author_id == staff.id
     for part in personal_data.parts():
-        data = part.collect(staff)
+        # The assisted profile is the assisted person's; everything else is the staff's.
+        subject = assisted if part.covers == ("assisted_profiles.user_id",) else staff
+        data = part.collect(subject)
         found = data.get("abonne") if isinstance(data, dict) and "abonne" in data else data
+        if isinstance(found, dict) and part.filename == "mediation.json":
+            found = all(found.values())
         assert found, f"{part.filename}/{part.key} found nothing"
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from consultation.accounts.forms import PASSWORD_MIN
 from consultation.accounts.models import User
 from consultation.core.models import utcnow
 from consultation.extensions import db
@@ -155,7 +156,7 @@ def test_a_short_password_is_refused(mediator, profile, client):
     """The password follows the registration form's rule."""
     code = _code(mediator, profile)
     response = _claim(client, code, password="court", confirm="court")
-    assert "Entre 10 et 200 caractères." in text(response)
+    assert f"Entre {PASSWORD_MIN} et 200 caractères." in text(response)
     assert _fresh(profile.user_id).email is None
 
 
