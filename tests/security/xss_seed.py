@@ -228,8 +228,11 @@ def _years() -> Iterator[int]:
     return itertools.count(2101)
 
 
-def seed() -> Seeded:
-    """Fill every field with the corpus; commit; the pages that show it."""
+def seed(run_jobs: bool = True) -> Seeded:
+    """Fill every field with the corpus; commit; the pages that show it.
+
+    `run_jobs`: send the e-mails and build the PDFs (a few seconds) as a request would.
+    """
     people = {
         "admin": factories.user(roles=("admin",), display_name="Administration XSS"),
         "moderator": factories.user(roles=("moderator",), display_name="Modération XSS"),
@@ -344,7 +347,8 @@ def seed() -> Seeded:
     for edition in editions[: len(programmes)]:
         rencontres.publish(edition, admin)
     db.session.commit()
-    jobs.dispatch_committed()  # e-mails and PDFs, as after a request
+    if run_jobs:
+        jobs.dispatch_committed()
 
     done.pages = _pages(done, main, projects, props, carriers, blocked, editions, versions,
                         len(programmes))
@@ -424,7 +428,7 @@ def _reflected(done: Seeded, main: Project, first: Any, blocked: list[User]) -> 
         Reflected("ProposalForm", f"/projets/{main.slug}/propositions/nouvelle", "citizen",
                   f"/projets/{main.slug}/propositions/nouvelle", {"title": line, "body": text}),
         Reflected("AnswerForm", f"/propositions/{first.id}/reponse", "admin",
-                  f"/propositions/{first.id}/reponse", {"body": text}),
+                  f"/propositions/{first.id}/reponse", {"body": f"{text}\n\n{text}"}),
         Reflected("CommentForm", f"/propositions/{first.id}", "citizen",
                   f"/propositions/{first.id}/commentaires", {"body": text}),
         Reflected("ReportForm", f"/signaler/proposal/{first.id}", "citizen",
