@@ -220,7 +220,8 @@ def pdf_file_names_carry_no_user_text(app, seeded) -> None:
 
 
 def test_refused_forms_show_the_typed_corpus_as_inert_text(app, printed):
-    """Every form, sent with the corpus in its text fields, is refused and shows it back."""
+    """Every form, sent with the corpus in its text fields, is refused and shows it back; pages
+    asked for with the corpus in their query parameters or path stay inert."""
     seeded = seed(run_jobs=False)
     for spec in seeded.reflected:
         client = client_for(app, seeded, spec.who)
@@ -237,6 +238,27 @@ def test_refused_forms_show_the_typed_corpus_as_inert_text(app, printed):
         for name, value in spec.values.items():
             shown = [*parsed.values.get(name, []), areas.get(name, "")]
             assert any(whitespace(value) == whitespace(v) for v in shown), (spec.form, name)
+    for page in seeded.queries:
+        response = client_for(app, seeded, page.who).get(page.path)
+        assert response.status_code in (200, 404), (page.path[:80], response.status_code)
+        parsed = inert.parse(response.get_data(as_text=True))
+        assert parsed.problems == [], (page.path[:80], parsed.problems[:10])
     assert {spec.form for spec in seeded.reflected} == {
         kind.removeprefix("reflected:") for kinds in FIELDS.values() for kind in kinds
         if kind.startswith("reflected:")}
+
+
+def test_chart_labels_are_escaped_inside_svg(app):
+    """Proposal titles drawn as SVG chart labels (and the chart's name) stay text."""
+    from flask import render_template_string
+
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "_macros/charts.html" import bars %}'
+            "{{ bars('graphique', title, labels, [('supports', 'Soutiens', values)]) }}",
+            title=PAYLOADS[0], labels=PAYLOADS, values=list(range(len(PAYLOADS))),
+        )
+    parsed = inert.parse(html)
+    assert parsed.problems == []
+    assert html.count("<text ") == 2 * len(PAYLOADS)
+    assert "&lt;script&gt;alert(&#39;XSS-1&#39;)" in html

@@ -16,11 +16,11 @@ as «comment 12» before payload 12, and the label must show: the content reache
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import quote, quote_plus, urlencode
 
 from consultation.accounts import services as accounts
 from consultation.accounts.models import User
@@ -205,6 +205,8 @@ class Seeded:
     people: dict[str, User]
     pages: list[Page]
     reflected: list[Reflected]
+    queries: list[Page] = field(default_factory=list)
+    short_queries: list[Page] = field(default_factory=list)
     placements: dict[str, set[int]] = field(default_factory=dict)
     records: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
@@ -353,6 +355,8 @@ def seed(run_jobs: bool = True) -> Seeded:
     done.pages = _pages(done, main, projects, props, carriers, blocked, editions, versions,
                         len(programmes))
     done.reflected = _reflected(done, main, first, blocked)
+    done.queries = _queries(main, first)
+    done.short_queries = _queries(main, first, budget=3_500)
     return done
 
 
@@ -453,4 +457,45 @@ def _reflected(done: Seeded, main: Project, first: Any, blocked: list[User]) -> 
     ]
 
 
-LABEL = re.compile(r"«(\d+)»")
+def _queries(main: Project, first: Any, budget: int | None = None) -> list[Page]:
+    """Pages asked for with the corpus in every query parameter they read (and one they do
+    not: the pagination links carry unknown parameters along), and in an unknown path.
+
+    Without `budget`, each parameter holds the whole corpus. Servers refuse long request lines
+    (414; gunicorn at 4 KB): with a budget, each URL holds as many payloads as fit in it, taken
+    in turn through the corpus from one parameter to the next.
+    """
+    cursor = itertools.cycle(NUMBERS)
+
+    def value(share: int | None) -> str:
+        if share is None:
+            return whitespace(corpus_text(" "))
+        taken: list[str] = []
+        while len(quote_plus(" ".join([*taken, payload(n := next(cursor))]))) <= share:
+            taken.append(payload(n))
+        return whitespace(" ".join(taken))
+
+    def query(*names: str) -> str:
+        keys = (*names, "x")
+        share = budget // len(keys) if budget else None
+        return urlencode({name: value(share) for name in keys})
+
+    def path() -> str:
+        return quote(value(budget))
+
+    slug = main.slug
+    return [
+        Page(f"/projets?{query('orientation', 'territoire', 'etat')}", "anonymous", ()),
+        Page(f"/projets?page=2&{query()}", "anonymous", ()),
+        Page(f"/projets/{slug}/propositions?{query('tri', 'graine', 'territoire', 'reponse')}",
+             "anonymous", ()),
+        Page(f"/projets/{slug}/propositions?tri=recent&{query('apres', 'rang')}", "anonymous",
+             ()),
+        Page(f"/propositions/{first.id}?{query('page')}", "anonymous", ()),
+        Page(f"/compte/connexion?{query('next')}", "anonymous", ()),
+        Page(f"/{path()}", "anonymous", ()),
+        Page(f"/moderation?{query('etat', 'type', 'motif', 'projet')}", "moderator", ()),
+        Page(f"/moderation/comptes?{query('q')}", "moderator", ()),
+        Page(f"/moderation/journal?{query('action', 'since', 'until')}", "moderator", ()),
+        Page(f"/admin/utilisateurs?{query('q')}", "admin", ()),
+    ]
