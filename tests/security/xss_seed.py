@@ -235,10 +235,12 @@ def seed(run_jobs: bool = True) -> Seeded:
 
     `run_jobs`: send the e-mails and build the PDFs (a few seconds) as a request would.
     """
+    # The staff and the citizen who open pages bear hostile names too: the header shows the
+    # name of whoever is logged in, the journal the name of whoever acted.
     people = {
-        "admin": factories.user(roles=("admin",), display_name="Administration XSS"),
-        "moderator": factories.user(roles=("moderator",), display_name="Modération XSS"),
-        "citizen": factories.user(display_name="Citoyenne XSS"),
+        "admin": factories.user(roles=("admin",), display_name=PAYLOADS[-1]),
+        "moderator": factories.user(roles=("moderator",), display_name=PAYLOADS[-2]),
+        "citizen": factories.user(display_name=PAYLOADS[0]),
         "author": factories.user(display_name="Autrice XSS"),
         "elected": factories.user(roles=("elected",), display_name="Élu XSS"),
         "target": factories.user(display_name="Compte signalé XSS"),
