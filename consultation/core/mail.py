@@ -16,7 +16,8 @@ def compose(to: str, subject: str, template: str, **context: object) -> EmailMes
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    # A title typed with a line break must not end the header (nor fail the whole mailing).
+    message["Subject"] = " ".join(subject.split())
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="consultation.brest")
     message.set_content(render_template(f"emails/{template}.txt", **context))
