@@ -325,7 +325,9 @@ def test_deletion_erases_the_person_and_keeps_the_counts(app, scene):
 def test_a_deleted_account_cannot_log_in_nor_reset_and_its_email_is_free(app, scene):
     """No login, no reset link, nothing found by email; the address registers anew."""
     client = gwen_client(app, scene)
+    token = services.reset_token(scene["gwen"])  # asked for before the deletion
     delete(client)
+    assert client.get(f"/compte/reinitialiser/{token}").status_code == 400
     response = client.post("/compte/connexion", data={"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 200
     assert "Adresse électronique ou mot de passe incorrect." in text_of(response)
