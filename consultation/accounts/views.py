@@ -188,6 +188,7 @@ def export_data():
 
 @bp.route("/compte/supprimer", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting  # the form takes a password: no guessing it from a stolen cookie
 def delete_account():
     """Delete one's account after a clear warning and the password; the session ends."""
     require("accounts.delete", current_user)

@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, user_logged_in, user_logged_out
 from wtforms.fields.choices import SelectChoice
 
-from consultation.core import permissions
+from consultation.core import permissions, ratelimits
 from consultation.core.acting import act_for, acting
 from consultation.core.errors import render_error
 from consultation.core.http import FAILED, attempt, safe_next
@@ -146,6 +146,7 @@ def participants():
 
 @bp.route("/mediation/participants/nouveau", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def register():
     """Register a person without email or account, with the reference of their consent."""
     _require("mediation.register")
@@ -233,6 +234,7 @@ def _rows(form: WorkshopForm) -> list[services.WorkshopRow]:
 
 @bp.route("/mediation/ateliers/nouveau", methods=["GET", "POST"])
 @login_required
+@ratelimits.posting
 def workshop():
     """Enter a paper workshop's contributions in one go: all are saved, or none."""
     _require("mediation.workshop")
@@ -268,6 +270,7 @@ def workshop():
 
 
 @bp.route("/compte/reclamer", methods=["GET", "POST"])
+@ratelimits.registration  # a code is guessed by trying: as many tries as sign-ups
 def claim():
     """A person a mediator registered takes the account over with their one-time code."""
     if current_user.is_authenticated:

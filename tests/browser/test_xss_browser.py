@@ -52,7 +52,8 @@ DOM_PROBLEMS = """
   }
   const forbidden = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet',
     'base', 'img', 'image', 'video', 'audio', 'source', 'picture', 'math', 'style', 'template',
-    'noscript', 'xmp', 'plaintext', 'marquee', 'details:not(.per-thousand-detail)', 'svg script', 'svg a', 'svg animate',
+    'noscript', 'xmp', 'plaintext', 'marquee', 'details:not(.per-thousand-detail)',
+    'svg script', 'svg a', 'svg animate',
     'svg set', 'svg foreignObject', 'svg use', 'svg svg', 'body meta', 'meta[http-equiv]',
     'body link', 'input[type=image]', '[data-xss]'];
   for (const selector of forbidden) {

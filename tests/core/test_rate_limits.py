@@ -139,6 +139,21 @@ def test_registration_limit_per_address(limited):
     assert factories.accounts.find_by_email("nouveau3@exemple.fr") is None
 
 
+def test_claim_codes_cannot_be_guessed_by_trying(limited):
+    """Trying one-time codes of assisted participants stops at the sign-up limit."""
+    client = client_at(limited, "192.0.2.16")
+
+    def claim(n: int) -> int:
+        return client.post("/compte/reclamer", data={
+            "code": f"ABCD-EFGH-{n:04d}", "email": f"essai{n}@exemple.fr",
+            "password": PASSWORD, "confirm": PASSWORD,
+        }).status_code
+
+    tries = [claim(n) for n in range(4)]
+    assert 429 not in tries[:3] and tries[3] == 429
+    assert_refused(client.post("/compte/reclamer", data={"code": "X"}))
+
+
 def test_reset_request_limit_per_email(limited):
     """Reset links asked for one address stop at its limit, from any address."""
     codes = [
