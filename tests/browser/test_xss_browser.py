@@ -52,13 +52,20 @@ DOM_PROBLEMS = """
   }
   const forbidden = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet',
     'base', 'img', 'image', 'video', 'audio', 'source', 'picture', 'math', 'style', 'template',
-    'noscript', 'xmp', 'plaintext', 'marquee', 'details:not(.per-thousand-detail)',
-    'svg script', 'svg a', 'svg animate',
-    'svg set', 'svg foreignObject', 'svg use', 'svg svg', 'body meta', 'meta[http-equiv]',
+    'noscript', 'xmp', 'plaintext', 'marquee', 'details:not(.per-thousand-detail)', 'svg script',
+    'svg a', 'svg animate', 'svg set', 'svg foreignObject', 'svg use', 'svg svg', 'body meta',
     'body link', 'input[type=image]', '[data-xss]'];
   for (const selector of forbidden) {
     const found = document.querySelectorAll(selector).length;
     if (found) problems.push(`${found} × ${selector}`);
+  }
+  // The site's own refreshes only (a document being built, a kiosk's idle time): in the head,
+  // to a page of the same site.
+  for (const meta of document.querySelectorAll('meta[http-equiv]')) {
+    const content = meta.getAttribute('content') || '';
+    const own = /^\\d+(;url=\\/(?![/\\\\])[\\w/.-]*)?$/;
+    if (meta.parentElement !== document.head || !own.test(content))
+      problems.push(`meta[http-equiv=${meta.httpEquiv}][content=${content}]`);
   }
   if (document.scripts.length) problems.push(`${document.scripts.length} scripts`);
   if (!document.title.endsWith(siteTitle)) problems.push(`title: ${document.title}`);
@@ -126,9 +133,21 @@ class Run:
         self.policies: set[str] = set()
 
     def visitor(self, who: str) -> Any:
+        """`who`'s browser context; a session of `seeded.sessions` (acting for someone, a
+        kiosk) is started in it first, as its page's button or link would."""
         if who not in self.visitors:
-            user = None if who == "anonymous" else self.seeded.people[who]
-            self.visitors[who] = self.make(user=user, bypass_csp=self.bypass_csp)
+            session = self.seeded.sessions.get(who)
+            person = session.person if session else None if who == "anonymous" else who
+            user = None if person is None else self.seeded.people[person]
+            someone = self.make(user=user, bypass_csp=self.bypass_csp)
+            if session is not None:
+                # The context's request API shares its cookies: the redirection's new session
+                # (or kiosk) cookie is the browser's from then on.
+                response = someone.context.request.fetch(
+                    someone.base_url + session.start, method=session.method.upper(),
+                    max_redirects=0)
+                assert response.status == 302, (who, response.status)
+            self.visitors[who] = someone
         return self.visitors[who]
 
     def open(self, who: str, path: str, statuses: tuple[int, ...] = (200,)) -> Any:
@@ -173,6 +192,8 @@ class Run:
             page = self.open(spec.who, spec.path)
             self.check(spec.who, spec.path, page)
             text = page.evaluate(TEXT)
+            if spec.who == "acting":
+                assert self.seeded.banner in text, spec.path
             for kind in spec.kinds:
                 self.texts.setdefault(kind, []).append(text)
 

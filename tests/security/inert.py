@@ -24,6 +24,9 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "
                   "background", "poster", "srcset"}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# The site's own refreshes: a document being built reloads itself; a kiosk page goes to the
+# end-of-session page of the same site after its idle time.
+SITE_REFRESH = re.compile(r"^\d+(;url=/(?![/\\])[\w/.-]*)?$")
 
 
 def scheme_of(url: str) -> str | None:
@@ -74,7 +77,7 @@ class Page(HTMLParser):
         if tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}>")
         if tag == "meta" and "http-equiv" in found and not (
-                self._in_head and found.get("content", "").isdigit()):
+                self._in_head and SITE_REFRESH.match(found.get("content", ""))):
             self.problems.append(f"<meta http-equiv={found['http-equiv']!r}>")
         if tag == "link" and not (self._in_head and found.get("rel") in ("stylesheet", "icon")):
             self.problems.append("<link> outside the head")

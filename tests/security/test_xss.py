@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import FieldList, Form, FormField, IntegerField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
 import consultation
@@ -47,8 +47,26 @@ from tests.security.xss_seed import (
 STAND_IN = b"%PDF-1.7\n% stand-in\n%%EOF\n"
 
 
+def text_fields_of(form: type[Form], found: set[str]) -> set[str]:
+    """Add "Form.field" for each text field of `form` and of the forms nested in it (a
+    FormField, or a FieldList of them, is named after its own form class)."""
+    for attribute in dir(form):
+        unbound = getattr(form, attribute)
+        if not isinstance(unbound, UnboundField):
+            continue
+        while issubclass(unbound.field_class, FieldList):  # the field each entry is made of
+            unbound = unbound.args[0] if unbound.args else unbound.kwargs["unbound_field"]
+        if issubclass(unbound.field_class, StringField):
+            found.add(f"{form.__name__}.{attribute}")
+        elif issubclass(unbound.field_class, FormField):
+            text_fields_of(unbound.args[0] if unbound.args else unbound.kwargs["form_class"],
+                           found)
+    return found
+
+
 def form_text_fields() -> set[str]:
-    """"Form.field" for every text field (StringField and its kinds) of consultation's forms."""
+    """"Form.field" for every text field (StringField and its kinds) of consultation's forms,
+    nested forms included."""
     found: set[str] = set()
     for info in pkgutil.iter_modules(consultation.__path__):
         try:
@@ -58,11 +76,7 @@ def form_text_fields() -> set[str]:
         for _name, form in inspect.getmembers(module, inspect.isclass):
             if not issubclass(form, FlaskForm) or form.__module__ != module.__name__:
                 continue
-            for attribute in dir(form):
-                unbound = getattr(form, attribute)
-                if isinstance(unbound, UnboundField) and issubclass(
-                        unbound.field_class, StringField):
-                    found.add(f"{form.__name__}.{attribute}")
+            text_fields_of(form, found)
     return found
 
 
@@ -112,6 +126,30 @@ def test_every_text_field_of_every_form_is_covered():
     assert stored == set(KINDS)
 
 
+def test_field_coverage_sees_the_fields_of_nested_forms():
+    """The text fields of a form nested in another (FormField, FieldList of FormField, a list
+    of text fields) are found, under the nested form's name; other fields are not."""
+
+    class Row(Form):
+        title = StringField()
+        body = TextAreaField()
+        count = IntegerField()
+
+    class Address(Form):
+        street = StringField()
+
+    class Outer(FlaskForm):
+        name = StringField()
+        rows = FieldList(FormField(Row), min_entries=2)
+        address = FormField(Address)
+        tags = FieldList(StringField())
+        number = IntegerField()
+
+    assert text_fields_of(Outer, set()) == {"Outer.name", "Row.title", "Row.body",
+                                            "Address.street", "Outer.tags"}
+    assert {"WorkshopRowForm.title", "WorkshopRowForm.body"} <= form_text_fields()
+
+
 # --- Stored payloads: the pages that show them -----------------------------------------------
 
 
@@ -129,10 +167,16 @@ def printed(monkeypatch) -> list[str]:
 
 
 def client_for(app, seeded, who: str):
-    """A test client, logged in as `who` unless anonymous."""
+    """A test client, logged in as `who` unless anonymous; for a session of
+    `seeded.sessions` (acting for someone, a kiosk), logged in as its person and started."""
     client = app.test_client()
-    if who != "anonymous":
-        login(client, seeded.people[who])
+    session = seeded.sessions.get(who)
+    person = session.person if session else None if who == "anonymous" else who
+    if person is not None:
+        login(client, seeded.people[person])
+    if session is not None:
+        response = client.open(session.start, method=session.method.upper())
+        assert response.status_code == 302, (who, response.status_code)
     return client
 
 
@@ -158,6 +202,8 @@ def pages_show_the_corpus_as_inert_text(app, seeded) -> None:
         assert parsed.problems == [], (page.path, parsed.problems[:10])
         for kind in page.kinds:
             shown.setdefault(kind, []).append(parsed.text)
+        if page.who == "acting":
+            assert seeded.banner in parsed.text, page.path
     checked: dict[str, set[int]] = {}
     for kind in seeded.placements:
         texts = " ".join(shown[kind])
@@ -262,3 +308,19 @@ def test_chart_labels_are_escaped_inside_svg(app):
     assert parsed.problems == []
     assert html.count("<text ") == 2 * len(PAYLOADS)
     assert "&lt;script&gt;alert(&#39;XSS-1&#39;)" in html
+
+
+def test_only_the_sites_own_refresh_is_allowed():
+    """A refresh in the head to a page of the site passes; to another host, to a script, or
+    outside the head, it is reported."""
+    allowed = ('<meta http-equiv="refresh" content="5">',
+               '<meta http-equiv="refresh" content="605;url=/borne/fin">')
+    refused = ('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+               '<meta http-equiv="refresh" content="0;url=//exemple.com/">',
+               '<meta http-equiv="refresh" content="0;url=/\\exemple.com/">',
+               '<meta http-equiv="refresh" content="0;url=https://exemple.com/">')
+    for meta in allowed:
+        assert inert.parse(f"<html><head>{meta}</head><body></body></html>").problems == []
+        assert inert.parse(f"<html><head></head><body>{meta}</body></html>").problems
+    for meta in refused:
+        assert inert.parse(f"<html><head>{meta}</head><body></body></html>").problems, meta

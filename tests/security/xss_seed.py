@@ -26,10 +26,14 @@ from consultation.accounts import services as accounts
 from consultation.accounts.models import User
 from consultation.core import jobs
 from consultation.core.markup import render
+from consultation.core.models import today
 from consultation.extensions import db
+from consultation.mediation import services as mediation
+from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
 from consultation.proposals import services as proposals
+from consultation.proposals.models import Proposal
 from consultation.rencontres import services as rencontres
 from consultation.syntheses import services as syntheses
 from tests import factories
@@ -65,12 +69,24 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "EditionForm.programme": ("stored:edition_programme", "reflected:EditionForm"),
     "SynthesisForm.narrative": ("stored:narrative", "reflected:SynthesisForm"),
     "SynthesisForm.change_note": ("stored:change_note", "reflected:SynthesisForm"),
+    "ParticipantForm.display_name": ("stored:assisted_name", "reflected:ParticipantForm"),
+    "ParticipantForm.consent_reference": ("stored:consent_reference",
+                                          "reflected:ParticipantForm"),
+    "WorkshopForm.place": ("stored:workshop_place", "reflected:WorkshopForm"),
+    "WorkshopRowForm.title": ("stored:workshop_title", "reflected:WorkshopForm"),
+    "WorkshopRowForm.body": ("stored:workshop_body", "stored:workshop_comment",
+                             "reflected:WorkshopForm"),
+    "WorkshopRowForm.proposal": ("reflected:WorkshopForm",),
+    "ClaimForm.code": ("reflected:ClaimForm",),
+    "ClaimForm.email": ("stored:claimed_email", "reflected:ClaimForm"),
+    "ClaimForm.display_name": ("stored:claimed_name", "reflected:ClaimForm"),
 }
 # Password fields: a PasswordField never writes a value back into the page.
 EXCLUDED = {
     "RegisterForm.password", "RegisterForm.confirm", "LoginForm.password",
     "ResetPasswordForm.password", "ResetPasswordForm.confirm",
     "ChangePasswordForm.current", "ChangePasswordForm.password", "ChangePasswordForm.confirm",
+    "ClaimForm.password", "ClaimForm.confirm", "DeleteAccountForm.password",
 }
 
 # Stored kinds: (form's maximum length, markdown?). The username part of an email has no limit
@@ -99,6 +115,14 @@ KINDS: dict[str, tuple[int, bool]] = {
     "edition_programme": (20_000, True),
     "narrative": (60_000, True),
     "change_note": (500, False),
+    "assisted_name": (80, False),
+    "consent_reference": (80, False),
+    "workshop_place": (120, False),
+    "workshop_title": (150, False),
+    "workshop_body": (10_000, True),
+    "workshop_comment": (10_000, True),
+    "claimed_name": (80, False),
+    "claimed_email": (254 - len("c100@exemple.fr"), False),
 }
 # Comments and replies carry a few payloads each, so a proposal page shows dozens of them.
 PER_COMMENT = 4
@@ -166,6 +190,8 @@ def expectations(done: Seeded, kind: str) -> list[tuple[str, list[int]]]:
     """
     if kind == "email":
         return [(whitespace(email_of(n)), [n]) for n in sorted(done.placements[kind])]
+    if kind == "claimed_email":
+        return [(whitespace(text), numbers) for text, numbers in done.records[kind].items()]
     if KINDS[kind][1]:
         return [(rendered_text(text), numbers) for text, numbers in done.records[kind].items()]
     return [(whitespace(payload(n)), [n]) for n in sorted(done.placements[kind])]
@@ -181,8 +207,30 @@ class Page:
     """A page to open, who opens it, and the kinds of fields whose payloads it shows."""
 
     path: str
-    who: str  # "anonymous", "moderator" or "admin"
+    who: str  # a key of `Seeded.people`, "anonymous", or a key of `Seeded.sessions`
     kinds: tuple[str, ...]
+
+
+@dataclass
+class Session:
+    """A browser session that is more than a login: `person` (a key of `Seeded.people`, or
+    None: anonymous) first asks for `start` (GET or POST), which answers with a redirection."""
+
+    person: str | None
+    start: str
+    method: str = "get"
+
+
+@dataclass
+class Mediation:
+    """What the mediation seeding made: the pages that show it, the participant acted for."""
+
+    participants: list[AssistedProfile]
+    claimed: list[AssistedProfile]
+    carrier: Proposal  # a workshop's proposal: the other workshops' comments are on it
+    bodies: list[Proposal]  # the workshop's proposals that carry the bodies
+    comments: int
+    workshops: int
 
 
 @dataclass
@@ -206,6 +254,8 @@ class Seeded:
     pages: list[Page]
     reflected: list[Reflected]
     queries: list[Page] = field(default_factory=list)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    banner: str = ""  # what the pages seen while acting for a participant must show
     short_queries: list[Page] = field(default_factory=list)
     placements: dict[str, set[int]] = field(default_factory=dict)
     records: dict[str, dict[str, list[int]]] = field(default_factory=dict)
@@ -241,6 +291,7 @@ def seed(run_jobs: bool = True) -> Seeded:
         "admin": factories.user(roles=("admin",), display_name=PAYLOADS[-1]),
         "moderator": factories.user(roles=("moderator",), display_name=PAYLOADS[-2]),
         "citizen": factories.user(display_name=PAYLOADS[0]),
+        "mediator": factories.user(roles=("mediator",), display_name=PAYLOADS[-3]),
         "author": factories.user(display_name="Autrice XSS"),
         "elected": factories.user(roles=("elected",), display_name="Élu XSS"),
         "target": factories.user(display_name="Compte signalé XSS"),
@@ -325,6 +376,10 @@ def seed(run_jobs: bool = True) -> Seeded:
         if i < len(undos):
             moderation.unmerge(moderator, entry, done.put("undo_reason", undos[i]))
 
+    # Digital mediation: participants, paper workshops' contributions, accounts taken over;
+    # before the synthesis, so that its annex lists the workshops' proposals.
+    assisted = _mediation(done, main)
+
     # The synthesis: the narrative in every version, a note on what changed in each.
     narrative = done.put("narrative", NUMBERS)
     assert len(narrative) <= KINDS["narrative"][0]
@@ -354,19 +409,147 @@ def seed(run_jobs: bool = True) -> Seeded:
     if run_jobs:
         jobs.dispatch_committed()
 
-    done.pages = _pages(done, main, projects, props, carriers, blocked, editions, versions,
-                        len(programmes))
+    done.sessions = {
+        # A mediator acting for a participant named by payloads: every page shows the banner.
+        "acting": Session("mediator",
+                          f"/mediation/participants/{assisted.participants[0].user_id}/agir",
+                          "post"),
+        # A town-hall terminal: the kiosk mode's pages.
+        "kiosk": Session(None, "/borne"),
+    }
+    done.banner = whitespace(
+        f"Vous agissez pour le compte de {assisted.participants[0].user.display_name}")
+    done.pages = [
+        *_pages(done, main, projects, props, carriers, blocked, editions, versions,
+                len(programmes)),
+        *_mediation_pages(done, main, assisted),
+    ]
     done.reflected = _reflected(done, main, first, blocked)
     done.queries = _queries(main, first)
     done.short_queries = _queries(main, first, budget=3_500)
     return done
 
 
+def _mediation(done: Seeded, main: Project) -> Mediation:
+    """Participants named by payloads, with payloads as consent references; paper workshops
+    held at payloads, whose rows carry payloads as titles, bodies and comments and are signed
+    by the participants; participants who took their account over with payloads as names and
+    addresses."""
+    mediator = done.people["mediator"]
+    names, references = chunks("assisted_name"), chunks("consent_reference")
+    participants = [
+        mediation.register_participant(
+            mediator, done.put("assisted_name", names[i]) if i < len(names) else f"Personne {i}",
+            None, None,
+            done.put("consent_reference", references[i]) if i < len(references)
+            else f"Formulaire n° {i}",
+            today(),
+        )
+        for i in range(max(len(names), len(references)))
+    ]
+    authors = itertools.cycle(p.user_id for p in participants)
+
+    # The first workshop: proposals, a title each, the bodies in the first ones.
+    places = chunks("workshop_place")
+    titles, bodies = chunks("workshop_title"), chunks("workshop_body")
+    rows = [
+        mediation.WorkshopRow(
+            index=i, kind="proposition", project_id=main.id, proposal_id=None,
+            title=done.put("workshop_title", titles[i]) if i < len(titles) else f"Atelier {i}",
+            body=done.put("workshop_body", bodies[i]) if i < len(bodies) else "Texte.",
+            stance=None, author_id=next(authors),
+        )
+        for i in range(max(len(titles), len(bodies)))
+    ]
+    first = mediation.enter_workshop(mediator, done.put("workshop_place", places[0]), today(),
+                                     rows)
+    made = list(db.session.scalars(
+        db.select(Proposal).where(Proposal.workshop_id == first.id).order_by(Proposal.id)))
+    carrier = made[0]
+
+    # The other workshops: a comment each on the first one's proposal, so that its page shows
+    # every workshop's place beside a comment.
+    comments = chunks("workshop_comment", most=PER_COMMENT)
+    count = max(len(places) - 1, len(comments))
+    for i in range(count):
+        row = mediation.WorkshopRow(
+            index=0, kind="commentaire", project_id=main.id, proposal_id=carrier.id, title="",
+            body=done.put("workshop_comment", comments[i]) if i < len(comments)
+            else "Un commentaire d'atelier.",
+            stance="pour", author_id=next(authors) if i % 3 else None,
+        )
+        place = done.put("workshop_place", places[i + 1]) if i + 1 < len(places) \
+            else f"Atelier n° {i}"
+        mediation.enter_workshop(mediator, place, today(), [row])
+
+    # Accounts taken over with the one-time code: a name and an address of one's own.
+    claimed_names, addresses = chunks("claimed_name"), chunks("claimed_email")
+    claimed = []
+    for i in range(max(len(claimed_names), len(addresses))):
+        profile = mediation.register_participant(mediator, f"Personne reprise {i}", None, None,
+                                                 f"Formulaire repris n° {i}", today())
+        code = mediation.new_claim_code(mediator, profile)
+        if i < len(addresses):
+            address = accounts.normalise_email(
+                f"c{i}{joined('claimed_email', addresses[i])}@exemple.fr")
+            done.place("claimed_email", addresses[i])
+            done.records.setdefault("claimed_email", {})[address] = addresses[i]
+        else:
+            address = f"reprise{i}@exemple.fr"
+        mediation.claim(code, address, factories.PASSWORD,
+                        done.put("claimed_name", claimed_names[i]) if i < len(claimed_names)
+                        else None)
+        claimed.append(profile)
+    db.session.flush()
+    return Mediation(participants=participants, claimed=claimed, carrier=carrier,
+                     bodies=made[: len(bodies)], comments=count, workshops=count + 1)
+
+
+def _mediation_pages(done: Seeded, main: Project, assisted: Mediation) -> list[Page]:
+    named = len(assisted.participants) + len(assisted.claimed)
+    contributions = ("assisted_name", "workshop_place", "workshop_title", "workshop_body",
+                     "workshop_comment")
+    return [
+        # Public: the workshops' contributions, signed by the participants, with their place.
+        *[Page(f"/propositions/{p.id}", "anonymous", contributions) for p in assisted.bodies],
+        *[Page(f"/propositions/{assisted.carrier.id}?page={n}", "anonymous", contributions)
+          for n in range(1, -(-assisted.comments // 50) + 1)],
+        Page(f"/projets/{main.slug}/propositions", "anonymous", ("workshop_place",)),
+        # The mediator's pages.
+        *[Page(f"/mediation/participants?page={n}", "mediator",
+               ("assisted_name", "consent_reference", "claimed_name"))
+          for n in range(1, -(-named // 50) + 1)],
+        *[Page(f"/mediation/participants/{p.user_id}", "mediator",
+               ("assisted_name", "consent_reference"))
+          for p in [*assisted.participants[:3], assisted.claimed[0]]],
+        Page("/mediation/participants/nouveau", "mediator", ()),
+        Page("/mediation/ateliers/nouveau", "mediator", ("assisted_name", "project_title")),
+        # Acting for a participant named by payloads: the banner on every page.
+        Page("/", "acting", ("assisted_name",)),
+        Page(f"/propositions/{assisted.carrier.id}", "acting", contributions),
+        Page("/mediation/participants", "acting", ("assisted_name", "consent_reference")),
+        Page("/compte/profil", "acting", ("assisted_name",)),
+        # The journal: the workshops (place and date) and the participants registered.
+        *[Page(f"/moderation/journal?action=mediation.workshop&page={n}", "moderator",
+               ("workshop_place",)) for n in range(1, -(-assisted.workshops // 50) + 1)],
+        *[Page(f"/moderation/journal?action=mediation.register&page={n}", "moderator",
+               ("assisted_name",)) for n in range(1, -(-named // 50) + 1)],
+        # The other new pages: the account's deletion, the kiosk, the territories, statements.
+        Page("/compte/supprimer", "citizen", ("display_name",)),
+        Page("/compte/profil", "citizen", ("display_name",)),
+        Page("/", "kiosk", ("project_title",)),
+        Page(f"/propositions/{assisted.carrier.id}", "kiosk", contributions),
+        Page("/confidentialite", "anonymous", ()),
+        Page("/accessibilite", "anonymous", ()),
+        Page("/admin/territoires", "admin", ()),
+    ]
+
+
 def _pages(done: Seeded, main: Project, projects: list[Project], props: list[Any],
            carriers: list[Any], blocked: list[User], editions: list[Any], versions: list[Any],
            published_editions: int) -> list[Page]:
     slug = main.slug
-    annex_pages = -(-len(props) // 50)
+    annex_pages = -(-len(versions[-1].annex) // 50)
     pages = [
         Page("/", "anonymous", ("project_title", "project_summary")),
         *[Page(f"/projets?page={n}", "anonymous", ("project_title", "project_summary"))
@@ -382,7 +565,7 @@ def _pages(done: Seeded, main: Project, projects: list[Project], props: list[Any
         Page(f"/projets/{slug}/synthese", "anonymous",
              ("narrative", "change_note", "proposal_title", "answer")),
         *[Page(f"/projets/{slug}/synthese/v{len(versions)}/annexe?page={n}", "anonymous",
-               ("proposal_title",)) for n in range(1, annex_pages + 1)],
+               ("proposal_title", "workshop_title")) for n in range(1, annex_pages + 1)],
         Page("/rencontres", "anonymous", ("edition_title", "edition_venue")),
         *[Page(f"/rencontres/{e.year}", "anonymous",
                ("edition_title", "edition_venue", "edition_programme"))
@@ -399,7 +582,8 @@ def _pages(done: Seeded, main: Project, projects: list[Project], props: list[Any
         *[Page(f"/moderation/comptes/{person.id}", "moderator", ("block_reason",))
           for person in blocked],
         Page(f"/projets/{slug}/synthese/brouillon", "moderator", ("narrative", "change_note")),
-        *[Page(f"/admin/utilisateurs?page={n}", "admin", ("display_name", "email"))
+        *[Page(f"/admin/utilisateurs?page={n}", "admin",
+               ("display_name", "email", "assisted_name", "claimed_name", "claimed_email"))
           for n in range(1, -(-db.session.query(User).count() // 50) + 1)],
         Page("/rencontres", "admin", ("edition_title", "edition_venue")),
         Page(f"/admin/projets/{slug}/modifier", "admin", ()),
@@ -456,6 +640,15 @@ def _reflected(done: Seeded, main: Project, first: Any, blocked: list[User]) -> 
         Reflected("SynthesisForm", f"/projets/{main.slug}/synthese/brouillon", "moderator",
                   f"/projets/{main.slug}/synthese/brouillon",
                   {"narrative": text, "change_note": line}),
+        Reflected("ParticipantForm", "/mediation/participants/nouveau", "mediator",
+                  "/mediation/participants/nouveau",
+                  {"display_name": line, "consent_reference": line}),
+        Reflected("WorkshopForm", "/mediation/ateliers/nouveau", "mediator",
+                  "/mediation/ateliers/nouveau",
+                  {"place": line, "rows-0-proposal": line, "rows-0-title": line,
+                   "rows-0-body": text, "rows-1-title": line, "rows-1-body": text}),
+        Reflected("ClaimForm", "/compte/reclamer", "anonymous", "/compte/reclamer",
+                  {"code": line, "email": line, "display_name": line}),
     ]
 
 
