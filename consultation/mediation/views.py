@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, user_logged_in, user_logged_out
 from wtforms.fields.choices import SelectChoice
 
-from consultation.core import permissions
+from consultation.core import permissions, ratelimits
 from consultation.core.acting import act_for, acting
 from consultation.core.errors import render_error
 from consultation.core.http import FAILED, attempt, safe_next
@@ -268,6 +268,7 @@ def workshop():
 
 
 @bp.route("/compte/reclamer", methods=["GET", "POST"])
+@ratelimits.registration  # codes are not to be guessed: counted as sign-ups are
 def claim():
     """A person a mediator registered takes the account over with their one-time code."""
     if current_user.is_authenticated:

@@ -273,3 +273,18 @@ def test_site_keeps_serving_when_redis_is_unreachable(app):
     ))
     other = client_at(down, "192.0.2.17")
     assert log_in(other, "autre@exemple.fr", PASSWORD) == 200
+
+
+def test_claim_codes_cannot_be_tried_in_a_row(limited):
+    """Taking an account over with a mediator's code is counted as a sign-up is."""
+    client = client_at(limited, "192.0.2.18")
+
+    def claim(n: int) -> int:
+        return client.post("/compte/reclamer", data={
+            "code": f"ABCD-EFGH-JKL{n}", "email": f"reprise{n}@exemple.fr",
+            "password": PASSWORD, "confirm": PASSWORD,
+        }).status_code
+
+    assert [claim(n) for n in range(3)] == [200, 200, 200]  # unknown codes, refused on the form
+    assert_refused(client.post("/compte/reclamer", data={"code": "ABCD-EFGH-JKLM"}))
+    assert client.get("/compte/reclamer").status_code == 200

@@ -155,7 +155,7 @@ def test_a_short_password_is_refused(mediator, profile, client):
     """The password follows the registration form's rule."""
     code = _code(mediator, profile)
     response = _claim(client, code, password="court", confirm="court")
-    assert "Entre 10 et 200 caractères." in text(response)
+    assert "Entre 12 et 200 caractères." in text(response)
     assert _fresh(profile.user_id).email is None
 
 
