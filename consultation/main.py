@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consultation.core.http import safe_next
 from consultation.extensions import db
@@ -21,8 +23,12 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    """Answer 200 after a trivial database query (for load balancers)."""
-    db.session.execute(text("SELECT 1"))
+    """Answer 200 after a trivial database query, 503 when the database does not answer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except (OperationalError, PoolTimeout):
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
     return jsonify(status="ok")
 
 

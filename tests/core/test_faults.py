@@ -1,0 +1,318 @@
+"""Faults from outside: a database that goes away or is locked, a Redis that is stopped, jobs
+that crash half-way. Each ends with nothing lost, nothing counted twice and no stack trace."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from consultation import create_app
+from consultation.extensions import db
+from tests import factories
+from tests.conftest import IsolatedClient, login, migrate_to_head, services_missing
+from tests.recount import assert_counters_exact
+from tests.served import fire, serve, session_cookie
+from tests.votes.counters import scalar, support_rows
+
+UNAVAILABLE = "Service momentanément indisponible"
+
+
+def page(response: Any) -> str:
+    """The page as text, HTML entities decoded."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def free_port() -> int:
+    """A local TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def app_on(uri: str, tmp_path: Path) -> Flask:
+    """An application on this database, configured as the test app is."""
+    made = create_app({
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "REDIS_URL": None,
+        "MAIL_SERVER": None,
+        "PAGE_CACHE_SECONDS": 0,
+    })
+    made.test_client_class = IsolatedClient
+    return made
+
+
+def assert_unavailable(response: Any) -> None:
+    """A French 503 page that asks to come back, without a trace of the error."""
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.headers["Content-Type"].startswith("text/html")
+    body = page(response)
+    assert UNAVAILABLE in body
+    assert "Réessayez dans quelques instants" in body
+    assert "Traceback" not in body
+    assert "OperationalError" not in body
+
+
+def logged_in(app: Flask, user_id: int) -> FlaskClient:
+    """A client whose session names this user, without asking the database."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user_id}:nonce"
+        session["_fresh"] = True
+    return client
+
+
+# --- a database out of reach ---------------------------------------------------------------------
+
+def unreachable_uri(app: Flask, tmp_path: Path) -> tuple[str, Any]:
+    """A URI of the same kind as the test database whose server cannot be reached, and what
+    makes it so once the app is built (a PostgreSQL port nobody listens on; an SQLite file in
+    a folder that has gone)."""
+    if db.engine.dialect.name == "postgresql":
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(
+            host="127.0.0.1", port=free_port()
+        )
+        return url.render_as_string(hide_password=False), lambda: None
+    folder = tmp_path / "disparu"
+    return f"sqlite:///{folder / 'base.db'}", lambda: shutil.rmtree(folder)
+
+
+def test_database_out_of_reach_gives_french_503_pages(app: Flask, tmp_path: Path) -> None:
+    uri, break_it = unreachable_uri(app, tmp_path)
+    broken = app_on(uri, tmp_path)
+    break_it()
+
+    for path in ("/", "/projets", "/rencontres", "/projets/un-projet"):
+        assert_unavailable(broken.test_client().get(path))
+    # A logged-in person cannot be loaded either: still the same calm page, not a 500.
+    member = logged_in(broken, 1)
+    assert_unavailable(member.get("/"))
+    assert_unavailable(member.post("/propositions/1/soutenir"))
+    assert_unavailable(broken.test_client().post(
+        "/compte/connexion", data={"email": "a@exemple.fr", "password": "x"}
+    ))
+    health = broken.test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "unavailable"}
+    with broken.app_context():
+        db.engine.dispose()
+
+
+def test_english_visitor_gets_the_503_page_in_english(app: Flask, tmp_path: Path) -> None:
+    uri, break_it = unreachable_uri(app, tmp_path)
+    broken = app_on(uri, tmp_path)
+    break_it()
+    client = broken.test_client()
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    response = client.get("/projets")
+    assert response.status_code == 503
+    assert '<html lang="en">' in page(response)
+    with broken.app_context():
+        db.engine.dispose()
+
+
+def test_postgresql_connections_cut_by_the_server_are_replaced(app: Flask) -> None:
+    """What clients see when PostgreSQL restarts: every connection of the app is cut. The
+    next requests run on new connections; none of them is an error page."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL seulement : SQLite n'a pas de serveur à redémarrer")
+    proposal = factories.proposal(factories.project("consultation"))
+    supporters = [factories.user() for _ in range(3)]
+    db.session.commit()
+    proposal_id = proposal.id
+    path = f"/propositions/{proposal_id}/soutenir"
+    clients = [login(app.test_client(), person) for person in supporters]
+    warmers = [session_cookie(app, factories.user()) for _ in range(8)]
+    db.session.commit()
+    # Fill the pool with several connections, the way a busy server does.
+    with serve(app) as address:
+        assert fire(address, [(path, cookie, None) for cookie in warmers]) == Counter({302: 8})
+
+    assert terminate_backends(app.config["SQLALCHEMY_DATABASE_URI"]) >= 1
+
+    assert app.test_client().get("/projets").status_code == 200
+    assert app.test_client().get(f"/propositions/{proposal_id}").status_code == 200
+    for client in clients:
+        assert client.post(path).status_code == 302
+    assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
+    db.session.rollback()  # the test's own connection was cut too
+    assert support_rows(proposal_id) == 3 + 8
+    assert_counters_exact()
+
+
+def terminate_backends(uri: str) -> int:
+    """Cut every connection to this database but the one asking; how many were cut."""
+    admin = create_engine(uri, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            return len(connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )).all())
+    finally:
+        admin.dispose()
+
+
+# --- a PostgreSQL server of the test's own, stopped and restarted ------------------------------
+
+def postgres_binaries() -> Path | None:
+    """The folder of PostgreSQL's server programs, when installed and usable here."""
+    if os.geteuid() != 0 or shutil.which("runuser") is None:
+        return None
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+class Cluster:
+    """A PostgreSQL cluster in a temporary folder, run by the `postgres` system user."""
+
+    def __init__(self, binaries: Path) -> None:
+        self.binaries = binaries
+        self.folder = Path(tempfile.mkdtemp(prefix="consultation-pg-"))
+        shutil.chown(self.folder, "postgres", "postgres")
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.uri = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def run(self, program: str, *args: str) -> None:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(self.binaries / program), *args],
+            check=True, capture_output=True, timeout=120,
+        )
+
+    def init(self) -> None:
+        self.run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
+                 "-E", "UTF8", "--locale", "C.UTF-8")
+
+    def ctl(self, action: str, *args: str) -> None:
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+                   " -c fsync=off -c full_page_writes=off")
+        self.run("pg_ctl", action, "-D", str(self.data), "-l", str(self.folder / "log"), "-w",
+                 "-t", "60", "-o", options, *args)
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def own_postgres(app: Flask) -> Iterator[Cluster]:
+    """A migrated PostgreSQL cluster of the test's own, on a free port (with the PostgreSQL
+    run of the suite)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL seulement")
+    binaries = postgres_binaries()
+    if binaries is None:
+        services_missing("Les programmes serveur de PostgreSQL (initdb, pg_ctl) et runuser")
+    cluster = Cluster(binaries)
+    try:
+        cluster.init()
+        cluster.ctl("start")
+        migrate_to_head(cluster.uri)
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+def test_postgresql_restarted_or_stopped_under_the_app(
+    app: Flask, own_postgres: Cluster, tmp_path: Path
+) -> None:
+    """A real restart is recovered from without restarting the app; while the server is
+    stopped every page is the French 503 page; once it is back, everything works again."""
+    served = app_on(own_postgres.uri, tmp_path)
+    with served.app_context():
+        proposal = factories.proposal(factories.project("consultation"))
+        people = [factories.user() for _ in range(3)]
+        db.session.commit()
+        proposal_id = proposal.id
+        clients = [login(served.test_client(), person) for person in people]
+    assert served.test_client().get("/projets").status_code == 200
+    assert clients[0].post(f"/propositions/{proposal_id}/soutenir").status_code == 302
+
+    own_postgres.ctl("restart", "-m", "fast")
+    assert served.test_client().get("/projets").status_code == 200
+    assert clients[1].post(f"/propositions/{proposal_id}/soutenir").status_code == 302
+
+    own_postgres.ctl("stop", "-m", "fast")
+    assert_unavailable(served.test_client().get("/projets"))
+    assert_unavailable(clients[2].post(f"/propositions/{proposal_id}/soutenir"))
+    assert served.test_client().get("/healthz").status_code == 503
+
+    own_postgres.ctl("start")
+    assert served.test_client().get("/healthz").get_json() == {"status": "ok"}
+    assert clients[2].post(f"/propositions/{proposal_id}/soutenir").status_code == 302
+    with served.app_context():
+        assert support_rows(proposal_id) == 3
+        assert_counters_exact()
+        db.session.remove()
+        db.engine.dispose()
+
+
+# --- a database locked by another writer for a while ---------------------------------------------
+
+def test_requests_wait_for_a_writer_holding_the_database_then_succeed(app: Flask) -> None:
+    """Another program holds the write lock (SQLite) or locks the counted tables (PostgreSQL)
+    for a while: supports sent meanwhile wait for it, then all succeed and count once."""
+    proposal = factories.proposal(factories.project("consultation"))
+    people = [factories.user() for _ in range(20)]
+    db.session.commit()
+    cookies = [session_cookie(app, person) for person in people]
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    path = f"/propositions/{proposal.id}/soutenir"
+
+    if db.engine.dialect.name == "sqlite":
+        holder: Any = sqlite3.connect(uri.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        release = holder.rollback
+        rows_while_held = lambda: holder.execute(  # noqa: E731
+            "SELECT COUNT(*) FROM supports").fetchone()[0]
+    else:
+        engine = create_engine(uri)
+        holder = engine.connect()
+        holder.execute(text("LOCK TABLE supports, proposals IN EXCLUSIVE MODE"))
+        release = holder.rollback
+        rows_while_held = lambda: holder.execute(  # noqa: E731
+            text("SELECT COUNT(*) FROM supports")).scalar_one()
+
+    statuses: Counter[int] = Counter()
+    with serve(app) as address:
+        sending = threading.Thread(target=lambda: statuses.update(
+            fire(address, [(path, cookie, None) for cookie in cookies])
+        ))
+        sending.start()
+        time.sleep(1.5)  # the lock is held while the requests arrive
+        assert rows_while_held() == 0
+        release()
+        sending.join(timeout=120)
+    holder.close()
+    if db.engine.dialect.name != "sqlite":
+        engine.dispose()
+
+    assert statuses == Counter({302: 20})
+    assert support_rows(proposal.id) == 20
+    assert scalar("SELECT supports_count FROM proposals WHERE id = :id", id=proposal.id) == 20
+    assert_counters_exact()
