@@ -154,6 +154,9 @@ def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
             # Tests read pages right after changing data: no memory of anonymous pages here
             # (tests/core/test_pagecache.py turns it on).
             "PAGE_CACHE_SECONDS": 0,
+            # Counted pages must not take a turn at flushing the job outbox
+            # (tests/core/test_faults.py turns it on).
+            "OUTBOX_FLUSH_SECONDS": 0,
         }
     )
     application.test_client_class = IsolatedClient

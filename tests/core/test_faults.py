@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import os
 import shutil
 import socket
@@ -15,19 +16,38 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import make_url
 
 from consultation import create_app
+from consultation.core import documents, jobs, outbox
+from consultation.core.models import as_utc, utcnow
+from consultation.core.outbox import QueuedJob
 from consultation.extensions import db
+from consultation.syntheses import jobs as synthesis_jobs
+from consultation.syntheses import services as syntheses
 from tests import factories
-from tests.conftest import IsolatedClient, login, migrate_to_head, services_missing
+from tests.conftest import (
+    IsolatedClient,
+    RedisQueue,
+    login,
+    migrate_to_head,
+    services_missing,
+)
+from tests.core.test_worker import (
+    NARRATIVE,
+    STUB_PDF,
+    consulted_project,
+    fresh_document,
+    mails,
+)
 from tests.recount import assert_counters_exact
 from tests.served import fire, serve, session_cookie
 from tests.votes.counters import scalar, support_rows
@@ -316,3 +336,190 @@ def test_requests_wait_for_a_writer_holding_the_database_then_succeed(app: Flask
     assert support_rows(proposal.id) == 20
     assert scalar("SELECT supports_count FROM proposals WHERE id = :id", id=proposal.id) == 20
     assert_counters_exact()
+
+
+# --- Redis stopped -------------------------------------------------------------------------------
+
+class OwnRedis:
+    """A redis-server of the test's own on a free port, without persistence (the shared one
+    on 6379 is never touched)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        from redis import Redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                Redis.from_url(self.url, socket_connect_timeout=1).ping()
+                return
+            except Exception:  # not listening yet
+                time.sleep(0.1)
+        raise RuntimeError("redis-server n'a pas démarré")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis(app: Flask) -> Iterator[OwnRedis]:
+    """A running Redis of the test's own, which the test may stop and start again; the app
+    sends its jobs there, to a queue of the test's own."""
+    if shutil.which("redis-server") is None:
+        services_missing("redis-server")
+    server = OwnRedis()
+    server.start()
+    app.config.update(REDIS_URL=server.url, RQ_QUEUE="faults")
+    yield server
+    app.config.update(REDIS_URL=None)
+    server.stop()
+
+
+def outbox_rows() -> list[QueuedJob]:
+    """Every outbox row as the database holds it now."""
+    db.session.rollback()
+    db.session.expire_all()
+    return list(db.session.scalars(select(QueuedJob).order_by(QueuedJob.id)))
+
+
+def work(app: Flask, server: OwnRedis) -> None:
+    """Run what is queued in the test's Redis, as `flask worker --burst` does."""
+    RedisQueue(app, server.url, "faults").work()
+
+
+def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later(
+    app: Flask, own_redis: OwnRedis, as_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
+    factories.user(roles=("elected",), email="elue@brest-metropole.fr")
+    project = consulted_project()
+    moderator = as_role("citizen", "moderator")
+    slug = project.slug
+    own_redis.stop()
+
+    for path in ("/", "/projets", f"/projets/{slug}", f"/projets/{slug}/propositions"):
+        assert app.test_client().get(path).status_code == 200
+    published = moderator.post(
+        f"/projets/{slug}/synthese/brouillon",
+        data={"narrative": NARRATIVE, "change_note": "", "publish": "Publier"},
+    )
+    assert published.status_code == 302
+    told = page(moderator.get(published.headers["Location"]))
+    assert "momentanément indisponible" in told
+    assert "sera fait automatiquement dès son retour" in told
+
+    version = syntheses.latest(project)
+    assert version is not None and version.number == 1
+    rows = outbox_rows()
+    assert [(row.func, row.state, row.attempts) for row in rows] == [
+        ("consultation.syntheses.jobs.build_pdf", "pending", 1),
+        ("consultation.syntheses.jobs.notify_published", "pending", 1),
+    ]
+    assert json.loads(rows[0].args) == [version.document_id]
+    assert rows[0].subject == f"document:{version.document_id}"
+    assert all("ConnectionError" in (row.last_error or "") for row in rows)
+    assert all(as_utc(row.next_try_at) > utcnow() for row in rows)
+
+    # The PDF is pending, not failed, and its page says why it waits.
+    waiting = app.test_client().get(f"/projets/{slug}/synthese/v1/pdf")
+    assert waiting.status_code == 200
+    assert "En attente" in page(waiting)
+    assert "Le service de fabrication est momentanément indisponible" in page(waiting)
+    assert fresh_document(version.document_id).state == "pending"
+    assert mails(app) == []
+
+    # Flushed while Redis is still away: each row keeps the error and counts the try.
+    assert outbox.flush(everything=True) == {"sent": 0, "waiting": 2}
+    assert [row.attempts for row in outbox_rows()] == [2, 1]  # stops at the first refusal
+    assert outbox.flush(everything=True) == {"sent": 0, "waiting": 2}
+    assert [(row.state, row.attempts) for row in outbox_rows()] == [
+        ("pending", 3), ("pending", 1)
+    ]
+
+    own_redis.start()
+    result = app.test_cli_runner().invoke(args=["jobs", "retry"])
+    assert result.exit_code == 0, result.output
+    assert "2 tâche(s) remise(s) ; 0 en attente." in result.output
+    assert [row.state for row in outbox_rows()] == ["sent", "sent"]
+    assert all(row.last_error is None and row.sent_at for row in outbox_rows())
+    work(app, own_redis)
+
+    document = fresh_document(version.document_id)
+    assert document.state == "ready"
+    assert document.attempts == 1
+    assert documents.content_of(document) == STUB_PDF
+    assert [m["to"] for m in mails(app)] == ["elue@brest-metropole.fr"]
+    ready = app.test_client().get(f"/projets/{slug}/synthese/v1/pdf")
+    assert ready.headers["Content-Type"] == "application/pdf"
+
+    # Sent twice (a process that died between handing a job over and marking it sent):
+    # the second run does nothing.
+    queue = jobs.queue()
+    queue.enqueue(synthesis_jobs.build_pdf, version.document_id)
+    queue.enqueue(synthesis_jobs.notify_published, version.id)
+    assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
+    work(app, own_redis)
+    assert fresh_document(version.document_id).attempts == 1
+    assert len(mails(app)) == 1
+
+
+def test_jobs_kept_while_redis_was_away_go_at_a_request_boundary_or_worker_start(
+    app: Flask, own_redis: OwnRedis, as_role: Any
+) -> None:
+    """Nobody runs the command: the next request after the retry time hands the kept jobs
+    over, or the worker does when it starts."""
+    people = [factories.user(email=f"oubli{n}@exemple.fr") for n in range(2)]
+    db.session.commit()
+    own_redis.stop()
+    for person in people:
+        response = app.test_client().post(
+            "/compte/mot-de-passe-oublie", data={"email": person.email}
+        )
+        assert response.status_code == 302
+    assert [row.state for row in outbox_rows()] == ["pending", "pending"]
+
+    own_redis.start()
+    app.config.update(OUTBOX_FLUSH_SECONDS=30)
+    # The first row's retry time has come, not the second's: the next request hands the
+    # first over and leaves the second alone.
+    first, second = (row.id for row in outbox_rows())
+    db.session.execute(update(QueuedJob).where(QueuedJob.id == first)
+                       .values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(update(QueuedJob).where(QueuedJob.id == second)
+                       .values(next_try_at=utcnow() + timedelta(hours=1)))
+    db.session.commit()
+    assert app.test_client().get("/projets").status_code == 200
+    assert [row.state for row in outbox_rows()] == ["sent", "pending"]
+    # the other one waits: one flush per 30 seconds in a process...
+    db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert app.test_client().get("/projets").status_code == 200
+    assert [row.state for row in outbox_rows()] == ["sent", "pending"]
+    # ...but a worker flushes when it starts, and then works what it sent.
+    work(app, own_redis)
+    assert [row.state for row in outbox_rows()] == ["sent", "sent"]
+    assert sorted(m["to"] for m in mails(app)) == ["oubli0@exemple.fr", "oubli1@exemple.fr"]
+
+
+def test_a_request_is_not_held_by_an_unreachable_redis(
+    app: Flask, own_redis: OwnRedis, as_role: Any
+) -> None:
+    """An action whose jobs cannot be handed over still answers normally (no 5xx), and an
+    action that enqueues nothing is unaffected."""
+    proposal = factories.proposal(factories.project("consultation"))
+    citizen = as_role("citizen")
+    own_redis.stop()
+    assert citizen.post(f"/propositions/{proposal.id}/soutenir").status_code == 302
+    assert outbox_rows() == []
+    assert support_rows(proposal.id) == 1
