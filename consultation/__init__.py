@@ -41,7 +41,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     compress.init_app(app)
 
-    from consultation.core import errors, jobs, templating
+    from consultation.core import (
+        errors,
+        jobs,
+        mail,  # noqa: F401  (its table joins the metadata)
+        templating,
+    )
 
     with app.app_context():
         _tune_sqlite()

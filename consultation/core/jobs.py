@@ -148,7 +148,8 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
     """An RQ worker that runs each job in a fresh app context, as a request would.
 
     It does not fork: a job's database connections come from the app's own pool, which a fork
-    would share with its parent.
+    would share with its parent. A job that raises goes back to the outbox, to be sent again
+    after a delay.
     """
     from redis import Redis
     from rq import Queue, SimpleWorker
@@ -171,10 +172,21 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
             with app.app_context():
                 flusher()
 
+    def keep_for_retry(job, exc_type, error, traceback):  # type: ignore[no-untyped-def]
+        # Runs inside perform_job, in its app context: the job's writes go first.
+        db.session.rollback()
+        try:
+            outbox.job_failed(job.id, error, app.config["OUTBOX_MAX_ATTEMPTS"])
+        except Exception:  # the database is away too: RQ keeps the job among its failed ones
+            db.session.rollback()
+            app.logger.exception("Impossible de garder la tâche %s pour la relancer", job.id)
+        return True
+
     connection = Redis.from_url(app.config["REDIS_URL"])
     queues = [Queue(name, connection=connection)
               for name in (queue_names or [app.config["RQ_QUEUE"]])]
-    return AppWorker(queues, connection=connection, worker_ttl=int(seconds) + 15)
+    return AppWorker(queues, connection=connection, worker_ttl=int(seconds) + 15,
+                     exception_handlers=[keep_for_retry])
 
 
 @click.command("worker")

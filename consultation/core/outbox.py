@@ -9,9 +9,11 @@ a process that died between its commit and the hand-over) are sent again by `flu
 runs at a request boundary at most every OUTBOX_FLUSH_SECONDS per process, when `flask worker`
 starts and as it waits for work, and on demand with `flask jobs retry`.
 
-Without Redis, jobs run inline after the commit; one that raises is rolled back and recorded
-here, pending, to be run again in the same way, up to OUTBOX_MAX_ATTEMPTS times ("failed" then,
-until `flask jobs retry --failed`).
+A job that raises is rolled back and its row made pending again (with Redis: by the worker;
+without Redis, where jobs run inline after the commit, a row is written then), to be run again
+after a delay, up to OUTBOX_MAX_ATTEMPTS times ("failed" then, until `flask jobs retry
+--failed`). Jobs that must not repeat what they did before failing say so themselves (a PDF
+build fails into its document's state; `mail.send_once` remembers who was already told).
 
 A row is taken by a conditional UPDATE on its attempt count, so two processes flushing at the
 same moment never both send it. Jobs are idempotent anyway: one sent twice (a process that died
@@ -124,6 +126,20 @@ def mark_failed(row_id: int, error: BaseException, attempts: int, give_up: bool)
                 last_error=_short(error), next_try_at=utcnow() + _delay(attempts))
     )
     db.session.commit()
+
+
+def job_failed(job_id: str, error: BaseException, max_attempts: int) -> bool:
+    """A job handed over from row `outbox-<id>` raised in the worker: its row is pending
+    again, with the reason, to be sent again after a delay (commits). False when the job did
+    not come from the outbox."""
+    prefix, _, number = job_id.partition("-")
+    if prefix != "outbox" or not number.isdigit():
+        return False
+    row = db.session.get(QueuedJob, int(number))
+    if row is None:
+        return False
+    mark_failed(row.id, error, row.attempts + 1, give_up=row.attempts + 1 >= max_attempts)
+    return True
 
 
 def record_failure(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],

@@ -1,5 +1,6 @@
 """The job outbox: every job asked for is recorded with the action, handed to Redis after the
-commit, and kept to be sent again while Redis is away (or run again, inline, after a failure).
+commit, and kept to be sent again while Redis is away or after the job failed; and the people
+already told of a publication, so that a notification job run again tells only the others.
 
 Revision ID: 0007
 Revises: 0006
@@ -37,9 +38,21 @@ def upgrade():
     with op.batch_alter_table('job_outbox', schema=None) as batch_op:
         batch_op.create_index('ix_job_outbox_due', ['state', 'next_try_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_outbox_subject'), ['subject'], unique=False)
+    op.create_table(
+        'sent_notices',
+        sa.Column('key', sa.String(length=60), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['user_id'], ['users.id'], name=op.f('fk_sent_notices_user_id_users'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('key', 'user_id', name=op.f('pk_sent_notices')),
+    )
 
 
 def downgrade():
+    op.drop_table('sent_notices')
     with op.batch_alter_table('job_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_outbox_subject'))
         batch_op.drop_index('ix_job_outbox_due')

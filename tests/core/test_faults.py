@@ -8,6 +8,7 @@ import html
 import json
 import os
 import shutil
+import smtplib
 import socket
 import sqlite3
 import subprocess
@@ -28,6 +29,8 @@ from sqlalchemy.engine import make_url
 
 from consultation import create_app
 from consultation.core import documents, jobs, outbox
+from consultation.core import mail as mail_module
+from consultation.core.mail import SentNotice
 from consultation.core.models import as_utc, utcnow
 from consultation.core.outbox import QueuedJob
 from consultation.extensions import db
@@ -523,3 +526,151 @@ def test_a_request_is_not_held_by_an_unreachable_redis(
     assert citizen.post(f"/propositions/{proposal.id}/soutenir").status_code == 302
     assert outbox_rows() == []
     assert support_rows(proposal.id) == 1
+
+
+# --- jobs that crash half-way --------------------------------------------------------------------
+
+CRASHES = {"left": 0}
+
+
+def write_then_crash(count: int) -> None:
+    """A job that writes `count` documents, then crashes while CRASHES["left"] > 0."""
+    for n in range(count):
+        documents.request_document("essai", f"essai-{n}.pdf")
+    if CRASHES["left"] > 0:
+        CRASHES["left"] -= 1
+        raise RuntimeError("coupure au milieu du travail")
+    db.session.commit()
+
+
+def write_one() -> None:
+    """A job that writes one document and commits."""
+    documents.request_document("essai", "seul.pdf")
+    db.session.commit()
+
+
+def document_count() -> int:
+    """Documents in the database now."""
+    db.session.rollback()
+    return db.session.scalar(select(db.func.count()).select_from(documents.Document)) or 0
+
+
+@pytest.fixture
+def crashing() -> Iterator[dict[str, int]]:
+    """The crash switch of write_then_crash, reset after the test."""
+    yield CRASHES
+    CRASHES["left"] = 0
+
+
+@pytest.mark.parametrize("mode", ["inline", "worker"])
+def test_a_job_that_crashes_half_way_leaves_nothing_and_its_retry_completes_it_once(
+    app: Flask, request: pytest.FixtureRequest, crashing: dict[str, int], mode: str
+) -> None:
+    crashing["left"] = 1
+    queue = request.getfixturevalue("redis_queue") if mode == "worker" else None
+    jobs.enqueue(write_then_crash, 3)
+    jobs.enqueue(write_one)
+    db.session.commit()
+    jobs.dispatch_committed()
+    if queue is not None:
+        queue.work()
+
+    # The crashed job's three rows are gone; the next job's commit did not carry them.
+    assert document_count() == 1
+    crashed = [row for row in outbox_rows() if row.func.endswith("write_then_crash")]
+    assert len(crashed) == 1
+    assert crashed[0].state == "pending"
+    assert crashed[0].attempts == (2 if mode == "worker" else 1)  # worker: sent, then ran
+    assert crashed[0].last_error == "RuntimeError: coupure au milieu du travail"
+    assert as_utc(crashed[0].next_try_at) > utcnow()
+
+    result = app.test_cli_runner().invoke(args=["jobs", "retry"])
+    assert result.exit_code == 0, result.output
+    if queue is not None:
+        queue.work()
+    assert document_count() == 4
+    assert outbox_rows()[0].state == "sent"
+
+    # Nothing left to do: a second retry and a second worker run change nothing.
+    assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
+    if queue is not None:
+        queue.work()
+    assert document_count() == 4
+
+
+def test_an_inline_job_failing_every_time_is_given_up_then_taken_back(
+    app: Flask, crashing: dict[str, int]
+) -> None:
+    crashing["left"] = 99
+    jobs.enqueue(write_then_crash, 1)
+    db.session.commit()
+    jobs.dispatch_committed()
+    for left in range(app.config["OUTBOX_MAX_ATTEMPTS"] - 1, 0, -1):
+        assert outbox.flush(everything=True) == {"sent": 0, "waiting": int(left > 1)}
+    row = outbox_rows()[0]
+    assert (row.state, row.attempts) == ("failed", app.config["OUTBOX_MAX_ATTEMPTS"])
+    assert document_count() == 0
+    status = app.test_cli_runner().invoke(args=["jobs", "status"])
+    assert "failed : 1" in status.output
+    assert "coupure au milieu du travail" in status.output
+
+    crashing["left"] = 0
+    assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
+    assert outbox_rows()[0].state == "failed"  # given up: only --failed takes it back
+    result = app.test_cli_runner().invoke(args=["jobs", "retry", "--failed"])
+    assert result.exit_code == 0, result.output
+    assert "1 tâche(s) abandonnée(s) reprise(s)." in result.output
+    assert outbox_rows()[0].state == "sent"
+    assert document_count() == 1
+
+
+def test_publication_mail_failing_half_way_is_completed_once_by_its_retry(
+    app: Flask, redis_queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mail server drops the connection at the second of three officials: the first is
+    told, the job fails and is kept; its retry tells the other two, and nobody twice."""
+    monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
+    officials = [f"elu{n}@brest-metropole.fr" for n in range(3)]
+    for email in officials:
+        factories.user(roles=("elected",), email=email)
+    project = consulted_project()
+    author = factories.user(roles=("moderator",))
+    db.session.commit()
+    version = syntheses.publish(project, author, NARRATIVE, "")
+    db.session.commit()
+    jobs.dispatch_committed()
+
+    real_deliver = mail_module.deliver
+    calls = {"n": 0}
+
+    def flaky(message: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise smtplib.SMTPServerDisconnected("connexion perdue")
+        real_deliver(message)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(mail_module, "deliver", flaky)
+        redis_queue.work()
+
+    assert len(mails(app)) == 1
+    assert fresh_document(version.document_id).state == "ready"
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count()).select_from(SentNotice)) == 1
+    assert db.session.get(type(version), version.id).notified_at is None
+    notify = next(row for row in outbox_rows() if row.func.endswith("notify_published"))
+    assert (notify.state, notify.attempts) == ("pending", 2)
+    assert notify.last_error == "SMTPServerDisconnected: connexion perdue"
+
+    assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
+    redis_queue.work()
+    assert sorted(m["to"] for m in mails(app)) == officials
+    db.session.rollback()
+    assert db.session.get(type(version), version.id).notified_at is not None
+    assert [row.state for row in outbox_rows()] == ["sent", "sent"]
+
+    # Run once more by mistake: nobody is told twice.
+    jobs.queue().enqueue(synthesis_jobs.notify_published, version.id)
+    redis_queue.work()
+    synthesis_jobs.notify_published(version.id)
+    assert len(mails(app)) == 3
