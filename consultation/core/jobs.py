@@ -32,6 +32,7 @@ class PendingJob:
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     row: outbox.QueuedJob | None = None  # its outbox row, with Redis
+    silent: bool = False  # never tell the person that it waits
 
 
 def _pending() -> list[PendingJob]:
@@ -55,6 +56,13 @@ def enqueue_about(subject: str | None, func: Callable[..., Any], *args: Any,
     _pending().append(PendingJob(func, args, kwargs, row))
 
 
+def enqueue_silently(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """`enqueue` for a job whose delay must never be announced, because the page must say the
+    same whether the job was asked for or not (a password reset for an unknown address)."""
+    enqueue(func, *args, **kwargs)
+    _pending()[-1].silent = True
+
+
 def queue():  # type: ignore[no-untyped-def]
     """The RQ queue configured by REDIS_URL (imported lazily: the embedded mode needs no Redis)."""
     from redis import Redis
@@ -76,6 +84,7 @@ def _send(jobs: list[PendingJob]) -> None:
     q = queue()
     sent: list[int] = []
     failure: Exception | None = None
+    announce = False
     for job in jobs:
         row_id = _row_id(job)
         if failure is None:
@@ -87,12 +96,13 @@ def _send(jobs: list[PendingJob]) -> None:
                                            "%s", job.func.__name__, error)
                 failure = error
         if failure is not None:
+            announce = announce or not job.silent
             if row_id is not None:
                 outbox.mark_failed(row_id, failure, 1, give_up=False)
         elif row_id is not None:
             sent.append(row_id)
     outbox.mark_sent(sent)
-    if failure is not None and has_request_context():
+    if announce and has_request_context():
         flash(_("Le service qui fabrique les documents et envoie les courriels est "
                 "momentanément indisponible : votre action est enregistrée, et ce travail "
                 "sera fait automatiquement dès son retour."), "info")
@@ -167,10 +177,11 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
                 finally:
                     db.session.rollback()  # what a crashed job left half-done is not kept
 
-        def heartbeat(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            super().heartbeat(*args, **kwargs)
-            with app.app_context():
-                flusher()
+        def heartbeat(self, timeout=None, pipeline=None):  # type: ignore[no-untyped-def]
+            super().heartbeat(timeout, pipeline)
+            if pipeline is None:  # not while RQ prepares a job
+                with app.app_context():
+                    flusher()
 
     def keep_for_retry(job, exc_type, error, traceback):  # type: ignore[no-untyped-def]
         # Runs inside perform_job, in its app context: the job's writes go first.
