@@ -23,7 +23,7 @@ class Defaults:
     # Jobs kept in the outbox (Redis away, an inline job that failed) are tried again at a
     # request boundary at most this often per process (0: only by the worker and the command).
     OUTBOX_FLUSH_SECONDS = 30.0
-    OUTBOX_MAX_ATTEMPTS = 5  # an inline job that failed this many times waits for a person
+    JOB_MAX_FAILURES = 5  # a job that raised this many times waits for a person
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_USERNAME: str | None = None

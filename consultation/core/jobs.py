@@ -76,8 +76,10 @@ def queue():  # type: ignore[no-untyped-def]
 
 
 def _row_id(job: PendingJob) -> int | None:
-    # Read from the identity map: the row is expired by the commit, no query needed.
-    return inspect(job.row).identity[0] if job.row is not None else None
+    # Read from the identity map: the row is expired by the commit, no query needed. A row
+    # undone with a savepoint has no identity: its job is sent without one.
+    identity = inspect(job.row).identity if job.row is not None else None
+    return identity[0] if identity else None
 
 
 def _send(jobs: list[PendingJob]) -> None:
@@ -98,7 +100,7 @@ def _send(jobs: list[PendingJob]) -> None:
         if failure is not None:
             announce = announce or not job.silent
             if row_id is not None:
-                outbox.mark_failed(row_id, failure, 1, give_up=False)
+                outbox.not_sent(row_id, failure, 1)
         elif row_id is not None:
             sent.append(row_id)
     outbox.mark_sent(sent)
@@ -187,7 +189,7 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
         # Runs inside perform_job, in its app context: the job's writes go first.
         db.session.rollback()
         try:
-            outbox.job_failed(job.id, error, app.config["OUTBOX_MAX_ATTEMPTS"])
+            outbox.job_failed(job.id, error)
         except Exception:  # the database is away too: RQ keeps the job among its failed ones
             db.session.rollback()
             app.logger.exception("Impossible de garder la tâche %s pour la relancer", job.id)
@@ -245,6 +247,7 @@ def status_command() -> None:
         click.echo(f"{state} : {outbox.count(state)}")
     for row in outbox.unsent(20):
         click.echo(f"#{row.id} {row.state} {row.func} essais={row.attempts} "
+                   f"échecs={row.failures} "
                    f"erreur={row.last_error or '-'}")
 
 

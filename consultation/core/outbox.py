@@ -11,9 +11,10 @@ starts and as it waits for work, and on demand with `flask jobs retry`.
 
 A job that raises is rolled back and its row made pending again (with Redis: by the worker;
 without Redis, where jobs run inline after the commit, a row is written then), to be run again
-after a delay, up to OUTBOX_MAX_ATTEMPTS times ("failed" then, until `flask jobs retry
---failed`). Jobs that must not repeat what they did before failing say so themselves (a PDF
-build fails into its document's state; `mail.send_once` remembers who was already told).
+after a delay, until it has failed JOB_MAX_FAILURES times ("failed" then, until `flask jobs
+retry --failed`; tries that only met an absent Redis do not count). Jobs that must not repeat
+what they did before failing see to it themselves: a PDF build fails into its document's state,
+`mail.send_once` remembers who was already told.
 
 A row is taken by a conditional UPDATE on its attempt count, so two processes flushing at the
 same moment never both send it. Jobs are idempotent anyway: one sent twice (a process that died
@@ -62,7 +63,8 @@ class QueuedJob(db.Model):
     # What the job works on ("document:12"), so a page can say its job is still waiting.
     subject: Mapped[str | None] = mapped_column(String(60), index=True)
     state: Mapped[str] = mapped_column(String(10), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # hand-overs and runs tried
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # runs of the job that raised
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     next_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -90,6 +92,7 @@ def new_row(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, A
         subject=subject,
         state="pending",
         attempts=0,
+        failures=0,
         next_try_at=utcnow() + OWNED_FOR,
     )
     db.session.add(row)
@@ -117,18 +120,30 @@ def mark_sent(ids: list[int]) -> None:
     db.session.commit()
 
 
-def mark_failed(row_id: int, error: BaseException, attempts: int, give_up: bool) -> None:
-    """A try failed: keep the reason and try again later, or give up (commits)."""
+def not_sent(row_id: int, error: BaseException, attempts: int) -> None:
+    """Redis could not take the job: keep the reason and try again later (commits)."""
     db.session.execute(
         update(QueuedJob)
         .where(QueuedJob.id == row_id)
-        .values(state="failed" if give_up else "pending", attempts=attempts,
-                last_error=_short(error), next_try_at=utcnow() + _delay(attempts))
+        .values(attempts=attempts, last_error=_short(error),
+                next_try_at=utcnow() + _delay(attempts))
     )
     db.session.commit()
 
 
-def job_failed(job_id: str, error: BaseException, max_attempts: int) -> bool:
+def _run_failed(row_id: int, error: BaseException, attempts: int, failures: int) -> None:
+    # The job itself raised: run it again later, or give up after JOB_MAX_FAILURES.
+    give_up = failures >= current_app.config["JOB_MAX_FAILURES"]
+    db.session.execute(
+        update(QueuedJob)
+        .where(QueuedJob.id == row_id)
+        .values(state="failed" if give_up else "pending", attempts=attempts, failures=failures,
+                last_error=_short(error), next_try_at=utcnow() + _delay(failures))
+    )
+    db.session.commit()
+
+
+def job_failed(job_id: str, error: BaseException) -> bool:
     """A job handed over from row `outbox-<id>` raised in the worker: its row is pending
     again, with the reason, to be sent again after a delay (commits). False when the job did
     not come from the outbox."""
@@ -138,7 +153,7 @@ def job_failed(job_id: str, error: BaseException, max_attempts: int) -> bool:
     row = db.session.get(QueuedJob, int(number))
     if row is None:
         return False
-    mark_failed(row.id, error, row.attempts + 1, give_up=row.attempts + 1 >= max_attempts)
+    _run_failed(row.id, error, row.attempts + 1, row.failures + 1)
     return True
 
 
@@ -147,6 +162,7 @@ def record_failure(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict
     """An inline job raised: keep it to run again later (commits)."""
     row = new_row(func, args, kwargs, None)
     row.attempts = 1
+    row.failures = 1
     row.last_error = _short(error)
     row.next_try_at = utcnow() + _delay(1)
     db.session.commit()
@@ -183,14 +199,16 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
     from consultation.core import jobs
 
     db.session.rollback()  # a fresh transaction: see what other processes committed
-    query = select(QueuedJob.id, QueuedJob.attempts).where(QueuedJob.state == "pending")
+    query = select(QueuedJob.id, QueuedJob.attempts, QueuedJob.failures).where(
+        QueuedJob.state == "pending"
+    )
     if not everything:
         query = query.where(QueuedJob.next_try_at <= utcnow())
     due = db.session.execute(query.order_by(QueuedJob.id).limit(limit)).all()
     sent = 0
     redis = bool(current_app.config.get("REDIS_URL"))
     queue = jobs.queue() if redis and due else None
-    for row_id, attempts in due:
+    for row_id, attempts, failures in due:
         if not _take(row_id, attempts):
             continue
         row = db.session.get(QueuedJob, row_id)
@@ -203,7 +221,7 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
                                    job_id=f"outbox-{row_id}")
             except Exception as error:  # Redis still away: the row waits for the next flush
                 db.session.rollback()
-                mark_failed(row_id, error, attempts + 1, give_up=False)
+                not_sent(row_id, error, attempts + 1)
                 break
             mark_sent([row_id])
             sent += 1
@@ -213,8 +231,7 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
         except Exception as error:  # the job's own failure: its writes go, the row stays
             db.session.rollback()
             current_app.logger.exception("Échec de la tâche %s", row.func)
-            give_up = attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
-            mark_failed(row_id, error, attempts + 1, give_up=give_up)
+            _run_failed(row_id, error, attempts + 1, failures + 1)
             continue
         db.session.commit()
         mark_sent([row_id])
@@ -253,7 +270,7 @@ def retry_failed() -> int:
     """Put the jobs that were given up on back to pending; how many (commits)."""
     count = db.session.execute(
         update(QueuedJob).where(QueuedJob.state == "failed")
-        .values(state="pending", next_try_at=utcnow())
+        .values(state="pending", failures=0, next_try_at=utcnow())
     ).rowcount
     db.session.commit()
     return count
@@ -278,8 +295,11 @@ class Flusher:
         try:
             self.next_at = time.monotonic() + seconds
             flush(limit=20)
-        except Exception:  # the database may be away too: try again next time
-            db.session.rollback()
-            self.app.logger.exception("Échec du vidage de la file des tâches")
+        except Exception as error:  # the database may be away too: try again next time
+            try:
+                db.session.rollback()
+            except Exception:  # its connection went with the server
+                db.session.invalidate()
+            self.app.logger.warning("Échec du vidage de la file des tâches : %s", error)
         finally:
             self.lock.release()

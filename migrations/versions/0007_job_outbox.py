@@ -26,6 +26,7 @@ def upgrade():
         sa.Column('subject', sa.String(length=60), nullable=True),
         sa.Column('state', sa.String(length=10), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
         sa.Column('last_error', sa.Text(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('next_try_at', sa.DateTime(timezone=True), nullable=False),

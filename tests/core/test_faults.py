@@ -432,6 +432,7 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     assert json.loads(rows[0].args) == [version.document_id]
     assert rows[0].subject == f"document:{version.document_id}"
     assert all("ConnectionError" in (row.last_error or "") for row in rows)
+    assert all(row.failures == 0 for row in rows)  # the jobs themselves have not failed
     assert all(as_utc(row.next_try_at) > utcnow() for row in rows)
 
     # The PDF is pending, not failed, and its page says why it waits.
@@ -582,6 +583,7 @@ def test_a_job_that_crashes_half_way_leaves_nothing_and_its_retry_completes_it_o
     assert len(crashed) == 1
     assert crashed[0].state == "pending"
     assert crashed[0].attempts == (2 if mode == "worker" else 1)  # worker: sent, then ran
+    assert crashed[0].failures == 1
     assert crashed[0].last_error == "RuntimeError: coupure au milieu du travail"
     assert as_utc(crashed[0].next_try_at) > utcnow()
 
@@ -606,10 +608,10 @@ def test_an_inline_job_failing_every_time_is_given_up_then_taken_back(
     jobs.enqueue(write_then_crash, 1)
     db.session.commit()
     jobs.dispatch_committed()
-    for left in range(app.config["OUTBOX_MAX_ATTEMPTS"] - 1, 0, -1):
+    for left in range(app.config["JOB_MAX_FAILURES"] - 1, 0, -1):
         assert outbox.flush(everything=True) == {"sent": 0, "waiting": int(left > 1)}
     row = outbox_rows()[0]
-    assert (row.state, row.attempts) == ("failed", app.config["OUTBOX_MAX_ATTEMPTS"])
+    assert (row.state, row.failures) == ("failed", app.config["JOB_MAX_FAILURES"])
     assert document_count() == 0
     status = app.test_cli_runner().invoke(args=["jobs", "status"])
     assert "failed : 1" in status.output
@@ -660,7 +662,7 @@ def test_publication_mail_failing_half_way_is_completed_once_by_its_retry(
     assert db.session.scalar(select(db.func.count()).select_from(SentNotice)) == 1
     assert db.session.get(type(version), version.id).notified_at is None
     notify = next(row for row in outbox_rows() if row.func.endswith("notify_published"))
-    assert (notify.state, notify.attempts) == ("pending", 2)
+    assert (notify.state, notify.attempts, notify.failures) == ("pending", 2, 1)
     assert notify.last_error == "SMTPServerDisconnected: connexion perdue"
 
     assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
