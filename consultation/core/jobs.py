@@ -92,7 +92,7 @@ def _send(jobs: list[PendingJob]) -> None:
         if failure is None:
             try:
                 q.enqueue_call(func=job.func, args=job.args, kwargs=job.kwargs,
-                               job_id=f"outbox-{row_id}" if row_id else None)
+                               job_id=outbox.job_id(row_id, 1) if row_id else None)
             except Exception as error:  # Redis away: the committed action stands
                 current_app.logger.warning("Redis injoignable, tâche %s gardée pour plus tard : "
                                            "%s", job.func.__name__, error)

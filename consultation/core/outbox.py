@@ -143,14 +143,19 @@ def _run_failed(row_id: int, error: BaseException, attempts: int, failures: int)
     db.session.commit()
 
 
-def job_failed(job_id: str, error: BaseException) -> bool:
-    """A job handed over from row `outbox-<id>` raised in the worker: its row is pending
-    again, with the reason, to be sent again after a delay (commits). False when the job did
-    not come from the outbox."""
-    prefix, _, number = job_id.partition("-")
-    if prefix != "outbox" or not number.isdigit():
+def job_id(row_id: int, attempt: int) -> str:
+    """The RQ id of a row's job: each hand-over its own, so RQ's registries never mix them."""
+    return f"outbox-{row_id}-{attempt}"
+
+
+def job_failed(rq_job_id: str, error: BaseException) -> bool:
+    """A job handed over from an outbox row raised in the worker: its row is pending again,
+    with the reason, to be sent again after a delay (commits). False when the job did not come
+    from the outbox."""
+    parts = rq_job_id.split("-")
+    if len(parts) != 3 or parts[0] != "outbox" or not parts[1].isdigit():
         return False
-    row = db.session.get(QueuedJob, int(number))
+    row = db.session.get(QueuedJob, int(parts[1]))
     if row is None:
         return False
     _run_failed(row.id, error, row.attempts + 1, row.failures + 1)
@@ -218,7 +223,7 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
         if queue is not None:
             try:
                 queue.enqueue_call(func=row.func, args=args, kwargs=kwargs,
-                                   job_id=f"outbox-{row_id}")
+                                   job_id=job_id(row_id, attempts + 1))
             except Exception as error:  # Redis still away: the row waits for the next flush
                 db.session.rollback()
                 not_sent(row_id, error, attempts + 1)
