@@ -118,7 +118,11 @@ def _run_inline(jobs: list[PendingJob]) -> None:
             current_app.logger.exception("Échec de la tâche %s", job.func.__name__)
             # What the job wrote before failing is not kept, nor carried by a later commit.
             db.session.rollback()
-            outbox.record_failure(job.func, job.args, job.kwargs, error)
+            try:
+                outbox.record_failure(job.func, job.args, job.kwargs, error)
+            except Exception:  # the database is away: the job is lost, the others still run
+                db.session.rollback()
+                current_app.logger.exception("Tâche %s perdue", job.func.__name__)
 
 
 def _dispatch(jobs: list[PendingJob]) -> None:

@@ -108,14 +108,15 @@ def _short(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
-def mark_sent(ids: list[int]) -> None:
-    """The jobs of these rows are in Redis (commits)."""
+def mark_sent(ids: list[int], taken: bool = False) -> None:
+    """The jobs of these rows are in Redis, or have run (commits). A row taken by a flush
+    has already counted this attempt."""
     if ids:
         db.session.execute(
             update(QueuedJob)
             .where(QueuedJob.id.in_(ids), QueuedJob.state == "pending")
-            .values(state="sent", sent_at=utcnow(), attempts=QueuedJob.attempts + 1,
-                    last_error=None)
+            .values(state="sent", sent_at=utcnow(), last_error=None,
+                    attempts=QueuedJob.attempts + (0 if taken else 1))
         )
     db.session.commit()
 
@@ -228,7 +229,7 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
                 db.session.rollback()
                 not_sent(row_id, error, attempts + 1)
                 break
-            mark_sent([row_id])
+            mark_sent([row_id], taken=True)
             sent += 1
             continue
         try:
@@ -239,7 +240,7 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
             _run_failed(row_id, error, attempts + 1, failures + 1)
             continue
         db.session.commit()
-        mark_sent([row_id])
+        mark_sent([row_id], taken=True)
         sent += 1
     _forget_old()
     waiting = db.session.scalar(

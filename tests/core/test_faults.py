@@ -455,7 +455,7 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     result = app.test_cli_runner().invoke(args=["jobs", "retry"])
     assert result.exit_code == 0, result.output
     assert "2 tâche(s) remise(s) ; 0 en attente." in result.output
-    assert [row.state for row in outbox_rows()] == ["sent", "sent"]
+    assert [(row.state, row.attempts) for row in outbox_rows()] == [("sent", 4), ("sent", 2)]
     assert all(row.last_error is None and row.sent_at for row in outbox_rows())
     work(app, own_redis)
 
