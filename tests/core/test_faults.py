@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import make_url
@@ -677,3 +677,34 @@ def test_publication_mail_failing_half_way_is_completed_once_by_its_retry(
     redis_queue.work()
     synthesis_jobs.notify_published(version.id)
     assert len(mails(app)) == 3
+
+
+def test_a_job_whose_process_died_before_handing_it_over_is_sent_by_a_later_flush(
+    app: Flask, own_redis: OwnRedis
+) -> None:
+    """The action committed, then its process died before reaching Redis: the row waits for
+    its owner a minute, then any flush sends it; two flushes never send it both."""
+    jobs.enqueue(write_one)
+    db.session.commit()
+    g.pop("committed_jobs")  # the process dies here: nothing is handed over
+    row = outbox_rows()[0]
+    assert (row.state, row.attempts) == ("pending", 0)
+
+    assert outbox.flush() == {"sent": 0, "waiting": 1}  # still its owner's
+    db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    # Two flushes that read the row at the same moment: only one takes it...
+    assert outbox._take(row.id, 0) is True
+    assert outbox._take(row.id, 0) is False
+    # ...and holds it for a while: the others leave it alone.
+    assert outbox.flush(everything=False) == {"sent": 0, "waiting": 1}
+    # The one that took it died too: once its hold has passed, the next flush sends it.
+    db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert outbox.flush() == {"sent": 1, "waiting": 0}
+    assert [(row.state, row.attempts) for row in outbox_rows()] == [("sent", 2)]
+    work(app, own_redis)
+    assert document_count() == 1
+    assert outbox.flush(everything=True) == {"sent": 0, "waiting": 0}
+    work(app, own_redis)
+    assert document_count() == 1
