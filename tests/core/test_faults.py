@@ -708,3 +708,27 @@ def test_a_job_whose_process_died_before_handing_it_over_is_sent_by_a_later_flus
     assert outbox.flush(everything=True) == {"sent": 0, "waiting": 0}
     work(app, own_redis)
     assert document_count() == 1
+
+
+def test_a_commit_cut_by_the_database_is_a_503_page(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away between the view and the commit at the request boundary: the
+    person gets the French 503 page (as in production, where errors are not propagated)."""
+    from sqlalchemy.exc import OperationalError
+
+    proposal = factories.proposal(factories.project("consultation"))
+    client = login(app.test_client(), factories.user())
+    db.session.commit()
+    path = f"/propositions/{proposal.id}/soutenir"
+
+    def cut() -> None:
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with monkeypatch.context() as patch:
+        patch.setattr(db.session, "commit", cut)
+        assert_unavailable(client.post(path))
+    assert support_rows(proposal.id) == 0
+    assert client.post(path).status_code == 302
+    assert support_rows(proposal.id) == 1
