@@ -242,7 +242,8 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
         db.session.commit()
         mark_sent([row_id], taken=True)
         sent += 1
-    _forget_old()
+    if due:  # a flush with nothing to do writes nothing
+        _forget_old()
     waiting = db.session.scalar(
         select(db.func.count()).select_from(QueuedJob).where(QueuedJob.state == "pending")
     ) or 0
