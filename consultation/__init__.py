@@ -44,7 +44,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     compress.init_app(app)
 
-    from consultation.core import errors, jobs, ratelimits, templating
+    from consultation.core import (
+        errors,
+        jobs,
+        mail,  # noqa: F401  (its table joins the metadata)
+        ratelimits,
+        templating,
+    )
 
     ratelimits.init_app(app)
 

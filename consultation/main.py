@@ -16,6 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consultation.core import kiosk
 from consultation.core.http import require, safe_next
@@ -54,8 +56,12 @@ def accessibility():
 
 @bp.route("/healthz")
 def healthz():
-    """Answer 200 after a trivial database query (for load balancers)."""
-    db.session.execute(text("SELECT 1"))
+    """Answer 200 after a trivial database query, 503 when the database does not answer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except (OperationalError, PoolTimeout):
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
     return jsonify(status="ok")
 
 

@@ -92,7 +92,7 @@ def request_password_reset(email: str) -> None:
 
     user = find_by_email(email)
     if user is not None and user.password_hash is not None:
-        jobs.enqueue(send_password_reset, user.id)
+        jobs.enqueue_silently(send_password_reset, user.id)
         log.info("password reset asked for user %s", user.id)
 
 

@@ -17,6 +17,7 @@ from flask import Response, current_app, make_response, render_template
 from sqlalchemy import CheckConstraint, DateTime, Float, Integer, LargeBinary, String, Text, update
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from consultation.core import jobs, outbox
 from consultation.core.models import as_utc, utcnow
 from consultation.extensions import db
 
@@ -75,6 +76,16 @@ def request_document(kind: str, filename: str) -> Document:
     db.session.add(document)
     db.session.flush()
     return document
+
+
+def subject(document_id: int) -> str:
+    """How the outbox names the build of a document."""
+    return f"document:{document_id}"
+
+
+def enqueue_build(job: Callable[[int], object], document: Document) -> None:
+    """Queue the job that builds this document, once the transaction commits."""
+    jobs.enqueue_about(subject(document.id), job, document.id)
 
 
 def reset_for_retry(document: Document) -> bool:
@@ -159,8 +170,10 @@ def serve(document: Document, **context: object) -> Response:
         response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
         response.headers["Cache-Control"] = "public, max-age=3600"
         return response
+    # A build recorded while Redis was away is pending like any other; the page says why.
+    waiting = document.state == "pending" and outbox.is_waiting(subject(document.id))
     response = make_response(render_template("documents/status.html", document=document,
-                                             **context))
+                                             queue_away=waiting, **context))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from consultation.extensions import db
+from consultation.extensions import db, login_manager
 
 
 class DomainError(Exception):
@@ -36,6 +38,7 @@ TITLES = {
     413: _l("Envoi trop volumineux"),
     429: _l("Trop de tentatives"),
     500: _l("Erreur du serveur"),
+    503: _l("Service momentanément indisponible"),
 }
 
 EXPLANATIONS = {
@@ -49,7 +52,22 @@ EXPLANATIONS = {
     413: _l("Le contenu envoyé dépasse la taille autorisée."),
     429: _l("Vous avez fait trop de tentatives. Patientez un peu avant de réessayer."),
     500: _l("Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard."),
+    503: _l(
+        "Le service est momentanément indisponible : la base de données ne répond pas. "
+        "Réessayez dans quelques instants. Si vous envoyiez un formulaire, il n'a sans doute "
+        "pas été enregistré : vérifiez-le puis recommencez."
+    ),
 }
+# Seconds a client is asked to wait before trying again when the database is unreachable.
+RETRY_AFTER = 30
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """True for errors that say the database cannot be used now (down, restarting, locked
+    for too long, every connection taken), rather than that the request was wrong."""
+    if isinstance(error, OperationalError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
@@ -69,9 +87,27 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     """Every error becomes a French page, never a stack trace."""
 
+    def unavailable(error: BaseException):  # type: ignore[no-untyped-def]
+        """The database cannot be reached: a French 503 page drawn without it."""
+        try:
+            db.session.rollback()
+        except Exception:  # the connection went with the server; the pool replaces it
+            db.session.invalidate()
+        # Nobody can be loaded without the database: the page is drawn for a visitor.
+        g._login_user = login_manager.anonymous_user()
+        app.logger.warning("Base de données indisponible sur %s %s : %s", request.method,
+                           request.path, error)
+        body, status = render_error(503)
+        return body, status, {"Retry-After": str(RETRY_AFTER)}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         """Render an HTTP error as a page; a custom description from abort() is kept."""
+        if isinstance(error, InternalServerError) and database_unavailable(
+            error.original_exception
+        ):
+            # The commit at the request boundary failed: the database went away meanwhile.
+            return unavailable(error.original_exception)
         status = error.code or 500
         custom = error.description if getattr(error, "custom_message", False) else None
         body, status = render_error(status, custom)
@@ -106,6 +142,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
         """Log the error and show a calm page."""
+        if database_unavailable(error):
+            return unavailable(error)
         db.session.rollback()
         app.logger.exception("Erreur non gérée sur %s %s", request.method, request.path)
         return render_error(500)

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import smtplib
 import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, render_template
+from sqlalchemy import DateTime, ForeignKey, String, delete
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consultation.core.db import insert_ignore
+from consultation.core.models import utcnow
+from consultation.extensions import db
+
+
+class SentNotice(db.Model):
+    """One person told about one thing (`key`, e.g. "synthesis:12"): a job that runs again
+    after failing half-way tells only those it had not told."""
+
+    __tablename__ = "sent_notices"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def compose(to: str, subject: str, template: str, **context: object) -> EmailMessage:
@@ -39,3 +61,32 @@ def deliver(message: EmailMessage) -> None:
     outbox = Path(config["OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
     (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(message.as_bytes())
+
+
+def send_once(key: str, people: Iterable[Any], message_for: Callable[[Any], EmailMessage]) -> int:
+    """Send each person their message about `key` once, however often the job runs; how many
+    went now.
+
+    Each person is claimed by a committed row before their message goes (so two workers never
+    both send it, and no lock is held while mail travels); a message that cannot be sent gives
+    its claim back and the error goes up: the job fails, and its retry tells the others
+    without repeating those already told.
+    """
+    sent = 0
+    for person in list(people):
+        person_id = person.id
+        if not insert_ignore(SentNotice.__table__, key=key, user_id=person_id,
+                             sent_at=utcnow()):
+            continue
+        db.session.commit()
+        try:
+            deliver(message_for(person))
+        except BaseException:
+            db.session.rollback()
+            db.session.execute(
+                delete(SentNotice).where(SentNotice.key == key, SentNotice.user_id == person_id)
+            )
+            db.session.commit()
+            raise
+        sent += 1
+    return sent

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
 from flask import current_app, url_for
@@ -10,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consultation.accounts.models import User
-from consultation.core.mail import compose, deliver
+from consultation.core.mail import compose, deliver, send_once
 from consultation.extensions import db
 
 
@@ -24,14 +26,16 @@ def _link(kind: str, target: Any) -> str:
                    _anchor=f"commentaire-{target.id}", _external=True)
 
 
-def _send(user: User, subject: Any, template: str, **context: Any) -> None:
-    if not user.email:
-        return
+def _message(user: User, subject: Any, template: str, **context: Any) -> EmailMessage:
     with force_locale(user.locale or "fr"), current_app.test_request_context(
         base_url=current_app.config["PUBLIC_URL"]
     ):
-        message = compose(user.email, str(subject), template, user=user, **context)
-    deliver(message)
+        return compose(user.email, str(subject), template, user=user, **context)
+
+
+def _send(user: User, subject: Any, template: str, **context: Any) -> None:
+    if user.email:
+        deliver(_message(user, subject, template, **context))
 
 
 def tell_author_hidden(kind: str, target_id: int) -> None:
@@ -53,7 +57,7 @@ def tell_reporters(report_ids: list[int]) -> None:
     from consultation.moderation.services import target_of
 
     links: dict[tuple[str, int], str | None] = {}
-    for report in db.session.scalars(select(Report).where(Report.id.in_(report_ids))):
+    for report in list(db.session.scalars(select(Report).where(Report.id.in_(report_ids)))):
         if report.status == "open":
             continue
         key = (report.target_kind, report.target_id)
@@ -64,8 +68,12 @@ def tell_reporters(report_ids: list[int]) -> None:
             if target is not None:
                 with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
                     links[key] = _link(report.target_kind, target)
-        _send(report.reporter, _l("Votre signalement a été examiné"), "report_decided",
-              report=report, link=links[key])
+        if report.reporter.email:
+            # Once per report: a retry after a failure half-way tells only the others.
+            send_once(f"report:{report.id}", [report.reporter], partial(
+                _message, subject=_l("Votre signalement a été examiné"),
+                template="report_decided", report=report, link=links[key],
+            ))
 
 
 def tell_authors_merged(source_id: int, target_id: int) -> None:

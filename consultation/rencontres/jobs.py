@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from consultation.core import documents
 from consultation.core.db import claim_once
-from consultation.core.mail import compose, deliver
+from consultation.core.mail import compose, send_once
 from consultation.extensions import db
 from consultation.rencontres import services
 from consultation.rencontres.models import Edition
@@ -39,15 +39,16 @@ def build_dossier(document_id: int) -> None:
 
 
 def notify_published(edition_id: int) -> None:
-    """Email elected officials and subscribers that the edition is published (once)."""
-    if not claim_once(Edition, edition_id, Edition.notified_at):
-        return
+    """Email elected officials and subscribers that the edition is published (each once)."""
     edition = db.session.get(Edition, edition_id)
-    for user in services.recipients():
+    if edition is None or edition.notified_at is not None:
+        return
+
+    def message(user):  # type: ignore[no-untyped-def]
         with force_locale(user.locale or "fr"), current_app.test_request_context(
             base_url=current_app.config["PUBLIC_URL"]
         ):
-            message = compose(
+            return compose(
                 user.email,
                 _("Rencontres des numériques %(year)d : le dossier est publié", year=edition.year),
                 "edition_published",
@@ -56,4 +57,6 @@ def notify_published(edition_id: int) -> None:
                 link=url_for("rencontres.show", year=edition.year, _external=True),
                 pdf_link=url_for("rencontres.dossier", year=edition.year, _external=True),
             )
-        deliver(message)
+
+    send_once(f"edition:{edition_id}", services.recipients(), message)
+    claim_once(Edition, edition_id, Edition.notified_at)

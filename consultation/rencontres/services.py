@@ -123,7 +123,7 @@ def publish(edition: Edition, user: User) -> Edition:
         db.session.flush()
     audit.record(user, "edition.publish" if first else "edition.republish", "edition",
                  edition.id, edition.title)
-    jobs.enqueue(rencontres_jobs.build_dossier, document.id)
+    documents.enqueue_build(rencontres_jobs.build_dossier, document)
     jobs.enqueue(rencontres_jobs.notify_published, edition.id)
     return edition
 
@@ -135,7 +135,7 @@ def retry_dossier(edition: Edition, user: User) -> None:
     if edition.document is None or not documents.reset_for_retry(edition.document):
         raise DomainError(_("Ce dossier n'est pas en échec : il n'y a rien à relancer."))
     audit.record(user, "edition.retry_dossier", "edition", edition.id, edition.title)
-    jobs.enqueue(rencontres_jobs.build_dossier, edition.document.id)
+    documents.enqueue_build(rencontres_jobs.build_dossier, edition.document)
 
 
 def year_figures(edition: Edition) -> dict[str, Any]:

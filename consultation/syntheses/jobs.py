@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from consultation.core import documents
 from consultation.core.db import claim_once
-from consultation.core.mail import compose, deliver
+from consultation.core.mail import compose, send_once
 from consultation.extensions import db
 from consultation.syntheses import render, services
 from consultation.syntheses.models import SynthesisVersion
@@ -40,16 +40,17 @@ def build_pdf(document_id: int) -> None:
 
 
 def notify_published(version_id: int) -> None:
-    """Email elected officials and subscribers that a synthesis is published (once)."""
-    if not claim_once(SynthesisVersion, version_id, SynthesisVersion.notified_at):
-        return
+    """Email elected officials and subscribers that a synthesis is published (each once)."""
     version = db.session.get(SynthesisVersion, version_id)
-    for user in services.recipients(version.project_id):
+    if version is None or version.notified_at is not None:
+        return
+
+    def message(user):  # type: ignore[no-untyped-def]
         with force_locale(user.locale or "fr"), current_app.test_request_context(
             base_url=current_app.config["PUBLIC_URL"]
         ):
             slug = version.project.slug
-            message = compose(
+            return compose(
                 user.email,
                 _("Synthèse publiée : %(title)s", title=version.project.title),
                 "synthesis_published",
@@ -60,4 +61,6 @@ def notify_published(version_id: int) -> None:
                 pdf_link=url_for("syntheses.pdf", slug=slug, number=version.number,
                                  _external=True),
             )
-        deliver(message)
+
+    send_once(f"synthesis:{version_id}", services.recipients(version.project_id), message)
+    claim_once(SynthesisVersion, version_id, SynthesisVersion.notified_at)

@@ -112,7 +112,7 @@ def publish(project: Project, user: User, narrative: str, change_note: str) -> S
         ) from error
     audit.record(user, "synthesis.publish", "project", project.id, project.title,
                  version=number)
-    jobs.enqueue(synthesis_jobs.build_pdf, document.id)
+    documents.enqueue_build(synthesis_jobs.build_pdf, document)
     jobs.enqueue(synthesis_jobs.notify_published, created.id)
     return created
 
@@ -126,7 +126,7 @@ def retry_pdf(version_: SynthesisVersion, user: User) -> None:
         raise DomainError(_("Ce PDF n'est pas en échec : il n'y a rien à relancer."))
     audit.record(user, "synthesis.retry_pdf", "project", version_.project_id,
                  version_.project.title, version=version_.number)
-    jobs.enqueue(synthesis_jobs.build_pdf, document.id)
+    documents.enqueue_build(synthesis_jobs.build_pdf, document)
 
 
 def is_subscribed(project: Project, user: User) -> bool:
