@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
 
 from consultation.accounts.models import User
+from consultation.core.mail import SentNotice
 from consultation.core.personal_data import moment, part
+from consultation.extensions import db
 
 
 # user_roles rows go with the account: deleting it revokes every role (see services).
@@ -29,3 +32,20 @@ def account(user: User) -> dict[str, Any]:
         "bloque_jusqu_au": moment(user.blocked_until),
         "motif_du_blocage": user.blocked_reason,
     }
+
+
+def _forget_notices(user: User) -> None:
+    db.session.execute(delete(SentNotice).where(SentNotice.user_id == user.id))
+
+
+@part("compte.json", "courriels_envoyes", ("sent_notices.user_id",),
+      _l("les avis de publication envoyés à votre adresse (quelle synthèse ou quelle édition, "
+         "et quand) ; supprimés avec votre compte"),
+      erase=_forget_notices)
+def notices(user: User) -> list[dict[str, Any]]:
+    """The publication emails sent to the person, so a retried mailing tells nobody twice."""
+    rows = db.session.execute(
+        select(SentNotice.key, SentNotice.sent_at)
+        .where(SentNotice.user_id == user.id).order_by(SentNotice.sent_at, SentNotice.key)
+    )
+    return [{"avis": key, "envoye_le": moment(when)} for key, when in rows]

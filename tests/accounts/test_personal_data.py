@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKeyConstraint, MetaData, Table, func, select
 from consultation.accounts import services
 from consultation.accounts.models import User, UserRole
 from consultation.comments.services import add_comment
-from consultation.core import personal_data
+from consultation.core import jobs, personal_data
 from consultation.core.audit import AuditEntry
 from consultation.extensions import db
 from consultation.mediation import services as mediation
@@ -155,6 +155,7 @@ def test_every_part_finds_its_rows(app, monkeypatch):
                               "pour", None),
     ])
     db.session.commit()
+    jobs.dispatch_committed()  # the publication's emails, as after a request
     assert proposal.author_id == staff.id
     for part in personal_data.parts():
         # The assisted profile is the assisted person's; everything else is the staff's.
