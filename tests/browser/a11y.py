@@ -28,6 +28,28 @@ UNLABELLED = """() => {
     .map((el) => `${el.tagName.toLowerCase()}#${el.id}[name=${el.name}]`);
 }"""
 
+# Elements that take the keyboard focus without showing it (neither outline nor ring). Called
+# after one press of Tab, so that the browser draws focus as for the keyboard (:focus-visible).
+FOCUS_INVISIBLE = """() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+    + '[tabindex]:not([tabindex="-1"])';
+  const invisible = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.disabled || !el.getClientRects().length) continue;
+    el.focus();
+    if (document.activeElement !== el) continue;
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const ring = style.boxShadow && style.boxShadow !== 'none';
+    if (!outline && !ring) {
+      invisible.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} `
+                     + (el.innerText || el.value || '').trim().slice(0, 30));
+    }
+  }
+  document.activeElement.blur();
+  return invisible.slice(0, 10);
+}"""
+
 # Horizontal scrolling: the document wider than the window, and the elements that stick out
 # (their right edge past the window, ignoring what a scrollable ancestor or .visually-hidden
 # holds); text clipped: an element cutting its own content without offering to scroll it.

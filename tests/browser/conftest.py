@@ -161,7 +161,8 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on the page (the context must bypass CSP to load it); its violations."""
     if not AXE.exists():
         services_missing("axe-core (npm install)")
-    page.add_script_tag(path=str(AXE))
+    if page.evaluate("typeof window.axe === 'undefined'"):  # not put in by add_init_script
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
@@ -180,12 +181,17 @@ class DemoSite:
     browser: Any
     contexts: list[Any] = field(default_factory=list)
 
-    def visitor(self, email: str | None = None, lang: str | None = None,
+    def visitor(self, email: str | None = None, lang: str | None = None, axe: bool = False,
                 javascript: bool = True, bypass_csp: bool = True, **options: Any) -> Visitor:
-        """A context for the account with this email (None: anonymous), in `lang` if given."""
+        """A context for the account with this email (None: anonymous), in `lang` if given;
+        with `axe`, axe-core is put in every page as it loads (faster than after)."""
         context = self.browser.new_context(
             java_script_enabled=javascript, bypass_csp=bypass_csp, locale="fr-FR", **options
         )
+        if axe:
+            if not AXE.exists():
+                services_missing("axe-core (npm install)")
+            context.add_init_script(path=str(AXE))
         self.contexts.append(context)
         user_id = None
         if email is not None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.a11y import BLOCKING, OVERFLOW, UNLABELLED, write_report
+from tests.browser.a11y import BLOCKING, FOCUS_INVISIBLE, OVERFLOW, UNLABELLED, write_report
 from tests.browser.conftest import axe_violations
 from tests.browser.pages import ENGLISH, ERRORS, NOT_HTML, PAGES, ROLES, fill
 
@@ -29,6 +29,7 @@ class PageAudit:
     status: int | None
     violations: list[dict[str, Any]]
     unlabelled: list[str]
+    focus_invisible: list[str]
 
 
 def _paths(role: str) -> list[tuple[str, int]]:
@@ -53,13 +54,19 @@ def audits(demo_site):
 
     def audit(role: str) -> list[PageAudit]:
         if role not in done:
-            person = demo_site.visitor(_account(role), lang="en" if role == "visitor-en" else None)
+            person = demo_site.visitor(_account(role), axe=True,
+                                       lang="en" if role == "visitor-en" else None)
+            page = person.open("/healthz")
             results = []
             for path, _status in _paths(role):
-                page = person.open(fill(path, demo_site.world))
-                results.append(PageAudit(role, path, page.status, axe_violations(page),
-                                         page.evaluate(UNLABELLED)))
-                page.close()
+                response = page.goto(person.base_url + fill(path, demo_site.world))
+                violations = axe_violations(page)
+                page.keyboard.press("Tab")
+                results.append(PageAudit(role, path, response.status, violations,
+                                         page.evaluate(UNLABELLED),
+                                         page.evaluate(FOCUS_INVISIBLE)))
+            page.close()
+            assert person.watch.errors == [] and person.watch.requests == []
             done[role] = results
         return done[role]
 
@@ -87,6 +94,14 @@ def test_every_form_control_has_a_name(audits, role):
     """No input, select or textarea without a label, aria-label or aria-labelledby."""
     missing = [(a.path, a.unlabelled) for a in audits(role) if a.unlabelled]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_focus_is_visible_on_everything_that_takes_it(audits, role):
+    """Every link, button, field and scrollable table shows an outline or a ring when it has
+    the keyboard focus."""
+    invisible = [(a.path, a.focus_invisible) for a in audits(role) if a.focus_invisible]
+    assert not invisible, invisible
 
 
 def test_english_pages_are_in_english(demo_site):
