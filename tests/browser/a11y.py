@@ -51,8 +51,9 @@ FOCUS_INVISIBLE = """() => {
 }"""
 
 # Horizontal scrolling: the document wider than the window, and the elements that stick out
-# (their right edge past the window, ignoring what a scrollable ancestor or .visually-hidden
-# holds); text clipped: an element cutting its own content without offering to scroll it.
+# (their right edge past the window, unless a scrollable ancestor, positioned so that it holds
+# absolutely positioned descendants too, keeps them); text clipped: an element cutting its own
+# content without offering to scroll it (.visually-hidden does so on purpose).
 OVERFLOW = """() => {
   const width = window.innerWidth;
   const describe = (el) => {
@@ -64,8 +65,7 @@ OVERFLOW = """() => {
   const scrolls = (el) => {
     for (let a = el.parentElement; a; a = a.parentElement) {
       const style = getComputedStyle(a);
-      if (['auto', 'scroll'].includes(style.overflowX)) return true;
-      if (a.classList.contains('visually-hidden')) return true;
+      if (['auto', 'scroll'].includes(style.overflowX) && style.position !== 'static') return true;
     }
     return false;
   };
@@ -73,12 +73,13 @@ OVERFLOW = """() => {
   const clipped = [];
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
-    if (!box.width || el.closest('.visually-hidden, .skip')) continue;
+    if (!box.width) continue;
     if (box.right > width + 1 && !scrolls(el)) {
       sticking.push(`${describe(el)} (right edge ${Math.round(box.right)} px)`);
     }
     const style = getComputedStyle(el);
     if (['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1
+        && !el.classList.contains('visually-hidden')
         && !['svg', 'img', 'input', 'select', 'textarea'].includes(el.tagName.toLowerCase())) {
       clipped.push(`${describe(el)} (${el.scrollWidth} px of content in ${el.clientWidth})`);
     }

@@ -277,6 +277,8 @@ REFLOW_PAGES = [(None, path) for path in PAGES["visitor"]] + [
     ("citizen", "/signaler/comment/{comment}"),
     ("citizen", "/commentaires/{comment}/repondre"),
     ("moderator", "/moderation"),
+    ("moderator", "/moderation/journal"),
+    ("admin", "/admin/utilisateurs"),
     ("admin", "/admin/projets/{consultation}/modifier"),
 ]
 
