@@ -78,15 +78,26 @@ OVERFLOW = """() => {
       sticking.push(`${describe(el)} (right edge ${Math.round(box.right)} px)`);
     }
     const style = getComputedStyle(el);
-    if (['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1
-        && !el.classList.contains('visually-hidden')
-        && !['svg', 'img', 'input', 'select', 'textarea'].includes(el.tagName.toLowerCase())) {
+    if (el.classList.contains('visually-hidden')
+        || ['svg', 'img', 'input', 'select', 'textarea'].includes(el.tagName.toLowerCase())) {
+      continue;
+    }
+    if (['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1) {
       clipped.push(`${describe(el)} (${el.scrollWidth} px of content in ${el.clientWidth})`);
+    }
+    if (['hidden', 'clip'].includes(style.overflowY) && el.scrollHeight > el.clientHeight + 1) {
+      clipped.push(`${describe(el)} (${el.scrollHeight} px high in ${el.clientHeight})`);
     }
   }
   return {scrollWidth: document.documentElement.scrollWidth, width,
           sticking: sticking.slice(0, 8), clipped: clipped.slice(0, 8)};
 }"""
+
+# WCAG 1.4.12: the text spacing a reader may impose (line height 1.5, paragraphs 2 em apart,
+# letters 0.12 em, words 0.16 em) must lose no content.
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+  word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }"""
 
 # What shows where the keyboard focus is: the focused element and its visible indicator.
 FOCUSED = """() => {

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.a11y import BLOCKING, FOCUS_INVISIBLE, OVERFLOW, UNLABELLED, write_report
+from tests.browser.a11y import (
+    BLOCKING,
+    FOCUS_INVISIBLE,
+    OVERFLOW,
+    TEXT_SPACING,
+    UNLABELLED,
+    write_report,
+)
 from tests.browser.conftest import axe_violations
 from tests.browser.pages import ENGLISH, ERRORS, NOT_HTML, PAGES, ROLES, fill
 
@@ -265,11 +272,13 @@ def test_report_errors_mark_every_option_of_the_group(demo_site):
         assert radios.nth(n).get_attribute("aria-describedby") == "reason-erreur"
 
 
-# --- reflow: 320 px, and 200 % of 1280 px ----------------------------------------------------
+# --- reflow: 320 px, 200 % of 1280 px, text spacing ------------------------------------------
 
 VIEWPORTS = {
     "320px": {"viewport": {"width": 320, "height": 640}},
     "200pc": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+    # The text spacing of WCAG 1.4.12 imposed on a narrow laptop screen.
+    "spacing": {"viewport": {"width": 1024, "height": 700}},
 }
 REFLOW_PAGES = [(None, path) for path in PAGES["visitor"]] + [
     ("citizen", "/projets/{consultation}/propositions/nouvelle"),
@@ -285,8 +294,8 @@ REFLOW_PAGES = [(None, path) for path in PAGES["visitor"]] + [
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_no_horizontal_scrolling_nor_clipped_text(demo_site, size):
-    """At 320 CSS px and at 200 % zoom, no page scrolls sideways and no text is cut off:
-    the elements sticking out are named, to be fixed."""
+    """At 320 CSS px, at 200 % zoom and with the text spaced out, no page scrolls sideways
+    and no text is cut off: the elements sticking out are named, to be fixed."""
     people: dict[str | None, Any] = {}
     problems = []
     for role, path in REFLOW_PAGES:
@@ -295,6 +304,8 @@ def test_no_horizontal_scrolling_nor_clipped_text(demo_site, size):
                                              **VIEWPORTS[size]).context.new_page()
         page = people[role]
         page.goto(demo_site.base_url + fill(path, demo_site.world))
+        if size == "spacing":
+            page.add_style_tag(content=TEXT_SPACING)
         found = page.evaluate(OVERFLOW)
         if found["scrollWidth"] > found["width"] or found["sticking"] or found["clipped"]:
             problems.append((path, found))
