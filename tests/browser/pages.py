@@ -136,7 +136,7 @@ PAGES: dict[str, list[str]] = {
 }
 
 # Pages read in English (the session's language set to "en"), as a visitor.
-ENGLISH = ["/", "/projets/{consultation}", "/compte/inscription"]
+ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription"]
 
 # Error pages, by the status they answer with.
 ERRORS: dict[str, int] = {

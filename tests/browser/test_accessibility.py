@@ -111,12 +111,20 @@ def test_focus_is_visible_on_everything_that_takes_it(audits, role):
     assert not invisible, invisible
 
 
-def test_english_pages_are_in_english(demo_site):
-    """The English pages say so to assistive technologies (lang="en")."""
-    person = demo_site.visitor(lang="en")
-    page = person.open("/")
+FRENCH_TEXT = """() => Array.from(document.querySelectorAll('main h1, main .prose, main .lead'))
+  .filter((el) => el.closest('[lang]').getAttribute('lang') !== 'fr')
+  .map((el) => el.tagName.toLowerCase() + '.' + el.className)"""
+
+
+@pytest.mark.parametrize("path", ["/projets/{consultation}", "/propositions/{debated}"])
+def test_english_pages_mark_french_content_as_french(demo_site, path):
+    """In English, the page is lang="en" and what people wrote in French (titles, summaries,
+    proposals, comments) is marked lang="fr", so that it is read with a French voice."""
+    page = demo_site.visitor(lang="en").open(fill(path, demo_site.world))
     assert page.get_attribute("html", "lang") == "en"
-    assert page.locator("h1").inner_text() != ""
+    assert "Debate" in page.locator("main").inner_text()
+    assert page.locator("main .prose").count() >= 2
+    assert page.evaluate(FRENCH_TEXT) == []
     page.close()
 
 
