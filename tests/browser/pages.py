@@ -4,7 +4,8 @@
 from the world (`build_world()`: the demo data plus a few rows of a citizen's own, a
 pre-moderated project and two PDFs whose build failed). A new page goes in the list of the
 roles that see it; `test_every_html_page_is_in_the_suite` fails until it is there.
-`ERRORS` are opened by a visitor and a citizen and must answer with their status.
+`ERRORS` are opened by the citizen (a 403 needs someone logged in) and must answer with their
+status; `ENGLISH` pages are opened by a visitor who chose English.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/i
 ERRORS: dict[str, int] = {
     "/nulle-part": 404,
     "/propositions/999999": 404,
-    "/admin/utilisateurs": 403,  # a visitor is sent to the login page instead: see the test
+    "/admin/utilisateurs": 403,
     "/compte/deconnexion": 405,
     "/compte/reinitialiser/pas-un-jeton": 400,
 }

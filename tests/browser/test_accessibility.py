@@ -1,5 +1,6 @@
 """RGAA 4.1 / WCAG 2.1 AA in the browser: axe-core on every page for every role, labels,
-charts with their table, forms shown again with their errors, reflow at 320 px and 200 %.
+visible focus, charts with their table, forms shown again with their errors, French content
+marked in English pages, reflow at 320 px and 200 % and with the text spaced out.
 
 Every page of `tests/browser/pages.py` is opened once per role that sees it, on the demo data;
 build/axe-report.md lists the violations page by page (any impact). Serious and critical ones
