@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from consultation.core import markup, permissions
 from consultation.core.acting import acting_user
@@ -81,6 +82,12 @@ def url_with(**changes: Any) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+def lang_fr() -> Markup:
+    """` lang="fr"` on content written in French (projects, proposals, comments) when the
+    interface is in another language, so that screen readers read it in French (RGAA 8.7)."""
+    return Markup("") if str(get_locale() or "fr") == "fr" else Markup(' lang="fr"')
+
+
 def _translations() -> Any:
     """The current locale's catalogue, looked up once per request and locale.
 
@@ -113,6 +120,7 @@ def init_app(app: Flask) -> None:
         can=can,
         refusal=refusal,
         current_locale=lambda: str(get_locale() or "fr"),
+        lang_fr=lang_fr,
         today=today,
         url_with=url_with,
         PHASE_LABELS=PHASE_LABELS,

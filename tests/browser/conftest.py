@@ -161,10 +161,104 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on the page (the context must bypass CSP to load it); its violations."""
     if not AXE.exists():
         services_missing("axe-core (npm install)")
-    page.add_script_tag(path=str(AXE))
+    if page.evaluate("typeof window.axe === 'undefined'"):  # not put in by add_init_script
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"
     )
     return list(result)
+
+
+@dataclass
+class DemoSite:
+    """The demo data served once for a whole test module: its app, URL and placeholders."""
+
+    app: Flask
+    base_url: str
+    world: dict[str, Any]
+    browser: Any
+    contexts: list[Any] = field(default_factory=list)
+
+    def visitor(self, email: str | None = None, lang: str | None = None, axe: bool = False,
+                javascript: bool = True, bypass_csp: bool = True, **options: Any) -> Visitor:
+        """A context for the account with this email (None: anonymous), in `lang` if given;
+        with `axe`, axe-core is put in every page as it loads (faster than after)."""
+        context = self.browser.new_context(
+            java_script_enabled=javascript, bypass_csp=bypass_csp, locale="fr-FR", **options
+        )
+        if axe:
+            if not AXE.exists():
+                services_missing("axe-core (npm install)")
+            context.add_init_script(path=str(AXE))
+        self.contexts.append(context)
+        user_id = None
+        if email is not None:
+            from consultation.accounts.services import find_by_email
+
+            with self.app.app_context():
+                user_id = find_by_email(email).get_id()
+        client = self.app.test_client()
+        with client.session_transaction() as session:
+            if user_id is not None:
+                session["_user_id"] = user_id
+                session["_fresh"] = True
+            if lang is not None:
+                session["lang"] = lang
+        cookie = client.get_cookie("session")
+        if cookie is not None:
+            context.add_cookies([{"name": "session", "value": cookie.value,
+                                  "url": self.base_url, "httpOnly": True}])
+        return Visitor(context, self.base_url, Watch())
+
+
+@pytest.fixture(scope="module")
+def demo_site(database_uri: str, browser: Any, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[DemoSite]:
+    """The demo data (`tests/browser/pages.py`: build_world) served on a local port for the
+    module, CSRF on as in production; PDFs are stand-ins, two of them failed."""
+    from werkzeug.security import generate_password_hash
+
+    from consultation import create_app
+    from consultation.accounts import models as account_models
+    from consultation.core import jobs
+    from consultation.extensions import db
+    from consultation.syntheses import render
+    from tests.browser.pages import build_world, fail_some_documents
+    from tests.conftest import _empty_tables
+
+    application = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+        "REDIS_URL": None,
+        "MAIL_SERVER": None,
+        "PAGE_CACHE_SECONDS": 0,
+    })
+    with pytest.MonkeyPatch.context() as patch, application.app_context():
+        patch.setattr(render, "write_pdf", lambda html: b"%PDF-1.7 stand-in")
+        # As the autouse fast_hashing fixture does for each test: nobody logs in by password.
+        patch.setattr(account_models, "generate_password_hash",
+                      lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
+        _empty_tables()
+        world = build_world()
+        db.session.commit()
+        jobs.dispatch_committed()
+        fail_some_documents()
+        db.session.remove()
+    served = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=served.serve_forever, daemon=True)
+    thread.start()
+    site = DemoSite(application, f"http://127.0.0.1:{served.server_port}", world, browser)
+    yield site
+    for context in site.contexts:
+        context.close()
+    served.shutdown()
+    thread.join(timeout=30)
+    served.server_close()
+    with application.app_context():
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()

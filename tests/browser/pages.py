@@ -1,0 +1,280 @@
+"""Every page of the site, per role, on the demo data: what the accessibility suite opens.
+
+`PAGES[role]` lists the paths a person of that role opens; `{name}` placeholders are filled
+from the world (`build_world()`: the demo data plus a few rows of a citizen's own, a
+pre-moderated project and two PDFs whose build failed). A new page goes in the list of the
+roles that see it; `test_every_html_page_is_in_the_suite` fails until it is there.
+`ERRORS` are opened by the citizen (a 403 needs someone logged in) and must answer with their
+status; `ENGLISH` pages are opened by a visitor who chose English.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+
+from consultation.accounts import services as accounts
+from consultation.accounts.models import User
+from consultation.comments.models import Comment
+from consultation.comments.services import add_comment
+from consultation.core.documents import Document
+from consultation.demo import data
+from consultation.demo.cli import load_demo
+from consultation.extensions import db
+from consultation.moderation import services as moderation
+from consultation.projects.models import Project
+from consultation.projects.services import ProjectData, create_project
+from consultation.proposals.models import Proposal
+from consultation.proposals.services import create_proposal
+from consultation.rencontres.models import Edition
+from consultation.syntheses.models import SynthesisVersion
+from tests.factories import phases_for
+
+# The demo accounts by role (consultation/demo/data.py).
+ROLES = {
+    "citizen": "citoyenne@demo.brest.fr",
+    "mediator": "mediation@demo.brest.fr",
+    "moderator": "moderation@demo.brest.fr",
+    "admin": "admin@demo.brest.fr",
+    "elected": "elu@demo.brest.fr",
+}
+
+PAGES: dict[str, list[str]] = {
+    "visitor": [
+        "/",
+        "/projets",
+        "/projets?etat=ouverts&territoire={brest}",
+        "/projets/{consultation}",
+        "/projets/{information}",
+        "/projets/{synthesis}",
+        "/projets/{follow_up}",
+        "/projets/{consultation}/propositions",
+        "/projets/{follow_up}/propositions?tri=soutiens&reponse=accepted",
+        "/propositions/{debated}",
+        "/propositions/{answered}",
+        "/propositions/{merged}",
+        "/propositions/{hidden}",
+        "/propositions/{withdrawn}",
+        "/projets/{follow_up}/synthese",
+        "/projets/{follow_up}/synthese/v1",
+        "/projets/{follow_up}/synthese/v2/annexe",
+        "/projets/{follow_up}/synthese/v1/pdf",
+        "/projets/{information}/synthese",
+        "/rencontres",
+        "/rencontres/{year}",
+        "/rencontres/{year}/dossier",
+        "/compte/inscription",
+        "/compte/connexion",
+        "/compte/mot-de-passe-oublie",
+        "/compte/reinitialiser/{reset_token}",
+    ],
+    "citizen": [
+        "/",
+        "/projets/{consultation}",
+        "/projets/{consultation}/propositions",
+        "/propositions/{debated}",
+        "/propositions/{own}",
+        "/projets/{consultation}/propositions/nouvelle",
+        "/propositions/{own}/modifier",
+        "/propositions/{own}/retirer",
+        "/commentaires/{comment}/repondre",
+        "/commentaires/{own_comment}/modifier",
+        "/commentaires/{own_comment}/supprimer",
+        "/signaler/proposal/{debated}",
+        "/signaler/comment/{comment}",
+        "/signaler/user/{author}",
+        "/projets/{follow_up}/synthese",
+        "/rencontres/{year}",
+        "/compte/profil",
+    ],
+    "mediator": [
+        "/",
+        "/projets/{consultation}",
+        "/propositions/{debated}",
+        "/compte/profil",
+    ],
+    "moderator": [
+        "/moderation",
+        "/moderation?etat=upheld&type=proposal",
+        "/moderation/proposal/{reported}",
+        "/moderation/comment/{held}",
+        "/moderation/user/{reported_user}",
+        "/moderation/attente",
+        "/moderation/comptes",
+        "/moderation/comptes/{blocked}",
+        "/moderation/fusion/{debated}",
+        "/moderation/journal",
+        "/projets/{synthesis}/synthese/brouillon",
+        "/projets/{follow_up}/synthese",
+        "/projets/{follow_up}/synthese/v1/pdf",
+        "/propositions/{hidden}",
+        "/propositions/{pending}",
+        "/projets/{consultation}",
+    ],
+    "admin": [
+        "/admin/utilisateurs",
+        "/admin/utilisateurs?q=demo",
+        "/admin/utilisateurs/{citizen_id}/roles",
+        "/admin/projets/nouveau",
+        "/admin/projets/{consultation}/modifier",
+        "/propositions/{debated}/reponse",
+        "/projets/{consultation}",
+        "/rencontres",
+        "/rencontres/nouvelle",
+        "/rencontres/{year}/modifier",
+        "/rencontres/{year}/dossier",
+        "/moderation/journal",
+    ],
+    "elected": [
+        "/",
+        "/projets/{follow_up}/synthese",
+        "/rencontres",
+        "/rencontres/{year}",
+        "/compte/profil",
+    ],
+}
+
+# Pages read in English (the session's language set to "en"), as a visitor.
+ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription"]
+
+# Error pages, by the status they answer with.
+ERRORS: dict[str, int] = {
+    "/nulle-part": 404,
+    "/propositions/999999": 404,
+    "/admin/utilisateurs": 403,
+    "/compte/deconnexion": 405,
+    "/compte/reinitialiser/pas-un-jeton": 400,
+}
+
+# GET endpoints that answer with something else than a page.
+NOT_HTML = {
+    "static": "files",
+    "main.healthz": "JSON",
+    "moderation.journal_csv": "CSV",
+    "syntheses.draft_pdf": "PDF",
+}
+
+
+def fill(path: str, world: dict[str, Any]) -> str:
+    """A path of PAGES with its placeholders replaced."""
+    return path.format(**world)
+
+
+def build_world() -> dict[str, Any]:
+    """Load the demo and add what it lacks for some pages; the values of the placeholders.
+
+    Flushes, never commits. PDF builds are left to the caller (dispatch after the commit).
+    """
+    load_demo()
+    users = {role: _user(email) for role, email in ROLES.items()}
+    projects = {p.current_phase().kind: p for p in db.session.scalars(select(Project))
+                if p.current_phase() is not None}
+    wifi = _project(data.WIFI["title"])
+    open_data = _project(data.OPEN_DATA)  # the title (data.py reuses the name)
+    citizen = users["citizen"]
+
+    own = create_proposal(citizen, wifi, "Des bornes Wi-Fi dans les abris de bus",
+                          "Une proposition encore **modifiable** : personne ne l'a commentée.",
+                          None)
+    debated = db.session.scalars(
+        select(Proposal).where(Proposal.project_id == wifi.id, Proposal.status == "published",
+                               Proposal.moderation == "visible")
+        .order_by(Proposal.comments_count.desc(), Proposal.id)
+    ).first()
+    comment = db.session.scalars(
+        select(Comment).where(Comment.proposal_id == debated.id, Comment.depth == 0,
+                              Comment.author_id != citizen.id).order_by(Comment.id)
+    ).first()
+    own_comment = add_comment(citizen, wifi, "neutre", "Mon avis, que je peux encore modifier.",
+                              proposal=debated)
+    spammer = _user("rade@demo.brest.fr") if _has_user("rade@demo.brest.fr") else None
+    blocked = spammer or next(u for u in db.session.scalars(select(User)) if u.is_blocked)
+    author = debated.author
+    moderation.report(_user("yann.kerbrat@demo.brest.fr"), "user", author, "other",
+                      "Ce nom ressemble à celui d'une autre personne.")
+
+    premoderated = create_project(users["admin"], ProjectData(
+        title="Un projet en modération a priori",
+        summary="Les contributions y sont publiées après validation.",
+        premoderation=True, phases=phases_for("consultation"),
+    ))
+    pending = create_proposal(_user("nolwenn.lebris@demo.brest.fr"), premoderated,
+                              "Une proposition en attente de validation",
+                              "Elle attend la modération.", None)
+
+    db.session.flush()
+    return {
+        "brest": _territory_id("Brest"),
+        "consultation": wifi.slug,
+        "information": projects["information"].slug,
+        "synthesis": projects["synthesis"].slug,
+        "follow_up": open_data.slug,
+        "year": date.today().year,
+        "debated": debated.id,
+        "answered": _first(Proposal.project_id == open_data.id,
+                           Proposal.answer_status.is_not(None)),
+        "merged": _first(Proposal.status == "merged"),
+        "hidden": _first(Proposal.moderation == "hidden"),
+        "withdrawn": _first(Proposal.status == "withdrawn"),
+        "reported": _reported_proposal(),
+        "held": db.session.scalar(select(Comment.id).where(Comment.moderation == "held")),
+        "reported_user": author.id,
+        "blocked": blocked.id,
+        "pending": pending.id,
+        "own": own.id,
+        "comment": comment.id,
+        "own_comment": own_comment.id,
+        "author": author.id,
+        "citizen_id": citizen.id,
+        "reset_token": accounts.reset_token(citizen),
+    }
+
+
+def fail_some_documents() -> None:
+    """The first synthesis version's PDF and the edition's dossier failed to build: their
+    pages show the state (and the retry button to those who may use it). Commits."""
+    version = db.session.scalars(select(SynthesisVersion).where(SynthesisVersion.number == 1)
+                                 ).one()
+    edition = db.session.scalars(select(Edition)).one()
+    db.session.execute(
+        update(Document)
+        .where(Document.id.in_([version.document_id, edition.document_id]))
+        .values(state="failed", content=None, size=None,
+                error="RuntimeError: exemple de fabrication échouée")
+    )
+    db.session.commit()
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).where(User.email == email)).one()
+
+
+def _has_user(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def _project(title: str) -> Project:
+    return db.session.scalars(select(Project).where(Project.title == title)).one()
+
+
+def _territory_id(name: str) -> int:
+    from consultation.reference.models import Territory
+
+    return db.session.scalar(select(Territory.id).where(Territory.name == name))
+
+
+def _first(*conditions: Any) -> int:
+    found = db.session.scalar(select(Proposal.id).where(*conditions).order_by(Proposal.id))
+    assert found is not None, conditions
+    return found
+
+
+def _reported_proposal() -> int:
+    from consultation.moderation.models import Report
+
+    return db.session.scalar(
+        select(Report.target_id).where(Report.target_kind == "proposal",
+                                       Report.status == "open").order_by(Report.id)
+    )
