@@ -23,6 +23,7 @@ from consultation.core.documents import Document
 from consultation.demo import data
 from consultation.demo.cli import load_demo
 from consultation.extensions import db
+from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project
@@ -69,6 +70,13 @@ PAGES: dict[str, list[str]] = {
         "/compte/connexion",
         "/compte/mot-de-passe-oublie",
         "/compte/reinitialiser/{reset_token}",
+        "/compte/reclamer",
+        "/confidentialite",
+        "/accessibilite",
+        # Last: from here on this browser is a town-hall terminal (large pages, idle end).
+        "/borne",
+        "/projets/{consultation}",
+        "/borne/fin",
     ],
     "citizen": [
         "/",
@@ -88,12 +96,19 @@ PAGES: dict[str, list[str]] = {
         "/projets/{follow_up}/synthese",
         "/rencontres/{year}",
         "/compte/profil",
+        "/compte/supprimer",
     ],
     "mediator": [
         "/",
         "/projets/{consultation}",
         "/propositions/{debated}",
         "/compte/profil",
+        "/mediation/participants",
+        "/mediation/participants?q=a",
+        "/mediation/participants/nouveau",
+        "/mediation/participants/{assisted}",
+        "/mediation/ateliers/nouveau",
+        "/borne/quitter",
     ],
     "moderator": [
         "/moderation",
@@ -126,6 +141,7 @@ PAGES: dict[str, list[str]] = {
         "/rencontres/{year}/modifier",
         "/rencontres/{year}/dossier",
         "/moderation/journal",
+        "/admin/territoires",
     ],
     "elected": [
         "/",
@@ -154,6 +170,7 @@ NOT_HTML = {
     "main.healthz": "JSON",
     "moderation.journal_csv": "CSV",
     "syntheses.draft_pdf": "PDF",
+    "accounts.export_data": "zip",
 }
 
 
@@ -229,6 +246,10 @@ def build_world() -> dict[str, Any]:
         "author": author.id,
         "citizen_id": citizen.id,
         "reset_token": accounts.reset_token(citizen),
+        "assisted": db.session.scalar(
+            select(AssistedProfile.user_id).where(AssistedProfile.consent_reference.is_not(None))
+            .order_by(AssistedProfile.user_id)
+        ),
     }
 
 
