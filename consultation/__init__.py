@@ -41,8 +41,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     compress.init_app(app)
 
-    from consultation.core import errors, jobs, templating
+    from consultation.core import errors, http, jobs, templating
 
+    # First of the request hooks: the page memory and every page read the query string.
+    http.init_app(app)
     with app.app_context():
         _tune_sqlite()
     jobs.init_app(app)
