@@ -22,6 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consultation.extensions import db
+from tests import factories
 from tests.routes import (
     PUBLIC,
     ROUTES,
@@ -199,6 +201,34 @@ def test_every_route_that_reads_input_is_fuzzed():
     assert len(FORM_ROUTES) >= 35
 
 
+# The placeholders of the catalogue that take text (the others are ids, refused as a 404 by the
+# URL converter when they are not numbers).
+TEXT_SEGMENTS = ("slug", "other_slug", "reset_token")
+SEGMENTS = [b"a\x00b", b"\x00", b"\xff\xfe", b"\xed\xa0\x80", "é".encode(), b"a" * 5000,
+            b"..", b"%00", b"-", b"UPPER"]
+
+
+def test_hostile_path_segments(app, world_of):
+    """Hostile text in place of a project slug or a reset token, on every route that takes
+    one: a French 4xx (or the page), never a 5xx."""
+    world = world_of("everything")
+    routes = [endpoint for endpoint, route in ROUTES.items()
+              if any(f"{{{name}}}" in route.url for name in TEXT_SEGMENTS)]
+    assert len(routes) >= 14
+    for endpoint in routes:
+        route = ROUTES[endpoint]
+        for segment in SEGMENTS:
+            marker = "\x01marker\x01"
+            path = world.url(route, **{name: marker for name in TEXT_SEGMENTS})
+            raw = path.encode().replace(marker.encode(), segment)
+            for method in route.method_list:
+                response = _client(app, world, endpoint).open(
+                    "/", method=method, data=world.form(route) if method != "GET" else None,
+                    environ_overrides={"PATH_INFO": raw.decode("latin-1")},
+                )
+                answered_calmly(response, endpoint, raw)
+
+
 # --- The fixes the walk above called for ------------------------------------------------------
 
 @pytest.mark.parametrize("body", ["Un avis\x00 caché", "Un avis \x1b[31mcoloré", "\x7f" * 3])
@@ -243,3 +273,15 @@ def test_query_string_that_is_not_utf8_is_a_french_400(app, url):
         french_error(response, 400)
         # Escaped, the same bytes are only unusual text: the page shows.
         assert application.test_client().get(f"{url}?q=%ff%fe").status_code in (200, 404)
+
+
+@pytest.mark.parametrize("slug", ["a\x00b", "Projet", "a" * 121, "é"])
+def test_what_cannot_be_a_slug_is_a_french_404(client, slug):
+    """A project address that no slug can have is the French 404 page, without asking the
+    database (PostgreSQL refuses a NUL in text)."""
+    project = factories.project(slug="un-projet-2026")
+    db.session.commit()
+    for url in (f"/projets/{slug}", f"/projets/{slug}/propositions",
+                f"/projets/{slug}/synthese"):
+        french_error(client.get(url), 404)
+    assert client.get(f"/projets/{project.slug}").status_code == 200
