@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from consultation.core import (
         errors,
+        http,
         jobs,
         mail,  # noqa: F401  (its table joins the metadata)
         ratelimits,
@@ -54,6 +55,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     ratelimits.init_app(app)
 
+    # First of the request hooks: the page memory and every page read the query string.
+    http.init_app(app)
     with app.app_context():
         _tune_sqlite()
     jobs.init_app(app)

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
@@ -34,6 +35,13 @@ from tests import factories
 
 REFERENCE_TABLES = {"territories", "orientations", "alembic_version"}
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# Property-based tests (tests/security/test_hostile_input.py): in CI the examples are drawn
+# from a fixed seed, so a failure shows again on the next run; elsewhere they vary from run to
+# run. HYPOTHESIS_PROFILE=ci reproduces CI's draws locally.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 def services_missing(what: str) -> None:

@@ -9,7 +9,24 @@ from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
+# C0 control characters and DEL cannot be typed in a form, only forged: a NUL breaks PostgreSQL
+# text columns, the others would reach pages, PDFs and exports. Tab and line breaks are text.
+CONTROL_CHARACTERS = frozenset(chr(n) for n in (*range(32), 127)) - {"\t", "\n", "\r"}
+
+
+def refuse_control_characters(value: Any) -> Any:
+    """A filter: text holding a control character is a field error (WTForms shows a filter's
+    ValueError as one), in French."""
+    if isinstance(value, str) and not CONTROL_CHARACTERS.isdisjoint(value):
+        raise ValueError(str(_l("Ce champ contient des caractères non autorisés.")))
+    return value
+
+
+# Every text field's filters: control characters refused, then surrounding spaces dropped.
+STRIP = [
+    refuse_control_characters,
+    lambda value: value.strip() if isinstance(value, str) else value,
+]
 
 # WTForms reads `data` for a select field; these coerce "" to None for optional choices.
 

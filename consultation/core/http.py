@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g
+from flask import Flask, abort, flash, g, request
+from flask import Request as FlaskRequest
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 
@@ -62,6 +63,36 @@ def get_or_404(model: type[T], ident: Any) -> T:
     if found is None:
         abort(404)
     return found
+
+
+class Request(FlaskRequest):
+    """A request whose query string is always UTF-8 text.
+
+    Werkzeug decodes the raw query string strictly wherever it is read (`args`, `full_path`,
+    even on the error page); one that is not UTF-8 is set aside here, and refused with the
+    French 400 page by `refuse_undecodable_query`, so that no page trips on it.
+    """
+
+    undecodable_query = False
+
+    def __init__(self, environ: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(environ, *args, **kwargs)
+        try:
+            self.query_string.decode()
+        except UnicodeDecodeError:
+            self.undecodable_query = True
+            self.query_string = b""
+
+
+def init_app(app: Flask) -> None:
+    """Use the Request above and refuse undecodable query strings before anything reads them."""
+    app.request_class = Request
+
+    @app.before_request
+    def refuse_undecodable_query() -> None:
+        """A query string that is not UTF-8 is a bad request (French 400 page)."""
+        if getattr(request, "undecodable_query", False):
+            abort(400)
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,11 +23,14 @@ from consultation.reference.services import (
 )
 
 PER_PAGE = 12
+# What slugify() makes and the project form accepts: anything else names no project, and is not
+# sent to the database (PostgreSQL refuses a NUL in text).
+SLUG = re.compile(r"[a-z0-9-]{1,120}")
 
 
 def project_or_404(slug: str, full: bool = False) -> Project:
     """The project of a URL, or the French 404 page; every domain's pages use it."""
-    project = services.by_slug(slug, full=full)
+    project = services.by_slug(slug, full=full) if SLUG.fullmatch(slug) else None
     if project is None:
         abort(404)
     return project

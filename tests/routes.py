@@ -1,0 +1,418 @@
+"""The catalogue of every endpoint of the app's URL map: how to reach it, and who may.
+
+The tests of tests/security/ walk this catalogue: every POST refuses a missing or wrong CSRF
+token, no GET changes the database, every route answers every role as the permission registry
+says, and no form or query parameter, however hostile, gives a 500. An endpoint of
+`app.url_map` that is missing here fails `tests/security/test_catalogue.py`: a new route needs
+its line.
+
+Adding a route is one line in ROUTES (keep the alphabetical order):
+
+    "domain.view": Route("/path/{proposal}/action", "GET POST", "proposals.edit", "proposal",
+                         form={"title": "Un titre"}, query=("page",)),
+
+- url: the path; each {placeholder} is a name of World.ids (listed in World's docstring).
+- methods: the methods of the route, as declared (HEAD and OPTIONS aside), space-separated.
+- rule: the registry rule the view requires (`can(user, rule, target)`), or PUBLIC for a page
+  anyone may open, or ACCOUNT for one that only needs to be logged in.
+- target: the name of the World object the rule is asked about (None: the rule takes none).
+- form: a valid form for the POST, as a browser sends it (the tests add the CSRF token);
+  values may hold {placeholders} too.
+- query: the query-string parameters the view reads (the hostile-input tests fuzz them).
+- changes: False when a valid, allowed POST leaves the database as it was (log in, language).
+
+`count_checks()` says how many route x role pairs the access-control walk checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import g
+from flask_login import AnonymousUserMixin
+
+from consultation.accounts import services as accounts
+from consultation.accounts.models import User
+from consultation.comments.models import Comment
+from consultation.core.audit import AuditEntry
+from consultation.core.permissions import can
+from consultation.extensions import db
+from consultation.moderation import services as moderation
+from consultation.projects.models import Project
+from consultation.proposals.models import Proposal
+from tests import factories
+
+PUBLIC = "public"
+ACCOUNT = "account"
+ROLES = ("anonymous", "citizen", "mediator", "moderator", "admin", "elected", "blocked")
+TEXT = "Un texte tout à fait correct."
+STAND_IN = b"%PDF-1.7\n% stand-in for a laid-out PDF\n%%EOF\n"
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to reach one endpoint and which rule guards it (see the module docstring)."""
+
+    url: str
+    methods: str
+    rule: str
+    target: str | None = None
+    form: dict[str, str] = field(default_factory=dict)
+    query: tuple[str, ...] = ()
+    changes: bool = True
+
+    @property
+    def method_list(self) -> list[str]:
+        """The methods, GET first."""
+        return sorted(self.methods.split(), key=lambda m: (m != "GET", m))
+
+    @property
+    def writes(self) -> list[str]:
+        """The methods that may change state (everything but GET)."""
+        return [m for m in self.method_list if m != "GET"]
+
+
+_PROPOSAL = {"title": "Une proposition de plus", "body": TEXT, "territory": ""}
+_COMMENT = {"stance": "pour", "body": TEXT}
+_REASON = {"reason": "Un motif clair."}
+_EDITION = {"title": "Rencontres", "held_on": "2026-12-04", "venue": "Brest",
+            "programme": "- Accueil", "syntheses": "{version_id}"}
+
+ROUTES: dict[str, Route] = {
+    "accounts.change_password": Route(
+        "/compte/mot-de-passe", "POST", ACCOUNT,
+        form={"mdp-current": factories.PASSWORD, "mdp-password": "un-nouveau-mot-de-passe",
+              "mdp-confirm": "un-nouveau-mot-de-passe"}),
+    "accounts.forgot_password": Route(
+        "/compte/mot-de-passe-oublie", "GET POST", PUBLIC, form={"email": "{other_email}"},
+        changes=False),
+    "accounts.login": Route(
+        "/compte/connexion", "GET POST", PUBLIC,
+        form={"email": "{other_email}", "password": factories.PASSWORD}, query=("next",),
+        changes=False),
+    "accounts.logout": Route("/compte/deconnexion", "POST", PUBLIC, changes=False),
+    "accounts.profile": Route(
+        "/compte/profil", "GET POST", "accounts.edit_profile", "me",
+        form={"profil-display_name": "Un autre nom", "profil-commune": "",
+              "profil-locale": "fr"}),
+    # Logged-in people are sent home; a visitor's valid registration creates an account.
+    "accounts.register": Route(
+        "/compte/inscription", "GET POST", PUBLIC,
+        form={"email": "nouvelle@exemple.fr", "display_name": "Nouvelle personne",
+              "commune": "", "password": factories.PASSWORD, "confirm": factories.PASSWORD},
+        query=("next",), changes=False),
+    "accounts.reset_password": Route(
+        "/compte/reinitialiser/{reset_token}", "GET POST", PUBLIC,
+        form={"password": "un-nouveau-mot-de-passe", "confirm": "un-nouveau-mot-de-passe"}),
+    "accounts.user_roles": Route(
+        "/admin/utilisateurs/{target_user}/roles", "GET POST", "users.manage",
+        form={"citizen": "y", "mediator": "y"}),
+    "accounts.users": Route("/admin/utilisateurs", "GET", "users.manage", query=("q", "page")),
+    "comments.delete": Route("/commentaires/{deletable}/supprimer", "GET POST",
+                             "comments.delete", "deletable"),
+    "comments.edit": Route("/commentaires/{comment}/modifier", "GET POST", "comments.edit",
+                           "comment", form={"stance": "contre", "body": "Un avis changé."}),
+    "comments.on_project": Route("/projets/{slug}/commentaires", "POST", "comments.create",
+                                 "project", form=_COMMENT),
+    "comments.on_proposal": Route("/propositions/{their_proposal}/commentaires", "POST",
+                                  "comments.create", "their_proposal", form=_COMMENT),
+    "comments.reply": Route("/commentaires/{their_comment}/repondre", "GET POST",
+                            "comments.reply", "their_comment", form=_COMMENT),
+    "main.healthz": Route("/healthz", "GET", PUBLIC),
+    "main.home": Route("/", "GET", PUBLIC),
+    "main.language": Route("/langue", "POST", PUBLIC, form={"lang": "fr", "next": "/projets"},
+                           changes=False),
+    "moderation.account": Route("/moderation/comptes/{target_user}", "GET", "users.block"),
+    "moderation.accounts": Route("/moderation/comptes", "GET", "users.block",
+                                 query=("q", "page")),
+    "moderation.block": Route("/moderation/comptes/{target_user}/bloquer", "POST",
+                              "users.block", "target_user",
+                              form={"duration": "7", "reason": "Un motif clair."}),
+    "moderation.decide": Route("/moderation/proposal/{to_hide}/masquer", "POST",
+                               "moderation.decide", form=_REASON),
+    "moderation.item": Route("/moderation/proposal/{reported}", "GET", "moderation.decide"),
+    "moderation.journal": Route("/moderation/journal", "GET", "audit.read",
+                                query=("action", "actor", "since", "until", "page")),
+    "moderation.journal_csv": Route("/moderation/journal.csv", "GET", "audit.read",
+                                    query=("action", "actor", "since", "until")),
+    "moderation.merge": Route("/moderation/fusion/{duplicate}", "GET POST",
+                              "moderation.decide",
+                              form={"target": "{their_proposal}", **_REASON}),
+    "moderation.pending": Route("/moderation/attente", "GET", "moderation.decide"),
+    "moderation.queue": Route("/moderation", "GET", "moderation.decide",
+                              query=("etat", "type", "motif", "projet", "page")),
+    "moderation.report": Route("/signaler/proposal/{reported}", "GET POST", "reports.create",
+                               "reported", form={"reason": "spam", "details": ""}),
+    "moderation.unblock": Route("/moderation/comptes/{blocked_user}/debloquer", "POST",
+                                "users.block", "blocked_user", form=_REASON),
+    "moderation.unmerge": Route("/moderation/journal/{merge_entry}/annuler-fusion", "POST",
+                                "moderation.decide", form=_REASON),
+    "projects.create": Route("/admin/projets/nouveau", "GET POST", "projects.create",
+                             form={"title": "Un nouveau projet", "summary": "Son résumé."}),
+    "projects.edit": Route("/admin/projets/{other_slug}/modifier", "GET POST", "projects.edit",
+                           "other_project",
+                           form={"title": "Un projet renommé", "summary": "Son résumé."}),
+    "projects.index": Route("/projets", "GET", PUBLIC,
+                            query=("orientation", "territoire", "etat", "page")),
+    "projects.show": Route("/projets/{slug}", "GET", PUBLIC, query=("page",)),
+    "proposals.answer": Route("/propositions/{their_proposal}/reponse", "GET POST",
+                              "proposals.answer", "their_proposal",
+                              form={"status": "under_study", "body": TEXT}),
+    "proposals.create": Route("/projets/{slug}/propositions/nouvelle", "GET POST",
+                              "proposals.create", "project", form=_PROPOSAL),
+    "proposals.edit": Route("/propositions/{proposal}/modifier", "GET POST", "proposals.edit",
+                            "proposal", form={**_PROPOSAL, "title": "Un titre changé"}),
+    "proposals.index": Route("/projets/{slug}/propositions", "GET", PUBLIC,
+                             query=("tri", "graine", "territoire", "reponse", "apres", "rang")),
+    "proposals.show": Route("/propositions/{their_proposal}", "GET", PUBLIC, query=("page",)),
+    "proposals.withdraw": Route("/propositions/{withdrawable}/retirer", "GET POST",
+                                "proposals.withdraw", "withdrawable"),
+    "rencontres.create": Route("/rencontres/nouvelle", "GET POST", "rencontres.manage",
+                               form={**_EDITION, "year": "2031"}),
+    "rencontres.dossier": Route("/rencontres/{year}/dossier", "GET", PUBLIC),
+    "rencontres.edit": Route("/rencontres/{year}/modifier", "GET POST", "rencontres.manage",
+                             form={**_EDITION, "year": "{year}", "title": "Rencontres, titre"}),
+    "rencontres.index": Route("/rencontres", "GET", PUBLIC),
+    "rencontres.publish": Route("/rencontres/{year}/publier", "POST", "rencontres.manage",
+                                "edition"),
+    # Only a failed build is built again: the world's dossier is ready.
+    "rencontres.retry_dossier": Route("/rencontres/{year}/dossier/relancer", "POST",
+                                      "rencontres.manage", "edition", changes=False),
+    "rencontres.show": Route("/rencontres/{year}", "GET", PUBLIC),
+    "rencontres.subscription": Route("/rencontres/abonnement", "POST", "rencontres.subscribe"),
+    "static": Route("/static/style.css", "GET", PUBLIC),
+    "syntheses.annex": Route("/projets/{slug}/synthese/v1/annexe", "GET", PUBLIC,
+                             query=("page",)),
+    "syntheses.draft": Route("/projets/{slug}/synthese/brouillon", "GET POST",
+                             "syntheses.write", "project",
+                             form={"narrative": TEXT, "change_note": "",
+                                   "save": "Enregistrer le brouillon"}),
+    "syntheses.draft_pdf": Route("/projets/{slug}/synthese/brouillon/apercu.pdf", "GET",
+                                 "syntheses.write", "project"),
+    "syntheses.pdf": Route("/projets/{slug}/synthese/v1/pdf", "GET", PUBLIC),
+    # Only a failed build is built again: the world's PDF is ready.
+    "syntheses.retry_pdf": Route("/projets/{slug}/synthese/v1/pdf/relancer", "POST",
+                                 "syntheses.write", "project", changes=False),
+    "syntheses.show": Route("/projets/{slug}/synthese", "GET", PUBLIC),
+    "syntheses.show_version": Route("/projets/{slug}/synthese/v1", "GET", PUBLIC),
+    "syntheses.subscription": Route("/projets/{slug}/synthese/abonnement", "POST",
+                                    "syntheses.subscribe", "project"),
+    "votes.support": Route("/propositions/{their_proposal}/soutenir", "POST", "votes.support",
+                           "their_proposal"),
+    "votes.withdraw": Route("/propositions/{supported}/retirer-soutien", "POST",
+                            "votes.withdraw", "supported"),
+}
+
+
+def count_checks() -> dict[str, int]:
+    """How many checks the access-control walk makes: endpoints, roles, route x role pairs,
+    and requests (one per method of each route, for each role)."""
+    methods = sum(len(route.method_list) for route in ROUTES.values())
+    return {
+        "endpoints": len(ROUTES),
+        "roles": len(ROLES),
+        "route_role_pairs": len(ROUTES) * len(ROLES),
+        "requests": methods * len(ROLES),
+    }
+
+
+# --- The world the URLs are built from ------------------------------------------------------
+
+ROLE_GRANTS: dict[str, tuple[str, ...]] = {
+    "citizen": (),
+    "mediator": ("mediator",),
+    "moderator": ("moderator",),
+    "admin": ("admin",),
+    "elected": ("elected",),
+    "blocked": (),
+    # Holds every role: it passes every rule, so the forms themselves are reached.
+    "everything": ("mediator", "moderator", "admin", "elected"),
+}
+
+# The World object each id placeholder loads, for can() and for checks after a request.
+MODELS: dict[str, type[Any]] = {
+    "me": User, "other": User, "target_user": User, "blocked_user": User,
+    "proposal": Proposal, "withdrawable": Proposal, "their_proposal": Proposal,
+    "reported": Proposal, "to_hide": Proposal, "duplicate": Proposal, "supported": Proposal,
+    "comment": Comment, "deletable": Comment, "their_comment": Comment,
+    "project": Project, "other_project": Project, "merge_entry": AuditEntry,
+}
+
+
+class World:
+    """Factory data for every route, seen by one acting role.
+
+    `me` is the acting user (None for "anonymous"); "my" content is written by `me`, or by
+    `other` when nobody is logged in. Placeholders of World.ids:
+    slug / other_slug (a project in consultation, with a published synthesis v1 and its ready
+    PDF / a project in information), proposal (mine, editable), withdrawable (mine),
+    their_proposal (other's, commented by both), reported, to_hide and duplicate (other's),
+    supported (other's, supported by me), comment (mine), deletable (mine), their_comment
+    (other's), target_user (a citizen to block or give roles), blocked_user, merge_entry (a merge
+    in the journal), year (a published edition with its ready dossier), version_id,
+    reset_token (a valid link for target_user), other_email.
+    """
+
+    def __init__(self, role: str, monkeypatch: Any = None) -> None:
+        from consultation.rencontres import services as rencontres
+        from consultation.syntheses import render
+        from consultation.syntheses import services as syntheses
+
+        if monkeypatch is not None:  # PDFs are laid out elsewhere (tests/syntheses)
+            monkeypatch.setattr(render, "write_pdf", lambda html: STAND_IN)
+        self.role = role
+        staff = factories.user(roles=("moderator", "admin"))
+        other = factories.user()
+        me = None if role == "anonymous" else factories.user(roles=ROLE_GRANTS[role])
+        author = me or other
+        project = factories.project("consultation", actor=staff)
+        other_project = factories.project("information", actor=staff)
+        proposal = factories.proposal(project, author=author)
+        withdrawable = factories.proposal(project, author=author)
+        theirs = factories.proposal(project, author=other)
+        reported = factories.proposal(project, author=other)
+        to_hide = factories.proposal(project, author=other)
+        duplicate = factories.proposal(project, author=other)
+        supported = factories.proposal(project, author=other)
+        merged = factories.proposal(project, author=other)
+        if me is not None:
+            factories.support(supported, me)
+        comment = factories.comment(theirs, author=author)
+        deletable = factories.comment(theirs, author=author)
+        their_comment = factories.comment(theirs, author=other, stance="contre")
+        factories.comment(project, author=other, stance="neutre")
+        factories.support(theirs, staff)
+        target_user = factories.user()
+        blocked_user = factories.user()
+        moderation.block_user(staff, blocked_user, "Pour voir.", None)
+        moderation.report(staff, "proposal", reported, "spam", "")
+        entry = moderation.merge(staff, merged, supported, "Doublon.")
+        db.session.commit()
+        version = syntheses.publish(project, staff, "## Ce que nous retenons\n\nUn texte.", "")
+        edition = rencontres.save(
+            None, staff, year=2026, title="Rencontres 2026", held_on=date(2026, 12, 4),
+            venue="Brest", programme="- Accueil", version_ids=[version.id],
+        )
+        rencontres.publish(edition, staff)
+        if role == "blocked" and me is not None:
+            moderation.block_user(staff, me, "Pour voir.", 30)
+        # The PDFs are ready without being laid out, and nobody is emailed: the jobs asked
+        # for are dropped (tests/syntheses and tests/rencontres run them).
+        for document in (version.document, edition.document):
+            document.state, document.content, document.size = "ready", STAND_IN, len(STAND_IN)
+        db.session.commit()
+        g.pop("committed_jobs", None)
+        self.me_id = me.id if me else None
+        self.edition_id = edition.id
+        self.ids: dict[str, Any] = {
+            "me": self.me_id, "other": other.id, "slug": project.slug,
+            "other_slug": other_project.slug, "project": project.id,
+            "other_project": other_project.id, "proposal": proposal.id,
+            "withdrawable": withdrawable.id, "their_proposal": theirs.id,
+            "reported": reported.id, "to_hide": to_hide.id, "duplicate": duplicate.id,
+            "supported": supported.id, "comment": comment.id, "deletable": deletable.id,
+            "their_comment": their_comment.id, "target_user": target_user.id,
+            "blocked_user": blocked_user.id, "merge_entry": entry.id, "year": edition.year,
+            "version_id": version.id, "reset_token": accounts.reset_token(target_user),
+            "other_email": other.email,
+        }
+        db.session.commit()
+
+    # --- for the tests ---
+
+    def me(self) -> Any:
+        """The acting user, read afresh (an anonymous visitor for "anonymous")."""
+        if self.me_id is None:
+            return AnonymousUserMixin()
+        return db.session.get(User, self.me_id)
+
+    def obj(self, name: str | None) -> Any:
+        """The object a placeholder names, read afresh (None for None)."""
+        if name is None:
+            return None
+        if name == "edition":
+            from consultation.rencontres.models import Edition
+
+            return db.session.get(Edition, self.edition_id)
+        if name == "me":
+            return self.me()
+        return db.session.get(MODELS[name], self.ids[name])
+
+    def url(self, route: Route, **swap: Any) -> str:
+        """The route's URL in this world; `swap` replaces placeholders (another id...)."""
+        return route.url.format(**{**self.ids, **swap})
+
+    def form(self, route: Route) -> dict[str, str]:
+        """The route's valid form in this world."""
+        return {key: value.format(**self.ids) for key, value in route.form.items()}
+
+    def allows(self, route: Route) -> bool:
+        """What the permission registry says of the acting user on this route, now."""
+        if route.rule == PUBLIC:
+            return True
+        if route.rule == ACCOUNT:
+            return self.me_id is not None
+        db.session.expire_all()
+        return can(self.me(), route.rule, self.obj(route.target))
+
+
+def client_for(app: Any, world: World) -> Any:
+    """A fresh test client, logged in as the world's acting user (with its current nonce)."""
+    from tests.conftest import login
+
+    client = app.test_client()
+    if world.me_id is not None:
+        db.session.expire_all()
+        login(client, world.me())
+    return client
+
+
+def dump() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (reference tables included), in primary-key order."""
+    db.session.rollback()  # read what is committed now, not an old snapshot
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    for table in db.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows = db.session.execute(table.select().order_by(*order)).all()
+        tables[table.name] = [tuple(row) for row in rows]
+    db.session.rollback()
+    return tables
+
+
+def changed_tables(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> list[str]:
+    """The names of the tables whose rows differ."""
+    return sorted(name for name in before.keys() | after.keys()
+                  if before.get(name) != after.get(name))
+
+
+# --- What the answers must look like -----------------------------------------------------------
+
+LOGIN_PAGE = "/compte/connexion"
+FRENCH_TITLES = ("Requête incorrecte", "Action non autorisée", "Page introuvable",
+                 "Méthode non autorisée", "Action impossible", "Envoi trop volumineux",
+                 "Trop de tentatives")
+
+
+def french_page(response: Any) -> str:
+    """The HTML of a page in French (not a bare framework page); fails otherwise."""
+    assert response.mimetype == "text/html", response.mimetype
+    page = response.get_data(as_text=True)
+    assert '<html lang="fr">' in page, page[:300]
+    return page
+
+
+def french_error(response: Any, status: int) -> str:
+    """The French error page of this status."""
+    assert response.status_code == status, response.status_code
+    page = french_page(response)
+    assert any(f"<h1>{title}</h1>" in page for title in FRENCH_TITLES), page[:500]
+    return page
+
+
+def goes_to_login(response: Any) -> bool:
+    """True for the redirect of someone asked to log in first (to the login page, with the
+    page to come back to; a forgotten-password request also ends on the login page, without)."""
+    location = response.headers.get("Location", "")
+    return response.status_code == 302 and location.startswith(LOGIN_PAGE) and "next=" in location

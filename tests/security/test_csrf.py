@@ -1,0 +1,123 @@
+"""With CSRF protection on (as in production), every route that takes POST (or PUT, PATCH,
+DELETE) refuses a request without a token, with a made-up token, and with the token of another
+visitor's session: the French 400 page, and the database left exactly as it was. The same
+requests with the session's own token go through, so the refusals are the token's doing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from consultation import create_app
+from consultation.extensions import db
+from tests.conftest import IsolatedClient
+from tests.routes import (
+    PUBLIC,
+    ROUTES,
+    World,
+    changed_tables,
+    client_for,
+    dump,
+    french_error,
+    goes_to_login,
+)
+
+WRITE_ROUTES = [endpoint for endpoint, route in ROUTES.items() if route.writes]
+EXPIRED = "Le formulaire a expiré ou ne vient pas de ce site."
+
+
+@pytest.fixture
+def csrf_app(app: Flask) -> Iterator[Flask]:
+    """A second app on the same database, with CSRF protection on."""
+    protected = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    protected.test_client_class = IsolatedClient
+    yield protected
+    with protected.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def token_of(client: Any) -> str:
+    """The CSRF token of this client's session, read from a page as a browser would."""
+    page = client.get("/").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the home page"
+    return found.group(1)
+
+
+def _post(client: Any, world: World, endpoint: str, method: str, token: str | None):  # type: ignore[no-untyped-def]
+    route = ROUTES[endpoint]
+    data = world.form(route)
+    if token is not None:
+        data["csrf_token"] = token
+    return client.open(world.url(route), method=method, data=data)
+
+
+def test_there_are_routes_to_protect():
+    """The catalogue lists the POST routes (not a vacuous walk)."""
+    assert len(WRITE_ROUTES) >= 35
+
+
+def test_every_write_refuses_a_missing_or_wrong_token(app, csrf_app, world_of):
+    """No token, a made-up one, another session's: French 400, nothing changed; the session's
+    own token then goes through (the valid form does what it says)."""
+    world = world_of("everything")
+    stranger = csrf_app.test_client()
+    strangers_token = token_of(stranger)
+    problems = []
+    before = dump()
+    for endpoint in WRITE_ROUTES:
+        route = ROUTES[endpoint]
+        for method in route.writes:
+            for token in (None, "pas-un-jeton", strangers_token):
+                client = client_for(csrf_app, world)
+                response = _post(client, world, endpoint, method, token)
+                try:
+                    page = french_error(response, 400)
+                    assert EXPIRED in page
+                except AssertionError as error:
+                    problems.append((endpoint, method, token, str(error)[:200]))
+            # The three refusals together changed nothing (only the requests write).
+            after = dump()
+            if changed := changed_tables(before, after):
+                problems.append((endpoint, method, "refused", f"changed {changed}"))
+            client = client_for(csrf_app, world)
+            token = token_of(client)
+            response = _post(client, world, endpoint, method, token)
+            before, after = after, dump()
+            if response.status_code not in (200, 302) or goes_to_login(response):
+                problems.append((endpoint, method, "valid", response.status_code))
+            elif route.changes and not changed_tables(before, after):
+                problems.append((endpoint, method, "valid", "changed nothing"))
+            before = after
+    assert problems == []
+
+
+def test_a_visitor_is_refused_too(app, csrf_app, world_of):
+    """A visitor posting without a token, even to a page that needs an account, gets the
+    French 400 page before anything else."""
+    world = world_of("anonymous")
+    before = dump()
+    for endpoint in WRITE_ROUTES:
+        route = ROUTES[endpoint]
+        response = _post(csrf_app.test_client(), world, endpoint, route.writes[0], None)
+        french_error(response, 400)
+    assert changed_tables(before, dump()) == []
+    public = [e for e in WRITE_ROUTES if ROUTES[e].rule == PUBLIC]
+    assert "accounts.login" in public
+
+
+def test_a_valid_token_posts_a_comment(app, csrf_app, world_of):
+    """With its token, a citizen's comment is published: the protection lets real forms in."""
+    from consultation.comments.models import Comment
+
+    world = world_of("citizen")
+    client = client_for(csrf_app, world)
+    count = db.session.query(Comment).count()
+    response = _post(client, world, "comments.on_proposal", "POST", token_of(client))
+    assert response.status_code == 302
+    assert db.session.query(Comment).count() == count + 1
