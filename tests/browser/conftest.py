@@ -186,8 +186,10 @@ class DemoSite:
     contexts: list[Any] = field(default_factory=list)
 
     def visitor(self, email: str | None = None, lang: str | None = None, axe: bool = False,
-                javascript: bool = True, bypass_csp: bool = True, **options: Any) -> Visitor:
-        """A context for the account with this email (None: anonymous), in `lang` if given;
+                javascript: bool = True, bypass_csp: bool = True, acting_for: int | None = None,
+                **options: Any) -> Visitor:
+        """A context for the account with this email (None: anonymous), in `lang` if given,
+        acting for the assisted participant `acting_for` (a mediator) for the next 30 minutes;
         with `axe`, axe-core is put in every page as it loads (faster than after)."""
         context = self.browser.new_context(
             java_script_enabled=javascript, bypass_csp=bypass_csp, locale="fr-FR", **options
@@ -210,6 +212,13 @@ class DemoSite:
                 session["_fresh"] = True
             if lang is not None:
                 session["lang"] = lang
+            if acting_for is not None:
+                from consultation.mediation import services as mediation
+
+                session[mediation.SESSION_KEY] = {
+                    "person": acting_for, "mediator": int(user_id.partition(":")[0]),
+                    "until": mediation.utcnow().timestamp() + 30 * 60,
+                }
         cookie = client.get_cookie("session")
         if cookie is not None:
             context.add_cookies([{"name": "session", "value": cookie.value,

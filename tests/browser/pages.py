@@ -40,6 +40,8 @@ ROLES = {
     "moderator": "moderation@demo.brest.fr",
     "admin": "admin@demo.brest.fr",
     "elected": "elu@demo.brest.fr",
+    # The mediator acting for an assisted participant (the banner on every page).
+    "acting": "mediation@demo.brest.fr",
 }
 
 PAGES: dict[str, list[str]] = {
@@ -142,6 +144,12 @@ PAGES: dict[str, list[str]] = {
         "/rencontres/{year}/dossier",
         "/moderation/journal",
         "/admin/territoires",
+    ],
+    "acting": [
+        "/",
+        "/projets/{consultation}",
+        "/propositions/{debated}",
+        "/projets/{consultation}/propositions/nouvelle",
     ],
     "elected": [
         "/",

@@ -62,12 +62,16 @@ def audits(demo_site):
 
     def audit(role: str) -> list[PageAudit]:
         if role not in done:
-            person = demo_site.visitor(_account(role), axe=True,
-                                       lang="en" if role == "visitor-en" else None)
+            person = demo_site.visitor(
+                _account(role), axe=True, lang="en" if role == "visitor-en" else None,
+                acting_for=demo_site.world["assisted"] if role == "acting" else None,
+            )
             page = person.open("/healthz")
             results = []
             for path, _status in _paths(role):
                 response = page.goto(person.base_url + fill(path, demo_site.world))
+                if role == "acting":  # the banner that says for whom the mediator acts
+                    assert page.locator("text=Vous agissez pour le compte de").count() == 1
                 violations = axe_violations(page)
                 page.keyboard.press("Tab")
                 results.append(PageAudit(role, path, response.status, violations,
