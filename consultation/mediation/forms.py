@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from consultation.accounts.forms import DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, RegisterForm, is_control
@@ -169,6 +170,23 @@ class WorkshopRowForm(Form):
         return valid
 
 
+class RowList(FieldList):
+    """Rows of a form, numbered again from 0; the rows added to reach `min_entries` start empty.
+
+    WTForms fills those added rows from the submitted data too: a request that skips a row
+    number (rows 0, 1 and 3) would give the last row twice, and save its contribution twice.
+    """
+
+    def process(self, formdata, data=unset_value, extra_filters=None):  # type: ignore[no-untyped-def]
+        super().process(formdata, data, extra_filters)
+        if formdata:
+            submitted = len(set(self._extract_indices(self.name, formdata)))
+            self.entries = self.entries[:min(submitted, self.max_entries or submitted)]
+            self.last_index = len(self.entries) - 1
+            while len(self.entries) < self.min_entries:
+                self._add_entry()
+
+
 class WorkshopForm(FlaskForm):
     """A paper workshop: where and when, then its contributions, one row each."""
 
@@ -183,7 +201,7 @@ class WorkshopForm(FlaskForm):
         _l("Date de l'atelier"),
         validators=[InputRequired(message=_l("Saisissez une date valide.")), _not_in_future],
     )
-    rows = FieldList(FormField(WorkshopRowForm), min_entries=WORKSHOP_ROWS, max_entries=MAX_ROWS)
+    rows = RowList(FormField(WorkshopRowForm), min_entries=WORKSHOP_ROWS, max_entries=MAX_ROWS)
 
     def set_choices(self, projects: list[SelectChoice], people: list[SelectChoice]) -> None:
         """Give every row the lists of projects and of people."""

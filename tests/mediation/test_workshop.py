@@ -159,6 +159,22 @@ def test_one_wrong_row_saves_nothing_and_keeps_every_row(mediator, world, index,
     assert entries("mediation.proposal") == []
 
 
+def test_a_skipped_row_number_saves_each_row_once(mediator, world):
+    """A hand-made request that skips a row number (0, 1, 3) saves each row once, not the last
+    one twice (WTForms would fill the padding rows from the submitted data)."""
+    rows = _rows(world)
+    data = _form(rows[:2])
+    for name in FIELDS:
+        data[f"rows-3-{name}"] = rows[3].get(name, "")
+    before = _counts()
+    assert mediator.post(URL, data=data).status_code == 302
+    workshops, proposals, comments, _users = _counts()
+    assert (workshops, proposals, comments) == (before[0] + 1, before[1] + 2, before[2] + 1)
+    assert db.session.scalar(select(func.count()).select_from(Proposal).where(
+        Proposal.title == "Des ateliers du soir")) == 1
+    assert_counters_exact()
+
+
 def test_a_row_refused_by_the_rules_saves_nothing(mediator, world):
     """A proposal for a project no longer open to proposals is refused at its row, and the
     valid rows are not saved either."""
