@@ -29,12 +29,6 @@ HELPED_COMMENT = "déposé avec l'aide d'un·e médiateur·rice"
 
 
 @pytest.fixture
-def mediator(as_role):
-    """A logged-in digital mediator."""
-    return as_role("citizen", "mediator", display_name="Thomas Médiateur")
-
-
-@pytest.fixture
 def world(mediator):
     """A project in consultation with a proposal by someone else, and a participant."""
     project = factories.project("consultation", support_limit=2)

@@ -26,12 +26,6 @@ CODE = re.compile(r'<p class="claim-code"><strong>([A-Z0-9-]+)</strong></p>')
 
 
 @pytest.fixture
-def mediator(as_role):
-    """A logged-in digital mediator."""
-    return as_role("citizen", "mediator", display_name="Thomas Médiateur")
-
-
-@pytest.fixture
 def profile(mediator):
     """A participant with a proposal made for them by the mediator."""
     project = factories.project("consultation")

@@ -20,12 +20,6 @@ from tests.proposals.helpers import text
 from tests.test_pages import check_page
 
 
-@pytest.fixture
-def mediator(as_role):
-    """A logged-in digital mediator."""
-    return as_role("citizen", "mediator", display_name="Thomas Médiateur")
-
-
 def _form(**changes):
     data = {
         "display_name": "Yvonne Le Bihan",

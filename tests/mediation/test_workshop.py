@@ -25,12 +25,6 @@ MARK = "d'un atelier papier à Médiathèque de Bellevue le"
 
 
 @pytest.fixture
-def mediator(as_role):
-    """A logged-in digital mediator."""
-    return as_role("citizen", "mediator", display_name="Thomas Médiateur")
-
-
-@pytest.fixture
 def world(mediator):
     """A project in consultation with a proposal, and a participant with consent."""
     project = factories.project("consultation")
