@@ -22,6 +22,7 @@ from consultation.core.permissions import rules
 from tests.routes import (
     ROLES,
     ROUTES,
+    WALK,
     Route,
     World,
     changed_tables,
@@ -69,7 +70,8 @@ def test_every_route_answers_as_the_registry_says(app, world_of, role):
     world = world_of(role)
     problems, checked, allowed_count = [], 0, 0
     before = dump()
-    for endpoint, route in ROUTES.items():
+    for endpoint in WALK:
+        route = ROUTES[endpoint]
         for method in route.method_list:
             allowed = world.allows(route)
             response = _send(app, world, route, method)
