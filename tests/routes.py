@@ -20,6 +20,8 @@ Adding a route is one line in ROUTES (keep the alphabetical order):
   values may hold {placeholders} too.
 - query: the query-string parameters the view reads (the hostile-input tests fuzz them).
 - changes: False when a valid, allowed POST leaves the database as it was (log in, language).
+- ends_account: True when a valid POST deletes the acting account: the walks send it last
+  (WALK), so the routes after it are still reached by someone.
 
 `count_checks()` says how many route x role pairs the access-control walk checks.
 """
@@ -37,8 +39,10 @@ from consultation.accounts import services as accounts
 from consultation.accounts.models import User
 from consultation.comments.models import Comment
 from consultation.core.audit import AuditEntry
+from consultation.core.models import today
 from consultation.core.permissions import can
 from consultation.extensions import db
+from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
@@ -48,6 +52,7 @@ PUBLIC = "public"
 ACCOUNT = "account"
 ROLES = ("anonymous", "citizen", "mediator", "moderator", "admin", "elected", "blocked")
 TEXT = "Un texte tout à fait correct."
+NEW_PASSWORD = "un-nouveau-mot-de-passe"
 STAND_IN = b"%PDF-1.7\n% stand-in for a laid-out PDF\n%%EOF\n"
 
 
@@ -62,6 +67,7 @@ class Route:
     form: dict[str, str] = field(default_factory=dict)
     query: tuple[str, ...] = ()
     changes: bool = True
+    ends_account: bool = False
 
     @property
     def method_list(self) -> list[str]:
@@ -83,8 +89,13 @@ _EDITION = {"title": "Rencontres", "held_on": "2026-12-04", "venue": "Brest",
 ROUTES: dict[str, Route] = {
     "accounts.change_password": Route(
         "/compte/mot-de-passe", "POST", ACCOUNT,
-        form={"mdp-current": factories.PASSWORD, "mdp-password": "un-nouveau-mot-de-passe",
-              "mdp-confirm": "un-nouveau-mot-de-passe"}),
+        form={"mdp-current": factories.PASSWORD, "mdp-password": NEW_PASSWORD,
+              "mdp-confirm": NEW_PASSWORD}),
+    # Deletes the acting account (a tombstone): walked last, after accounts.change_password
+    # gave it its new password.
+    "accounts.delete_account": Route("/compte/supprimer", "GET POST", "accounts.delete", "me",
+                                     form={"password": NEW_PASSWORD}, ends_account=True),
+    "accounts.export_data": Route("/compte/mes-donnees.zip", "GET", "accounts.export", "me"),
     "accounts.forgot_password": Route(
         "/compte/mot-de-passe-oublie", "GET POST", PUBLIC, form={"email": "{other_email}"},
         changes=False),
@@ -120,10 +131,56 @@ ROUTES: dict[str, Route] = {
                                   "comments.create", "their_proposal", form=_COMMENT),
     "comments.reply": Route("/commentaires/{their_comment}/repondre", "GET POST",
                             "comments.reply", "their_comment", form=_COMMENT),
+    "main.accessibility": Route("/accessibilite", "GET", PUBLIC),
     "main.healthz": Route("/healthz", "GET", PUBLIC),
     "main.home": Route("/", "GET", PUBLIC),
+    # Logs out and empties the session (a cookie, not the database).
+    "main.kiosk_end": Route("/borne/terminer", "POST", PUBLIC, changes=False),
+    # A GET that logs out, on a terminal only: where an idle page's meta refresh leads (a
+    # refresh cannot POST); it ends the session cookie, not a row.
+    "main.kiosk_idle": Route("/borne/fin", "GET", PUBLIC),
+    # A GET that logs out: a link typed on the terminal by who looks after it; cookies only.
+    "main.kiosk_quit": Route("/borne/quitter", "GET", "kiosk.quit"),
+    # A GET that logs out: the address a terminal is set up with; cookies only.
+    "main.kiosk_start": Route("/borne", "GET", PUBLIC),
     "main.language": Route("/langue", "POST", PUBLIC, form={"lang": "fr", "next": "/projets"},
                            changes=False),
+    "main.privacy": Route("/confidentialite", "GET", PUBLIC),
+    # Logged-in people are sent home; a visitor's valid code takes the account over.
+    "mediation.claim": Route(
+        "/compte/reclamer", "GET POST", PUBLIC,
+        form={"code": "{claim_code}", "email": "reclame@exemple.fr", "display_name": "",
+              "password": factories.PASSWORD, "confirm": factories.PASSWORD},
+        changes=False),
+    "mediation.claim_code": Route("/mediation/participants/{participant}/code", "POST",
+                                  "mediation.claim_code", "participant"),
+    # Acting lives in the session cookie; without an acting session (each request of the walk
+    # comes from a fresh browser), a mediator is sent back to the participants.
+    "mediation.extend": Route("/mediation/agir/prolonger", "POST", "mediation.register",
+                              form={"next": "/projets"}, changes=False),
+    "mediation.participant": Route("/mediation/participants/{participant}", "GET",
+                                   "mediation.register"),
+    "mediation.participants": Route("/mediation/participants", "GET", "mediation.register",
+                                    query=("q", "tous", "page")),
+    "mediation.register": Route(
+        "/mediation/participants/nouveau", "GET POST", "mediation.register",
+        form={"display_name": "Marcel Quéré", "commune": "", "age_bracket": "60_74",
+              "consent": "y", "consent_reference": "Formulaire n° 2026-015",
+              "consented_on": "2026-11-30"}),
+    # Acting lives in the session cookie, not the database.
+    "mediation.start": Route("/mediation/participants/{participant}/agir", "POST",
+                             "mediation.act", "participant", changes=False),
+    "mediation.stop": Route("/mediation/agir/arreter", "POST", "mediation.register",
+                            changes=False),
+    "mediation.workshop": Route(
+        "/mediation/ateliers/nouveau", "GET POST", "mediation.workshop",
+        form={"place": "Médiathèque de Bellevue", "held_on": "2026-11-30",
+              "rows-0-kind": "proposition", "rows-0-project": "{project}",
+              "rows-0-proposal": "", "rows-0-title": "Un écrivain public",
+              "rows-0-body": TEXT, "rows-0-stance": "", "rows-0-author": "{participant}",
+              "rows-1-kind": "commentaire", "rows-1-project": "{project}",
+              "rows-1-proposal": "{their_proposal}", "rows-1-title": "", "rows-1-body": TEXT,
+              "rows-1-stance": "pour", "rows-1-author": "anonyme"}),
     "moderation.account": Route("/moderation/comptes/{target_user}", "GET", "users.block"),
     "moderation.accounts": Route("/moderation/comptes", "GET", "users.block",
                                  query=("q", "page")),
@@ -169,6 +226,8 @@ ROUTES: dict[str, Route] = {
     "proposals.show": Route("/propositions/{their_proposal}", "GET", PUBLIC, query=("page",)),
     "proposals.withdraw": Route("/propositions/{withdrawable}/retirer", "GET POST",
                                 "proposals.withdraw", "withdrawable"),
+    "reference.territories": Route("/admin/territoires", "GET POST", "territories.manage",
+                                   form={"population_{territory}": "140000"}),
     "rencontres.create": Route("/rencontres/nouvelle", "GET POST", "rencontres.manage",
                                form={**_EDITION, "year": "2031"}),
     "rencontres.dossier": Route("/rencontres/{year}/dossier", "GET", PUBLIC),
@@ -206,6 +265,11 @@ ROUTES: dict[str, Route] = {
 }
 
 
+# The order of the stateful walks: the catalogue's, with the routes that delete the acting
+# account last.
+WALK: list[str] = sorted(ROUTES, key=lambda endpoint: ROUTES[endpoint].ends_account)
+
+
 def count_checks() -> dict[str, int]:
     """How many checks the access-control walk makes: endpoints, roles, route x role pairs,
     and requests (one per method of each route, for each role)."""
@@ -238,6 +302,7 @@ MODELS: dict[str, type[Any]] = {
     "reported": Proposal, "to_hide": Proposal, "duplicate": Proposal, "supported": Proposal,
     "comment": Comment, "deletable": Comment, "their_comment": Comment,
     "project": Project, "other_project": Project, "merge_entry": AuditEntry,
+    "participant": AssistedProfile,
 }
 
 
@@ -252,10 +317,13 @@ class World:
     supported (other's, supported by me), comment (mine), deletable (mine), their_comment
     (other's), target_user (a citizen to block or give roles), blocked_user, merge_entry (a merge
     in the journal), year (a published edition with its ready dossier), version_id,
-    reset_token (a valid link for target_user), other_email.
+    reset_token (a valid link for target_user), other_email, participant (an assisted
+    participant with a recorded consent, registered by another mediator), claim_code (a valid
+    one-time code of another participant), territory (Brest).
     """
 
     def __init__(self, role: str, monkeypatch: Any = None) -> None:
+        from consultation.mediation import services as mediation
         from consultation.rencontres import services as rencontres
         from consultation.syntheses import render
         from consultation.syntheses import services as syntheses
@@ -303,6 +371,14 @@ class World:
         for document in (version.document, edition.document):
             document.state, document.content, document.size = "ready", STAND_IN, len(STAND_IN)
         db.session.commit()
+        # Assisted participants, registered by a mediator who is not `me`.
+        mediator = factories.user(roles=("mediator",))
+        participant = mediation.register_participant(
+            mediator, "Yvonne Le Bihan", None, "75_plus", "Formulaire n° 2026-014", today())
+        claimable = mediation.register_participant(
+            mediator, "Jean Kerouredan", None, None, "Formulaire n° 2026-016", today())
+        claim_code = mediation.new_claim_code(mediator, claimable)
+        db.session.commit()
         g.pop("committed_jobs", None)
         self.me_id = me.id if me else None
         self.edition_id = edition.id
@@ -316,7 +392,8 @@ class World:
             "their_comment": their_comment.id, "target_user": target_user.id,
             "blocked_user": blocked_user.id, "merge_entry": entry.id, "year": edition.year,
             "version_id": version.id, "reset_token": accounts.reset_token(target_user),
-            "other_email": other.email,
+            "other_email": other.email, "participant": participant.user_id,
+            "claim_code": claim_code, "territory": factories.territory("Brest").id,
         }
         db.session.commit()
 
@@ -346,7 +423,8 @@ class World:
 
     def form(self, route: Route) -> dict[str, str]:
         """The route's valid form in this world."""
-        return {key: value.format(**self.ids) for key, value in route.form.items()}
+        return {key.format(**self.ids): value.format(**self.ids)
+                for key, value in route.form.items()}
 
     def allows(self, route: Route) -> bool:
         """What the permission registry says of the acting user on this route, now."""

@@ -18,6 +18,7 @@ from tests.conftest import IsolatedClient
 from tests.routes import (
     PUBLIC,
     ROUTES,
+    WALK,
     World,
     changed_tables,
     client_for,
@@ -26,7 +27,7 @@ from tests.routes import (
     goes_to_login,
 )
 
-WRITE_ROUTES = [endpoint for endpoint, route in ROUTES.items() if route.writes]
+WRITE_ROUTES = [endpoint for endpoint in WALK if ROUTES[endpoint].writes]
 EXPIRED = "Le formulaire a expiré ou ne vient pas de ce site."
 
 
