@@ -147,29 +147,32 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+def app_settings(database_uri: str, tmp_path: Path) -> dict[str, Any]:
+    """The test app's settings: no CSRF, jobs inline, no page memory, no rate limits."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "REDIS_URL": None,
+        "MAIL_SERVER": None,
+        # Tests read pages right after changing data: no memory of anonymous pages here
+        # (tests/core/test_pagecache.py turns it on).
+        "PAGE_CACHE_SECONDS": 0,
+        # Tests post many times from one address: no rate limits here
+        # (tests/core/test_rate_limits.py turns them on).
+        "RATELIMIT_ENABLED": False,
+        # Counted pages must not take a turn at flushing the job outbox
+        # (tests/core/test_faults.py turns it on).
+        "OUTBOX_FLUSH_SECONDS": 0,
+    }
+
+
 @pytest.fixture
 def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
     """The application on a clean database (reference rows kept), CSRF off unless asked."""
-    application = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_uri,
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "SECRET_KEY": "test-secret",
-            "OUTBOX_DIR": str(tmp_path / "outbox"),
-            "REDIS_URL": None,
-            "MAIL_SERVER": None,
-            # Tests read pages right after changing data: no memory of anonymous pages here
-            # (tests/core/test_pagecache.py turns it on).
-            "PAGE_CACHE_SECONDS": 0,
-            # Tests post many times from one address: no rate limits here
-            # (tests/core/test_rate_limits.py turns them on).
-            "RATELIMIT_ENABLED": False,
-            # Counted pages must not take a turn at flushing the job outbox
-            # (tests/core/test_faults.py turns it on).
-            "OUTBOX_FLUSH_SECONDS": 0,
-        }
-    )
+    application = create_app(app_settings(database_uri, tmp_path))
     application.test_client_class = IsolatedClient
     with application.app_context():
         _empty_tables()

@@ -40,6 +40,7 @@ from tests import factories
 from tests.conftest import (
     IsolatedClient,
     RedisQueue,
+    app_settings,
     login,
     migrate_to_head,
     services_missing,
@@ -72,16 +73,7 @@ def free_port() -> int:
 
 def app_on(uri: str, tmp_path: Path) -> Flask:
     """An application on this database, configured as the test app is."""
-    made = create_app({
-        "SQLALCHEMY_DATABASE_URI": uri,
-        "TESTING": True,
-        "WTF_CSRF_ENABLED": False,
-        "SECRET_KEY": "test-secret",
-        "OUTBOX_DIR": str(tmp_path / "outbox"),
-        "REDIS_URL": None,
-        "MAIL_SERVER": None,
-        "PAGE_CACHE_SECONDS": 0,
-    })
+    made = create_app(app_settings(uri, tmp_path))
     made.test_client_class = IsolatedClient
     return made
 
