@@ -30,9 +30,11 @@ run: install
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# The whole suite on every core (pytest-xdist); tests that share data built once for their module
+# stay on one worker (xdist_group). One test, one file: see the README's Tests section.
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .

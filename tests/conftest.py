@@ -12,9 +12,12 @@ REQUIRE_SERVICES=1 (CI sets it) a missing PostgreSQL fails the run instead of sk
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import copy
 import os
 import uuid
+from datetime import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from werkzeug.security import generate_password_hash
 from consultation import create_app
 from consultation.accounts import models as account_models
 from consultation.core.audit import SQLITE_TRIGGERS
-from consultation.extensions import db
+from consultation.extensions import db, limiter
 from tests import factories
 
 REFERENCE_TABLES = {"territories", "orientations", "alembic_version"}
@@ -51,8 +54,21 @@ def services_missing(what: str) -> None:
     pytest.skip(f"{what} indisponible")
 
 
+def _start_clock() -> None:
+    """The whole run starts at noon in Brest, today, and the clock then runs as usual: a run
+    begun just before midnight can no longer see a phase open in one test and close in the next,
+    while dates stay those of the real day (phases, editions and snapshots follow it)."""
+    import time_machine
+
+    from consultation.core.models import PARIS
+
+    noon = datetime.now(PARIS).replace(hour=12, minute=0, second=0, microsecond=0)
+    time_machine.travel(noon, tick=True).start()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_hashing: keep the production password hashing")
+    _start_clock()
 
 
 class IsolatedClient(FlaskClient):
@@ -66,6 +82,10 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def _cheap_hash(password: str) -> str:
+    return generate_password_hash(password, method="pbkdf2:sha256:1")
+
+
 @pytest.fixture(autouse=True)
 def fast_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """One PBKDF2 round instead of scrypt, unless the test is marked real_hashing."""
@@ -73,7 +93,7 @@ def fast_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setattr(
             account_models,
             "generate_password_hash",
-            lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
+            _cheap_hash,
         )
 
 
@@ -108,6 +128,7 @@ def migrate_to_head(uri: str) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+    prepare_reset(uri)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -131,20 +152,80 @@ def database_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     _drop_pg_database(uri)
 
 
-def _empty_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+REFERENCE_COPY = "test_reference_{}"  # pristine reference rows, put back by each reset
+RESET_FUNCTION = "test_reset_data"  # PostgreSQL: the whole reset in one statement
+
+
+def _data_tables() -> list[Any]:
+    return [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+
+
+def _reference_tables() -> list[str]:
+    return sorted(REFERENCE_TABLES - {"alembic_version"})
+
+
+def _sqlite_reset_script() -> str:
+    """The SQLite reset: one script, one round trip (triggers lifted while it runs)."""
+    statements = ["PRAGMA foreign_keys=OFF", "BEGIN",
+                  "DROP TRIGGER IF EXISTS audit_entries_no_update",
+                  "DROP TRIGGER IF EXISTS audit_entries_no_delete"]
+    statements += [f'DELETE FROM "{table.name}"' for table in _data_tables()]
+    for name in _reference_tables():
+        statements += [f'DELETE FROM "{name}"',
+                       f'INSERT INTO "{name}" SELECT * FROM "{REFERENCE_COPY.format(name)}"']
+    statements += [*SQLITE_TRIGGERS, "COMMIT", "PRAGMA foreign_keys=ON"]
+    return ";\n".join(statements) + ";"
+
+
+def _postgres_reset_function(connection: Any) -> str:
+    """A function that empties the data tables, puts back the reference rows and restarts the
+    sequences of the data tables, without firing triggers (the audit log refuses DELETE)."""
+    body = ["SET LOCAL session_replication_role = replica;"]
+    body += [f'DELETE FROM "{table.name}";' for table in _data_tables()]
+    for name in _reference_tables():
+        body += [f'DELETE FROM "{name}";',
+                 f'INSERT INTO "{name}" SELECT * FROM "{REFERENCE_COPY.format(name)}";']
+    for table in _data_tables():
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        sequence = connection.scalar(text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')"))
+        if sequence:
+            body.append(f"PERFORM setval('{sequence}', 1, false);")
+    return (f"CREATE OR REPLACE FUNCTION {RESET_FUNCTION}() RETURNS void LANGUAGE plpgsql AS "
+            f"$$ BEGIN {' '.join(body)} END $$")
+
+
+def prepare_reset(uri: str) -> None:
+    """Once per database: keep a copy of the reference rows (and, on PostgreSQL, create the reset
+    function), so that each test starts from the migrated state at the cost of one statement."""
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        for name in _reference_tables():
+            copy = REFERENCE_COPY.format(name)
+            connection.execute(text(f'DROP TABLE IF EXISTS "{copy}"'))
+            connection.execute(text(f'CREATE TABLE "{copy}" AS SELECT * FROM "{name}"'))
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(_postgres_reset_function(connection)))
+    engine.dispose()
+
+
+def reset_database() -> None:
+    """Every table back to its migrated state (reference rows kept), in one statement."""
+    db.session.remove()
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        # The audit log refuses DELETE by trigger: lift the triggers while the tests clean up.
-        db.session.execute(text("DROP TRIGGER IF EXISTS audit_entries_no_update"))
-        db.session.execute(text("DROP TRIGGER IF EXISTS audit_entries_no_delete"))
-        for table in tables:
-            db.session.execute(table.delete())
-        for statement in SQLITE_TRIGGERS:
-            db.session.execute(text(statement))
-    db.session.commit()
+        with db.engine.begin() as connection:
+            connection.execute(text(f"SELECT {RESET_FUNCTION}()"))
+        return
+    raw = db.engine.raw_connection()
+    try:
+        raw.driver_connection.executescript(_sqlite_reset_script())  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
+def _empty_tables() -> None:
+    """Empty the data tables of the database the current app uses (reference rows kept)."""
+    reset_database()
 
 
 def app_settings(database_uri: str, tmp_path: Path) -> dict[str, Any]:
@@ -169,21 +250,68 @@ def app_settings(database_uri: str, tmp_path: Path) -> dict[str, Any]:
     }
 
 
+# Settings that differ from test to test without making another application.
+PER_TEST_SETTINGS = ("OUTBOX_DIR",)
+_APPS: dict[str, tuple[Flask, dict[str, Any]]] = {}
+
+
+def shared_app(settings: dict[str, Any]) -> Flask:
+    """One application per distinct settings for the whole session: building one (URL map,
+    templates compiled on first use) costs more than most tests."""
+    key = repr(sorted((k, v) for k, v in settings.items() if k not in PER_TEST_SETTINGS))
+    if key not in _APPS:
+        application = create_app(settings)
+        application.test_client_class = IsolatedClient
+        _APPS[key] = (application, copy.deepcopy(dict(application.config)))
+    application, pristine = _APPS[key]
+    reset_app(application, pristine, settings)
+    return application
+
+
+def reset_app(application: Flask, pristine: dict[str, Any], settings: dict[str, Any]) -> None:
+    """What a test may have changed in a shared application goes back: its settings (a test
+    may set REPORT_THRESHOLD or KIOSK_MODE), the rate limiter's state and counts."""
+    application.config.clear()
+    application.config.update(copy.deepcopy(pristine))
+    application.config.update({k: settings[k] for k in PER_TEST_SETTINGS if k in settings})
+    # The limiter is one object for every app: the last app built set whether it is on.
+    limiter.enabled = bool(application.config.get("RATELIMIT_ENABLED", True))
+    if limiter.enabled and limiter.initialized:
+        limiter.reset()
+
+
 @pytest.fixture
 def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
     """The application on a clean database (reference rows kept), CSRF off unless asked."""
-    application = create_app(app_settings(database_uri, tmp_path))
-    application.test_client_class = IsolatedClient
-    with application.app_context():
-        _empty_tables()
+    application = shared_app(app_settings(database_uri, tmp_path))
     ctx = application.app_context()
     ctx.push()
+    reset_database()
     yield application
     db.session.remove()
-    _empty_tables()
-    db.session.remove()
-    db.engine.dispose()
     ctx.pop()
+
+
+@contextlib.contextmanager
+def data_for_module(database_uri: str, tmp_path_factory: pytest.TempPathFactory
+                    ) -> Iterator[Flask]:
+    """The shared application on a clean database, its context pushed and passwords hashed
+    cheaply, for a module-scoped fixture that builds data once for all its module's tests
+    (they must only read it, or add what no other test of the module looks at)."""
+    application = shared_app(app_settings(database_uri, tmp_path_factory.mktemp("module")))
+    with pytest.MonkeyPatch.context() as patch, application.app_context():
+        patch.setattr(account_models, "generate_password_hash", _cheap_hash)
+        reset_database()
+        yield application
+        db.session.remove()
+
+
+@contextlib.contextmanager
+def on_module_data(application: Flask) -> Iterator[Flask]:
+    """The body of a module's `app` fixture over data_for_module: no reset between tests."""
+    with application.app_context():
+        yield application
+        db.session.remove()
 
 
 @pytest.fixture

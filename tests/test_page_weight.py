@@ -21,6 +21,7 @@ from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 from consultation.syntheses import render
 from tests import factories
+from tests.conftest import data_for_module, on_module_data
 from tests.proposals.test_proposal_list import bulk_proposals
 
 MAX_BYTES = 30_000
@@ -73,21 +74,45 @@ def _text(response) -> str:
     return raw.decode()
 
 
+# One worker builds the city for the module, instead of each worker building it.
+pytestmark = pytest.mark.xdist_group("city")
+
+
+@pytest.fixture(scope="module")
+def built_city(database_uri, tmp_path_factory):
+    """The demo, plus a long project: 300 proposals, one of them with 200 comments; built
+    once per backend for the module, whose tests only read it (and add a citizen)."""
+    with pytest.MonkeyPatch.context() as patch, data_for_module(
+        database_uri, tmp_path_factory
+    ) as application:
+        patch.setattr(render, "write_pdf", lambda html: b"%PDF-1.7 stand-in")
+        result = application.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        long = factories.project("consultation", title="Un projet très suivi")
+        bulk_proposals(long, factories.user(), 300)
+        debated = factories.proposal(long, title="La proposition la plus débattue")
+        people = [factories.user() for _ in range(20)]
+        for n in range(200):
+            factories.comment(debated, author=people[n % 20],
+                              body=f"Avis numéro {n} : " + "mot " * 40)
+        db.session.commit()
+        jobs.dispatch_committed()
+        ids = {"long": long.id, "debated": debated.id}
+    yield application, ids
+
+
 @pytest.fixture
-def city(app, monkeypatch):
-    """The demo, plus a long project: 300 proposals, one of them with 200 comments."""
-    monkeypatch.setattr(render, "write_pdf", lambda html: b"%PDF-1.7 stand-in")
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    long = factories.project("consultation", title="Un projet très suivi")
-    bulk_proposals(long, factories.user(), 300)
-    debated = factories.proposal(long, title="La proposition la plus débattue")
-    people = [factories.user() for _ in range(20)]
-    for n in range(200):
-        factories.comment(debated, author=people[n % 20], body=f"Avis numéro {n} : " + "mot " * 40)
-    db.session.commit()
-    jobs.dispatch_committed()
-    return {"long": long, "debated": debated}
+def app(built_city):
+    """The application on the city (overrides the clean-database `app`)."""
+    with on_module_data(built_city[0]) as application:
+        yield application
+
+
+@pytest.fixture
+def city(app, built_city):
+    """The long project and its most debated proposal, loaded in this test's session."""
+    return {"long": db.session.get(Project, built_city[1]["long"]),
+            "debated": db.session.get(Proposal, built_city[1]["debated"])}
 
 
 def public_urls(city) -> list[str]:

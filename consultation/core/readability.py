@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import nh3
 from flask_babel import lazy_gettext as _l
-from textstat.textstat import textstatistics
 
 from consultation.core import markup
 
@@ -39,11 +39,19 @@ PLAIN_LANGUAGE_RULES: tuple[Any, ...] = (
     _l("Des chiffres écrits en chiffres, des dates complètes."),
 )
 
-_french = textstatistics()
-_french.set_lang("fr")
-
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|td|th)>|<br\s*/?>", re.IGNORECASE)
 _ENDS_SENTENCE = (".", "!", "?", "…")
+
+
+@lru_cache(maxsize=1)
+def _french() -> Any:
+    """textstat set for French, imported on first use: it pulls in NLTK, which takes seconds
+    to import and is needed only on the page that checks readability."""
+    from textstat.textstat import textstatistics
+
+    measurer = textstatistics()
+    measurer.set_lang("fr")
+    return measurer
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,12 @@ def label_for(score: float) -> Any:
 def measure(source: str | None) -> Readability | None:
     """The readability of markdown text, or None when it has no words."""
     text = _sentences_of(source or "")
-    words = _french.lexicon_count(text) if text else 0
+    french = _french()
+    words = french.lexicon_count(text) if text else 0
     if not words:
         return None
-    sentences = max(1, _french.sentence_count(text))
-    score = round(float(_french.flesch_reading_ease(text)), 1)
+    sentences = max(1, french.sentence_count(text))
+    score = round(float(french.flesch_reading_ease(text)), 1)
     return Readability(
         score=score,
         label=label_for(score),

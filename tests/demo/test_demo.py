@@ -1,5 +1,14 @@
-"""`flask demo load`: realistic content, every phase present, exact counters, idempotent."""
+"""`flask demo load`: realistic content, every phase present, exact counters, idempotent.
 
+The demo is loaded once per database backend for the whole module (its PDFs built for real),
+and every test reads it: the tests change nothing, the second load included.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from consultation.comments.models import Comment
@@ -7,7 +16,11 @@ from consultation.extensions import db
 from consultation.projects.models import PHASE_KINDS, Project
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
+from tests.conftest import data_for_module, on_module_data
 from tests.recount import assert_counters_exact
+
+# One worker loads the demo for the module, instead of each worker loading it.
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 def _load(app):
@@ -16,9 +29,31 @@ def _load(app):
     return result.output
 
 
-def test_demo_loads_once_and_prints_one_account_per_role(app):
+@pytest.fixture(scope="module")
+def loaded(database_uri: str, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[Flask, str]]:
+    """The demo loaded once on this backend; the first load's output."""
+    with data_for_module(database_uri, tmp_path_factory) as application:
+        output = _load(application)
+    yield application, output
+
+
+@pytest.fixture
+def app(loaded: tuple[Flask, str]) -> Iterator[Flask]:
+    """The application on the loaded demo (overrides the clean-database `app`)."""
+    with on_module_data(loaded[0]) as application:
+        yield application
+
+
+@pytest.fixture
+def first_output(loaded: tuple[Flask, Any]) -> str:
+    """What the first `flask demo load` printed."""
+    return loaded[1]
+
+
+def test_demo_loads_once_and_prints_one_account_per_role(app, first_output):
     """The first load creates the content and prints the accounts; the second changes nothing."""
-    first = _load(app)
+    first = first_output
     for email in ("admin@demo.brest.fr", "moderation@demo.brest.fr",
                   "mediation@demo.brest.fr", "citoyenne@demo.brest.fr"):
         assert email in first
@@ -35,7 +70,6 @@ def test_demo_loads_once_and_prints_one_account_per_role(app):
 
 def test_demo_covers_every_phase_and_stance(app):
     """At least one project per phase, two in consultation, comments of every stance."""
-    _load(app)
     projects = db.session.scalars(select(Project)).all()
     current = [p.current_phase().kind for p in projects if p.current_phase()]
     for kind in PHASE_KINDS:
@@ -48,7 +82,6 @@ def test_demo_covers_every_phase_and_stance(app):
 
 def test_demo_counters_equal_a_recount(app):
     """Every counter the demo produced through the services matches the rows."""
-    _load(app)
     assert_counters_exact()
 
 
@@ -58,7 +91,6 @@ def test_demo_has_moderation_to_show(app):
     from consultation.accounts.models import User
     from consultation.moderation.models import Report
 
-    _load(app)
     assert db.session.scalar(select(func.count()).where(Proposal.status == "merged")) == 1
     assert db.session.scalar(select(func.count()).where(Proposal.moderation == "hidden")) == 1
     assert db.session.scalar(select(func.count()).where(Comment.moderation == "held")) == 1
@@ -66,15 +98,14 @@ def test_demo_has_moderation_to_show(app):
     assert db.session.scalar(select(func.count()).where(Report.status == "open")) >= 4
 
 
-def test_demo_has_a_published_synthesis_and_an_edition_with_their_pdfs(app):
+def test_demo_has_a_published_synthesis_and_an_edition_with_their_pdfs(app, first_output):
     """Two versions of a synthesis with a change note, a draft in progress, and this year's
     edition published with its dossier: every PDF built (inline, no Redis)."""
     from consultation.core.documents import Document
     from consultation.rencontres.models import Edition
     from consultation.syntheses.models import SynthesisDraft, SynthesisVersion
 
-    output = _load(app)
-    assert "elu@demo.brest.fr" in output
+    assert "elu@demo.brest.fr" in first_output
     versions = db.session.scalars(select(SynthesisVersion).order_by(SynthesisVersion.number)).all()
     assert [v.number for v in versions] == [1, 2]
     assert versions[1].change_note
@@ -97,7 +128,6 @@ def test_demo_has_mediation_to_show(app):
     from consultation.accounts.models import User
     from consultation.mediation.models import AssistedProfile, Workshop
 
-    _load(app)
     mediator = db.session.scalars(
         select(User).where(User.email == "mediation@demo.brest.fr")).one()
     named = db.session.scalars(
