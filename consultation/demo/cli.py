@@ -1,4 +1,4 @@
-"""`flask demo load`: fill the database with the demo content of consultation/demo/data.py.
+"""`flask demo load`: fill the database with the demo content (consultation/demo/content/).
 
 The demo ends with two published versions of a synthesis and a published edition of the
 Rencontres: their PDFs are built by jobs after the commit (inline without Redis).
@@ -97,7 +97,7 @@ class _Loader:
         self.proposal_ids: list[int] = []
 
     def territory(self, name: str | None) -> Territory | None:
-        """A territory by name (None stays None); an unknown name is an error in data.py."""
+        """A territory by name (None stays None); an unknown name is an error in the content."""
         if name is None:
             return None
         if name not in self.territories:

@@ -1,16 +1,27 @@
-"""The proposal form."""
+"""The proposal forms, and the sort and filters of the proposal list."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from consultation.core.forms import STRIP, OptionalSelectField, markdown_field, required
 from consultation.core.templating import ANSWER_LABELS
 from consultation.proposals.models import ANSWER_STATUSES
+from consultation.proposals.services import SEED_MAX, SORTS
+from consultation.reference.services import territory_choices
 
 
 class ProposalForm(FlaskForm):
@@ -46,3 +57,75 @@ class AnswerForm(FlaskForm):
                     AnyOf(ANSWER_STATUSES, message=ANSWER_MESSAGE)],
     )
     body = markdown_field(_l("Texte de la réponse"), 10_000)
+
+
+SORT_LABELS = {
+    "hasard": _l("Ordre aléatoire"),
+    "soutiens": _l("Les plus soutenues"),
+    "recentes": _l("Les plus récentes"),
+    "commentees": _l("Les plus commentées"),
+}
+# The answer filter in display order: the three official answers, then "no answer yet".
+ANSWER_FILTERS = ("accepted", "under_study", "rejected", "none")
+# Longer than any id a select offers: int() of a 100 kB string of digits is slow, then refused.
+ID_MAX_LENGTH = 18
+SEED_MAX_LENGTH = 10
+
+
+def exact_id(value: Any) -> int | None:
+    """Coerce a select value to an id, "" meaning no choice; only the digits the select sends
+    count ("+7", "07" or "٧" are refused, where int() would take them)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    if (isinstance(value, str) and len(value) <= ID_MAX_LENGTH and value.isascii()
+            and value.isdigit() and str(int(value)) == value):
+        return int(value)
+    raise ValueError(str(_l("Choix invalide.")))
+
+
+def ascii_digits(form: Any, field: IntegerField) -> None:
+    """A validator: the raw value is ASCII digits, at most SEED_MAX_LENGTH of them (int()
+    alone takes "+1", " 1", "1_0" and other scripts' digits; str.isdigit() takes "²")."""
+    raw = field.raw_data[0] if field.raw_data else ""
+    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit()
+            and len(raw) <= SEED_MAX_LENGTH):
+        raise StopValidation(str(_l("Un nombre entier est attendu.")))
+
+
+class ProposalListForm(FlaskForm):
+    """Sort and filters of a project's proposal list, read from the query string (GET, so no
+    CSRF token); a refused value falls back to its default instead of an error."""
+
+    class Meta:
+        csrf = False
+
+    sort = SelectField(
+        _l("Trier par"), name="tri", default="hasard",
+        choices=[SelectChoice(value, SORT_LABELS[value]) for value in SORTS],
+    )
+    territory = OptionalSelectField(_l("Territoire"), name="territoire", coerce=exact_id)
+    answer = SelectField(
+        _l("Réponse officielle"), name="reponse", default="",
+        choices=[SelectChoice("", _l("Toutes"))]
+        + [SelectChoice(value, ANSWER_LABELS[value]) for value in ANSWER_FILTERS],
+    )
+    # The seed of the random order: 1 .. SEED_MAX - 1.
+    seed = IntegerField(name="graine", validators=[
+        Optional(), ascii_digits, NumberRange(min=1, max=SEED_MAX - 1),
+    ])
+    # The keyset cursor, decoded (or refused with a 404) by core.pagination.decode_cursor.
+    cursor = StringField(name="apres")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.territory.choices = territory_choices(blank=_l("Tous"))
+
+    def read(self) -> ProposalListForm:
+        """Validate, then put every refused value back to its field's default."""
+        self.validate()
+        for field in self:
+            if field.errors:
+                field.data = field.default
+        return self

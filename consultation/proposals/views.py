@@ -18,8 +18,8 @@ from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 from consultation.proposals import bp, services
-from consultation.proposals.forms import AnswerForm, ProposalForm
-from consultation.proposals.models import ANSWER_STATUSES, Proposal
+from consultation.proposals.forms import AnswerForm, ProposalForm, ProposalListForm
+from consultation.proposals.models import Proposal
 from consultation.reference.models import Territory
 from consultation.reference.services import territories, territory_choices
 
@@ -48,19 +48,14 @@ def _territory(territory_id: int | None) -> Territory | None:
 def index(slug: str):
     """A project's proposals: sorted, filtered by territory and answer, paginated."""
     project = project_or_404(slug)
-    sort = request.args.get("tri", "hasard")
-    sort = sort if sort in services.SORTS else "hasard"
-    raw_seed = request.args.get("graine", "")
-    # str.isdigit() alone accepts "²", which int() refuses: ASCII digits only.
-    valid = raw_seed.isascii() and raw_seed.isdigit() and len(raw_seed) <= 10
-    seed = int(raw_seed) if valid and 0 < int(raw_seed) < services.SEED_MAX else None
+    form = ProposalListForm(request.args).read()
+    sort = form.sort.data
+    seed = form.seed.data
     if sort == "hasard" and seed is None:
         seed = services.new_seed()
-    raw_territory = request.args.get("territoire", "")
-    territory = next((t for t in territories() if str(t.id) == raw_territory), None)
-    answer = request.args.get("reponse", "")
-    answer = answer if answer in (*ANSWER_STATUSES, "none") else ""
-    cursor = decode_cursor(request.args.get("apres"), services.cursor_kinds(sort))
+    territory = next((t for t in territories() if t.id == form.territory.data), None)
+    answer = form.answer.data
+    cursor = decode_cursor(form.cursor.data, services.cursor_kinds(sort))
     if sort == "hasard" and cursor is not None and cursor[0] not in (0, 1):
         abort(404)
     page = services.list_page(
@@ -71,10 +66,10 @@ def index(slug: str):
         "proposals/index.html",
         project=project,
         page=page,
+        form=form,
         sort=sort,
         seed=seed if sort == "hasard" else None,
         territory=territory,
-        territories=territories(),
         answer=answer,
         **pages.context("proposal_list", project, page.items),
     )
