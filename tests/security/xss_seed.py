@@ -6,7 +6,7 @@ one spreads it over several. Every payload lands in every kind of field at least
 
 `FIELDS` names, for each free-text field of every form in consultation/*/forms.py, where the
 corpus goes (`stored:<kind>`: saved then shown; `reflected:<Form>`: typed, refused and shown
-again); `EXCLUDED` names the fields never written back into a page. tests/security/test_xss.py
+again; `query:<name>`: sent in that query parameter of a GET form, see `_queries`); `EXCLUDED` names the fields never written back into a page. tests/security/test_xss.py
 fails when a form gains a text field that neither lists.
 
 Plain-text fields must show each payload as text, exactly; markdown fields put a label such
@@ -80,6 +80,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "ClaimForm.code": ("reflected:ClaimForm",),
     "ClaimForm.email": ("stored:claimed_email", "reflected:ClaimForm"),
     "ClaimForm.display_name": ("stored:claimed_name", "reflected:ClaimForm"),
+    "ProposalListForm.cursor": ("query:apres",),
 }
 # Password fields: a PasswordField never writes a value back into the page.
 EXCLUDED = {
