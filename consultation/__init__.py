@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import joinedload
@@ -54,8 +54,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
 
     ratelimits.init_app(app)
-
-    # First of the request hooks: the page memory and every page read the query string.
     http.init_app(app)
     with app.app_context():
         _tune_sqlite()
@@ -67,31 +65,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     _register_blueprints(app)
     _register_template_globals(app)
-    _register_request_boundary(app)
-    from consultation.core import kiosk, pagecache
+    _register_user_loader()
+    from consultation import pipeline
+    from consultation.core import pagecache
 
-    # Before the page memory: an idle kiosk session ends before any page is served.
-    kiosk.init_app(app)
     pagecache.init_app(app, _select_locale)
-    if app.config["QUERY_COUNT_HEADER"]:
-        _count_queries(app)
+    # Every request hook, in the order of a request's life: read consultation/pipeline.py.
+    pipeline.init_app(app)
     return app
-
-
-def _count_queries(app: Flask) -> None:
-    """Say in a header how many SQL statements each request ran (for the benchmarks)."""
-
-    with app.app_context():
-        @event.listens_for(db.engine, "before_cursor_execute")
-        def _count(*_: Any) -> None:
-            if has_request_context():
-                g.query_count = g.get("query_count", 0) + 1
-
-    @app.after_request
-    def _header(response):  # type: ignore[no-untyped-def]
-        # Registered after the request boundary, so it runs first: the commit is not counted.
-        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
-        return response
 
 
 def _configure_database(app: Flask) -> None:
@@ -166,9 +147,8 @@ def _register_template_globals(app: Flask) -> None:
     app.jinja_env.globals.update(territory_name=territory_name, ROLE_LABELS=ROLE_LABELS)
 
 
-def _register_request_boundary(app: Flask) -> None:
+def _register_user_loader() -> None:
     from consultation.accounts.models import User
-    from consultation.core import jobs
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
@@ -187,13 +167,3 @@ def _register_request_boundary(app: Flask) -> None:
         if user is None or user.is_deleted or user.session_nonce != nonce:
             return None
         return user
-
-    @app.after_request
-    def commit(response):  # type: ignore[no-untyped-def]
-        """The request boundary commits once; an error status rolls back."""
-        if response.status_code < 400 and not g.get("rolled_back"):
-            db.session.commit()
-            jobs.dispatch_committed()
-        else:
-            db.session.rollback()
-        return response

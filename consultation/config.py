@@ -20,9 +20,6 @@ class Defaults:
     REDIS_URL: str | None = None
     RQ_QUEUE = "consultation"
     REDIS_TIMEOUT = 2  # seconds a request waits for Redis before keeping its jobs for later
-    # Jobs kept in the outbox (Redis away, an inline job that failed) are tried again at a
-    # request boundary at most this often per process (0: only by the worker and the command).
-    OUTBOX_FLUSH_SECONDS = 30.0
     JOB_MAX_FAILURES = 5  # a job that raised this many times waits for a person
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -102,7 +99,6 @@ _ENV: dict[str, Any] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "REDIS_URL": str,
-    "OUTBOX_FLUSH_SECONDS": float,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USERNAME": str,

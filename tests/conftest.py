@@ -244,9 +244,6 @@ def app_settings(database_uri: str, tmp_path: Path) -> dict[str, Any]:
         # Tests post many times from one address: no rate limits here
         # (tests/core/test_rate_limits.py turns them on).
         "RATELIMIT_ENABLED": False,
-        # Counted pages must not take a turn at flushing the job outbox
-        # (tests/core/test_faults.py turns it on).
-        "OUTBOX_FLUSH_SECONDS": 0,
     }
 
 

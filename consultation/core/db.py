@@ -1,12 +1,15 @@
-"""Database helpers that differ by dialect."""
+"""Database helpers: the request's transaction (committed once at the request boundary, or
+abandoned), the SQL statement count of a request, and statements that differ by dialect."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, update
+from flask import Response, g, has_request_context
+from sqlalchemy import Engine, Table, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from consultation.core import jobs
 from consultation.core.models import utcnow
 from consultation.extensions import db
 
@@ -37,3 +40,47 @@ def claim_once(model: Any, ident: int, column: Any) -> bool:
     ).rowcount
     db.session.commit()
     return claimed == 1
+
+
+# --- The request's transaction ---------------------------------------------------------------
+
+
+def abandon_request() -> None:
+    """Undo what the request wrote and see that the request boundary commits nothing more of it
+    (a refused action whose page is still a 200: its form errors, a flashed reason)."""
+    db.session.rollback()
+    g.request_abandoned = True
+
+
+def request_abandoned() -> bool:
+    """True when the request gave up its transaction with `abandon_request`."""
+    return bool(g.get("request_abandoned"))
+
+
+def commit_request(response: Response) -> Response:
+    """The request boundary: commit once, then dispatch the jobs the commit asked for; an
+    error status or an abandoned request rolls back instead, and its jobs never run."""
+    if response.status_code < 400 and not request_abandoned():
+        db.session.commit()
+        jobs.dispatch_committed()
+    else:
+        db.session.rollback()
+    return response
+
+
+# --- Counting a request's SQL statements (QUERY_COUNT_HEADER, for the benchmarks) ------------
+
+
+def count_statements(engine: Engine) -> None:
+    """Count in `g` every SQL statement a request sends through this engine."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_: Any) -> None:
+        if has_request_context():
+            g.query_count = g.get("query_count", 0) + 1
+
+
+def query_count_header(response: Response) -> Response:
+    """Say in X-Query-Count how many SQL statements the request has sent so far."""
+    response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+    return response

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, g, request
+from flask import Flask, abort, flash, request
 from flask import Request as FlaskRequest
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 
 from consultation.core import permissions
 from consultation.core.acting import acting_user
+from consultation.core.db import abandon_request
 from consultation.core.errors import DomainError
 from consultation.extensions import db
 
@@ -26,8 +27,7 @@ def attempt(action: Callable[[], T], form: FlaskForm | None = None) -> T | objec
     try:
         return action()
     except DomainError as error:
-        db.session.rollback()
-        g.rolled_back = True
+        abandon_request()
         if form is not None:
             form.form_errors.append(error.message)
         else:
@@ -85,14 +85,14 @@ class Request(FlaskRequest):
 
 
 def init_app(app: Flask) -> None:
-    """Use the Request above and refuse undecodable query strings before anything reads them."""
+    """Use the Request above (its refusal is a stage of consultation/pipeline.py)."""
     app.request_class = Request
 
-    @app.before_request
-    def refuse_undecodable_query() -> None:
-        """A query string that is not UTF-8 is a bad request (French 400 page)."""
-        if getattr(request, "undecodable_query", False):
-            abort(400)
+
+def refuse_undecodable_query() -> None:
+    """A query string that is not UTF-8 is a bad request (French 400 page)."""
+    if getattr(request, "undecodable_query", False):
+        abort(400)
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -5,6 +5,10 @@ through the outbox (`core/outbox.py`): recorded in the transaction that asks for
 Redis after the commit, and kept for later when Redis cannot be reached. Without REDIS_URL it
 runs inline right after the commit, so `make run` needs no Redis; an inline job that fails is
 rolled back and kept in the outbox to run again.
+
+Kept jobs are never retried inside a visitor's request: the worker (`flask worker`) hands them
+over as it runs, `flask jobs flush` is the command to schedule (cron, systemd timer) where no
+worker runs, and `flask jobs retry` takes them all at once by hand.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from sqlalchemy.orm import Session
 
 from consultation.core import outbox
 from consultation.extensions import db
+
+# How often at most a running worker hands over the outbox's rows whose time has come; its
+# wait for a job times out about as often.
+WORKER_FLUSH_SECONDS = 30.0
 
 
 @dataclass
@@ -165,17 +173,21 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
 
     It does not fork: a job's database connections come from the app's own pool, which a fork
     would share with its parent. A job that raises goes back to the outbox, to be sent again
-    after a delay.
+    after a delay. It hands the outbox over when it starts (with --burst too), then at most
+    every WORKER_FLUSH_SECONDS while it runs: as it waits (every time its wait for a job times
+    out) and after each job.
     """
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    # The worker hands the outbox over when it starts, then as it waits (every time its wait
-    # for a job times out) and after each job.
-    seconds = float(app.config.get("OUTBOX_FLUSH_SECONDS") or 0) or 30.0
-    flusher = outbox.Flusher(app, seconds)
+    flusher = outbox.Flusher(app, WORKER_FLUSH_SECONDS)
 
     class AppWorker(SimpleWorker):
+        def work(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            with app.app_context():
+                flusher()
+            return super().work(*args, **kwargs)
+
         def perform_job(self, job, queue):  # type: ignore[no-untyped-def]
             with app.app_context():
                 try:
@@ -202,7 +214,7 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
     connection = Redis.from_url(app.config["REDIS_URL"])
     queues = [Queue(name, connection=connection)
               for name in (queue_names or [app.config["RQ_QUEUE"]])]
-    return AppWorker(queues, connection=connection, worker_ttl=int(seconds) + 15,
+    return AppWorker(queues, connection=connection, worker_ttl=int(WORKER_FLUSH_SECONDS) + 15,
                      exception_handlers=[keep_for_retry])
 
 
@@ -223,11 +235,28 @@ def worker_command(burst: bool) -> None:
 jobs_cli = AppGroup("jobs", help="La file des tâches (PDF, courriels).")
 
 
+@jobs_cli.command("flush")
+@with_appcontext
+def flush_command() -> None:
+    """Hand to Redis (or run, without Redis) the waiting jobs whose retry time has come: the
+    command to schedule (cron, systemd timer), e.g. every minute, where no worker runs all
+    the time. `flask worker` does the same while it runs."""
+    total = 0
+    while True:
+        result = outbox.flush(limit=100)
+        total += result["sent"]
+        if result["sent"] == 0 or result["waiting"] == 0:
+            break
+    click.echo(f"{total} tâche(s) remise(s) ; {result['waiting']} en attente.")
+
+
 @jobs_cli.command("retry")
 @click.option("--failed", is_flag=True, help="Reprendre aussi les tâches abandonnées.")
 @with_appcontext
 def retry_command(failed: bool) -> None:
-    """Hand every waiting job to Redis now (or run it, without Redis)."""
+    """Hand every waiting job to Redis now, without waiting for its retry time (or run it,
+    without Redis); fails when some still wait. By hand, after an outage: the command to
+    schedule is `flask jobs flush`."""
     if failed:
         click.echo(f"{outbox.retry_failed()} tâche(s) abandonnée(s) reprise(s).")
     total = 0
@@ -247,7 +276,7 @@ def retry_command(failed: bool) -> None:
 @with_appcontext
 def status_command() -> None:
     """Count the recorded jobs by state and show why the waiting ones wait."""
-    for state in outbox.STATES:
+    for state in outbox.JobState:
         click.echo(f"{state} : {outbox.count(state)}")
     for row in outbox.unsent(20):
         click.echo(f"#{row.id} {row.state} {row.func} essais={row.attempts} "
@@ -255,25 +284,17 @@ def status_command() -> None:
                    f"erreur={row.last_error or '-'}")
 
 
+def dispatch_left_over(_error: BaseException | None = None) -> None:
+    """Dispatch the jobs of commits made outside a request (CLI, tests); requests already did."""
+    dispatch_committed()
+
+
 def init_app(app: Flask) -> None:
-    """Listen to commits and rollbacks; dispatch at the end of each request or app context;
-    flush the outbox at a request boundary now and then."""
+    """Listen to commits and rollbacks (their jobs are dispatched by the request boundary, or
+    by `dispatch_left_over` at the end of an app context), and add the commands."""
     sessions = db.session.session_factory
     if not event.contains(sessions, "after_commit", _after_commit):
         event.listen(sessions, "after_commit", _after_commit)
         event.listen(sessions, "after_soft_rollback", _after_soft_rollback)
-    flusher = outbox.Flusher(app)
-
-    @app.after_request
-    def _flush_outbox(response):  # type: ignore[no-untyped-def]
-        # Registered before the request boundary, so it runs after its commit.
-        flusher()
-        return response
-
-    @app.teardown_appcontext
-    def _dispatch_left_over(_error: BaseException | None) -> None:
-        # Commits made outside a request (CLI, tests) dispatch here; requests already did.
-        dispatch_committed()
-
     app.cli.add_command(worker_command)
     app.cli.add_command(jobs_cli)

@@ -8,17 +8,16 @@ so ending a person's session never takes the terminal out of kiosk mode. On a ki
   back to the start, without JavaScript);
 - "Terminer ma session" on every page forgets the person at once;
 - nothing of the previous person remains: no page is stored (Cache-Control: no-store, so Back
-  shows nothing) and forms do not offer to fill in what was typed before;
+  shows nothing) and forms do not offer to fill in what was typed before (every <form> tag
+  of the templates ends with `{{ no_autofill() }}`, every field of the form macros says so);
 - pages are larger and simpler (the `kiosk` class on <body>).
 """
 
 from __future__ import annotations
 
-import re
 import time
 
 from flask import (
-    Flask,
     Response,
     current_app,
     flash,
@@ -30,13 +29,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import logout_user
+from markupsafe import Markup
 
 COOKIE = "kiosk"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 SEEN = "kiosk_seen"  # session key: when the last request came (seconds since the epoch)
 # Session keys that say nothing of a person: their absence means nobody is to be told.
 _IMPERSONAL = {SEEN, "csrf_token", "_permanent", "_remember", "_id", "_fresh"}
-_FORM_TAG = re.compile(r"<form\b(?![^>]*\bautocomplete=)")
 
 
 def is_kiosk() -> bool:
@@ -77,44 +76,41 @@ def end_idle_session() -> None:
               "info")
 
 
-def init_app(app: Flask) -> None:
-    """End idle kiosk sessions before each request; after it, leave nothing behind."""
+def no_autofill() -> Markup:
+    """` autocomplete="off"` on a kiosk, nothing elsewhere: every <form> tag of the templates
+    ends with it (tests/inclusion/test_kiosk.py scans them)."""
+    return Markup(' autocomplete="off"') if is_kiosk() else Markup("")
 
-    @app.before_request
-    def _end_idle_sessions() -> Response | None:
-        if not is_kiosk() or request.endpoint == "static":
-            return None
-        now = time.time()
-        seen = session.get(SEEN)
-        expired = isinstance(seen, int | float) and now - seen > idle_minutes() * 60
-        if expired:
-            end_idle_session()
-        session[SEEN] = now
-        if expired and not (request.method == "GET" and request.endpoint == "main.home"):
-            # Whatever the request was for, it belonged to the person who left.
-            return redirect(url_for("main.home"))
+
+def end_idle_sessions() -> Response | None:
+    """On a kiosk, end the session of someone who left; what they sent goes nowhere."""
+    if not is_kiosk() or request.endpoint == "static":
         return None
+    now = time.time()
+    seen = session.get(SEEN)
+    expired = isinstance(seen, int | float) and now - seen > idle_minutes() * 60
+    if expired:
+        end_idle_session()
+    session[SEEN] = now
+    if expired and not (request.method == "GET" and request.endpoint == "main.home"):
+        # Whatever the request was for, it belonged to the person who left.
+        return redirect(url_for("main.home"))
+    return None
 
-    @app.after_request
-    def _leave_nothing(response: Response) -> Response:
-        if not is_kiosk() or request.endpoint == "static":
-            return response
+
+def leave_nothing(response: Response) -> Response:
+    """On a kiosk, no response is stored by the browser (Back shows nothing)."""
+    if is_kiosk() and request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
-        if (response.mimetype == "text/html" and not response.direct_passthrough
-                and not response.is_streamed):
-            # Every form of the site, without touching each template.
-            html = response.get_data(as_text=True)
-            response.set_data(_FORM_TAG.sub('<form autocomplete="off"', html))
-        return response
+    return response
 
-    app.jinja_env.globals.update(is_kiosk=is_kiosk)  # for macros, which see no context
 
-    @app.context_processor
-    def _kiosk_context() -> dict[str, object]:
-        kiosk = is_kiosk()
-        return {
-            "kiosk": kiosk,
-            "kiosk_idle_minutes": idle_minutes() if kiosk else None,
-            # The start page with nobody on it needs no bringing back.
-            "kiosk_refresh": kiosk and not (request.endpoint == "main.home" and not has_someone()),
-        }
+def kiosk_context() -> dict[str, object]:
+    """What base.html needs of the kiosk: its class, its idle delay, its meta refresh."""
+    kiosk = is_kiosk()
+    return {
+        "kiosk": kiosk,
+        "kiosk_idle_minutes": idle_minutes() if kiosk else None,
+        # The start page with nobody on it needs no bringing back.
+        "kiosk_refresh": kiosk and not (request.endpoint == "main.home" and not has_someone()),
+    }

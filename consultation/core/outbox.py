@@ -6,8 +6,10 @@ to Redis and marks the row "sent". When Redis cannot be reached (stopped, restar
 the row stays "pending" with the error and a time for the next try; the action itself has
 succeeded and the person is told the work will be done later. Rows left pending (Redis down, or
 a process that died between its commit and the hand-over) are sent again by `flush()`, which
-runs at a request boundary at most every OUTBOX_FLUSH_SECONDS per process, when `flask worker`
-starts and as it waits for work, and on demand with `flask jobs retry`.
+never runs inside a visitor's request: `flask worker` runs it when it starts and then every
+WORKER_FLUSH_SECONDS (core/jobs.py) as it waits for work, `flask jobs flush` is the command to
+schedule (cron, systemd timer) where no worker runs all the time, and `flask jobs retry` sends
+everything at once by hand.
 
 A job that raises is rolled back and its row made pending again (with Redis: by the worker;
 without Redis, where jobs run inline after the commit, a row is written then), to be run again
@@ -29,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app
@@ -38,7 +41,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from consultation.core.models import utcnow
 from consultation.extensions import db
 
-STATES = ("pending", "sent", "failed")
+
+class JobState(StrEnum):
+    """Where an outbox row stands."""
+
+    PENDING = "pending"  # to hand over (or run, without Redis), at next_try_at
+    SENT = "sent"  # in Redis, or run
+    FAILED = "failed"  # given up after JOB_MAX_FAILURES runs that raised
+
+
 # The request that wrote a row sends it itself: flushes leave it alone for this long.
 OWNED_FOR = timedelta(seconds=60)
 # A flush that took a row and died leaves it to the next one after this long.
@@ -52,7 +63,8 @@ class QueuedJob(db.Model):
 
     __tablename__ = "job_outbox"
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state"),
+        # The same SQL as when the states were written out: no migration.
+        CheckConstraint(f"state IN ({', '.join(map(repr, map(str, JobState)))})", name="state"),
         Index("ix_job_outbox_due", "state", "next_try_at"),
     )
 
@@ -62,7 +74,7 @@ class QueuedJob(db.Model):
     kwargs: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     # What the job works on ("document:12"), so a page can say its job is still waiting.
     subject: Mapped[str | None] = mapped_column(String(60), index=True)
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=JobState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # hand-overs and runs tried
     failures: Mapped[int] = mapped_column(Integer, default=0)  # runs of the job that raised
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -90,7 +102,7 @@ def new_row(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, A
         args=json.dumps(list(args)),
         kwargs=json.dumps(kwargs),
         subject=subject,
-        state="pending",
+        state=JobState.PENDING,
         attempts=0,
         failures=0,
         next_try_at=utcnow() + OWNED_FOR,
@@ -114,8 +126,8 @@ def mark_sent(ids: list[int], taken: bool = False) -> None:
     if ids:
         db.session.execute(
             update(QueuedJob)
-            .where(QueuedJob.id.in_(ids), QueuedJob.state == "pending")
-            .values(state="sent", sent_at=utcnow(), last_error=None,
+            .where(QueuedJob.id.in_(ids), QueuedJob.state == JobState.PENDING)
+            .values(state=JobState.SENT, sent_at=utcnow(), last_error=None,
                     attempts=QueuedJob.attempts + (0 if taken else 1))
         )
     db.session.commit()
@@ -138,8 +150,9 @@ def _run_failed(row_id: int, error: BaseException, attempts: int, failures: int)
     db.session.execute(
         update(QueuedJob)
         .where(QueuedJob.id == row_id)
-        .values(state="failed" if give_up else "pending", attempts=attempts, failures=failures,
-                last_error=_short(error), next_try_at=utcnow() + _delay(failures))
+        .values(state=JobState.FAILED if give_up else JobState.PENDING, attempts=attempts,
+                failures=failures, last_error=_short(error),
+                next_try_at=utcnow() + _delay(failures))
     )
     db.session.commit()
 
@@ -178,7 +191,7 @@ def is_waiting(subject: str) -> bool:
     """True when a job about this subject is recorded but not handed over yet."""
     return db.session.scalar(
         select(QueuedJob.id)
-        .where(QueuedJob.subject == subject, QueuedJob.state == "pending")
+        .where(QueuedJob.subject == subject, QueuedJob.state == JobState.PENDING)
         .limit(1)
     ) is not None
 
@@ -187,7 +200,7 @@ def _take(row_id: int, attempts: int) -> bool:
     # Only the flush whose UPDATE sees the attempt count it read sends the job.
     taken = db.session.execute(
         update(QueuedJob)
-        .where(QueuedJob.id == row_id, QueuedJob.state == "pending",
+        .where(QueuedJob.id == row_id, QueuedJob.state == JobState.PENDING,
                QueuedJob.attempts == attempts)
         .values(attempts=attempts + 1, next_try_at=utcnow() + LEASE)
     ).rowcount
@@ -206,7 +219,7 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
 
     db.session.rollback()  # a fresh transaction: see what other processes committed
     query = select(QueuedJob.id, QueuedJob.attempts, QueuedJob.failures).where(
-        QueuedJob.state == "pending"
+        QueuedJob.state == JobState.PENDING
     )
     if not everything:
         query = query.where(QueuedJob.next_try_at <= utcnow())
@@ -245,7 +258,7 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
     if due:  # a flush with nothing to do writes nothing
         _forget_old()
     waiting = db.session.scalar(
-        select(db.func.count()).select_from(QueuedJob).where(QueuedJob.state == "pending")
+        select(db.func.count()).select_from(QueuedJob).where(QueuedJob.state == JobState.PENDING)
     ) or 0
     db.session.commit()
     return {"sent": sent, "waiting": waiting}
@@ -253,13 +266,13 @@ def flush(limit: int = 100, everything: bool = False) -> dict[str, int]:
 
 def _forget_old() -> None:
     db.session.execute(
-        db.delete(QueuedJob).where(QueuedJob.state == "sent",
+        db.delete(QueuedJob).where(QueuedJob.state == JobState.SENT,
                                    QueuedJob.sent_at < utcnow() - KEEP_SENT)
     )
     db.session.commit()
 
 
-def count(state: str) -> int:
+def count(state: JobState) -> int:
     """How many rows are in this state."""
     return db.session.scalar(
         select(db.func.count()).select_from(QueuedJob).where(QueuedJob.state == state)
@@ -269,38 +282,38 @@ def count(state: str) -> int:
 def unsent(limit: int) -> list[QueuedJob]:
     """The oldest rows not handed over: pending or given up."""
     return list(db.session.scalars(
-        select(QueuedJob).where(QueuedJob.state != "sent").order_by(QueuedJob.id).limit(limit)
+        select(QueuedJob).where(QueuedJob.state != JobState.SENT)
+        .order_by(QueuedJob.id).limit(limit)
     ))
 
 
 def retry_failed() -> int:
     """Put the jobs that were given up on back to pending; how many (commits)."""
     count = db.session.execute(
-        update(QueuedJob).where(QueuedJob.state == "failed")
-        .values(state="pending", failures=0, next_try_at=utcnow())
+        update(QueuedJob).where(QueuedJob.state == JobState.FAILED)
+        .values(state=JobState.PENDING, failures=0, next_try_at=utcnow())
     ).rowcount
     db.session.commit()
     return count
 
 
 class Flusher:
-    """Flushes the outbox at most every OUTBOX_FLUSH_SECONDS in this process, one thread at a
-    time, never letting an error escape: it runs at request boundaries and in the worker."""
+    """Flushes the outbox at most every `seconds` in this process, one thread at a time, never
+    letting an error escape: the worker runs it as it waits for jobs."""
 
-    def __init__(self, app: Flask, seconds: float | None = None) -> None:
+    def __init__(self, app: Flask, seconds: float) -> None:
         self.app = app
         self.seconds = seconds
         self.lock = threading.Lock()
         self.next_at = 0.0
 
     def __call__(self) -> None:
-        seconds = self.seconds or float(self.app.config.get("OUTBOX_FLUSH_SECONDS") or 0)
-        if seconds <= 0 or time.monotonic() < self.next_at:
+        if time.monotonic() < self.next_at:
             return
         if not self.lock.acquire(blocking=False):
             return  # another thread of this process is flushing
         try:
-            self.next_at = time.monotonic() + seconds
+            self.next_at = time.monotonic() + self.seconds
             flush(limit=20)
         except Exception as error:  # the database may be away too: try again next time
             try:

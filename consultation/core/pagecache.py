@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from consultation.core.kiosk import is_kiosk
@@ -34,43 +35,65 @@ def _key(locale: str, remember_cookie: str) -> tuple[str, str, str, bool] | None
     return (request.full_path, locale, today().isoformat(), is_kiosk())
 
 
-def init_app(app: Flask, locale_of_request) -> None:  # type: ignore[no-untyped-def]
-    """Serve anonymous pages from memory for a few seconds (PAGE_CACHE_SECONDS)."""
+class PageMemory:
+    """The pages one worker keeps, with how long it keeps them."""
+
+    def __init__(self, seconds: float, locale_of_request: Callable[[], str]) -> None:
+        self.seconds = seconds
+        self.locale_of_request = locale_of_request
+        self.pages: OrderedDict[tuple[str, str, str, bool], tuple[float, str]] = OrderedDict()
+
+
+def init_app(app: Flask, locale_of_request: Callable[[], str]) -> None:
+    """Give the app a page memory when PAGE_CACHE_SECONDS is above 0 (its two stages are
+    registered by consultation/pipeline.py and do nothing without it)."""
     seconds = float(app.config.get("PAGE_CACHE_SECONDS") or 0)
-    if seconds <= 0:
-        return
-    pages: OrderedDict[tuple[str, str, str, bool], tuple[float, str]] = OrderedDict()
+    if seconds > 0:
+        app.extensions["page_memory"] = PageMemory(seconds, locale_of_request)
 
-    @app.before_request
-    def _serve_from_memory() -> Response | None:
-        key = _key(locale_of_request(), app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
-        if key is None:
-            return None
-        found = pages.get(key)
-        if found is not None and found[0] > time.monotonic():
-            g.page_from_memory = True
-            return Response(found[1].replace(TOKEN, generate_csrf()), mimetype="text/html")
-        g.page_cache_key = key
+
+def _memory() -> PageMemory | None:
+    return current_app.extensions.get("page_memory")
+
+
+def serve_from_memory() -> Response | None:
+    """Answer an anonymous GET with the page kept for its URL, this visitor's token put in."""
+    memory = _memory()
+    if memory is None:
         return None
+    key = _key(memory.locale_of_request(),
+               current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    if key is None:
+        return None
+    found = memory.pages.get(key)
+    if found is not None and found[0] > time.monotonic():
+        g.page_from_memory = True
+        return Response(found[1].replace(TOKEN, generate_csrf()), mimetype="text/html")
+    g.page_cache_key = key
+    return None
 
-    @app.after_request
-    def _remember(response: Response) -> Response:
-        key = g.get("page_cache_key")
-        token = g.get("csrf_token")  # Flask-WTF keeps the token it rendered here
-        # Flashed messages were ruled out before the view ran (_key), as were logged-in people.
-        if (
-            key is None
-            or response.status_code != 200
-            or response.mimetype != "text/html"
-            or response.direct_passthrough
-            or response.is_streamed
-        ):
-            return response
-        html = response.get_data(as_text=True)
-        if token:
-            html = html.replace(token, TOKEN)
-        pages[key] = (time.monotonic() + seconds, html)
-        pages.move_to_end(key)
-        while len(pages) > MAX_PAGES:
-            pages.popitem(last=False)
+
+def remember_page(response: Response) -> Response:
+    """Keep a plain 200 HTML page made for an anonymous GET, its CSRF token taken out."""
+    memory = _memory()
+    key = g.get("page_cache_key")
+    token = g.get("csrf_token")  # Flask-WTF keeps the token it rendered here
+    # Flashed messages were ruled out before the view ran (_key), as were logged-in people.
+    if (
+        memory is None
+        or key is None
+        or response.status_code != 200
+        or response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.is_streamed
+    ):
         return response
+    html = response.get_data(as_text=True)
+    if token:
+        # A plain substitution: the token is random, it cannot be part of the page otherwise.
+        html = html.replace(token, TOKEN)
+    memory.pages[key] = (time.monotonic() + memory.seconds, html)
+    memory.pages.move_to_end(key)
+    while len(memory.pages) > MAX_PAGES:
+        memory.pages.popitem(last=False)
+    return response

@@ -10,7 +10,7 @@ asked and whether over HTTPS (rate limits count per real address).
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
@@ -45,7 +45,8 @@ def check_production(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Production checks and cookie settings, the proxy fix, and the headers of every response."""
+    """Production checks and cookie settings, and the proxy fix (the headers of every response
+    are a stage of consultation/pipeline.py)."""
     production = bool(app.config.get("PRODUCTION"))
     if production:
         check_production(app)
@@ -57,15 +58,16 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0
         )
-    policy = app.config["CONTENT_SECURITY_POLICY"]
-    hsts = app.config["STRICT_TRANSPORT_SECURITY"]
 
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        # setdefault: a view that needs a different value for one response may set its own.
-        response.headers.setdefault("Content-Security-Policy", policy)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if production or request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", hsts)
-        return response
+
+def security_headers(response: Response) -> Response:
+    """Put the security headers on every response (a view may have set its own value)."""
+    config = current_app.config
+    # setdefault: a view that needs a different value for one response may set its own.
+    response.headers.setdefault("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"])
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if config.get("PRODUCTION") or request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security",
+                                    config["STRICT_TRANSPORT_SECURITY"])
+    return response

@@ -11,7 +11,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from consultation.core import markup, permissions
+from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
 from consultation.core.models import today
 
@@ -129,6 +129,8 @@ def init_app(app: Flask) -> None:
         DOCUMENT_STATES=DOCUMENT_STATES,
     )
     app.jinja_env.globals.update(percent=percent)
+    # For macros too, which see no context: a shared terminal's pages and forms.
+    app.jinja_env.globals.update(is_kiosk=kiosk.is_kiosk, no_autofill=kiosk.no_autofill)
     app.jinja_env.filters.update(
         markdown=markup.render, excerpt=markup.plain, date_fr=date_fr, num=number
     )

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, user_logged_in, user_logged_out
+from flask_login import current_user, login_required, login_user
 from wtforms.fields.choices import SelectChoice
 
 from consultation.core import permissions, ratelimits
 from consultation.core.acting import act_for, acting
+from consultation.core.db import abandon_request
 from consultation.core.errors import render_error
 from consultation.core.http import FAILED, attempt, safe_next
 from consultation.core.pagination import page_number, paginate
@@ -48,11 +49,10 @@ def _profile_or_404(user_id: int) -> AssistedProfile:
     return profile
 
 
-# --- The acting session, checked on every request -------------------------------------------
+# --- The acting session, checked on every request (stages of consultation/pipeline.py) ------
 
 
-@bp.before_app_request
-def check_acting():
+def check_acting() -> Any:
     """While a mediator acts for someone, make that person the author of contributions; once
     the 30 minutes are over (or the rights are gone), stop, and refuse the action sent."""
     if request.endpoint == "static" or services.SESSION_KEY not in session:
@@ -65,22 +65,17 @@ def check_acting():
         return None
     services.stop_acting(session)
     if request.method == "POST" and request.endpoint not in UNATTRIBUTED:
-        g.rolled_back = True
+        abandon_request()
         return render_error(409, checked.refusal)
     flash(checked.refusal, "error")
     return None
 
 
-def _forget_acting(*_: Any, **__: Any) -> None:
+def forget_acting(*_: Any, **__: Any) -> None:
+    """Logging in or out ends any acting session of the browser."""
     session.pop(services.SESSION_KEY, None)
 
 
-# Logging in or out ends any acting session of the browser.
-user_logged_in.connect(_forget_acting)
-user_logged_out.connect(_forget_acting)
-
-
-@bp.app_context_processor
 def acting_banner() -> dict[str, Any]:
     """What base.html shows: the acting banner, and the mediation menu entry."""
     current = acting()
@@ -253,8 +248,7 @@ def workshop():
         try:
             services.enter_workshop(current_user, form.place.data, form.held_on.data, rows)
         except services.RowsRefused as refused:
-            db.session.rollback()
-            g.rolled_back = True
+            abandon_request()
             form.form_errors.append(refused.message)
             for (index, name), message in refused.errors.items():
                 form.rows[index].form[name].errors.append(message)

@@ -470,11 +470,11 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     assert len(mails(app)) == 1
 
 
-def test_jobs_kept_while_redis_was_away_go_at_a_request_boundary_or_worker_start(
+def test_jobs_kept_while_redis_was_away_go_with_the_scheduled_command_or_the_worker(
     app: Flask, own_redis: OwnRedis, as_role: Any
 ) -> None:
-    """Nobody runs the command: the next request after the retry time hands the kept jobs
-    over, or the worker does when it starts."""
+    """Visitors' requests never retry the kept jobs: `flask jobs flush` (the scheduled
+    command) hands over those whose retry time has come, and the worker does when it starts."""
     people = [factories.user(email=f"oubli{n}@exemple.fr") for n in range(2)]
     db.session.commit()
     own_redis.stop()
@@ -487,26 +487,50 @@ def test_jobs_kept_while_redis_was_away_go_at_a_request_boundary_or_worker_start
     assert [row.state for row in outbox_rows()] == ["pending", "pending"]
 
     own_redis.start()
-    app.config.update(OUTBOX_FLUSH_SECONDS=30)
-    # The first row's retry time has come, not the second's: the next request hands the
-    # first over and leaves the second alone.
+    # The first row's retry time has come, not the second's.
     first, second = (row.id for row in outbox_rows())
     db.session.execute(update(QueuedJob).where(QueuedJob.id == first)
                        .values(next_try_at=utcnow() - timedelta(seconds=1)))
     db.session.execute(update(QueuedJob).where(QueuedJob.id == second)
                        .values(next_try_at=utcnow() + timedelta(hours=1)))
     db.session.commit()
+    before = [(row.state, row.attempts) for row in outbox_rows()]
+    # A page view leaves them alone, due or not.
     assert app.test_client().get("/projets").status_code == 200
+    assert [(row.state, row.attempts) for row in outbox_rows()] == before
+    # The scheduled command hands the first over and leaves the second to its time...
+    result = app.test_cli_runner().invoke(args=["jobs", "flush"])
+    assert result.exit_code == 0, result.output
+    assert "1 tâche(s) remise(s) ; 1 en attente." in result.output
     assert [row.state for row in outbox_rows()] == ["sent", "pending"]
-    # the other one waits: one flush per 30 seconds in a process...
+    # ...and a worker flushes when it starts, then works what it sent.
     db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
-    assert app.test_client().get("/projets").status_code == 200
-    assert [row.state for row in outbox_rows()] == ["sent", "pending"]
-    # ...but a worker flushes when it starts, and then works what it sent.
     work(app, own_redis)
     assert [row.state for row in outbox_rows()] == ["sent", "sent"]
     assert sorted(m["to"] for m in mails(app)) == ["oubli0@exemple.fr", "oubli1@exemple.fr"]
+
+
+def test_a_running_worker_hands_the_outbox_over_as_it_waits(
+    app: Flask, own_redis: OwnRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between jobs (each time its wait for one times out) a running worker flushes the
+    outbox, at most every WORKER_FLUSH_SECONDS."""
+    own_redis.stop()
+    jobs.enqueue(write_one)
+    db.session.commit()
+    jobs.dispatch_committed()
+    assert [row.state for row in outbox_rows()] == ["pending"]
+    own_redis.start()
+    db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+    monkeypatch.setattr(jobs, "WORKER_FLUSH_SECONDS", 0.0)  # every heartbeat flushes
+    running = jobs.worker(app, ["faults"])
+    running.heartbeat()  # what it does when its wait for a job times out
+    assert [row.state for row in outbox_rows()] == ["sent"]
+    work(app, own_redis)
+    assert document_count() == 1
 
 
 def test_a_request_is_not_held_by_an_unreachable_redis(
@@ -616,6 +640,49 @@ def test_an_inline_job_failing_every_time_is_given_up_then_taken_back(
     assert result.exit_code == 0, result.output
     assert "1 tâche(s) abandonnée(s) reprise(s)." in result.output
     assert outbox_rows()[0].state == "sent"
+    assert document_count() == 1
+
+
+def test_a_page_view_leaves_pending_jobs_pending_and_the_scheduled_command_runs_them(
+    app: Flask, crashing: dict[str, int]
+) -> None:
+    """Without Redis: an inline job that failed waits in the outbox; no visitor's request
+    runs it again, even once its retry time has come; `flask jobs flush` does."""
+    crashing["left"] = 1
+    jobs.enqueue(write_then_crash, 1)
+    db.session.commit()
+    jobs.dispatch_committed()
+    db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    before = [(row.state, row.attempts, row.failures) for row in outbox_rows()]
+    assert before == [("pending", 1, 1)]
+
+    for path in ("/", "/projets"):
+        assert app.test_client().get(path).status_code == 200
+    assert [(row.state, row.attempts, row.failures) for row in outbox_rows()] == before
+    assert document_count() == 0
+
+    result = app.test_cli_runner().invoke(args=["jobs", "flush"])
+    assert result.exit_code == 0, result.output
+    assert "1 tâche(s) remise(s) ; 0 en attente." in result.output
+    assert [row.state for row in outbox_rows()] == ["sent"]
+    assert document_count() == 1
+
+
+def test_the_scheduled_command_waits_for_the_retry_time(
+    app: Flask, crashing: dict[str, int]
+) -> None:
+    """`flask jobs flush` leaves a job whose retry time has not come (`retry` does not)."""
+    crashing["left"] = 1
+    jobs.enqueue(write_then_crash, 1)
+    db.session.commit()
+    jobs.dispatch_committed()
+    result = app.test_cli_runner().invoke(args=["jobs", "flush"])
+    assert result.exit_code == 0, result.output
+    assert "0 tâche(s) remise(s) ; 1 en attente." in result.output
+    assert document_count() == 0
+    assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
+    assert [row.state for row in outbox_rows()] == ["sent"]
     assert document_count() == 1
 
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import html
 import io
-from datetime import date
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
-from flask import Flask
-from sqlalchemy import func, select
+from flask import Flask, g
+from sqlalchemy import func, select, update
 
 from consultation.core import documents, jobs
 from consultation.core.documents import Document
+from consultation.core.models import utcnow
+from consultation.core.outbox import JobState, QueuedJob
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.rencontres import services as rencontres
@@ -337,4 +339,33 @@ def test_worker_command_runs_the_queue(
     document = fresh_document(version.document_id)
     assert document.state == "ready"
     assert documents.content_of(document) == STUB_PDF
+    assert [m["to"] for m in mails(app)] == ["elue@brest-metropole.fr"]
+
+
+def test_worker_command_first_sends_the_jobs_kept_in_the_outbox(
+    app: Flask, redis_queue: Any, elected: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job whose process died before handing it over waits in the outbox, page views leave
+    it there, and `flask worker --burst` sends it when it starts, then runs it."""
+    monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
+    project = consulted_project()
+    author = factories.user(roles=("moderator",))
+    db.session.commit()
+    version = syntheses.publish(project, author, NARRATIVE, "")
+    db.session.commit()
+    g.pop("committed_jobs")  # the process dies here: nothing reaches Redis
+    db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+    def states() -> list[str]:
+        db.session.rollback()
+        return list(db.session.scalars(select(QueuedJob.state).order_by(QueuedJob.id)))
+
+    assert app.test_client().get(f"/projets/{project.slug}").status_code == 200
+    assert states() == [JobState.PENDING, JobState.PENDING] and len(redis_queue) == 0
+
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert states() == [JobState.SENT, JobState.SENT] and len(redis_queue) == 0
+    assert fresh_document(version.document_id).state == "ready"
     assert [m["to"] for m in mails(app)] == ["elue@brest-metropole.fr"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -196,6 +197,29 @@ def test_nothing_is_stored_and_forms_do_not_autofill(app):
     assert 'autocomplete="nickname"' not in profile and 'autocomplete="off"' in profile
     assert "Cache-Control" not in app.test_client().get("/projets").headers or (
         app.test_client().get("/projets").headers["Cache-Control"] != "no-store")
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+FORM_TAG = re.compile(r"<form\b[^>]*>")
+
+
+def test_every_form_of_the_templates_refuses_autofill_on_a_kiosk():
+    """Every <form> tag ends with {{ no_autofill() }}: a form added without it fails here."""
+    missing = [
+        f"{path.relative_to(TEMPLATES)}: {tag}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for tag in FORM_TAG.findall(path.read_text())
+        if not tag.endswith("{{ no_autofill() }}>")
+    ]
+    assert missing == []
+    assert len(FORM_TAG.findall((TEMPLATES / "base.html").read_text())) >= 3  # the scan finds
+
+
+def test_forms_elsewhere_may_autofill(app):
+    """Off a terminal, no form refuses the browser's help."""
+    page = text(app.test_client().get("/compte/inscription"))
+    forms = re.findall(r"<form\b[^>]*>", page)
+    assert forms and not any("autocomplete" in form for form in forms)
 
 
 def test_quitting_is_for_mediators_and_admins(app, as_role):
