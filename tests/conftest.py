@@ -267,10 +267,14 @@ def shared_app(settings: dict[str, Any]) -> Flask:
 
 def reset_app(application: Flask, pristine: dict[str, Any], settings: dict[str, Any]) -> None:
     """What a test may have changed in a shared application goes back: its settings (a test
-    may set REPORT_THRESHOLD or KIOSK_MODE), the rate limiter's state and counts."""
+    may set REPORT_THRESHOLD or KIOSK_MODE), the pages kept in memory, the rate limiter's state
+    and counts."""
     application.config.clear()
     application.config.update(copy.deepcopy(pristine))
     application.config.update({k: settings[k] for k in PER_TEST_SETTINGS if k in settings})
+    memory = application.extensions.get("page_memory")
+    if memory is not None:
+        memory.pages.clear()
     # The limiter is one object for every app: the last app built set whether it is on.
     limiter.enabled = bool(application.config.get("RATELIMIT_ENABLED", True))
     if limiter.enabled and limiter.initialized:
