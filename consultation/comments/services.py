@@ -15,12 +15,12 @@ from consultation.comments.models import MAX_DEPTH, Comment
 from consultation.core import audit
 from consultation.core.errors import DomainError
 from consultation.core.markup import plain
-from consultation.core.models import utcnow
+from consultation.core.models import ModerationState, utcnow
 from consultation.core.pagination import Page, paginate
 from consultation.core.signals import comment_created, comment_deleted
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.proposals.models import STANCES, Proposal
+from consultation.proposals.models import Proposal, Stance
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def add_comment(
     """Comment on a project or a proposal, or reply to a comment (three levels at most); by a
     mediator for `author` when `mediator` is given, from a paper workshop when `workshop_id`
     is."""
-    if stance not in STANCES:
+    if not Stance.has(stance):
         raise DomainError(_("Choisissez pour, contre ou neutre."))
     if parent is not None:
         if parent.depth >= MAX_DEPTH or parent.is_deleted:
@@ -63,7 +63,7 @@ def add_comment(
         project_id, proposal_id = project.id, proposal.id if proposal else None
     premoderated = (parent.project if parent is not None else project).premoderation
     comment = Comment(
-        moderation="pending" if premoderated else "visible",
+        moderation=ModerationState.PENDING if premoderated else ModerationState.VISIBLE,
         project_id=project_id,
         proposal_id=proposal_id,
         parent_id=parent.id if parent else None,
@@ -99,7 +99,7 @@ def edit_comment(
     """Change one's comment text and stance; counters follow the stance."""
     if comment.is_deleted:
         raise DomainError(_("Ce commentaire a été supprimé."))
-    if stance not in STANCES:
+    if not Stance.has(stance):
         raise DomainError(_("Choisissez pour, contre ou neutre."))
     if stance != comment.stance and comment.is_counted:
         count_on_proposal(comment.proposal_id, comment.stance, -1)

@@ -17,10 +17,10 @@ from consultation.core import audit, jobs, signals
 from consultation.core.audit import AuditEntry
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
-from consultation.core.models import PARIS, utcnow
+from consultation.core.models import PARIS, ModerationState, utcnow
 from consultation.extensions import db
 from consultation.moderation import jobs as moderation_jobs
-from consultation.moderation.models import KINDS, REASONS, Report
+from consultation.moderation.models import Report, ReportKind, ReportReason, ReportStatus
 from consultation.votes.models import Support
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def open_reports(kind: str, target_id: int) -> list[Report]:
     """The undecided reports of an item."""
     return list(db.session.scalars(
         select(Report).where(Report.target_kind == kind, Report.target_id == target_id,
-                             Report.status == "open").order_by(Report.id)
+                             Report.status == ReportStatus.OPEN).order_by(Report.id)
     ))
 
 
@@ -173,9 +173,9 @@ def _decide(actor: User, kind: str, target_id: int, status: str) -> list[int]:
 
 def report(reporter: User, kind: str, target: Any, reason: str, details: str) -> Report:
     """Report an item once; enough distinct reports hold it until a moderator decides."""
-    if kind not in KINDS or reason not in REASONS:
+    if not ReportKind.has(kind) or not ReportReason.has(reason):
         raise DomainError(_("Signalement invalide."))
-    if reason == "other" and not details.strip():
+    if reason == ReportReason.OTHER and not details.strip():
         raise DomainError(_("Précisez le motif du signalement."))
     project_id = getattr(target, "project_id", None)
     if kind != "user":
@@ -185,7 +185,7 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
         db.session.execute(select(model.id).where(model.id == target.id).with_for_update())
     inserted = insert_ignore(
         Report.__table__, reporter_id=reporter.id, target_kind=kind, target_id=target.id,
-        project_id=project_id, reason=reason, details=details, status="open",
+        project_id=project_id, reason=reason, details=details, status=ReportStatus.OPEN,
         created_at=utcnow(),
     )
     if not inserted:
@@ -197,7 +197,7 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
         and target.is_visible
         and len(open_reports(kind, target.id)) >= threshold
         # A crossing report may have held it already: then there is nothing more to do.
-        and _set_state(kind, target, "held", None, quiet=True)
+        and _set_state(kind, target, ModerationState.HELD, None, quiet=True)
     ):
         audit.record(None, f"{kind}.hold", kind, target.id, label_of(kind, target),
                      str(_("Masqué à titre provisoire après %(n)d signalements.", n=threshold)))
@@ -211,12 +211,12 @@ def hide(actor: User, kind: str, target: Any, reason: str) -> None:
     """Hide an item with a public reason; its reports are upheld; author and reporters told."""
     if kind == "user":
         raise DomainError(_("Un compte se bloque, il ne se masque pas."))
-    if target.moderation == "hidden":
+    if target.moderation == ModerationState.HIDDEN:
         raise DomainError(_("Ce contenu est déjà masqué."))
     if not reason.strip():
         raise DomainError(_("Indiquez le motif, il sera affiché à la place du contenu."))
-    _set_state(kind, target, "hidden", reason)
-    decided = _decide(actor, kind, target.id, "upheld")
+    _set_state(kind, target, ModerationState.HIDDEN, reason)
+    decided = _decide(actor, kind, target.id, ReportStatus.UPHELD)
     audit.record(actor, f"{kind}.hide", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
     jobs.enqueue(moderation_jobs.tell_author_hidden, kind, target.id)
@@ -226,12 +226,12 @@ def hide(actor: User, kind: str, target: Any, reason: str) -> None:
 
 def restore(actor: User, kind: str, target: Any, reason: str) -> None:
     """Show a hidden or held item again; open reports are dismissed."""
-    if kind == "user" or target.moderation == "visible":
+    if kind == "user" or target.moderation == ModerationState.VISIBLE:
         raise DomainError(_("Ce contenu n'est pas masqué."))
-    if target.moderation == "pending":
+    if target.moderation == ModerationState.PENDING:
         raise DomainError(_("Ce contenu attend une approbation : approuvez-le ou refusez-le."))
-    _set_state(kind, target, "visible", None)
-    decided = _decide(actor, kind, target.id, "dismissed")
+    _set_state(kind, target, ModerationState.VISIBLE, None)
+    decided = _decide(actor, kind, target.id, ReportStatus.DISMISSED)
     audit.record(actor, f"{kind}.restore", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
     if decided:
@@ -240,9 +240,9 @@ def restore(actor: User, kind: str, target: Any, reason: str) -> None:
 
 def approve(actor: User, kind: str, target: Any) -> None:
     """Publish a proposal or comment that waited for approval (pre-moderated project)."""
-    if kind == "user" or target.moderation != "pending":
+    if kind == "user" or target.moderation != ModerationState.PENDING:
         raise DomainError(_("Ce contenu n'attend pas d'approbation."))
-    _set_state(kind, target, "visible", None)
+    _set_state(kind, target, ModerationState.VISIBLE, None)
     audit.record(actor, f"{kind}.approve", kind, target.id, label_of(kind, target))
 
 
@@ -257,7 +257,7 @@ def pending_query(project_id: int | None = None) -> dict[str, Select[Any]]:
         statement = (
             select(model)
             .options(joinedload(model.author), joinedload(model.project))
-            .where(model.moderation == "pending")
+            .where(model.moderation == ModerationState.PENDING)
         )
         if project_id:
             statement = statement.where(model.project_id == project_id)
@@ -269,9 +269,9 @@ def dismiss(actor: User, kind: str, target: Any, reason: str) -> None:
     """Dismiss the open reports of an item; a held item is shown again."""
     if not open_reports(kind, target.id):
         raise DomainError(_("Aucun signalement en attente sur ce contenu."))
-    if kind != "user" and target.moderation == "held":
-        _set_state(kind, target, "visible", None)
-    decided = _decide(actor, kind, target.id, "dismissed")
+    if kind != ReportKind.USER and target.moderation == ModerationState.HELD:
+        _set_state(kind, target, ModerationState.VISIBLE, None)
+    decided = _decide(actor, kind, target.id, ReportStatus.DISMISSED)
     audit.record(actor, f"{kind}.dismiss", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
     jobs.enqueue(moderation_jobs.tell_reporters, decided)
@@ -289,16 +289,17 @@ class QueueRow:
 
 
 def queue_query(
-    status: str = "open", kind: str = "", reason: str = "", project_id: int | None = None
+    status: str = ReportStatus.OPEN, kind: str = "", reason: str = "",
+    project_id: int | None = None,
 ) -> Select[Any]:
     """Reported items grouped, most reported first, filtered."""
     statement = select(
         Report.target_kind, Report.target_id, func.count().label("n"),
         func.min(Report.created_at).label("first"),
     ).where(Report.status == status)
-    if kind in KINDS:
+    if ReportKind.has(kind):
         statement = statement.where(Report.target_kind == kind)
-    if reason in REASONS:
+    if ReportReason.has(reason):
         statement = statement.where(Report.reason == reason)
     if project_id:
         statement = statement.where(Report.project_id == project_id)
@@ -429,7 +430,7 @@ def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
 
 def undoable_merges(entries: list[AuditEntry]) -> set[int]:
     """The ids of the merge entries among these that can still be undone (one query)."""
-    from consultation.proposals.models import Proposal
+    from consultation.proposals.models import Proposal, ProposalStatus
 
     merges = {e.id: e for e in entries if e.action == "proposal.merge"}
     if not merges:
@@ -437,7 +438,7 @@ def undoable_merges(entries: list[AuditEntry]) -> set[int]:
     state = dict(db.session.execute(
         select(Proposal.id, Proposal.merged_into_id).where(
             Proposal.id.in_([e.target_id for e in merges.values()]),
-            Proposal.status == "merged",
+            Proposal.status == ProposalStatus.MERGED,
         )
     ).all())
     return {i for i, e in merges.items() if state.get(e.target_id) == e.data.get("into")}

@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, InputRequired, Length
 
 from consultation.core.forms import STRIP, OptionalSelectField, markdown_field, required
 from consultation.core.templating import ANSWER_LABELS
-from consultation.proposals.models import ANSWER_STATUSES
+from consultation.proposals.models import AnswerStatus
 
 
 class ProposalForm(FlaskForm):
@@ -40,9 +40,9 @@ class AnswerForm(FlaskForm):
 
     status = RadioField(
         _l("Réponse"),
-        choices=[SelectChoice(value, ANSWER_LABELS[value]) for value in ANSWER_STATUSES],
+        choices=[SelectChoice(value, ANSWER_LABELS[value]) for value in AnswerStatus],
         validate_choice=False,
         validators=[InputRequired(message=ANSWER_MESSAGE),
-                    AnyOf(ANSWER_STATUSES, message=ANSWER_MESSAGE)],
+                    AnyOf(tuple(AnswerStatus), message=ANSWER_MESSAGE)],
     )
     body = markdown_field(_l("Texte de la réponse"), 10_000)

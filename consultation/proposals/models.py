@@ -9,14 +9,45 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import ModeratedMixin, TimestampMixin, utcnow
+from consultation.core.models import (
+    DomainEnum,
+    ModeratedMixin,
+    ModerationState,
+    TimestampMixin,
+    one_of,
+    utcnow,
+)
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.reference.models import Territory
 
-STATUSES = ("published", "withdrawn", "merged")
-ANSWER_STATUSES = ("accepted", "rejected", "under_study")
-STANCES = ("pour", "contre", "neutre")
+
+class ProposalStatus(DomainEnum):
+    """Where a proposal stands apart from moderation."""
+
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # by its author
+    MERGED = "merged"  # into another proposal, by a moderator
+
+
+class AnswerStatus(DomainEnum):
+    """The official answer of the metropole to a proposal."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    UNDER_STUDY = "under_study"
+
+
+class Stance(DomainEnum):
+    """A comment's stance; the proposal keeps one counter per stance."""
+
+    POUR = "pour"
+    CONTRE = "contre"
+    NEUTRE = "neutre"
+
+
+# The list view's filter reads this name (kept for it).
+ANSWER_STATUSES = tuple(AnswerStatus)
 
 
 SHUFFLE_KEYS = 2**31 - 1  # shuffle keys are 0 .. SHUFFLE_KEYS - 1
@@ -32,16 +63,15 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "proposals"
     __table_args__ = (
-        CheckConstraint("status IN ('published', 'withdrawn', 'merged')", name="status"),
+        CheckConstraint(one_of("status", ProposalStatus), name="status"),
         # A merged proposal always says where it went, and only a merged one does.
         CheckConstraint(
-            "(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"
+            f"(status = '{ProposalStatus.MERGED}') = (merged_into_id IS NOT NULL)",
+            name="merged_has_target",
         ),
+        CheckConstraint(one_of("moderation", ModerationState), name="moderation"),
         CheckConstraint(
-            "moderation IN ('visible', 'pending', 'held', 'hidden')", name="moderation"
-        ),
-        CheckConstraint(
-            "answer_status IS NULL OR answer_status IN ('accepted', 'rejected', 'under_study')",
+            f"answer_status IS NULL OR {one_of('answer_status', AnswerStatus)}",
             name="answer_status",
         ),
         CheckConstraint(
@@ -63,7 +93,7 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="published")
+    status: Mapped[str] = mapped_column(String(12), default=ProposalStatus.PUBLISHED)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A duplicate merged by a moderator into another proposal, which took its supports.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
@@ -92,7 +122,7 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         """True unless the author withdrew it."""
-        return self.status == "published"
+        return self.status == ProposalStatus.PUBLISHED
 
     @property
     def is_counted(self) -> bool:

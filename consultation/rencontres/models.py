@@ -18,9 +18,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.core.documents import Document
-from consultation.core.models import TimestampMixin, utcnow
+from consultation.core.models import DomainEnum, TimestampMixin, one_of, utcnow
 from consultation.extensions import db
 from consultation.syntheses.models import SynthesisVersion
+
+
+class EditionState(DomainEnum):
+    """A draft edition is seen by those who run it; a published one by everyone."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
 
 edition_syntheses = Table(
     "edition_syntheses",
@@ -36,7 +44,7 @@ class Edition(TimestampMixin, db.Model):
 
     __tablename__ = "editions"
     __table_args__ = (
-        CheckConstraint("state IN ('draft', 'published')", name="state"),
+        CheckConstraint(one_of("state", EditionState), name="state"),
         CheckConstraint("year BETWEEN 2000 AND 2999", name="year"),
     )
 
@@ -46,7 +54,7 @@ class Edition(TimestampMixin, db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     venue: Mapped[str] = mapped_column(String(300))
     programme: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(10), default="draft")
+    state: Mapped[str] = mapped_column(String(10), default=EditionState.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
@@ -59,7 +67,7 @@ class Edition(TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         """True once the edition's page is public."""
-        return self.state == "published"
+        return self.state == EditionState.PUBLISHED
 
     @property
     def filename(self) -> str:

@@ -16,7 +16,7 @@ from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
 from consultation.extensions import db
-from consultation.rencontres.models import Edition, RencontresSubscriber
+from consultation.rencontres.models import Edition, EditionState, RencontresSubscriber
 from consultation.syntheses.models import SynthesisVersion
 
 FIGURE_NAMES = ("participants", "proposals", "comments", "supports")
@@ -26,7 +26,7 @@ def editions(include_drafts: bool = False) -> list[Edition]:
     """Editions, newest year first; drafts only for those who run them."""
     statement = select(Edition).order_by(Edition.year.desc())
     if not include_drafts:
-        statement = statement.where(Edition.state == "published")
+        statement = statement.where(Edition.state == EditionState.PUBLISHED)
     return list(db.session.scalars(statement))
 
 
@@ -90,7 +90,7 @@ def save(edition: Edition | None, user: User, *, year: int, title: str, held_on:
         raise DomainError(_("Une édition publiée rassemble au moins une synthèse."))
     created = edition is None
     if edition is None:
-        edition = Edition(state="draft")
+        edition = Edition(state=EditionState.DRAFT)
         db.session.add(edition)
     edition.year = year
     edition.title = title.strip()
@@ -111,7 +111,7 @@ def publish(edition: Edition, user: User) -> Edition:
     if not edition.syntheses:
         raise DomainError(_("Rattachez au moins une synthèse publiée avant de publier l'édition."))
     first = not edition.is_published
-    edition.state = "published"
+    edition.state = EditionState.PUBLISHED
     edition.published_at = edition.published_at or utcnow()
     previous = edition.document
     document = documents.request_document("dossier", edition.filename)
