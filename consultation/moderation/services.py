@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from consultation.accounts.models import User
 from consultation.core import audit, jobs, signals
 from consultation.core.audit import AuditEntry
 from consultation.core.db import insert_ignore
-from consultation.core.errors import DomainError
+from consultation.core.errors import DomainError, IllegalTransition
 from consultation.core.models import PARIS, ModerationState, utcnow
 from consultation.extensions import db
 from consultation.moderation import jobs as moderation_jobs
@@ -126,32 +127,21 @@ def _shift(kind: str, target: Any, delta: int) -> None:
         signals.comment_counted.send(target, delta=delta)
 
 
-def _set_state(
-    kind: str, target: Any, state: str, reason: str | None, quiet: bool = False
-) -> bool:
-    """Change the moderation state; counters follow whether the item still counts.
-
-    The UPDATE only applies if the state is still the one this request read, so two
-    moderators deciding at once never move the counters twice: the second is told to reload.
-    """
-    model = type(target)
+def _moderate(kind: str, target: Any, transition: Callable[[], None]) -> None:
+    """Apply a moderation transition of the item (its model checks it and refuses an illegal
+    one); counters follow whether the item still counts."""
     was_counted = target.is_counted
-    changed = db.session.execute(
-        update(model)
-        .where(model.id == target.id, model.moderation == target.moderation)
-        .values(moderation=state, moderation_reason=reason, moderated_at=utcnow())
-        .returning(model.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if changed is None:
-        if quiet:
-            return False
-        raise DomainError(
-            _("Ce contenu vient d'être modéré par quelqu'un d'autre : rechargez la page.")
-        )
-    db.session.refresh(target)
+    transition()
     if was_counted != target.is_counted:
         _shift(kind, target, 1 if target.is_counted else -1)
+
+
+def _hold(kind: str, target: Any) -> bool:
+    """Hold the item until a decision; False if someone moderated it meanwhile."""
+    try:
+        _moderate(kind, target, target.hold)
+    except IllegalTransition:
+        return False
     return True
 
 
@@ -178,7 +168,7 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
     if reason == ReportReason.OTHER and not details.strip():
         raise DomainError(_("Précisez le motif du signalement."))
     project_id = getattr(target, "project_id", None)
-    if kind != "user":
+    if kind != ReportKind.USER:
         # Reports of one item are counted one at a time (PostgreSQL row lock; SQLite has a
         # single writer), so a burst of reports cannot cross the threshold unseen.
         model = type(target)
@@ -193,11 +183,11 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
     log.info("user %s reported %s %s", reporter.id, kind, target.id)
     threshold = current_app.config["REPORT_THRESHOLD"]
     if (
-        kind != "user"
+        kind != ReportKind.USER
         and target.is_visible
         and len(open_reports(kind, target.id)) >= threshold
         # A crossing report may have held it already: then there is nothing more to do.
-        and _set_state(kind, target, ModerationState.HELD, None, quiet=True)
+        and _hold(kind, target)
     ):
         audit.record(None, f"{kind}.hold", kind, target.id, label_of(kind, target),
                      str(_("Masqué à titre provisoire après %(n)d signalements.", n=threshold)))
@@ -209,13 +199,9 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
 
 def hide(actor: User, kind: str, target: Any, reason: str) -> None:
     """Hide an item with a public reason; its reports are upheld; author and reporters told."""
-    if kind == "user":
+    if kind == ReportKind.USER:
         raise DomainError(_("Un compte se bloque, il ne se masque pas."))
-    if target.moderation == ModerationState.HIDDEN:
-        raise DomainError(_("Ce contenu est déjà masqué."))
-    if not reason.strip():
-        raise DomainError(_("Indiquez le motif, il sera affiché à la place du contenu."))
-    _set_state(kind, target, ModerationState.HIDDEN, reason)
+    _moderate(kind, target, lambda: target.hide(reason))
     decided = _decide(actor, kind, target.id, ReportStatus.UPHELD)
     audit.record(actor, f"{kind}.hide", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
@@ -226,11 +212,9 @@ def hide(actor: User, kind: str, target: Any, reason: str) -> None:
 
 def restore(actor: User, kind: str, target: Any, reason: str) -> None:
     """Show a hidden or held item again; open reports are dismissed."""
-    if kind == "user" or target.moderation == ModerationState.VISIBLE:
+    if kind == ReportKind.USER:
         raise DomainError(_("Ce contenu n'est pas masqué."))
-    if target.moderation == ModerationState.PENDING:
-        raise DomainError(_("Ce contenu attend une approbation : approuvez-le ou refusez-le."))
-    _set_state(kind, target, ModerationState.VISIBLE, None)
+    _moderate(kind, target, target.restore)
     decided = _decide(actor, kind, target.id, ReportStatus.DISMISSED)
     audit.record(actor, f"{kind}.restore", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
@@ -240,9 +224,9 @@ def restore(actor: User, kind: str, target: Any, reason: str) -> None:
 
 def approve(actor: User, kind: str, target: Any) -> None:
     """Publish a proposal or comment that waited for approval (pre-moderated project)."""
-    if kind == "user" or target.moderation != ModerationState.PENDING:
+    if kind == ReportKind.USER:
         raise DomainError(_("Ce contenu n'attend pas d'approbation."))
-    _set_state(kind, target, ModerationState.VISIBLE, None)
+    _moderate(kind, target, target.approve)
     audit.record(actor, f"{kind}.approve", kind, target.id, label_of(kind, target))
 
 
@@ -270,7 +254,7 @@ def dismiss(actor: User, kind: str, target: Any, reason: str) -> None:
     if not open_reports(kind, target.id):
         raise DomainError(_("Aucun signalement en attente sur ce contenu."))
     if kind != ReportKind.USER and target.moderation == ModerationState.HELD:
-        _set_state(kind, target, ModerationState.VISIBLE, None)
+        _moderate(kind, target, target.restore)
     decided = _decide(actor, kind, target.id, ReportStatus.DISMISSED)
     audit.record(actor, f"{kind}.dismiss", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
@@ -360,10 +344,8 @@ def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
     The source keeps its comments and says where it went; the entry in the log holds who was
     moved and who supported both, so that the merge can be undone exactly.
     """
-    if source.id == target.id or source.project_id != target.project_id:
-        raise DomainError(_("Choisissez une autre proposition du même projet."))
-    if not source.is_published or not target.is_published:
-        raise DomainError(_("Seules des propositions publiées peuvent être fusionnées."))
+    was_counted = source.is_counted
+    source.merge_into(target)
     both = set(db.session.scalars(
         select(Support.user_id).where(Support.proposal_id == source.id)
         .where(Support.user_id.in_(select(Support.user_id)
@@ -378,8 +360,6 @@ def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
     db.session.execute(
         update(Support).where(Support.proposal_id == source.id).values(proposal_id=target.id)
     )
-    was_counted = source.is_counted
-    source.status, source.merged_into_id = "merged", target.id
     db.session.flush()
     _recount_supports(source, target)
     if was_counted:
@@ -403,9 +383,9 @@ def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
     source = db.session.get(Proposal, entry.target_id) if entry.action == "proposal.merge" \
         else None
     target = db.session.get(Proposal, data.get("into")) if source else None
-    if source is None or target is None or source.merged_into_id != target.id \
-            or source.status != "merged":
+    if source is None or target is None:
         raise DomainError(_("Cette fusion a déjà été annulée ou ne peut plus l'être."))
+    source.unmerge(target)
     db.session.execute(
         update(Support)
         .where(Support.proposal_id == target.id, Support.user_id.in_(data.get("moved", [])))
@@ -415,7 +395,6 @@ def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
     for user_id in data.get("supported_both", []):
         restored += insert_ignore(Support.__table__, user_id=user_id, proposal_id=source.id,
                                   project_id=source.project_id, created_at=utcnow())
-    source.status, source.merged_into_id = "published", None
     db.session.flush()
     _recount_supports(source, target)
     if source.is_counted:

@@ -19,7 +19,7 @@ from consultation.accounts.services import matching, search_text
 from consultation.core import ratelimits
 from consultation.core.audit import AuditEntry
 from consultation.core.http import FAILED, attempt, get_or_404, require
-from consultation.core.models import as_utc
+from consultation.core.models import ModerationState, as_utc
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
 from consultation.moderation import bp, services
@@ -334,7 +334,7 @@ def _merge_choices(source: Proposal) -> list[SelectChoice]:
         select(Proposal.id, Proposal.title).where(
             Proposal.project_id == source.project_id,
             Proposal.status == ProposalStatus.PUBLISHED,
-            Proposal.id != source.id,
+            Proposal.moderation == ModerationState.VISIBLE, Proposal.id != source.id,
         ).order_by(Proposal.title)
     ).all()
     return [SelectChoice(pid, f"{title} (n° {pid})") for pid, title in others]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
+from consultation.core.errors import IllegalTransition
 from consultation.core.models import (
     DomainEnum,
     ModeratedMixin,
@@ -128,6 +130,46 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     def is_counted(self) -> bool:
         """Counted in the public figures: published and not hidden by moderation."""
         return self.is_published and self.is_visible
+
+    @property
+    def is_merged(self) -> bool:
+        """True once a moderator merged it into another proposal."""
+        return self.status == ProposalStatus.MERGED
+
+    def withdraw(self) -> None:
+        """Its author withdraws it: it stays readable, marked withdrawn."""
+        if not self.is_published:
+            raise IllegalTransition(_("Cette proposition est déjà retirée."))
+        self.status = ProposalStatus.WITHDRAWN
+        self.withdrawn_at = utcnow()
+
+    def merge_into(self, target: Proposal) -> None:
+        """A duplicate goes into another visible published proposal of the same project (the
+        caller moves the supports)."""
+        if target is self or target.id == self.id or target.project_id != self.project_id:
+            raise IllegalTransition(_("Choisissez une autre proposition du même projet."))
+        if not self.is_published or not target.is_published:
+            raise IllegalTransition(_("Seules des propositions publiées peuvent être fusionnées."))
+        if not target.is_visible:
+            raise IllegalTransition(
+                _("Cette proposition est masquée : on ne peut pas y en fusionner une autre.")
+            )
+        self.status, self.merged_into_id = ProposalStatus.MERGED, target.id
+
+    def unmerge(self, target: Proposal) -> None:
+        """Undo its merge into `target`: it is published again on its own."""
+        if not self.is_merged or self.merged_into_id != target.id:
+            raise IllegalTransition(_("Cette fusion a déjà été annulée ou ne peut plus l'être."))
+        self.status, self.merged_into_id = ProposalStatus.PUBLISHED, None
+
+    def give_answer(self, status: str, body: str) -> str | None:
+        """Record (or change) the official answer; the previous status, if any."""
+        if not AnswerStatus.has(status):
+            raise IllegalTransition(_("Choisissez acceptée, refusée ou à l'étude."))
+        previous = self.answer_status
+        self.answer_status, self.answer_body = status, body
+        self.answered_at = utcnow()
+        return previous
 
     @property
     def is_editable(self) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.core import audit, jobs
 from consultation.core.errors import DomainError
-from consultation.core.models import ModerationState, utcnow
+from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, encode_cursor
 from consultation.core.signals import proposal_created, proposal_updated, proposal_withdrawn
 from consultation.extensions import db
@@ -82,11 +82,8 @@ def update_proposal(
 
 def withdraw_proposal(actor: User, proposal: Proposal, mediator: User | None = None) -> None:
     """Withdraw a proposal: it stays readable, marked withdrawn, and leaves the lists."""
-    if not proposal.is_published:
-        raise DomainError(_("Cette proposition est déjà retirée."))
     was_counted = proposal.is_counted
-    proposal.status = "withdrawn"
-    proposal.withdrawn_at = utcnow()
+    proposal.withdraw()
     if mediator is not None:
         audit.record_assisted(mediator, actor, "mediation.proposal_withdraw", "proposal",
                               proposal.id, proposal.title)
@@ -100,11 +97,7 @@ def give_answer(actor: User, proposal: Proposal, status: str, body: str) -> None
     """Give (or change) the official answer; the author is told by email."""
     from consultation.proposals.jobs import send_answer_notice
 
-    if not AnswerStatus.has(status):
-        raise DomainError(_("Choisissez acceptée, refusée ou à l'étude."))
-    previous = proposal.answer_status
-    proposal.answer_status, proposal.answer_body = status, body
-    proposal.answered_at = utcnow()
+    previous = proposal.give_answer(status, body)
     audit.record(actor, "proposal.answer", "proposal", proposal.id, proposal.title,
                  status=status, previous=previous)
     db.session.flush()

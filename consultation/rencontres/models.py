@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.core.documents import Document
+from consultation.core.errors import IllegalTransition
 from consultation.core.models import DomainEnum, TimestampMixin, one_of, utcnow
 from consultation.extensions import db
 from consultation.syntheses.models import SynthesisVersion
@@ -68,6 +70,26 @@ class Edition(TimestampMixin, db.Model):
     def is_published(self) -> bool:
         """True once the edition's page is public."""
         return self.state == EditionState.PUBLISHED
+
+    def publish(self) -> None:
+        """Make a draft edition public (its dossier is then built by the caller)."""
+        if self.is_published:
+            raise IllegalTransition(_("Cette édition est déjà publiée."))
+        self._check_gathers()
+        self.state = EditionState.PUBLISHED
+        self.published_at = self.published_at or utcnow()
+
+    def republish(self) -> None:
+        """A published edition changed: its dossier is built again (its date stays)."""
+        if not self.is_published:
+            raise IllegalTransition(_("Cette édition n'est pas encore publiée."))
+        self._check_gathers()
+
+    def _check_gathers(self) -> None:
+        if not self.syntheses:
+            raise IllegalTransition(
+                _("Rattachez au moins une synthèse publiée avant de publier l'édition.")
+            )
 
     @property
     def filename(self) -> str:

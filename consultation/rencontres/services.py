@@ -14,7 +14,6 @@ from consultation.accounts.services import publication_readers
 from consultation.core import audit, documents, jobs
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
-from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.rencontres.models import Edition, EditionState, RencontresSubscriber
 from consultation.syntheses.models import SynthesisVersion
@@ -108,11 +107,11 @@ def publish(edition: Edition, user: User) -> Edition:
     """Make the edition's page public and build its dossier; a later publish rebuilds it."""
     from consultation.rencontres import jobs as rencontres_jobs
 
-    if not edition.syntheses:
-        raise DomainError(_("Rattachez au moins une synthèse publiée avant de publier l'édition."))
     first = not edition.is_published
-    edition.state = EditionState.PUBLISHED
-    edition.published_at = edition.published_at or utcnow()
+    if first:
+        edition.publish()
+    else:
+        edition.republish()
     previous = edition.document
     document = documents.request_document("dossier", edition.filename)
     edition.document = document
