@@ -111,19 +111,10 @@ def label_of(kind: str, target: Any) -> str:
 
 
 def _shift(kind: str, target: Any, delta: int) -> None:
-    from consultation.comments.services import count_on_proposal
-
-    if kind == "proposal":
+    """Tell the counters an item starts (+1) or stops (-1) counting."""
+    if kind == ReportKind.PROPOSAL:
         signals.proposal_counted.send(target, delta=delta)
-    elif kind == "comment":
-        count_on_proposal(target.proposal_id, target.stance, delta)
-        if delta > 0 and target.proposal_id is not None:
-            from consultation.proposals.models import Proposal
-
-            db.session.execute(
-                update(Proposal).where(Proposal.id == target.proposal_id)
-                .values({**Proposal.reaction_values(), **Proposal.keep_updated_at()})
-            )
+    elif kind == ReportKind.COMMENT:
         signals.comment_counted.send(target, delta=delta)
 
 
@@ -320,24 +311,6 @@ def queue_rows(rows: list[tuple[Any, ...]], status: str) -> list[QueueRow]:
 
 # --- Merging duplicate proposals ---------------------------------------------------------------
 
-def _recount_supports(*proposals: Any) -> None:
-    from consultation.proposals.models import Proposal
-
-    for proposal in proposals:
-        db.session.execute(
-            update(Proposal)
-            .where(Proposal.id == proposal.id)
-            .values({
-                Proposal.supports_count: select(func.count())
-                .where(Support.proposal_id == proposal.id)
-                .scalar_subquery(),
-                **Proposal.keep_updated_at(),
-            })
-            .execution_options(synchronize_session=False)
-        )
-        db.session.refresh(proposal)
-
-
 def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
     """Merge proposal `source` into `target`: each supporter of either supports the target once.
 
@@ -361,11 +334,9 @@ def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
         update(Support).where(Support.proposal_id == source.id).values(proposal_id=target.id)
     )
     db.session.flush()
-    _recount_supports(source, target)
+    signals.supports_moved.send(source, to=target, removed=len(both))
     if was_counted:
         signals.proposal_counted.send(source, delta=-1)
-    if both:
-        signals.support_removed_many.send(source, count=len(both))
     entry = audit.record(actor, "proposal.merge", "proposal", source.id, source.title, reason,
                          into=target.id, into_title=target.title, moved=moved,
                          supported_both=sorted(both))
@@ -396,11 +367,9 @@ def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
         restored += insert_ignore(Support.__table__, user_id=user_id, proposal_id=source.id,
                                   project_id=source.project_id, created_at=utcnow())
     db.session.flush()
-    _recount_supports(source, target)
+    signals.supports_moved.send(target, to=source, removed=-restored)
     if source.is_counted:
         signals.proposal_counted.send(source, delta=1)
-    if restored:
-        signals.support_removed_many.send(source, count=-restored)
     audit.record(actor, "proposal.unmerge", "proposal", source.id, source.title, reason,
                  merge_entry=entry.id, into=target.id)
     db.session.flush()

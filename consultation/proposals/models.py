@@ -101,6 +101,7 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
     # Set by the first support or comment: from then on the text people reacted to is fixed.
     first_reaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Counters kept up to date by proposals/receivers.py from the domains' signals.
     supports_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_pour: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,7 +16,7 @@ from consultation.core import audit, jobs
 from consultation.core.errors import DomainError
 from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, encode_cursor
-from consultation.core.signals import proposal_created, proposal_updated, proposal_withdrawn
+from consultation.core.signals import proposal_created, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.proposals.models import AnswerStatus, Proposal, ProposalStatus
@@ -76,7 +76,6 @@ def update_proposal(
         audit.record_assisted(mediator, actor, "mediation.proposal_edit", "proposal",
                               proposal.id, title)
     db.session.flush()
-    proposal_updated.send(proposal)
     log.info("user %s edited proposal %s", actor.id, proposal.id)
 
 
