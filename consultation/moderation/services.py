@@ -91,7 +91,8 @@ def _targets() -> dict[str, type[Any]]:
         from consultation.comments.models import Comment
         from consultation.proposals.models import Proposal
 
-        TARGETS.update(proposal=Proposal, comment=Comment, user=User)
+        TARGETS.update({ReportKind.PROPOSAL: Proposal, ReportKind.COMMENT: Comment,
+                        ReportKind.USER: User})
     return TARGETS
 
 
@@ -103,9 +104,9 @@ def target_of(kind: str, target_id: int) -> Any:
 
 def label_of(kind: str, target: Any) -> str:
     """A short text naming the target in the log and the queue."""
-    if kind == "proposal":
+    if kind == ReportKind.PROPOSAL:
         return target.title
-    if kind == "comment":
+    if kind == ReportKind.COMMENT:
         return f"Commentaire n° {target.id}"
     return target.account_name
 
@@ -227,7 +228,7 @@ def pending_query(project_id: int | None = None) -> dict[str, Select[Any]]:
     from consultation.proposals.models import Proposal
 
     queries: dict[str, Select[Any]] = {}
-    for kind, model in (("proposal", Proposal), ("comment", Comment)):
+    for kind, model in ((ReportKind.PROPOSAL, Proposal), (ReportKind.COMMENT, Comment)):
         # Author and project are shown for each item: loaded with it, not one query per row.
         statement = (
             select(model)

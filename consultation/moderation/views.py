@@ -232,9 +232,9 @@ def _target_or_404(kind: str, target_id: int) -> Any:
 
 
 def _back_to(kind: str, target: Any) -> str:
-    if kind == "proposal":
+    if kind == ReportKind.PROPOSAL:
         return url_for("proposals.show", proposal_id=target.id)
-    if kind == "comment":
+    if kind == ReportKind.COMMENT:
         if target.proposal_id:
             return url_for("proposals.show", proposal_id=target.proposal_id,
                            _anchor=f"commentaire-{target.id}")
