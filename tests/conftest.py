@@ -17,8 +17,8 @@ import contextvars
 import copy
 import os
 import uuid
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

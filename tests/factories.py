@@ -13,7 +13,7 @@ from consultation.comments.models import Comment
 from consultation.core.models import today
 from consultation.extensions import db
 from consultation.projects import services as projects
-from consultation.projects.models import PHASE_KINDS, Project
+from consultation.projects.models import PhaseKind, Project
 from consultation.proposals import services as proposals
 from consultation.proposals.models import Proposal
 from consultation.reference.models import Territory
@@ -45,10 +45,10 @@ def phases_for(current: str | None) -> dict[str, tuple[Any, Any]]:
         start = day + timedelta(days=10)
         offset = 0
     else:
-        offset = PHASE_KINDS.index(current)
+        offset = list(PhaseKind).index(current)
         start = day - timedelta(days=5) - timedelta(days=30 * offset)
     result = {}
-    for i, kind in enumerate(PHASE_KINDS):
+    for i, kind in enumerate(PhaseKind):
         begin = start + timedelta(days=30 * i)
         result[kind] = (begin, begin + timedelta(days=29))
     del offset

@@ -18,7 +18,6 @@ from consultation.accounts.models import ROLES, User, UserRole, new_nonce
 from consultation.core import audit, jobs, personal_data
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
-from consultation.core.signals import user_registered
 from consultation.extensions import db
 from consultation.reference.models import Territory
 
@@ -51,7 +50,6 @@ def register(
     db.session.add(user)
     db.session.flush()
     log.info("user %s registered", user.id)
-    user_registered.send(user)
     return user
 
 

@@ -10,6 +10,7 @@ from wtforms.validators import AnyOf, InputRequired
 
 from consultation.core.forms import markdown_field
 from consultation.core.templating import STANCE_LABELS
+from consultation.proposals.models import Stance
 
 STANCE_MESSAGE = _l("Choisissez pour, contre ou neutre.")
 
@@ -21,12 +22,12 @@ class CommentForm(FlaskForm):
     # default, and an unknown one gets the same French message (not WTForms' generic one).
     stance = RadioField(
         _l("Votre position"),
-        choices=[SelectChoice(value, label) for value, label in STANCE_LABELS.items()],
-        default="neutre",
+        choices=[SelectChoice(stance, STANCE_LABELS[stance]) for stance in Stance],
+        default=Stance.NEUTRE,
         validate_choice=False,
         validators=[
             InputRequired(message=STANCE_MESSAGE),
-            AnyOf(tuple(STANCE_LABELS), message=STANCE_MESSAGE),
+            AnyOf(tuple(Stance), message=STANCE_MESSAGE),
         ],
     )
     body = markdown_field(_l("Votre commentaire"), 5_000)

@@ -8,10 +8,10 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import ModeratedMixin, TimestampMixin
+from consultation.core.models import ModeratedMixin, ModerationState, TimestampMixin, one_of
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.proposals.models import Proposal
+from consultation.proposals.models import Proposal, Stance
 
 MAX_DEPTH = 2  # depths 0, 1 and 2: three levels
 
@@ -21,10 +21,8 @@ class Comment(ModeratedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "comments"
     __table_args__ = (
-        CheckConstraint("stance IN ('pour', 'contre', 'neutre')", name="stance"),
-        CheckConstraint(
-            "moderation IN ('visible', 'pending', 'held', 'hidden')", name="moderation"
-        ),
+        CheckConstraint(one_of("stance", Stance), name="stance"),
+        CheckConstraint(one_of("moderation", ModerationState), name="moderation"),
         CheckConstraint(f"depth >= 0 AND depth <= {MAX_DEPTH}", name="depth"),
         Index("ix_comments_project_roots", "project_id", "proposal_id", "depth", "id"),
         Index("ix_comments_proposal_roots", "proposal_id", "depth", "id"),

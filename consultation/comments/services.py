@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
@@ -15,29 +15,16 @@ from consultation.comments.models import MAX_DEPTH, Comment
 from consultation.core import audit
 from consultation.core.errors import DomainError
 from consultation.core.markup import plain
-from consultation.core.models import utcnow
+from consultation.core.models import ModerationState, utcnow
 from consultation.core.pagination import Page, paginate
-from consultation.core.signals import comment_created, comment_deleted
+from consultation.core.signals import comment_created, comment_deleted, comment_restanced
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.proposals.models import STANCES, Proposal
+from consultation.proposals.models import Proposal, Stance
 
 log = logging.getLogger(__name__)
 
 ROOTS_PER_PAGE = 50
-
-
-def count_on_proposal(proposal_id: int | None, stance: str, delta: int) -> None:
-    """Move a proposal's comment counters in one UPDATE, exact under concurrency."""
-    if proposal_id is None:
-        return
-    by_stance = getattr(Proposal, f"comments_{stance}")
-    db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal_id)
-        .values({Proposal.comments_count: Proposal.comments_count + delta,
-                 by_stance: by_stance + delta, **Proposal.keep_updated_at()})
-    )
 
 
 def add_comment(
@@ -53,7 +40,7 @@ def add_comment(
     """Comment on a project or a proposal, or reply to a comment (three levels at most); by a
     mediator for `author` when `mediator` is given, from a paper workshop when `workshop_id`
     is."""
-    if stance not in STANCES:
+    if not Stance.has(stance):
         raise DomainError(_("Choisissez pour, contre ou neutre."))
     if parent is not None:
         if parent.depth >= MAX_DEPTH or parent.is_deleted:
@@ -63,7 +50,7 @@ def add_comment(
         project_id, proposal_id = project.id, proposal.id if proposal else None
     premoderated = (parent.project if parent is not None else project).premoderation
     comment = Comment(
-        moderation="pending" if premoderated else "visible",
+        moderation=ModerationState.PENDING if premoderated else ModerationState.VISIBLE,
         project_id=project_id,
         proposal_id=proposal_id,
         parent_id=parent.id if parent else None,
@@ -80,14 +67,6 @@ def add_comment(
     if mediator is not None:
         audit.record_assisted(mediator, author, "mediation.comment", "comment", comment.id,
                               plain(body, 80))
-    if comment.is_counted:
-        count_on_proposal(proposal_id, stance, 1)
-    if proposal_id is not None and comment.is_counted:
-        db.session.execute(
-            update(Proposal)
-            .where(Proposal.id == proposal_id)
-            .values({**Proposal.reaction_values(), **Proposal.keep_updated_at()})
-        )
     comment_created.send(comment)
     log.info("user %s added comment %s", author.id, comment.id)
     return comment
@@ -96,19 +75,19 @@ def add_comment(
 def edit_comment(
     actor: User, comment: Comment, stance: str, body: str, mediator: User | None = None
 ) -> None:
-    """Change one's comment text and stance; counters follow the stance."""
+    """Change one's comment text and stance; counters follow the stance (see receivers)."""
     if comment.is_deleted:
         raise DomainError(_("Ce commentaire a été supprimé."))
-    if stance not in STANCES:
+    if not Stance.has(stance):
         raise DomainError(_("Choisissez pour, contre ou neutre."))
-    if stance != comment.stance and comment.is_counted:
-        count_on_proposal(comment.proposal_id, comment.stance, -1)
-        count_on_proposal(comment.proposal_id, stance, 1)
+    previous = comment.stance
     comment.stance, comment.body = stance, body
     if mediator is not None:
         audit.record_assisted(mediator, actor, "mediation.comment_edit", "comment", comment.id,
                               plain(body, 80))
     db.session.flush()
+    if stance != previous and comment.is_counted:
+        comment_restanced.send(comment, previous=previous)
     log.info("user %s edited comment %s", actor.id, comment.id)
 
 
@@ -124,7 +103,6 @@ def delete_comment(actor: User, comment: Comment, mediator: User | None = None) 
     comment.body = ""
     db.session.flush()
     if was_counted:  # a comment hidden by moderation was not counted any more
-        count_on_proposal(comment.proposal_id, comment.stance, -1)
         comment_deleted.send(comment)
     log.info("user %s deleted comment %s", actor.id, comment.id)
 

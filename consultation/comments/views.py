@@ -16,6 +16,7 @@ from consultation.comments.models import Comment
 from consultation.core import pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.http import FAILED, attempt, get_or_404, require
+from consultation.core.models import ModerationState
 from consultation.core.pagination import page_number
 from consultation.extensions import db
 from consultation.projects.models import Project
@@ -60,7 +61,8 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
         )
         if comment is not FAILED:
             flash(_("Votre commentaire est enregistré ; il sera publié après approbation.")
-                  if comment.moderation == "pending" else _("Votre commentaire est publié."),
+                  if comment.moderation == ModerationState.PENDING
+                  else _("Votre commentaire est publié."),
                   "success")
             return redirect(_link(comment))
     return render_template(
@@ -108,7 +110,8 @@ def reply(comment_id: int):
         )
         if comment is not FAILED:
             flash(_("Votre réponse est enregistrée ; elle sera publiée après approbation.")
-                  if comment.moderation == "pending" else _("Votre réponse est publiée."),
+                  if comment.moderation == ModerationState.PENDING
+                  else _("Votre réponse est publiée."),
                   "success")
             return redirect(_link(comment))
     return render_template(

@@ -18,10 +18,19 @@ from sqlalchemy import CheckConstraint, DateTime, Float, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from consultation.core import jobs, outbox
-from consultation.core.models import as_utc, utcnow
+from consultation.core.models import DomainEnum, as_utc, one_of, utcnow
 from consultation.extensions import db
 
-STATES = ("pending", "running", "ready", "failed")
+
+class DocumentState(DomainEnum):
+    """Where the build of a document stands."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+
+
 # A build still "running" after this long lost its worker: it may be asked for again.
 STALE_AFTER = timedelta(minutes=10)
 
@@ -31,7 +40,7 @@ class Document(db.Model):
 
     __tablename__ = "documents"
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'running', 'ready', 'failed')", name="state"),
+        CheckConstraint(one_of("state", DocumentState), name="state"),
         CheckConstraint("state != 'ready' OR content IS NOT NULL", name="ready_has_content"),
     )
 
@@ -39,7 +48,7 @@ class Document(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(60), default="application/pdf")
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=DocumentState.PENDING)
     # Deferred: pages that show a document's state never load its bytes.
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     size: Mapped[int | None] = mapped_column(Integer)
@@ -53,13 +62,13 @@ class Document(db.Model):
     @property
     def is_ready(self) -> bool:
         """True once the bytes are stored."""
-        return self.state == "ready"
+        return self.state == DocumentState.READY
 
     @property
     def is_stale(self) -> bool:
         """True when a build has been running for so long that its worker must have died."""
         return (
-            self.state == "running"
+            self.state == DocumentState.RUNNING
             and self.started_at is not None
             and utcnow() - as_utc(self.started_at) > STALE_AFTER
         )
@@ -67,12 +76,12 @@ class Document(db.Model):
     @property
     def can_retry(self) -> bool:
         """A failed build, or one whose worker died, may be asked for again."""
-        return self.state == "failed" or self.is_stale
+        return self.state == DocumentState.FAILED or self.is_stale
 
 
 def request_document(kind: str, filename: str) -> Document:
     """A new pending document; the caller enqueues the job that builds it."""
-    document = Document(kind=kind, filename=filename, state="pending")
+    document = Document(kind=kind, filename=filename, state=DocumentState.PENDING)
     db.session.add(document)
     db.session.flush()
     return document
@@ -95,7 +104,7 @@ def reset_for_retry(document: Document) -> bool:
     changed = db.session.execute(
         update(Document)
         .where(Document.id == document.id, Document.state == document.state)
-        .values(state="pending", error=None, requested_at=utcnow())
+        .values(state=DocumentState.PENDING, error=None, requested_at=utcnow())
     ).rowcount
     db.session.refresh(document)
     return changed == 1
@@ -105,8 +114,8 @@ def _claim(document_id: int) -> bool:
     # One worker wins: the conditional UPDATE moves pending to running once.
     claimed = db.session.execute(
         update(Document)
-        .where(Document.id == document_id, Document.state == "pending")
-        .values(state="running", started_at=utcnow(), attempts=Document.attempts + 1)
+        .where(Document.id == document_id, Document.state == DocumentState.PENDING)
+        .values(state=DocumentState.RUNNING, started_at=utcnow(), attempts=Document.attempts + 1)
     ).rowcount
     db.session.commit()
     return claimed == 1
@@ -130,17 +139,17 @@ def build(document_id: int, render: Callable[[], bytes]) -> str:
         db.session.execute(
             update(Document)
             .where(Document.id == document_id)
-            .values(state="failed", error=f"{type(error).__name__}: {error}"[:500],
+            .values(state=DocumentState.FAILED, error=f"{type(error).__name__}: {error}"[:500],
                     finished_at=utcnow())
         )
         db.session.commit()
-        return "failed"
+        return DocumentState.FAILED
     db.session.rollback()  # end the reading transaction before the write
     db.session.execute(
         update(Document)
         .where(Document.id == document_id)
         .values(
-            state="ready",
+            state=DocumentState.READY,
             content=content,
             size=len(content),
             error=None,
@@ -149,7 +158,7 @@ def build(document_id: int, render: Callable[[], bytes]) -> str:
         )
     )
     db.session.commit()
-    return "ready"
+    return DocumentState.READY
 
 
 def content_of(document: Document) -> bytes:
@@ -171,7 +180,7 @@ def serve(document: Document, **context: object) -> Response:
         response.headers["Cache-Control"] = "public, max-age=3600"
         return response
     # A build recorded while Redis was away is pending like any other; the page says why.
-    waiting = document.state == "pending" and outbox.is_waiting(subject(document.id))
+    waiting = document.state == DocumentState.PENDING and outbox.is_waiting(subject(document.id))
     response = make_response(render_template("documents/status.html", document=document,
                                              queue_away=waiting, **context))
     response.headers["Cache-Control"] = "no-store"

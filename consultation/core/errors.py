@@ -23,6 +23,15 @@ class DomainError(Exception):
         self.message = message
 
 
+class IllegalTransition(DomainError):
+    """A model refuses to change state this way (hide what is hidden, publish what is
+    published...); the message says why, in the person's language."""
+
+    def __init__(self, message: str) -> None:
+        # Made a plain string now: a lazy one could not be flashed into the session.
+        super().__init__(str(message))
+
+
 class NotAllowed(DomainError):
     """The permission registry refused the action."""
 

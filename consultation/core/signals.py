@@ -2,6 +2,11 @@
 
 Senders are the objects concerned; receivers run inside the same transaction and must not
 commit. Work that leaves the process (mail, PDF) is enqueued through core.jobs, after commit.
+Counters move only here: a receiver adds a delta in one UPDATE (`n = n + :delta`), so that
+concurrent requests never lose a change.
+
+Each signal: its sender (the first argument of send), its keyword arguments, who sends it,
+and who receives it.
 """
 
 from __future__ import annotations
@@ -10,16 +15,58 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-user_registered = _signals.signal("user-registered")
+# sender: the new Proposal (it may wait for approval: receivers look at is_counted).
+# Sent by proposals.services.create_proposal.
+# Received by projects.receivers (proposals_count, participants).
 proposal_created = _signals.signal("proposal-created")
-proposal_updated = _signals.signal("proposal-updated")
+
+# sender: the Proposal its author withdrew; sent only if it was counted.
+# Sent by proposals.services.withdraw_proposal.
+# Received by projects.receivers (proposals_count).
 proposal_withdrawn = _signals.signal("proposal-withdrawn")
+
+# sender: the new Comment (it may wait for approval: receivers look at is_counted).
+# Sent by comments.services.add_comment.
+# Received by projects.receivers (comments_count, participants) and proposals.receivers
+# (the proposal's comments_count and per-stance count, first reaction).
 comment_created = _signals.signal("comment-created")
+
+# sender: the Comment its author deleted; sent only if it was counted.
+# Sent by comments.services.delete_comment.
+# Received by projects.receivers and proposals.receivers (comment counts).
 comment_deleted = _signals.signal("comment-deleted")
+
+# sender: a counted Comment whose stance its author changed; kwarg previous: the old stance.
+# Sent by comments.services.edit_comment.
+# Received by proposals.receivers (per-stance counts).
+comment_restanced = _signals.signal("comment-restanced")
+
+# sender: the Support given (a transient row: user_id, proposal_id, project_id).
+# Sent by votes.services.add_support.
+# Received by projects.receivers (supports_count, participants) and proposals.receivers
+# (supports_count, first reaction).
 support_added = _signals.signal("support-added")
+
+# sender: the Support taken back (a transient row, as above).
+# Sent by votes.services.remove_support.
+# Received by projects.receivers and proposals.receivers (supports_count).
 support_removed = _signals.signal("support-removed")
-# Moderation changed whether a proposal or comment counts; kwarg delta is +1 or -1.
+
+# sender: a Proposal that moderation made count again or stop counting; kwarg delta: +1 or -1.
+# Sent by moderation.services (hide, restore, approve, hold, dismiss, merge, unmerge).
+# Received by projects.receivers (proposals_count).
 proposal_counted = _signals.signal("proposal-counted")
+
+# sender: a Comment that moderation made count again or stop counting; kwarg delta: +1 or -1.
+# Sent by moderation.services (hide, restore, approve, hold, dismiss).
+# Received by projects.receivers (comments_count) and proposals.receivers (comment counts,
+# first reaction when it counts again).
 comment_counted = _signals.signal("comment-counted")
-# Supports removed (or, with a negative count, restored) in bulk by a merge; kwarg count.
-support_removed_many = _signals.signal("support-removed-many")
+
+# sender: the Proposal supports left in bulk; kwargs to: the Proposal that took them,
+# removed: how many supports were deleted on the way (negative: restored).
+# Sent by moderation.services.merge (source -> target, duplicates removed) and unmerge
+# (target -> source, duplicates restored).
+# Received by projects.receivers (supports_count) and proposals.receivers (both proposals'
+# supports_count, recounted in SQL).
+supports_moved = _signals.signal("supports-moved")

@@ -25,6 +25,7 @@ from consultation.core.forms import STRIP, OptionalSelectField, required
 from consultation.core.models import today
 from consultation.core.templating import STANCE_LABELS
 from consultation.mediation.models import AGE_BRACKETS
+from consultation.proposals.models import Stance
 
 WORKSHOP_ROWS = 10  # rows of a new workshop form
 MORE_ROWS = 5  # rows added by "Ajouter des lignes"
@@ -113,7 +114,7 @@ class WorkshopRowForm(Form):
     stance = SelectField(
         _l("Position (commentaire)"),
         choices=[SelectChoice("", _l("— Choisir —"))]
-        + [SelectChoice(value, label) for value, label in STANCE_LABELS.items()],
+        + [SelectChoice(stance, STANCE_LABELS[stance]) for stance in Stance],
         validate_choice=False,
     )
     author = SelectField(_l("Auteur·rice"), validate_choice=False)
@@ -161,7 +162,7 @@ class WorkshopRowForm(Form):
             elif self.proposal_number is None:
                 refuse(self.proposal, str(_l("Saisissez le numéro de la proposition, en "
                                              "chiffres.")))
-            if self.stance.data not in STANCE_LABELS:
+            if not Stance.has(self.stance.data):
                 refuse(self.stance, str(_l("Choisissez pour, contre ou neutre.")))
         if self.author.data != ANONYMOUS and self.author.data not in {
             value for value, *_ in self.author.choices  # type: ignore[union-attr]

@@ -27,7 +27,7 @@ from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.mediation.models import ANONYMOUS_NAME, AssistedProfile, Workshop
 from consultation.projects.models import Project
-from consultation.proposals.models import Proposal
+from consultation.proposals.models import Proposal, Stance
 from consultation.proposals.services import create_proposal
 from consultation.reference.models import Territory
 
@@ -270,7 +270,7 @@ def enter_workshop(
             create_proposal(author, project, row.title, row.body, None,  # type: ignore[arg-type]
                             mediator=mediator, workshop_id=workshop.id)
         else:
-            add_comment(author, project, row.stance or "neutre", row.body,  # type: ignore[arg-type]
+            add_comment(author, project, row.stance or Stance.NEUTRE, row.body,  # type: ignore[arg-type]
                         proposal=proposal, mediator=mediator, workshop_id=workshop.id)
     audit.record(mediator, "mediation.workshop", "workshop", workshop.id,
                  f"{workshop.place}, {held_on.isoformat()}", contributions=len(rows),

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from consultation.core.forms import STRIP, required
+from consultation.moderation.models import ReportReason
 
 DURATIONS = {"7": _l("7 jours"), "30": _l("30 jours"), "365": _l("1 an"),
              "definitif": _l("Définitivement")}
@@ -59,11 +60,11 @@ class AuditFilterForm(FlaskForm):
 
 
 REASON_LABELS = {
-    "spam": _l("Publicité ou spam"),
-    "offensive": _l("Propos injurieux, haineux ou discriminatoires"),
-    "off_topic": _l("Hors sujet"),
-    "personal_data": _l("Données personnelles exposées"),
-    "other": _l("Autre (précisez)"),
+    ReportReason.SPAM: _l("Publicité ou spam"),
+    ReportReason.OFFENSIVE: _l("Propos injurieux, haineux ou discriminatoires"),
+    ReportReason.OFF_TOPIC: _l("Hors sujet"),
+    ReportReason.PERSONAL_DATA: _l("Données personnelles exposées"),
+    ReportReason.OTHER: _l("Autre (précisez)"),
 }
 REASON_MESSAGE = _l("Choisissez un motif.")
 
@@ -73,10 +74,10 @@ class ReportForm(FlaskForm):
 
     reason = RadioField(
         _l("Motif du signalement"),
-        choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()],
+        choices=[SelectChoice(reason, REASON_LABELS[reason]) for reason in ReportReason],
         validate_choice=False,
         validators=[InputRequired(message=REASON_MESSAGE),
-                    AnyOf(tuple(REASON_LABELS), message=REASON_MESSAGE)],
+                    AnyOf(tuple(ReportReason), message=REASON_MESSAGE)],
     )
     details = TextAreaField(
         _l("Précisions"),
@@ -86,7 +87,7 @@ class ReportForm(FlaskForm):
     )
 
     def validate_details(self, field: TextAreaField) -> None:
-        if self.reason.data == "other" and not field.data:
+        if self.reason.data == ReportReason.OTHER and not field.data:
             raise ValidationError(str(_l("Précisez le motif du signalement.")))
 
 

@@ -8,12 +8,34 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import utcnow
+from consultation.core.models import DomainEnum, one_of, utcnow
 from consultation.extensions import db
 
-KINDS = ("proposal", "comment", "user")
-REASONS = ("spam", "offensive", "off_topic", "personal_data", "other")
-STATUSES = ("open", "upheld", "dismissed")
+
+class ReportKind(DomainEnum):
+    """What a report is about."""
+
+    PROPOSAL = "proposal"
+    COMMENT = "comment"
+    USER = "user"
+
+
+class ReportReason(DomainEnum):
+    """Why someone reports; "other" asks for details."""
+
+    SPAM = "spam"
+    OFFENSIVE = "offensive"
+    OFF_TOPIC = "off_topic"
+    PERSONAL_DATA = "personal_data"
+    OTHER = "other"
+
+
+class ReportStatus(DomainEnum):
+    """A report waits for a moderator, who upholds it (the item is hidden) or dismisses it."""
+
+    OPEN = "open"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
 
 
 class Report(db.Model):
@@ -22,12 +44,9 @@ class Report(db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         UniqueConstraint("reporter_id", "target_kind", "target_id"),
-        CheckConstraint("target_kind IN ('proposal', 'comment', 'user')", name="target_kind"),
-        CheckConstraint(
-            "reason IN ('spam', 'offensive', 'off_topic', 'personal_data', 'other')",
-            name="reason",
-        ),
-        CheckConstraint("status IN ('open', 'upheld', 'dismissed')", name="status"),
+        CheckConstraint(one_of("target_kind", ReportKind), name="target_kind"),
+        CheckConstraint(one_of("reason", ReportReason), name="reason"),
+        CheckConstraint(one_of("status", ReportStatus), name="status"),
         Index("ix_reports_target", "target_kind", "target_id", "status"),
         Index("ix_reports_status_project", "status", "project_id"),
     )
@@ -40,7 +59,7 @@ class Report(db.Model):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(15))
     details: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=ReportStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,11 +17,11 @@ from consultation.accounts.models import User
 from consultation.core import audit, jobs, signals
 from consultation.core.audit import AuditEntry
 from consultation.core.db import insert_ignore
-from consultation.core.errors import DomainError
-from consultation.core.models import PARIS, utcnow
+from consultation.core.errors import DomainError, IllegalTransition
+from consultation.core.models import PARIS, ModerationState, utcnow
 from consultation.extensions import db
 from consultation.moderation import jobs as moderation_jobs
-from consultation.moderation.models import KINDS, REASONS, Report
+from consultation.moderation.models import Report, ReportKind, ReportReason, ReportStatus
 from consultation.votes.models import Support
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ def _targets() -> dict[str, type[Any]]:
         from consultation.comments.models import Comment
         from consultation.proposals.models import Proposal
 
-        TARGETS.update(proposal=Proposal, comment=Comment, user=User)
+        TARGETS.update({ReportKind.PROPOSAL: Proposal, ReportKind.COMMENT: Comment,
+                        ReportKind.USER: User})
     return TARGETS
 
 
@@ -102,56 +104,36 @@ def target_of(kind: str, target_id: int) -> Any:
 
 def label_of(kind: str, target: Any) -> str:
     """A short text naming the target in the log and the queue."""
-    if kind == "proposal":
+    if kind == ReportKind.PROPOSAL:
         return target.title
-    if kind == "comment":
+    if kind == ReportKind.COMMENT:
         return f"Commentaire n° {target.id}"
     return target.account_name
 
 
 def _shift(kind: str, target: Any, delta: int) -> None:
-    from consultation.comments.services import count_on_proposal
-
-    if kind == "proposal":
+    """Tell the counters an item starts (+1) or stops (-1) counting."""
+    if kind == ReportKind.PROPOSAL:
         signals.proposal_counted.send(target, delta=delta)
-    elif kind == "comment":
-        count_on_proposal(target.proposal_id, target.stance, delta)
-        if delta > 0 and target.proposal_id is not None:
-            from consultation.proposals.models import Proposal
-
-            db.session.execute(
-                update(Proposal).where(Proposal.id == target.proposal_id)
-                .values({**Proposal.reaction_values(), **Proposal.keep_updated_at()})
-            )
+    elif kind == ReportKind.COMMENT:
         signals.comment_counted.send(target, delta=delta)
 
 
-def _set_state(
-    kind: str, target: Any, state: str, reason: str | None, quiet: bool = False
-) -> bool:
-    """Change the moderation state; counters follow whether the item still counts.
-
-    The UPDATE only applies if the state is still the one this request read, so two
-    moderators deciding at once never move the counters twice: the second is told to reload.
-    """
-    model = type(target)
+def _moderate(kind: str, target: Any, transition: Callable[[], None]) -> None:
+    """Apply a moderation transition of the item (its model checks it and refuses an illegal
+    one); counters follow whether the item still counts."""
     was_counted = target.is_counted
-    changed = db.session.execute(
-        update(model)
-        .where(model.id == target.id, model.moderation == target.moderation)
-        .values(moderation=state, moderation_reason=reason, moderated_at=utcnow())
-        .returning(model.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if changed is None:
-        if quiet:
-            return False
-        raise DomainError(
-            _("Ce contenu vient d'être modéré par quelqu'un d'autre : rechargez la page.")
-        )
-    db.session.refresh(target)
+    transition()
     if was_counted != target.is_counted:
         _shift(kind, target, 1 if target.is_counted else -1)
+
+
+def _hold(kind: str, target: Any) -> bool:
+    """Hold the item until a decision; False if someone moderated it meanwhile."""
+    try:
+        _moderate(kind, target, target.hold)
+    except IllegalTransition:
+        return False
     return True
 
 
@@ -159,7 +141,7 @@ def open_reports(kind: str, target_id: int) -> list[Report]:
     """The undecided reports of an item."""
     return list(db.session.scalars(
         select(Report).where(Report.target_kind == kind, Report.target_id == target_id,
-                             Report.status == "open").order_by(Report.id)
+                             Report.status == ReportStatus.OPEN).order_by(Report.id)
     ))
 
 
@@ -173,19 +155,19 @@ def _decide(actor: User, kind: str, target_id: int, status: str) -> list[int]:
 
 def report(reporter: User, kind: str, target: Any, reason: str, details: str) -> Report:
     """Report an item once; enough distinct reports hold it until a moderator decides."""
-    if kind not in KINDS or reason not in REASONS:
+    if not ReportKind.has(kind) or not ReportReason.has(reason):
         raise DomainError(_("Signalement invalide."))
-    if reason == "other" and not details.strip():
+    if reason == ReportReason.OTHER and not details.strip():
         raise DomainError(_("Précisez le motif du signalement."))
     project_id = getattr(target, "project_id", None)
-    if kind != "user":
+    if kind != ReportKind.USER:
         # Reports of one item are counted one at a time (PostgreSQL row lock; SQLite has a
         # single writer), so a burst of reports cannot cross the threshold unseen.
         model = type(target)
         db.session.execute(select(model.id).where(model.id == target.id).with_for_update())
     inserted = insert_ignore(
         Report.__table__, reporter_id=reporter.id, target_kind=kind, target_id=target.id,
-        project_id=project_id, reason=reason, details=details, status="open",
+        project_id=project_id, reason=reason, details=details, status=ReportStatus.OPEN,
         created_at=utcnow(),
     )
     if not inserted:
@@ -193,11 +175,11 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
     log.info("user %s reported %s %s", reporter.id, kind, target.id)
     threshold = current_app.config["REPORT_THRESHOLD"]
     if (
-        kind != "user"
+        kind != ReportKind.USER
         and target.is_visible
         and len(open_reports(kind, target.id)) >= threshold
         # A crossing report may have held it already: then there is nothing more to do.
-        and _set_state(kind, target, "held", None, quiet=True)
+        and _hold(kind, target)
     ):
         audit.record(None, f"{kind}.hold", kind, target.id, label_of(kind, target),
                      str(_("Masqué à titre provisoire après %(n)d signalements.", n=threshold)))
@@ -209,14 +191,10 @@ def report(reporter: User, kind: str, target: Any, reason: str, details: str) ->
 
 def hide(actor: User, kind: str, target: Any, reason: str) -> None:
     """Hide an item with a public reason; its reports are upheld; author and reporters told."""
-    if kind == "user":
+    if kind == ReportKind.USER:
         raise DomainError(_("Un compte se bloque, il ne se masque pas."))
-    if target.moderation == "hidden":
-        raise DomainError(_("Ce contenu est déjà masqué."))
-    if not reason.strip():
-        raise DomainError(_("Indiquez le motif, il sera affiché à la place du contenu."))
-    _set_state(kind, target, "hidden", reason)
-    decided = _decide(actor, kind, target.id, "upheld")
+    _moderate(kind, target, lambda: target.hide(reason))
+    decided = _decide(actor, kind, target.id, ReportStatus.UPHELD)
     audit.record(actor, f"{kind}.hide", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
     jobs.enqueue(moderation_jobs.tell_author_hidden, kind, target.id)
@@ -226,12 +204,10 @@ def hide(actor: User, kind: str, target: Any, reason: str) -> None:
 
 def restore(actor: User, kind: str, target: Any, reason: str) -> None:
     """Show a hidden or held item again; open reports are dismissed."""
-    if kind == "user" or target.moderation == "visible":
+    if kind == ReportKind.USER:
         raise DomainError(_("Ce contenu n'est pas masqué."))
-    if target.moderation == "pending":
-        raise DomainError(_("Ce contenu attend une approbation : approuvez-le ou refusez-le."))
-    _set_state(kind, target, "visible", None)
-    decided = _decide(actor, kind, target.id, "dismissed")
+    _moderate(kind, target, target.restore)
+    decided = _decide(actor, kind, target.id, ReportStatus.DISMISSED)
     audit.record(actor, f"{kind}.restore", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
     if decided:
@@ -240,9 +216,9 @@ def restore(actor: User, kind: str, target: Any, reason: str) -> None:
 
 def approve(actor: User, kind: str, target: Any) -> None:
     """Publish a proposal or comment that waited for approval (pre-moderated project)."""
-    if kind == "user" or target.moderation != "pending":
+    if kind == ReportKind.USER:
         raise DomainError(_("Ce contenu n'attend pas d'approbation."))
-    _set_state(kind, target, "visible", None)
+    _moderate(kind, target, target.approve)
     audit.record(actor, f"{kind}.approve", kind, target.id, label_of(kind, target))
 
 
@@ -252,12 +228,12 @@ def pending_query(project_id: int | None = None) -> dict[str, Select[Any]]:
     from consultation.proposals.models import Proposal
 
     queries: dict[str, Select[Any]] = {}
-    for kind, model in (("proposal", Proposal), ("comment", Comment)):
+    for kind, model in ((ReportKind.PROPOSAL, Proposal), (ReportKind.COMMENT, Comment)):
         # Author and project are shown for each item: loaded with it, not one query per row.
         statement = (
             select(model)
             .options(joinedload(model.author), joinedload(model.project))
-            .where(model.moderation == "pending")
+            .where(model.moderation == ModerationState.PENDING)
         )
         if project_id:
             statement = statement.where(model.project_id == project_id)
@@ -269,9 +245,9 @@ def dismiss(actor: User, kind: str, target: Any, reason: str) -> None:
     """Dismiss the open reports of an item; a held item is shown again."""
     if not open_reports(kind, target.id):
         raise DomainError(_("Aucun signalement en attente sur ce contenu."))
-    if kind != "user" and target.moderation == "held":
-        _set_state(kind, target, "visible", None)
-    decided = _decide(actor, kind, target.id, "dismissed")
+    if kind != ReportKind.USER and target.moderation == ModerationState.HELD:
+        _moderate(kind, target, target.restore)
+    decided = _decide(actor, kind, target.id, ReportStatus.DISMISSED)
     audit.record(actor, f"{kind}.dismiss", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
     jobs.enqueue(moderation_jobs.tell_reporters, decided)
@@ -289,16 +265,17 @@ class QueueRow:
 
 
 def queue_query(
-    status: str = "open", kind: str = "", reason: str = "", project_id: int | None = None
+    status: str = ReportStatus.OPEN, kind: str = "", reason: str = "",
+    project_id: int | None = None,
 ) -> Select[Any]:
     """Reported items grouped, most reported first, filtered."""
     statement = select(
         Report.target_kind, Report.target_id, func.count().label("n"),
         func.min(Report.created_at).label("first"),
     ).where(Report.status == status)
-    if kind in KINDS:
+    if ReportKind.has(kind):
         statement = statement.where(Report.target_kind == kind)
-    if reason in REASONS:
+    if ReportReason.has(reason):
         statement = statement.where(Report.reason == reason)
     if project_id:
         statement = statement.where(Report.project_id == project_id)
@@ -335,34 +312,14 @@ def queue_rows(rows: list[tuple[Any, ...]], status: str) -> list[QueueRow]:
 
 # --- Merging duplicate proposals ---------------------------------------------------------------
 
-def _recount_supports(*proposals: Any) -> None:
-    from consultation.proposals.models import Proposal
-
-    for proposal in proposals:
-        db.session.execute(
-            update(Proposal)
-            .where(Proposal.id == proposal.id)
-            .values({
-                Proposal.supports_count: select(func.count())
-                .where(Support.proposal_id == proposal.id)
-                .scalar_subquery(),
-                **Proposal.keep_updated_at(),
-            })
-            .execution_options(synchronize_session=False)
-        )
-        db.session.refresh(proposal)
-
-
 def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
     """Merge proposal `source` into `target`: each supporter of either supports the target once.
 
     The source keeps its comments and says where it went; the entry in the log holds who was
     moved and who supported both, so that the merge can be undone exactly.
     """
-    if source.id == target.id or source.project_id != target.project_id:
-        raise DomainError(_("Choisissez une autre proposition du même projet."))
-    if not source.is_published or not target.is_published:
-        raise DomainError(_("Seules des propositions publiées peuvent être fusionnées."))
+    was_counted = source.is_counted
+    source.merge_into(target)
     both = set(db.session.scalars(
         select(Support.user_id).where(Support.proposal_id == source.id)
         .where(Support.user_id.in_(select(Support.user_id)
@@ -377,14 +334,10 @@ def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
     db.session.execute(
         update(Support).where(Support.proposal_id == source.id).values(proposal_id=target.id)
     )
-    was_counted = source.is_counted
-    source.status, source.merged_into_id = "merged", target.id
     db.session.flush()
-    _recount_supports(source, target)
+    signals.supports_moved.send(source, to=target, removed=len(both))
     if was_counted:
         signals.proposal_counted.send(source, delta=-1)
-    if both:
-        signals.support_removed_many.send(source, count=len(both))
     entry = audit.record(actor, "proposal.merge", "proposal", source.id, source.title, reason,
                          into=target.id, into_title=target.title, moved=moved,
                          supported_both=sorted(both))
@@ -402,9 +355,9 @@ def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
     source = db.session.get(Proposal, entry.target_id) if entry.action == "proposal.merge" \
         else None
     target = db.session.get(Proposal, data.get("into")) if source else None
-    if source is None or target is None or source.merged_into_id != target.id \
-            or source.status != "merged":
+    if source is None or target is None:
         raise DomainError(_("Cette fusion a déjà été annulée ou ne peut plus l'être."))
+    source.unmerge(target)
     db.session.execute(
         update(Support)
         .where(Support.proposal_id == target.id, Support.user_id.in_(data.get("moved", [])))
@@ -414,13 +367,10 @@ def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
     for user_id in data.get("supported_both", []):
         restored += insert_ignore(Support.__table__, user_id=user_id, proposal_id=source.id,
                                   project_id=source.project_id, created_at=utcnow())
-    source.status, source.merged_into_id = "published", None
     db.session.flush()
-    _recount_supports(source, target)
+    signals.supports_moved.send(target, to=source, removed=-restored)
     if source.is_counted:
         signals.proposal_counted.send(source, delta=1)
-    if restored:
-        signals.support_removed_many.send(source, count=-restored)
     audit.record(actor, "proposal.unmerge", "proposal", source.id, source.title, reason,
                  merge_entry=entry.id, into=target.id)
     db.session.flush()
@@ -429,7 +379,7 @@ def unmerge(actor: User, entry: AuditEntry, reason: str) -> None:
 
 def undoable_merges(entries: list[AuditEntry]) -> set[int]:
     """The ids of the merge entries among these that can still be undone (one query)."""
-    from consultation.proposals.models import Proposal
+    from consultation.proposals.models import Proposal, ProposalStatus
 
     merges = {e.id: e for e in entries if e.action == "proposal.merge"}
     if not merges:
@@ -437,7 +387,7 @@ def undoable_merges(entries: list[AuditEntry]) -> set[int]:
     state = dict(db.session.execute(
         select(Proposal.id, Proposal.merged_into_id).where(
             Proposal.id.in_([e.target_id for e in merges.values()]),
-            Proposal.status == "merged",
+            Proposal.status == ProposalStatus.MERGED,
         )
     ).all())
     return {i for i, e in merges.items() if state.get(e.target_id) == e.data.get("into")}

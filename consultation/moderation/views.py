@@ -19,7 +19,7 @@ from consultation.accounts.services import matching, search_text
 from consultation.core import ratelimits
 from consultation.core.audit import AuditEntry
 from consultation.core.http import FAILED, attempt, get_or_404, require
-from consultation.core.models import as_utc
+from consultation.core.models import ModerationState, as_utc
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
 from consultation.moderation import bp, services
@@ -33,9 +33,9 @@ from consultation.moderation.forms import (
     UnblockForm,
     UndoForm,
 )
-from consultation.moderation.models import Report
+from consultation.moderation.models import Report, ReportKind, ReportStatus
 from consultation.projects.models import Project
-from consultation.proposals.models import Proposal
+from consultation.proposals.models import Proposal, ProposalStatus
 
 # The actions written to the log, by prefix, as the filter offers them.
 ACTIONS = {
@@ -218,8 +218,10 @@ def journal_csv():
 
 # --- Reports and the queue -------------------------------------------------------------------
 
-KIND_LABELS = {"proposal": _l("Proposition"), "comment": _l("Commentaire"), "user": _l("Compte")}
-STATUS_LABELS = {"open": _l("En attente"), "upheld": _l("Retenus"), "dismissed": _l("Écartés")}
+KIND_LABELS = {ReportKind.PROPOSAL: _l("Proposition"), ReportKind.COMMENT: _l("Commentaire"),
+               ReportKind.USER: _l("Compte")}
+STATUS_LABELS = {ReportStatus.OPEN: _l("En attente"), ReportStatus.UPHELD: _l("Retenus"),
+                 ReportStatus.DISMISSED: _l("Écartés")}
 
 
 def _target_or_404(kind: str, target_id: int) -> Any:
@@ -230,9 +232,9 @@ def _target_or_404(kind: str, target_id: int) -> Any:
 
 
 def _back_to(kind: str, target: Any) -> str:
-    if kind == "proposal":
+    if kind == ReportKind.PROPOSAL:
         return url_for("proposals.show", proposal_id=target.id)
-    if kind == "comment":
+    if kind == ReportKind.COMMENT:
         if target.proposal_id:
             return url_for("proposals.show", proposal_id=target.proposal_id,
                            _anchor=f"commentaire-{target.id}")
@@ -265,8 +267,8 @@ def report(kind: str, target_id: int):
 def queue():
     """Reported items, most reported first; filter by status, kind, reason, project."""
     require("moderation.decide")
-    status = request.args.get("etat", "open")
-    status = status if status in STATUS_LABELS else "open"
+    status = request.args.get("etat", ReportStatus.OPEN)
+    status = status if ReportStatus.has(status) else ReportStatus.OPEN
     kind = request.args.get("type", "")
     reason = request.args.get("motif", "")
     raw_project = request.args.get("projet", "")
@@ -330,8 +332,9 @@ def decide(kind: str, target_id: int, decision: str):
 def _merge_choices(source: Proposal) -> list[SelectChoice]:
     others = db.session.execute(
         select(Proposal.id, Proposal.title).where(
-            Proposal.project_id == source.project_id, Proposal.status == "published",
-            Proposal.id != source.id,
+            Proposal.project_id == source.project_id,
+            Proposal.status == ProposalStatus.PUBLISHED,
+            Proposal.moderation == ModerationState.VISIBLE, Proposal.id != source.id,
         ).order_by(Proposal.title)
     ).all()
     return [SelectChoice(pid, f"{title} (n° {pid})") for pid, title in others]

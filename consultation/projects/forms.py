@@ -25,7 +25,7 @@ from consultation.core.forms import (
     required,
 )
 from consultation.core.templating import PHASE_LABELS
-from consultation.projects.models import PHASE_KINDS
+from consultation.projects.models import PhaseKind
 
 
 def _date(label: Any) -> DateField:
@@ -83,7 +83,7 @@ class ProjectForm(FlaskForm):
         """(kind, label, start field, end field) for each phase kind, in order."""
         return [
             (kind, PHASE_LABELS[kind], self[f"{kind}_start"], self[f"{kind}_end"])
-            for kind in PHASE_KINDS
+            for kind in PhaseKind
         ]
 
     def phases(self) -> dict[str, tuple[date, date]]:
@@ -120,7 +120,7 @@ class ProjectForm(FlaskForm):
         return valid
 
 
-for _kind in PHASE_KINDS:
+for _kind in PhaseKind:
     # Each label names its phase, so an error in the summary says which date is wrong.
     setattr(ProjectForm, f"{_kind}_start",
             _date(_l("Début de la phase « %(phase)s »", phase=PHASE_LABELS[_kind])))

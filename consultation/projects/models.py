@@ -19,17 +19,26 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
-from consultation.core.models import TimestampMixin, today
+from consultation.core.models import DomainEnum, TimestampMixin, one_of, today
 from consultation.extensions import db
 from consultation.reference.models import Orientation, Territory
 
-# The phases, in the order they follow each other, and the features each one allows.
-PHASE_KINDS = ("information", "consultation", "synthesis", "follow_up")
+
+class PhaseKind(DomainEnum):
+    """The phases of a project, in the order they follow each other."""
+
+    INFORMATION = "information"
+    CONSULTATION = "consultation"
+    SYNTHESIS = "synthesis"
+    FOLLOW_UP = "follow_up"
+
+
+# The features each phase allows.
 PHASE_FEATURES: dict[str, frozenset[str]] = {
-    "information": frozenset(),
-    "consultation": frozenset({"propose", "comment", "support"}),
-    "synthesis": frozenset(),
-    "follow_up": frozenset(),
+    PhaseKind.INFORMATION: frozenset(),
+    PhaseKind.CONSULTATION: frozenset({"propose", "comment", "support"}),
+    PhaseKind.SYNTHESIS: frozenset(),
+    PhaseKind.FOLLOW_UP: frozenset(),
 }
 
 
@@ -59,9 +68,7 @@ class Phase(db.Model):
     __table_args__ = (
         UniqueConstraint("project_id", "kind"),
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
-        CheckConstraint(
-            "kind IN ('information', 'consultation', 'synthesis', 'follow_up')", name="kind"
-        ),
+        CheckConstraint(one_of("kind", PhaseKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,4 +143,4 @@ class Project(TimestampMixin, db.Model):
     def is_open(self) -> bool:
         """True while the consultation phase runs."""
         phase = self.current_phase()
-        return phase is not None and phase.kind == "consultation"
+        return phase is not None and phase.kind == PhaseKind.CONSULTATION

@@ -73,9 +73,10 @@ def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
     _add(comment.project_id, "comments_count", delta)
 
 
-def on_supports_removed_many(proposal: Any, count: int, **_: Any) -> None:
-    """A merge removed (or its undoing restored) several supports at once."""
-    _add(proposal.project_id, "supports_count", -count)
+def on_supports_moved(proposal: Any, removed: int, **_: Any) -> None:
+    """A merge removed (or its undoing restored) duplicate supports on the way."""
+    if removed:
+        _add(proposal.project_id, "supports_count", -removed)
 
 
 def connect() -> None:
@@ -88,4 +89,4 @@ def connect() -> None:
     signals.support_removed.connect(on_support_removed, weak=False)
     signals.proposal_counted.connect(on_proposal_counted, weak=False)
     signals.comment_counted.connect(on_comment_counted, weak=False)
-    signals.support_removed_many.connect(on_supports_removed_many, weak=False)
+    signals.supports_moved.connect(on_supports_moved, weak=False)

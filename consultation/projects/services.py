@@ -17,8 +17,8 @@ from consultation.core.errors import DomainError
 from consultation.core.text import slugify
 from consultation.extensions import db
 from consultation.projects.models import (
-    PHASE_KINDS,
     Phase,
+    PhaseKind,
     Project,
     ProjectParticipant,
     project_territories,
@@ -79,10 +79,10 @@ def _apply(project: Project, data: ProjectData) -> None:
 
 def set_phases(project: Project, phases: dict[str, tuple[date, date]]) -> None:
     """Give the project exactly these phases (kind -> inclusive start and end dates)."""
-    # The phases must come in the order of PHASE_KINDS, each ending before the next starts.
-    ordered = [(kind, phases[kind]) for kind in PHASE_KINDS if kind in phases]
+    # The phases must come in the order of PhaseKind, each ending before the next starts.
+    ordered = [(kind, phases[kind]) for kind in PhaseKind if kind in phases]
     if len(ordered) != len(phases):
-        raise ValueError(f"unknown phase kinds: {sorted(set(phases) - set(PHASE_KINDS))}")
+        raise ValueError(f"unknown phase kinds: {sorted(set(phases) - set(PhaseKind))}")
     previous_end: date | None = None
     for _kind, (start, end) in ordered:
         if end < start or (previous_end is not None and start <= previous_end):
@@ -123,7 +123,7 @@ def update_project(actor: User, project: Project, data: ProjectData) -> None:
 def _open_clause(day: date) -> Any:
     return exists().where(
         Phase.project_id == Project.id,
-        Phase.kind == "consultation",
+        Phase.kind == PhaseKind.CONSULTATION,
         Phase.starts_on <= day,
         Phase.ends_on >= day,
     )

@@ -14,7 +14,7 @@ from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import page_number, paginate
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm
-from consultation.projects.models import PHASE_KINDS, Project
+from consultation.projects.models import PhaseKind, Project
 from consultation.reference.services import (
     orientations,
     participation_per_thousand,
@@ -143,7 +143,7 @@ def edit(slug: str):
     if request.method == "GET":
         form.orientation.data = project.orientation_id
         form.territories.data = [t.id for t in project.territories]
-        for kind in PHASE_KINDS:
+        for kind in PhaseKind:
             phase = project.phase(kind)
             form[f"{kind}_start"].data = phase.starts_on if phase else None
             form[f"{kind}_end"].data = phase.ends_on if phase else None

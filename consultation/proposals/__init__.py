@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("proposals", __name__)
 
-from consultation.proposals import permissions, personal_data, views  # noqa: E402,F401
+from consultation.proposals import (  # noqa: E402,F401
+    permissions,
+    personal_data,
+    receivers,
+    views,
+)
+
+receivers.connect()

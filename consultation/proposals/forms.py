@@ -19,7 +19,7 @@ from wtforms.validators import (
 
 from consultation.core.forms import STRIP, OptionalSelectField, markdown_field, required
 from consultation.core.templating import ANSWER_LABELS
-from consultation.proposals.models import ANSWER_STATUSES
+from consultation.proposals.models import AnswerStatus
 from consultation.proposals.services import SEED_MAX, SORTS
 from consultation.reference.services import territory_choices
 
@@ -51,10 +51,10 @@ class AnswerForm(FlaskForm):
 
     status = RadioField(
         _l("Réponse"),
-        choices=[SelectChoice(value, ANSWER_LABELS[value]) for value in ANSWER_STATUSES],
+        choices=[SelectChoice(value, ANSWER_LABELS[value]) for value in AnswerStatus],
         validate_choice=False,
         validators=[InputRequired(message=ANSWER_MESSAGE),
-                    AnyOf(ANSWER_STATUSES, message=ANSWER_MESSAGE)],
+                    AnyOf(tuple(AnswerStatus), message=ANSWER_MESSAGE)],
     )
     body = markdown_field(_l("Texte de la réponse"), 10_000)
 
@@ -66,7 +66,9 @@ SORT_LABELS = {
     "commentees": _l("Les plus commentées"),
 }
 # The answer filter in display order: the three official answers, then "no answer yet".
-ANSWER_FILTERS = ("accepted", "under_study", "rejected", "none")
+ANSWER_FILTERS = (
+    AnswerStatus.ACCEPTED, AnswerStatus.UNDER_STUDY, AnswerStatus.REJECTED, "none",
+)
 # Longer than any id a select offers: int() of a 100 kB string of digits is slow, then refused.
 ID_MAX_LENGTH = 18
 SEED_MAX_LENGTH = 10

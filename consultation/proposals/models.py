@@ -5,18 +5,47 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import ModeratedMixin, TimestampMixin, utcnow
+from consultation.core.errors import IllegalTransition
+from consultation.core.models import (
+    DomainEnum,
+    ModeratedMixin,
+    ModerationState,
+    TimestampMixin,
+    one_of,
+    utcnow,
+)
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.reference.models import Territory
 
-STATUSES = ("published", "withdrawn", "merged")
-ANSWER_STATUSES = ("accepted", "rejected", "under_study")
-STANCES = ("pour", "contre", "neutre")
+
+class ProposalStatus(DomainEnum):
+    """Where a proposal stands apart from moderation."""
+
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # by its author
+    MERGED = "merged"  # into another proposal, by a moderator
+
+
+class AnswerStatus(DomainEnum):
+    """The official answer of the metropole to a proposal."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    UNDER_STUDY = "under_study"
+
+
+class Stance(DomainEnum):
+    """A comment's stance; the proposal keeps one counter per stance."""
+
+    POUR = "pour"
+    CONTRE = "contre"
+    NEUTRE = "neutre"
 
 
 SHUFFLE_KEYS = 2**31 - 1  # shuffle keys are 0 .. SHUFFLE_KEYS - 1
@@ -32,16 +61,15 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "proposals"
     __table_args__ = (
-        CheckConstraint("status IN ('published', 'withdrawn', 'merged')", name="status"),
+        CheckConstraint(one_of("status", ProposalStatus), name="status"),
         # A merged proposal always says where it went, and only a merged one does.
         CheckConstraint(
-            "(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"
+            f"(status = '{ProposalStatus.MERGED}') = (merged_into_id IS NOT NULL)",
+            name="merged_has_target",
         ),
+        CheckConstraint(one_of("moderation", ModerationState), name="moderation"),
         CheckConstraint(
-            "moderation IN ('visible', 'pending', 'held', 'hidden')", name="moderation"
-        ),
-        CheckConstraint(
-            "answer_status IS NULL OR answer_status IN ('accepted', 'rejected', 'under_study')",
+            f"answer_status IS NULL OR {one_of('answer_status', AnswerStatus)}",
             name="answer_status",
         ),
         CheckConstraint(
@@ -63,12 +91,13 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="published")
+    status: Mapped[str] = mapped_column(String(12), default=ProposalStatus.PUBLISHED)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A duplicate merged by a moderator into another proposal, which took its supports.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
     # Set by the first support or comment: from then on the text people reacted to is fixed.
     first_reaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Counters kept up to date by proposals/receivers.py from the domains' signals.
     supports_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_pour: Mapped[int] = mapped_column(Integer, default=0)
@@ -92,12 +121,52 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         """True unless the author withdrew it."""
-        return self.status == "published"
+        return self.status == ProposalStatus.PUBLISHED
 
     @property
     def is_counted(self) -> bool:
         """Counted in the public figures: published and not hidden by moderation."""
         return self.is_published and self.is_visible
+
+    @property
+    def is_merged(self) -> bool:
+        """True once a moderator merged it into another proposal."""
+        return self.status == ProposalStatus.MERGED
+
+    def withdraw(self) -> None:
+        """Its author withdraws it: it stays readable, marked withdrawn."""
+        if not self.is_published:
+            raise IllegalTransition(_("Cette proposition est déjà retirée."))
+        self.status = ProposalStatus.WITHDRAWN
+        self.withdrawn_at = utcnow()
+
+    def merge_into(self, target: Proposal) -> None:
+        """A duplicate goes into another visible published proposal of the same project (the
+        caller moves the supports)."""
+        if target is self or target.id == self.id or target.project_id != self.project_id:
+            raise IllegalTransition(_("Choisissez une autre proposition du même projet."))
+        if not self.is_published or not target.is_published:
+            raise IllegalTransition(_("Seules des propositions publiées peuvent être fusionnées."))
+        if not target.is_visible:
+            raise IllegalTransition(
+                _("Cette proposition est masquée : on ne peut pas y en fusionner une autre.")
+            )
+        self.status, self.merged_into_id = ProposalStatus.MERGED, target.id
+
+    def unmerge(self, target: Proposal) -> None:
+        """Undo its merge into `target`: it is published again on its own."""
+        if not self.is_merged or self.merged_into_id != target.id:
+            raise IllegalTransition(_("Cette fusion a déjà été annulée ou ne peut plus l'être."))
+        self.status, self.merged_into_id = ProposalStatus.PUBLISHED, None
+
+    def give_answer(self, status: str, body: str) -> str | None:
+        """Record (or change) the official answer; the previous status, if any."""
+        if not AnswerStatus.has(status):
+            raise IllegalTransition(_("Choisissez acceptée, refusée ou à l'étude."))
+        previous = self.answer_status
+        self.answer_status, self.answer_body = status, body
+        self.answered_at = utcnow()
+        return previous
 
     @property
     def is_editable(self) -> bool:

@@ -14,12 +14,12 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.core import audit, jobs
 from consultation.core.errors import DomainError
-from consultation.core.models import utcnow
+from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, encode_cursor
-from consultation.core.signals import proposal_created, proposal_updated, proposal_withdrawn
+from consultation.core.signals import proposal_created, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.proposals.models import ANSWER_STATUSES, Proposal
+from consultation.proposals.models import AnswerStatus, Proposal, ProposalStatus
 from consultation.reference.models import Territory
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def create_proposal(
     from a paper workshop's entry, when `workshop_id` is)."""
     proposal = Proposal(
         project=project, author=author, title=title, body=body, territory=territory,
-        moderation="pending" if project.premoderation else "visible",
+        moderation=(ModerationState.PENDING if project.premoderation
+                    else ModerationState.VISIBLE),
         mediator_id=mediator.id if mediator else None, workshop_id=workshop_id,
     )
     db.session.add(proposal)
@@ -75,17 +76,13 @@ def update_proposal(
         audit.record_assisted(mediator, actor, "mediation.proposal_edit", "proposal",
                               proposal.id, title)
     db.session.flush()
-    proposal_updated.send(proposal)
     log.info("user %s edited proposal %s", actor.id, proposal.id)
 
 
 def withdraw_proposal(actor: User, proposal: Proposal, mediator: User | None = None) -> None:
     """Withdraw a proposal: it stays readable, marked withdrawn, and leaves the lists."""
-    if not proposal.is_published:
-        raise DomainError(_("Cette proposition est déjà retirée."))
     was_counted = proposal.is_counted
-    proposal.status = "withdrawn"
-    proposal.withdrawn_at = utcnow()
+    proposal.withdraw()
     if mediator is not None:
         audit.record_assisted(mediator, actor, "mediation.proposal_withdraw", "proposal",
                               proposal.id, proposal.title)
@@ -99,11 +96,7 @@ def give_answer(actor: User, proposal: Proposal, status: str, body: str) -> None
     """Give (or change) the official answer; the author is told by email."""
     from consultation.proposals.jobs import send_answer_notice
 
-    if status not in ANSWER_STATUSES:
-        raise DomainError(_("Choisissez acceptée, refusée ou à l'étude."))
-    previous = proposal.answer_status
-    proposal.answer_status, proposal.answer_body = status, body
-    proposal.answered_at = utcnow()
+    previous = proposal.give_answer(status, body)
     audit.record(actor, "proposal.answer", "proposal", proposal.id, proposal.title,
                  status=status, previous=previous)
     db.session.flush()
@@ -134,15 +127,15 @@ def _listed(
         statement
         .where(
             Proposal.project_id == project.id,
-            Proposal.status == "published",
-            Proposal.moderation == "visible",
+            Proposal.status == ProposalStatus.PUBLISHED,
+            Proposal.moderation == ModerationState.VISIBLE,
         )
     )
     if territory_id:
         statement = statement.where(Proposal.territory_id == territory_id)
     if answer == "none":
         statement = statement.where(Proposal.answer_status.is_(None))
-    elif answer in ANSWER_STATUSES:
+    elif AnswerStatus.has(answer):
         statement = statement.where(Proposal.answer_status == answer)
     return statement
 

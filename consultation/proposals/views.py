@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from consultation.core import pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.http import FAILED, attempt, require
+from consultation.core.models import ModerationState
 from consultation.core.pagination import decode_cursor, rank_number
 from consultation.extensions import db
 from consultation.projects.models import Project
@@ -110,7 +111,8 @@ def create(slug: str):
         )
         if proposal is not FAILED:
             flash(_("Votre proposition est enregistrée. Ce projet est modéré a priori : elle "
-                    "sera publiée après approbation.") if proposal.moderation == "pending"
+                    "sera publiée après approbation.")
+                  if proposal.moderation == ModerationState.PENDING
                   else _("Votre proposition est publiée."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, project=project, proposal=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -18,9 +19,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.core.documents import Document
-from consultation.core.models import TimestampMixin, utcnow
+from consultation.core.errors import IllegalTransition
+from consultation.core.models import DomainEnum, TimestampMixin, one_of, utcnow
 from consultation.extensions import db
 from consultation.syntheses.models import SynthesisVersion
+
+
+class EditionState(DomainEnum):
+    """A draft edition is seen by those who run it; a published one by everyone."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
 
 edition_syntheses = Table(
     "edition_syntheses",
@@ -36,7 +46,7 @@ class Edition(TimestampMixin, db.Model):
 
     __tablename__ = "editions"
     __table_args__ = (
-        CheckConstraint("state IN ('draft', 'published')", name="state"),
+        CheckConstraint(one_of("state", EditionState), name="state"),
         CheckConstraint("year BETWEEN 2000 AND 2999", name="year"),
     )
 
@@ -46,7 +56,7 @@ class Edition(TimestampMixin, db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     venue: Mapped[str] = mapped_column(String(300))
     programme: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(10), default="draft")
+    state: Mapped[str] = mapped_column(String(10), default=EditionState.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
@@ -59,7 +69,27 @@ class Edition(TimestampMixin, db.Model):
     @property
     def is_published(self) -> bool:
         """True once the edition's page is public."""
-        return self.state == "published"
+        return self.state == EditionState.PUBLISHED
+
+    def publish(self) -> None:
+        """Make a draft edition public (its dossier is then built by the caller)."""
+        if self.is_published:
+            raise IllegalTransition(_("Cette édition est déjà publiée."))
+        self._check_gathers()
+        self.state = EditionState.PUBLISHED
+        self.published_at = self.published_at or utcnow()
+
+    def republish(self) -> None:
+        """A published edition changed: its dossier is built again (its date stays)."""
+        if not self.is_published:
+            raise IllegalTransition(_("Cette édition n'est pas encore publiée."))
+        self._check_gathers()
+
+    def _check_gathers(self) -> None:
+        if not self.syntheses:
+            raise IllegalTransition(
+                _("Rattachez au moins une synthèse publiée avant de publier l'édition.")
+            )
 
     @property
     def filename(self) -> str:

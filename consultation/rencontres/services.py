@@ -14,9 +14,8 @@ from consultation.accounts.services import publication_readers
 from consultation.core import audit, documents, jobs
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
-from consultation.core.models import utcnow
 from consultation.extensions import db
-from consultation.rencontres.models import Edition, RencontresSubscriber
+from consultation.rencontres.models import Edition, EditionState, RencontresSubscriber
 from consultation.syntheses.models import SynthesisVersion
 
 FIGURE_NAMES = ("participants", "proposals", "comments", "supports")
@@ -26,7 +25,7 @@ def editions(include_drafts: bool = False) -> list[Edition]:
     """Editions, newest year first; drafts only for those who run them."""
     statement = select(Edition).order_by(Edition.year.desc())
     if not include_drafts:
-        statement = statement.where(Edition.state == "published")
+        statement = statement.where(Edition.state == EditionState.PUBLISHED)
     return list(db.session.scalars(statement))
 
 
@@ -90,7 +89,7 @@ def save(edition: Edition | None, user: User, *, year: int, title: str, held_on:
         raise DomainError(_("Une édition publiée rassemble au moins une synthèse."))
     created = edition is None
     if edition is None:
-        edition = Edition(state="draft")
+        edition = Edition(state=EditionState.DRAFT)
         db.session.add(edition)
     edition.year = year
     edition.title = title.strip()
@@ -108,11 +107,11 @@ def publish(edition: Edition, user: User) -> Edition:
     """Make the edition's page public and build its dossier; a later publish rebuilds it."""
     from consultation.rencontres import jobs as rencontres_jobs
 
-    if not edition.syntheses:
-        raise DomainError(_("Rattachez au moins une synthèse publiée avant de publier l'édition."))
     first = not edition.is_published
-    edition.state = "published"
-    edition.published_at = edition.published_at or utcnow()
+    if first:
+        edition.publish()
+    else:
+        edition.republish()
     previous = edition.document
     document = documents.request_document("dossier", edition.filename)
     edition.document = document

@@ -6,11 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from consultation.accounts.models import User
 from consultation.core.documents import Document
+from consultation.core.errors import IllegalTransition
 from consultation.core.models import TimestampMixin, utcnow
 from consultation.extensions import db
 from consultation.projects.models import Project
@@ -31,6 +33,19 @@ class SynthesisDraft(TimestampMixin, db.Model):
 
     project: Mapped[Project] = relationship()
     updated_by: Mapped[User | None] = relationship()
+
+    def publish(self, previous: int) -> int:
+        """Check the draft can become the version after `previous` (0: none yet), whose
+        number it returns; a version after the first one must say what changed. The note
+        then goes with the version, and the draft starts the next one without it."""
+        if not self.narrative.strip():
+            raise IllegalTransition(_("Écrivez le texte de la synthèse avant de la publier."))
+        if previous and not self.change_note.strip():
+            raise IllegalTransition(
+                _("Dites en une phrase ce qui change par rapport à la version %(n)d.", n=previous)
+            )
+        self.change_note = ""
+        return previous + 1
 
 
 class SynthesisVersion(db.Model):

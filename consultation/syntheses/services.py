@@ -78,17 +78,11 @@ def publish(project: Project, user: User, narrative: str, change_note: str) -> S
 
     narrative = narrative.strip()
     change_note = change_note.strip()
-    if not narrative:
-        raise DomainError(_("Écrivez le texte de la synthèse avant de la publier."))
     previous = db.session.scalar(
         select(func.max(SynthesisVersion.number)).where(SynthesisVersion.project_id == project.id)
     ) or 0
-    if previous and not change_note:
-        raise DomainError(
-            _("Dites en une phrase ce qui change par rapport à la version %(n)d.", n=previous)
-        )
-    save_draft(project, user, narrative, "")
-    number = previous + 1
+    number = save_draft(project, user, narrative, change_note).publish(previous)
+    db.session.flush()
     document = documents.request_document("synthesis", f"synthese-{project.slug}-v{number}.pdf")
     computed = figures.compute(project)
     annex = computed.pop("proposals")

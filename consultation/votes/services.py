@@ -6,7 +6,7 @@ import logging
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from consultation.accounts.models import User
 from consultation.core import audit
@@ -50,12 +50,6 @@ def add_support(user: User, proposal: Proposal, mediator: User | None = None) ->
             _("Vous avez déjà donné vos %(n)d soutiens pour ce projet. Retirez-en un pour en "
               "donner un autre.", n=project.support_limit)
         )
-    db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id)
-        .values({Proposal.supports_count: Proposal.supports_count + 1,
-                 **Proposal.reaction_values(), **Proposal.keep_updated_at()})
-    )
     support_added.send(Support(user_id=user.id, proposal_id=proposal.id, project_id=project.id))
     if mediator is not None:
         audit.record_assisted(mediator, user, "mediation.support", "proposal", proposal.id,
@@ -72,12 +66,6 @@ def remove_support(user: User, proposal: Proposal, mediator: User | None = None)
     )
     if not result.rowcount:
         return False
-    db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id)
-        .values({Proposal.supports_count: Proposal.supports_count - 1,
-                 **Proposal.keep_updated_at()})
-    )
     support_removed.send(
         Support(user_id=user.id, proposal_id=proposal.id, project_id=proposal.project_id)
     )

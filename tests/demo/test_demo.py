@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from consultation.comments.models import Comment
 from consultation.extensions import db
-from consultation.projects.models import PHASE_KINDS, Project
+from consultation.projects.models import PhaseKind, Project
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests.conftest import data_for_module, on_module_data
@@ -72,7 +72,7 @@ def test_demo_covers_every_phase_and_stance(app):
     """At least one project per phase, two in consultation, comments of every stance."""
     projects = db.session.scalars(select(Project)).all()
     current = [p.current_phase().kind for p in projects if p.current_phase()]
-    for kind in PHASE_KINDS:
+    for kind in PhaseKind:
         assert kind in current
     assert current.count("consultation") >= 2
     stances = set(db.session.scalars(select(Comment.stance).distinct()))

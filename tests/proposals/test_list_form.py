@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from consultation.extensions import db
 from consultation.proposals.forms import ANSWER_FILTERS, ProposalListForm, exact_id
-from consultation.proposals.models import ANSWER_STATUSES
+from consultation.proposals.models import AnswerStatus
 from consultation.proposals.services import SEED_MAX
 from tests import factories
 from tests.proposals.helpers import listed_proposal_ids
@@ -48,7 +48,7 @@ def test_valid_values_are_kept(app):
 
 def test_answer_filters_are_the_official_answers_and_none():
     """The answer select offers each official answer once, then "no answer"."""
-    assert sorted(ANSWER_FILTERS[:-1]) == sorted(ANSWER_STATUSES)
+    assert sorted(ANSWER_FILTERS[:-1]) == sorted(AnswerStatus)
     assert ANSWER_FILTERS[-1] == "none"
 
 

@@ -6,8 +6,9 @@ one spreads it over several. Every payload lands in every kind of field at least
 
 `FIELDS` names, for each free-text field of every form in consultation/*/forms.py, where the
 corpus goes (`stored:<kind>`: saved then shown; `reflected:<Form>`: typed, refused and shown
-again; `query:<name>`: sent in that query parameter of a GET form, see `_queries`); `EXCLUDED` names the fields never written back into a page. tests/security/test_xss.py
-fails when a form gains a text field that neither lists.
+again; `query:<name>`: sent in that query parameter of a GET form, see `_queries`);
+`EXCLUDED` names the fields never written back into a page. tests/security/test_xss.py fails
+when a form gains a text field that neither lists.
 
 Plain-text fields must show each payload as text, exactly; markdown fields put a label such
 as «comment 12» before payload 12, and the label must show: the content reached the page.

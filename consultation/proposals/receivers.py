@@ -1,0 +1,95 @@
+"""Keep a proposal's counters exact as comments and supports come and go (subscribed to
+core.signals, like projects/receivers.py for the project's figures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from consultation.core import signals
+from consultation.extensions import db
+from consultation.proposals.models import Proposal
+from consultation.votes.models import Support
+
+
+def _add(proposal_id: int | None, values: dict[Any, Any], reacted: bool = False) -> None:
+    # One UPDATE with expressions, so concurrent writers never lose an increment. A reaction
+    # is not an edit: updated_at stays; the first one fixes the proposal's text.
+    if proposal_id is None:
+        return
+    extra = Proposal.reaction_values() if reacted else {}
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id)
+        .values({**values, **extra, **Proposal.keep_updated_at()})
+    )
+
+
+def _comments(stance: str, delta: int) -> dict[Any, Any]:
+    by_stance = getattr(Proposal, f"comments_{stance}")
+    return {Proposal.comments_count: Proposal.comments_count + delta,
+            by_stance: by_stance + delta}
+
+
+def on_comment_created(comment: Any, **_: Any) -> None:
+    """A counted comment on a proposal counts, with its stance, and is a reaction."""
+    if comment.is_counted:
+        _add(comment.proposal_id, _comments(comment.stance, 1), reacted=True)
+
+
+def on_comment_deleted(comment: Any, **_: Any) -> None:
+    """A deleted comment no longer counts."""
+    _add(comment.proposal_id, _comments(comment.stance, -1))
+
+
+def on_comment_restanced(comment: Any, previous: str, **_: Any) -> None:
+    """A comment's stance changed: one less for the old, one more for the new."""
+    old = getattr(Proposal, f"comments_{previous}")
+    new = getattr(Proposal, f"comments_{comment.stance}")
+    _add(comment.proposal_id, {old: old - 1, new: new + 1})
+
+
+def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
+    """Moderation hid or showed a comment; shown, it is a reaction."""
+    _add(comment.proposal_id, _comments(comment.stance, delta), reacted=delta > 0)
+
+
+def on_support_added(support: Any, **_: Any) -> None:
+    """A new support counts and is a reaction."""
+    _add(support.proposal_id, {Proposal.supports_count: Proposal.supports_count + 1},
+         reacted=True)
+
+
+def on_support_removed(support: Any, **_: Any) -> None:
+    """A support taken back no longer counts."""
+    _add(support.proposal_id, {Proposal.supports_count: Proposal.supports_count - 1})
+
+
+def on_supports_moved(proposal: Any, to: Any, **_: Any) -> None:
+    """A merge (or its undoing) moved supports between two proposals: both are recounted
+    from the supports table in the UPDATE itself."""
+    for each in (proposal, to):
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == each.id)
+            .values({
+                Proposal.supports_count: select(func.count())
+                .where(Support.proposal_id == each.id)
+                .scalar_subquery(),
+                **Proposal.keep_updated_at(),
+            })
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(each)
+
+
+def connect() -> None:
+    """Subscribe to the signals (weak=False: these are module-level functions kept for good)."""
+    signals.comment_created.connect(on_comment_created, weak=False)
+    signals.comment_deleted.connect(on_comment_deleted, weak=False)
+    signals.comment_restanced.connect(on_comment_restanced, weak=False)
+    signals.comment_counted.connect(on_comment_counted, weak=False)
+    signals.support_added.connect(on_support_added, weak=False)
+    signals.support_removed.connect(on_support_removed, weak=False)
+    signals.supports_moved.connect(on_supports_moved, weak=False)
