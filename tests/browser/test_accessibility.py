@@ -26,6 +26,8 @@ from tests.browser.conftest import axe_violations
 from tests.browser.pages import ENGLISH, ERRORS, NOT_HTML, PAGES, ROLES, fill
 
 ROLE_NAMES = [*PAGES, "visitor-en", "errors"]
+# One worker serves the demo site for the whole module and writes the whole report.
+pytestmark = pytest.mark.xdist_group("a11y")
 
 
 @dataclass
