@@ -30,12 +30,12 @@ run: install
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # After changing user-facing strings: extract them, then merge them into the catalogues
 # (English is translated by hand; French, the source language, only carries plural forms).

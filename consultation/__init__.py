@@ -88,7 +88,7 @@ def _count_queries(app: Flask) -> None:
                 g.query_count = g.get("query_count", 0) + 1
 
     @app.after_request
-    def _header(response):  # type: ignore[no-untyped-def]
+    def _header(response):
         # Registered after the request boundary, so it runs first: the commit is not counted.
         response.headers["X-Query-Count"] = str(g.get("query_count", 0))
         return response
@@ -189,7 +189,7 @@ def _register_request_boundary(app: Flask) -> None:
         return user
 
     @app.after_request
-    def commit(response):  # type: ignore[no-untyped-def]
+    def commit(response):
         """The request boundary commits once; an error status rolls back."""
         if response.status_code < 400 and not g.get("rolled_back"):
             db.session.commit()

@@ -63,7 +63,7 @@ def enqueue_silently(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Non
     _pending()[-1].silent = True
 
 
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     """The RQ queue configured by REDIS_URL (imported lazily: the embedded mode needs no Redis)."""
     from redis import Redis
     from rq import Queue
@@ -160,7 +160,7 @@ def dispatch_committed() -> None:
         _dispatch(jobs)
 
 
-def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no-untyped-def]
+def worker(app: Flask, queue_names: list[str] | None = None):
     """An RQ worker that runs each job in a fresh app context, as a request would.
 
     It does not fork: a job's database connections come from the app's own pool, which a fork
@@ -176,20 +176,20 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
     flusher = outbox.Flusher(app, seconds)
 
     class AppWorker(SimpleWorker):
-        def perform_job(self, job, queue):  # type: ignore[no-untyped-def]
+        def perform_job(self, job, queue):
             with app.app_context():
                 try:
                     return super().perform_job(job, queue)
                 finally:
                     db.session.rollback()  # what a crashed job left half-done is not kept
 
-        def heartbeat(self, timeout=None, pipeline=None):  # type: ignore[no-untyped-def]
+        def heartbeat(self, timeout=None, pipeline=None):
             super().heartbeat(timeout, pipeline)
             if pipeline is None:  # not while RQ prepares a job
                 with app.app_context():
                     flusher()
 
-    def keep_for_retry(job, exc_type, error, traceback):  # type: ignore[no-untyped-def]
+    def keep_for_retry(job, exc_type, error, traceback):
         # Runs inside perform_job, in its app context: the job's writes go first.
         db.session.rollback()
         try:
@@ -265,7 +265,7 @@ def init_app(app: Flask) -> None:
     flusher = outbox.Flusher(app)
 
     @app.after_request
-    def _flush_outbox(response):  # type: ignore[no-untyped-def]
+    def _flush_outbox(response):
         # Registered before the request boundary, so it runs after its commit.
         flusher()
         return response

@@ -28,6 +28,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import logout_user
 
@@ -81,7 +82,7 @@ def init_app(app: Flask) -> None:
     """End idle kiosk sessions before each request; after it, leave nothing behind."""
 
     @app.before_request
-    def _end_idle_sessions() -> Response | None:
+    def _end_idle_sessions() -> ResponseReturnValue | None:
         if not is_kiosk() or request.endpoint == "static":
             return None
         now = time.time()

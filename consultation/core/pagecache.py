@@ -34,7 +34,7 @@ def _key(locale: str, remember_cookie: str) -> tuple[str, str, str, bool] | None
     return (request.full_path, locale, today().isoformat(), is_kiosk())
 
 
-def init_app(app: Flask, locale_of_request) -> None:  # type: ignore[no-untyped-def]
+def init_app(app: Flask, locale_of_request) -> None:
     """Serve anonymous pages from memory for a few seconds (PAGE_CACHE_SECONDS)."""
     seconds = float(app.config.get("PAGE_CACHE_SECONDS") or 0)
     if seconds <= 0:

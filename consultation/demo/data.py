@@ -1263,7 +1263,7 @@ TIERS_LIEUX: dict[str, Any] = {
 
 # --- Open data (follow-up: answers given) ---------------------------------------------------
 
-OPEN_DATA: dict[str, Any] = {
+OPEN_DATA_PROJECT: dict[str, Any] = {
     "title": "Ouverture des données publiques (open data) de la métropole",
     "summary": (
         "La métropole ouvre ses données publiques pour que chacun puisse les consulter et les "
@@ -1578,7 +1578,9 @@ SOBRIETE: dict[str, Any] = {
 }
 
 # In order of creation: the newest project comes last.
-PROJECTS: list[dict[str, Any]] = [OPEN_DATA, TIERS_LIEUX, WIFI, MEDIATEURS, RENCONTRES, SOBRIETE]
+PROJECTS: list[dict[str, Any]] = [
+    OPEN_DATA_PROJECT, TIERS_LIEUX, WIFI, MEDIATEURS, RENCONTRES, SOBRIETE
+]
 
 
 # Digital mediation on the mediators project: two people without email, registered by the demo
@@ -1641,7 +1643,7 @@ MEDIATION: dict[str, Any] = {
 # Moderation on the main consultation project, so that the moderation pages have something
 # real to show: a duplicate merged, a spam proposal hidden and its author blocked, a comment
 # held after three reports, and one report still open.
-MODERATION = {
+MODERATION: dict[str, Any] = {
     "project": "Wi-Fi municipal gratuit dans les centres-villes",
     "duplicate": {
         "author": "pyves",

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
 from consultation.core.models import utcnow
-from consultation.extensions import db
+from consultation.extensions import Model
 
 KINDS = ("proposal", "comment", "user")
 REASONS = ("spam", "offensive", "off_topic", "personal_data", "other")
 STATUSES = ("open", "upheld", "dismissed")
 
 
-class Report(db.Model):
+class Report(Model):
     """Someone reports a proposal, a comment or an account."""
 
     __tablename__ = "reports"

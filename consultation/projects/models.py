@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from consultation.core.models import TimestampMixin, today
-from consultation.extensions import db
+from consultation.extensions import Model, db
 from consultation.reference.models import Orientation, Territory
 
 # The phases, in the order they follow each other, and the features each one allows.
@@ -41,7 +41,7 @@ project_territories = Table(
 )
 
 
-class ProjectParticipant(db.Model):
+class ProjectParticipant(Model):
     """Someone who contributed to a project at least once (proposal, comment or support)."""
 
     __tablename__ = "project_participants"
@@ -52,7 +52,7 @@ class ProjectParticipant(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
-class Phase(db.Model):
+class Phase(Model):
     """A dated step of a project; dates are inclusive."""
 
     __tablename__ = "phases"
@@ -80,7 +80,7 @@ class Phase(db.Model):
         return self.starts_on <= day <= self.ends_on
 
 
-class Project(TimestampMixin, db.Model):
+class Project(TimestampMixin, Model):
     """A structuring project of Brest métropole, put to consultation."""
 
     __tablename__ = "projects"

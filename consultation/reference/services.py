@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import current_app
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import audit
 from consultation.extensions import db
@@ -87,6 +87,15 @@ def per_thousand(participants: int, population: int | None) -> float | None:
     return round(1000 * participants / population, 2)
 
 
+class GroupTotal(TypedDict):
+    """The running total of a part of the Pays de Brest; population None once a member has
+    none."""
+
+    key: str
+    participants: int
+    population: int | None
+
+
 def participation_per_thousand(
     counts: Mapping[int, tuple[int | None, int]],
 ) -> dict[str, list[dict[str, Any]]]:
@@ -96,7 +105,9 @@ def participation_per_thousand(
     A part whose members do not all have a population shows no rate rather than a wrong one.
     """
     rows: list[dict[str, Any]] = []
-    totals = {key: {"key": key, "participants": 0, "population": 0} for key in GROUPS}
+    totals: dict[str, GroupTotal] = {
+        key: {"key": key, "participants": 0, "population": 0} for key in GROUPS
+    }
     for territory in territories():
         population, participants = counts.get(territory.id, (None, 0))
         rows.append({
