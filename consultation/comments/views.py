@@ -31,8 +31,8 @@ def _link(comment: Comment) -> str:
     if comment.proposal_id:
         return url_for("proposals.show", proposal_id=comment.proposal_id,
                        page=page if page > 1 else None, _anchor=anchor)
-    project = db.session.get(Project, comment.project_id)
-    return url_for("projects.show", slug=project.slug,  # type: ignore[union-attr]
+    project = db.session.get_one(Project, comment.project_id)
+    return url_for("projects.show", slug=project.slug,
                    page=page if page > 1 else None, _anchor=anchor)
 
 

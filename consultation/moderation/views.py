@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from datetime import date
+from typing import Any, TypedDict
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -146,13 +147,22 @@ def unblock(user_id: int):
 FILTER_KEYS = ("action", "actor", "since", "until")
 
 
-def _filters() -> tuple[AuditFilterForm, dict[str, object]]:
+class AuditFilters(TypedDict):
+    """The journal's filters, as services.audit_query() takes them."""
+
+    action: str
+    actor: str
+    since: date | None
+    until: date | None
+
+
+def _filters() -> tuple[AuditFilterForm, AuditFilters]:
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", _("Toutes"))] + [
         SelectChoice(prefix, label) for prefix, label in ACTIONS.items()
     ]
     valid = form.validate()
-    chosen = {
+    chosen: AuditFilters = {
         "action": form.action.data if form.action.data in ACTIONS else "",
         "actor": form.actor.data or "" if valid or not form.actor.errors else "",
         "since": form.since.data if not form.since.errors else None,
@@ -167,7 +177,7 @@ def journal():
     """The audit log of moderation and administration acts, filtered."""
     require("audit.read")
     form, chosen = _filters()
-    page = paginate(services.audit_query(**chosen), page_number(), 50)  # type: ignore[arg-type]
+    page = paginate(services.audit_query(**chosen), page_number(), 50)
     undoable = services.undoable_merges(page.items) if can_decide() else set()
     # Only the filters go into the export link: other query keys (endpoint, _external,
     # _scheme, _anchor...) would be taken by url_for as its own options.
@@ -205,7 +215,7 @@ def journal_csv():
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["numero", "date", "auteur", "action", "cible", "numero_cible", "libelle",
                      "motif", "details"])
-    for entry in db.session.scalars(services.audit_query(**chosen)):  # type: ignore[arg-type]
+    for entry in db.session.scalars(services.audit_query(**chosen)):
         writer.writerow([_cell(value) for value in (
             entry.id, as_utc(entry.created_at).isoformat(),
             entry.actor.account_name if entry.actor else "plateforme",

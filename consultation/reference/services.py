@@ -35,7 +35,14 @@ class OrientationRow:
     title: str
 
 
-def _cache() -> dict[str, object]:
+class _Reference(TypedDict, total=False):
+    """What an app keeps of the reference data, filled on first use."""
+
+    territories: list[TerritoryRow]
+    orientations: list[OrientationRow]
+
+
+def _cache() -> _Reference:
     return current_app.extensions.setdefault("reference", {})
 
 
@@ -45,7 +52,7 @@ def territories() -> list[TerritoryRow]:
     if "territories" not in cache:
         rows = db.session.scalars(select(Territory).order_by(Territory.position, Territory.id))
         cache["territories"] = [TerritoryRow(t.id, t.name, t.kind, t.code) for t in rows]
-    return cache["territories"]  # type: ignore[return-value]
+    return cache["territories"]
 
 
 def orientations() -> list[OrientationRow]:
@@ -54,7 +61,7 @@ def orientations() -> list[OrientationRow]:
     if "orientations" not in cache:
         rows = db.session.scalars(select(Orientation).order_by(Orientation.number))
         cache["orientations"] = [OrientationRow(o.id, o.slug, o.number, o.title) for o in rows]
-    return cache["orientations"]  # type: ignore[return-value]
+    return cache["orientations"]
 
 
 def territory_choices(blank: str | None = None) -> list[SelectChoice]:

@@ -61,8 +61,11 @@ def _rows(world) -> list[dict[str, str]]:
 
 def _counts() -> tuple[int, int, int, int]:
     db.session.commit()
-    return tuple(db.session.scalar(select(func.count()).select_from(model)) or 0
-                 for model in (Workshop, Proposal, Comment, User))  # type: ignore[return-value]
+    workshops, proposals, comments, users = (
+        db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Workshop, Proposal, Comment, User)
+    )
+    return workshops, proposals, comments, users
 
 
 def test_the_form_has_ten_rows_and_more_on_demand(mediator, world):
