@@ -32,12 +32,12 @@ run: install
 
 # The whole suite on every core (pytest-xdist); tests that share data built once for their module
 # stay on one worker (xdist_group). One test, one file: see the README's Tests section.
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/pytest -q -n auto --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # After changing user-facing strings: extract them, then merge them into the catalogues
 # (English is translated by hand; French, the source language, only carries plural forms).

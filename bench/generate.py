@@ -246,7 +246,7 @@ def redate(url: str) -> None:
 # Building
 
 
-def _app(url: str):  # type: ignore[no-untyped-def]
+def _app(url: str):
     from consultation import create_app
 
     return create_app({
@@ -255,7 +255,7 @@ def _app(url: str):  # type: ignore[no-untyped-def]
     })
 
 
-def _db():  # type: ignore[no-untyped-def]
+def _db():
     from consultation.extensions import db
 
     return db

@@ -9,6 +9,7 @@ import http.client
 import re
 import subprocess
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -27,7 +28,7 @@ QUANTILES_SIZE = [0, 1.37, 144.7, 319.53, 479.46, 631.97, 783.38, 937.91, 1098.6
 GRADES = (("A", 80), ("B", 70), ("C", 55), ("D", 40), ("E", 25), ("F", 10))
 
 
-def _quantile(value: float, quantiles: list[float]) -> float:
+def _quantile(value: float, quantiles: Sequence[float]) -> float:
     for i in range(1, len(quantiles)):
         if value < quantiles[i]:
             return i - 1 + (value - quantiles[i - 1]) / (quantiles[i] - quantiles[i - 1])

@@ -43,6 +43,7 @@ def measure(url: str, slug: str, keep: str | None = None) -> dict[str, float]:
             raise SystemExit(f"Le projet « {slug} » n'a pas de synthèse publiée.")
         proposals = project.proposals_count
         document_id = version.document_id
+        assert document_id is not None  # every published version has its PDF document
         # Whatever was stored (a stand-in, or an earlier build) is built again.
         db.session.execute(
             db.update(documents.Document).where(documents.Document.id == document_id)
@@ -55,7 +56,7 @@ def measure(url: str, slug: str, keep: str | None = None) -> dict[str, float]:
         synthesis_jobs.build_pdf(document_id)
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        document = db.session.get(documents.Document, document_id)
+        document = db.session.get_one(documents.Document, document_id)
         if document.state != "ready":
             print(f"Échec : {document.error}", file=sys.stderr)
             raise SystemExit(1)

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask, has_app_context
@@ -47,7 +47,7 @@ settings.register_profile("dev", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
-def services_missing(what: str) -> None:
+def services_missing(what: str) -> NoReturn:
     """Skip a test that needs an outside service, or fail when CI requires it."""
     if REQUIRE_SERVICES:
         pytest.fail(f"{what} est requis (REQUIRE_SERVICES=1) mais indisponible.")
@@ -74,7 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
 class IsolatedClient(FlaskClient):
     """A test client whose every request runs in a fresh context, as under a WSGI server."""
 
-    def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+    def open(self, *args: Any, **kwargs: Any):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         # What the test holds was loaded before the request wrote: read it again on next use.
         if has_app_context():

@@ -38,14 +38,14 @@ def user(roles: tuple[str, ...] | list[str] = ("citizen",), **kwargs: Any) -> Us
     return made
 
 
-def phases_for(current: str | None) -> dict[str, tuple[Any, Any]]:
+def phases_for(current: str | None) -> dict[PhaseKind, tuple[Any, Any]]:
     """Phases in order such that `current` is running today (None: all in the future)."""
     day = today()
     if current is None:
         start = day + timedelta(days=10)
         offset = 0
     else:
-        offset = list(PhaseKind).index(current)
+        offset = list(PhaseKind).index(PhaseKind(current))
         start = day - timedelta(days=5) - timedelta(days=30 * offset)
     result = {}
     for i, kind in enumerate(PhaseKind):

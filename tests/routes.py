@@ -369,6 +369,7 @@ class World:
         # The PDFs are ready without being laid out, and nobody is emailed: the jobs asked
         # for are dropped (tests/syntheses and tests/rencontres run them).
         for document in (version.document, edition.document):
+            assert document is not None  # asked for by the publication
             document.state, document.content, document.size = "ready", STAND_IN, len(STAND_IN)
         db.session.commit()
         # Assisted participants, registered by a mediator who is not `me`.

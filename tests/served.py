@@ -11,7 +11,7 @@ import http.client
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -91,7 +91,7 @@ def post(address: tuple[str, int], path: str, cookie: str,
         connection.close()
 
 
-def fire(address: tuple[str, int], requests: list[Request]) -> Counter[int]:
+def fire(address: tuple[str, int], requests: Sequence[Request]) -> Counter[int]:
     """Send all the requests at once from a pool of threads; count the final statuses."""
     barrier = threading.Barrier(len(requests))
 

@@ -173,6 +173,8 @@ def test_the_lists_deep_page_weighs_what_the_first_does(client, city):
     first, _ = weigh(client, url)
     for _ in range(10):
         page = _text(client.get(url, headers=BROWSER))
-        url = re.search(r'<a href="([^"]+)" rel="next">', page).group(1).replace("&amp;", "&")
+        following = re.search(r'<a href="([^"]+)" rel="next">', page)
+        assert following is not None
+        url = following.group(1).replace("&amp;", "&")
     deep, _ = weigh(client, url)
     assert deep <= MAX_BYTES and abs(deep - first) < 2_000

@@ -315,7 +315,7 @@ def test_document_status_page(client, site):
     """While a PDF waits for its build, its page says so and reloads itself."""
     from consultation.core.documents import Document
 
-    document = db.session.get(Document, site["version"].document_id)
+    document = db.session.get_one(Document, site["version"].document_id)
     document.state, document.content = "pending", None
     db.session.commit()
     url = f"/projets/{site['project'].slug}/synthese/v1/pdf"
@@ -382,7 +382,8 @@ MAX_VARIANTS = 4  # query strings followed per path: enough for filters, no endl
 def walk(client, starts: list[str], limit: int = 300) -> dict[str, str]:
     """Follow every same-site link from `starts` as this client; the HTML of each page by URL.
     Every link followed must lead somewhere (no 4xx or 5xx)."""
-    queue, seen, pages = deque(starts), set(starts), {}
+    queue, seen = deque(starts), set(starts)
+    pages: dict[str, str] = {}
     variants: dict[str, int] = {}
     while queue and len(pages) < limit:
         url = queue.popleft()

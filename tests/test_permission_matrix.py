@@ -89,7 +89,7 @@ class World:
 
     def targets(self, rule: str) -> list[Any]:
         """The objects the rule is asked about."""
-        return {
+        targets: dict[str, list[Any]] = {
             "proposals.create": [self.project],
             "proposals.edit": [self.proposal],
             "proposals.withdraw": [self.proposal],
@@ -109,7 +109,8 @@ class World:
             "mediation.act": [self.assisted],
             "mediation.workshop": [None],
             "mediation.claim_code": [self.assisted],
-        }[rule]
+        }
+        return targets[rule]
 
 
 def test_matrix_covers_the_rules_it_names():
@@ -250,7 +251,7 @@ def test_pages_and_actions_follow_can(app, phase, role):
     visit.answers(visit.client.post(f"{mine}/soutenir"), allowed, "votes.support", success=302,
                   location=mine)
     db.session.expire_all()
-    changed = db.session.get(Proposal, proposal.id)
+    changed = db.session.get_one(Proposal, proposal.id)
     assert changed.comments_count == int(visit.can("comments.create", proposal))
     assert changed.supports_count == int(visit.can("votes.support", proposal))
 

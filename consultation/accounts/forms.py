@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import Email, EqualTo, Length, ValidationError
 
 from consultation.accounts import passwords
@@ -26,7 +27,7 @@ def _not_common_nor_personal(form: FlaskForm, field: PasswordField) -> None:
         raise ValidationError(refused)
 
 
-def _password(label: str | object = None) -> PasswordField:
+def _password(label: Any = None) -> PasswordField:
     return PasswordField(
         label or _l("Mot de passe"),
         validators=[

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consultation.core.models import TimestampMixin, as_utc, utcnow
-from consultation.extensions import db
+from consultation.extensions import Model
 from consultation.reference.models import Territory
 
 ROLES = ("citizen", "mediator", "moderator", "admin", "elected")
@@ -34,7 +34,7 @@ def new_nonce() -> str:
     return secrets.token_hex(8)
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by one user."""
 
     __tablename__ = "user_roles"
@@ -50,7 +50,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     """A person who takes part; emails are stored lower-case."""
 
     __tablename__ = "users"
@@ -130,7 +130,9 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         """True when the password matches (always False for accounts without one)."""
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        if not self.password_hash:
+            return False
+        return check_password_hash(self.password_hash, password)
 
 
 # What a page needs to show someone beside their contributions (see User.public_name).

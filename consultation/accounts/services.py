@@ -131,9 +131,9 @@ def is_last_admin(user: User) -> bool:
     """True when the user is the only admin left: the platform would have nobody to run it."""
     if not user.has_role("admin"):
         return False
-    admins = db.session.scalar(
+    admins = db.session.execute(
         select(func.count()).select_from(UserRole).where(UserRole.role == "admin")
-    )
+    ).scalar_one()
     return admins <= 1
 
 

@@ -21,6 +21,7 @@ from consultation.accounts.forms import (
 )
 from consultation.accounts.models import ROLES, User
 from consultation.core import kiosk, ratelimits
+from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.models import today
 from consultation.core.pagination import page_number, paginate
@@ -49,7 +50,7 @@ def register():
     if form.validate_on_submit():
         user = attempt(
             lambda: services.register(
-                form.email.data, form.display_name.data, form.password.data,
+                filled(form.email.data), filled(form.display_name.data), filled(form.password.data),
                 _territory(form.commune.data),
             ),
             form,
@@ -67,7 +68,7 @@ def login():
     """Log in with email and password."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(filled(form.email.data), filled(form.password.data))
         if user is None:
             form.form_errors.append(_("Adresse électronique ou mot de passe incorrect."))
         else:
@@ -96,7 +97,7 @@ def forgot_password():
     """Ask for a password reset link by email."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(filled(form.email.data))
         flash(
             _("Si un compte existe avec cette adresse, un lien de réinitialisation vient d'y être "
               "envoyé. Il reste valable une heure."),
@@ -116,7 +117,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.owner = owner
     if form.validate_on_submit():
-        user = attempt(lambda: services.reset_password(token, form.password.data), form)
+        user = attempt(lambda: services.reset_password(token, filled(form.password.data)), form)
         if user is not FAILED:
             login_user(user)
             flash(_("Votre mot de passe est changé."), "success")
@@ -137,7 +138,8 @@ def profile():
     password_form = ChangePasswordForm(prefix="mdp")
     if form.validate_on_submit():
         services.update_profile(
-            current_user, form.display_name.data, _territory(form.commune.data), form.locale.data
+            current_user, filled(form.display_name.data), _territory(form.commune.data),
+            form.locale.data,
         )
         session["lang"] = form.locale.data
         flash(_("Votre profil est enregistré."), "success")
@@ -157,7 +159,8 @@ def change_password():
     if password_form.validate_on_submit():
         done = attempt(
             lambda: services.change_password(
-                current_user, password_form.current.data, password_form.password.data
+                current_user, filled(password_form.current.data),
+                filled(password_form.password.data),
             ),
             password_form,
         )
@@ -195,7 +198,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         done = attempt(
-            lambda: services.delete_account(current_user, form.password.data), form
+            lambda: services.delete_account(current_user, filled(form.password.data)), form
         )
         if done is not FAILED:
             logout_user()

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
 from consultation.core.models import ModeratedMixin, ModerationState, TimestampMixin, one_of
-from consultation.extensions import db
+from consultation.extensions import Model
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal, Stance
 
 MAX_DEPTH = 2  # depths 0, 1 and 2: three levels
 
 
-class Comment(ModeratedMixin, TimestampMixin, db.Model):
+class Comment(ModeratedMixin, TimestampMixin, Model):
     """A comment; deleting it keeps its place so that replies keep their context."""
 
     __tablename__ = "comments"

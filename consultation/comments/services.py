@@ -119,7 +119,7 @@ class Threads:
         return self.replies.get(comment.id, [])
 
 
-def _with_author(statement):  # type: ignore[no-untyped-def]
+def _with_author(statement):
     return statement.options(
         joinedload(Comment.author).options(load_only(*PUBLIC_COLUMNS))
     )
@@ -139,7 +139,7 @@ def threads(project: Project, proposal: Proposal | None, number: int) -> Threads
             Comment.root_id.in_([c.id for c in page.items])
         )
         for reply in db.session.scalars(below.order_by(Comment.id)):
-            replies[reply.parent_id].append(reply)  # type: ignore[index]
+            replies[reply.parent_id].append(reply)
     return Threads(page, dict(replies))
 
 

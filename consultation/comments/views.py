@@ -15,6 +15,7 @@ from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
 from consultation.core import pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
+from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.models import ModerationState
 from consultation.core.pagination import page_number
@@ -31,8 +32,8 @@ def _link(comment: Comment) -> str:
     if comment.proposal_id:
         return url_for("proposals.show", proposal_id=comment.proposal_id,
                        page=page if page > 1 else None, _anchor=anchor)
-    project = db.session.get(Project, comment.project_id)
-    return url_for("projects.show", slug=project.slug,  # type: ignore[union-attr]
+    project = db.session.get_one(Project, comment.project_id)
+    return url_for("projects.show", slug=project.slug,
                    page=page if page > 1 else None, _anchor=anchor)
 
 
@@ -54,7 +55,8 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
     if form.validate_on_submit():
         comment = attempt(
             lambda: services.add_comment(
-                acting_user(), project, form.stance.data, form.body.data, proposal=proposal,
+                acting_user(), project, form.stance.data, filled(form.body.data),
+                proposal=proposal,
                 mediator=acting_mediator(),
             ),
             form,
@@ -103,7 +105,8 @@ def reply(comment_id: int):
     if form.validate_on_submit():
         comment = attempt(
             lambda: services.add_comment(
-                acting_user(), parent.project, form.stance.data, form.body.data, parent=parent,
+                acting_user(), parent.project, form.stance.data, filled(form.body.data),
+                parent=parent,
                 mediator=acting_mediator(),
             ),
             form,
@@ -131,7 +134,7 @@ def edit(comment_id: int):
     if form.validate_on_submit():
         done = attempt(
             lambda: services.edit_comment(acting_user(), comment, form.stance.data,
-                                          form.body.data, mediator=acting_mediator()),
+                                          filled(form.body.data), mediator=acting_mediator()),
             form,
         )
         if done is not FAILED:

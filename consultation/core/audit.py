@@ -15,7 +15,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.core.models import utcnow
-from consultation.extensions import db
+from consultation.extensions import Model, db
 
 APPEND_ONLY_MESSAGE = "audit entries are append-only"
 
@@ -28,7 +28,7 @@ SQLITE_TRIGGERS = [
 ]
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One act of moderation or administration."""
 
     __tablename__ = "audit_entries"

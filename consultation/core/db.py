@@ -3,15 +3,21 @@ abandoned), the SQL statement count of a request, and statements that differ by 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, g, has_request_context
-from sqlalchemy import Engine, Table, event, update
+from sqlalchemy import CursorResult, Engine, Result, Table, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consultation.core import jobs
 from consultation.core.models import utcnow
 from consultation.extensions import db
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Session.execute() is typed as returning a Result,
+    but for those statements it is a CursorResult, which has the count."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def insert_ignore(table: Table | Any, **values: Any) -> bool:
@@ -35,9 +41,9 @@ def insert_ignore(table: Table | Any, **values: Any) -> bool:
 def claim_once(model: Any, ident: int, column: Any) -> bool:
     """Set `column` to now on one row if it is still empty, and commit: True for the one
     caller that did it. Jobs that must act once (a publication's emails) start with it."""
-    claimed = db.session.execute(
+    claimed = rowcount(db.session.execute(
         update(model).where(model.id == ident, column.is_(None)).values({column: utcnow()})
-    ).rowcount
+    ))
     db.session.commit()
     return claimed == 1
 

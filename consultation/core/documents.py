@@ -18,8 +18,9 @@ from sqlalchemy import CheckConstraint, DateTime, Float, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from consultation.core import jobs, outbox
+from consultation.core.db import rowcount
 from consultation.core.models import DomainEnum, as_utc, one_of, utcnow
-from consultation.extensions import db
+from consultation.extensions import Model, db
 
 
 class DocumentState(DomainEnum):
@@ -35,7 +36,7 @@ class DocumentState(DomainEnum):
 STALE_AFTER = timedelta(minutes=10)
 
 
-class Document(db.Model):
+class Document(Model):
     """A generated file and the state of its build."""
 
     __tablename__ = "documents"
@@ -101,22 +102,22 @@ def reset_for_retry(document: Document) -> bool:
     """Put a failed (or stale) build back in the queue; False when it is not retryable."""
     if not document.can_retry:
         return False
-    changed = db.session.execute(
+    changed = rowcount(db.session.execute(
         update(Document)
         .where(Document.id == document.id, Document.state == document.state)
         .values(state=DocumentState.PENDING, error=None, requested_at=utcnow())
-    ).rowcount
+    ))
     db.session.refresh(document)
     return changed == 1
 
 
 def _claim(document_id: int) -> bool:
     # One worker wins: the conditional UPDATE moves pending to running once.
-    claimed = db.session.execute(
+    claimed = rowcount(db.session.execute(
         update(Document)
         .where(Document.id == document_id, Document.state == DocumentState.PENDING)
         .values(state=DocumentState.RUNNING, started_at=utcnow(), attempts=Document.attempts + 1)
-    ).rowcount
+    ))
     db.session.commit()
     return claimed == 1
 

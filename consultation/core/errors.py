@@ -96,12 +96,12 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     """Every error becomes a French page, never a stack trace."""
 
-    def unavailable(error: BaseException):  # type: ignore[no-untyped-def]
+    def unavailable(error: BaseException | None):
         """The database cannot be reached: a French 503 page drawn without it."""
         try:
             db.session.rollback()
         except Exception:  # the connection went with the server; the pool replaces it
-            db.session.invalidate()
+            db.session().invalidate()
         # Nobody can be loaded without the database: the page is drawn for a visitor.
         g._login_user = login_manager.anonymous_user()
         app.logger.warning("Base de données indisponible sur %s %s : %s", request.method,
@@ -110,7 +110,7 @@ def register_error_handlers(app: Flask) -> None:
         return body, status, {"Retry-After": str(RETRY_AFTER)}
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException):
         """Render an HTTP error as a page; a custom description from abort() is kept."""
         if isinstance(error, InternalServerError) and database_unavailable(
             error.original_exception
@@ -125,7 +125,7 @@ def register_error_handlers(app: Flask) -> None:
         return body, status
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError):
         """A form sent without a valid token: most often a page left open too long."""
         return render_error(
             400,
@@ -134,7 +134,7 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(NotAllowed)
-    def not_allowed(error: NotAllowed):  # type: ignore[no-untyped-def]
+    def not_allowed(error: NotAllowed):
         """A refusal; a visitor who is not logged in is sent to the login page first."""
         db.session.rollback()
         if not current_user.is_authenticated and request.method == "GET":
@@ -143,13 +143,13 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(403, error.message)
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(error: DomainError):
         """A refused action that reached the boundary: undo and explain."""
         db.session.rollback()
         return render_error(error.status, error.message)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(error: Exception):
         """Log the error and show a calm page."""
         if database_unavailable(error):
             return unavailable(error)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+T = TypeVar("T")
 
 # C0 control characters and DEL cannot be typed in a form, only forged: a NUL breaks PostgreSQL
 # text columns, the others would reach pages, PDFs and exports. Tab and line breaks are text.
@@ -52,7 +54,9 @@ class OptionalSelectField(SelectField):
     def pre_validate(self, form: Any) -> None:
         if self.data is None:
             return
-        values = {value for value, *_ in self.choices}  # type: ignore[union-attr]
+        # The views give a list of choices (a dict would be grouped options, never used here).
+        assert isinstance(self.choices, list), "OptionalSelectField needs a list of choices"
+        values = {value for value, *_ in self.choices}
         if self.data not in values:
             raise ValidationError(str(_l("Choisissez une valeur de la liste.")))
 
@@ -67,6 +71,13 @@ def markdown_field(
     if required:
         validators.insert(0, DataRequired(message=_l("Ce champ est obligatoire.")))
     return TextAreaField(label, validators=validators, filters=STRIP, description=description)
+
+
+def filled(data: T | None) -> T:
+    """The data of a field with a required validator, once the form validated: never None
+    there (the validator stops a missing value), which this tells the type checker."""
+    assert data is not None, "a required field validated without data"
+    return data
 
 
 def required(message: Any = None) -> DataRequired:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, request
@@ -18,10 +19,20 @@ from consultation.core.errors import DomainError
 from consultation.extensions import db
 
 T = TypeVar("T")
-FAILED = object()
 
 
-def attempt(action: Callable[[], T], form: FlaskForm | None = None) -> T | object:
+class _Failed(Enum):
+    """A one-member enum, so that `result is FAILED` narrows what attempt() returned."""
+
+    FAILED = "FAILED"
+
+
+FAILED = _Failed.FAILED
+
+
+def attempt(
+    action: Callable[[], T], form: FlaskForm | None = None
+) -> T | Literal[_Failed.FAILED]:
     """Run a service; on a DomainError undo the transaction and show why (on the form, or
     flashed), returning FAILED."""
     try:

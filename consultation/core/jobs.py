@@ -71,7 +71,7 @@ def enqueue_silently(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Non
     _pending()[-1].silent = True
 
 
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     """The RQ queue configured by REDIS_URL (imported lazily: the embedded mode needs no Redis)."""
     from redis import Redis
     from rq import Queue
@@ -168,7 +168,7 @@ def dispatch_committed() -> None:
         _dispatch(jobs)
 
 
-def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no-untyped-def]
+def worker(app: Flask, queue_names: list[str] | None = None):
     """An RQ worker that runs each job in a fresh app context, as a request would.
 
     It does not fork: a job's database connections come from the app's own pool, which a fork
@@ -183,25 +183,25 @@ def worker(app: Flask, queue_names: list[str] | None = None):  # type: ignore[no
     flusher = outbox.Flusher(app, WORKER_FLUSH_SECONDS)
 
     class AppWorker(SimpleWorker):
-        def work(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def work(self, *args, **kwargs):
             with app.app_context():
                 flusher()
             return super().work(*args, **kwargs)
 
-        def perform_job(self, job, queue):  # type: ignore[no-untyped-def]
+        def perform_job(self, job, queue):
             with app.app_context():
                 try:
                     return super().perform_job(job, queue)
                 finally:
                     db.session.rollback()  # what a crashed job left half-done is not kept
 
-        def heartbeat(self, timeout=None, pipeline=None):  # type: ignore[no-untyped-def]
+        def heartbeat(self, timeout=None, pipeline=None):
             super().heartbeat(timeout, pipeline)
             if pipeline is None:  # not while RQ prepares a job
                 with app.app_context():
                     flusher()
 
-    def keep_for_retry(job, exc_type, error, traceback):  # type: ignore[no-untyped-def]
+    def keep_for_retry(job, exc_type, error, traceback):
         # Runs inside perform_job, in its app context: the job's writes go first.
         db.session.rollback()
         try:

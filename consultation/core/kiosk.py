@@ -30,6 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import logout_user
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
 COOKIE = "kiosk"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
@@ -82,7 +83,7 @@ def no_autofill() -> Markup:
     return Markup(' autocomplete="off"') if is_kiosk() else Markup("")
 
 
-def end_idle_sessions() -> Response | None:
+def end_idle_sessions() -> BaseResponse | None:
     """On a kiosk, end the session of someone who left; what they sent goes nowhere."""
     if not is_kiosk() or request.endpoint == "static":
         return None

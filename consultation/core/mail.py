@@ -17,10 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from consultation.core.db import insert_ignore
 from consultation.core.models import utcnow
-from consultation.extensions import db
+from consultation.extensions import Model, db
 
 
-class SentNotice(db.Model):
+class SentNotice(Model):
     """One person told about one thing (`key`, e.g. "synthesis:12"): a job that runs again
     after failing half-way tells only those it had not told."""
 

@@ -38,8 +38,9 @@ from flask import Flask, current_app
 from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from consultation.core.db import rowcount
 from consultation.core.models import utcnow
-from consultation.extensions import db
+from consultation.extensions import Model, db
 
 
 class JobState(StrEnum):
@@ -58,7 +59,7 @@ MAX_DELAY = timedelta(minutes=10)
 KEEP_SENT = timedelta(days=7)
 
 
-class QueuedJob(db.Model):
+class QueuedJob(Model):
     """A job asked for by a committed action, and where its hand-over stands."""
 
     __tablename__ = "job_outbox"
@@ -198,12 +199,12 @@ def is_waiting(subject: str) -> bool:
 
 def _take(row_id: int, attempts: int) -> bool:
     # Only the flush whose UPDATE sees the attempt count it read sends the job.
-    taken = db.session.execute(
+    taken = rowcount(db.session.execute(
         update(QueuedJob)
         .where(QueuedJob.id == row_id, QueuedJob.state == JobState.PENDING,
                QueuedJob.attempts == attempts)
         .values(attempts=attempts + 1, next_try_at=utcnow() + LEASE)
-    ).rowcount
+    ))
     db.session.commit()
     return taken == 1
 
@@ -289,10 +290,10 @@ def unsent(limit: int) -> list[QueuedJob]:
 
 def retry_failed() -> int:
     """Put the jobs that were given up on back to pending; how many (commits)."""
-    count = db.session.execute(
+    count = rowcount(db.session.execute(
         update(QueuedJob).where(QueuedJob.state == JobState.FAILED)
         .values(state=JobState.PENDING, failures=0, next_try_at=utcnow())
-    ).rowcount
+    ))
     db.session.commit()
     return count
 
@@ -319,7 +320,7 @@ class Flusher:
             try:
                 db.session.rollback()
             except Exception:  # its connection went with the server
-                db.session.invalidate()
+                db.session().invalidate()
             self.app.logger.warning("Échec du vidage de la file des tâches : %s", error)
         finally:
             self.lock.release()

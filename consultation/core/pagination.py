@@ -63,7 +63,7 @@ def page_number() -> int:
     return int(raw)
 
 
-def paginate(statement: Select[Any], number: int, per_page: int) -> Page[Any]:
+def paginate(statement: Select[*tuple[Any, ...]], number: int, per_page: int) -> Page[Any]:
     """Run `statement` for one page; rows are what the statement selects (one entity or tuples)."""
     counted = statement.add_columns(func.count().over().label("_total"))
     rows = db.session.execute(counted.limit(per_page).offset((number - 1) * per_page)).all()

@@ -16,7 +16,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import gettext, ngettext
@@ -26,7 +26,8 @@ from flask_login import current_user
 
 from consultation.extensions import limiter
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 POST = ["POST"]
 # An unreachable Redis must not hold a request for long: connect and answer within half a second.
 REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -54,7 +55,7 @@ def _setting(name: str) -> Callable[[], str]:
 
 def limited(
     per_ip: str, per_account: str, account: Callable[[], str | None], shared: str | None = None
-) -> Callable[[F], F]:
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a view: its POSTs count per address against the setting `per_ip`, and per
     account (`account()`) against `per_account`; views given the same `shared` name share
     their counts. Put it under @login_required, so that it knows the user."""
@@ -65,7 +66,7 @@ def limited(
     def no_account() -> bool:
         return account() is None
 
-    def decorate(view: F) -> F:
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
         if shared:
             by_account = limiter.shared_limit(
                 _setting(per_account), scope=f"{shared}-account", key_func=account_key,
@@ -135,7 +136,7 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
     @app.errorhandler(RateLimitExceeded)
-    def too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+    def too_many(error: RateLimitExceeded):
         """The French 429 page: how long to wait, also in Retry-After."""
         seconds = retry_after(error)
         body, status = render_error(429, wait_message(seconds))

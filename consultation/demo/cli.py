@@ -206,7 +206,7 @@ class _Loader:
         for model in (Proposal, Comment):
             for item in db.session.scalars(select(model).where(model.workshop_id == entered.id)):
                 _stamp(item, moment)
-                if model is Proposal:
+                if isinstance(item, Proposal):
                     self.proposal_ids.append(item.id)
         db.session.flush()
 

@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -164,8 +164,9 @@ class WorkshopRowForm(Form):
                                              "chiffres.")))
             if not Stance.has(self.stance.data):
                 refuse(self.stance, str(_l("Choisissez pour, contre ou neutre.")))
+        assert isinstance(self.author.choices, list), "set_choices() gives the people"
         if self.author.data != ANONYMOUS and self.author.data not in {
-            value for value, *_ in self.author.choices  # type: ignore[union-attr]
+            value for value, *_ in self.author.choices
         } - {""}:
             refuse(self.author, str(_l("Choisissez une personne de la liste, ou « anonyme »")))
         return valid
@@ -178,14 +179,16 @@ class RowList(FieldList):
     number (rows 0, 1 and 3) would give the last row twice, and save its contribution twice.
     """
 
-    def process(self, formdata, data=unset_value, extra_filters=None):  # type: ignore[no-untyped-def]
+    def process(self, formdata, data=unset_value, extra_filters=None):
         super().process(formdata, data, extra_filters)
         if formdata:
-            submitted = len(set(self._extract_indices(self.name, formdata)))
+            # FieldList's own helpers, which its stubs leave out.
+            indices = self._extract_indices(self.name, formdata)  # type: ignore[attr-defined]
+            submitted = len(set(indices))
             self.entries = self.entries[:min(submitted, self.max_entries or submitted)]
             self.last_index = len(self.entries) - 1
             while len(self.entries) < self.min_entries:
-                self._add_entry()
+                self._add_entry()  # type: ignore[attr-defined]
 
 
 class WorkshopForm(FlaskForm):
@@ -218,7 +221,7 @@ class WorkshopForm(FlaskForm):
 class ClaimForm(RegisterForm):
     """Take over the account a mediator opened: the code, then email and password."""
 
-    commune = None
+    commune = None  # type: ignore[assignment]  # WTForms drops an inherited field set to None
     code = StringField(
         _l("Code de récupération"),
         validators=[required(), Length(max=40, message=_l("Code invalide ou expiré."))],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
 from consultation.core.models import as_utc, utcnow
-from consultation.extensions import db
+from consultation.extensions import Model
 
 AGE_BRACKETS = {
     "moins_18": _l("Moins de 18 ans"),
@@ -29,7 +29,7 @@ AGE_BRACKETS = {
 ANONYMOUS_NAME = "Participant·e d'un atelier"
 
 
-class Workshop(db.Model):
+class Workshop(Model):
     """A paper workshop whose contributions a mediator entered."""
 
     __tablename__ = "workshops"
@@ -43,7 +43,7 @@ class Workshop(db.Model):
     mediator: Mapped[User] = relationship()
 
 
-class AssistedProfile(db.Model):
+class AssistedProfile(Model):
     """What makes a user an assisted participant: who registered them, and their consent."""
 
     __tablename__ = "assisted_profiles"

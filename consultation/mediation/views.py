@@ -9,18 +9,20 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import permissions, ratelimits
 from consultation.core.acting import act_for, acting
 from consultation.core.db import abandon_request
 from consultation.core.errors import render_error
+from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, safe_next
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
 from consultation.mediation import bp, services
 from consultation.mediation.forms import (
     ANONYMOUS,
+    MAX_ROWS,
     MORE_ROWS,
     ClaimForm,
     ParticipantForm,
@@ -63,6 +65,7 @@ def check_acting() -> Any:
     if checked.person is not None:
         act_for(checked.person, current_user._get_current_object())
         return None
+    assert checked.refusal is not None  # no person: the check tells why the session ended
     services.stop_acting(session)
     if request.method == "POST" and request.endpoint not in UNATTRIBUTED:
         abandon_request()
@@ -150,9 +153,10 @@ def register():
     if form.validate_on_submit():
         profile = attempt(
             lambda: services.register_participant(
-                current_user, form.display_name.data,
+                current_user, filled(form.display_name.data),
                 db.session.get(Territory, form.commune.data) if form.commune.data else None,
-                form.age_bracket.data, form.consent_reference.data, form.consented_on.data,
+                form.age_bracket.data, filled(form.consent_reference.data),
+                form.consented_on.data,
             ),
             form,
         )
@@ -236,7 +240,7 @@ def workshop():
     form = WorkshopForm()
     _workshop_choices(form)
     if request.method == "POST" and request.form.get("lignes") == "plus":
-        for _i in range(min(MORE_ROWS, form.rows.max_entries - len(form.rows))):
+        for _i in range(min(MORE_ROWS, MAX_ROWS - len(form.rows))):
             form.rows.append_entry()
         _workshop_choices(form)
         return render_template("mediation/workshop.html", form=form)
@@ -246,7 +250,9 @@ def workshop():
             form.form_errors.append(_("Saisissez au moins une contribution."))
             return render_template("mediation/workshop.html", form=form)
         try:
-            services.enter_workshop(current_user, form.place.data, form.held_on.data, rows)
+            services.enter_workshop(
+                current_user, filled(form.place.data), filled(form.held_on.data), rows
+            )
         except services.RowsRefused as refused:
             abandon_request()
             form.form_errors.append(refused.message)
@@ -273,7 +279,8 @@ def claim():
     form = ClaimForm()
     if form.validate_on_submit():
         user = attempt(
-            lambda: services.claim(form.code.data, form.email.data, form.password.data,
+            lambda: services.claim(filled(form.code.data), filled(form.email.data),
+                                   filled(form.password.data),
                                    form.display_name.data),
             form,
         )

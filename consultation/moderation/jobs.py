@@ -27,6 +27,7 @@ def _link(kind: str, target: Any) -> str:
 
 
 def _message(user: User, subject: Any, template: str, **context: Any) -> EmailMessage:
+    assert user.email is not None  # _send() writes only to those who have one
     with force_locale(user.locale or "fr"), current_app.test_request_context(
         base_url=current_app.config["PUBLIC_URL"]
     ):

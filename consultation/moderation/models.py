@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
 from consultation.core.models import DomainEnum, one_of, utcnow
-from consultation.extensions import db
+from consultation.extensions import Model
 
 
 class ReportKind(DomainEnum):
@@ -38,7 +38,7 @@ class ReportStatus(DomainEnum):
     DISMISSED = "dismissed"
 
 
-class Report(db.Model):
+class Report(Model):
     """Someone reports a proposal, a comment or an account."""
 
     __tablename__ = "reports"

@@ -267,7 +267,7 @@ class QueueRow:
 def queue_query(
     status: str = ReportStatus.OPEN, kind: str = "", reason: str = "",
     project_id: int | None = None,
-) -> Select[Any]:
+) -> Select[str, int, int, datetime]:
     """Reported items grouped, most reported first, filtered."""
     statement = select(
         Report.target_kind, Report.target_id, func.count().label("n"),
@@ -384,7 +384,7 @@ def undoable_merges(entries: list[AuditEntry]) -> set[int]:
     merges = {e.id: e for e in entries if e.action == "proposal.merge"}
     if not merges:
         return set()
-    state = dict(db.session.execute(
+    state: dict[int | None, int | None] = dict(db.session.execute(
         select(Proposal.id, Proposal.merged_into_id).where(
             Proposal.id.in_([e.target_id for e in merges.values()]),
             Proposal.status == ProposalStatus.MERGED,

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from datetime import date
+from typing import Any, TypedDict
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.accounts.models import User
 from consultation.accounts.services import matching, search_text
 from consultation.core import ratelimits
 from consultation.core.audit import AuditEntry
+from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.models import ModerationState, as_utc
 from consultation.core.pagination import page_number, paginate
@@ -105,12 +108,12 @@ def account(user_id: int):
     )
 
 
-def _account_action(user_id: int, which: str, act: Any, done: str):  # type: ignore[no-untyped-def]
+def _account_action(user_id: int, which: str, act: Any, done: str):
     """Run a block or unblock form: redirect when done, else show the page with the errors."""
     require("users.block")
     user = get_or_404(User, user_id)
     require("users.block", user)
-    forms = {"block_form": BlockForm(), "unblock_form": UnblockForm()}
+    forms: dict[str, FlaskForm] = {"block_form": BlockForm(), "unblock_form": UnblockForm()}
     form = forms[which]
     if form.validate_on_submit() and attempt(lambda: act(user, form), form) is not FAILED:
         flash(done % {"name": user.account_name}, "success")
@@ -125,7 +128,7 @@ def block(user_id: int):
 
     def act(user: User, form: BlockForm) -> None:
         days = None if form.duration.data == "definitif" else int(form.duration.data)
-        services.block_user(current_user, user, form.reason.data, days)
+        services.block_user(current_user, user, filled(form.reason.data), days)
 
     return _account_action(user_id, "block_form", act, _("Le compte de %(name)s est bloqué."))
 
@@ -144,13 +147,22 @@ def unblock(user_id: int):
 FILTER_KEYS = ("action", "actor", "since", "until")
 
 
-def _filters() -> tuple[AuditFilterForm, dict[str, object]]:
+class AuditFilters(TypedDict):
+    """The journal's filters, as services.audit_query() takes them."""
+
+    action: str
+    actor: str
+    since: date | None
+    until: date | None
+
+
+def _filters() -> tuple[AuditFilterForm, AuditFilters]:
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", _("Toutes"))] + [
         SelectChoice(prefix, label) for prefix, label in ACTIONS.items()
     ]
     valid = form.validate()
-    chosen = {
+    chosen: AuditFilters = {
         "action": form.action.data if form.action.data in ACTIONS else "",
         "actor": form.actor.data or "" if valid or not form.actor.errors else "",
         "since": form.since.data if not form.since.errors else None,
@@ -165,11 +177,13 @@ def journal():
     """The audit log of moderation and administration acts, filtered."""
     require("audit.read")
     form, chosen = _filters()
-    page = paginate(services.audit_query(**chosen), page_number(), 50)  # type: ignore[arg-type]
+    page = paginate(services.audit_query(**chosen), page_number(), 50)
     undoable = services.undoable_merges(page.items) if can_decide() else set()
     # Only the filters go into the export link: other query keys (endpoint, _external,
     # _scheme, _anchor...) would be taken by url_for as its own options.
-    export = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+    export: dict[str, Any] = {
+        key: request.args[key] for key in FILTER_KEYS if request.args.get(key)
+    }
     return render_template(
         "moderation/journal.html", form=form, page=page, ACTION_LABELS=ACTION_LABELS,
         undoable=undoable, undo_form=UndoForm(),
@@ -201,7 +215,7 @@ def journal_csv():
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["numero", "date", "auteur", "action", "cible", "numero_cible", "libelle",
                      "motif", "details"])
-    for entry in db.session.scalars(services.audit_query(**chosen)):  # type: ignore[arg-type]
+    for entry in db.session.scalars(services.audit_query(**chosen)):
         writer.writerow([_cell(value) for value in (
             entry.id, as_utc(entry.created_at).isoformat(),
             entry.actor.account_name if entry.actor else "plateforme",
@@ -350,9 +364,11 @@ def merge(proposal_id: int):
     form.target.choices = _merge_choices(source)
     if form.validate_on_submit():
         target = db.session.get(Proposal, form.target.data)
-        done = attempt(lambda: services.merge(current_user, source, target, form.reason.data),
-                       form)
+        done = attempt(
+            lambda: services.merge(current_user, source, target, filled(form.reason.data)), form
+        )
         if done is not FAILED:
+            assert target is not None  # merge() needs it: the choices are existing proposals
             flash(_("Les propositions sont fusionnées ; l'opération peut être annulée depuis "
                     "le journal."), "success")
             return redirect(url_for("proposals.show", proposal_id=target.id))
@@ -367,7 +383,7 @@ def unmerge(entry_id: int):
     entry = get_or_404(AuditEntry, entry_id)
     form = UndoForm()
     if form.validate_on_submit():
-        done = attempt(lambda: services.unmerge(current_user, entry, form.reason.data))
+        done = attempt(lambda: services.unmerge(current_user, entry, filled(form.reason.data)))
         if done is not FAILED:
             flash(_("La fusion est annulée."), "success")
     else:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from consultation.core.models import DomainEnum, TimestampMixin, one_of, today
-from consultation.extensions import db
+from consultation.extensions import Model, db
 from consultation.reference.models import Orientation, Territory
 
 
@@ -50,7 +50,7 @@ project_territories = Table(
 )
 
 
-class ProjectParticipant(db.Model):
+class ProjectParticipant(Model):
     """Someone who contributed to a project at least once (proposal, comment or support)."""
 
     __tablename__ = "project_participants"
@@ -61,7 +61,7 @@ class ProjectParticipant(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
-class Phase(db.Model):
+class Phase(Model):
     """A dated step of a project; dates are inclusive."""
 
     __tablename__ = "phases"
@@ -87,7 +87,7 @@ class Phase(db.Model):
         return self.starts_on <= day <= self.ends_on
 
 
-class Project(TimestampMixin, db.Model):
+class Project(TimestampMixin, Model):
     """A structuring project of Brest métropole, put to consultation."""
 
     __tablename__ = "projects"

@@ -7,9 +7,10 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import pages, readability
+from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import page_number, paginate
 from consultation.projects import bp, services
@@ -80,8 +81,8 @@ def show(slug: str):
 
 def _form_data(form: ProjectForm) -> services.ProjectData:
     return services.ProjectData(
-        title=form.title.data,
-        summary=form.summary.data,
+        title=filled(form.title.data),
+        summary=filled(form.summary.data),
         plain_summary=form.plain_summary.data or "",
         body=form.body.data or "",
         slug=form.slug.data or None,
@@ -106,7 +107,7 @@ def _checking(form: ProjectForm) -> bool:
     return form.is_submitted() and bool(form.check_readability.data)
 
 
-def _render_form(form: ProjectForm, project: Project | None):  # type: ignore[no-untyped-def]
+def _render_form(form: ProjectForm, project: Project | None):
     return render_template(
         "projects/form.html",
         form=form,

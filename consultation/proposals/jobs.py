@@ -17,6 +17,7 @@ def send_answer_notice(proposal_id: int) -> None:
     if proposal is None or not proposal.author.email or proposal.answer_status is None:
         return
     author = proposal.author
+    assert author.email is not None  # checked above
     with force_locale(author.locale or "fr"), current_app.test_request_context(
         base_url=current_app.config["PUBLIC_URL"]
     ):

@@ -19,7 +19,7 @@ from consultation.core.models import (
     one_of,
     utcnow,
 )
-from consultation.extensions import db
+from consultation.extensions import Model
 from consultation.projects.models import Project
 from consultation.reference.models import Territory
 
@@ -56,7 +56,7 @@ def new_shuffle_key() -> int:
     return secrets.randbelow(SHUFFLE_KEYS)
 
 
-class Proposal(ModeratedMixin, TimestampMixin, db.Model):
+class Proposal(ModeratedMixin, TimestampMixin, Model):
     """A citizen's proposal on a project."""
 
     __tablename__ = "proposals"
@@ -174,7 +174,7 @@ class Proposal(ModeratedMixin, TimestampMixin, db.Model):
         return self.is_published and self.first_reaction_at is None
 
     @classmethod
-    def reaction_values(cls) -> dict[str, object]:
+    def reaction_values(cls) -> dict[object, object]:
         """UPDATE values that record the first reaction once, whoever comes first."""
         return {cls.first_reaction_at: func.coalesce(cls.first_reaction_at, utcnow())}
 

@@ -195,6 +195,7 @@ def list_page(
             if len(found) > per_page else None
         )
     if filtered:
+        assert count is not None  # made above for a filtered list
         total = counted if counted is not None else db.session.scalar(select(count)) or 0
     return KeysetPage(items, rank, per_page, int(total), next_cursor, cursor is None)
 

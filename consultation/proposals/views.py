@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from consultation.core import pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
+from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState
 from consultation.core.pagination import decode_cursor, rank_number
@@ -104,7 +105,7 @@ def create(slug: str):
     if form.validate_on_submit():
         proposal = attempt(
             lambda: services.create_proposal(
-                acting_user(), project, form.title.data, form.body.data,
+                acting_user(), project, filled(form.title.data), filled(form.body.data),
                 _territory(form.territory.data), mediator=acting_mediator(),
             ),
             form,
@@ -132,7 +133,7 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         done = attempt(
             lambda: services.update_proposal(
-                acting_user(), proposal, form.title.data, form.body.data,
+                acting_user(), proposal, filled(form.title.data), filled(form.body.data),
                 _territory(form.territory.data), mediator=acting_mediator(),
             ),
             form,
@@ -171,7 +172,7 @@ def answer(proposal_id: int):
     form = AnswerForm(status=proposal.answer_status, body=proposal.answer_body)
     if form.validate_on_submit():
         done = attempt(lambda: services.give_answer(
-            current_user, proposal, form.status.data, form.body.data), form)
+            current_user, proposal, form.status.data, filled(form.body.data)), form)
         if done is not FAILED:
             flash(_("La réponse officielle est publiée."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consultation.extensions import db
+from consultation.extensions import Model
 
 TERRITORY_KINDS = ("commune", "intercommunalite")
 
 
-class Territory(db.Model):
+class Territory(Model):
     """A commune of Brest métropole or another intercommunality of the Pays de Brest."""
 
     __tablename__ = "territories"
@@ -34,7 +34,7 @@ class Territory(db.Model):
         )
 
 
-class Orientation(db.Model):
+class Orientation(Model):
     """One of the five strategic orientations of the digital strategy, used as a theme."""
 
     __tablename__ = "orientations"

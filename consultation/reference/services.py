@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import current_app
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import audit
 from consultation.extensions import db
@@ -35,7 +35,14 @@ class OrientationRow:
     title: str
 
 
-def _cache() -> dict[str, object]:
+class _Reference(TypedDict, total=False):
+    """What an app keeps of the reference data, filled on first use."""
+
+    territories: list[TerritoryRow]
+    orientations: list[OrientationRow]
+
+
+def _cache() -> _Reference:
     return current_app.extensions.setdefault("reference", {})
 
 
@@ -45,7 +52,7 @@ def territories() -> list[TerritoryRow]:
     if "territories" not in cache:
         rows = db.session.scalars(select(Territory).order_by(Territory.position, Territory.id))
         cache["territories"] = [TerritoryRow(t.id, t.name, t.kind, t.code) for t in rows]
-    return cache["territories"]  # type: ignore[return-value]
+    return cache["territories"]
 
 
 def orientations() -> list[OrientationRow]:
@@ -54,7 +61,7 @@ def orientations() -> list[OrientationRow]:
     if "orientations" not in cache:
         rows = db.session.scalars(select(Orientation).order_by(Orientation.number))
         cache["orientations"] = [OrientationRow(o.id, o.slug, o.number, o.title) for o in rows]
-    return cache["orientations"]  # type: ignore[return-value]
+    return cache["orientations"]
 
 
 def territory_choices(blank: str | None = None) -> list[SelectChoice]:
@@ -87,6 +94,15 @@ def per_thousand(participants: int, population: int | None) -> float | None:
     return round(1000 * participants / population, 2)
 
 
+class GroupTotal(TypedDict):
+    """The running total of a part of the Pays de Brest; population None once a member has
+    none."""
+
+    key: str
+    participants: int
+    population: int | None
+
+
 def participation_per_thousand(
     counts: Mapping[int, tuple[int | None, int]],
 ) -> dict[str, list[dict[str, Any]]]:
@@ -96,7 +112,9 @@ def participation_per_thousand(
     A part whose members do not all have a population shows no rate rather than a wrong one.
     """
     rows: list[dict[str, Any]] = []
-    totals = {key: {"key": key, "participants": 0, "population": 0} for key in GROUPS}
+    totals: dict[str, GroupTotal] = {
+        key: {"key": key, "participants": 0, "population": 0} for key in GROUPS
+    }
     for territory in territories():
         population, participants = counts.get(territory.id, (None, 0))
         rows.append({

@@ -30,6 +30,9 @@ def dossier(year: int, output: Path) -> None:
         raise click.ClickException(f"Aucune édition pour l'année {year}.")
     if not edition.syntheses:
         raise click.ClickException(f"L'édition {year} ne rassemble encore aucune synthèse.")
-    ready = edition.document is not None and edition.document.is_ready
-    content = documents.content_of(edition.document) if ready else dossier_pdf(edition)
+    document = edition.document
+    if document is not None and document.is_ready:
+        content = documents.content_of(document)
+    else:
+        content = dossier_pdf(edition)
     write_output(output, content)

@@ -35,7 +35,13 @@ def build_dossier(document_id: int) -> None:
     edition_id = db.session.scalar(select(Edition.id).where(Edition.document_id == document_id))
     if edition_id is None:
         return
-    documents.build(document_id, lambda: dossier_pdf(services.by_id(edition_id)))
+
+    def render() -> bytes:
+        edition = services.by_id(edition_id)
+        assert edition is not None  # it owns the document, found just above
+        return dossier_pdf(edition)
+
+    documents.build(document_id, render)
 
 
 def notify_published(edition_id: int) -> None:
@@ -44,7 +50,7 @@ def notify_published(edition_id: int) -> None:
     if edition is None or edition.notified_at is not None:
         return
 
-    def message(user):  # type: ignore[no-untyped-def]
+    def message(user):
         with force_locale(user.locale or "fr"), current_app.test_request_context(
             base_url=current_app.config["PUBLIC_URL"]
         ):

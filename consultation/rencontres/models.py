@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consultation.core.documents import Document
 from consultation.core.errors import IllegalTransition
 from consultation.core.models import DomainEnum, TimestampMixin, one_of, utcnow
-from consultation.extensions import db
+from consultation.extensions import Model, db
 from consultation.syntheses.models import SynthesisVersion
 
 
@@ -41,7 +41,7 @@ edition_syntheses = Table(
 )
 
 
-class Edition(TimestampMixin, db.Model):
+class Edition(TimestampMixin, Model):
     """One year's Rencontres: when and where, its programme, the syntheses it gathers."""
 
     __tablename__ = "editions"
@@ -97,7 +97,7 @@ class Edition(TimestampMixin, db.Model):
         return f"rencontres-des-numeriques-{self.year}.pdf"
 
 
-class RencontresSubscriber(db.Model):
+class RencontresSubscriber(Model):
     """Someone who asked to be told when an edition's dossier is published."""
 
     __tablename__ = "rencontres_subscribers"

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consultation.core import documents
+from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.permissions import can
 from consultation.rencontres import bp, services
@@ -40,13 +41,14 @@ def _form(edition: Edition | None) -> EditionForm:
     return form
 
 
-def _save(edition: Edition | None):  # type: ignore[no-untyped-def]
+def _save(edition: Edition | None):
     form = _form(edition)
     if form.validate_on_submit():
         saved = attempt(
             lambda: services.save(
-                edition, current_user, year=form.year.data, title=form.title.data,
-                held_on=form.held_on.data, venue=form.venue.data,
+                edition, current_user, year=filled(form.year.data),
+                title=filled(form.title.data),
+                held_on=filled(form.held_on.data), venue=filled(form.venue.data),
                 programme=form.programme.data or "", version_ids=form.syntheses.data or [],
             ),
             form,

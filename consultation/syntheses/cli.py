@@ -41,6 +41,9 @@ def pdf(slug: str, output: Path, draft: bool) -> None:
             raise click.ClickException(
                 f"Le projet « {slug} » n'a pas de synthèse publiée (essayez --draft)."
             )
-        ready = latest.document is not None and latest.document.is_ready
-        content = documents.content_of(latest.document) if ready else version_pdf(latest)
+        document = latest.document
+        if document is not None and document.is_ready:
+            content = documents.content_of(document)
+        else:
+            content = version_pdf(latest)
     write_output(output, content)

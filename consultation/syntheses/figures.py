@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from sqlalchemy import Date, cast, func, select
 
@@ -66,9 +66,25 @@ def _per_day(model: Any, conditions: tuple[Any, ...]) -> Counter[date]:
         found[value if isinstance(value, date) else date.fromisoformat(value)] += count
     return found
 
+# What a bucket of the weekly chart counts.
+Count = Literal["proposals", "comments", "supports"]
+COUNTS: tuple[Count, ...] = ("proposals", "comments", "supports")
+
+
+class Bucket(TypedDict):
+    """A bar of the weekly chart: a week of the consultation, or what came before or after."""
+
+    label: str
+    number: NotRequired[int]  # weeks only, from 1
+    starts_on: str | None
+    ends_on: str | None
+    proposals: int
+    comments: int
+    supports: int
+
 
 def _weeks(project: Project, proposals: Counter[date], comments: Counter[date],
-           supports: Counter[date]) -> list[dict[str, Any]]:
+           supports: Counter[date]) -> list[Bucket]:
     """Activity per week from the start of the consultation, plus what came before or after."""
     phase = project.phase("consultation")
     days = set(proposals) | set(comments) | set(supports)
@@ -81,12 +97,12 @@ def _weeks(project: Project, proposals: Counter[date], comments: Counter[date],
     last_active = max(days) if days else start
     # Weeks up to the end of the phase, or to the last activity if the phase still runs.
     last = min(end, max(last_active, start))
-    buckets: list[dict[str, Any]] = []
-    before = {"label": "before", "starts_on": None, "ends_on": None}
-    after = {"label": "after", "starts_on": None, "ends_on": None}
-    for bucket in (before, after):
-        bucket.update(proposals=0, comments=0, supports=0)
-    weeks = []
+    buckets: list[Bucket] = []
+    before: Bucket = {"label": "before", "starts_on": None, "ends_on": None,
+                      "proposals": 0, "comments": 0, "supports": 0}
+    after: Bucket = {"label": "after", "starts_on": None, "ends_on": None,
+                     "proposals": 0, "comments": 0, "supports": 0}
+    weeks: list[Bucket] = []
     week_start = start
     while week_start <= last:
         weeks.append({"label": "week", "number": len(weeks) + 1,
@@ -94,8 +110,10 @@ def _weeks(project: Project, proposals: Counter[date], comments: Counter[date],
                       "ends_on": min(week_start + timedelta(days=6), end).isoformat(),
                       "proposals": 0, "comments": 0, "supports": 0})
         week_start += timedelta(days=7)
-    for name, per_day in (("proposals", proposals), ("comments", comments),
-                          ("supports", supports)):
+    series: tuple[tuple[Count, Counter[date]], ...] = (
+        ("proposals", proposals), ("comments", comments), ("supports", supports)
+    )
+    for name, per_day in series:
         for day, count in per_day.items():
             if day < start:
                 before[name] += count
@@ -103,10 +121,10 @@ def _weeks(project: Project, proposals: Counter[date], comments: Counter[date],
                 after[name] += count
             else:
                 weeks[(day - start).days // 7][name] += count
-    if any(before[n] for n in ("proposals", "comments", "supports")):
+    if any(before[n] for n in COUNTS):
         buckets.append(before)
     buckets.extend(weeks)
-    if any(after[n] for n in ("proposals", "comments", "supports")):
+    if any(after[n] for n in COUNTS):
         buckets.append(after)
     return buckets
 

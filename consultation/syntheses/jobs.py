@@ -35,7 +35,7 @@ def build_pdf(document_id: int) -> None:
         return
     version_id = version.id
     documents.build(
-        document_id, lambda: version_pdf(db.session.get(SynthesisVersion, version_id))
+        document_id, lambda: version_pdf(db.session.get_one(SynthesisVersion, version_id))
     )
 
 
@@ -45,7 +45,7 @@ def notify_published(version_id: int) -> None:
     if version is None or version.notified_at is not None:
         return
 
-    def message(user):  # type: ignore[no-untyped-def]
+    def message(user):
         with force_locale(user.locale or "fr"), current_app.test_request_context(
             base_url=current_app.config["PUBLIC_URL"]
         ):

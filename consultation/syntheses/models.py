@@ -14,11 +14,11 @@ from consultation.accounts.models import User
 from consultation.core.documents import Document
 from consultation.core.errors import IllegalTransition
 from consultation.core.models import TimestampMixin, utcnow
-from consultation.extensions import db
+from consultation.extensions import Model
 from consultation.projects.models import Project
 
 
-class SynthesisDraft(TimestampMixin, db.Model):
+class SynthesisDraft(TimestampMixin, Model):
     """The narrative a project's moderators are writing; figures are computed live around it."""
 
     __tablename__ = "synthesis_drafts"
@@ -48,7 +48,7 @@ class SynthesisDraft(TimestampMixin, db.Model):
         return previous + 1
 
 
-class SynthesisVersion(db.Model):
+class SynthesisVersion(Model):
     """A published synthesis: narrative and figures as they were when it was published."""
 
     __tablename__ = "synthesis_versions"
@@ -95,7 +95,7 @@ class SynthesisVersion(db.Model):
         return f"synthese-{self.project.slug}-v{self.number}.pdf"
 
 
-class SynthesisSubscriber(db.Model):
+class SynthesisSubscriber(Model):
     """Someone who asked to be told when a project's synthesis is published."""
 
     __tablename__ = "synthesis_subscribers"

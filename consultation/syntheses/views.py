@@ -26,7 +26,7 @@ def _version_or_404(project: Project, number: int) -> SynthesisVersion:
     return found
 
 
-def _show(project: Project, version: SynthesisVersion):  # type: ignore[no-untyped-def]
+def _show(project: Project, version: SynthesisVersion):
     return render_template(
         "syntheses/show.html",
         project=project,

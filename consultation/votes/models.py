@@ -8,10 +8,10 @@ from sqlalchemy import DateTime, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consultation.core.models import utcnow
-from consultation.extensions import db
+from consultation.extensions import Model
 
 
-class Support(db.Model):
+class Support(Model):
     """A citizen supports a proposal."""
 
     __tablename__ = "supports"

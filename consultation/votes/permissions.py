@@ -12,7 +12,7 @@ is_published = check(
     _l("Cette proposition a été retirée ou masquée : elle ne reçoit plus de soutiens."),
 )
 
-def _limit_message(user, proposal):  # type: ignore[no-untyped-def]
+def _limit_message(user, proposal):
     return _(
         "Vous avez déjà donné vos %(n)d soutiens pour ce projet. Retirez-en un pour en "
         "donner un autre.", n=proposal.project.support_limit,

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from consultation.accounts.models import User
 from consultation.core import audit
-from consultation.core.db import insert_ignore
+from consultation.core.db import insert_ignore, rowcount
 from consultation.core.errors import DomainError
 from consultation.core.signals import support_added, support_removed
 from consultation.extensions import db
@@ -64,7 +64,7 @@ def remove_support(user: User, proposal: Proposal, mediator: User | None = None)
     result = db.session.execute(
         delete(Support).where(Support.user_id == user.id, Support.proposal_id == proposal.id)
     )
-    if not result.rowcount:
+    if not rowcount(result):
         return False
     support_removed.send(
         Support(user_id=user.id, proposal_id=proposal.id, project_id=proposal.project_id)

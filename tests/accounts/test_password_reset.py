@@ -45,7 +45,9 @@ def reset_path(app) -> str:
     mails = outbox(app)
     assert len(mails) == 1
     text = read_mail(mails[0]).get_body(preferencelist=("plain",)).get_content()
-    return LINK.search(text).group(1)
+    link = LINK.search(text)
+    assert link is not None
+    return link.group(1)
 
 
 def link_for(user: User) -> str:
@@ -118,7 +120,9 @@ def test_reset_job_writes_one_french_mail_with_link(app, marie):
     assert "Bonjour Marie," in text
     assert "60 minutes" in text
     assert OLD_PASSWORD not in text
-    path = LINK.search(text).group(1)
+    link = LINK.search(text)
+    assert link is not None
+    path = link.group(1)
     assert path in html
     form = app.test_client().get(path)
     assert form.status_code == 200

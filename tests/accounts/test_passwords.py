@@ -25,7 +25,7 @@ PERSONAL = ("Choisissez un mot de passe différent de votre adresse électroniqu
 
 def users_count() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(User))
+    return db.session.execute(select(func.count()).select_from(User)).scalar_one()
 
 
 def registration(**changes: str) -> dict[str, str]:
@@ -54,7 +54,8 @@ def test_list_is_read_whole_without_its_header():
 def test_common_passwords_and_their_padded_forms_are_refused(password):
     """Listed passwords, and listed ones padded with digits and signs, are too common."""
     assert passwords.is_common(password)
-    assert passwords.refusal(password).startswith(COMMON)
+    refusal = passwords.refusal(password)
+    assert refusal is not None and refusal.startswith(COMMON)
 
 
 @pytest.mark.parametrize(
@@ -187,6 +188,7 @@ def test_passwords_are_stored_with_scrypt(app, client):
     client.post("/compte/inscription", data=registration())
     db.session.rollback()
     stored = db.session.scalars(select(User)).one().password_hash
+    assert stored is not None
     assert stored.startswith("scrypt:")
     assert GOOD not in stored
 

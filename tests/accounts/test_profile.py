@@ -74,7 +74,7 @@ def test_password_url_is_post_only(marie, app):
 def test_profile_shows_current_values(marie, app):
     """The profile page shows the email, name, commune and language of the account."""
     brest = factories.territory("Brest")
-    user = db.session.get(User, marie.id)
+    user = db.session.get_one(User, marie.id)
     user.commune_id, user.locale = brest.id, "fr"
     db.session.commit()
     response = logged_in(app).get("/compte/profil")
@@ -107,7 +107,7 @@ def test_profile_edit_saves_and_switches_language(marie, app):
 
 def test_profile_commune_can_be_cleared(marie, app):
     """Choosing the blank commune stores no commune."""
-    user = db.session.get(User, marie.id)
+    user = db.session.get_one(User, marie.id)
     user.commune_id = factories.territory("Brest").id
     db.session.commit()
     response = logged_in(app).post("/compte/profil", data=profile_data())

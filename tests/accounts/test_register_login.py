@@ -28,7 +28,7 @@ def registration(**changes: str) -> dict[str, str]:
 
 def users_count() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(User))
+    return db.session.execute(select(func.count()).select_from(User)).scalar_one()
 
 
 def assert_logged_in(client) -> None:
@@ -46,7 +46,7 @@ def test_register_success(app, client):
     brest = factories.territory("Brest")
     brest_id = brest.id
     response = client.post(
-        "/compte/inscription", data=registration(display_name="  Marie D.  ", commune=brest_id)
+        "/compte/inscription", data=registration(display_name="  Marie D.  ", commune=str(brest_id))
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
@@ -67,6 +67,7 @@ def test_passwords_are_stored_with_a_strong_hash(app, client):
     client.post("/compte/inscription", data=registration())
     db.session.rollback()
     stored = db.session.scalars(select(User)).one().password_hash
+    assert stored is not None
     method = stored.split("$", 1)[0]
     assert GOOD_PASSWORD not in stored
     if method.startswith("pbkdf2:"):

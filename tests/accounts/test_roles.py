@@ -214,7 +214,9 @@ def cli(app):
 
 def count_users(email: str) -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
+    return db.session.execute(
+        select(func.count()).select_from(User).where(User.email == email)
+    ).scalar_one()
 
 
 def by_email(email: str) -> User:

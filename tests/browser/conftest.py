@@ -120,7 +120,7 @@ class Visitor:
         page = self.context.new_page()
         self.watch.attach(page, self.base_url)
         response = page.goto(self.base_url + path, wait_until="load")
-        page.status = response.status if response is not None else None  # type: ignore[attr-defined]
+        page.status = response.status if response is not None else None
         return page
 
 
@@ -204,7 +204,9 @@ class DemoSite:
             from consultation.accounts.services import find_by_email
 
             with self.app.app_context():
-                user_id = find_by_email(email).get_id()
+                user = find_by_email(email)
+                assert user is not None, email
+                user_id = user.get_id()
         client = self.app.test_client()
         with client.session_transaction() as session:
             if user_id is not None:
@@ -215,6 +217,7 @@ class DemoSite:
             if acting_for is not None:
                 from consultation.mediation import services as mediation
 
+                assert user_id is not None  # a mediator's account acts for someone
                 session[mediation.SESSION_KEY] = {
                     "person": acting_for, "mediator": int(user_id.partition(":")[0]),
                     "until": mediation.utcnow().timestamp() + 30 * 60,

@@ -194,10 +194,10 @@ def build_world() -> dict[str, Any]:
     """
     load_demo()
     users = {role: _user(email) for role, email in ROLES.items()}
-    projects = {p.current_phase().kind: p for p in db.session.scalars(select(Project))
-                if p.current_phase() is not None}
+    projects = {phase.kind: p for p in db.session.scalars(select(Project))
+                if (phase := p.current_phase()) is not None}
     wifi = _project(data.WIFI["title"])
-    open_data = _project(data.OPEN_DATA)  # the title (data.py reuses the name)
+    open_data = _project(data.OPEN_DATA)  # the title
     citizen = users["citizen"]
 
     own = create_proposal(citizen, wifi, "Des bornes Wi-Fi dans les abris de bus",
@@ -208,10 +208,12 @@ def build_world() -> dict[str, Any]:
                                Proposal.moderation == "visible")
         .order_by(Proposal.comments_count.desc(), Proposal.id)
     ).first()
+    assert debated is not None
     comment = db.session.scalars(
         select(Comment).where(Comment.proposal_id == debated.id, Comment.depth == 0,
                               Comment.author_id != citizen.id).order_by(Comment.id)
     ).first()
+    assert comment is not None
     own_comment = add_comment(citizen, wifi, "neutre", "Mon avis, que je peux encore modifier.",
                               proposal=debated)
     spammer = _user("rade@demo.brest.fr") if _has_user("rade@demo.brest.fr") else None
@@ -291,7 +293,7 @@ def _project(title: str) -> Project:
 def _territory_id(name: str) -> int:
     from consultation.reference.models import Territory
 
-    return db.session.scalar(select(Territory.id).where(Territory.name == name))
+    return db.session.execute(select(Territory.id).where(Territory.name == name)).scalar_one()
 
 
 def _first(*conditions: Any) -> int:
@@ -303,7 +305,7 @@ def _first(*conditions: Any) -> int:
 def _reported_proposal() -> int:
     from consultation.moderation.models import Report
 
-    return db.session.scalar(
+    return db.session.execute(
         select(Report.target_id).where(Report.target_kind == "proposal",
                                        Report.status == "open").order_by(Report.id)
-    )
+    ).scalar_one()

@@ -289,7 +289,7 @@ def test_report_errors_mark_every_option_of_the_group(demo_site):
 
 # --- reflow: 320 px, 200 % of 1280 px, text spacing ------------------------------------------
 
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "320px": {"viewport": {"width": 320, "height": 640}},
     "200pc": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
     # The text spacing of WCAG 1.4.12 imposed on a narrow laptop screen.

@@ -200,6 +200,7 @@ def test_counters_follow_add_edit_and_delete(as_role, open_proposal):
     first = db.session.scalars(
         select(Comment).where(Comment.author_id == alice.user.id).order_by(Comment.id)
     ).first()
+    assert first is not None
     response = alice.post(
         f"/commentaires/{first.id}/modifier", data={"stance": "contre", "body": "Changé d'avis."}
     )
@@ -376,7 +377,7 @@ def test_editing_or_deleting_someone_elses_comment_is_refused(as_role, open_prop
             assert response.status_code == 403, (method, url)
             assert "Seul·e l'auteur·rice peut effectuer cette action." in body(response)
     db.session.expire_all()
-    stored = db.session.get(Comment, comment.id)
+    stored = db.session.get_one(Comment, comment.id)
     assert (stored.body, stored.stance, stored.deleted_at) == ("À moi.", "pour", None)
     assert_counters_exact(open_proposal, open_proposal.project)
 
@@ -458,7 +459,7 @@ def test_reply_and_edit_forms_show_errors_and_keep_text(as_role, open_proposal):
     assert "Choisissez pour, contre ou neutre." in body(response)
     assert "Nouveau texte." in body(response)
     db.session.expire_all()
-    assert db.session.get(Comment, comment.id).body == "Original."
+    assert db.session.get_one(Comment, comment.id).body == "Original."
     assert comment_ids() == [comment.id]
 
 

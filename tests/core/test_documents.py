@@ -6,7 +6,7 @@ import html
 from datetime import timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -239,7 +239,9 @@ def test_serve_ready_document_is_the_pdf(app: Flask) -> None:
     assert response.get_data() == PDF
 
 
-def _status_page(app: Flask, document: Document, retry_url: str | None) -> tuple[str, object]:
+def _status_page(
+    app: Flask, document: Document, retry_url: str | None
+) -> tuple[str, Response]:
     with app.test_request_context("/"):
         response = documents.serve(
             document, title="Synthèse « Tiers-lieux » (PDF)", back_url="/retour",
@@ -251,9 +253,9 @@ def _status_page(app: Flask, document: Document, retry_url: str | None) -> tuple
 def test_serve_pending_document_is_a_refreshing_status_page(app: Flask) -> None:
     document = fresh(new_document())
     page, response = _status_page(app, document, retry_url="/relancer")
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    assert response.headers["Content-Type"].startswith("text/html")  # type: ignore[attr-defined]
-    assert response.headers["Cache-Control"] == "no-store"  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Cache-Control"] == "no-store"
     assert '<meta http-equiv="refresh" content="5">' in page
     assert "En attente" in page
     assert "Synthèse « Tiers-lieux » (PDF)" in page

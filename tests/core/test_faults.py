@@ -719,7 +719,7 @@ def test_publication_mail_failing_half_way_is_completed_once_by_its_retry(
     assert fresh_document(version.document_id).state == "ready"
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(SentNotice)) == 1
-    assert db.session.get(type(version), version.id).notified_at is None
+    assert db.session.get_one(type(version), version.id).notified_at is None
     notify = next(row for row in outbox_rows() if row.func.endswith("notify_published"))
     assert (notify.state, notify.attempts, notify.failures) == ("pending", 2, 1)
     assert notify.last_error == "SMTPServerDisconnected: connexion perdue"
@@ -728,7 +728,7 @@ def test_publication_mail_failing_half_way_is_completed_once_by_its_retry(
     redis_queue.work()
     assert sorted(m["to"] for m in mails(app)) == officials
     db.session.rollback()
-    assert db.session.get(type(version), version.id).notified_at is not None
+    assert db.session.get_one(type(version), version.id).notified_at is not None
     assert [row.state for row in outbox_rows()] == ["sent", "sent"]
 
     # Run once more by mistake: nobody is told twice.
@@ -791,3 +791,29 @@ def test_a_commit_cut_by_the_database_is_a_503_page(
     assert support_rows(proposal.id) == 0
     assert client.post(path).status_code == 302
     assert support_rows(proposal.id) == 1
+
+
+def test_a_rollback_that_fails_too_still_gives_the_503_page(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection went with the server, so even the rollback fails: the session's
+    connection is invalidated (the pool replaces it) and the person gets the 503 page."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    proposal = factories.proposal(factories.project("consultation"))
+    client = login(app.test_client(), factories.user())
+    db.session.commit()
+    invalidated: list[Session] = []
+
+    def cut() -> None:
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with monkeypatch.context() as patch:
+        patch.setattr(db.session, "commit", cut)
+        patch.setattr(db.session, "rollback", cut)
+        patch.setattr(Session, "invalidate", lambda session: invalidated.append(session))
+        assert_unavailable(client.post(f"/propositions/{proposal.id}/soutenir"))
+    assert invalidated
+    assert support_rows(proposal.id) == 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import CheckConstraint
 
 from consultation import create_app
 from consultation.core import db as transaction
@@ -144,6 +145,6 @@ def test_the_boundary_commits_once_unless_abandoned_or_an_error(app: Flask) -> N
 def test_job_states_are_the_constraint_of_the_outbox(app: Flask) -> None:
     """The states written once, in JobState: the check constraint says the same."""
     constraint = next(c for c in outbox.QueuedJob.__table__.constraints
-                      if c.name == "ck_job_outbox_state")
+                      if isinstance(c, CheckConstraint) and c.name == "ck_job_outbox_state")
     assert str(constraint.sqltext) == "state IN ('pending', 'sent', 'failed')"
     assert [str(state) for state in outbox.JobState] == ["pending", "sent", "failed"]

@@ -57,13 +57,13 @@ def test_demo_loads_once_and_prints_one_account_per_role(app, first_output):
     for email in ("admin@demo.brest.fr", "moderation@demo.brest.fr",
                   "mediation@demo.brest.fr", "citoyenne@demo.brest.fr"):
         assert email in first
-    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (Project, Proposal,
-                                                                              Comment, Support)]
+    counts = [db.session.execute(select(func.count()).select_from(m)).scalar_one()
+              for m in (Project, Proposal, Comment, Support)]
     second = _load(app)
     assert "déjà chargées" in second
     assert "admin@demo.brest.fr" in second
-    again = [db.session.scalar(select(func.count()).select_from(m)) for m in (Project, Proposal,
-                                                                             Comment, Support)]
+    again = [db.session.execute(select(func.count()).select_from(m)).scalar_one()
+             for m in (Project, Proposal, Comment, Support)]
     assert counts == again
     assert counts[1] >= 40 and counts[2] >= 100
 
@@ -71,7 +71,7 @@ def test_demo_loads_once_and_prints_one_account_per_role(app, first_output):
 def test_demo_covers_every_phase_and_stance(app):
     """At least one project per phase, two in consultation, comments of every stance."""
     projects = db.session.scalars(select(Project)).all()
-    current = [p.current_phase().kind for p in projects if p.current_phase()]
+    current = [phase.kind for p in projects if (phase := p.current_phase())]
     for kind in PhaseKind:
         assert kind in current
     assert current.count("consultation") >= 2
@@ -95,7 +95,9 @@ def test_demo_has_moderation_to_show(app):
     assert db.session.scalar(select(func.count()).where(Proposal.moderation == "hidden")) == 1
     assert db.session.scalar(select(func.count()).where(Comment.moderation == "held")) == 1
     assert sum(user.is_blocked for user in db.session.scalars(select(User))) == 1
-    assert db.session.scalar(select(func.count()).where(Report.status == "open")) >= 4
+    assert db.session.execute(
+        select(func.count()).where(Report.status == "open")
+    ).scalar_one() >= 4
 
 
 def test_demo_has_a_published_synthesis_and_an_edition_with_their_pdfs(app, first_output):

@@ -167,8 +167,10 @@ def test_terminer_ma_session_forgets_the_person_and_keeps_the_terminal(app):
     with client.session_transaction() as session:
         session["lang"] = "en"
     page = text(client.get("/projets"))
-    token = re.search(r'action="/borne/terminer"[^>]*>\s*<input type="hidden" '
-                      r'name="csrf_token" value="([^"]+)"', page).group(1)
+    found = re.search(r'action="/borne/terminer"[^>]*>\s*<input type="hidden" '
+                      r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    token = found.group(1)
     assert client.post("/borne/terminer").status_code == 400  # no token, no action
     response = client.post("/borne/terminer", data={"csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -89,7 +89,7 @@ def test_the_edit_page_shows_the_saved_texts_readability(admin_client):
     assert "Lisibilité du texte « En bref » : Difficile" in page
     assert 'value="Titre changé"' in page
     db.session.expire_all()
-    assert db.session.get(Project, project.id).plain_summary == EASY  # nothing saved
+    assert db.session.get_one(Project, project.id).plain_summary == EASY  # nothing saved
 
 
 def test_a_new_project_form_shows_the_rules_but_no_measure(admin_client):

@@ -29,13 +29,25 @@ def printed(monkeypatch):
     from consultation.syntheses import render
 
     pages: list[str] = []
-    monkeypatch.setattr(render, "write_pdf", lambda html: pages.append(html) or b"%PDF-1.7")
+
+    def write_pdf(html: str) -> bytes:
+        pages.append(html)
+        return b"%PDF-1.7"
+
+    monkeypatch.setattr(render, "write_pdf", write_pdf)
     return pages
 
 
 def population(name: str) -> int | None:
     """The stored population of a territory."""
     return db.session.scalar(select(Territory.population).where(Territory.name == name))
+
+
+def known_population(name: str) -> int:
+    """The stored population of a territory that has one."""
+    found = population(name)
+    assert found is not None, name
+    return found
 
 
 def set_population(name: str, value: int | None) -> None:
@@ -91,7 +103,7 @@ def test_the_migration_loads_insee_populations(app):
     territories = db.session.scalars(select(Territory)).all()
     assert all(t.population and t.population > 0 for t in territories)
     assert population("Brest") == 139_619
-    assert sum(t.population for t in territories if t.name in METROPOLE) == 211_920
+    assert sum(t.population or 0 for t in territories if t.name in METROPOLE) == 211_920
 
 
 def test_rates_match_a_recount(app):
@@ -103,21 +115,21 @@ def test_rates_match_a_recount(app):
     for name, row in rows.items():
         assert row["participants"] == counted.get(name, 0), name
         assert row["population"] == population(name)
-        assert row["per_thousand"] == round(1000 * counted.get(name, 0) / population(name), 2)
+        assert row["per_thousand"] == round(1000 * counted.get(name, 0) / known_population(name), 2)
     unknown = next(row for row in data["territories"] if row["kind"] == "unknown")
     assert unknown["participants"] == data["participation"]["participants"] - sum(
         counted.values())
     groups = {group["key"]: group for group in data["territory_groups"]}
     assert groups["brest"]["participants"] == 3
     assert groups["brest"]["per_thousand"] == round(3000 / 139_619, 2)
-    metropole_population = sum(population(n) for n in METROPOLE - {"Brest"})
+    metropole_population = sum(known_population(n) for n in METROPOLE - {"Brest"})
     assert groups["metropole"]["population"] == metropole_population
     assert groups["metropole"]["per_thousand"] == round(2000 / metropole_population, 2)
     pays = db.session.scalar(
         select(Territory.population).where(Territory.name.contains("Iroise")))
     assert groups["pays"]["participants"] == 1
     assert groups["pays"]["per_thousand"] == round(
-        1000 / sum(t.population for t in db.session.scalars(
+        1000 / sum(t.population or 0 for t in db.session.scalars(
             select(Territory).where(Territory.kind == "intercommunalite"))), 2)
     assert pays and rows["Communauté de communes du Pays d'Iroise"]["per_thousand"] == round(
         1000 / pays, 2)
@@ -131,7 +143,9 @@ def test_a_territory_without_population_shows_a_dash(app, client):
     assert data["groups"][0] == {"key": "brest", "participants": 3, "population": None,
                                  "per_thousand": None}
     page = page_text(client.get(f"/projets/{project.slug}"))
-    brest_row = re.search(r'<th scope="row">Brest</th>(.*?)</tr>', page).group(1)
+    found = re.search(r'<th scope="row">Brest</th>(.*?)</tr>', page)
+    assert found is not None
+    brest_row = found.group(1)
     assert brest_row.count("—") == 2 and ">3<" in brest_row
     assert "Participant·es pour 1 000 habitant·es" in page
     set_population("Guilers", 0)  # a zero stored by hand counts as unknown too
@@ -145,7 +159,7 @@ def test_project_page_shows_the_gap(app, client):
     assert "La participation dans chaque territoire" in page
     for label in ("Brest", "Autres communes de Brest métropole", "Reste du Pays de Brest"):
         assert f'<th scope="row">{label}</th>' in page, label
-    rate = round(2000 / sum(population(n) for n in METROPOLE - {"Brest"}), 2)
+    rate = round(2000 / sum(known_population(n) for n in METROPOLE - {"Brest"}), 2)
     shown = f"{rate:.2f}".rstrip("0").replace(".", ",")
     assert shown in page
 

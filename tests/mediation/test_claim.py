@@ -41,7 +41,9 @@ def _code(mediator, profile) -> str:
     response = mediator.post(f"/mediation/participants/{profile.user_id}/code")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    return CODE.search(response.get_data(as_text=True)).group(1)
+    code = CODE.search(response.get_data(as_text=True))
+    assert code is not None
+    return code.group(1)
 
 
 def _claim(client, code, email="yvonne@exemple.fr", **changes):
@@ -54,7 +56,7 @@ def _claim(client, code, email="yvonne@exemple.fr", **changes):
 def _fresh(user_id: int) -> User:
     db.session.commit()
     db.session.expire_all()
-    return db.session.get(User, user_id)
+    return db.session.get_one(User, user_id)
 
 
 def test_the_code_is_shown_once_and_stored_hashed(mediator, profile):
@@ -62,7 +64,7 @@ def test_the_code_is_shown_once_and_stored_hashed(mediator, profile):
     code = _code(mediator, profile)
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     db.session.commit()
-    stored = db.session.get(AssistedProfile, profile.user_id)
+    stored = db.session.get_one(AssistedProfile, profile.user_id)
     assert stored.claim_code_hash and code.replace("-", "") not in stored.claim_code_hash
     assert len(stored.claim_code_hash) == 64
     assert stored.claim_expires_at is not None
@@ -84,7 +86,7 @@ def test_a_good_code_makes_a_citizen_account_with_its_contributions(mediator, pr
     proposal = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id)).one()
     assert proposal.title == "Un accueil en mairie"
     assert "Yvonne L." in text(client.get("/compte/profil"))
-    claimed = db.session.get(AssistedProfile, user.id)
+    claimed = db.session.get_one(AssistedProfile, user.id)
     assert claimed.claimed_at is not None and claimed.claim_code_hash is None
     assert db.session.scalars(select(User).where(User.email == "yvonne@exemple.fr")).one().id \
         == profile.user_id
@@ -108,7 +110,7 @@ def test_a_code_cannot_be_used_twice(mediator, profile, client):
 def test_an_expired_code_is_refused(mediator, profile, client):
     """After 30 days the code is refused with the same message."""
     code = _code(mediator, profile)
-    db.session.get(AssistedProfile, profile.user_id).claim_expires_at = (
+    db.session.get_one(AssistedProfile, profile.user_id).claim_expires_at = (
         utcnow() - timedelta(minutes=1))
     db.session.commit()
     response = _claim(client, code)

@@ -34,7 +34,7 @@ def test_two_mediators_supporting_for_one_person_at_once_count_once(app, server)
     profile = participant(first)
     cookies = [acting_cookie(app, first, profile), acting_cookie(app, second, profile)]
 
-    statuses = fire(server, [(f"/propositions/{proposal.id}/soutenir", cookie)
+    statuses = fire(server, [(f"/propositions/{proposal.id}/soutenir", cookie, None)
                              for cookie in cookies for _ in range(10)])
 
     assert not [status for status in statuses if status >= 500], statuses

@@ -45,10 +45,11 @@ def test_a_mediator_registers_a_participant_with_consent(mediator):
     assert response.status_code == 302
     db.session.commit()
     profile = db.session.scalars(select(AssistedProfile)).one()
-    user = db.session.get(User, profile.user_id)
+    user = db.session.get_one(User, profile.user_id)
     assert response.headers["Location"] == f"/mediation/participants/{user.id}"
     assert (user.display_name, user.email, user.password_hash) == ("Yvonne Le Bihan", None, None)
-    assert user.commune.name == "Guipavas" and user.roles == set()
+    assert user.commune is not None and user.commune.name == "Guipavas"
+    assert user.roles == set()
     assert profile.registered_by_id == mediator.user.id
     assert (profile.consent_reference, profile.consented_on) == (REFERENCE, today())
     assert profile.age_bracket == "75_plus" and profile.has_consent

@@ -61,8 +61,11 @@ def _rows(world) -> list[dict[str, str]]:
 
 def _counts() -> tuple[int, int, int, int]:
     db.session.commit()
-    return tuple(db.session.scalar(select(func.count()).select_from(model)) or 0
-                 for model in (Workshop, Proposal, Comment, User))  # type: ignore[return-value]
+    workshops, proposals, comments, users = (
+        db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Workshop, Proposal, Comment, User)
+    )
+    return workshops, proposals, comments, users
 
 
 def test_the_form_has_ten_rows_and_more_on_demand(mediator, world):
@@ -104,7 +107,7 @@ def test_a_workshop_is_saved_with_all_its_rows(mediator, world, client):
     assert {p.user_id for p in anonymous} == {comment.author_id, made[1].author_id}
     assert {p.user.display_name for p in anonymous} == {ANONYMOUS_NAME}
     assert all(p.consent_reference is None and p.user.email is None for p in anonymous)
-    project_row = db.session.get(Project, project.id)
+    project_row = db.session.get_one(Project, project.id)
     assert project_row.participants_count == 4  # the world's author, the participant, two
     assert_counters_exact()
     page = text(client.get(f"/propositions/{made[0].id}"))

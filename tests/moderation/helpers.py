@@ -32,7 +32,7 @@ def fresh_user(user_id: int) -> User:
     """The account as the database holds it now."""
     db.session.commit()
     db.session.expire_all()
-    return db.session.get(User, user_id)
+    return db.session.get_one(User, user_id)
 
 
 def block(user: User, days: int | None = None, actor: User | None = None,

@@ -77,8 +77,9 @@ def test_block_and_unblock_write_one_entry_each(moderator):
     assert (blocked.actor_id, blocked.action, blocked.target_kind, blocked.target_id,
             blocked.target_label, blocked.reason) == (
         moderator.user.id, "user.block", "user", citizen.id, "Yann Le Gall", "Insultes.")
-    assert blocked.data["until"].startswith(str(db.session.get(type(citizen), citizen.id)
-                                                .blocked_until.date()))
+    blocked_until = db.session.get_one(type(citizen), citizen.id).blocked_until
+    assert blocked_until is not None
+    assert blocked.data["until"].startswith(str(blocked_until.date()))
 
     assert moderator.post(f"{url}/debloquer", data={"reason": "Excuses."}).status_code == 302
     first, unblocked = entries()
@@ -161,12 +162,12 @@ def unchanged(first_id: int) -> None:
     db.session.rollback()
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 2
-    assert db.session.get(AuditEntry, first_id).reason == "Motif d'origine."
+    assert db.session.get_one(AuditEntry, first_id).reason == "Motif d'origine."
 
 
 def test_orm_refuses_to_change_an_entry(logged):
     """Changing an entry through the ORM raises ValueError at flush."""
-    entry = db.session.get(AuditEntry, logged)
+    entry = db.session.get_one(AuditEntry, logged)
     entry.reason = "Motif réécrit."
     with pytest.raises(ValueError, match="append-only"):
         db.session.flush()

@@ -41,7 +41,7 @@ def account_url(user: User) -> str:
 def count(model: type) -> int:
     """How many rows of `model` the database holds."""
     db.session.commit()
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def aware(moment):

@@ -62,8 +62,10 @@ def mails(app) -> list[dict[str, str]]:
     found = []
     for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        plain = message.get_body(("plain",))
+        assert plain is not None
         found.append({"to": str(message["To"]), "subject": str(message["Subject"]),
-                      "text": message.get_body(("plain",)).get_content()})
+                      "text": plain.get_content()})
     return found
 
 
@@ -208,6 +210,7 @@ def test_item_page_shows_content_context_reports_and_decisions(moderator, propos
 def test_item_page_of_a_comment_links_to_its_anchor(moderator, proposal):
     """A comment's context is its place in the thread."""
     comment = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id)).first()
+    assert comment is not None
     page = moderator.get(f"/moderation/comment/{comment.id}").get_data(as_text=True)
     assert f'href="/propositions/{proposal.id}#commentaire-{comment.id}"' in page
     assert "Un avis argumenté." in page
@@ -413,6 +416,7 @@ def test_hiding_a_held_item_upholds_its_reports(app, moderator, proposal):
 def test_restoring_a_held_comment(moderator, proposal):
     """A held comment restored is visible and counted again; its reports are dismissed."""
     comment = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id)).first()
+    assert comment is not None
     report("comment", comment, 3)
     assert fresh(Comment, comment.id).moderation == "held"
     assert_counters_exact()
@@ -710,11 +714,11 @@ def test_crossing_hides_count_the_proposal_out_once(app, two_proposals):
     first, second = (factories.user(roles=("moderator",)) for _ in range(2))
     db.session.commit()
     pid, first_id = two_proposals.id, first.id
-    seen = db.session.get(Proposal, pid)
+    seen = db.session.get_one(Proposal, pid)
     assert seen.moderation == "visible"
 
     def hide_first() -> None:
-        actor = db.session.get(type(first), first_id)
+        actor = db.session.get_one(type(first), first_id)
         moderation.hide(actor, "proposal", db.session.get(Proposal, pid), "Injurieux")
 
     other_request(app, hide_first)
@@ -731,11 +735,11 @@ def test_crossing_restores_count_the_proposal_in_once(app, moderator, two_propos
     assert decide(moderator, "proposal", pid, "masquer").status_code == 302
     actor = moderator.user
     actor_id = actor.id
-    seen = db.session.get(Proposal, pid)
+    seen = db.session.get_one(Proposal, pid)
     assert seen.moderation == "hidden"
 
     def restore_first() -> None:
-        moderation.restore(db.session.get(type(actor), actor_id), "proposal",
+        moderation.restore(db.session.get_one(type(actor), actor_id), "proposal",
                            db.session.get(Proposal, pid), "Erreur")
 
     other_request(app, restore_first)
@@ -753,11 +757,11 @@ def test_hide_crossing_a_restore_of_a_held_item(app, two_proposals):
     first, second = (factories.user(roles=("moderator",)) for _ in range(2))
     db.session.commit()
     first_id = first.id
-    seen = db.session.get(Proposal, pid)
+    seen = db.session.get_one(Proposal, pid)
     assert seen.moderation == "held"
 
     def restore_first() -> None:
-        moderation.restore(db.session.get(type(first), first_id), "proposal",
+        moderation.restore(db.session.get_one(type(first), first_id), "proposal",
                            db.session.get(Proposal, pid), "Rien d'illicite")
 
     other_request(app, restore_first)
@@ -803,14 +807,16 @@ def test_reason_and_details_are_shown_as_text(moderator, client, proposal):
 def test_hidden_proposal_refuses_replies_but_lets_supports_go(app, moderator, proposal):
     """On a hidden proposal nobody replies to its comments; a supporter may still take back."""
     supporter = db.session.scalar(select(Support).where(Support.proposal_id == proposal.id))
+    assert supporter is not None
     comment = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id)).first()
+    assert comment is not None
     assert decide(moderator, "proposal", proposal.id, "masquer").status_code == 302
     citizen = login_new(app)
     response = citizen.post(f"/commentaires/{comment.id}/repondre",
                             data={"stance": "pour", "body": "Une réponse."})
     assert response.status_code == 403
     assert "masquée" in text(response)
-    giver = login_user(app, db.session.get(User, supporter.user_id))
+    giver = login_user(app, db.session.get_one(User, supporter.user_id))
     assert giver.post(f"/propositions/{proposal.id}/retirer-soutien").status_code == 302
     assert fresh(Proposal, proposal.id).supports_count == 0
     assert_counters_exact()

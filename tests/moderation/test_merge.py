@@ -41,9 +41,9 @@ def test_merge_keeps_every_supporter_once(as_role, app):
     assert response.status_code == 302
     assert _supporters(b.id) == {only_a, only_b, both}
     assert _supporters(a.id) == set()
-    merged = db.session.get(Proposal, a.id)
+    merged = db.session.get_one(Proposal, a.id)
     assert merged.status == "merged" and merged.merged_into_id == b.id
-    assert db.session.get(Proposal, b.id).supports_count == 3
+    assert db.session.get_one(Proposal, b.id).supports_count == 3
     assert_counters_exact()
     page = moderator.get(f"/propositions/{b.id}").get_data(as_text=True)
     assert f'href="/propositions/{a.id}"' in page
@@ -74,7 +74,7 @@ def test_merge_is_undone_from_the_log(as_role):
     assert response.status_code == 302
     assert _supporters(a.id) == {only_a, both}
     assert _supporters(b.id) == {only_b, both}
-    assert db.session.get(Proposal, a.id).status == "published"
+    assert db.session.get_one(Proposal, a.id).status == "published"
     assert_counters_exact()
     again = moderator.post(f"/moderation/journal/{entry.id}/annuler-fusion",
                            data={"reason": "Encore"})
@@ -93,10 +93,10 @@ def test_merge_refusals(as_role):
     moderator = as_role("moderator")
     response = _merge(moderator, a, other)
     assert response.status_code == 200
-    assert db.session.get(Proposal, a.id).status == "published"
+    assert db.session.get_one(Proposal, a.id).status == "published"
     response = _merge(moderator, a, a)
     assert response.status_code == 200
-    assert db.session.get(Proposal, a.id).status == "published"
+    assert db.session.get_one(Proposal, a.id).status == "published"
     assert_counters_exact()
 
 

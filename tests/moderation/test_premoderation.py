@@ -29,7 +29,7 @@ def test_proposal_waits_for_approval(as_role, app):
         f"/projets/{project.slug}/propositions").get_data(as_text=True)
     page = public.get(f"/propositions/{proposal.id}").get_data(as_text=True)
     assert "Des bancs connectés" not in page and "en attente de modération" in page
-    assert db.session.get(type(project), project.id).proposals_count == 0
+    assert db.session.get_one(type(project), project.id).proposals_count == 0
     assert_counters_exact()
 
     moderator = as_role("moderator")
@@ -37,7 +37,7 @@ def test_proposal_waits_for_approval(as_role, app):
     assert "Des bancs connectés" in waiting
     response = moderator.post(f"/moderation/proposal/{proposal.id}/approuver", data={})
     assert response.status_code == 302
-    assert db.session.get(Proposal, proposal.id).moderation == "visible"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "visible"
     assert "Des bancs connectés" in public.get(
         f"/projets/{project.slug}/propositions").get_data(as_text=True)
     assert_counters_exact()
@@ -54,13 +54,13 @@ def test_comment_waits_and_can_be_refused(as_role, app):
                 data={"stance": "contre", "body": "Trop cher."})
     comment = db.session.query(Comment).one()
     assert comment.moderation == "pending"
-    assert db.session.get(Proposal, proposal.id).comments_count == 0
+    assert db.session.get_one(Proposal, proposal.id).comments_count == 0
     assert "Trop cher." in author.get(f"/propositions/{proposal.id}").get_data(as_text=True)
     assert "Trop cher." not in app.test_client().get(
         f"/propositions/{proposal.id}").get_data(as_text=True)
     moderator = as_role("moderator")
     moderator.post(f"/moderation/comment/{comment.id}/masquer", data={"reason": "Hors charte"})
-    assert db.session.get(Comment, comment.id).moderation == "hidden"
+    assert db.session.get_one(Comment, comment.id).moderation == "hidden"
     assert "Hors charte" in app.test_client().get(
         f"/propositions/{proposal.id}").get_data(as_text=True)
     assert_counters_exact()

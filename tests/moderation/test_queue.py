@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ ROW = re.compile(
 )
 
 
-def rows(response) -> list[dict[str, object]]:
+def rows(response) -> list[dict[str, Any]]:
     """The queue's table rows: kind, id, label, type, reports, reasons, state."""
     assert response.status_code == 200
     found = []

@@ -71,9 +71,11 @@ def proposal():
 
 def comment_of(proposal: Proposal) -> Comment:
     """The (only) top-level comment of the proposal."""
-    return db.session.scalars(
+    comment = db.session.scalars(
         select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.id)
     ).first()
+    assert comment is not None
+    return comment
 
 
 # --- The form and a report ---------------------------------------------------------------------
@@ -107,7 +109,7 @@ def test_reporting_a_proposal_stores_one_open_report(citizen_client, proposal):
     assert (row.reason, row.details, row.status) == ("off_topic", "Rien à voir.", "open")
     assert row.decided_at is None and row.decided_by_id is None
     # One report is below the threshold: nothing is hidden, nothing is logged.
-    assert db.session.get(Proposal, proposal.id).moderation == "visible"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "visible"
     assert audit_actions() == []
     assert_counters_exact()
 
@@ -328,12 +330,12 @@ def test_third_report_holds_a_proposal(app, as_role, client, proposal):
     reporters = [as_role("citizen") for _ in range(3)]
     for reporter in reporters[:2]:
         assert post_report(reporter, "proposal", proposal.id).status_code == 302
-    assert db.session.get(Proposal, proposal.id).moderation == "visible"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "visible"
     assert listed_ids(client, project) == [proposal.id]
     assert audit_actions() == []
 
     assert post_report(reporters[2], "proposal", proposal.id, "offensive").status_code == 302
-    held = db.session.get(Proposal, proposal.id)
+    held = db.session.get_one(Proposal, proposal.id)
     assert held.moderation == "held"
     assert held.moderation_reason is None
     assert held.moderated_at is not None
@@ -344,7 +346,7 @@ def test_third_report_holds_a_proposal(app, as_role, client, proposal):
     assert entry.target_label == "Des bancs au port"
     assert listed_ids(client, project) == []
     assert_counters_exact()
-    assert db.session.get(type(project), project.id).proposals_count == 0
+    assert db.session.get_one(type(project), project.id).proposals_count == 0
 
     page = text(client.get(f"/propositions/{proposal.id}"))
     assert "Masqué à titre provisoire" in page
@@ -361,7 +363,7 @@ def test_threshold_counts_distinct_people_not_requests(as_role, proposal):
         post_report(first, "proposal", proposal.id)
         post_report(second, "proposal", proposal.id)
     assert len(report_rows()) == 2
-    assert db.session.get(Proposal, proposal.id).moderation == "visible"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "visible"
 
 
 def test_threshold_comes_from_the_configuration(app, citizen_client, proposal):
@@ -369,10 +371,10 @@ def test_threshold_comes_from_the_configuration(app, citizen_client, proposal):
     app.config["REPORT_THRESHOLD"] = 1
     comment = comment_of(proposal)
     assert post_report(citizen_client, "comment", comment.id).status_code == 302
-    assert db.session.get(Comment, comment.id).moderation == "held"
+    assert db.session.get_one(Comment, comment.id).moderation == "held"
     assert audit_actions() == [("comment.hold", None, "comment", comment.id)]
     assert_counters_exact()
-    fresh = db.session.get(Proposal, proposal.id)
+    fresh = db.session.get_one(Proposal, proposal.id)
     assert (fresh.comments_count, fresh.comments_contre) == (0, 0)
 
 
@@ -384,14 +386,14 @@ def test_held_comment_shows_a_placeholder_and_keeps_its_replies(app, as_role, cl
     db.session.commit()
     for _ in range(2):
         assert post_report(as_role("citizen"), "comment", comment.id).status_code == 302
-    assert db.session.get(Comment, comment.id).moderation == "held"
+    assert db.session.get_one(Comment, comment.id).moderation == "held"
     page = text(client.get(f"/propositions/{proposal.id}"))
     assert "Masqué à titre provisoire, en attente d'examen par la modération." in page
     assert "Je ne suis pas d'accord." not in page
     assert f'id="commentaire-{reply.id}"' in page
     assert "Une réponse qui reste." in page
     assert_counters_exact()
-    fresh = db.session.get(Proposal, proposal.id)
+    fresh = db.session.get_one(Proposal, proposal.id)
     assert (fresh.comments_count, fresh.comments_contre, fresh.comments_pour) == (1, 0, 1)
 
 
@@ -399,7 +401,7 @@ def test_reports_past_the_threshold_hold_only_once(app, as_role, proposal):
     """A fourth report leaves the item held, logs nothing more and moves no counter."""
     for _ in range(4):
         assert post_report(as_role("citizen"), "proposal", proposal.id).status_code == 302
-    assert db.session.get(Proposal, proposal.id).moderation == "held"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "held"
     assert [a[0] for a in audit_actions()] == ["proposal.hold"]
     assert len(report_rows()) == 4
     assert_counters_exact()
@@ -410,10 +412,10 @@ def test_reports_on_an_account_never_hide_it(as_role, proposal):
     author = proposal.author
     for _ in range(4):
         assert post_report(as_role("citizen"), "user", author.id).status_code == 302
-    user = db.session.get(User, author.id)
+    user = db.session.get_one(User, author.id)
     assert not user.is_blocked
     assert audit_actions() == []
-    assert db.session.get(Proposal, proposal.id).moderation == "visible"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "visible"
     assert len(report_rows("user", author.id)) == 4
 
 
@@ -434,12 +436,12 @@ def test_dismissed_reports_do_not_count_toward_a_new_hold(app, as_role, proposal
     moderator = as_role("citizen", "moderator")
     assert moderator.post(f"/moderation/proposal/{proposal.id}/ecarter",
                           data={"reason": "Rien d'illicite"}).status_code == 302
-    assert db.session.get(Proposal, proposal.id).moderation == "visible"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "visible"
     for _ in range(2):
         post_report(as_role("citizen"), "proposal", proposal.id)
-    assert db.session.get(Proposal, proposal.id).moderation == "visible"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "visible"
     post_report(as_role("citizen"), "proposal", proposal.id)
-    assert db.session.get(Proposal, proposal.id).moderation == "held"
+    assert db.session.get_one(Proposal, proposal.id).moderation == "held"
     assert_counters_exact()
     assert db.session.scalar(
         select(func.count()).select_from(Report).where(Report.status == "dismissed")) == 3
@@ -453,12 +455,12 @@ def test_report_crossing_the_hold_holds_once(app, proposal):
     people = [factories.user() for _ in range(4)]
     db.session.commit()
     pid, ids = proposal.id, [p.id for p in people[:3]]
-    seen = db.session.get(Proposal, pid)
+    seen = db.session.get_one(Proposal, pid)
     assert seen.moderation == "visible"
 
     with app.app_context():  # three other requests, committed meanwhile
         for person_id in ids:
-            moderation.report(db.session.get(User, person_id), "proposal",
+            moderation.report(db.session.get_one(User, person_id), "proposal",
                               db.session.get(Proposal, pid), "spam", "")
         db.session.commit()
 
@@ -479,7 +481,7 @@ def test_report_page_of_hidden_proposal_keeps_its_title_hidden(app, as_role, pro
     else:
         moderation.hide(factories.user(roles=("moderator",)), "proposal", proposal, "Injures")
     db.session.commit()
-    assert db.session.get(Proposal, proposal.id).moderation == state
+    assert db.session.get_one(Proposal, proposal.id).moderation == state
     response = as_role("citizen").get(f"/signaler/proposal/{proposal.id}")
     assert response.status_code == 200
     page = text(response)
@@ -521,7 +523,7 @@ def test_two_reports_in_flight_together_still_hold(app, request, proposal):
             with app.app_context():
                 if started is not None and postgres:
                     started.append(db.session.execute(sql("SELECT pg_backend_pid()")).scalar())
-                moderation.report(db.session.get(User, user_id), "proposal",
+                moderation.report(db.session.get_one(User, user_id), "proposal",
                                   db.session.get(Proposal, pid), "spam", "")
                 if before_commit is not None:
                     before_commit()
@@ -534,8 +536,11 @@ def test_two_reports_in_flight_together_still_hold(app, request, proposal):
         release_first.wait(timeout=60)
 
     one = threading.Thread(target=report_as, args=(first_id, hold_open))
-    two = threading.Thread(target=lambda: (report_as(second_id, started=second_pid),
-                                           second_done.set()))
+    def report_second() -> None:
+        report_as(second_id, started=second_pid)
+        second_done.set()
+
+    two = threading.Thread(target=report_second)
     one.start()
     assert first_reported.wait(timeout=60)
     two.start()
@@ -559,6 +564,6 @@ def test_two_reports_in_flight_together_still_hold(app, request, proposal):
     assert errors == []
     db.session.expire_all()
     assert len(report_rows()) == 2
-    assert db.session.get(Proposal, pid).moderation == "held"
+    assert db.session.get_one(Proposal, pid).moderation == "held"
     assert [a[0] for a in audit_actions()] == ["proposal.hold"]
     assert_counters_exact()

@@ -64,7 +64,7 @@ def checked_territories(page: str) -> list[str]:
 def project_count() -> int:
     """How many projects the database holds."""
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(Project))
+    return db.session.execute(select(func.count()).select_from(Project)).scalar_one()
 
 
 def refused_form(response, *messages: str) -> str:
@@ -175,6 +175,7 @@ def test_admin_edits_a_project(admin_client):
     assert f'<option selected value="{orientation().id}">' in page
     assert checked_territories(page) == ["Brest"]
     consultation = project.phase("consultation")
+    assert consultation is not None
     assert f'value="{consultation.starts_on.isoformat()}"' in page
     assert 'value="3"' in page
 
@@ -193,7 +194,8 @@ def test_admin_edits_a_project(admin_client):
     assert project.support_limit is None
     assert [t.name for t in project.territories] == ["Plouzané"]
     assert [p.kind for p in project.phases] == ["information", "consultation", "synthesis"]
-    assert project.phase("consultation").starts_on == date(2027, 2, 1)
+    consultation = project.phase("consultation")
+    assert consultation is not None and consultation.starts_on == date(2027, 2, 1)
     assert db.session.scalar(select(func.count()).select_from(Phase)) == 3
     assert "Le projet est enregistré." in text(admin_client.get(f"/projets/{slug}"))
 
@@ -351,7 +353,7 @@ def test_refused_edit_changes_nothing(admin_client):
                         "Entre 1 et 1 000.")
     assert 'value="Titre tapé"' in page
     db.session.expire_all()
-    assert db.session.get(Project, project.id).title == "Titre d'origine"
+    assert db.session.get_one(Project, project.id).title == "Titre d'origine"
 
 
 # --- Who may -------------------------------------------------------------------------------
@@ -376,7 +378,7 @@ def test_other_roles_may_not_create_or_edit(as_role, role):
         assert "Action non autorisée" in page
         assert "Cette action est réservée à un rôle que vous n'avez pas." in page
     assert project_count() == 1
-    assert db.session.get(Project, project.id).title == "Intouchable"
+    assert db.session.get_one(Project, project.id).title == "Intouchable"
     page = text(client.get(f"/projets/{project.slug}"))
     assert "Modifier le projet" not in page
     assert "/admin/projets/nouveau" not in page
@@ -397,7 +399,7 @@ def test_anonymous_is_sent_to_login(client):
         assert response.headers["Location"].startswith("/compte/connexion"), (method, url)
     assert project_count() == 1
     db.session.expire_all()
-    assert db.session.get(Project, project.id).title == "Intouchable"
+    assert db.session.get_one(Project, project.id).title == "Intouchable"
 
 
 def test_admin_sees_the_edit_and_create_links(admin_client):

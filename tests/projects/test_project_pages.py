@@ -30,7 +30,7 @@ def listed_slugs(response) -> list[str]:
 
 def orientation_id(slug: str) -> int:
     """The id of an orientation loaded by the migration."""
-    return db.session.scalar(select(Orientation.id).where(Orientation.slug == slug))
+    return db.session.execute(select(Orientation.id).where(Orientation.slug == slug)).scalar_one()
 
 
 def french(day: date) -> str:
@@ -77,7 +77,7 @@ def shown_figures(page: str) -> dict[str, int]:
 def stored_figures(project_id: int) -> dict[str, int]:
     """The counters kept on the project row."""
     db.session.expire_all()
-    project = db.session.get(Project, project_id)
+    project = db.session.get_one(Project, project_id)
     return {
         "participants": project.participants_count,
         "proposals": project.proposals_count,

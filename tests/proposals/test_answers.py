@@ -35,7 +35,7 @@ def stored(proposal_id: int) -> Proposal:
     """The proposal as the database holds it now."""
     db.session.commit()
     db.session.expire_all()
-    return db.session.get(Proposal, proposal_id)
+    return db.session.get_one(Proposal, proposal_id)
 
 
 def answer_entries() -> list[AuditEntry]:
@@ -177,7 +177,9 @@ def test_author_gets_one_french_mail_with_a_link(app, admin_client, proposal):
     assert "Acceptée" in body
     link = f"{app.config['PUBLIC_URL']}/propositions/{proposal.id}"
     assert link in body
-    assert f'href="{link}"' in message.get_body(("html",)).get_content()
+    html = message.get_body(("html",))
+    assert html is not None
+    assert f'href="{link}"' in html.get_content()
 
 
 def test_author_with_english_locale_gets_an_english_mail(app, admin_client, proposal):

@@ -27,7 +27,7 @@ def new_url(project: Project) -> str:
 def proposal_count() -> int:
     """How many proposals the database holds."""
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(Proposal))
+    return db.session.execute(select(func.count()).select_from(Proposal)).scalar_one()
 
 
 def refused(response, message: str) -> str:
@@ -42,7 +42,7 @@ def refused(response, message: str) -> str:
 def stored(proposal_id: int) -> Proposal:
     """The proposal as the database holds it now."""
     db.session.expire_all()
-    return db.session.get(Proposal, proposal_id)
+    return db.session.get_one(Proposal, proposal_id)
 
 
 # --- Submit ---------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def test_citizen_submits_a_proposal(citizen_client):
     assert proposal.author_id == citizen_client.user.id
     assert proposal.territory_id == brest.id
     assert proposal.status == "published"
-    assert db.session.get(Project, project.id).proposals_count == 1
+    assert db.session.get_one(Project, project.id).proposals_count == 1
 
     page = text(citizen_client.get(response.headers["Location"]))
     assert "Votre proposition est publiée." in page
@@ -152,6 +152,7 @@ def test_author_edits_until_the_first_support(app, client):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/propositions/{proposal.id}"
     changed = stored(proposal.id)
+    assert changed.territory is not None
     assert (changed.title, changed.body, changed.territory.name) == (
         "Titre corrigé", "Texte corrigé.", "Bohars"
     )
@@ -262,7 +263,7 @@ def test_author_withdraws_after_confirmation(app, citizen_client):
     other = factories.proposal(project, author=author)
     factories.support(proposal, citizen_client.user)
     db.session.commit()
-    assert db.session.get(Project, project.id).proposals_count == 2
+    assert db.session.get_one(Project, project.id).proposals_count == 2
     as_author = login(app.test_client(), author)
     base = f"/propositions/{proposal.id}"
 
@@ -280,7 +281,7 @@ def test_author_withdraws_after_confirmation(app, citizen_client):
     gone = stored(proposal.id)
     assert gone.status == "withdrawn"
     assert gone.withdrawn_at is not None
-    assert db.session.get(Project, project.id).proposals_count == 1
+    assert db.session.get_one(Project, project.id).proposals_count == 1
 
     page = text(citizen_client.get(base))
     assert "Cette proposition a été retirée par son auteur·rice" in page
@@ -303,7 +304,7 @@ def test_author_withdraws_after_confirmation(app, citizen_client):
     refused(as_author.get(f"{base}/modifier"), "retirée")
     after = stored(proposal.id)
     assert (after.supports_count, after.comments_count) == (1, 0)
-    assert db.session.get(Project, project.id).proposals_count == 1
+    assert db.session.get_one(Project, project.id).proposals_count == 1
 
 
 # --- Outside the consultation ---------------------------------------------------------------

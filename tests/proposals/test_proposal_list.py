@@ -411,26 +411,26 @@ def test_list_query_count_does_not_grow_with_proposals(app, client, as_role, cou
     citizen = as_role("citizen")
     for ids in (small_ids, large_ids):
         for proposal_id in ids[:2]:
-            factories.support(db.session.get(Proposal, proposal_id), citizen.user)
+            factories.support(db.session.get_one(Proposal, proposal_id), citizen.user)
     db.session.commit()
-    assert db.session.get(Project, large.id).proposals_count == 1000
-    small, large = Slug(small.slug), Slug(large.slug)  # the session is renewed below
+    assert db.session.get_one(Project, large.id).proposals_count == 1000
+    few_slug, many_slug = Slug(small.slug), Slug(large.slug)  # the session is renewed below
 
-    client.get(list_url(small))  # the reference data is read once per process
+    client.get(list_url(few_slug))  # the reference data is read once per process
     counts: dict[tuple[str, str], tuple[int, int]] = {}
     for who, visitor in (("anonyme", client), ("citoyen", citizen)):
         for sort in SORTS:
             params = {"tri": sort, "graine": 4242} if sort == "hasard" else {"tri": sort}
-            few = counted_get(count_queries, visitor, list_url(small, **params))
-            many = counted_get(count_queries, visitor, list_url(large, **params))
-            many_page = counted_get(count_queries, visitor, list_url(large, page=30, **params))
+            few = counted_get(count_queries, visitor, list_url(few_slug, **params))
+            many = counted_get(count_queries, visitor, list_url(many_slug, **params))
+            many_page = counted_get(count_queries, visitor, list_url(many_slug, page=30, **params))
             counts[(who, sort)] = (few, many)
             assert few == many == many_page, (who, sort, few, many, many_page)
             assert many <= MAX_LIST_QUERIES, (who, sort, many)
-    unseeded = counted_get(count_queries, client, list_url(large))
+    unseeded = counted_get(count_queries, client, list_url(many_slug))
     filtered = counted_get(
         count_queries, client,
-        list_url(large, territoire=brest_id, reponse="none"),
+        list_url(many_slug, territoire=brest_id, reponse="none"),
     )
     assert unseeded == filtered == counts[("anonyme", "hasard")][1]
     for (who, sort), (few, many) in counts.items():
@@ -465,7 +465,7 @@ def test_page_query_counts_do_not_grow_with_data(app, client, as_role, count_que
 
     # Much more data: 30 projects, a project with 60 proposals and 60 threads, a proposal with
     # 60 comments and replies down to the third level, and supports.
-    admin, author = (db.session.get(User, ids[name]) for name in ("admin", "author"))
+    admin, author = (db.session.get_one(User, ids[name]) for name in ("admin", "author"))
     more = [
         factories.project(actor=admin, territory_ids=[brest_id], orientation_id=1 + n % 5,
                           support_limit=4)

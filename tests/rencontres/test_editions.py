@@ -193,7 +193,7 @@ def test_edit_attaches_published_syntheses(app: Flask, admin: Any) -> None:
     changed = edition()
     assert changed.venue == "Quartz, Brest"
     assert [v.id for v in changed.syntheses] == sorted(
-        [first.id, second.id], key=lambda i: db.session.get(SynthesisVersion, i).project_id)
+        [first.id, second.id], key=lambda i: db.session.get_one(SynthesisVersion, i).project_id)
 
     # Unticking every box detaches them all.
     admin.post("/rencontres/2026/modifier", data=edition_form())
@@ -396,4 +396,5 @@ def test_republishing_before_the_build_leaves_no_orphan(app: Flask, admin: Any,
     assert db.session.get(Document, first) is None
     redis_queue.work()
     assert count(Document) == 2  # the synthesis PDF and the one dossier
-    assert edition().document.is_ready
+    document = edition().document
+    assert document is not None and document.is_ready

@@ -34,12 +34,12 @@ from tests.routes import (
 )
 
 
-def _send(app, world: World, route: Route, method: str, **swap):  # type: ignore[no-untyped-def]
+def _send(app, world: World, route: Route, method: str, **swap):
     data = world.form(route) if method != "GET" else None
     return client_for(app, world).open(world.url(route, **swap), method=method, data=data)
 
 
-def judge(world: World, route: Route, method: str, allowed: bool, response,  # type: ignore[no-untyped-def]
+def judge(world: World, route: Route, method: str, allowed: bool, response,
           changed: list[str]) -> str | None:
     """What is wrong with this answer, or None."""
     status = response.status_code

@@ -50,7 +50,7 @@ def token_of(client: Any) -> str:
     return found.group(1)
 
 
-def _post(client: Any, world: World, endpoint: str, method: str, token: str | None):  # type: ignore[no-untyped-def]
+def _post(client: Any, world: World, endpoint: str, method: str, token: str | None):
     route = ROUTES[endpoint]
     data = world.form(route)
     if token is not None:

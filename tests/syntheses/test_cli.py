@@ -52,6 +52,7 @@ def test_pdf_command_writes_the_latest_version_or_the_draft(
     # The stored build failed: the command lays the latest version out itself.
     monkeypatch.setattr(render, "write_pdf", real_write_pdf)
     latest = services.latest(project)
+    assert latest is not None
     db.session.execute(update(Document).where(Document.id == latest.document_id)
                        .values(state="failed", content=None, error="RuntimeError: test"))
     db.session.commit()

@@ -162,13 +162,13 @@ def recount_annex(project_id: int, order: str = "supports DESC, p.id") -> list[d
 
 def recount_by_territory(project_id: int) -> tuple[dict[Any, int], dict[Any, int]]:
     """Participants by declared commune and counted proposals by territory (None: unknown)."""
-    participants = dict(db.session.execute(sql(
+    participants: dict[Any, int] = dict(db.session.execute(sql(
         "SELECT u.commune_id, COUNT(*) FROM users u WHERE u.id IN ("
         " SELECT author_id FROM proposals WHERE project_id = :p"
         " UNION SELECT author_id FROM comments WHERE project_id = :p"
         " UNION SELECT user_id FROM supports WHERE project_id = :p) GROUP BY u.commune_id"
     ), {"p": project_id}).all())
-    proposals = dict(db.session.execute(sql(
+    proposals: dict[Any, int] = dict(db.session.execute(sql(
         f"SELECT p.territory_id, COUNT(*) FROM proposals p WHERE {COUNTED}"
         " GROUP BY p.territory_id"
     ), {"p": project_id}).all())
@@ -177,7 +177,7 @@ def recount_by_territory(project_id: int) -> tuple[dict[Any, int], dict[Any, int
 
 def by_stance(where: str, project_id: int) -> dict[str, int]:
     """Counted comments of the project by stance, with an extra condition."""
-    found = dict(db.session.execute(sql(
+    found: dict[str, int] = dict(db.session.execute(sql(
         f"SELECT c.stance, COUNT(*) FROM comments c WHERE {COUNTED_COMMENT} AND {where}"
         " GROUP BY c.stance"
     ), {"p": project_id}).all())
@@ -291,9 +291,11 @@ def test_figures_equal_a_recount_by_sql(app):
         "comments_pending": 0, "proposals_merged": 1, "proposals_withdrawn": 1,
     }
     assert result["project"]["title"] == busy.project.title
+    consultation = busy.project.phase("consultation")
+    assert consultation is not None
     assert result["project"]["consultation"] == {
-        "starts_on": busy.project.phase("consultation").starts_on.isoformat(),
-        "ends_on": busy.project.phase("consultation").ends_on.isoformat(),
+        "starts_on": consultation.starts_on.isoformat(),
+        "ends_on": consultation.ends_on.isoformat(),
     }
 
 
@@ -413,7 +415,9 @@ def test_project_without_activity(app):
     db.session.commit()
     result = figures.compute(project)
     _assert_empty(result)
-    start = project.phase("consultation").starts_on
+    consultation = project.phase("consultation")
+    assert consultation is not None
+    start = consultation.starts_on
     assert [(w["label"], w["starts_on"]) for w in result["weeks"]] == [
         ("week", start.isoformat())]
 

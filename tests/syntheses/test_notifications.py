@@ -42,7 +42,9 @@ class Outbox:
 
 def body(message: EmailMessage, subtype: str) -> str:
     """The plain-text or HTML part of a message."""
-    return message.get_body(preferencelist=(subtype,)).get_content()
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None
+    return part.get_content()
 
 
 def test_publication_mails_elected_officials_and_subscribers_once(app, as_role):
@@ -83,6 +85,7 @@ def test_publication_mails_elected_officials_and_subscribers_once(app, as_role):
             assert f"{public}{url}/v1/pdf" in part
             assert "La rade de Brest" in part
     version = services.version(project, 1)
+    assert version is not None
     assert version.notified_at is not None
 
     synthesis_jobs.notify_published(version.id)
@@ -111,4 +114,5 @@ def test_publication_with_nobody_to_tell_sends_nothing(app, as_role):
         "narrative": "La synthèse.", "change_note": "", "publish": "Publier"})
     assert response.status_code == 302
     assert outbox.new() == []
-    assert services.version(project, 1).notified_at is not None
+    first = services.version(project, 1)
+    assert first is not None and first.notified_at is not None

@@ -94,6 +94,7 @@ def published_pdf(client: Any) -> tuple[Any, Any, bytes]:
     jobs.dispatch_committed()
     db.session.expire_all()
     version = services.version(project, 1)
+    assert version is not None and version.document is not None
     assert version.document.state == "ready"
     response = client.get(f"/projets/{project.slug}/synthese/v1/pdf")
     assert response.status_code == 200
@@ -137,9 +138,10 @@ def check_figures_and_annex(text: str, project_id: int) -> None:
 def check_document(reader: pypdf.PdfReader, title: str, published_at: datetime) -> None:
     """Metadata, language, tagging, A4 pages, cover, contents, page numbers."""
     metadata = reader.metadata
-    assert title in metadata["/Title"]
-    assert metadata["/Author"].strip()
-    root = reader.trailer["/Root"]
+    assert metadata is not None
+    assert title in str(metadata["/Title"])
+    assert str(metadata["/Author"]).strip()
+    root: Any = reader.trailer["/Root"]  # a PDF dictionary: its values are typed PdfObject
     assert root["/Lang"] == "fr"
     assert root["/MarkInfo"]["/Marked"].value is True  # a pypdf BooleanObject
     count = len(reader.pages)
@@ -159,8 +161,8 @@ def check_document(reader: pypdf.PdfReader, title: str, published_at: datetime) 
                   "Les propositions les plus soutenues", "La modération",
                   "Annexe : toutes les propositions"):
         assert re.search(rf"{re.escape(entry)} \.+ +\d+\n", contents), entry
-    for index, page in enumerate(pages[1:], start=2):
-        assert f"{index} / {count}" in page, index
+    for index, page_text in enumerate(pages[1:], start=2):
+        assert f"{index} / {count}" in page_text, index
     # The narrative's sections and the block it placed come in the written order.
     body = "\n".join(pages[2:])
     assert (body.index("Ce que la consultation a montré")
@@ -182,15 +184,18 @@ def test_pdf_has_a_valid_creation_date(app):
     project = factories.project()
     moderator = factories.user(roles=("moderator",))
     db.session.commit()
-    version = services.publish(project, moderator, "Le texte.", "")
+    services.publish(project, moderator, "Le texte.", "")
     db.session.commit()
     db.session.expire_all()
     version = services.version(project, 1)
+    assert version is not None
     published_on = as_utc(version.published_at)
     content = render.synthesis_pdf(
         project, version.figures, version.narrative, number=1,
         published_at=version.published_at)
-    created = pypdf.PdfReader(io.BytesIO(content)).metadata.creation_date
+    metadata = pypdf.PdfReader(io.BytesIO(content)).metadata
+    assert metadata is not None
+    created = metadata.creation_date
     assert created is not None
     assert abs((as_utc(created) - published_on).total_seconds()) < 2
     assert db.session.execute(sql("SELECT COUNT(*) FROM synthesis_versions")).scalar_one() == 1

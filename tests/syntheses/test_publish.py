@@ -28,7 +28,7 @@ SHOWN = re.compile(
 
 def shown_participation(html: str) -> dict[str, int]:
     """The participation figures as a page (or print HTML) shows them."""
-    found = {}
+    found: dict[str, int] = {}
     for number, word in SHOWN.findall(html):
         found.setdefault(word, int(re.sub(r"\D", "", number)))
     return found
@@ -62,14 +62,17 @@ def test_versions_are_numbered_and_a_second_one_says_what_changed(app, printed):
 
     second = services.publish(project, moderator, "Le texte de la v2.",
                               " Les réponses officielles sont ajoutées. ")
+    assert second is not None
     db.session.commit()
     assert (second.number, second.change_note) == (2, "Les réponses officielles sont ajoutées.")
     assert [v.number for v in services.versions(project)] == [2, 1]
-    assert services.latest(project).id == second.id
-    assert services.version(project, 1).narrative == "# Bilan\n\nLe texte de la v1."
+    latest, version_1 = services.latest(project), services.version(project, 1)
+    assert latest is not None and latest.id == second.id
+    assert version_1 is not None and version_1.narrative == "# Bilan\n\nLe texte de la v1."
     assert services.version(project, 3) is None
     # The draft holds what was published, and its note is cleared for the next version.
     draft = services.draft_of(project)
+    assert draft is not None
     assert (draft.narrative, draft.change_note) == ("Le texte de la v2.", "")
 
     entries = audit_entries("synthesis.publish")
@@ -102,15 +105,17 @@ def test_publication_asks_for_a_pdf_that_a_job_builds(app, printed):
     moderator = factories.user(roles=("moderator",))
     db.session.commit()
     version = services.publish(project, moderator, "Le texte publié.", "")
+    assert version is not None
     db.session.commit()
     document = version.document
+    assert document is not None
     assert (document.state, document.kind, document.attempts) == ("pending", "synthesis", 0)
     assert document.filename == f"synthese-{project.slug}-v1.pdf" == version.filename
     assert printed == []
 
     jobs.dispatch_committed()
     db.session.expire_all()
-    document = db.session.get(Document, version.document_id)
+    document = db.session.get_one(Document, version.document_id)
     assert (document.state, document.attempts, document.error) == ("ready", 1, None)
     assert document.size == len(STAND_IN) and content_of(document) == STAND_IN
     assert document.build_seconds is not None and document.finished_at is not None
@@ -120,7 +125,7 @@ def test_publication_asks_for_a_pdf_that_a_job_builds(app, printed):
     # Building again is a no-op: the document is not pending any more.
     synthesis_jobs.build_pdf(document.id)
     db.session.expire_all()
-    assert db.session.get(Document, document.id).attempts == 1 and len(printed) == 1
+    assert db.session.get_one(Document, document.id).attempts == 1 and len(printed) == 1
 
 
 def test_published_figures_are_frozen(app, as_role, client, printed):
@@ -137,6 +142,7 @@ def test_published_figures_are_frozen(app, as_role, client, printed):
         "narrative": "Le bilan.", "change_note": "", "publish": "Publier"})
     assert response.status_code == 302
     version = services.version(project, 1)
+    assert version is not None
     frozen = version.figures
     assert frozen["participation"] == {
         "participants": 5, "proposals": 3, "comments": 0, "supports": 2}
@@ -150,6 +156,7 @@ def test_published_figures_are_frozen(app, as_role, client, printed):
     db.session.expire_all()
 
     version = services.version(project, 1)
+    assert version is not None
     assert version.figures == frozen
     stored = db.session.execute(sql(
         "SELECT figures_json FROM synthesis_versions WHERE id = :v"), {"v": version.id}

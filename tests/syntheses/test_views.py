@@ -58,7 +58,9 @@ def publish(project: Project, narrative: str = "# Bilan\n\nLe texte.", note: str
     db.session.commit()
     jobs.dispatch_committed()
     db.session.expire_all()
-    return services.version(project, version.number)
+    published = services.version(project, version.number)
+    assert published is not None
+    return published
 
 
 def words(response: Any) -> str:
@@ -85,14 +87,16 @@ def document_of(version_id: int) -> Document:
     """The version's document as the database holds it now."""
     db.session.commit()
     db.session.expire_all()
-    return db.session.get(SynthesisVersion, version_id).document
+    document = db.session.get_one(SynthesisVersion, version_id).document
+    assert document is not None
+    return document
 
 
 def retry_entries() -> int:
     """How many PDF retries the audit log holds."""
     db.session.commit()
-    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "synthesis.retry_pdf"))
+    return db.session.execute(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "synthesis.retry_pdf")).scalar_one()
 
 
 # --- Public pages ---------------------------------------------------------------------------
@@ -281,6 +285,7 @@ def test_failed_pdf_is_built_again_on_a_moderators_request(app, as_role, monkeyp
         "narrative": "Le bilan.", "change_note": "", "publish": "Publier"})
     assert response.status_code == 302  # the publication stands although its PDF failed
     version = services.version(project, 1)
+    assert version is not None
     document = document_of(version.id)
     assert (document.state, document.attempts) == ("failed", 1)
     assert document.error == "RuntimeError: Pango est absent"
@@ -389,6 +394,7 @@ def test_editor_shows_live_figures_and_keeps_a_saved_draft(as_role):
                                       "save": "Enregistrer le brouillon"})
     assert saved.status_code == 302 and saved.headers["Location"] == url
     draft = services.draft_of(project)
+    assert draft is not None
     assert (draft.narrative, draft.change_note) == (narrative, "Une note")
     assert draft.updated_by_id == moderator.user.id
     page = text(moderator.get(url))
@@ -433,7 +439,8 @@ def test_refused_publication_shows_the_form_again_with_what_was_typed(as_role):
                                        "publish": "Publier"})
     assert second.status_code == 302
     assert second.headers["Location"] == f"/projets/{project.slug}/synthese/v2"
-    assert services.latest(project).narrative == typed
+    latest = services.latest(project)
+    assert latest is not None and latest.narrative == typed
     follow = moderator.get(second.headers["Location"])
     assert "La version 2 de la synthèse est publiée." in text(follow)
 
