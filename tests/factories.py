@@ -38,7 +38,7 @@ def user(roles: tuple[str, ...] | list[str] = ("citizen",), **kwargs: Any) -> Us
     return made
 
 
-def phases_for(current: str | None) -> dict[PhaseKind, tuple[Any, Any]]:
+def phases_for(current: str | None) -> dict[str, tuple[Any, Any]]:
     """Phases in order such that `current` is running today (None: all in the future)."""
     day = today()
     if current is None:
@@ -47,7 +47,7 @@ def phases_for(current: str | None) -> dict[PhaseKind, tuple[Any, Any]]:
     else:
         offset = list(PhaseKind).index(PhaseKind(current))
         start = day - timedelta(days=5) - timedelta(days=30 * offset)
-    result = {}
+    result: dict[str, tuple[Any, Any]] = {}
     for i, kind in enumerate(PhaseKind):
         begin = start + timedelta(days=30 * i)
         result[kind] = (begin, begin + timedelta(days=29))
