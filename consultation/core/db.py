@@ -9,7 +9,6 @@ from flask import Response, g, has_request_context
 from sqlalchemy import CursorResult, Engine, Result, Table, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from consultation.core import jobs
 from consultation.core.models import utcnow
 from consultation.extensions import db
 
@@ -66,6 +65,9 @@ def request_abandoned() -> bool:
 def commit_request(response: Response) -> Response:
     """The request boundary: commit once, then dispatch the jobs the commit asked for; an
     error status or an abandoned request rolls back instead, and its jobs never run."""
+    # Imported here: the job outbox uses this module's helpers.
+    from consultation.core import jobs
+
     if response.status_code < 400 and not request_abandoned():
         db.session.commit()
         jobs.dispatch_committed()
