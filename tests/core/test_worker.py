@@ -321,15 +321,21 @@ def test_worker_command_needs_redis(app: Flask) -> None:
     assert "aucun worker n'est nécessaire" in result.output
 
 
-def test_worker_command_runs_the_queue(
-    app: Flask, redis_queue: Any, elected: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _publish_with_stub_pdf(monkeypatch: pytest.MonkeyPatch) -> SynthesisVersion:
+    """A synthesis published and committed, its PDF a stub when it is built."""
     monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
     project = consulted_project()
     author = factories.user(roles=("moderator",))
     db.session.commit()
     version = syntheses.publish(project, author, NARRATIVE, "")
     db.session.commit()
+    return version
+
+
+def test_worker_command_runs_the_queue(
+    app: Flask, redis_queue: Any, elected: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = _publish_with_stub_pdf(monkeypatch)
     jobs.dispatch_committed()
     assert len(redis_queue) == 2
 
@@ -347,12 +353,7 @@ def test_worker_command_first_sends_the_jobs_kept_in_the_outbox(
 ) -> None:
     """A job whose process died before handing it over waits in the outbox, page views leave
     it there, and `flask worker --burst` sends it when it starts, then runs it."""
-    monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
-    project = consulted_project()
-    author = factories.user(roles=("moderator",))
-    db.session.commit()
-    version = syntheses.publish(project, author, NARRATIVE, "")
-    db.session.commit()
+    version = _publish_with_stub_pdf(monkeypatch)
     g.pop("committed_jobs")  # the process dies here: nothing reaches Redis
     db.session.execute(update(QueuedJob).values(next_try_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
@@ -361,7 +362,7 @@ def test_worker_command_first_sends_the_jobs_kept_in_the_outbox(
         db.session.rollback()
         return list(db.session.scalars(select(QueuedJob.state).order_by(QueuedJob.id)))
 
-    assert app.test_client().get(f"/projets/{project.slug}").status_code == 200
+    assert app.test_client().get(f"/projets/{version.project.slug}").status_code == 200
     assert states() == [JobState.PENDING, JobState.PENDING] and len(redis_queue) == 0
 
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
