@@ -8,6 +8,11 @@ Passwords are hashed cheaply unless a test is marked `real_hashing`.
 Every test runs on SQLite. When TEST_DATABASE_URL points at a PostgreSQL server, every test runs
 there too, in a database of its own created for the session and dropped afterwards. With
 REQUIRE_SERVICES=1 (CI sets it) a missing PostgreSQL fails the run instead of skipping.
+
+Speed without dropping a check: one application per distinct settings for the whole session
+(`shared_app`), its settings, page memory and rate limits reset for each test; the database put
+back to its migrated state before each test in one statement (`reset_database`); data that costs
+seconds built once per module (`data_for_module`); the run's clock fixed at noon in Brest.
 """
 
 from __future__ import annotations
@@ -209,9 +214,9 @@ def prepare_reset(uri: str) -> None:
     engine = create_engine(uri)
     with engine.begin() as connection:
         for name in _reference_tables():
-            copy = REFERENCE_COPY.format(name)
-            connection.execute(text(f'DROP TABLE IF EXISTS "{copy}"'))
-            connection.execute(text(f'CREATE TABLE "{copy}" AS SELECT * FROM "{name}"'))
+            pristine = REFERENCE_COPY.format(name)
+            connection.execute(text(f'DROP TABLE IF EXISTS "{pristine}"'))
+            connection.execute(text(f'CREATE TABLE "{pristine}" AS SELECT * FROM "{name}"'))
         if engine.dialect.name == "postgresql":
             connection.execute(text(_postgres_reset_function(connection)))
     engine.dispose()
@@ -229,11 +234,6 @@ def reset_database() -> None:
         raw.driver_connection.executescript(_sqlite_reset_script())  # type: ignore[union-attr]
     finally:
         raw.close()
-
-
-def _empty_tables() -> None:
-    """Empty the data tables of the database the current app uses (reference rows kept)."""
-    reset_database()
 
 
 def app_settings(database_uri: str, tmp_path: Path) -> dict[str, Any]:

@@ -242,7 +242,7 @@ def demo_site(database_uri: str, browser: Any, tmp_path_factory: pytest.TempPath
     from consultation.extensions import db
     from consultation.syntheses import render
     from tests.browser.pages import build_world, fail_some_documents
-    from tests.conftest import _empty_tables
+    from tests.conftest import reset_database
 
     application = create_app({
         "SQLALCHEMY_DATABASE_URI": database_uri,
@@ -258,7 +258,7 @@ def demo_site(database_uri: str, browser: Any, tmp_path_factory: pytest.TempPath
         # As the autouse fast_hashing fixture does for each test: nobody logs in by password.
         patch.setattr(account_models, "generate_password_hash",
                       lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
-        _empty_tables()
+        reset_database()
         world = build_world()
         db.session.commit()
         jobs.dispatch_committed()
@@ -275,6 +275,6 @@ def demo_site(database_uri: str, browser: Any, tmp_path_factory: pytest.TempPath
     thread.join(timeout=30)
     served.server_close()
     with application.app_context():
-        _empty_tables()
+        reset_database()
         db.session.remove()
         db.engine.dispose()
