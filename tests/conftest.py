@@ -102,14 +102,6 @@ def fast_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         )
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests first: they are the longest (the accessibility module stays on one
-    worker), so they start while the other worker goes through the rest, instead of running
-    alone at the end. The order is otherwise kept (backends grouped, as fixtures want)."""
-    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/browser/") else 1)
-
-
 def _postgres_admin_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL")
 
