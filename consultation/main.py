@@ -118,7 +118,7 @@ def kiosk_end():
 
 @bp.route("/borne/fin")
 def kiosk_idle():
-    """Where an idle kiosk page leads (meta refresh): the session ends, back to the start."""
+    """Where an idle kiosk page leads (static/kiosk.js): the session ends, back to the start."""
     if kiosk.is_kiosk() and session:
         kiosk.end_idle_session()
     return redirect(url_for("main.home"))

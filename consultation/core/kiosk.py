@@ -4,8 +4,10 @@ A browser is a kiosk when the server says so for all (KIOSK_MODE) or when it ope
 which leaves a long-lived `kiosk=1` cookie of its own: that cookie is not part of the session,
 so ending a person's session never takes the terminal out of kiosk mode. On a kiosk:
 - nobody stays logged in: no "remember me", only a session cookie without expiry, and the
-  session ends after KIOSK_IDLE_MINUTES without a request (a meta refresh brings an idle page
-  back to the start, without JavaScript);
+  session ends after KIOSK_IDLE_MINUTES without activity: the server ends it at the next
+  request, and static/kiosk.js counts the time on the page, restarts it at each key or touch
+  (telling the server), warns a minute before the end with "Continuer ma session" (WCAG 2.2.1)
+  and then brings the page back to the start;
 - "Terminer ma session" on every page forgets the person at once;
 - nothing of the previous person remains: no page is stored (Cache-Control: no-store, so Back
   shows nothing) and forms do not offer to fill in what was typed before (every <form> tag
@@ -107,11 +109,11 @@ def leave_nothing(response: Response) -> Response:
 
 
 def kiosk_context() -> dict[str, object]:
-    """What base.html needs of the kiosk: its class, its idle delay, its meta refresh."""
+    """What base.html needs of the kiosk: its class, its idle delay, its idle timer."""
     kiosk = is_kiosk()
     return {
         "kiosk": kiosk,
         "kiosk_idle_minutes": idle_minutes() if kiosk else None,
-        # The start page with nobody on it needs no bringing back.
-        "kiosk_refresh": kiosk and not (request.endpoint == "main.home" and not has_someone()),
+        # The start page with nobody on it needs no bringing back (static/kiosk.js).
+        "kiosk_timer": kiosk and not (request.endpoint == "main.home" and not has_someone()),
     }

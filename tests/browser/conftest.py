@@ -163,12 +163,8 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         services_missing("axe-core (npm install)")
     if page.evaluate("typeof window.axe === 'undefined'"):  # not put in by add_init_script
         page.add_script_tag(path=str(AXE))
-    # The one exception: a town-hall terminal returns to its start page after the idle delay it
-    # states on every page (axe's meta-refresh rule, WCAG 2.2.1). The time limit protects the
-    # previous person's data on a shared screen: it is essential, and any action restarts it.
     result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations'], rules:"
-        " {'meta-refresh': {enabled: !document.body.classList.contains('kiosk')}}})).violations"
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"
     )

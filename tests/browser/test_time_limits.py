@@ -6,6 +6,7 @@ from __future__ import annotations
 from consultation.extensions import db
 from consultation.syntheses import services as syntheses
 from tests import factories
+from tests.browser.conftest import session_cookie
 
 REFRESH = "meta[http-equiv=refresh]"
 
@@ -34,3 +35,43 @@ def test_the_reader_can_stop_the_status_page_from_reloading(visitor):
     with page.expect_navigation():
         page.click("text=Reprendre le rechargement automatique")
     assert page.locator(REFRESH).count() == 1
+
+
+def test_a_terminals_idle_time_is_announced_and_can_be_extended(app, visitor):
+    """On a town-hall terminal, a minute before the idle end an alert says so and focuses
+    "Continuer ma session", which starts the delay again; typing does too; left alone, the
+    screen goes back to the start page with the session ended. No meta refresh."""
+    person = factories.user()
+    db.session.commit()
+    someone = visitor()
+    opened = someone.context.request.fetch(someone.base_url + "/borne", max_redirects=0)
+    assert opened.status == 302
+    # The terminal is set up; then the person logs in on it.
+    someone.context.add_cookies([{"name": "session", "value": session_cookie(app, person),
+                                  "url": someone.base_url, "httpOnly": True}])
+    page = someone.context.new_page()
+    page.clock.install()
+    page.goto(someone.base_url + "/projets")
+    assert page.locator(REFRESH).count() == 0
+    warning = page.locator("#kiosk-warning")
+    assert warning.is_hidden()
+
+    page.clock.run_for("03:50")  # 5 minutes of idle time by default
+    assert warning.is_hidden()
+    page.clock.run_for("00:15")
+    assert warning.is_visible() and warning.get_attribute("role") == "alert"
+    assert "votre session va se terminer" in warning.inner_text()
+    button = page.get_by_role("button", name="Continuer ma session")
+    assert button.evaluate("element => element === document.activeElement")
+    button.click()
+    assert warning.is_hidden()
+
+    page.clock.run_for("04:30")  # the delay started again: not over yet
+    assert warning.is_visible() and page.url.endswith("/projets")
+    page.keyboard.press("Tab")  # any key counts as activity
+    assert warning.is_hidden()
+
+    with page.expect_navigation(url=someone.base_url + "/"):
+        page.clock.run_for("05:05")
+    assert "Votre session a pris fin après 5 minutes sans activité" in page.content()
+    assert someone.watch.errors == [] and someone.watch.requests == []

@@ -53,23 +53,23 @@ def test_borne_sets_a_long_lived_cookie_of_its_own(app):
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("kiosk="))
     assert "kiosk=1" in header and "Max-Age=34560000" in header and "HttpOnly" in header
     page = text(client.get("/"))
-    assert '<body class="kiosk">' in page
+    assert '<body class="kiosk"' in page
     assert "Ce poste est une borne partagée" in page
     assert "Terminer ma session" in page
-    assert '<body class="kiosk">' not in text(app.test_client().get("/"))
+    assert '<body class="kiosk"' not in text(app.test_client().get("/"))
 
 
 def test_the_setting_makes_every_browser_a_kiosk(app):
     """KIOSK_MODE=1: no cookie needed; quitting is refused with a French reason."""
     app.config.update(KIOSK_MODE=True)
     client = app.test_client()
-    assert '<body class="kiosk">' in text(client.get("/projets"))
+    assert '<body class="kiosk"' in text(client.get("/projets"))
     admin = factories.user(roles=("admin",))
     db.session.commit()
     login(client, admin)
     response = client.get("/borne/quitter", follow_redirects=True)
     assert "Le mode borne est imposé à tout le site par sa configuration" in text(response)
-    assert '<body class="kiosk">' in text(response)
+    assert '<body class="kiosk"' in text(response)
 
 
 def test_no_remember_me_and_only_a_session_cookie(app):
@@ -127,14 +127,18 @@ def test_an_idle_post_is_not_carried_out(app):
 
 
 def test_the_idle_delay_is_a_setting(app):
-    """KIOSK_IDLE_MINUTES sets the delay and the message; the refresh leads to /borne/fin."""
+    """KIOSK_IDLE_MINUTES sets the delay and the message; the page's timer (static/kiosk.js)
+    counts it and leads to /borne/fin, with a warning that lets the person continue."""
     app.config.update(KIOSK_IDLE_MINUTES=2)
     user = factories.user()
     db.session.commit()
     client = terminal(app)
     login(client, user)
     page = text(client.get("/projets"))
-    assert '<meta http-equiv="refresh" content="125;url=/borne/fin">' in page
+    assert 'data-kiosk-idle="120" data-kiosk-end="/borne/fin" data-kiosk-alive="/healthz"' in page
+    assert '<script src="/static/kiosk.js" defer></script>' in page
+    assert 'id="kiosk-warning"' in page and "Continuer ma session" in page
+    assert 'http-equiv="refresh"' not in page
     seen_minutes_ago(client, 2.5)
     client.get("/projets")
     assert not logged_in(client)
@@ -152,8 +156,8 @@ def test_the_refresh_target_ends_the_session(app):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert not logged_in(client)
     assert IDLE_MESSAGE in text(client.get("/"))
-    # The start page with nobody on it does not refresh itself.
-    assert 'http-equiv="refresh"' not in text(client.get("/"))
+    # The start page with nobody on it has no timer.
+    assert "kiosk.js" not in text(client.get("/"))
 
 
 def test_terminer_ma_session_forgets_the_person_and_keeps_the_terminal(app):
@@ -180,7 +184,7 @@ def test_terminer_ma_session_forgets_the_person_and_keeps_the_terminal(app):
         assert "_user_id" not in session and "lang" not in session
     assert cookie(client, "kiosk") is not None
     home = text(client.get("/"))
-    assert ENDED_MESSAGE in home and '<html lang="fr">' in home and '<body class="kiosk">' in home
+    assert ENDED_MESSAGE in home and '<html lang="fr">' in home and '<body class="kiosk"' in home
 
 
 def test_nothing_is_stored_and_forms_do_not_autofill(app):
@@ -239,7 +243,7 @@ def test_quitting_is_for_mediators_and_admins(app, as_role):
     assert response.status_code == 302
     assert any(c.startswith("kiosk=;") for c in response.headers.getlist("Set-Cookie"))
     page = text(client.get("/"))
-    assert '<body class="kiosk">' not in page and "n'est plus une borne partagée" in page
+    assert '<body class="kiosk"' not in page and "n'est plus une borne partagée" in page
 
 
 def test_kiosk_pages_follow_the_site_rules(app):
@@ -265,12 +269,12 @@ def test_the_page_memory_keeps_kiosk_and_ordinary_pages_apart(app, cached):
     factories.project(title="Un projet en mémoire")
     db.session.commit()
     ordinary = cached.test_client()
-    assert '<body class="kiosk">' not in text(ordinary.get("/projets"))
+    assert '<body class="kiosk"' not in text(ordinary.get("/projets"))
     booth = terminal(cached)
     booth.get("/")
-    assert '<body class="kiosk">' in text(booth.get("/projets"))
-    assert '<body class="kiosk">' not in text(cached.test_client().get("/projets"))
-    assert '<body class="kiosk">' in text(booth.get("/projets"))
+    assert '<body class="kiosk"' in text(booth.get("/projets"))
+    assert '<body class="kiosk"' not in text(cached.test_client().get("/projets"))
+    assert '<body class="kiosk"' in text(booth.get("/projets"))
 
 
 def test_logging_out_on_a_terminal_forgets_everything_but_the_terminal(app):
@@ -284,4 +288,4 @@ def test_logging_out_on_a_terminal_forgets_everything_but_the_terminal(app):
     assert client.post("/compte/deconnexion").status_code == 302
     with client.session_transaction() as session:
         assert "_user_id" not in session and "lang" not in session
-    assert '<body class="kiosk">' in text(client.get("/"))
+    assert '<body class="kiosk"' in text(client.get("/"))
