@@ -6,7 +6,7 @@ from __future__ import annotations
 from consultation.extensions import db
 from consultation.syntheses import services as syntheses
 from tests import factories
-from tests.browser.conftest import session_cookie
+from tests.browser.conftest import axe_violations, session_cookie
 
 REFRESH = "meta[http-equiv=refresh]"
 
@@ -43,7 +43,7 @@ def test_a_terminals_idle_time_is_announced_and_can_be_extended(app, visitor):
     screen goes back to the start page with the session ended. No meta refresh."""
     person = factories.user()
     db.session.commit()
-    someone = visitor()
+    someone = visitor(bypass_csp=True)  # for axe-core, put in the page by the test
     opened = someone.context.request.fetch(someone.base_url + "/borne", max_redirects=0)
     assert opened.status == 302
     # The terminal is set up; then the person logs in on it.
@@ -63,6 +63,7 @@ def test_a_terminals_idle_time_is_announced_and_can_be_extended(app, visitor):
     assert "votre session va se terminer" in warning.inner_text()
     button = page.get_by_role("button", name="Continuer ma session")
     assert button.evaluate("element => element === document.activeElement")
+    assert axe_violations(page) == []  # every rule, the warning shown
     button.click()
     assert warning.is_hidden()
 
