@@ -87,7 +87,8 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-def _cheap_hash(password: str) -> str:
+def cheap_hash(password: str) -> str:
+    """One PBKDF2 round: the tests' stand-in for scrypt."""
     return generate_password_hash(password, method="pbkdf2:sha256:1")
 
 
@@ -98,7 +99,7 @@ def fast_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setattr(
             account_models,
             "generate_password_hash",
-            _cheap_hash,
+            cheap_hash,
         )
 
 
@@ -301,7 +302,7 @@ def data_for_module(database_uri: str, tmp_path_factory: pytest.TempPathFactory
     (they must only read it, or add what no other test of the module looks at)."""
     application = shared_app(app_settings(database_uri, tmp_path_factory.mktemp("module")))
     with pytest.MonkeyPatch.context() as patch, application.app_context():
-        patch.setattr(account_models, "generate_password_hash", _cheap_hash)
+        patch.setattr(account_models, "generate_password_hash", cheap_hash)
         reset_database()
         yield application
         db.session.remove()

@@ -33,14 +33,21 @@ STRIP = [
 # WTForms reads `data` for a select field; these coerce "" to None for optional choices.
 
 
+# Longer than any id a select offers: int() of a 100 kB string of digits is slow, then refused.
+ID_MAX_LENGTH = 18
+
+
 def optional_int(value: Any) -> int | None:
-    """Coerce a select value to int, with "" meaning no choice."""
+    """Coerce a select value to an id, with "" meaning no choice; only the digits a select
+    sends count ("+7", "07", " 7" or "٧" are refused, where int() would take them)."""
     if value in (None, "", "None"):
         return None
-    try:
+    if isinstance(value, int):
+        return value
+    if (isinstance(value, str) and len(value) <= ID_MAX_LENGTH and value.isascii()
+            and value.isdigit() and str(int(value)) == value):
         return int(value)
-    except (TypeError, ValueError) as error:
-        raise ValueError(str(_l("Choix invalide."))) from error
+    raise ValueError(str(_l("Choix invalide.")))
 
 
 class OptionalSelectField(SelectField):

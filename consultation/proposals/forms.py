@@ -69,22 +69,7 @@ SORT_LABELS = {
 ANSWER_FILTERS = (
     AnswerStatus.ACCEPTED, AnswerStatus.UNDER_STUDY, AnswerStatus.REJECTED, "none",
 )
-# Longer than any id a select offers: int() of a 100 kB string of digits is slow, then refused.
-ID_MAX_LENGTH = 18
 SEED_MAX_LENGTH = 10
-
-
-def exact_id(value: Any) -> int | None:
-    """Coerce a select value to an id, "" meaning no choice; only the digits the select sends
-    count ("+7", "07" or "٧" are refused, where int() would take them)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int):
-        return value
-    if (isinstance(value, str) and len(value) <= ID_MAX_LENGTH and value.isascii()
-            and value.isdigit() and str(int(value)) == value):
-        return int(value)
-    raise ValueError(str(_l("Choix invalide.")))
 
 
 def ascii_digits(form: Any, field: IntegerField) -> None:
@@ -107,7 +92,7 @@ class ProposalListForm(FlaskForm):
         _l("Trier par"), name="tri", default="hasard",
         choices=[SelectChoice(value, SORT_LABELS[value]) for value in SORTS],
     )
-    territory = OptionalSelectField(_l("Territoire"), name="territoire", coerce=exact_id)
+    territory = OptionalSelectField(_l("Territoire"), name="territoire")
     answer = SelectField(
         _l("Réponse officielle"), name="reponse", default="",
         choices=[SelectChoice("", _l("Toutes"))]

@@ -230,15 +230,13 @@ def demo_site(database_uri: str, browser: Any, tmp_path_factory: pytest.TempPath
               ) -> Iterator[DemoSite]:
     """The demo data (`tests/browser/pages.py`: build_world) served on a local port for the
     module, CSRF on as in production; PDFs are stand-ins, two of them failed."""
-    from werkzeug.security import generate_password_hash
-
     from consultation import create_app
     from consultation.accounts import models as account_models
     from consultation.core import jobs
     from consultation.extensions import db
     from consultation.syntheses import render
     from tests.browser.pages import build_world, fail_some_documents
-    from tests.conftest import reset_database
+    from tests.conftest import cheap_hash, reset_database
 
     application = create_app({
         "SQLALCHEMY_DATABASE_URI": database_uri,
@@ -252,8 +250,7 @@ def demo_site(database_uri: str, browser: Any, tmp_path_factory: pytest.TempPath
     with pytest.MonkeyPatch.context() as patch, application.app_context():
         patch.setattr(render, "write_pdf", lambda html: b"%PDF-1.7 stand-in")
         # As the autouse fast_hashing fixture does for each test: nobody logs in by password.
-        patch.setattr(account_models, "generate_password_hash",
-                      lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
+        patch.setattr(account_models, "generate_password_hash", cheap_hash)
         reset_database()
         world = build_world()
         db.session.commit()

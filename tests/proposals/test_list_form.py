@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from consultation.core.forms import optional_int
 from consultation.extensions import db
-from consultation.proposals.forms import ANSWER_FILTERS, ProposalListForm, exact_id
+from consultation.proposals.forms import ANSWER_FILTERS, ProposalListForm
 from consultation.proposals.models import AnswerStatus
 from consultation.proposals.services import SEED_MAX
 from tests import factories
@@ -79,11 +80,11 @@ def test_seed_with_leading_zeros_in_ten_digits_is_read(app):
 
 def test_territory_ids_are_exact():
     """Only the digits of an id count: signs, spaces, zeros in front or other digits do not."""
-    assert exact_id("") is None and exact_id(None) is None
-    assert exact_id("7") == 7 and exact_id(7) == 7
+    assert optional_int("") is None and optional_int(None) is None
+    assert optional_int("7") == 7 and optional_int(7) == 7
     for forged in ("+7", " 7", "07", "٧", "7.0", "1" * 19, "-7"):
         with pytest.raises(ValueError):
-            exact_id(forged)
+            optional_int(forged)
 
 
 def test_unknown_territory_is_refused(app):
