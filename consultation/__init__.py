@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.main import bp as main_bp
     from consultation.mediation import bp as mediation_bp
     from consultation.moderation import bp as moderation_bp
+    from consultation.notifications import bp as notifications_bp
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
     from consultation.reference import bp as reference_bp
@@ -132,7 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.votes import bp as votes_bp
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
-                      moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp):
+                      moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -70,3 +70,30 @@ comment_counted = _signals.signal("comment-counted")
 # Received by projects.receivers (supports_count) and proposals.receivers (both proposals'
 # supports_count, recounted in SQL).
 supports_moved = _signals.signal("supports-moved")
+
+# sender: the Proposal the metropole has just answered (answer_status, answer_body set).
+# Sent by proposals.services.give_answer.
+# Received by notifications.receivers (tells the proposal's followers).
+proposal_answered = _signals.signal("proposal-answered")
+
+# sender: the Proposal a moderator acted on; kwargs action: "hidden", "restored" or "merged",
+# into: the Proposal it was merged into (merged only).
+# Sent by moderation.services (hide, restore, merge).
+# Received by notifications.receivers (tells the proposal's author).
+proposal_moderated = _signals.signal("proposal-moderated")
+
+# sender: the SynthesisVersion just published.
+# Sent by syntheses.services (publish).
+# Received by notifications.receivers (tells the project's followers and elected officials).
+synthesis_published = _signals.signal("synthesis-published")
+
+# sender: the Edition just published.
+# Sent by rencontres.services (publish).
+# Received by notifications.receivers (tells subscribers, elected officials, followers of its
+# projects).
+edition_published = _signals.signal("edition-published")
+
+# sender: the CommitmentUpdate just recorded (a commitment created or changed).
+# Sent by followup.services.
+# Received by notifications.receivers (tells the followers of its project and proposals).
+commitment_updated = _signals.signal("commitment-updated")

@@ -21,6 +21,7 @@ from consultation.extensions import db
 from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.moderation.models import Report
+from consultation.notifications.models import Follow, Notification, NotificationSettings
 from consultation.projects.models import ProjectParticipant
 from consultation.proposals.services import create_proposal
 from consultation.rencontres import services as rencontres
@@ -153,6 +154,12 @@ def test_every_part_finds_its_rows(app, monkeypatch):
     mediation.enter_workshop(staff, "Mairie de Guilers", date(2026, 3, 9), [
         mediation.WorkshopRow(0, "commentaire", project.id, someone.id, "", "D'accord.",
                               "pour", None),
+    ])
+    db.session.add_all([
+        Follow(user_id=staff.id, project_id=project.id),
+        Notification(user_id=staff.id, kind="comment", reason="author", event="test:1",
+                     project_id=project.id, proposal_id=proposal.id),
+        NotificationSettings(user_id=staff.id, email_frequency="weekly"),
     ])
     db.session.commit()
     jobs.dispatch_committed()  # the publication's emails, as after a request
