@@ -144,9 +144,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_globals(app: Flask) -> None:
     from consultation.accounts.models import ROLE_LABELS
+    from consultation.notifications.services import header_unread
     from consultation.reference.services import territory_name
 
-    app.jinja_env.globals.update(territory_name=territory_name, ROLE_LABELS=ROLE_LABELS)
+    # The header's unread count: a function the template calls for logged-in people only, at
+    # most one indexed query per request (not a request hook: anonymous pages send none).
+    app.jinja_env.globals.update(territory_name=territory_name, ROLE_LABELS=ROLE_LABELS,
+                                 unread_notifications=header_unread)
 
 
 def _register_user_loader() -> None:

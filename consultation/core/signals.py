@@ -17,7 +17,8 @@ _signals = Namespace()
 
 # sender: the new Proposal (it may wait for approval: receivers look at is_counted).
 # Sent by proposals.services.create_proposal.
-# Received by projects.receivers (proposals_count, participants).
+# Received by projects.receivers (proposals_count, participants) and notifications.receivers
+# (the author follows it, unless they turned automatic follows off).
 proposal_created = _signals.signal("proposal-created")
 
 # sender: the Proposal its author withdrew; sent only if it was counted.
@@ -27,8 +28,10 @@ proposal_withdrawn = _signals.signal("proposal-withdrawn")
 
 # sender: the new Comment (it may wait for approval: receivers look at is_counted).
 # Sent by comments.services.add_comment.
-# Received by projects.receivers (comments_count, participants) and proposals.receivers
-# (the proposal's comments_count and per-stance count, first reaction).
+# Received by projects.receivers (comments_count, participants), proposals.receivers
+# (the proposal's comments_count and per-stance count, first reaction) and
+# notifications.receivers (the author follows the proposal or project; a comment that counts
+# tells the parent's author and the proposal's author, as a job).
 comment_created = _signals.signal("comment-created")
 
 # sender: the Comment its author deleted; sent only if it was counted.
@@ -43,8 +46,8 @@ comment_restanced = _signals.signal("comment-restanced")
 
 # sender: the Support given (a transient row: user_id, proposal_id, project_id).
 # Sent by votes.services.add_support.
-# Received by projects.receivers (supports_count, participants) and proposals.receivers
-# (supports_count, first reaction).
+# Received by projects.receivers (supports_count, participants), proposals.receivers
+# (supports_count, first reaction) and notifications.receivers (the supporter follows it).
 support_added = _signals.signal("support-added")
 
 # sender: the Support taken back (a transient row, as above).
@@ -59,8 +62,9 @@ proposal_counted = _signals.signal("proposal-counted")
 
 # sender: a Comment that moderation made count again or stop counting; kwarg delta: +1 or -1.
 # Sent by moderation.services (hide, restore, approve, hold, dismiss).
-# Received by projects.receivers (comments_count) and proposals.receivers (comment counts,
-# first reaction when it counts again).
+# Received by projects.receivers (comments_count), proposals.receivers (comment counts,
+# first reaction when it counts again) and notifications.receivers (+1: a comment approved
+# is told as a new one; the event's key tells nobody twice).
 comment_counted = _signals.signal("comment-counted")
 
 # sender: the Proposal supports left in bulk; kwargs to: the Proposal that took them,
@@ -71,29 +75,33 @@ comment_counted = _signals.signal("comment-counted")
 # supports_count, recounted in SQL).
 supports_moved = _signals.signal("supports-moved")
 
-# sender: the Proposal the metropole has just answered (answer_status, answer_body set).
-# Sent by proposals.services.give_answer.
-# Received by notifications.receivers (tells the proposal's followers).
+# sender: the Proposal the metropole has just answered (answer_status, answer_body and
+# answered_at set); kwarg actor: the admin who answered (not told).
+# Sent by proposals.services.give_answer (a changed answer sends it again: a new event).
+# Received by notifications.receivers (tells the proposal's author and followers).
 proposal_answered = _signals.signal("proposal-answered")
 
 # sender: the Proposal a moderator acted on; kwargs action: "hidden", "restored" or "merged",
-# into: the Proposal it was merged into (merged only).
-# Sent by moderation.services (hide, restore, merge).
+# actor: the moderator, into: the Proposal it was merged into (merged only).
+# Sent by moderation.services (hide; restore of a hidden proposal, not of a held one; merge).
 # Received by notifications.receivers (tells the proposal's author).
 proposal_moderated = _signals.signal("proposal-moderated")
 
-# sender: the SynthesisVersion just published.
-# Sent by syntheses.services (publish).
-# Received by notifications.receivers (tells the project's followers and elected officials).
+# sender: the SynthesisVersion just published (published_by_id: the actor, not told).
+# Sent by syntheses.services.publish.
+# Received by notifications.receivers (tells the project's followers, elected officials and
+# the project's synthesis subscribers).
 synthesis_published = _signals.signal("synthesis-published")
 
-# sender: the Edition just published.
-# Sent by rencontres.services (publish).
-# Received by notifications.receivers (tells subscribers, elected officials, followers of its
-# projects).
+# sender: the Edition just published (or its dossier published again); kwarg actor: who
+# published it (not told).
+# Sent by rencontres.services.publish.
+# Received by notifications.receivers (tells the Rencontres' subscribers and elected
+# officials, once per edition).
 edition_published = _signals.signal("edition-published")
 
-# sender: the CommitmentUpdate just recorded (a commitment created or changed).
+# sender: the CommitmentUpdate just recorded (a commitment created or changed); the receiver
+# reads its id, commitment.project_id, commitment.proposals and its author's id if it has one.
 # Sent by followup.services.
 # Received by notifications.receivers (tells the followers of its project and proposals).
 commitment_updated = _signals.signal("commitment-updated")

@@ -1,4 +1,5 @@
-"""Moderation mails, sent as jobs: to the author of hidden content, and to reporters."""
+"""Moderation mails, sent as jobs: to the author of a hidden comment, and to reporters (the
+author of a proposal hidden, restored or merged is told by the notifications)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def _send(user: User, subject: Any, template: str, **context: Any) -> None:
 
 
 def tell_author_hidden(kind: str, target_id: int) -> None:
-    """Tell the author that moderation hid their proposal or comment, and why."""
+    """Tell the author that moderation hid their comment, and why."""
     from consultation.moderation.services import target_of
 
     target = target_of(kind, target_id)
@@ -75,18 +76,3 @@ def tell_reporters(report_ids: list[int]) -> None:
                 _message, subject=_l("Votre signalement a été examiné"),
                 template="report_decided", report=report, link=links[key],
             ))
-
-
-def tell_authors_merged(source_id: int, target_id: int) -> None:
-    """Tell both authors that one proposal was merged into the other."""
-    from consultation.proposals.models import Proposal
-
-    source = db.session.get(Proposal, source_id)
-    target = db.session.get(Proposal, target_id)
-    if source is None or target is None:
-        return
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        link = url_for("proposals.show", proposal_id=target.id, _external=True)
-    for author in {source.author, target.author}:
-        _send(author, _l("Deux propositions ont été fusionnées"), "proposals_merged",
-              source=source, target=target, link=link)

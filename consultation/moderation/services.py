@@ -197,7 +197,11 @@ def hide(actor: User, kind: str, target: Any, reason: str) -> None:
     decided = _decide(actor, kind, target.id, ReportStatus.UPHELD)
     audit.record(actor, f"{kind}.hide", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
-    jobs.enqueue(moderation_jobs.tell_author_hidden, kind, target.id)
+    if kind == ReportKind.PROPOSAL:
+        # The author's notification (and its email) come from the notifications.
+        signals.proposal_moderated.send(target, action="hidden", actor=actor)
+    else:
+        jobs.enqueue(moderation_jobs.tell_author_hidden, kind, target.id)
     if decided:
         jobs.enqueue(moderation_jobs.tell_reporters, decided)
 
@@ -206,10 +210,15 @@ def restore(actor: User, kind: str, target: Any, reason: str) -> None:
     """Show a hidden or held item again; open reports are dismissed."""
     if kind == ReportKind.USER:
         raise DomainError(_("Ce contenu n'est pas masqué."))
+    was_hidden = target.moderation == ModerationState.HIDDEN
     _moderate(kind, target, target.restore)
     decided = _decide(actor, kind, target.id, ReportStatus.DISMISSED)
     audit.record(actor, f"{kind}.restore", kind, target.id, label_of(kind, target), reason,
                  reports=decided)
+    # Only a proposal hidden by a decision was announced to its author: one held by reports
+    # until a decision was not, so its restoring is not either.
+    if kind == ReportKind.PROPOSAL and was_hidden:
+        signals.proposal_moderated.send(target, action="restored", actor=actor)
     if decided:
         jobs.enqueue(moderation_jobs.tell_reporters, decided)
 
@@ -342,7 +351,7 @@ def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
                          into=target.id, into_title=target.title, moved=moved,
                          supported_both=sorted(both))
     db.session.flush()
-    jobs.enqueue(moderation_jobs.tell_authors_merged, source.id, target.id)
+    signals.proposal_moderated.send(source, action="merged", actor=actor, into=target)
     log.info("user %s merged proposal %s into %s", actor.id, source.id, target.id)
     return entry
 

@@ -12,11 +12,11 @@ from sqlalchemy import Select, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
-from consultation.core import audit, jobs
+from consultation.core import audit
 from consultation.core.errors import DomainError
 from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, encode_cursor
-from consultation.core.signals import proposal_created, proposal_withdrawn
+from consultation.core.signals import proposal_answered, proposal_created, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.proposals.models import AnswerStatus, Proposal, ProposalStatus
@@ -93,14 +93,12 @@ def withdraw_proposal(actor: User, proposal: Proposal, mediator: User | None = N
 
 
 def give_answer(actor: User, proposal: Proposal, status: str, body: str) -> None:
-    """Give (or change) the official answer; the author is told by email."""
-    from consultation.proposals.jobs import send_answer_notice
-
+    """Give (or change) the official answer; the author and followers are notified."""
     previous = proposal.give_answer(status, body)
     audit.record(actor, "proposal.answer", "proposal", proposal.id, proposal.title,
                  status=status, previous=previous)
     db.session.flush()
-    jobs.enqueue(send_answer_notice, proposal.id)
+    proposal_answered.send(proposal, actor=actor)
     log.info("user %s answered proposal %s: %s", actor.id, proposal.id, status)
 
 

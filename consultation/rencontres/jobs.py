@@ -1,15 +1,10 @@
-"""Edition jobs: build the dossier PDF, tell readers the edition is published."""
+"""Edition jobs: build the dossier PDF (readers are told by the notifications)."""
 
 from __future__ import annotations
 
-from flask import current_app, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consultation.core import documents
-from consultation.core.db import claim_once
-from consultation.core.mail import compose, send_once
 from consultation.extensions import db
 from consultation.rencontres import services
 from consultation.rencontres.models import Edition
@@ -42,27 +37,3 @@ def build_dossier(document_id: int) -> None:
         return dossier_pdf(edition)
 
     documents.build(document_id, render)
-
-
-def notify_published(edition_id: int) -> None:
-    """Email elected officials and subscribers that the edition is published (each once)."""
-    edition = db.session.get(Edition, edition_id)
-    if edition is None or edition.notified_at is not None:
-        return
-
-    def message(user):
-        with force_locale(user.locale or "fr"), current_app.test_request_context(
-            base_url=current_app.config["PUBLIC_URL"]
-        ):
-            return compose(
-                user.email,
-                _("Rencontres des numériques %(year)d : le dossier est publié", year=edition.year),
-                "edition_published",
-                user=user,
-                edition=edition,
-                link=url_for("rencontres.show", year=edition.year, _external=True),
-                pdf_link=url_for("rencontres.dossier", year=edition.year, _external=True),
-            )
-
-    send_once(f"edition:{edition_id}", services.recipients(), message)
-    claim_once(Edition, edition_id, Edition.notified_at)

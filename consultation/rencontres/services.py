@@ -11,9 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
 from consultation.accounts.services import publication_readers
-from consultation.core import audit, documents, jobs
+from consultation.core import audit, documents
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
+from consultation.core.signals import edition_published
 from consultation.extensions import db
 from consultation.rencontres.models import Edition, EditionState, RencontresSubscriber
 from consultation.syntheses.models import SynthesisVersion
@@ -123,7 +124,9 @@ def publish(edition: Edition, user: User) -> Edition:
     audit.record(user, "edition.publish" if first else "edition.republish", "edition",
                  edition.id, edition.title)
     documents.enqueue_build(rencontres_jobs.build_dossier, document)
-    jobs.enqueue(rencontres_jobs.notify_published, edition.id)
+    # Subscribers and elected officials are told by the notifications (once per edition: the
+    # event's key is the edition's, so a new dossier tells nobody again).
+    edition_published.send(edition, actor=user)
     return edition
 
 

@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from consultation.accounts.models import User
 from consultation.accounts.services import publication_readers
-from consultation.core import audit, documents, jobs
+from consultation.core import audit, documents
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
+from consultation.core.signals import synthesis_published
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.syntheses import figures
@@ -107,7 +108,8 @@ def publish(project: Project, user: User, narrative: str, change_note: str) -> S
     audit.record(user, "synthesis.publish", "project", project.id, project.title,
                  version=number)
     documents.enqueue_build(synthesis_jobs.build_pdf, document)
-    jobs.enqueue(synthesis_jobs.notify_published, created.id)
+    # Followers, elected officials and subscribers are told by the notifications.
+    synthesis_published.send(created)
     return created
 
 

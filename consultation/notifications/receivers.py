@@ -1,0 +1,91 @@
+"""What notifications do when the other domains act: follow automatically what one proposes,
+comments on or supports, and queue the fan-out of each event after the commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consultation.core import jobs, signals
+from consultation.core.models import as_utc, utcnow
+from consultation.notifications import jobs as fan_out
+from consultation.notifications.services import auto_follow
+
+
+def on_proposal_created(proposal: Any, **_: Any) -> None:
+    """Its author follows the new proposal (unless they turned automatic follows off)."""
+    auto_follow(proposal.author_id, proposal_id=proposal.id)
+
+
+def on_comment_created(comment: Any, **_: Any) -> None:
+    """Its author follows the proposal (or the project) commented on; a comment that counts
+    at once is told to whom it concerns (a pre-moderated one waits for its approval)."""
+    if comment.proposal_id is not None:
+        auto_follow(comment.author_id, proposal_id=comment.proposal_id)
+    else:
+        auto_follow(comment.author_id, project_id=comment.project_id)
+    if comment.is_counted:
+        jobs.enqueue(fan_out.notify_comment, comment.id)
+
+
+def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
+    """A comment approved (or shown again) is told as a new one; the event's key tells
+    nobody twice."""
+    if delta > 0:
+        jobs.enqueue(fan_out.notify_comment, comment.id)
+
+
+def on_support_added(support: Any, **_: Any) -> None:
+    """The supporter follows the proposal."""
+    auto_follow(support.user_id, proposal_id=support.proposal_id)
+
+
+def on_proposal_answered(proposal: Any, actor: Any = None, **_: Any) -> None:
+    """Tell the author and followers; a later changed answer is another event."""
+    answered = as_utc(proposal.answered_at or utcnow())
+    event = f"answer:{proposal.id}:{int(answered.timestamp())}"
+    jobs.enqueue(fan_out.notify_answer, proposal.id, event, getattr(actor, "id", None))
+
+
+def on_proposal_moderated(proposal: Any, action: str, actor: Any = None, into: Any = None,
+                          **_: Any) -> None:
+    """Tell the author their proposal was hidden, restored or merged."""
+    event = f"{action}:{proposal.id}:{int(utcnow().timestamp())}"
+    jobs.enqueue(fan_out.notify_moderated, proposal.id, action, event,
+                 getattr(actor, "id", None), getattr(into, "id", None))
+
+
+def on_synthesis_published(version: Any, **_: Any) -> None:
+    """Tell the project's followers, elected officials and subscribers."""
+    jobs.enqueue(fan_out.notify_synthesis, version.id)
+
+
+def on_edition_published(edition: Any, actor: Any = None, **_: Any) -> None:
+    """Tell the Rencontres' subscribers and elected officials."""
+    jobs.enqueue(fan_out.notify_edition, edition.id, getattr(actor, "id", None))
+
+
+def on_commitment_updated(update: Any, **_: Any) -> None:
+    """Tell the followers of the commitment's project and proposals. The sender comes from
+    the follow-up domain: only `id`, `commitment.project_id` and `commitment.proposals` are
+    read, and the author's id where the update has one."""
+    commitment = getattr(update, "commitment", None)
+    project_id = getattr(commitment, "project_id", None)
+    if project_id is None or getattr(update, "id", None) is None:
+        return
+    proposal_ids = [proposal.id for proposal in getattr(commitment, "proposals", None) or []]
+    actor_id = next((getattr(update, name) for name in ("author_id", "created_by_id", "user_id")
+                     if isinstance(getattr(update, name, None), int)), None)
+    jobs.enqueue(fan_out.notify_commitment, update.id, project_id, proposal_ids, actor_id)
+
+
+def connect() -> None:
+    """Subscribe to the signals (weak=False: these are module-level functions kept for good)."""
+    signals.proposal_created.connect(on_proposal_created, weak=False)
+    signals.comment_created.connect(on_comment_created, weak=False)
+    signals.comment_counted.connect(on_comment_counted, weak=False)
+    signals.support_added.connect(on_support_added, weak=False)
+    signals.proposal_answered.connect(on_proposal_answered, weak=False)
+    signals.proposal_moderated.connect(on_proposal_moderated, weak=False)
+    signals.synthesis_published.connect(on_synthesis_published, weak=False)
+    signals.edition_published.connect(on_edition_published, weak=False)
+    signals.commitment_updated.connect(on_commitment_updated, weak=False)

@@ -1,0 +1,270 @@
+"""Following projects and proposals; the notifications a person reads in the site.
+
+Writes that many people may cause at once are single statements: following is an insert that
+ignores a row already there, the automatic follow of what one proposes, comments on or
+supports checks the person's choice inside the same statement, and the fan-out of an event to
+its recipients (notifications/jobs.py) is one INSERT ... SELECT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import g, has_request_context
+from flask_login import current_user
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+
+from consultation.accounts.models import User
+from consultation.core import jobs
+from consultation.core.db import insert_ignore, rowcount
+from consultation.core.models import utcnow
+from consultation.core.pagination import Page, paginate
+from consultation.extensions import db
+from consultation.notifications.models import (
+    Follow,
+    Notification,
+    NotificationKind,
+    NotificationReason,
+    NotificationSettings,
+)
+from consultation.projects.models import Phase, PhaseKind, Project
+from consultation.proposals.models import Proposal
+from consultation.rencontres.models import Edition
+from consultation.syntheses.models import SynthesisVersion
+
+PER_PAGE = 20
+# A consultation that opened less than this many days ago is still announced (the command may
+# not have run on the day itself).
+ANNOUNCE_DAYS = 7
+
+# The columns the fan-out fills, in the order of its SELECT.
+NOTIFICATION_COLUMNS = ("user_id", "kind", "reason", "event", "project_id", "proposal_id",
+                        "comment_id", "subject_id", "created_at")
+
+
+# --- Statements that differ by dialect --------------------------------------------------------
+
+
+def _insert(model: Any) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def insert_select_ignore(model: Any, columns: tuple[str, ...], rows: Select[Any]) -> int:
+    """INSERT INTO model (columns) SELECT ... ON CONFLICT DO NOTHING; how many rows went in.
+
+    The unique constraints decide what is already there, so running it twice, or two runs
+    crossing each other, insert nothing twice. (SQLite needs the SELECT to have a WHERE clause
+    for its upsert syntax: every SELECT given here has one.)
+    """
+    statement = _insert(model).from_select(list(columns), rows).on_conflict_do_nothing()
+    return rowcount(db.session.execute(statement))
+
+
+def value(given: Any, type_: Any) -> ColumnElement[Any]:
+    """A constant of a SELECT list with its SQL type (a typed NULL for None), so PostgreSQL
+    knows the type of each column of an INSERT ... SELECT."""
+    if given is None:
+        return cast(null(), type_)
+    return literal(given, type_)
+
+
+def reachable() -> ColumnElement[bool]:
+    """Accounts that may be told anything: not deleted, not blocked now."""
+    return and_(
+        User.deleted_at.is_(None),
+        or_(User.blocked_at.is_(None),
+            and_(User.blocked_until.is_not(None), User.blocked_until <= utcnow())),
+    )
+
+
+# --- Follows ----------------------------------------------------------------------------------
+
+
+def follow(user: User, *, project: Project | None = None,
+           proposal: Proposal | None = None) -> bool:
+    """Follow a project or a proposal; False when it was already followed."""
+    return insert_ignore(
+        Follow.__table__, user_id=user.id, project_id=project.id if project else None,
+        proposal_id=proposal.id if proposal else None, created_at=utcnow(),
+    )
+
+
+def unfollow(user: User, *, project: Project | None = None,
+             proposal: Proposal | None = None) -> bool:
+    """Stop following; False when it was not followed."""
+    target = (Follow.project_id == project.id) if project is not None \
+        else (Follow.proposal_id == (proposal.id if proposal else None))
+    return rowcount(db.session.execute(
+        delete(Follow).where(Follow.user_id == user.id, target)
+    )) > 0
+
+
+def is_following(user: Any, *, project_id: int | None = None,
+                 proposal_id: int | None = None) -> bool:
+    """True when this logged-in person follows the project or the proposal (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    target = (Follow.project_id == project_id) if project_id is not None \
+        else (Follow.proposal_id == proposal_id)
+    return db.session.scalar(
+        select(Follow.id).where(Follow.user_id == user.id, target).limit(1)
+    ) is not None
+
+
+def auto_follow(user_id: int, *, project_id: int | None = None,
+                proposal_id: int | None = None) -> None:
+    """Make someone follow what they proposed, commented on or supported, unless they turned
+    that off: one statement, the choice read inside it (a person without settings follows)."""
+    opted_out = select(NotificationSettings.user_id).where(
+        NotificationSettings.user_id == user_id, NotificationSettings.auto_follow == false()
+    )
+    row = select(
+        value(user_id, Integer), value(project_id, Integer), value(proposal_id, Integer),
+        value(utcnow(), DateTime(timezone=True)),
+    ).where(~exists(opted_out))
+    insert_select_ignore(Follow, ("user_id", "project_id", "proposal_id", "created_at"), row)
+
+
+# --- The notifications of a person ------------------------------------------------------------
+
+
+def unread_count(user: Any) -> int:
+    """How many notifications this person has not read (one indexed query)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def header_unread() -> int:
+    """The unread count of the logged-in person, read at most once per request (the header
+    of every page asks for it)."""
+    if not has_request_context():
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user)
+    return int(g.unread_notifications)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notification as the list shows it: what it is about, in one row of one query."""
+
+    notification: Notification
+    project_slug: str | None
+    project_title: str | None
+    proposal_title: str | None  # None when the person may not see it any more
+    version_number: int | None
+    edition_year: int | None
+
+    @property
+    def title(self) -> str:
+        """The title of the thing, the proposal's when there is one."""
+        return self.proposal_title or self.project_title or ""
+
+
+def page_of(user: User, number: int) -> Page[Item]:
+    """A page of the person's notifications, newest first, with the titles of what they are
+    about joined in the same query."""
+    # A proposal hidden since is named only to its author.
+    visible_title = select(Proposal.title).where(
+        Proposal.id == Notification.proposal_id,
+        or_(Proposal.moderation == "visible", Proposal.author_id == user.id),
+    ).scalar_subquery()
+    statement = (
+        select(Notification, Project.slug, Project.title, visible_title,
+               SynthesisVersion.number, Edition.year)
+        .outerjoin(Project, Project.id == Notification.project_id)
+        .outerjoin(SynthesisVersion, and_(Notification.kind == NotificationKind.SYNTHESIS,
+                                          SynthesisVersion.id == Notification.subject_id))
+        .outerjoin(Edition, and_(Notification.kind == NotificationKind.EDITION,
+                                 Edition.id == Notification.subject_id))
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    page = paginate(statement, number, PER_PAGE)
+    items = [Item(*row) for row in page.items]
+    return Page(items, page.number, page.per_page, page.total)
+
+
+def mark_read(user: User, notification: Notification) -> bool:
+    """Mark one of the person's notifications read; False if it already was."""
+    return rowcount(db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.user_id == user.id,
+               Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )) > 0
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the person read; how many."""
+    return rowcount(db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ))
+
+
+# --- Consultations that open ------------------------------------------------------------------
+
+
+def announce_opened_phases(day: date) -> int:
+    """Tell the followers of each project whose consultation opens on `day`, or opened in the
+    week before, that it is open; how many notifications were made.
+
+    One INSERT ... SELECT for every phase and follower; the event "phase:<id>" is unique per
+    person, so running it again (the next day, or twice) tells nobody twice. The caller
+    commits; the emails of those who want each notification at once are a job after it.
+    """
+    from consultation.notifications.jobs import email_events
+
+    opened = and_(Phase.kind == PhaseKind.CONSULTATION,
+                  Phase.starts_on <= day, Phase.starts_on >= day - timedelta(days=ANNOUNCE_DAYS))
+    rows = (
+        select(
+            Follow.user_id,
+            value(NotificationKind.PHASE_OPENED.value, String),
+            value(NotificationReason.FOLLOWER.value, String),
+            literal("phase:", String) + cast(Phase.id, String),
+            Phase.project_id,
+            value(None, Integer),
+            value(None, Integer),
+            Phase.id,
+            value(utcnow(), DateTime(timezone=True)),
+        )
+        .join(Phase, Phase.project_id == Follow.project_id)
+        .join(User, User.id == Follow.user_id)
+        .where(opened, reachable())
+    )
+    made = insert_select_ignore(Notification, NOTIFICATION_COLUMNS, rows)
+    phase_ids = db.session.scalars(select(Phase.id).where(opened).order_by(Phase.id))
+    events = [f"phase:{phase_id}" for phase_id in phase_ids]
+    if events:
+        jobs.enqueue(email_events, events)
+    return made

@@ -1,0 +1,139 @@
+"""Follow and stop following; the notifications page; the follow button of project and
+proposal pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consultation.core import pages
+from consultation.core.acting import acting_user
+from consultation.core.http import get_or_404, require, safe_next
+from consultation.core.pagination import page_number
+from consultation.core.permissions import require as require_of
+from consultation.notifications import bp, services
+from consultation.notifications.models import Notification
+from consultation.projects.models import Project
+from consultation.projects.views import project_or_404
+from consultation.proposals.models import Proposal
+
+
+def _back(default: str) -> str:
+    return safe_next(request.form.get("next"), default)
+
+
+@bp.route("/projets/<slug>/suivre", methods=["POST"])
+@login_required
+def follow_project(slug: str):
+    """Follow a project; a second click changes nothing."""
+    project = project_or_404(slug)
+    require("notifications.follow", project)
+    if services.follow(acting_user(), project=project):
+        flash(_("Vous suivez ce projet : vous serez notifié·e de ce qui s'y passe."), "success")
+    else:
+        flash(_("Vous suivez déjà ce projet."), "info")
+    return redirect(_back(url_for("projects.show", slug=project.slug)))
+
+
+@bp.route("/projets/<slug>/ne-plus-suivre", methods=["POST"])
+@login_required
+def unfollow_project(slug: str):
+    """Stop following a project."""
+    project = project_or_404(slug)
+    require("notifications.follow", project)
+    if services.unfollow(acting_user(), project=project):
+        flash(_("Vous ne suivez plus ce projet."), "success")
+    else:
+        flash(_("Vous ne suiviez pas ce projet."), "info")
+    return redirect(_back(url_for("projects.show", slug=project.slug)))
+
+
+@bp.route("/propositions/<id:proposal_id>/suivre", methods=["POST"])
+@login_required
+def follow_proposal(proposal_id: int):
+    """Follow a proposal; a second click changes nothing."""
+    proposal = get_or_404(Proposal, proposal_id)
+    require("notifications.follow", proposal)
+    if services.follow(acting_user(), proposal=proposal):
+        flash(_("Vous suivez cette proposition : vous serez notifié·e de sa réponse officielle "
+                "et de ses suites."), "success")
+    else:
+        flash(_("Vous suivez déjà cette proposition."), "info")
+    return redirect(_back(url_for("proposals.show", proposal_id=proposal.id)))
+
+
+@bp.route("/propositions/<id:proposal_id>/ne-plus-suivre", methods=["POST"])
+@login_required
+def unfollow_proposal(proposal_id: int):
+    """Stop following a proposal."""
+    proposal = get_or_404(Proposal, proposal_id)
+    require("notifications.follow", proposal)
+    if services.unfollow(acting_user(), proposal=proposal):
+        flash(_("Vous ne suivez plus cette proposition."), "success")
+    else:
+        flash(_("Vous ne suiviez pas cette proposition."), "info")
+    return redirect(_back(url_for("proposals.show", proposal_id=proposal.id)))
+
+
+@bp.route("/compte/notifications")
+@login_required
+def index():
+    """The person's notifications, newest first; reading the page marks nothing."""
+    page = services.page_of(current_user, page_number())
+    return render_template("notifications/index.html", page=page,
+                           unread=services.header_unread(),
+                           commitment_endpoint=_follow_up_endpoint())
+
+
+def _follow_up_endpoint() -> str | None:
+    # The project's follow-up tab, once the follow-up pages exist (a domain beside this one).
+    return next((rule.endpoint for rule in current_app.url_map.iter_rules()
+                 if rule.rule == "/projets/<slug>/suivi"), None)
+
+
+@bp.route("/compte/notifications/<id:notification_id>/lu", methods=["POST"])
+@login_required
+def read(notification_id: int):
+    """Mark one notification read."""
+    notification = get_or_404(Notification, notification_id)
+    require_of(current_user, "notifications.read", notification)
+    services.mark_read(current_user, notification)
+    flash(_("Notification marquée comme lue."), "success")
+    return redirect(_back(url_for("notifications.index")))
+
+
+@bp.route("/compte/notifications/tout-lu", methods=["POST"])
+@login_required
+def read_all():
+    """Mark every notification read."""
+    marked = services.mark_all_read(current_user)
+    if marked:
+        flash(_("Toutes vos notifications sont marquées comme lues."), "success")
+    else:
+        flash(_("Vous n'aviez aucune notification non lue."), "info")
+    return redirect(url_for("notifications.index"))
+
+
+@pages.provides("project")
+def project_follow(project: Project) -> dict[str, Any]:
+    """A project page offers to follow it (one query, for a logged-in person only)."""
+    return {"follow_state": {
+        "following": services.is_following(acting_user(), project_id=project.id),
+        "follow": url_for("notifications.follow_project", slug=project.slug),
+        "unfollow": url_for("notifications.unfollow_project", slug=project.slug),
+        "what": "project",
+    }}
+
+
+@pages.provides("proposal")
+def proposal_follow(proposal: Proposal) -> dict[str, Any]:
+    """A proposal page offers to follow it (one query, for a logged-in person only)."""
+    return {"follow_state": {
+        "following": services.is_following(acting_user(), proposal_id=proposal.id),
+        "follow": url_for("notifications.follow_proposal", proposal_id=proposal.id),
+        "unfollow": url_for("notifications.unfollow_proposal", proposal_id=proposal.id),
+        "what": "proposal",
+    }}
