@@ -42,14 +42,14 @@ def on_support_added(support: Any, **_: Any) -> None:
 def on_proposal_answered(proposal: Any, actor: Any = None, **_: Any) -> None:
     """Tell the author and followers; a later changed answer is another event."""
     answered = as_utc(proposal.answered_at or utcnow())
-    event = f"answer:{proposal.id}:{int(answered.timestamp())}"
+    event = f"answer:{proposal.id}:{answered:%Y%m%d%H%M%S%f}"
     jobs.enqueue(fan_out.notify_answer, proposal.id, event, getattr(actor, "id", None))
 
 
 def on_proposal_moderated(proposal: Any, action: str, actor: Any = None, into: Any = None,
                           **_: Any) -> None:
     """Tell the author their proposal was hidden, restored or merged."""
-    event = f"{action}:{proposal.id}:{int(utcnow().timestamp())}"
+    event = f"{action}:{proposal.id}:{utcnow():%Y%m%d%H%M%S%f}"
     jobs.enqueue(fan_out.notify_moderated, proposal.id, action, event,
                  getattr(actor, "id", None), getattr(into, "id", None))
 

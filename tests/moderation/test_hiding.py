@@ -17,6 +17,7 @@ from consultation.core.audit import AuditEntry
 from consultation.extensions import db
 from consultation.moderation import services as moderation
 from consultation.moderation.models import Report
+from consultation.notifications.models import Notification
 from consultation.projects.models import Project
 from consultation.proposals import services as proposal_services
 from consultation.proposals.models import Proposal
@@ -54,6 +55,14 @@ def reports_of(kind: str, target_id: int) -> list[Report]:
     return list(db.session.scalars(
         select(Report).where(Report.target_kind == kind, Report.target_id == target_id)
         .order_by(Report.id)))
+
+
+def told(user_id: int) -> list[tuple[str, str]]:
+    """The (kind, reason) of the notifications made for someone, oldest first (the author of a
+    proposal is told of its moderation by a notification, which carries the email)."""
+    db.session.commit()
+    return [(n.kind, n.reason) for n in db.session.scalars(
+        select(Notification).where(Notification.user_id == user_id).order_by(Notification.id))]
 
 
 def mails(app) -> list[dict[str, str]]:
@@ -265,26 +274,25 @@ def test_hiding_a_proposal(app, moderator, client, proposal):
     assert "Des bancs au port" in seen and "Installer" in seen and REASON in seen
 
     sent = mails(app)
-    to_author = [m for m in sent if m["to"] == proposal.author.email]
-    assert len(to_author) == 1
-    assert to_author[0]["subject"] == "Votre contribution a été masquée par la modération"
-    assert "« Des bancs au port »" in to_author[0]["text"]
-    assert f"Motif : {REASON}" in to_author[0]["text"]
-    assert f"/propositions/{proposal.id}" in to_author[0]["text"]
+    assert [m for m in sent if m["to"] == proposal.author.email] == []
+    assert told(proposal.author_id) == [("hidden", "author")]
+    assert told(moderator.user.id) == []
     for person in reporters:
         [mail] = [m for m in sent if m["to"] == person.email]
         assert mail["subject"] == "Votre signalement a été examiné"
         assert "a été masqué par la modération" in mail["text"]
         # One may report several items: the mail says which one it is about.
         assert f"{app.config['PUBLIC_URL']}/propositions/{proposal.id}" in mail["text"]
-    assert len(sent) == 3
+    assert len(sent) == 2
 
 
-def test_hiding_without_reports_mails_only_the_author(app, moderator, proposal):
+def test_hiding_without_reports_tells_only_the_author(app, moderator, proposal):
     """A moderator may hide unreported content; only its author is told."""
     assert decide(moderator, "proposal", proposal.id, "masquer").status_code == 302
     assert fresh(Proposal, proposal.id).moderation == "hidden"
-    assert [m["to"] for m in mails(app)] == [proposal.author.email]
+    assert mails(app) == []
+    assert told(proposal.author_id) == [("hidden", "author")]
+    assert db.session.scalar(select(db.func.count()).select_from(Notification)) == 1
     assert entries()[0].data["reports"] == []
     assert_counters_exact()
 
@@ -324,7 +332,7 @@ def test_hiding_something_already_hidden_is_refused(app, moderator, proposal):
     hidden = fresh(Proposal, proposal.id)
     assert (hidden.moderation_reason, hidden.moderated_at) == (REASON, before)
     assert [e.action for e in entries()] == ["proposal.hide"]
-    assert len(mails(app)) == 1
+    assert told(proposal.author_id) == [("hidden", "author")]
     assert_counters_exact()
 
 
@@ -410,7 +418,8 @@ def test_hiding_a_held_item_upholds_its_reports(app, moderator, proposal):
     assert [r.status for r in reports_of("proposal", proposal.id)] == ["upheld"] * 3
     assert [e.action for e in entries()] == ["proposal.hold", "proposal.hide"]
     assert_counters_exact()
-    assert len(mails(app)) == 4
+    assert len(mails(app)) == 3  # the reporters; the author is notified
+    assert told(proposal.author_id) == [("hidden", "author")]
 
 
 def test_restoring_a_held_comment(moderator, proposal):

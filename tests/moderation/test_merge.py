@@ -1,11 +1,10 @@
 """Merging duplicate proposals: no support lost or counted twice, comments kept, undoable."""
 
-from pathlib import Path
-
 from sqlalchemy import func, select
 
 from consultation.core.audit import AuditEntry
 from consultation.extensions import db
+from consultation.notifications.models import Notification
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
@@ -51,7 +50,11 @@ def test_merge_keeps_every_supporter_once(as_role, app):
     assert "fusionnée" in source and f"commentaire-{comment.id}" in source
     listed = client_text(app, f"/projets/{project.slug}/propositions")
     assert f'href="/propositions/{a.id}"' not in listed
-    assert len(list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))) == 2  # both authors
+    # The merged proposal's author is notified (the email goes with the notification).
+    db.session.commit()
+    notified = db.session.scalars(select(Notification).where(Notification.kind == "merged")).all()
+    assert [(n.user_id, n.kind, n.proposal_id, n.subject_id) for n in notified] == [
+        (a.author_id, "merged", a.id, b.id)]
 
 
 def client_text(app, url: str) -> str:

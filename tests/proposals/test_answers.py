@@ -1,17 +1,14 @@
 """Official answers: the admin gives and changes them, the proposal and its list show them,
-the log keeps them, and the author is told by email in their language."""
+the log keeps them, and the author is notified (the email goes with the notifications)."""
 
 from __future__ import annotations
-
-import email
-from email.policy import default as email_policy
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from consultation.core.audit import AuditEntry
 from consultation.extensions import db
+from consultation.notifications.models import Notification
 from consultation.proposals import services as proposal_services
 from consultation.proposals.models import Proposal
 from tests import factories
@@ -46,16 +43,12 @@ def answer_entries() -> list[AuditEntry]:
     ))
 
 
-def mails(app) -> list[email.message.EmailMessage]:
-    """The messages written to the outbox (in no particular order)."""
-    folder = Path(app.config["OUTBOX_DIR"])
-    files = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [email.message_from_bytes(f.read_bytes(), policy=email_policy) for f in files]
-
-
-def plain(message) -> str:
-    """The text part of a message."""
-    return message.get_body(("plain",)).get_content()
+def notifications(user_id: int) -> list[Notification]:
+    """The notifications made for someone, oldest first."""
+    db.session.commit()
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+    ))
 
 
 @pytest.fixture
@@ -119,7 +112,7 @@ def test_visitors_see_the_answer(client, proposal):
 
 def test_admin_changes_an_answer(app, admin_client, proposal):
     """The form shows the current answer; a change is stored and logged with the previous
-    status, and the author gets a second mail."""
+    status, and the author gets a second notification."""
     admin_client.post(answer_url(proposal), data={"status": "under_study",
                                                   "body": "Nous étudions."})
     form = read(admin_client.get(answer_url(proposal)).get_data(as_text=True))
@@ -140,10 +133,9 @@ def test_admin_changes_an_answer(app, admin_client, proposal):
     first, second = answer_entries()
     assert first.data == {"status": "under_study", "previous": None}
     assert second.data == {"status": "rejected", "previous": "under_study"}
-    sent = [plain(message) for message in mails(app)]
-    assert len(sent) == 2
-    assert sorted("Refusée" in body for body in sent) == [False, True]
-    assert sorted("À l'étude" in body for body in sent) == [False, True]
+    told = notifications(proposal.author_id)
+    assert [(n.kind, n.reason) for n in told] == [("answer", "author")] * 2
+    assert told[0].event != told[1].event  # a changed answer is another event
 
 
 def test_list_filters_by_answer(client, proposal):
@@ -162,49 +154,19 @@ def test_list_filters_by_answer(client, proposal):
     assert '<option value="accepted" selected>' in page
 
 
-# --- The author's mail ----------------------------------------------------------------------
+# --- The author's notification ----------------------------------------------------------------
 
 
-def test_author_gets_one_french_mail_with_a_link(app, admin_client, proposal):
-    """One mail to the author, in French, naming the proposal and the answer, with a link."""
+def test_author_is_notified_once_with_a_link(app, admin_client, proposal):
+    """One notification for the author, about the proposal; their list links to the answer."""
     admin_client.post(answer_url(proposal), data={"status": "accepted", "body": "Retenue."})
-    [message] = mails(app)
-    assert message["To"] == "gwen@exemple.fr"
-    assert message["Subject"] == "Réponse officielle à votre proposition"
-    body = plain(message)
-    assert "Bonjour Gwenaëlle Tanguy," in body
-    assert "« Des ateliers numériques le samedi »" in body
-    assert "Acceptée" in body
-    link = f"{app.config['PUBLIC_URL']}/propositions/{proposal.id}"
-    assert link in body
-    html = message.get_body(("html",))
-    assert html is not None
-    assert f'href="{link}"' in html.get_content()
-
-
-def test_author_with_english_locale_gets_an_english_mail(app, admin_client, proposal):
-    """An author who chose English gets the mail in English."""
-    author = proposal.author
-    author.locale = "en"
-    db.session.commit()
-    admin_client.post(answer_url(proposal), data={"status": "rejected", "body": "Non."})
-    [message] = mails(app)
-    body = plain(message)
-    assert "Hello Gwenaëlle Tanguy," in body
-    assert "Rejected" in body
-    assert f"/propositions/{proposal.id}" in body
-    assert "Réponse" not in message["Subject"]
-    assert "a donné une réponse officielle" not in body
-    assert "Lire la réponse" not in body
-
-
-def test_english_admin_does_not_change_the_mail_language(app, admin_client, proposal):
-    """The mail follows the author's language, not the language of the admin's page."""
-    admin_client.post("/langue", data={"lang": "en"})
-    admin_client.post(answer_url(proposal), data={"status": "accepted", "body": "Retenue."})
-    [message] = mails(app)
-    assert "Bonjour Gwenaëlle Tanguy," in plain(message)
-    assert "Acceptée" in plain(message)
+    [told] = notifications(proposal.author_id)
+    assert (told.kind, told.reason, told.proposal_id) == ("answer", "author", proposal.id)
+    assert notifications(factories.user().id) == []
+    page = text(login(app.test_client(), proposal.author).get("/compte/notifications"))
+    assert "Réponse officielle de la métropole à la proposition" in page
+    assert f"/propositions/{proposal.id}#reponse" in page
+    assert "vous êtes l'auteur·rice" in page
 
 
 # --- Validation -----------------------------------------------------------------------------
@@ -234,7 +196,7 @@ def test_invalid_answer_is_refused_in_french_and_keeps_what_was_typed(
     saved = stored(proposal.id)
     assert saved.answer_status is None and saved.answer_body is None
     assert answer_entries() == []
-    assert mails(app) == []
+    assert notifications(proposal.author_id) == []
 
 
 # --- Who may answer -------------------------------------------------------------------------
@@ -252,7 +214,7 @@ def test_other_roles_may_not_answer(app, as_role, proposal, roles):
         assert response.status_code == 403
         assert ROLE_MESSAGE in text(response)
     assert stored(proposal.id).answer_status is None
-    assert answer_entries() == [] and mails(app) == []
+    assert answer_entries() == [] and notifications(proposal.author_id) == []
 
 
 def test_author_may_not_answer_their_own_proposal(app, proposal):
@@ -285,7 +247,7 @@ def test_withdrawn_proposal_cannot_be_answered(app, admin_client, proposal):
         assert response.status_code == 403
         assert WITHDRAWN in text(response)
     assert stored(proposal.id).answer_status is None
-    assert answer_entries() == [] and mails(app) == []
+    assert answer_entries() == [] and notifications(proposal.author_id) == []
 
 
 @pytest.mark.parametrize("phase", ["synthesis", "follow_up"])

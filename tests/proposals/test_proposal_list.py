@@ -426,7 +426,8 @@ def test_list_query_count_does_not_grow_with_proposals(app, client, as_role, cou
             many_page = counted_get(count_queries, visitor, list_url(many_slug, page=30, **params))
             counts[(who, sort)] = (few, many)
             assert few == many == many_page, (who, sort, few, many, many_page)
-            assert many <= MAX_LIST_QUERIES, (who, sort, many)
+            # A logged-in person's header shows their unread notifications: one query more.
+            assert many <= MAX_LIST_QUERIES + (who == "citoyen"), (who, sort, many)
     unseeded = counted_get(count_queries, client, list_url(many_slug))
     filtered = counted_get(
         count_queries, client,

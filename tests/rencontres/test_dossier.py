@@ -4,7 +4,6 @@ retries, the publication emails and the `flask rencontres dossier` command."""
 from __future__ import annotations
 
 import io
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -64,18 +63,15 @@ def pdf_text(content: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
-def edition_mails(app: Flask) -> list[dict[str, str]]:
-    """The edition announcements in the outbox (synthesis announcements left out)."""
-    outbox = Path(app.config["OUTBOX_DIR"])
-    found = []
-    for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
-        message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        if "Rencontres des numériques" in str(message["Subject"]):
-            plain = message.get_body(("plain",))
-            assert plain is not None
-            found.append({"to": str(message["To"]), "subject": str(message["Subject"]),
-                          "text": plain.get_content()})
-    return found
+def edition_notices() -> dict[int, str]:
+    """Who was notified of an edition, with the reason (the email goes with it)."""
+    from sqlalchemy import select
+
+    from consultation.notifications.models import Notification
+
+    db.session.commit()
+    return {n.user_id: n.reason for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "edition"))}
 
 
 def busy_project() -> Project:
@@ -226,11 +222,11 @@ def test_republishing_builds_a_new_dossier_with_the_new_synthesis(
     assert "Le wifi public" in new_text
 
 
-def test_publication_emails_go_out_once(
+def test_publication_notifies_once(
     app: Flask, admin: Any, as_role: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("consultation.rencontres.jobs.dossier_pdf", lambda edition: STUB_PDF)
-    factories.user(roles=("elected",), email="elu@brest-metropole.fr")
+    elected = factories.user(roles=("elected",), email="elu@brest-metropole.fr")
     blocked = factories.user(roles=("elected",), email="bloque@brest-metropole.fr")
     moderation.block_user(factories.user(roles=("moderator",)), blocked, "Compte compromis", None)
     db.session.commit()
@@ -249,26 +245,21 @@ def test_publication_emails_go_out_once(
 
     version = synthesis_of("Des bancs connectés")
     admin.post("/rencontres/nouvelle", data=edition_form(syntheses=[str(version.id)]))
-    assert edition_mails(app) == []
+    assert edition_notices() == {}
     admin.post("/rencontres/2026/publier")
 
-    sent = edition_mails(app)
-    assert sorted(m["to"] for m in sent) == sorted([
-        "elu@brest-metropole.fr", "abonnee@exemple.fr", second_subscriber.user.email,
-        "elue-abonnee@brest-metropole.fr",
-    ])
-    mail = next(m for m in sent if m["to"] == "abonnee@exemple.fr")
-    assert mail["subject"] == "Rencontres des numériques 2026 : le dossier est publié"
-    assert TITLE in mail["text"]
-    assert "Les Capucins, Brest" in mail["text"]
-    assert "/rencontres/2026/dossier" in mail["text"]
-    assert edition().notified_at is not None
+    expected = {elected.id: "elected", subscriber.user.id: "subscriber",
+                second_subscriber.user.id: "subscriber", both.id: "subscriber"}
+    assert edition_notices() == expected
+    page = subscriber.get("/compte/notifications").get_data(as_text=True)
+    assert "Rencontres 2026 : le dossier est publié" in page
+    assert "/rencontres/2026" in page
 
     second = synthesis_of("Le wifi public")
     admin.post("/rencontres/2026/modifier",
                data=edition_form(syntheses=[str(version.id), str(second.id)]))
     admin.post("/rencontres/2026/publier")
-    assert len(edition_mails(app)) == 4
+    assert edition_notices() == expected  # a new dossier tells nobody again
 
 
 def test_failed_dossier_is_retried_by_admins_only(
