@@ -44,6 +44,7 @@ from consultation.core.permissions import can
 from consultation.extensions import db
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
+from consultation.notifications.models import Notification
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 from tests import factories
@@ -206,6 +207,20 @@ ROUTES: dict[str, Route] = {
                                 "users.block", "blocked_user", form=_REASON),
     "moderation.unmerge": Route("/moderation/journal/{merge_entry}/annuler-fusion", "POST",
                                 "moderation.decide", form=_REASON),
+    # The project in information: the walk's comments made `me` follow the other one.
+    "notifications.follow_project": Route("/projets/{other_slug}/suivre", "POST",
+                                          "notifications.follow", "other_project"),
+    "notifications.follow_proposal": Route("/propositions/{reported}/suivre", "POST",
+                                           "notifications.follow", "reported"),
+    "notifications.index": Route("/compte/notifications", "GET", ACCOUNT, query=("page",)),
+    # Walked before read_all: each marks one of the acting user's two unread notifications.
+    "notifications.read": Route("/compte/notifications/{notification}/lu", "POST",
+                                "notifications.read", "notification", form={"next": "/"}),
+    "notifications.read_all": Route("/compte/notifications/tout-lu", "POST", ACCOUNT),
+    "notifications.unfollow_project": Route("/projets/{other_slug}/ne-plus-suivre", "POST",
+                                            "notifications.follow", "other_project"),
+    "notifications.unfollow_proposal": Route("/propositions/{reported}/ne-plus-suivre", "POST",
+                                             "notifications.follow", "reported"),
     "projects.create": Route("/admin/projets/nouveau", "GET POST", "projects.create",
                              form={"title": "Un nouveau projet", "summary": "Son résumé."}),
     "projects.edit": Route("/admin/projets/{other_slug}/modifier", "GET POST", "projects.edit",
@@ -302,7 +317,7 @@ MODELS: dict[str, type[Any]] = {
     "reported": Proposal, "to_hide": Proposal, "duplicate": Proposal, "supported": Proposal,
     "comment": Comment, "deletable": Comment, "their_comment": Comment,
     "project": Project, "other_project": Project, "merge_entry": AuditEntry,
-    "participant": AssistedProfile,
+    "participant": AssistedProfile, "notification": Notification,
 }
 
 
@@ -319,7 +334,8 @@ class World:
     in the journal), year (a published edition with its ready dossier), version_id,
     reset_token (a valid link for target_user), other_email, participant (an assisted
     participant with a recorded consent, registered by another mediator), claim_code (a valid
-    one-time code of another participant), territory (Brest).
+    one-time code of another participant), territory (Brest), notification (one of the two
+    unread notifications of `me`, or of `other` for a visitor).
     """
 
     def __init__(self, role: str, monkeypatch: Any = None) -> None:
@@ -379,6 +395,12 @@ class World:
         claimable = mediation.register_participant(
             mediator, "Jean Kerouredan", None, None, "Formulaire n° 2026-016", today())
         claim_code = mediation.new_claim_code(mediator, claimable)
+        # Two unread notifications of the acting user (the fan-out jobs are dropped below).
+        notices = [Notification(user_id=author.id, kind="comment", reason="author",
+                                event=f"comment:{comment_id}", project_id=project.id,
+                                proposal_id=proposal.id, comment_id=comment_id)
+                   for comment_id in (comment.id, deletable.id)]
+        db.session.add_all(notices)
         db.session.commit()
         g.pop("committed_jobs", None)
         self.me_id = me.id if me else None
@@ -395,6 +417,7 @@ class World:
             "version_id": version.id, "reset_token": accounts.reset_token(target_user),
             "other_email": other.email, "participant": participant.user_id,
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
+            "notification": notices[0].id,
         }
         db.session.commit()
 

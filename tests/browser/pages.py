@@ -98,6 +98,7 @@ PAGES: dict[str, list[str]] = {
         "/projets/{follow_up}/synthese",
         "/rencontres/{year}",
         "/compte/profil",
+        "/compte/notifications",
         "/compte/supprimer",
     ],
     "mediator": [
@@ -157,6 +158,7 @@ PAGES: dict[str, list[str]] = {
         "/rencontres",
         "/rencontres/{year}",
         "/compte/profil",
+        "/compte/notifications",
     ],
 }
 

@@ -6,7 +6,9 @@ import email
 from email import policy
 from pathlib import Path
 
-from consultation.core import jobs
+from flask import current_app
+
+from consultation.core.mail import compose, deliver
 from consultation.extensions import db
 from consultation.syntheses import render as print_render
 from consultation.syntheses import services as syntheses
@@ -20,9 +22,13 @@ def test_a_title_with_line_breaks_stays_in_one_subject_line(app, monkeypatch):
     elected = factories.user(roles=("elected",), email="elu@exemple.fr")
     moderator = factories.user(roles=("moderator",))
     project = factories.project(title="Wi-Fi public\r\nBcc: victime@exemple.fr\n\n<b>x</b>")
-    syntheses.publish(project, moderator, "Le texte de la synthèse.", "")
+    version = syntheses.publish(project, moderator, "Le texte de la synthèse.", "")
     db.session.commit()
-    jobs.dispatch_committed()
+    # The publication's email is written by the notifications' email side with compose().
+    with current_app.test_request_context():
+        deliver(compose(elected.email, f"Synthèse publiée : {project.title}",
+                        "synthesis_published", user=elected, version=version, link="/",
+                        pdf_link="/"))
     outbox = Path(app.config["OUTBOX_DIR"])
     messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
                 for p in outbox.glob("*.eml")]
