@@ -1,0 +1,143 @@
+"""Following a project or a proposal with plain forms, and the automatic follow of what one
+proposes, comments on or supports (unless turned off)."""
+
+from __future__ import annotations
+
+from consultation.comments import services as comments
+from consultation.extensions import db
+from consultation.moderation import services as moderation
+from consultation.notifications.models import NotificationSettings
+from tests import factories
+from tests.notifications.helpers import follows_of, page, settle
+
+
+def test_follow_and_unfollow_a_project_with_plain_forms(as_role):
+    """"Suivre" then "Ne plus suivre": French messages, back to the page, idempotent."""
+    project = factories.project()
+    db.session.commit()
+    citizen = as_role("citizen")
+    shown = page(citizen.get(f"/projets/{project.slug}"))
+    assert f'action="/projets/{project.slug}/suivre"' in shown
+    assert "Suivre ce projet" in shown
+
+    response = citizen.post(f"/projets/{project.slug}/suivre",
+                            data={"next": f"/projets/{project.slug}"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/projets/{project.slug}"
+    shown = page(citizen.get(f"/projets/{project.slug}"))
+    assert "Vous suivez ce projet : vous serez notifié·e" in shown
+    assert f'action="/projets/{project.slug}/ne-plus-suivre"' in shown
+    assert "Ne plus suivre" in shown
+    assert follows_of(citizen.user.id) == {("project", project.id)}
+
+    citizen.post(f"/projets/{project.slug}/suivre")
+    assert "Vous suivez déjà ce projet." in page(citizen.get(f"/projets/{project.slug}"))
+    assert follows_of(citizen.user.id) == {("project", project.id)}
+
+    citizen.post(f"/projets/{project.slug}/ne-plus-suivre")
+    shown = page(citizen.get(f"/projets/{project.slug}"))
+    assert "Vous ne suivez plus ce projet." in shown
+    assert "Suivre ce projet" in shown
+    assert follows_of(citizen.user.id) == set()
+    citizen.post(f"/projets/{project.slug}/ne-plus-suivre")
+    assert "Vous ne suiviez pas ce projet." in page(citizen.get(f"/projets/{project.slug}"))
+
+
+def test_follow_and_unfollow_a_proposal(as_role):
+    """The proposal page has the same form; an outside `next` is dropped."""
+    proposal = factories.proposal()
+    db.session.commit()
+    citizen = as_role("citizen")
+    url = f"/propositions/{proposal.id}"
+    assert "Suivre cette proposition" in page(citizen.get(url))
+    response = citizen.post(f"{url}/suivre", data={"next": "https://ailleurs.example/"})
+    assert response.headers["Location"] == url
+    shown = page(citizen.get(url))
+    assert "Vous suivez cette proposition" in shown
+    assert f'action="{url}/ne-plus-suivre"' in shown
+    assert follows_of(citizen.user.id) == {("proposal", proposal.id)}
+    citizen.post(f"{url}/ne-plus-suivre")
+    assert follows_of(citizen.user.id) == set()
+
+
+def test_visitors_are_asked_to_log_in(client):
+    """A visitor sees a link to log in, and a POST sends them to the login page."""
+    project = factories.project()
+    db.session.commit()
+    assert "Connectez-vous pour suivre ce projet." in page(client.get(f"/projets/{project.slug}"))
+    response = client.post(f"/projets/{project.slug}/suivre")
+    assert response.status_code == 302
+    assert "/compte/connexion" in response.headers["Location"]
+
+
+def test_a_cached_anonymous_page_never_shows_a_follow_state(app, client, as_role):
+    """The page memory keeps anonymous pages only: a logged-in person sees their own button."""
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    project = factories.project()
+    db.session.commit()
+    client.get(f"/projets/{project.slug}")  # kept for visitors
+    citizen = as_role("citizen")
+    citizen.post(f"/projets/{project.slug}/suivre")
+    assert "Ne plus suivre" in page(citizen.get(f"/projets/{project.slug}"))
+    assert "Ne plus suivre" not in page(client.get(f"/projets/{project.slug}"))
+
+
+def test_a_blocked_account_may_follow(as_role):
+    """Following is reading: a blocked account follows."""
+    project = factories.project()
+    citizen = as_role("citizen")
+    moderation.block_user(factories.user(roles=("moderator",)), citizen.user, "Pour voir.", 7)
+    db.session.commit()
+    assert citizen.post(f"/projets/{project.slug}/suivre").status_code == 302
+    assert follows_of(citizen.user.id) == {("project", project.id)}
+
+
+def test_unknown_targets_are_a_french_404(citizen_client):
+    assert citizen_client.post("/projets/inconnu/suivre").status_code == 404
+    assert citizen_client.post("/propositions/999999/suivre").status_code == 404
+
+
+def test_one_follows_what_one_proposes_comments_on_and_supports(app):
+    """Proposing, commenting (on a proposal or the project) and supporting follow it."""
+    project = factories.project()
+    person = factories.user()
+    theirs = factories.proposal(project)
+    other = factories.proposal(project)
+    mine = factories.proposal(project, author=person)
+    factories.comment(theirs, author=person)
+    factories.comment(project, author=person)
+    factories.support(other, person)
+    settle()
+    assert follows_of(person.id) == {("proposal", mine.id), ("proposal", theirs.id),
+                                     ("proposal", other.id), ("project", project.id)}
+
+
+def test_turning_automatic_follows_off_is_respected(app):
+    """With auto_follow off, nothing is followed automatically; a click still follows."""
+    project = factories.project()
+    person = factories.user()
+    db.session.add(NotificationSettings(user_id=person.id, auto_follow=False))
+    db.session.flush()
+    theirs = factories.proposal(project)
+    factories.proposal(project, author=person)
+    comments.add_comment(person, project, "pour", "Un avis.", proposal=theirs)
+    factories.support(theirs, person)
+    settle()
+    assert follows_of(person.id) == set()
+
+
+def test_automatic_follow_is_one_statement(count_queries):
+    """The follow of a supporter is one INSERT ... SELECT, whatever is followed already."""
+    from consultation.notifications.services import auto_follow
+
+    proposal = factories.proposal()
+    person = factories.user()
+    db.session.commit()
+    person_id, proposal_id = person.id, proposal.id
+    with count_queries() as counter:
+        auto_follow(person_id, proposal_id=proposal_id)
+    assert counter.count == 1, counter.statements
+    with count_queries() as counter:
+        auto_follow(person_id, proposal_id=proposal_id)  # already followed: nothing, no error
+    assert counter.count == 1
+    assert follows_of(person_id) == {("proposal", proposal_id)}
