@@ -27,7 +27,7 @@ def told(**where: Any) -> list[tuple[int, str, str]]:
     return [(n.user_id, n.kind, n.reason) for n in db.session.scalars(statement)]
 
 
-def follows_of(user_id: int) -> set[tuple[str, int]]:
+def follows_of(user_id: int) -> set[tuple[str, int | None]]:
     """What someone follows: ("project", id) and ("proposal", id)."""
     db.session.commit()
     rows = db.session.scalars(select(Follow).where(Follow.user_id == user_id))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from consultation.accounts import services as accounts
 from consultation.accounts.models import User
@@ -240,10 +240,11 @@ def test_the_follow_up_domain_sends_updates_of_that_shape():
 
 def test_notifications_carry_an_event_key_unique_per_person(world):
     """The key is unique per person: the same event made twice stays one row."""
-    assert Notification.__table__.c.event.type.length == 80
     proposals.give_answer(world.admin, world.proposal, "accepted", "Retenue.")
     settle()
     made = told(kind="answer")
-    event = db.session.query(Notification.event).filter_by(kind="answer").first()[0]
+    event = db.session.scalars(select(Notification.event).where(
+        Notification.kind == "answer")).first()
+    assert event is not None
     assert fan_out.notify_answer(world.proposal.id, event, world.admin.id) == 0
     assert told(kind="answer") == made

@@ -26,6 +26,7 @@ def test_a_title_with_line_breaks_stays_in_one_subject_line(app, monkeypatch):
     db.session.commit()
     # The publication's email is written by the notifications' email side with compose().
     with current_app.test_request_context():
+        assert elected.email is not None
         deliver(compose(elected.email, f"Synthèse publiée : {project.title}",
                         "synthesis_published", user=elected, version=version, link="/",
                         pdf_link="/"))
