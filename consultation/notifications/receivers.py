@@ -16,6 +16,14 @@ def on_proposal_created(proposal: Any, **_: Any) -> None:
     auto_follow(proposal.author_id, proposal_id=proposal.id)
 
 
+def _concerns_someone(comment: Any) -> bool:
+    """True when the comment has someone to tell besides its author (no job for nobody)."""
+    parent = comment.parent if comment.parent_id is not None else None
+    proposal = comment.proposal if comment.proposal_id is not None else None
+    authors = {getattr(parent, "author_id", None), getattr(proposal, "author_id", None)}
+    return bool(authors - {None, comment.author_id})
+
+
 def on_comment_created(comment: Any, **_: Any) -> None:
     """Its author follows the proposal (or the project) commented on; a comment that counts
     at once is told to whom it concerns (a pre-moderated one waits for its approval)."""
@@ -23,14 +31,14 @@ def on_comment_created(comment: Any, **_: Any) -> None:
         auto_follow(comment.author_id, proposal_id=comment.proposal_id)
     else:
         auto_follow(comment.author_id, project_id=comment.project_id)
-    if comment.is_counted:
+    if comment.is_counted and _concerns_someone(comment):
         jobs.enqueue(fan_out.notify_comment, comment.id)
 
 
 def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
     """A comment approved (or shown again) is told as a new one; the event's key tells
     nobody twice."""
-    if delta > 0:
+    if delta > 0 and _concerns_someone(comment):
         jobs.enqueue(fan_out.notify_comment, comment.id)
 
 

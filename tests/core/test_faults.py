@@ -34,6 +34,8 @@ from consultation.core.mail import SentNotice
 from consultation.core.models import as_utc, utcnow
 from consultation.core.outbox import QueuedJob
 from consultation.extensions import db
+from consultation.notifications import jobs as notification_jobs
+from consultation.notifications.models import Notification
 from consultation.syntheses import jobs as synthesis_jobs
 from consultation.syntheses import services as syntheses
 from tests import factories
@@ -393,11 +395,17 @@ def work(app: Flask, server: OwnRedis) -> None:
     RedisQueue(app, server.url, "faults").work()
 
 
+def notified() -> list[int]:
+    """Who was notified of something (a publication's email goes with its notification)."""
+    db.session.rollback()
+    return list(db.session.scalars(select(Notification.user_id).order_by(Notification.id)))
+
+
 def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later(
     app: Flask, own_redis: OwnRedis, as_role: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
-    factories.user(roles=("elected",), email="elue@brest-metropole.fr")
+    elected_id = factories.user(roles=("elected",), email="elue@brest-metropole.fr").id
     project = consulted_project()
     moderator = as_role("citizen", "moderator")
     slug = project.slug
@@ -419,7 +427,7 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     rows = outbox_rows()
     assert [(row.func, row.state, row.attempts) for row in rows] == [
         ("consultation.syntheses.jobs.build_pdf", "pending", 1),
-        ("consultation.syntheses.jobs.notify_published", "pending", 1),
+        ("consultation.notifications.jobs.notify_synthesis", "pending", 1),
     ]
     assert json.loads(rows[0].args) == [version.document_id]
     assert rows[0].subject == f"document:{version.document_id}"
@@ -433,7 +441,7 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     assert "En attente" in page(waiting)
     assert "Le service de fabrication est momentanément indisponible" in page(waiting)
     assert fresh_document(version.document_id).state == "pending"
-    assert mails(app) == []
+    assert notified() == []
 
     # Flushed while Redis is still away: each row keeps the error and counts the try.
     assert outbox.flush(everything=True) == {"sent": 0, "waiting": 2}
@@ -455,7 +463,7 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     assert document.state == "ready"
     assert document.attempts == 1
     assert documents.content_of(document) == STUB_PDF
-    assert [m["to"] for m in mails(app)] == ["elue@brest-metropole.fr"]
+    assert notified() == [elected_id]
     ready = app.test_client().get(f"/projets/{slug}/synthese/v1/pdf")
     assert ready.headers["Content-Type"] == "application/pdf"
 
@@ -463,11 +471,11 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     # the second run does nothing.
     queue = jobs.queue()
     queue.enqueue(synthesis_jobs.build_pdf, version.document_id)
-    queue.enqueue(synthesis_jobs.notify_published, version.id)
+    queue.enqueue(notification_jobs.notify_synthesis, version.id)
     assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
     work(app, own_redis)
     assert fresh_document(version.document_id).attempts == 1
-    assert len(mails(app)) == 1
+    assert notified() == [elected_id]
 
 
 def test_jobs_kept_while_redis_was_away_go_with_the_scheduled_command_or_the_worker(
@@ -686,19 +694,24 @@ def test_the_scheduled_command_waits_for_the_retry_time(
     assert document_count() == 1
 
 
-def test_publication_mail_failing_half_way_is_completed_once_by_its_retry(
-    app: Flask, redis_queue: Any, monkeypatch: pytest.MonkeyPatch
+def test_a_mail_job_failing_half_way_is_completed_once_by_its_retry(
+    app: Flask, redis_queue: Any
 ) -> None:
-    """The mail server drops the connection at the second of three officials: the first is
-    told, the job fails and is kept; its retry tells the other two, and nobody twice."""
-    monkeypatch.setattr("consultation.syntheses.jobs.version_pdf", lambda version: STUB_PDF)
-    officials = [f"elu{n}@brest-metropole.fr" for n in range(3)]
-    for email in officials:
-        factories.user(roles=("elected",), email=email)
-    project = consulted_project()
-    author = factories.user(roles=("moderator",))
+    """The mail server drops the connection at the second of three reporters told of a
+    decision: the first is told, the job fails and is kept; its retry tells the other two, and
+    nobody twice."""
+    from consultation.moderation import jobs as moderation_jobs
+    from consultation.moderation import services as moderation
+
+    reporters = [factories.user(email=f"signale{n}@exemple.fr") for n in range(3)]
+    emails = sorted(reporter.email or "" for reporter in reporters)
+    proposal = factories.proposal(consulted_project())
+    moderator = factories.user(roles=("moderator",))
     db.session.commit()
-    version = syntheses.publish(project, author, NARRATIVE, "")
+    for reporter in reporters:
+        moderation.report(reporter, "proposal", proposal, "spam", "")
+    report_ids = [report.id for report in moderation.open_reports("proposal", proposal.id)]
+    moderation.hide(moderator, "proposal", proposal, "Publicité.")
     db.session.commit()
     jobs.dispatch_committed()
 
@@ -711,30 +724,27 @@ def test_publication_mail_failing_half_way_is_completed_once_by_its_retry(
             raise smtplib.SMTPServerDisconnected("connexion perdue")
         real_deliver(message)
 
-    with monkeypatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(mail_module, "deliver", flaky)
         redis_queue.work()
 
     assert len(mails(app)) == 1
-    assert fresh_document(version.document_id).state == "ready"
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(SentNotice)) == 1
-    assert db.session.get_one(type(version), version.id).notified_at is None
-    notify = next(row for row in outbox_rows() if row.func.endswith("notify_published"))
-    assert (notify.state, notify.attempts, notify.failures) == ("pending", 2, 1)
-    assert notify.last_error == "SMTPServerDisconnected: connexion perdue"
+    told = next(row for row in outbox_rows() if row.func.endswith("tell_reporters"))
+    assert (told.state, told.attempts, told.failures) == ("pending", 2, 1)
+    assert told.last_error == "SMTPServerDisconnected: connexion perdue"
 
     assert app.test_cli_runner().invoke(args=["jobs", "retry"]).exit_code == 0
     redis_queue.work()
-    assert sorted(m["to"] for m in mails(app)) == officials
+    assert sorted(m["to"] for m in mails(app)) == emails
     db.session.rollback()
-    assert db.session.get_one(type(version), version.id).notified_at is not None
-    assert [row.state for row in outbox_rows()] == ["sent", "sent"]
+    assert all(row.state == "sent" for row in outbox_rows())
 
     # Run once more by mistake: nobody is told twice.
-    jobs.queue().enqueue(synthesis_jobs.notify_published, version.id)
+    jobs.queue().enqueue(moderation_jobs.tell_reporters, report_ids)
     redis_queue.work()
-    synthesis_jobs.notify_published(version.id)
+    moderation_jobs.tell_reporters(report_ids)
     assert len(mails(app)) == 3
 
 
