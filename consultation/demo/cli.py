@@ -24,15 +24,17 @@ from consultation.accounts.models import User
 from consultation.comments.models import Comment
 from consultation.comments.services import add_comment
 from consultation.core import jobs
-from consultation.core.models import PARIS, today
+from consultation.core.models import PARIS, today, utcnow
 from consultation.demo import data
 from consultation.extensions import db
 from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
+from consultation.notifications import services as notifications
+from consultation.notifications.models import Notification
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project
 from consultation.proposals.models import Proposal
-from consultation.proposals.services import create_proposal, withdraw_proposal
+from consultation.proposals.services import create_proposal, give_answer, withdraw_proposal
 from consultation.reference.models import Orientation, Territory
 from consultation.rencontres import services as rencontres
 from consultation.syntheses import services as syntheses
@@ -57,6 +59,19 @@ def is_loaded() -> bool:
 def demo_accounts() -> list[Account]:
     """The accounts to show, one per role, with their password."""
     return [(staff["label"], staff["email"], data.PASSWORD) for staff in data.STAFF]
+
+
+def read_older_notifications(user_id: int) -> None:
+    """Mark the older half of someone's notifications read (the demo citizen's: she has read
+    and unread ones)."""
+    ids = list(db.session.scalars(
+        select(Notification.id).where(Notification.user_id == user_id).order_by(Notification.id)
+    ))
+    older = ids[: len(ids) // 2]
+    if older:
+        db.session.execute(update(Notification).where(Notification.id.in_(older))
+                           .values(read_at=utcnow()))
+    db.session.commit()
 
 
 def load_demo() -> list[Account]:
@@ -115,8 +130,17 @@ class _Loader:
             self.create_project(spec)
         self.mediate()
         self.moderate()
+        self.follow()
         self.restore_updated_at()
         self.write_syntheses()
+        # After the fan-out jobs the commit asks for: the demo citizen has read some.
+        jobs.enqueue(read_older_notifications, self.users["citoyenne"].id)
+
+    def follow(self) -> None:
+        """The demo citizen follows the open data project (she already follows what she
+        proposed, commented on and supported), so its synthesis reaches her."""
+        project = db.session.scalars(select(Project).where(Project.title == data.OPEN_DATA)).one()
+        notifications.follow(self.users["citoyenne"], project=project)
 
     def moderate(self) -> None:
         """Merge a duplicate, hide spam and block its author, hold a comment, leave a report."""
@@ -326,8 +350,8 @@ class _Loader:
         for proposal, item in proposals:
             if "answer" in item:
                 status, body, after = item["answer"]
-                proposal.answer_status = status
-                proposal.answer_body = body
+                # Through the service: the author and followers are notified.
+                give_answer(self.users["admin"], proposal, status, body)
                 proposal.answered_at = min(
                     _moment(synthesis_starts + timedelta(days=after), 11), self.now
                 )

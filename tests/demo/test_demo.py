@@ -147,3 +147,19 @@ def test_demo_has_mediation_to_show(app):
     ]
     assert from_workshop == [1, 2]
     assert_counters_exact()
+
+
+def test_demo_citizen_follows_things_and_has_read_and_unread_notifications(app):
+    """Made by the real services and fan-out: she follows a project and proposals, and some of
+    her notifications are read, others not."""
+    from consultation.accounts.models import User
+    from consultation.notifications.models import Follow, Notification
+
+    citizen = db.session.scalars(
+        select(User).where(User.email == "citoyenne@demo.brest.fr")).one()
+    follows = db.session.scalars(select(Follow).where(Follow.user_id == citizen.id)).all()
+    assert any(f.project_id for f in follows) and any(f.proposal_id for f in follows)
+    notices = db.session.scalars(
+        select(Notification).where(Notification.user_id == citizen.id)).all()
+    assert {n.read_at is None for n in notices} == {True, False}
+    assert {"comment", "answer", "synthesis"} <= {n.kind for n in notices}
