@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from consultation.accounts.models import User
 from consultation.core.personal_data import moment, part
 from consultation.extensions import db
 from consultation.notifications.models import Follow, Notification, NotificationSettings
 from consultation.projects.models import Project
+from consultation.proposals.models import Proposal
 
 
 def _unfollow_all(user: User) -> None:
@@ -41,22 +42,32 @@ def _forget_notifications(user: User) -> None:
          "courriel ; supprimées avec votre compte"),
       erase=_forget_notifications)
 def notifications(user: User) -> list[dict[str, Any]]:
-    """Every notification made for the person."""
-    rows = db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    """Every notification made for the person, with what it was about (titles joined)."""
+    # A proposal hidden since is named only to its author, as in the site.
+    proposal_title = select(Proposal.title).where(
+        Proposal.id == Notification.proposal_id,
+        or_(Proposal.moderation == "visible", Proposal.author_id == user.id),
+    ).scalar_subquery()
+    rows = db.session.execute(
+        select(Notification, Project.title, proposal_title)
+        .outerjoin(Project, Project.id == Notification.project_id)
+        .where(Notification.user_id == user.id).order_by(Notification.id)
     )
     return [
         {
             "quoi": row.kind,
             "pourquoi": row.reason,
+            "evenement": row.event,
             "projet": row.project_id,
+            "titre_du_projet": project_title,
             "proposition": row.proposal_id,
+            "titre_de_la_proposition": title,
             "commentaire": row.comment_id,
             "creee_le": moment(row.created_at),
             "lue_le": moment(row.read_at),
             "envoyee_par_courriel_le": moment(row.emailed_at),
         }
-        for row in rows
+        for row, project_title, title in rows
     ]
 
 

@@ -138,6 +138,8 @@ def test_every_part_finds_its_rows(app, monkeypatch):
     factories.support(someone, staff)
     moderation.report(staff, "proposal", someone, "spam", "")
     moderation.report(factories.user(), "comment", comment, "spam", "")
+    # Told of the decision by a mail sent once (a sent notice).
+    moderation.report(staff, "comment", comment, "spam", "")
     moderation.hide(staff, "comment", comment, "Publicité.")
     syntheses.subscribe(project, staff)
     rencontres.subscribe(staff)
@@ -162,7 +164,7 @@ def test_every_part_finds_its_rows(app, monkeypatch):
         NotificationSettings(user_id=staff.id, email_frequency="weekly"),
     ])
     db.session.commit()
-    jobs.dispatch_committed()  # the publication's emails, as after a request
+    jobs.dispatch_committed()  # the reporters' emails and the notifications, as after a request
     assert proposal.author_id == staff.id
     for part in personal_data.parts():
         # The assisted profile is the assisted person's; everything else is the staff's.
