@@ -32,7 +32,7 @@ def follow_project(slug: str):
     project = project_or_404(slug)
     require("notifications.follow", project)
     if services.follow(acting_user(), project=project):
-        flash(_("Vous suivez ce projet : vous serez notifié·e de ce qui s'y passe."), "success")
+        flash(_("Vous suivez ce projet : vous serez notifié·e de ce qui s'y passe."), "success")
     else:
         flash(_("Vous suivez déjà ce projet."), "info")
     return redirect(_back(url_for("projects.show", slug=project.slug)))
@@ -58,7 +58,7 @@ def follow_proposal(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
     require("notifications.follow", proposal)
     if services.follow(acting_user(), proposal=proposal):
-        flash(_("Vous suivez cette proposition : vous serez notifié·e de sa réponse officielle "
+        flash(_("Vous suivez cette proposition : vous serez notifié·e de sa réponse officielle "
                 "et de ses suites."), "success")
     else:
         flash(_("Vous suivez déjà cette proposition."), "info")

@@ -36,5 +36,5 @@ def follows_of(user_id: int) -> set[tuple[str, int | None]]:
 
 
 def page(response: Any) -> str:
-    """A page's HTML with entities decoded."""
-    return html.unescape(response.get_data(as_text=True))
+    """A page's HTML with entities decoded, non-breaking spaces as plain ones."""
+    return html.unescape(response.get_data(as_text=True)).replace("\xa0", " ")

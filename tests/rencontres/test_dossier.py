@@ -251,7 +251,7 @@ def test_publication_notifies_once(
     expected = {elected.id: "elected", subscriber.user.id: "subscriber",
                 second_subscriber.user.id: "subscriber", both.id: "subscriber"}
     assert edition_notices() == expected
-    page = subscriber.get("/compte/notifications").get_data(as_text=True)
+    page = subscriber.get("/compte/notifications").get_data(as_text=True).replace("\xa0", " ")
     assert "Rencontres 2026 : le dossier est publié" in page
     assert "/rencontres/2026" in page
 
