@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import (
     DateTime,
@@ -164,9 +164,12 @@ def header_unread() -> int:
     of every page asks for it)."""
     if not has_request_context():
         return 0
-    if "unread_notifications" not in g:
-        g.unread_notifications = unread_count(current_user)
-    return int(g.unread_notifications)
+    # Kept for this request only (an app context may outlive one request: tests, commands).
+    this_request = id(request._get_current_object())  # type: ignore[attr-defined]
+    kept = g.get("unread_notifications")
+    if kept is None or kept[0] != this_request:
+        kept = g.unread_notifications = (this_request, unread_count(current_user))
+    return int(kept[1])
 
 
 @dataclass(frozen=True)
