@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
-from consultation.accounts.services import publication_readers
 from consultation.core import audit, documents
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
@@ -171,7 +170,3 @@ def unsubscribe(user: User) -> None:
         db.session.delete(row)
         db.session.flush()
 
-
-def recipients() -> list[User]:
-    """Who is told of an edition: elected officials and whoever asked."""
-    return publication_readers(select(RencontresSubscriber.user_id))

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from consultation.accounts.models import User
-from consultation.accounts.services import publication_readers
 from consultation.core import audit, documents
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError
@@ -144,9 +143,3 @@ def unsubscribe(project: Project, user: User) -> None:
         db.session.delete(row)
         db.session.flush()
 
-
-def recipients(project_id: int) -> list[User]:
-    """Who is told of a publication: elected officials, and whoever asked for this project."""
-    return publication_readers(
-        select(SynthesisSubscriber.user_id).where(SynthesisSubscriber.project_id == project_id)
-    )
