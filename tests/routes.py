@@ -93,6 +93,8 @@ ROUTES: dict[str, Route] = {
               "mdp-confirm": NEW_PASSWORD}),
     # Deletes the acting account (a tombstone): walked last, after accounts.change_password
     # gave it its new password.
+    # Confirms the address of a person who registered and has not used their link yet.
+    "accounts.confirm_email": Route("/compte/confirmer/{confirm_token}", "GET POST", PUBLIC),
     "accounts.delete_account": Route("/compte/supprimer", "GET POST", "accounts.delete", "me",
                                      form={"password": NEW_PASSWORD}, ends_account=True),
     "accounts.export_data": Route("/compte/mes-donnees.zip", "GET", "accounts.export", "me"),
@@ -114,6 +116,10 @@ ROUTES: dict[str, Route] = {
         form={"email": "nouvelle@exemple.fr", "display_name": "Nouvelle personne",
               "commune": "", "password": factories.PASSWORD, "confirm": factories.PASSWORD},
         query=("next",), changes=False),
+    # Sends a mail (a job after the commit); the database stays as it was. The walk's people
+    # are confirmed already: they are sent back with a message.
+    "accounts.resend_confirmation": Route("/compte/confirmation/renvoyer", "POST", ACCOUNT,
+                                          form={"next": "/projets"}, changes=False),
     "accounts.reset_password": Route(
         "/compte/reinitialiser/{reset_token}", "GET POST", PUBLIC,
         form={"password": "un-nouveau-mot-de-passe", "confirm": "un-nouveau-mot-de-passe"}),
@@ -317,7 +323,8 @@ class World:
     supported (other's, supported by me), comment (mine), deletable (mine), their_comment
     (other's), target_user (a citizen to block or give roles), blocked_user, merge_entry (a merge
     in the journal), year (a published edition with its ready dossier), version_id,
-    reset_token (a valid link for target_user), other_email, participant (an assisted
+    reset_token (a valid link for target_user), confirm_token (a valid confirmation link of
+    a person who registered and has not confirmed yet), other_email, participant (an assisted
     participant with a recorded consent, registered by another mediator), claim_code (a valid
     one-time code of another participant), territory (Brest).
     """
@@ -353,6 +360,7 @@ class World:
         factories.comment(project, author=other, stance="neutre")
         factories.support(theirs, staff)
         target_user = factories.user()
+        unconfirmed = factories.user(confirmed=False)
         blocked_user = factories.user()
         moderation.block_user(staff, blocked_user, "Pour voir.", None)
         moderation.report(staff, "proposal", reported, "spam", "")
@@ -393,6 +401,7 @@ class World:
             "their_comment": their_comment.id, "target_user": target_user.id,
             "blocked_user": blocked_user.id, "merge_entry": entry.id, "year": edition.year,
             "version_id": version.id, "reset_token": accounts.reset_token(target_user),
+            "confirm_token": accounts.confirmation_token(unconfirmed),
             "other_email": other.email, "participant": participant.user_id,
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
         }

@@ -7,7 +7,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import Email, EqualTo, Length, ValidationError
 
@@ -198,3 +205,14 @@ class DeleteAccountForm(FlaskForm):
     password = PasswordField(
         _l("Votre mot de passe, pour confirmer"), validators=[required()]
     )
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Confirm one's address from the emailed link: a button, so that opening the link (or a
+    mail scanner fetching it) changes nothing."""
+
+
+class ResendConfirmationForm(FlaskForm):
+    """Ask for a new confirmation link; `next` is the page to come back to."""
+
+    next = HiddenField()
