@@ -47,6 +47,12 @@ def refusal(name: str, obj: Any = None) -> str:
     return permissions.refusal(acting_user(), name, obj) or ""
 
 
+def awaits_confirmation() -> bool:
+    """True while the person acted for registered with an email and has not confirmed it: the
+    page says why they cannot contribute yet, where the button would be."""
+    return bool(getattr(acting_user(), "needs_email_confirmation", False))
+
+
 def date_fr(value: date | datetime | str | None, fmt: str = "long") -> str:
     """A date in the visitor's language (French by default); ISO strings (snapshots) too."""
     if not value:
@@ -119,6 +125,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=can,
         refusal=refusal,
+        awaits_confirmation=awaits_confirmation,
         current_locale=lambda: str(get_locale() or "fr"),
         lang_fr=lang_fr,
         today=today,

@@ -134,12 +134,12 @@ UNKNOWN = {"slug": "inconnu", "other_slug": "inconnu", "year": 2999}
 
 
 def _with_ids() -> list[str]:
-    """The routes whose URL names an object (all but the reset link, whose token is checked
-    by tests/accounts)."""
+    """The routes whose URL names an object (all but the reset and confirmation links, whose
+    tokens are checked by tests/accounts)."""
     found = []
     for endpoint, route in ROUTES.items():
         names = {n for _, n, _, _ in Formatter().parse(route.url) if n}
-        if names and "reset_token" not in names:
+        if names and names.isdisjoint({"reset_token", "confirm_token"}):
             found.append(endpoint)
     return found
 
