@@ -25,19 +25,22 @@ from tests import factories
 from tests.conftest import login
 
 PHASES = ("information", "consultation", "synthesis", "follow_up")
-ROLES = ("anonymous", "citizen", "mediator", "moderator", "admin", "author")
+# "unconfirmed": a citizen who registered and has not used the link of their email yet.
+ROLES = ("anonymous", "citizen", "unconfirmed", "mediator", "moderator", "admin", "author")
 LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+# Proposing, commenting and supporting need a confirmed email (or no email at all).
+CONTRIBUTORS = LOGGED_IN - {"unconfirmed"}
 ANY_PHASE = frozenset(PHASES)
 CONSULTATION = frozenset({"consultation"})
 
 # rule -> (roles allowed, phases in which they are allowed); every other pair is refused.
 MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "proposals.create": (LOGGED_IN, CONSULTATION),
+    "proposals.create": (CONTRIBUTORS, CONSULTATION),
     "proposals.edit": (frozenset({"author"}), CONSULTATION),
     "proposals.withdraw": (frozenset({"author"}), CONSULTATION),
-    "comments.create": (LOGGED_IN, CONSULTATION),
-    "comments.reply": (LOGGED_IN, CONSULTATION),
-    "votes.support": (LOGGED_IN, CONSULTATION),
+    "comments.create": (CONTRIBUTORS, CONSULTATION),
+    "comments.reply": (CONTRIBUTORS, CONSULTATION),
+    "votes.support": (CONTRIBUTORS, CONSULTATION),
     "votes.withdraw": (LOGGED_IN, CONSULTATION),
     "projects.create": (frozenset({"admin"}), ANY_PHASE),
     "projects.edit": (frozenset({"admin"}), ANY_PHASE),
@@ -61,6 +64,7 @@ class World:
         self.phase = phase
         self.users: dict[str, Any] = {
             "citizen": factories.user(),
+            "unconfirmed": factories.user(confirmed=False),
             "mediator": factories.user(roles=("mediator",)),
             "moderator": factories.user(roles=("moderator",)),
             "admin": factories.user(roles=("admin",)),

@@ -7,14 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    HiddenField,
-    PasswordField,
-    SelectField,
-    StringField,
-)
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import Email, EqualTo, Length, ValidationError
 
@@ -213,6 +206,5 @@ class ConfirmEmailForm(FlaskForm):
 
 
 class ResendConfirmationForm(FlaskForm):
-    """Ask for a new confirmation link; `next` is the page to come back to."""
-
-    next = HiddenField()
+    """Ask for a new confirmation link (the page to come back to is read as the language
+    switch reads it: a local path or nothing, see core.http.safe_next)."""

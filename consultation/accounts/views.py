@@ -157,7 +157,7 @@ def confirm_email(token: str):
 def resend_confirmation():
     """Send a new confirmation link to the logged-in person's address."""
     form = ResendConfirmationForm()
-    back = safe_next(form.next.data, url_for("accounts.profile"))
+    back = safe_next(request.form.get("next"), url_for("accounts.profile"))
     if form.validate_on_submit():
         done = attempt(lambda: services.send_confirmation(current_user))
         if done is not FAILED:

@@ -42,6 +42,8 @@ ROLES = {
     "elected": "elu@demo.brest.fr",
     # The mediator acting for an assisted participant (the banner on every page).
     "acting": "mediation@demo.brest.fr",
+    # Registered (build_world) and not confirmed yet: the notice on every page, the refusals.
+    "unconfirmed": "nouvelle.inscrite@demo.brest.fr",
 }
 
 PAGES: dict[str, list[str]] = {
@@ -72,6 +74,7 @@ PAGES: dict[str, list[str]] = {
         "/compte/connexion",
         "/compte/mot-de-passe-oublie",
         "/compte/reinitialiser/{reset_token}",
+        "/compte/confirmer/{confirm_token}",
         "/compte/reclamer",
         "/confidentialite",
         "/accessibilite",
@@ -151,6 +154,13 @@ PAGES: dict[str, list[str]] = {
         "/propositions/{debated}",
         "/projets/{consultation}/propositions/nouvelle",
     ],
+    "unconfirmed": [
+        "/",
+        "/projets/{consultation}",
+        "/projets/{consultation}/propositions",
+        "/propositions/{debated}",
+        "/compte/profil",
+    ],
     "elected": [
         "/",
         "/projets/{follow_up}/synthese",
@@ -170,6 +180,7 @@ ERRORS: dict[str, int] = {
     "/admin/utilisateurs": 403,
     "/compte/deconnexion": 405,
     "/compte/reinitialiser/pas-un-jeton": 400,
+    "/compte/confirmer/pas-un-jeton": 400,
 }
 
 # GET endpoints that answer with something else than a page.
@@ -193,6 +204,7 @@ def build_world() -> dict[str, Any]:
     Flushes, never commits. PDF builds are left to the caller (dispatch after the commit).
     """
     load_demo()
+    unconfirmed = accounts.register(ROLES["unconfirmed"], "Nouvelle inscrite", data.PASSWORD)
     users = {role: _user(email) for role, email in ROLES.items()}
     projects = {phase.kind: p for p in db.session.scalars(select(Project))
                 if (phase := p.current_phase()) is not None}
@@ -256,6 +268,7 @@ def build_world() -> dict[str, Any]:
         "author": author.id,
         "citizen_id": citizen.id,
         "reset_token": accounts.reset_token(citizen),
+        "confirm_token": accounts.confirmation_token(unconfirmed),
         "assisted": db.session.scalar(
             select(AssistedProfile.user_id).where(AssistedProfile.consent_reference.is_not(None))
             .order_by(AssistedProfile.user_id)

@@ -83,14 +83,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "ClaimForm.display_name": ("stored:claimed_name", "reflected:ClaimForm"),
     "ProposalListForm.cursor": ("query:apres",),
 }
-# Password fields (a PasswordField never writes a value back into the page), and the like.
+# Password fields: a PasswordField never writes a value back into the page.
 EXCLUDED = {
     "RegisterForm.password", "RegisterForm.confirm", "LoginForm.password",
     "ResetPasswordForm.password", "ResetPasswordForm.confirm",
     "ChangePasswordForm.current", "ChangePasswordForm.password", "ChangePasswordForm.confirm",
     "ClaimForm.password", "ClaimForm.confirm", "DeleteAccountForm.password",
-    # Only read to redirect (through safe_next), never written into a page.
-    "ResendConfirmationForm.next",
 }
 
 # Stored kinds: (form's maximum length, markdown?). The username part of an email has no limit
