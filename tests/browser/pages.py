@@ -97,6 +97,7 @@ PAGES: dict[str, list[str]] = {
         "/signaler/user/{author}",
         "/projets/{follow_up}/synthese",
         "/rencontres/{year}",
+        "/compte",
         "/compte/profil",
         "/compte/supprimer",
     ],
@@ -157,6 +158,7 @@ PAGES: dict[str, list[str]] = {
         "/rencontres",
         "/rencontres/{year}",
         "/compte/profil",
+        "/elus",
     ],
 }
 
