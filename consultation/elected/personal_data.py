@@ -18,7 +18,7 @@ def _forget_visit(user: User) -> None:
 
 
 @part("elus.json", "derniere_visite", ("elected_visits.user_id",),
-      _l("pour les élu·es, le moment où vous avez marqué l'espace des élu·es comme vu ; "
+      _l("pour les élu·es, le moment où vous avez marqué l'espace des élu·es comme vu ; "
          "supprimé avec votre compte"),
       erase=_forget_visit)
 def last_visit(user: User) -> dict[str, Any] | None:

@@ -35,5 +35,5 @@ def mark_seen():
     """Mark everything published until now as seen: it is no longer flagged as new."""
     require("elected.read")
     services.mark_seen(current_user)
-    flash(_("C'est noté : les publications à venir seront signalées comme nouvelles."), "success")
+    flash(_("C'est noté : les publications à venir seront signalées comme nouvelles."), "success")
     return redirect(url_for("elected.space"))

@@ -7,6 +7,7 @@ import html
 import re
 
 from consultation.core.models import utcnow
+from consultation.core.templating import has_page
 from consultation.extensions import db
 from consultation.moderation import services as moderation
 from consultation.notifications.models import Follow
@@ -165,8 +166,10 @@ def test_follows_and_notification_links(app):
     assert "La proposition Une proposition suivie" in page
     assert f'href="/projets/{project.slug}"' in raw
     assert f'href="/propositions/{proposal.id}"' in raw
-    assert 'href="/compte/notifications"' in raw
-    assert 'href="/compte/notifications/reglages"' in raw
+    # Links to the notification pages, shown once those pages exist.
+    with app.test_request_context():
+        for path in ("/compte/notifications", "/compte/notifications/reglages"):
+            assert (f'href="{path}"' in raw) == has_page(path), path
 
 
 def test_data_links(app):
@@ -229,3 +232,12 @@ def test_statement_count_does_not_grow(app, count_queries):
     with count_queries() as many:
         assert many_client.get("/compte").status_code == 200
     assert many.count == few.count, (few.statements, many.statements)
+
+
+def test_has_page_knows_the_served_pages(app):
+    """Links written as literal paths (pages built elsewhere) show only once the page exists."""
+    with app.test_request_context():
+        assert has_page("/compte")
+        assert has_page("/propositions/12")
+        assert not has_page("/nulle-part")
+        assert not has_page("/compte/deconnexion")  # POST only

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from consultation.core import jobs
+from consultation.core.templating import has_page
 from consultation.elected.models import ElectedVisit
 from consultation.extensions import db
 from consultation.rencontres import services as rencontres
@@ -20,7 +21,6 @@ from consultation.syntheses import render
 from consultation.syntheses import services as syntheses
 from consultation.syntheses.models import SynthesisVersion
 from tests import factories
-from tests.conftest import login
 from tests.routes import STAND_IN
 
 FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
@@ -123,7 +123,8 @@ def test_latest_synthesis_per_project_and_dossiers(elected):
     assert 'href="/rencontres/2026"' in raw
     assert 'href="/rencontres/2026/dossier"' in raw
     assert "Rencontres 2027" not in page and draft.year == 2027
-    assert 'href="/suivi"' in raw
+    with elected.application.test_request_context():
+        assert ('href="/suivi"' in raw) == has_page("/suivi")
     # Both PDF links answer with a PDF.
     assert elected.get(f"/projets/{slug}/synthese/v2/pdf").mimetype == "application/pdf"
     assert elected.get("/rencontres/2026/dossier").mimetype == "application/pdf"
@@ -170,12 +171,17 @@ def test_new_since_last_marked_as_seen(elected):
     assert "Nouveau " not in text(elected.get("/elus"))
 
 
-def test_followup_dashboard_is_included_when_provided(app, elected, monkeypatch):
+def test_followup_dashboard_is_included_when_provided(app, elected):
     """The follow-up domain adds `followup_dashboard` and its partial; without it, a link."""
     from consultation.core import pages
 
-    assert "followup_dashboard" not in pages.context("elected", elected.user)
-    assert 'href="/suivi"' in elected.get("/elus").get_data(as_text=True)
+    with app.test_request_context():
+        provided = "followup_dashboard" in pages.context("elected", elected.user)
+        served = has_page("/suivi")
+    page = elected.get("/elus").get_data(as_text=True)
+    assert ('href="/suivi"' in page) == served
+    if not provided and not served:
+        assert "Le suivi des engagements de la métropole sera publié ici." in page
 
 
 def test_statement_count_does_not_grow(elected, count_queries):
