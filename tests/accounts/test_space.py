@@ -241,3 +241,26 @@ def test_has_page_knows_the_served_pages(app):
         assert has_page("/propositions/12")
         assert not has_page("/nulle-part")
         assert not has_page("/compte/deconnexion")  # POST only
+
+
+def test_a_full_space_is_light(app):
+    """Every list full, long titles and texts: still under the weight of any page."""
+    from tests.test_page_weight import MAX_BYTES, weigh
+
+    me = factories.user(display_name="Une personne au nom assez long")
+    other = factories.user(display_name="Quelqu'un d'autre au nom long")
+    project = factories.project("consultation", support_limit=50,
+                                title="Un projet au titre plutôt long pour peser la page")
+    body = "Un texte assez long pour remplir l'extrait du commentaire. " * 10
+    for n in range(22):
+        mine = factories.proposal(project, author=me, title=f"Une proposition au long titre {n}")
+        theirs = factories.proposal(project, author=other, title=f"Une proposition d'autrui {n}")
+        factories.support(theirs, me)
+        comment = factories.comment(theirs, author=me, body=body)
+        for _ in range(4):
+            factories.comment(parent=comment, author=other, body=body)
+        db.session.add_all([Follow(user_id=me.id, proposal_id=theirs.id),
+                            Follow(user_id=me.id, proposal_id=mine.id)])
+    db.session.commit()
+    total, requests = weigh(login(app.test_client(), me), "/compte")
+    assert total <= MAX_BYTES and requests <= 4, (total, requests)
