@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -73,3 +74,24 @@ def is_new(published_at: datetime | None, seen: datetime | None) -> bool:
     if published_at is None:
         return False
     return seen is None or as_utc(published_at) > seen
+
+
+@dataclass
+class ReadingSpace:
+    """What the reading space shows one person."""
+
+    seen: datetime | None  # when they last marked it as seen (None: never)
+    syntheses: Page[tuple[SynthesisVersion, Project, str | None]]
+    editions: Page[tuple[Edition, str | None]]
+
+    @property
+    def new_count(self) -> int:
+        """How many of the listed publications are new for the person."""
+        return sum(is_new(version.published_at, self.seen)
+                   for version, _project, _state in self.syntheses.items) + sum(
+            is_new(edition.published_at, self.seen) for edition, _state in self.editions.items)
+
+
+def reading_space(user: User) -> ReadingSpace:
+    """The syntheses and dossiers to read, and when the person last marked them as seen."""
+    return ReadingSpace(last_seen(user), latest_syntheses(), published_editions())

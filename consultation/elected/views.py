@@ -16,17 +16,9 @@ from consultation.elected import bp, services
 def space():
     """Syntheses and Rencontres dossiers to read, what is new since last time, the follow-up."""
     require("elected.read")
-    seen = services.last_seen(current_user)
-    syntheses = services.latest_syntheses()
-    editions = services.published_editions()
-    new_count = sum(services.is_new(version.published_at, seen)
-                    for version, _project, _state in syntheses.items)
-    new_count += sum(services.is_new(edition.published_at, seen)
-                     for edition, _state in editions.items)
-    return render_template(
-        "elected/space.html", seen=seen, syntheses=syntheses, editions=editions,
-        new_count=new_count, is_new=services.is_new, **pages.context("elected", current_user),
-    )
+    space_ = services.reading_space(current_user)
+    return render_template("elected/space.html", space=space_, is_new=services.is_new,
+                           **pages.context("elected", current_user))
 
 
 @bp.route("/elus/vu", methods=["POST"])
