@@ -123,6 +123,7 @@ ROUTES: dict[str, Route] = {
     "accounts.reset_password": Route(
         "/compte/reinitialiser/{reset_token}", "GET POST", PUBLIC,
         form={"password": "un-nouveau-mot-de-passe", "confirm": "un-nouveau-mot-de-passe"}),
+    "accounts.space": Route("/compte", "GET", "accounts.space", "me"),
     "accounts.user_roles": Route(
         "/admin/utilisateurs/{target_user}/roles", "GET POST", "users.manage",
         form={"citizen": "y", "mediator": "y"}),
@@ -137,6 +138,8 @@ ROUTES: dict[str, Route] = {
                                   "comments.create", "their_proposal", form=_COMMENT),
     "comments.reply": Route("/commentaires/{their_comment}/repondre", "GET POST",
                             "comments.reply", "their_comment", form=_COMMENT),
+    "elected.mark_seen": Route("/elus/vu", "POST", "elected.read"),
+    "elected.space": Route("/elus", "GET", "elected.read"),
     "main.accessibility": Route("/accessibilite", "GET", PUBLIC),
     "main.healthz": Route("/healthz", "GET", PUBLIC),
     "main.home": Route("/", "GET", PUBLIC),

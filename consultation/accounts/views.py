@@ -22,7 +22,7 @@ from consultation.accounts.forms import (
     RolesForm,
 )
 from consultation.accounts.models import ROLES, User
-from consultation.core import kiosk, ratelimits
+from consultation.core import kiosk, pages, ratelimits
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.models import today
@@ -164,6 +164,17 @@ def resend_confirmation():
             flash(_("Un nouveau lien de confirmation vient d'être envoyé à %(email)s. Il reste "
                     "valable sept jours.", email=current_user.email), "success")
     return redirect(back)
+
+
+@bp.route("/compte")
+@login_required
+def space():
+    """Mon espace: what one contributed and what became of it, supports, follows and data.
+
+    Accounts sit below every domain, so each domain adds its section through core/pages.py.
+    """
+    require("accounts.space", current_user)
+    return render_template("accounts/space.html", **pages.context("account", current_user))
 
 
 @bp.route("/compte/profil", methods=["GET", "POST"])

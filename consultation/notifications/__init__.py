@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
 
-from consultation.notifications import models, personal_data  # noqa: E402,F401
+from consultation.notifications import account, models, personal_data  # noqa: E402,F401

@@ -17,6 +17,7 @@ from consultation.accounts.models import User, UserRole
 from consultation.comments.services import add_comment
 from consultation.core import jobs, personal_data
 from consultation.core.audit import AuditEntry
+from consultation.elected.models import ElectedVisit
 from consultation.extensions import db
 from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
@@ -160,6 +161,7 @@ def test_every_part_finds_its_rows(app, monkeypatch):
         Notification(user_id=staff.id, kind="comment", reason="author", event="test:1",
                      project_id=project.id, proposal_id=proposal.id),
         NotificationSettings(user_id=staff.id, email_frequency="weekly"),
+        ElectedVisit(user_id=staff.id),
     ])
     db.session.commit()
     jobs.dispatch_committed()  # the publication's emails, as after a request

@@ -100,6 +100,7 @@ PAGES: dict[str, list[str]] = {
         "/signaler/user/{author}",
         "/projets/{follow_up}/synthese",
         "/rencontres/{year}",
+        "/compte",
         "/compte/profil",
         "/compte/supprimer",
     ],
@@ -167,6 +168,7 @@ PAGES: dict[str, list[str]] = {
         "/rencontres",
         "/rencontres/{year}",
         "/compte/profil",
+        "/elus",
     ],
 }
 

@@ -6,8 +6,8 @@ valid form. The expected answer is computed from `can(user, rule, target)` just 
 request: allowed, the page shows (200, or a redirect elsewhere than the login page) and a valid
 POST does what it says (the database changes); refused, a visitor is sent to the login page and
 a logged-in user gets the French 403 page, and the database is left exactly as it was.
-`count_checks()` in tests/routes.py gives the number of route x role pairs: 77 x 7 = 539 today,
-714 requests. Account deletion is walked last (tests/routes.py, WALK).
+`count_checks()` in tests/routes.py gives the number of route x role pairs: 80 x 7 = 560 today,
+735 requests. Account deletion is walked last (tests/routes.py, WALK).
 
 Then acting on someone else's content by changing an id in the URL, and unknown ids.
 """
