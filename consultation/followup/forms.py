@@ -32,12 +32,24 @@ PROGRESS_MESSAGE = _l("Indiquez un pourcentage entre 0 et 100, en chiffres.")
 REASON_MAX = 2_000
 
 
+def _lines(value: Any) -> Any:
+    """A filter: line breaks as browsers send them (CRLF) stored as plain newlines."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def _text(label: Any, max_length: int, required: bool = True, description: Any = "") -> Any:
+    """A markdown textarea (core.forms.markdown_field) whose line breaks are normalised."""
+    made = markdown_field(label, max_length, required=required, description=description)
+    made.kwargs["filters"] = [*made.kwargs["filters"], _lines]
+    return made
+
+
 def _progress_field() -> IntegerField:
     return IntegerField(
         _l("Avancement (en %)"),
         validators=[InputRequired(message=PROGRESS_MESSAGE),
                     NumberRange(0, 100, message=PROGRESS_MESSAGE)],
-        description=_l("De 0 à 100 ; 100 % veut dire réalisé."),
+        description=_l("De 0 à 100 ; 100 % veut dire réalisé."),
     )
 
 
@@ -52,9 +64,9 @@ def _status_field() -> RadioField:
 
 
 def _reason_field() -> Any:
-    return markdown_field(
+    return _text(
         _l("Motif de l'abandon"), REASON_MAX, required=False,
-        description=_l("Obligatoire si l'engagement est abandonné ; il est publié."),
+        description=_l("Obligatoire si l'engagement est abandonné ; il est publié."),
     )
 
 
@@ -80,13 +92,13 @@ class CommitmentForm(FlaskForm):
         filters=STRIP,
         description=_l("Ce que la métropole s'engage à faire, en une phrase."),
     )
-    description = markdown_field(_l("Description"), 10_000, required=False,
+    description = _text(_l("Description"), 10_000, required=False,
                                  description=_l("En markdown."))
     service = StringField(
         _l("Service responsable"),
         validators=[Length(max=200, message=_l("200 caractères au maximum."))],
         filters=STRIP,
-        description=_l("Par exemple : Direction des mobilités."),
+        description=_l("Par exemple : Direction des mobilités."),
     )
     starts_on = DateField(
         _l("Début prévu"), validators=[Optional()], format="%Y-%m-%d",
@@ -118,7 +130,7 @@ class NewCommitmentForm(_Steps, CommitmentForm):
 class UpdateForm(_Steps, FlaskForm):
     """A dated step of the timeline: what happened, the new status and progress."""
 
-    text = markdown_field(_l("Ce qui s'est passé"), 10_000,
+    text = _text(_l("Ce qui s'est passé"), 10_000,
                           description=_l("Publié dans la chronologie du suivi. En markdown."))
     status = _status_field()
     progress = _progress_field()

@@ -120,14 +120,14 @@ class Commitment(TimestampMixin, Model):
         if status not in NEXT_STATUSES[previous]:
             if previous in CLOSED:
                 raise IllegalTransition(
-                    _("Cet engagement est clos : il ne peut qu'être rouvert (« en cours »).")
+                    _("Cet engagement est clos : il ne peut qu'être rouvert (« en cours »).")
                 )
             raise IllegalTransition(_("Un engagement en cours ne peut pas redevenir prévu."))
         if status == CommitmentStatus.REALISE and progress != 100:
-            raise IllegalTransition(_("Un engagement réalisé est avancé à 100 %."))
+            raise IllegalTransition(_("Un engagement réalisé est avancé à 100 %."))
         if status != CommitmentStatus.REALISE and progress == 100:
             raise IllegalTransition(
-                _("Un engagement avancé à 100 % est réalisé : choisissez « réalisé ».")
+                _("Un engagement avancé à 100 % est réalisé : choisissez « réalisé ».")
             )
         reason = reason.strip()
         if status == CommitmentStatus.ABANDONNE and not reason:

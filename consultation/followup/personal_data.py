@@ -15,7 +15,7 @@ from consultation.followup.models import Commitment, CommitmentUpdate
 
 @part("suivi.json", "points_d_etape", ("commitment_updates.author_id",),
       _l("les points d'étape des engagements que vous avez publiés en tant "
-         "qu'administrateur·rice ; ils restent publiés si vous supprimez votre compte"))
+         "qu'administrateur·rice ; ils restent publiés si vous supprimez votre compte"))
 def updates(user: User) -> list[dict[str, Any]]:
     """The updates of commitments the person wrote (admins)."""
     rows = db.session.execute(

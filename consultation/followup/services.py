@@ -129,7 +129,7 @@ def add_update(actor: User, commitment: Commitment, text: str, status: str, prog
     """Record a dated step of the timeline: what happened, the new status and progress (a
     reason when abandoning)."""
     if not text.strip():
-        raise DomainError(_("Dites ce qui s'est passé : le texte du point d'étape est public."))
+        raise DomainError(_("Dites ce qui s'est passé : le texte du point d'étape est public."))
     previous = commitment.move(status, progress, reason)
     update = _record_update(actor, commitment, text.strip())
     action = ("commitment.abandon" if status == CommitmentStatus.ABANDONNE
@@ -172,7 +172,7 @@ def timeline(project: Project) -> list[tuple[CommitmentUpdate, str]]:
         .join(Commitment, Commitment.id == CommitmentUpdate.commitment_id)
         .where(Commitment.project_id == project.id)
         .order_by(CommitmentUpdate.happened_on.desc(), CommitmentUpdate.id.desc())
-    ).tuples())
+    ).all())
 
 
 def list_query(status: str | None, orientation_id: int | None,
@@ -247,14 +247,14 @@ def dashboard() -> dict[str, Any]:
     """Commitments per status across projects, and the latest updates (elected officials)."""
     counts = Counter(dict(db.session.execute(
         select(Commitment.status, func.count()).group_by(Commitment.status)
-    ).tuples().all()))
+    ).all()))
     latest = db.session.execute(
         select(CommitmentUpdate, Commitment.title, Project.title, Project.slug)
         .join(Commitment, Commitment.id == CommitmentUpdate.commitment_id)
         .join(Project, Project.id == Commitment.project_id)
         .order_by(CommitmentUpdate.happened_on.desc(), CommitmentUpdate.id.desc())
         .limit(LATEST_UPDATES)
-    ).tuples().all()
+    ).all()
     return {
         "counts": {status: counts.get(status, 0) for status in CommitmentStatus},
         "total": sum(counts.values()),
