@@ -6,7 +6,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
@@ -14,7 +21,6 @@ from consultation.core.forms import (
     STRIP,
     CheckboxListField,
     OptionalSelectField,
-    markdown_field,
     optional_int,
     required,
 )
@@ -37,11 +43,16 @@ def _lines(value: Any) -> Any:
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
-def _text(label: Any, max_length: int, required: bool = True, description: Any = "") -> Any:
-    """A markdown textarea (core.forms.markdown_field) whose line breaks are normalised."""
-    made = markdown_field(label, max_length, required=required, description=description)
-    made.kwargs["filters"] = [*made.kwargs["filters"], _lines]
-    return made
+def _text(label: Any, max_length: int, required_: bool = True, description: Any = "") -> Any:
+    """A markdown textarea, as core.forms.markdown_field makes it, whose line breaks are
+    normalised."""
+    validators: list[Any] = [
+        Length(max=max_length, message=_l("%(max)d caractères au maximum.", max=max_length))
+    ]
+    if required_:
+        validators.insert(0, required())
+    return TextAreaField(label, validators=validators, filters=[*STRIP, _lines],
+                         description=description)
 
 
 def _progress_field() -> IntegerField:
@@ -65,7 +76,7 @@ def _status_field() -> RadioField:
 
 def _reason_field() -> Any:
     return _text(
-        _l("Motif de l'abandon"), REASON_MAX, required=False,
+        _l("Motif de l'abandon"), REASON_MAX, required_=False,
         description=_l("Obligatoire si l'engagement est abandonné ; il est publié."),
     )
 
@@ -92,7 +103,7 @@ class CommitmentForm(FlaskForm):
         filters=STRIP,
         description=_l("Ce que la métropole s'engage à faire, en une phrase."),
     )
-    description = _text(_l("Description"), 10_000, required=False,
+    description = _text(_l("Description"), 10_000, required_=False,
                                  description=_l("En markdown."))
     service = StringField(
         _l("Service responsable"),
