@@ -175,7 +175,7 @@ class CommitmentListForm(FlaskForm):
         for field in self:
             if field.errors:
                 field.data = field.default
-        # WTForms' own message for an unknown choice is English: ours says it in French.
-        if self.status.errors:
-            self.status.errors = [str(_l("Choisissez une valeur de la liste."))]
+                # WTForms' own messages for an unknown or unreadable choice are not ours: one
+                # French sentence, whatever was sent.
+                field.errors = [str(_l("Choisissez une valeur de la liste."))]
         return self

@@ -17,10 +17,11 @@ from consultation.syntheses import blocks
 
 @pages.provides("project")
 def project_follow_up(project: Project) -> dict[str, Any]:
-    """The project page links its "Suivi" tab once the project has commitments or reaches its
+    """The project page links its "Suivi" tab once the project has commitments or is in its
     follow-up phase."""
-    return {"follow_up": services.has_commitments(project) or project.phase("follow_up")
-            is not None}
+    phase = project.current_phase()
+    in_follow_up = phase is not None and phase.kind == "follow_up"
+    return {"follow_up": in_follow_up or services.has_commitments(project)}
 
 
 @pages.provides("proposal")
