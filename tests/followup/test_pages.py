@@ -131,7 +131,7 @@ def test_statements_do_not_grow_with_commitments(app, client, admin, count_queri
     admin_id = admin.id
 
     def fill(n: int) -> Any:
-        actor = db.session.get(User, admin_id)
+        actor = db.session.get_one(User, admin_id)
         project = factories.project("follow_up", actor=actor)
         answered = [factories.proposal(project) for _ in range(3)]
         for i in range(n):
