@@ -259,7 +259,7 @@ def dashboard() -> dict[str, Any]:
         "counts": {status: counts.get(status, 0) for status in CommitmentStatus},
         "total": sum(counts.values()),
         "latest": [
-            {"update": update, "commitment": title, "project": project, "slug": slug}
+            {"step": update, "commitment": title, "project": project, "slug": slug}
             for update, title, project, slug in latest
         ],
     }
