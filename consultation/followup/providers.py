@@ -44,7 +44,7 @@ def dossier_chapter(edition: Any) -> dict[str, Any]:
 
 
 @pages.provides("elected")
-def elected_dashboard() -> dict[str, Any]:
+def elected_dashboard(*_: Any, **__: Any) -> dict[str, Any]:
     """The elected officials' reading space: commitments per status and the latest updates
     (templates/followup/_dashboard.html draws it)."""
     return {"followup_dashboard": services.dashboard()}
