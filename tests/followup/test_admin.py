@@ -216,3 +216,17 @@ def test_only_admins_publish(app, as_role, world, role):
 def test_a_visitor_is_sent_to_log_in(client, world):
     response = client.get(f"/admin/projets/{world['project'].slug}/suivi/nouveau")
     assert response.status_code == 302 and "/compte/connexion" in response.location
+
+
+def test_a_done_commitment_can_be_reopened(admin_client, world, sent):
+    made = commitment(world["project"], world["admin"], status="realise", progress=100)
+    db.session.commit()
+    sent.clear()
+    response = admin_client.post(f"/admin/suivi/{made.id}/point", data={
+        "text": "Une partie des bancs a été retirée : on reprend.", "status": "en_cours",
+        "progress": "80", "reason": ""})
+    assert response.status_code == 302
+    db.session.refresh(made)
+    assert (made.status, made.progress) == ("en_cours", 80)
+    [entry] = entries("commitment.reopen")
+    assert entry.data["previous"] == "realise" and len(sent) == 1
