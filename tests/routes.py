@@ -42,6 +42,7 @@ from consultation.core.audit import AuditEntry
 from consultation.core.models import today
 from consultation.core.permissions import can
 from consultation.extensions import db
+from consultation.followup.models import Commitment
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
@@ -140,6 +141,22 @@ ROUTES: dict[str, Route] = {
                             "comments.reply", "their_comment", form=_COMMENT),
     "elected.mark_seen": Route("/elus/vu", "POST", "elected.read"),
     "elected.space": Route("/elus", "GET", "elected.read"),
+    "followup.create": Route("/admin/projets/{slug}/suivi/nouveau", "GET POST",
+                             "followup.manage", "project",
+                             form={"title": "Un engagement de plus", "description": TEXT,
+                                   "service": "Voirie", "starts_on": "2027-01-01",
+                                   "ends_on": "", "proposals": "{their_proposal}",
+                                   "status": "prevu", "progress": "0", "reason": ""}),
+    "followup.edit": Route("/admin/suivi/{commitment}/modifier", "GET POST", "followup.manage",
+                           "project", form={"title": "Un engagement renommé", "description": "",
+                                            "service": "", "starts_on": "", "ends_on": "",
+                                            "proposals": "{their_proposal}"}),
+    "followup.index": Route("/suivi", "GET", PUBLIC,
+                            query=("statut", "orientation", "territoire", "page")),
+    "followup.project": Route("/projets/{slug}/suivi", "GET", PUBLIC),
+    "followup.update": Route("/admin/suivi/{commitment}/point", "GET POST", "followup.manage",
+                             "project", form={"text": TEXT, "status": "en_cours",
+                                              "progress": "50", "reason": ""}),
     "main.accessibility": Route("/accessibilite", "GET", PUBLIC),
     "main.healthz": Route("/healthz", "GET", PUBLIC),
     "main.home": Route("/", "GET", PUBLIC),
@@ -311,7 +328,7 @@ MODELS: dict[str, type[Any]] = {
     "reported": Proposal, "to_hide": Proposal, "duplicate": Proposal, "supported": Proposal,
     "comment": Comment, "deletable": Comment, "their_comment": Comment,
     "project": Project, "other_project": Project, "merge_entry": AuditEntry,
-    "participant": AssistedProfile,
+    "participant": AssistedProfile, "commitment": Commitment,
 }
 
 
@@ -329,10 +346,12 @@ class World:
     reset_token (a valid link for target_user), confirm_token (a valid confirmation link of
     a person who registered and has not confirmed yet), other_email, participant (an assisted
     participant with a recorded consent, registered by another mediator), claim_code (a valid
-    one-time code of another participant), territory (Brest).
+    one-time code of another participant), territory (Brest), commitment (a commitment of the
+    project, answering their_proposal).
     """
 
     def __init__(self, role: str, monkeypatch: Any = None) -> None:
+        from consultation.followup import services as followup
         from consultation.mediation import services as mediation
         from consultation.rencontres import services as rencontres
         from consultation.syntheses import render
@@ -368,6 +387,9 @@ class World:
         moderation.block_user(staff, blocked_user, "Pour voir.", None)
         moderation.report(staff, "proposal", reported, "spam", "")
         entry = moderation.merge(staff, merged, supported, "Doublon.")
+        commitment = followup.create_commitment(
+            staff, project, followup.CommitmentData(title="Un engagement de la métropole",
+                                                    proposal_ids=[theirs.id]))
         db.session.commit()
         version = syntheses.publish(project, staff, "## Ce que nous retenons\n\nUn texte.", "")
         edition = rencontres.save(
@@ -407,6 +429,7 @@ class World:
             "confirm_token": accounts.confirmation_token(unconfirmed),
             "other_email": other.email, "participant": participant.user_id,
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
+            "commitment": commitment.id,
         }
         db.session.commit()
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from flask_login import AnonymousUserMixin
 
-import consultation.rencontres  # noqa: F401  (importing a domain registers its rules)
+import consultation.followup  # noqa: F401  (importing a domain registers its rules)
+import consultation.rencontres  # noqa: F401
 import consultation.syntheses  # noqa: F401
 from consultation.core.models import today
 from consultation.core.permissions import can, rules
@@ -54,6 +55,7 @@ MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "mediation.act": (frozenset({"mediator"}), ANY_PHASE),
     "mediation.workshop": (frozenset({"mediator"}), ANY_PHASE),
     "mediation.claim_code": (frozenset({"mediator"}), ANY_PHASE),
+    "followup.manage": (frozenset({"admin"}), ANY_PHASE),
 }
 
 
@@ -113,6 +115,7 @@ class World:
             "mediation.act": [self.assisted],
             "mediation.workshop": [None],
             "mediation.claim_code": [self.assisted],
+            "followup.manage": [self.project],
         }
         return targets[rule]
 
@@ -124,7 +127,7 @@ def test_matrix_covers_the_rules_it_names():
 
 def test_every_synthesis_edition_and_mediation_rule_is_in_the_matrix():
     """A new rule about syntheses, editions or mediation joins the table."""
-    covered = ("syntheses.", "rencontres.", "mediation.")
+    covered = ("syntheses.", "rencontres.", "mediation.", "followup.")
     assert {name for name in rules() if name.startswith(covered)} <= set(MATRIX)
 
 

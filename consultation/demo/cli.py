@@ -27,6 +27,8 @@ from consultation.core import jobs
 from consultation.core.models import PARIS, today
 from consultation.demo import data
 from consultation.extensions import db
+from consultation.followup import services as followup
+from consultation.followup.models import CommitmentUpdate
 from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
@@ -117,6 +119,7 @@ class _Loader:
         self.moderate()
         self.restore_updated_at()
         self.write_syntheses()
+        self.follow_up()
 
     def moderate(self) -> None:
         """Merge a duplicate, hide spam and block its author, hold a comment, leave a report."""
@@ -235,6 +238,40 @@ class _Loader:
             programme=spec["programme"], version_ids=[versions[-1].id],
         )
         rencontres.publish(edition, self.users["admin"])
+        db.session.flush()
+
+    def follow_up(self) -> None:
+        """Publish the follow-up project's commitments and their timelines, dated in the past
+        (after the syntheses: their frozen figures predate the commitments)."""
+        spec = data.FOLLOW_UP
+        admin = self.users["admin"]
+        project = db.session.scalars(select(Project).where(Project.title == spec["project"])).one()
+        titles = {p.title: p.id for p in db.session.scalars(
+            select(Proposal).where(Proposal.project_id == project.id))}
+        for item in spec["commitments"]:
+            first, *rest = item["updates"]
+            made = followup.create_commitment(
+                admin, project,
+                followup.CommitmentData(
+                    title=item["title"], description=item["description"],
+                    service=item["service"], starts_on=self.day(item["starts"]),
+                    ends_on=self.day(item["ends"]),
+                    proposal_ids=[titles[title] for title in item["proposals"]],
+                ),
+                status=first["status"], progress=first["progress"],
+                reason=first.get("reason", ""), text=first["text"],
+            )
+            _stamp(made, _moment(self.day(first["day"]), 10))
+            for step in rest:
+                followup.add_update(admin, made, step["text"], step["status"],
+                                    step["progress"], step.get("reason", ""))
+            recorded = db.session.scalars(
+                select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == made.id)
+                .order_by(CommitmentUpdate.id))
+            for step, update_ in zip(item["updates"], recorded, strict=True):
+                update_.happened_on = self.day(step["day"])
+                update_.created_at = _moment(self.day(step["day"]), 10)
+            made.updated_at = _moment(self.day(item["updates"][-1]["day"]), 10)
         db.session.flush()
 
     def restore_updated_at(self) -> None:

@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from consultation.core import documents
+from consultation.core import documents, pages
 from consultation.core.db import claim_once
 from consultation.core.mail import compose, send_once
 from consultation.extensions import db
@@ -26,6 +26,8 @@ def dossier_pdf(edition: Edition) -> bytes:
             (version, render.parts(version.narrative, f"-{index}"))
             for index, version in enumerate(edition.syntheses, start=1)
         ],
+        # Chapters the domains above add (the follow-up's "Ce que la métropole a fait").
+        **pages.context("dossier", edition),
     )
     return render.write_pdf(html)
 

@@ -23,6 +23,7 @@ from consultation.core.documents import Document
 from consultation.demo import data
 from consultation.demo.cli import load_demo
 from consultation.extensions import db
+from consultation.followup.models import Commitment
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
@@ -67,6 +68,9 @@ PAGES: dict[str, list[str]] = {
         "/projets/{follow_up}/synthese/v2/annexe",
         "/projets/{follow_up}/synthese/v1/pdf",
         "/projets/{information}/synthese",
+        "/projets/{follow_up}/suivi",
+        "/suivi",
+        "/suivi?statut=abandonne&territoire={brest}",
         "/rencontres",
         "/rencontres/{year}",
         "/rencontres/{year}/dossier",
@@ -148,6 +152,10 @@ PAGES: dict[str, list[str]] = {
         "/rencontres/{year}/dossier",
         "/moderation/journal",
         "/admin/territoires",
+        "/projets/{follow_up}/suivi",
+        "/admin/projets/{follow_up}/suivi/nouveau",
+        "/admin/suivi/{commitment}/modifier",
+        "/admin/suivi/{commitment}/point",
     ],
     "acting": [
         "/",
@@ -169,6 +177,7 @@ PAGES: dict[str, list[str]] = {
         "/rencontres/{year}",
         "/compte/profil",
         "/elus",
+        "/suivi",
     ],
 }
 
@@ -269,6 +278,9 @@ def build_world() -> dict[str, Any]:
         "own_comment": own_comment.id,
         "author": author.id,
         "citizen_id": citizen.id,
+        "commitment": db.session.scalar(
+            select(Commitment.id).where(Commitment.project_id == open_data.id)
+            .order_by(Commitment.id)),
         "reset_token": accounts.reset_token(citizen),
         "confirm_token": accounts.confirmation_token(unconfirmed),
         "assisted": db.session.scalar(
