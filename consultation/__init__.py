@@ -119,6 +119,8 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.accounts.cli import users_cli
     from consultation.comments import bp as comments_bp
     from consultation.demo.cli import demo_cli
+    from consultation.elected import bp as elected_bp
+    from consultation.followup import bp as followup_bp
     from consultation.main import bp as main_bp
     from consultation.mediation import bp as mediation_bp
     from consultation.moderation import bp as moderation_bp
@@ -134,7 +136,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
                       moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp,
-                      notifications_bp):
+                      notifications_bp, elected_bp, followup_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -36,6 +36,7 @@ class Defaults:
     PER_PAGE = 20
     REPORT_THRESHOLD = 3  # distinct reports that hide an item until a moderator decides
     PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_CONFIRMATION_MAX_AGE = 7 * 24 * 3600  # a confirmation link is valid seven days
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -24,13 +24,16 @@ _seq = itertools.count(1)
 
 
 def user(roles: tuple[str, ...] | list[str] = ("citizen",), **kwargs: Any) -> User:
-    """A user with these roles (citizen is always given by registration)."""
+    """A user with these roles (citizen is always given by registration), its email confirmed;
+    `confirmed=False` gives one that registered and has not used its link yet (its
+    confirmation mail is sent after the commit)."""
     n = next(_seq)
     made = accounts.register(
         kwargs.pop("email", f"personne{n}@exemple.fr"),
         kwargs.pop("display_name", f"Personne {n}"),
         kwargs.pop("password", PASSWORD),
         kwargs.pop("commune", None),
+        confirmed=kwargs.pop("confirmed", True),
     )
     for role in roles:
         made.grant(role)

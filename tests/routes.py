@@ -42,6 +42,7 @@ from consultation.core.audit import AuditEntry
 from consultation.core.models import today
 from consultation.core.permissions import can
 from consultation.extensions import db
+from consultation.followup.models import Commitment
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.notifications.models import Notification
@@ -94,6 +95,8 @@ ROUTES: dict[str, Route] = {
               "mdp-confirm": NEW_PASSWORD}),
     # Deletes the acting account (a tombstone): walked last, after accounts.change_password
     # gave it its new password.
+    # Confirms the address of a person who registered and has not used their link yet.
+    "accounts.confirm_email": Route("/compte/confirmer/{confirm_token}", "GET POST", PUBLIC),
     "accounts.delete_account": Route("/compte/supprimer", "GET POST", "accounts.delete", "me",
                                      form={"password": NEW_PASSWORD}, ends_account=True),
     "accounts.export_data": Route("/compte/mes-donnees.zip", "GET", "accounts.export", "me"),
@@ -115,9 +118,14 @@ ROUTES: dict[str, Route] = {
         form={"email": "nouvelle@exemple.fr", "display_name": "Nouvelle personne",
               "commune": "", "password": factories.PASSWORD, "confirm": factories.PASSWORD},
         query=("next",), changes=False),
+    # Sends a mail (a job after the commit); the database stays as it was. The walk's people
+    # are confirmed already: they are sent back with a message.
+    "accounts.resend_confirmation": Route("/compte/confirmation/renvoyer", "POST", ACCOUNT,
+                                          form={"next": "/projets"}, changes=False),
     "accounts.reset_password": Route(
         "/compte/reinitialiser/{reset_token}", "GET POST", PUBLIC,
         form={"password": "un-nouveau-mot-de-passe", "confirm": "un-nouveau-mot-de-passe"}),
+    "accounts.space": Route("/compte", "GET", "accounts.space", "me"),
     "accounts.user_roles": Route(
         "/admin/utilisateurs/{target_user}/roles", "GET POST", "users.manage",
         form={"citizen": "y", "mediator": "y"}),
@@ -132,6 +140,24 @@ ROUTES: dict[str, Route] = {
                                   "comments.create", "their_proposal", form=_COMMENT),
     "comments.reply": Route("/commentaires/{their_comment}/repondre", "GET POST",
                             "comments.reply", "their_comment", form=_COMMENT),
+    "elected.mark_seen": Route("/elus/vu", "POST", "elected.read"),
+    "elected.space": Route("/elus", "GET", "elected.read"),
+    "followup.create": Route("/admin/projets/{slug}/suivi/nouveau", "GET POST",
+                             "followup.manage", "project",
+                             form={"title": "Un engagement de plus", "description": TEXT,
+                                   "service": "Voirie", "starts_on": "2027-01-01",
+                                   "ends_on": "", "proposals": "{their_proposal}",
+                                   "status": "prevu", "progress": "0", "reason": ""}),
+    "followup.edit": Route("/admin/suivi/{commitment}/modifier", "GET POST", "followup.manage",
+                           "project", form={"title": "Un engagement renommé", "description": "",
+                                            "service": "", "starts_on": "", "ends_on": "",
+                                            "proposals": "{their_proposal}"}),
+    "followup.index": Route("/suivi", "GET", PUBLIC,
+                            query=("statut", "orientation", "territoire", "page")),
+    "followup.project": Route("/projets/{slug}/suivi", "GET", PUBLIC),
+    "followup.update": Route("/admin/suivi/{commitment}/point", "GET POST", "followup.manage",
+                             "project", form={"text": TEXT, "status": "en_cours",
+                                              "progress": "50", "reason": ""}),
     "main.accessibility": Route("/accessibilite", "GET", PUBLIC),
     "main.healthz": Route("/healthz", "GET", PUBLIC),
     "main.home": Route("/", "GET", PUBLIC),
@@ -317,7 +343,7 @@ MODELS: dict[str, type[Any]] = {
     "reported": Proposal, "to_hide": Proposal, "duplicate": Proposal, "supported": Proposal,
     "comment": Comment, "deletable": Comment, "their_comment": Comment,
     "project": Project, "other_project": Project, "merge_entry": AuditEntry,
-    "participant": AssistedProfile, "notification": Notification,
+    "participant": AssistedProfile, "commitment": Commitment, "notification": Notification,
 }
 
 
@@ -332,13 +358,16 @@ class World:
     supported (other's, supported by me), comment (mine), deletable (mine), their_comment
     (other's), target_user (a citizen to block or give roles), blocked_user, merge_entry (a merge
     in the journal), year (a published edition with its ready dossier), version_id,
-    reset_token (a valid link for target_user), other_email, participant (an assisted
+    reset_token (a valid link for target_user), confirm_token (a valid confirmation link of
+    a person who registered and has not confirmed yet), other_email, participant (an assisted
     participant with a recorded consent, registered by another mediator), claim_code (a valid
-    one-time code of another participant), territory (Brest), notification (one of the two
-    unread notifications of `me`, or of `other` for a visitor).
+    one-time code of another participant), territory (Brest), commitment (a commitment of the
+    project, answering their_proposal), notification (one of the two unread notifications of
+    `me`, or of `other` for a visitor).
     """
 
     def __init__(self, role: str, monkeypatch: Any = None) -> None:
+        from consultation.followup import services as followup
         from consultation.mediation import services as mediation
         from consultation.rencontres import services as rencontres
         from consultation.syntheses import render
@@ -369,10 +398,14 @@ class World:
         factories.comment(project, author=other, stance="neutre")
         factories.support(theirs, staff)
         target_user = factories.user()
+        unconfirmed = factories.user(confirmed=False)
         blocked_user = factories.user()
         moderation.block_user(staff, blocked_user, "Pour voir.", None)
         moderation.report(staff, "proposal", reported, "spam", "")
         entry = moderation.merge(staff, merged, supported, "Doublon.")
+        commitment = followup.create_commitment(
+            staff, project, followup.CommitmentData(title="Un engagement de la métropole",
+                                                    proposal_ids=[theirs.id]))
         db.session.commit()
         version = syntheses.publish(project, staff, "## Ce que nous retenons\n\nUn texte.", "")
         edition = rencontres.save(
@@ -415,9 +448,10 @@ class World:
             "their_comment": their_comment.id, "target_user": target_user.id,
             "blocked_user": blocked_user.id, "merge_entry": entry.id, "year": edition.year,
             "version_id": version.id, "reset_token": accounts.reset_token(target_user),
+            "confirm_token": accounts.confirmation_token(unconfirmed),
             "other_email": other.email, "participant": participant.user_id,
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
-            "notification": notices[0].id,
+            "commitment": commitment.id, "notification": notices[0].id,
         }
         db.session.commit()
 

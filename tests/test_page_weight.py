@@ -136,6 +136,8 @@ def public_urls(city) -> list[str]:
         f"/projets/{open_data.slug}/synthese",
         f"/projets/{open_data.slug}/synthese/v1",
         f"/projets/{open_data.slug}/synthese/v2/annexe",
+        f"/projets/{open_data.slug}/suivi",
+        "/suivi",
         "/rencontres",
         f"/rencontres/{year}",
         "/compte/connexion",

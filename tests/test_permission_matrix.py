@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from flask_login import AnonymousUserMixin
 
-import consultation.rencontres  # noqa: F401  (importing a domain registers its rules)
+import consultation.followup  # noqa: F401  (importing a domain registers its rules)
+import consultation.rencontres  # noqa: F401
 import consultation.syntheses  # noqa: F401
 from consultation.core.models import today
 from consultation.core.permissions import can, rules
@@ -25,19 +26,22 @@ from tests import factories
 from tests.conftest import login
 
 PHASES = ("information", "consultation", "synthesis", "follow_up")
-ROLES = ("anonymous", "citizen", "mediator", "moderator", "admin", "author")
+# "unconfirmed": a citizen who registered and has not used the link of their email yet.
+ROLES = ("anonymous", "citizen", "unconfirmed", "mediator", "moderator", "admin", "author")
 LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+# Proposing, commenting and supporting need a confirmed email (or no email at all).
+CONTRIBUTORS = LOGGED_IN - {"unconfirmed"}
 ANY_PHASE = frozenset(PHASES)
 CONSULTATION = frozenset({"consultation"})
 
 # rule -> (roles allowed, phases in which they are allowed); every other pair is refused.
 MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "proposals.create": (LOGGED_IN, CONSULTATION),
+    "proposals.create": (CONTRIBUTORS, CONSULTATION),
     "proposals.edit": (frozenset({"author"}), CONSULTATION),
     "proposals.withdraw": (frozenset({"author"}), CONSULTATION),
-    "comments.create": (LOGGED_IN, CONSULTATION),
-    "comments.reply": (LOGGED_IN, CONSULTATION),
-    "votes.support": (LOGGED_IN, CONSULTATION),
+    "comments.create": (CONTRIBUTORS, CONSULTATION),
+    "comments.reply": (CONTRIBUTORS, CONSULTATION),
+    "votes.support": (CONTRIBUTORS, CONSULTATION),
     "votes.withdraw": (LOGGED_IN, CONSULTATION),
     "projects.create": (frozenset({"admin"}), ANY_PHASE),
     "projects.edit": (frozenset({"admin"}), ANY_PHASE),
@@ -51,6 +55,7 @@ MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "mediation.act": (frozenset({"mediator"}), ANY_PHASE),
     "mediation.workshop": (frozenset({"mediator"}), ANY_PHASE),
     "mediation.claim_code": (frozenset({"mediator"}), ANY_PHASE),
+    "followup.manage": (frozenset({"admin"}), ANY_PHASE),
 }
 
 
@@ -61,6 +66,7 @@ class World:
         self.phase = phase
         self.users: dict[str, Any] = {
             "citizen": factories.user(),
+            "unconfirmed": factories.user(confirmed=False),
             "mediator": factories.user(roles=("mediator",)),
             "moderator": factories.user(roles=("moderator",)),
             "admin": factories.user(roles=("admin",)),
@@ -109,6 +115,7 @@ class World:
             "mediation.act": [self.assisted],
             "mediation.workshop": [None],
             "mediation.claim_code": [self.assisted],
+            "followup.manage": [self.project],
         }
         return targets[rule]
 
@@ -120,7 +127,7 @@ def test_matrix_covers_the_rules_it_names():
 
 def test_every_synthesis_edition_and_mediation_rule_is_in_the_matrix():
     """A new rule about syntheses, editions or mediation joins the table."""
-    covered = ("syntheses.", "rencontres.", "mediation.")
+    covered = ("syntheses.", "rencontres.", "mediation.", "followup.")
     assert {name for name in rules() if name.startswith(covered)} <= set(MATRIX)
 
 

@@ -60,7 +60,8 @@ def create(email: str, display_name: str | None, roles: tuple[str, ...], passwor
     if refused:
         raise click.ClickException(refused)
     try:
-        user = services.register(email, name, password)
+        # Created by an admin, who gives the address: it counts as confirmed.
+        user = services.register(email, name, password, confirmed=True)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     for role in roles:

@@ -198,3 +198,13 @@ class DeleteAccountForm(FlaskForm):
     password = PasswordField(
         _l("Votre mot de passe, pour confirmer"), validators=[required()]
     )
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Confirm one's address from the emailed link: a button, so that opening the link (or a
+    mail scanner fetching it) changes nothing."""
+
+
+class ResendConfirmationForm(FlaskForm):
+    """Ask for a new confirmation link (the page to come back to is read as the language
+    switch reads it: a local path or nothing, see core.http.safe_next)."""

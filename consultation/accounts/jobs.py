@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from consultation.accounts.models import User
-from consultation.accounts.services import reset_token
+from consultation.accounts.services import confirmation_token, reset_token
 from consultation.core.mail import compose, deliver
 from consultation.extensions import db
 
@@ -29,5 +29,26 @@ def send_password_reset(user_id: int) -> None:
             user=user,
             link=link,
             minutes=minutes,
+        )
+    deliver(message)
+
+
+def send_email_confirmation(user_id: int, email: str) -> None:
+    """Email a link confirming `email`, unless the account's email changed or is confirmed."""
+    user = db.session.get(User, user_id)
+    if user is None or user.email != email or user.email_confirmed:
+        return
+    with force_locale(user.locale or "fr"), current_app.test_request_context(
+        base_url=current_app.config["PUBLIC_URL"]
+    ):
+        link = url_for("accounts.confirm_email", token=confirmation_token(user), _external=True)
+        days = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 86400
+        message = compose(
+            email,
+            _("Confirmez votre adresse électronique"),
+            "email_confirmation",
+            user=user,
+            link=link,
+            days=days,
         )
     deliver(message)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -69,6 +69,15 @@ class User(UserMixin, TimestampMixin, Model):
     # Set when the person deleted their account: the row stays as a tombstone (see
     # accounts.services.delete_account) so their contributions and supports keep counting.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the current email was confirmed by its link; None until then, and again after the
+    # email changes (see set_email).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # True for an account its owner registered with an email: until that email is confirmed it
+    # reads and follows but cannot contribute. False for accounts a mediator registered with a
+    # recorded consent (they may take the account over with an email, and still contribute).
+    confirmation_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     commune: Mapped[Territory | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -110,6 +119,31 @@ class User(UserMixin, TimestampMixin, Model):
     def is_deleted(self) -> bool:
         """True once the person deleted their account: nothing of them is left but the id."""
         return self.deleted_at is not None
+
+    @property
+    def email_confirmed(self) -> bool:
+        """True when the account has an email and its link was used."""
+        return self.email is not None and self.email_confirmed_at is not None
+
+    @property
+    def needs_email_confirmation(self) -> bool:
+        """True while the person registered themselves with an email and has not confirmed
+        it: the account reads and follows, but cannot propose, comment, support or report."""
+        return self.confirmation_required and self.email is not None and not self.email_confirmed
+
+    def set_email(self, email: str | None) -> None:
+        """Change the email (already normalised): a new address is unconfirmed, and the links
+        sent to the old one die with it."""
+        if email != self.email:
+            self.email = email
+            self.email_confirmed_at = None
+
+    def confirm_email(self) -> bool:
+        """Mark the current email as confirmed; False when it already was (nothing changes)."""
+        if self.email is None or self.email_confirmed_at is not None:
+            return False
+        self.email_confirmed_at = utcnow()
+        return True
 
     @property
     def public_name(self) -> str:

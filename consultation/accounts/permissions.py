@@ -8,6 +8,8 @@ not_last_admin = check(
 )
 
 rule("accounts.edit_profile", is_authenticated)
+# Mon espace: a blocked account still reads what it contributed.
+rule("accounts.space", is_authenticated)
 # A blocked account may still download and delete its data: these are rights, not contributions.
 rule("accounts.export", is_authenticated)
 rule("accounts.delete", is_authenticated, not_last_admin)

@@ -28,6 +28,12 @@ LAST_ADMIN = _l(
 )
 
 
+CONFIRMATION_LINK_INVALID = _l(
+    "Ce lien de confirmation n'est plus valable : il a expiré (au bout de sept jours), il a été "
+    "modifié, ou l'adresse du compte a changé depuis."
+)
+
+
 def normalise_email(email: str) -> str:
     """Emails are compared lower-case and without surrounding spaces."""
     return email.strip().lower()
@@ -39,18 +45,77 @@ def find_by_email(email: str) -> User | None:
 
 
 def register(
-    email: str, display_name: str, password: str, commune: Territory | None = None
+    email: str, display_name: str, password: str, commune: Territory | None = None,
+    *, confirmed: bool = False,
 ) -> User:
-    """Create a citizen account."""
+    """Create a citizen account; unless `confirmed` (an account an admin creates on the command
+    line, the demo's), it cannot contribute until its email is confirmed by the emailed link."""
     if find_by_email(email) is not None:
         raise DomainError(_("Un compte existe déjà avec cette adresse électronique."))
-    user = User(email=normalise_email(email), display_name=display_name.strip(), commune=commune)
+    user = User(email=normalise_email(email), display_name=display_name.strip(), commune=commune,
+                confirmation_required=True)
     user.set_password(password)
     user.grant("citizen")
+    if confirmed:
+        user.confirm_email()
     db.session.add(user)
     db.session.flush()
+    if not confirmed:
+        send_confirmation(user)
     log.info("user %s registered", user.id)
     return user
+
+
+def _confirmation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-confirmation")
+
+
+def confirmation_token(user: User) -> str:
+    """A signed token naming the user and their current email: it dies when the email changes,
+    and after EMAIL_CONFIRMATION_MAX_AGE (seven days)."""
+    return _confirmation_serializer().dumps({"u": user.id, "e": user.email})
+
+
+def user_for_confirmation_token(token: str) -> User | None:
+    """The user a valid, unexpired confirmation token belongs to, if their email is still the
+    one it was sent to; else None."""
+    try:
+        data = _confirmation_serializer().loads(
+            token, max_age=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
+        )
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or user.email is None or user.email != data.get("e"):
+        return None
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    """Email a confirmation link for the person's current email (a job, after the commit)."""
+    from consultation.accounts.jobs import send_email_confirmation
+
+    if user.email is None:
+        raise DomainError(_("Ce compte n'a pas d'adresse électronique à confirmer."))
+    if user.email_confirmed:
+        raise DomainError(_("Votre adresse électronique est déjà confirmée."))
+    jobs.enqueue(send_email_confirmation, user.id, user.email)
+    log.info("email confirmation sent to user %s", user.id)
+
+
+def confirm_email(token: str) -> tuple[User, bool]:
+    """Confirm the email a link was sent to: (the user, True) the first time, (the user, False)
+    when it already was confirmed (nothing changes)."""
+    user = user_for_confirmation_token(token)
+    if user is None:
+        raise DomainError(str(CONFIRMATION_LINK_INVALID))
+    done = user.confirm_email()
+    db.session.flush()
+    if done:
+        log.info("user %s confirmed their email", user.id)
+    return user, done
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -177,7 +242,7 @@ def delete_account(user: User, password: str) -> None:
             part.erase(user)
         elif part.retains and part.collect(user):
             retained.update(part.retains)
-    user.email = None
+    user.set_email(None)
     user.display_name = ""
     user.password_hash = None
     user.locale = None

@@ -11,16 +11,18 @@ from sqlalchemy.orm import selectinload
 from consultation.accounts import bp, services
 from consultation.accounts.forms import (
     ChangePasswordForm,
+    ConfirmEmailForm,
     DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     RolesForm,
 )
 from consultation.accounts.models import ROLES, User
-from consultation.core import kiosk, ratelimits
+from consultation.core import kiosk, pages, ratelimits
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.models import today
@@ -58,6 +60,9 @@ def register():
         if user is not FAILED:
             login_user(user)
             flash(_("Bienvenue, votre compte est créé."), "success")
+            flash(_("Un lien de confirmation vient d'être envoyé à %(email)s : ouvrez-le pour "
+                    "pouvoir proposer, commenter, soutenir et signaler.", email=user.email),
+                  "info")
             return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("accounts/register.html", form=form)
 
@@ -123,6 +128,53 @@ def reset_password(token: str):
             flash(_("Votre mot de passe est changé."), "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/compte/confirmer/<token>", methods=["GET", "POST"])
+@ratelimits.confirmation
+def confirm_email(token: str):
+    """Confirm one's address from the emailed link: the page shows a button, its POST confirms."""
+    owner = services.user_for_confirmation_token(token)
+    if owner is None:
+        return render_template("accounts/confirm_invalid.html"), 400
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        result = attempt(lambda: services.confirm_email(token))
+        if result is not FAILED:
+            if result[1]:
+                flash(_("Votre adresse électronique est confirmée : vous pouvez proposer, "
+                        "commenter, soutenir et signaler."), "success")
+            else:
+                flash(_("Votre adresse électronique était déjà confirmée : rien n'a changé."),
+                      "info")
+            return redirect(url_for("main.home"))
+    return render_template("accounts/confirm_email.html", form=form, owner=owner)
+
+
+@bp.route("/compte/confirmation/renvoyer", methods=["POST"])
+@login_required
+@ratelimits.confirmation_request
+def resend_confirmation():
+    """Send a new confirmation link to the logged-in person's address."""
+    form = ResendConfirmationForm()
+    back = safe_next(request.form.get("next"), url_for("accounts.profile"))
+    if form.validate_on_submit():
+        done = attempt(lambda: services.send_confirmation(current_user))
+        if done is not FAILED:
+            flash(_("Un nouveau lien de confirmation vient d'être envoyé à %(email)s. Il reste "
+                    "valable sept jours.", email=current_user.email), "success")
+    return redirect(back)
+
+
+@bp.route("/compte")
+@login_required
+def space():
+    """Mon espace: what one contributed and what became of it, supports, follows and data.
+
+    Accounts sit below every domain, so each domain adds its section through core/pages.py.
+    """
+    require("accounts.space", current_user)
+    return render_template("accounts/space.html", **pages.context("account", current_user))
 
 
 @bp.route("/compte/profil", methods=["GET", "POST"])

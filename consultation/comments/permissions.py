@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from consultation.core.permissions import (
     check,
+    email_confirmed,
     is_authenticated,
     is_author,
     not_blocked,
@@ -41,10 +42,14 @@ thread_open = check(
 )
 
 # obj: the project or proposal commented on, for "create"; the comment otherwise.
-rule("comments.create", is_authenticated, not_blocked, phase_allows("comment"), target_open)
+rule(
+    "comments.create",
+    is_authenticated, not_blocked, phase_allows("comment"), target_open, email_confirmed,
+)
 rule(
     "comments.reply",
     is_authenticated, not_blocked, phase_allows("comment"), replies_allowed, thread_open,
+    email_confirmed,
 )
 rule("comments.edit", is_author, not_blocked, phase_allows("comment"), not_deleted, not_hidden)
 rule("comments.delete", is_author, not_blocked, phase_allows("comment"), not_deleted)

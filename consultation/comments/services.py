@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
@@ -157,3 +157,79 @@ def page_of(comment: Comment) -> int:
         )
     ) or 1
     return -(-before // ROOTS_PER_PAGE)
+
+
+LATEST_REPLIES = 3  # the replies Mon espace shows under each of one's comments
+
+
+@dataclass
+class Authored:
+    """A person's newest comments, the page of its thread each is on, and the replies."""
+
+    page: Page[Comment]
+    thread_pages: dict[int, int] = field(default_factory=dict)
+    reply_counts: dict[int, int] = field(default_factory=dict)
+    # The latest visible replies by others to each comment, newest first.
+    replies: dict[int, list[Comment]] = field(default_factory=dict)
+
+
+def authored_by(user: User, per_page: int) -> Authored:
+    """A person's newest comments (deleted ones aside) with where they are and the replies they
+    received from others: two statements, whatever the number of comments and replies."""
+    root = aliased(Comment)
+    # The page of the thread a comment is on (see page_of), computed in the same statement.
+    before = (
+        select(func.count())
+        .where(
+            root.project_id == Comment.project_id,
+            root.depth == 0,
+            or_(root.proposal_id == Comment.proposal_id,
+                and_(root.proposal_id.is_(None), Comment.proposal_id.is_(None))),
+            root.id <= func.coalesce(Comment.root_id, Comment.id),
+        )
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Comment, before)
+        .options(joinedload(Comment.project), joinedload(Comment.proposal))
+        .where(Comment.author_id == user.id, Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+    rows = paginate(statement, 1, per_page)
+    comments = [comment for comment, _before in rows.items]
+    thread_pages = {comment.id: -(-(before or 1) // ROOTS_PER_PAGE)
+                    for comment, before in rows.items}
+    authored = Authored(Page(comments, rows.number, rows.per_page, rows.total), thread_pages)
+    if not comments:
+        return authored
+    shown = and_(
+        Comment.parent_id.in_([c.id for c in comments]),
+        Comment.author_id != user.id,
+        Comment.deleted_at.is_(None),
+        Comment.moderation == ModerationState.VISIBLE,
+    )
+    ranked = (
+        select(
+            Comment.id,
+            func.row_number().over(partition_by=Comment.parent_id,
+                                   order_by=(Comment.created_at.desc(), Comment.id.desc()))
+            .label("rank"),
+            func.count().over(partition_by=Comment.parent_id).label("replies"),
+        )
+        .where(shown)
+        .subquery()
+    )
+    latest = (
+        _with_author(select(Comment, ranked.c.replies))
+        .join(ranked, ranked.c.id == Comment.id)
+        .where(ranked.c.rank <= LATEST_REPLIES)
+        .order_by(Comment.parent_id, ranked.c.rank)
+    )
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    for reply, count in db.session.execute(latest):
+        assert reply.parent_id is not None
+        replies[reply.parent_id].append(reply)
+        authored.reply_counts[reply.parent_id] = count
+    authored.replies = dict(replies)
+    return authored

@@ -184,3 +184,9 @@ def project_threads(project: Project) -> dict[str, Any]:
         "comment_target": project,
         "comment_project": project,
     }
+
+
+@pages.provides("account")
+def my_comments(user: Any) -> dict[str, Any]:
+    """Mon espace lists the person's comments, where they are and the replies they received."""
+    return {"my_comments": services.authored_by(user, pages.ACCOUNT_LIST)}

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 Provider = Callable[..., dict[str, Any]]
+# How many items each section of "Mon espace" (the "account" page) lists, newest first.
+ACCOUNT_LIST = 20
 _PROVIDERS: dict[str, list[Provider]] = {}
 
 

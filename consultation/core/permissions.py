@@ -122,6 +122,16 @@ not_blocked = Predicate(
 )
 
 
+# A person who registered with an email and has not confirmed it reads and follows, but does
+# not contribute (User.needs_email_confirmation); people without an email (registered by a
+# mediator with their consent) are never concerned. The header offers to send the link again.
+email_confirmed = Predicate(
+    "email_confirmed",
+    lambda user, obj: not getattr(user, "needs_email_confirmation", False),
+    _l("Confirmez d'abord votre adresse électronique : le lien vous a été envoyé par courriel."),
+)
+
+
 def phase_allows(feature: str) -> Predicate:
     """The current phase of the object's project allows it (propose, comment, support)."""
     messages = {

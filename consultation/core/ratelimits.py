@@ -1,4 +1,5 @@
-"""Rate limits on what can be abused: logins, sign-ups, password resets and posting.
+"""Rate limits on what can be abused: logins, sign-ups, password resets, confirmation links
+and posting.
 
 Only POSTs count (showing a form costs nothing), each against two settings of the config: one
 per address (REMOTE_ADDR, or the client behind PROXY_FIX trusted proxies) and one per account
@@ -39,7 +40,8 @@ def submitted_email() -> str:
 
 
 def reset_link() -> str:
-    """The account a new password is for: its reset link (a digest keeps the key short)."""
+    """The account a new password or a confirmation is for: its emailed link (a digest keeps
+    the key short)."""
     token = str((request.view_args or {}).get("token", ""))
     return "link:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
@@ -94,6 +96,11 @@ registration = limited(
 )
 reset_request = limited("RATELIMIT_RESET_PER_IP", "RATELIMIT_RESET_PER_ACCOUNT", submitted_email)
 reset = limited("RATELIMIT_RESET_PER_IP", "RATELIMIT_RESET_PER_ACCOUNT", reset_link)
+# Confirming an address by its link, per link; asking for a new link, per logged-in account.
+confirmation = limited("RATELIMIT_RESET_PER_IP", "RATELIMIT_RESET_PER_ACCOUNT", reset_link)
+confirmation_request = limited(
+    "RATELIMIT_RESET_PER_IP", "RATELIMIT_RESET_PER_ACCOUNT", logged_in_user
+)
 posting = limited(
     "RATELIMIT_POSTING_PER_IP", "RATELIMIT_POSTING_PER_ACCOUNT", logged_in_user, shared="posting"
 )

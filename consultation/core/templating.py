@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
@@ -47,6 +48,12 @@ def refusal(name: str, obj: Any = None) -> str:
     return permissions.refusal(acting_user(), name, obj) or ""
 
 
+def awaits_confirmation() -> bool:
+    """True while the person acted for registered with an email and has not confirmed it: the
+    page says why they cannot contribute yet, where the button would be."""
+    return bool(getattr(acting_user(), "needs_email_confirmation", False))
+
+
 def date_fr(value: date | datetime | str | None, fmt: str = "long") -> str:
     """A date in the visitor's language (French by default); ISO strings (snapshots) too."""
     if not value:
@@ -80,6 +87,16 @@ def url_with(**changes: Any) -> str:
             args[key] = value
     query = urlencode(args)
     return request.path + (f"?{query}" if query else "")
+
+
+def has_page(path: str) -> bool:
+    """True when the site serves a page at `path`. A link written as a literal path to a page
+    that another part of the code provides shows only once that page exists."""
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:  # not found, another method, or a redirect to another path
+        return False
+    return True
 
 
 def lang_fr() -> Markup:
@@ -119,8 +136,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=can,
         refusal=refusal,
+        awaits_confirmation=awaits_confirmation,
         current_locale=lambda: str(get_locale() or "fr"),
         lang_fr=lang_fr,
+        has_page=has_page,
         today=today,
         url_with=url_with,
         PHASE_LABELS=PHASE_LABELS,

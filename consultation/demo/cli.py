@@ -27,6 +27,8 @@ from consultation.core import jobs
 from consultation.core.models import PARIS, today, utcnow
 from consultation.demo import data
 from consultation.extensions import db
+from consultation.followup import services as followup
+from consultation.followup.models import CommitmentUpdate
 from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.notifications import services as notifications
@@ -133,6 +135,7 @@ class _Loader:
         self.follow()
         self.restore_updated_at()
         self.write_syntheses()
+        self.follow_up()
         # After the fan-out jobs the commit asks for: the demo citizen has read some.
         jobs.enqueue(read_older_notifications, self.users["citoyenne"].id)
 
@@ -261,6 +264,40 @@ class _Loader:
         rencontres.publish(edition, self.users["admin"])
         db.session.flush()
 
+    def follow_up(self) -> None:
+        """Publish the follow-up project's commitments and their timelines, dated in the past
+        (after the syntheses: their frozen figures predate the commitments)."""
+        spec = data.FOLLOW_UP
+        admin = self.users["admin"]
+        project = db.session.scalars(select(Project).where(Project.title == spec["project"])).one()
+        titles = {p.title: p.id for p in db.session.scalars(
+            select(Proposal).where(Proposal.project_id == project.id))}
+        for item in spec["commitments"]:
+            first, *rest = item["updates"]
+            made = followup.create_commitment(
+                admin, project,
+                followup.CommitmentData(
+                    title=item["title"], description=item["description"],
+                    service=item["service"], starts_on=self.day(item["starts"]),
+                    ends_on=self.day(item["ends"]),
+                    proposal_ids=[titles[title] for title in item["proposals"]],
+                ),
+                status=first["status"], progress=first["progress"],
+                reason=first.get("reason", ""), text=first["text"],
+            )
+            _stamp(made, _moment(self.day(first["day"]), 10))
+            for step in rest:
+                followup.add_update(admin, made, step["text"], step["status"],
+                                    step["progress"], step.get("reason", ""))
+            recorded = db.session.scalars(
+                select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == made.id)
+                .order_by(CommitmentUpdate.id))
+            for step, update_ in zip(item["updates"], recorded, strict=True):
+                update_.happened_on = self.day(step["day"])
+                update_.created_at = _moment(self.day(step["day"]), 10)
+            made.updated_at = _moment(self.day(item["updates"][-1]["day"]), 10)
+        db.session.flush()
+
     def restore_updated_at(self) -> None:
         """Date the demo rows' last change back to their demo dates (they are made today)."""
         db.session.execute(
@@ -283,16 +320,21 @@ class _Loader:
     def create_people(self) -> None:
         """Register staff and citizens through the account service, dated well in the past."""
         for staff in data.STAFF:
+            # Demo accounts are confirmed, as if their links had been used when they signed up.
             user = accounts.register(
-                staff["email"], staff["name"], data.PASSWORD, self.territory(staff["commune"])
+                staff["email"], staff["name"], data.PASSWORD, self.territory(staff["commune"]),
+                confirmed=True,
             )
             for role in staff["roles"]:
                 user.grant(role)
             _stamp(user, _moment(self.day(-420), 10))
+            user.email_confirmed_at = user.created_at
             self.users[staff["key"]] = user
         for key, email, name, commune in data.CITIZENS:
-            user = accounts.register(email, name, data.PASSWORD, self.territory(commune))
+            user = accounts.register(email, name, data.PASSWORD, self.territory(commune),
+                                     confirmed=True)
             _stamp(user, _moment(self.day(-self.rng.randint(310, 400)), self.rng.randint(8, 21)))
+            user.email_confirmed_at = user.created_at
             self.users[key] = user
         db.session.flush()
 

@@ -134,3 +134,7 @@ OPEN_DATA: str = SYNTHESES[0]["project"]
 SYNTHESIS_DRAFT: dict[str, Any] = _syntheses["draft"]
 THIRD_PLACES: str = SYNTHESIS_DRAFT["project"]
 EDITION: dict[str, Any] = _syntheses["edition"]
+
+# The follow-up project's commitments: each with the proposals it answers (titles) and the
+# dated updates of its timeline (days from today), the first one its publication.
+FOLLOW_UP: dict[str, Any] = _read("followup")

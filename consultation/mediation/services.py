@@ -319,8 +319,8 @@ def new_claim_code(mediator: User, profile: AssistedProfile) -> str:
 
 def claim(code: str, email: str, password: str, display_name: str | None) -> User:
     """Turn an assisted participant into a citizen account with the one-time code: same user,
-    so everything they contributed stays theirs. The code is spent in one UPDATE, so two
-    requests with the same code cannot both succeed."""
+    so everything they contributed stays theirs; a link to confirm the email is sent. The code
+    is spent in one UPDATE, so two requests with the same code cannot both succeed."""
     if len(normalise_code(code)) != CLAIM_LENGTH:
         raise DomainError(_("Code invalide ou expiré."))
     now = utcnow()
@@ -339,12 +339,16 @@ def claim(code: str, email: str, password: str, display_name: str | None) -> Use
         raise DomainError(_("Un compte existe déjà avec cette adresse électronique."))
     user = db.session.get(User, user_id)
     assert user is not None
-    user.email = accounts.normalise_email(email)
+    # The account was opened with a recorded consent: it keeps contributing while its new
+    # email waits for confirmation (confirmation_required stays False); the link only marks
+    # the address confirmed.
+    user.set_email(accounts.normalise_email(email))
     if display_name and display_name.strip():
         user.display_name = display_name.strip()
     user.set_password(password)
     user.grant("citizen")
     audit.record(user, "mediation.claimed", "user", user.id, user.display_name)
     db.session.flush()
+    accounts.send_confirmation(user)
     log.info("assisted participant %s took their account over", user.id)
     return user

@@ -288,5 +288,7 @@ def claim():
             login_user(user)
             flash(_("Votre compte est à vous : vous retrouvez vos contributions et vous "
                     "connectez désormais avec votre adresse et votre mot de passe."), "success")
+            flash(_("Un lien de confirmation vient d'être envoyé à %(email)s : ouvrez-le pour "
+                    "confirmer votre adresse.", email=user.email), "info")
             return redirect(url_for("accounts.profile"))
     return render_template("mediation/claim.html", form=form)

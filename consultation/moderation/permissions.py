@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 
-from consultation.core.permissions import check, has_role, is_authenticated, not_blocked, rule
+from consultation.core.permissions import (
+    check,
+    email_confirmed,
+    has_role,
+    is_authenticated,
+    not_blocked,
+    rule,
+)
 
 not_self = check(
     "not_self",
@@ -35,6 +42,6 @@ not_own = check(
 )
 
 # obj: the proposal, comment or account reported.
-rule("reports.create", is_authenticated, not_blocked, not_own)
+rule("reports.create", is_authenticated, not_blocked, not_own, email_confirmed)
 # obj: None (the queue) or the item decided on.
 rule("moderation.decide", has_role("moderator"), not_blocked)

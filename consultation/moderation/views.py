@@ -48,6 +48,7 @@ ACTIONS = {
     "comment.": _l("Commentaires (masquage)"),
     "territory.": _l("Territoires (populations)"),
     "mediation.": _l("Médiation numérique (actes pour le compte d'une personne)"),
+    "commitment.": _l("Suivi des engagements"),
 }
 ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
@@ -83,6 +84,11 @@ ACTION_LABELS = {
     "mediation.workshop": _l("Saisie d'un atelier papier"),
     "mediation.claim_code": _l("Code de récupération de compte créé"),
     "mediation.claimed": _l("Compte récupéré par la personne accompagnée"),
+    "commitment.create": _l("Engagement publié"),
+    "commitment.update": _l("Engagement modifié"),
+    "commitment.progress": _l("Point d'étape d'un engagement"),
+    "commitment.abandon": _l("Engagement abandonné"),
+    "commitment.reopen": _l("Engagement rouvert"),
 }
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("notifications", __name__)
 
 from consultation.notifications import (  # noqa: E402,F401
+    account,
     models,
     permissions,
     personal_data,

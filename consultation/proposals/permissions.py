@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from consultation.core.permissions import (
     check,
+    email_confirmed,
     has_role,
     is_authenticated,
     is_author,
@@ -29,7 +30,7 @@ is_editable = check(
 )
 
 # obj is the project for "create", the proposal otherwise.
-rule("proposals.create", is_authenticated, not_blocked, phase_allows("propose"))
+rule("proposals.create", is_authenticated, not_blocked, phase_allows("propose"), email_confirmed)
 rule(
     "proposals.edit",
     is_author, not_blocked, phase_allows("propose"), is_published, is_visible, is_editable,

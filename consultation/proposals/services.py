@@ -15,7 +15,7 @@ from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.core import audit
 from consultation.core.errors import DomainError
 from consultation.core.models import ModerationState
-from consultation.core.pagination import KeysetPage, encode_cursor
+from consultation.core.pagination import KeysetPage, Page, encode_cursor, paginate
 from consultation.core.signals import proposal_answered, proposal_created, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project
@@ -262,3 +262,15 @@ def top_proposals(project: Project, limit: int = 3) -> list[Proposal]:
             _after(_listed(project, None, None), "soutiens", None, limit)
         )
     )
+
+
+def authored_by(user: User, per_page: int) -> Page[Proposal]:
+    """A person's newest proposals, whatever their state, with their project and the proposal
+    they were merged into (one statement)."""
+    statement = (
+        select(Proposal)
+        .options(joinedload(Proposal.project), joinedload(Proposal.merged_into))
+        .where(Proposal.author_id == user.id)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    )
+    return paginate(statement, 1, per_page)

@@ -186,3 +186,9 @@ def top_of_project(project: Project) -> dict[str, Any]:
     """The project page shows its three most supported proposals."""
     return {"top_proposals": services.top_proposals(project)}
 
+
+
+@pages.provides("account")
+def my_proposals(user: Any) -> dict[str, Any]:
+    """Mon espace lists the person's proposals and what became of each."""
+    return {"my_proposals": services.authored_by(user, pages.ACCOUNT_LIST)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from consultation.core import documents
+from consultation.core import documents, pages
 from consultation.extensions import db
 from consultation.rencontres import services
 from consultation.rencontres.models import Edition
@@ -21,6 +21,8 @@ def dossier_pdf(edition: Edition) -> bytes:
             (version, render.parts(version.narrative, f"-{index}"))
             for index, version in enumerate(edition.syntheses, start=1)
         ],
+        # Chapters the domains above add (the follow-up's "Ce que la métropole a fait").
+        **pages.context("dossier", edition),
     )
     return render.write_pdf(html)
 

@@ -23,6 +23,7 @@ from consultation.projects.models import Project, ProjectParticipant
 from consultation.projects.services import participants_by_territory
 from consultation.proposals.models import Proposal
 from consultation.reference.services import participation_per_thousand, territories
+from consultation.syntheses import blocks
 from consultation.votes.models import Support
 
 TOP = 10
@@ -296,4 +297,6 @@ def compute(project: Project, at: datetime | None = None) -> dict[str, Any]:
             "proposals_withdrawn": statuses.get("withdrawn", 0),
         },
         "proposals": proposals,
+        # The blocks domains above syntheses registered (syntheses/blocks.py), by name.
+        "extra": blocks.compute_all(project),
     }

@@ -1,7 +1,8 @@
 """Turning a synthesis into pages: the narrative around its figures, and the PDF.
 
 A moderator places a figure block in the narrative with a line of its own, such as
-`[[plus-soutenues]]`; the blocks not placed follow the narrative in their default order.
+`[[plus-soutenues]]`; the blocks not placed follow the narrative in their default order. The
+blocks other domains register (syntheses/blocks.py, e.g. `[[suivi]]`) show only where placed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from consultation.core import markup
+from consultation.syntheses import blocks
 from consultation.syntheses.figures import BLOCKS
 
 _MARKER = re.compile(r"^[ \t]*\[\[([a-z-]+)\]\][ \t]*$", re.MULTILINE)
@@ -63,7 +65,7 @@ def parts(narrative: str, key: str = "") -> list[Part]:
     position = 0
     for match in _MARKER.finditer(narrative):
         name = match.group(1)
-        if name not in BLOCKS or name in placed:
+        if (name not in BLOCKS and name not in blocks.registered()) or name in placed:
             continue  # an unknown or repeated marker stays in the text as written
         before = narrative[position:match.start()]
         if before.strip():
@@ -74,6 +76,7 @@ def parts(narrative: str, key: str = "") -> list[Part]:
     rest = narrative[position:]
     if rest.strip():
         found.append(_narrative(rest, key, counter))
+    # The built-in blocks not placed follow; a registered block shows only where placed.
     found.extend(Part(block=name) for name in BLOCKS if name not in placed)
     return found
 

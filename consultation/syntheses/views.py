@@ -12,7 +12,7 @@ from consultation.core.pagination import Page, page_number
 from consultation.core.permissions import can
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
-from consultation.syntheses import bp, figures, render, services
+from consultation.syntheses import blocks, bp, figures, render, services
 from consultation.syntheses.forms import SynthesisForm
 from consultation.syntheses.models import SynthesisVersion
 
@@ -141,7 +141,7 @@ def draft(slug: str):
         figures=figures.compute(project),
         parts=render.parts(narrative),
         latest=services.latest(project),
-        block_names=figures.BLOCKS,
+        block_names=(*figures.BLOCKS, *blocks.registered()),
     ), 422 if form.errors or form.form_errors else 200
 
 

@@ -3,7 +3,14 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consultation.core.permissions import check, is_authenticated, not_blocked, phase_allows, rule
+from consultation.core.permissions import (
+    check,
+    email_confirmed,
+    is_authenticated,
+    not_blocked,
+    phase_allows,
+    rule,
+)
 from consultation.votes import services
 
 is_published = check(
@@ -28,6 +35,7 @@ within_limit = check(
 
 rule(
     "votes.support",
-    is_authenticated, not_blocked, phase_allows("support"), is_published, within_limit,
+    is_authenticated, not_blocked, phase_allows("support"), is_published, email_confirmed,
+    within_limit,
 )
 rule("votes.withdraw", is_authenticated, not_blocked, phase_allows("support"))

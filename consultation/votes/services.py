@@ -7,11 +7,13 @@ import logging
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
 from consultation.core import audit
 from consultation.core.db import insert_ignore, rowcount
 from consultation.core.errors import DomainError
+from consultation.core.pagination import Page, paginate
 from consultation.core.signals import support_added, support_removed
 from consultation.extensions import db
 from consultation.projects.models import Project
@@ -98,3 +100,33 @@ def supports_left(user: User, project: Project) -> int | None:
     if key not in g:
         setattr(g, key, used(user, project))
     return max(0, project.support_limit - g.get(key))
+
+
+def given_by(user: User, per_page: int) -> Page[Support]:
+    """A person's newest supports, with their proposal and its project (one statement)."""
+    statement = (
+        select(Support, Proposal)
+        .join(Proposal, Proposal.id == Support.proposal_id)
+        .options(joinedload(Proposal.project))
+        .where(Support.user_id == user.id)
+        .order_by(Support.created_at.desc(), Support.id.desc())
+    )
+    return paginate(statement, 1, per_page)
+
+
+def left_by_project(user: User, per_page: int) -> list[tuple[Project, int, int | None]]:
+    """For the projects a person supports in, newest first: the project, the supports given and
+    the supports left (None: no limit). One statement."""
+    rows = db.session.execute(
+        select(Project, func.count(Support.id))
+        .join(Support, Support.project_id == Project.id)
+        .where(Support.user_id == user.id)
+        .group_by(Project.id)
+        .order_by(func.max(Support.id).desc())
+        .limit(per_page)
+    ).all()
+    return [
+        (project, used_, None if project.support_limit is None
+         else max(0, project.support_limit - used_))
+        for project, used_ in rows
+    ]

@@ -67,3 +67,12 @@ def list_state(project: Project, proposals: list[Proposal]) -> dict[str, Any]:
         "supported_ids": services.supported_ids(acting_user(), [p.id for p in proposals]),
         "supports_left": services.supports_left(acting_user(), project),
     }
+
+
+@pages.provides("account")
+def my_supports(user: Any) -> dict[str, Any]:
+    """Mon espace lists the proposals the person supports and the supports left per project."""
+    return {
+        "my_supports": services.given_by(user, pages.ACCOUNT_LIST),
+        "supports_by_project": services.left_by_project(user, pages.ACCOUNT_LIST),
+    }

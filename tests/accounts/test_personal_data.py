@@ -17,7 +17,9 @@ from consultation.accounts.models import User, UserRole
 from consultation.comments.services import add_comment
 from consultation.core import jobs, personal_data
 from consultation.core.audit import AuditEntry
+from consultation.elected.models import ElectedVisit
 from consultation.extensions import db
+from consultation.followup import services as followup
 from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.moderation.models import Report
@@ -157,11 +159,14 @@ def test_every_part_finds_its_rows(app, monkeypatch):
         mediation.WorkshopRow(0, "commentaire", project.id, someone.id, "", "D'accord.",
                               "pour", None),
     ])
+    # The staff member, as an admin, published a commitment (its first update is theirs).
+    followup.create_commitment(staff, project, followup.CommitmentData(title="Un banc au bourg"))
     db.session.add_all([
         Follow(user_id=staff.id, project_id=project.id),
         Notification(user_id=staff.id, kind="comment", reason="author", event="test:1",
                      project_id=project.id, proposal_id=proposal.id),
         NotificationSettings(user_id=staff.id, email_frequency="weekly"),
+        ElectedVisit(user_id=staff.id),
     ])
     db.session.commit()
     jobs.dispatch_committed()  # the reporters' emails and the notifications, as after a request

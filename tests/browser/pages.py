@@ -23,6 +23,7 @@ from consultation.core.documents import Document
 from consultation.demo import data
 from consultation.demo.cli import load_demo
 from consultation.extensions import db
+from consultation.followup.models import Commitment
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.projects.models import Project
@@ -42,6 +43,8 @@ ROLES = {
     "elected": "elu@demo.brest.fr",
     # The mediator acting for an assisted participant (the banner on every page).
     "acting": "mediation@demo.brest.fr",
+    # Registered (build_world) and not confirmed yet: the notice on every page, the refusals.
+    "unconfirmed": "nouvelle.inscrite@demo.brest.fr",
 }
 
 PAGES: dict[str, list[str]] = {
@@ -65,6 +68,9 @@ PAGES: dict[str, list[str]] = {
         "/projets/{follow_up}/synthese/v2/annexe",
         "/projets/{follow_up}/synthese/v1/pdf",
         "/projets/{information}/synthese",
+        "/projets/{follow_up}/suivi",
+        "/suivi",
+        "/suivi?statut=abandonne&territoire={brest}",
         "/rencontres",
         "/rencontres/{year}",
         "/rencontres/{year}/dossier",
@@ -72,6 +78,7 @@ PAGES: dict[str, list[str]] = {
         "/compte/connexion",
         "/compte/mot-de-passe-oublie",
         "/compte/reinitialiser/{reset_token}",
+        "/compte/confirmer/{confirm_token}",
         "/compte/reclamer",
         "/confidentialite",
         "/accessibilite",
@@ -97,6 +104,7 @@ PAGES: dict[str, list[str]] = {
         "/signaler/user/{author}",
         "/projets/{follow_up}/synthese",
         "/rencontres/{year}",
+        "/compte",
         "/compte/profil",
         "/compte/notifications",
         "/compte/supprimer",
@@ -145,12 +153,23 @@ PAGES: dict[str, list[str]] = {
         "/rencontres/{year}/dossier",
         "/moderation/journal",
         "/admin/territoires",
+        "/projets/{follow_up}/suivi",
+        "/admin/projets/{follow_up}/suivi/nouveau",
+        "/admin/suivi/{commitment}/modifier",
+        "/admin/suivi/{commitment}/point",
     ],
     "acting": [
         "/",
         "/projets/{consultation}",
         "/propositions/{debated}",
         "/projets/{consultation}/propositions/nouvelle",
+    ],
+    "unconfirmed": [
+        "/",
+        "/projets/{consultation}",
+        "/projets/{consultation}/propositions",
+        "/propositions/{debated}",
+        "/compte/profil",
     ],
     "elected": [
         "/",
@@ -159,6 +178,8 @@ PAGES: dict[str, list[str]] = {
         "/rencontres/{year}",
         "/compte/profil",
         "/compte/notifications",
+        "/elus",
+        "/suivi",
     ],
 }
 
@@ -172,6 +193,7 @@ ERRORS: dict[str, int] = {
     "/admin/utilisateurs": 403,
     "/compte/deconnexion": 405,
     "/compte/reinitialiser/pas-un-jeton": 400,
+    "/compte/confirmer/pas-un-jeton": 400,
 }
 
 # GET endpoints that answer with something else than a page.
@@ -195,6 +217,7 @@ def build_world() -> dict[str, Any]:
     Flushes, never commits. PDF builds are left to the caller (dispatch after the commit).
     """
     load_demo()
+    unconfirmed = accounts.register(ROLES["unconfirmed"], "Nouvelle inscrite", data.PASSWORD)
     users = {role: _user(email) for role, email in ROLES.items()}
     projects = {phase.kind: p for p in db.session.scalars(select(Project))
                 if (phase := p.current_phase()) is not None}
@@ -257,7 +280,11 @@ def build_world() -> dict[str, Any]:
         "own_comment": own_comment.id,
         "author": author.id,
         "citizen_id": citizen.id,
+        "commitment": db.session.scalar(
+            select(Commitment.id).where(Commitment.project_id == open_data.id)
+            .order_by(Commitment.id)),
         "reset_token": accounts.reset_token(citizen),
+        "confirm_token": accounts.confirmation_token(unconfirmed),
         "assisted": db.session.scalar(
             select(AssistedProfile.user_id).where(AssistedProfile.consent_reference.is_not(None))
             .order_by(AssistedProfile.user_id)

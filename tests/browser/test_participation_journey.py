@@ -1,7 +1,7 @@
-"""The whole participation journey, in Chromium: register, propose, comment with a stance,
-support, report. Once with the keyboard alone (Tab, Shift+Tab, Enter, Space, arrows, typing:
-never a click), focus always visible; once with JavaScript off, by clicks. The database then
-holds each contribution under the new account."""
+"""The whole participation journey, in Chromium: register, confirm the address by the emailed
+link, propose, comment with a stance, support, report. Once with the keyboard alone (Tab,
+Shift+Tab, Enter, Space, arrows, typing: never a click), focus always visible; once with
+JavaScript off, by clicks. The database then holds each contribution under the new account."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from consultation.moderation.models import Report
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
+from tests.accounts.test_email_confirmation import link_in, mails_to
 from tests.browser.a11y import FOCUSED
 
 PROPOSAL_TITLE = "Des prises de recharge dans les abris de bus"
@@ -88,10 +89,18 @@ def flash(page: Any) -> str:
     return page.locator(".flashes").inner_text() if page.locator(".flashes").count() else ""
 
 
-def test_the_journey_with_the_keyboard_alone(visitor, consultation):
+def open_confirmation_link(app: Any, someone: Any, page: Any, email: str) -> None:
+    """Open the link of the confirmation mail sent to `email`, as from the mail program."""
+    [message] = mails_to(app, email)
+    page.goto(someone.base_url + link_in(message))
+    assert page.locator("h1").inner_text() == "Confirmer mon adresse électronique"
+
+
+def test_the_journey_with_the_keyboard_alone(app, visitor, consultation):
     """Skip link first, focus visible all along, every step done without a pointer."""
     proposal, comment = consultation["proposal"], consultation["comment"]
-    page = visitor().open("/compte/inscription")
+    someone = visitor()
+    page = someone.open("/compte/inscription")
 
     first = tab_to(page, "a", limit=1)
     assert first["href"] == "#contenu" and first["text"] == "Aller au contenu"
@@ -114,6 +123,12 @@ def test_the_journey_with_the_keyboard_alone(visitor, consultation):
     tab_to(page, "main button[type=submit]")
     press_and_wait(page, "Enter")
     assert "Bienvenue" in flash(page)
+
+    # Confirm the address with the link of the mail, then its button.
+    open_confirmation_link(app, someone, page, "awena@exemple.fr")
+    tab_to(page, "main form button[type=submit]")
+    press_and_wait(page, "Enter")
+    assert "Votre adresse électronique est confirmée" in flash(page)
 
     # Propose, from the home page through the menu.
     tab_to(page, "header a[href='/projets']")
@@ -174,7 +189,7 @@ def submit(page: Any, button: str) -> None:
         page.click(button)
 
 
-def test_the_journey_without_javascript(visitor, consultation):
+def test_the_journey_without_javascript(app, visitor, consultation):
     """The same journey, JavaScript disabled, with clicks and typing: every step succeeds."""
     proposal, comment = consultation["proposal"], consultation["comment"]
     someone = visitor(javascript=False)
@@ -188,6 +203,9 @@ def test_the_journey_without_javascript(visitor, consultation):
     page.fill("#confirm", "un mot de passe solide")
     submit(page, "main button[type=submit]")
     assert "Bienvenue" in flash(page)
+    open_confirmation_link(app, someone, page, "bleuenn@exemple.fr")
+    submit(page, "main form button[type=submit]")
+    assert "Votre adresse électronique est confirmée" in flash(page)
 
     submit(page, "header a[href='/projets']")
     submit(page, f"main a[href='/projets/{consultation['project'].slug}']")

@@ -163,3 +163,20 @@ def test_demo_citizen_follows_things_and_has_read_and_unread_notifications(app):
         select(Notification).where(Notification.user_id == citizen.id)).all()
     assert {n.read_at is None for n in notices} == {True, False}
     assert {"comment", "answer", "synthesis"} <= {n.kind for n in notices}
+
+
+def test_the_follow_up_project_has_commitments_with_a_timeline(app):
+    """The follow-up project's commitments: several statuses, an abandoned one with its reason,
+    linked to proposals, each with dated updates."""
+    from consultation.followup.models import Commitment, CommitmentUpdate
+
+    commitments = db.session.scalars(select(Commitment)).all()
+    assert 3 <= len(commitments) <= 5
+    assert {c.status for c in commitments} >= {"prevu", "en_cours", "realise", "abandonne"}
+    abandoned = next(c for c in commitments if c.status == "abandonne")
+    assert abandoned.abandon_reason
+    assert all(c.proposals for c in commitments)
+    updates = db.session.scalar(select(func.count()).select_from(CommitmentUpdate)) or 0
+    assert updates > len(commitments)
+    phase = commitments[0].project.current_phase()
+    assert phase is not None and phase.kind == "follow_up"

@@ -232,10 +232,27 @@ def test_a_commitment_update_tells_the_followers_of_its_project_and_proposals(wo
     assert fan_out.notify_commitment(4242, world.project.id, [world.proposal.id], None) == 0
 
 
-def test_the_follow_up_domain_sends_updates_of_that_shape():
-    """Once the follow-up domain exists, its updates carry what the receiver reads."""
-    followup = pytest.importorskip("consultation.followup.models")
-    assert hasattr(followup, "CommitmentUpdate")
+def test_the_follow_up_domain_tells_the_followers(world):
+    """Through the follow-up service: publishing a commitment and each later update notify
+    the followers once per update; the admin who writes them is not told."""
+    followup = pytest.importorskip("consultation.followup.services")
+    services.follow(world.admin, project=world.project)
+    commitment = followup.create_commitment(
+        world.admin, world.project,
+        followup.CommitmentData(title="Des bancs", proposal_ids=[world.proposal.id]))
+    settle()
+    first = told(kind="commitment")
+    assert {user for user, _kind, _reason in first} == {
+        world.anne.id, world.follower.id, world.supporter.id}
+    followup.add_update(world.admin, commitment, "Les travaux commencent.", "en_cours", 20)
+    settle()
+    assert len(told(kind="commitment")) == 6
+    from flask import current_app
+
+    from tests.conftest import login
+
+    shown = login(current_app.test_client(), world.follower).get("/compte/notifications")
+    assert f"/projets/{world.project.slug}/suivi" in shown.get_data(as_text=True)
 
 
 def test_notifications_carry_an_event_key_unique_per_person(world):

@@ -29,6 +29,8 @@ from consultation.core import jobs
 from consultation.core.markup import render
 from consultation.core.models import today
 from consultation.extensions import db
+from consultation.followup import services as followup
+from consultation.followup.models import Commitment
 from consultation.mediation import services as mediation
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
@@ -82,6 +84,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "ClaimForm.email": ("stored:claimed_email", "reflected:ClaimForm"),
     "ClaimForm.display_name": ("stored:claimed_name", "reflected:ClaimForm"),
     "ProposalListForm.cursor": ("query:apres",),
+    "CommitmentForm.title": ("stored:commitment_title", "reflected:CommitmentForm"),
+    "CommitmentForm.description": ("stored:commitment_description", "reflected:CommitmentForm"),
+    "CommitmentForm.service": ("stored:commitment_service", "reflected:CommitmentForm"),
+    "NewCommitmentForm.title": ("stored:commitment_title", "reflected:NewCommitmentForm"),
+    "NewCommitmentForm.description": ("stored:commitment_description",
+                                      "reflected:NewCommitmentForm"),
+    "NewCommitmentForm.service": ("stored:commitment_service", "reflected:NewCommitmentForm"),
+    "NewCommitmentForm.reason": ("stored:commitment_reason", "reflected:NewCommitmentForm"),
+    "UpdateForm.text": ("stored:update_text", "reflected:UpdateForm"),
+    "UpdateForm.reason": ("stored:commitment_reason", "reflected:UpdateForm"),
 }
 # Password fields: a PasswordField never writes a value back into the page.
 EXCLUDED = {
@@ -125,6 +137,11 @@ KINDS: dict[str, tuple[int, bool]] = {
     "workshop_comment": (10_000, True),
     "claimed_name": (80, False),
     "claimed_email": (254 - len("c100@exemple.fr"), False),
+    "commitment_title": (200, False),
+    "commitment_description": (10_000, True),
+    "commitment_service": (200, False),
+    "commitment_reason": (2_000, False),  # shown as plain text
+    "update_text": (10_000, True),
 }
 # Comments and replies carry a few payloads each, so a proposal page shows dozens of them.
 PER_COMMENT = 4
@@ -382,6 +399,9 @@ def seed(run_jobs: bool = True) -> Seeded:
     # before the synthesis, so that its annex lists the workshops' proposals.
     assisted = _mediation(done, main)
 
+    # The follow-up of the main project: commitments and their updates.
+    followup_pages = _followup(done, main, first)
+
     # The synthesis: the narrative in every version, a note on what changed in each.
     narrative = done.put("narrative", NUMBERS)
     assert len(narrative) <= KINDS["narrative"][0]
@@ -425,6 +445,7 @@ def seed(run_jobs: bool = True) -> Seeded:
         *_pages(done, main, projects, props, carriers, blocked, editions, versions,
                 len(programmes)),
         *_mediation_pages(done, main, assisted),
+        *followup_pages,
     ]
     done.reflected = _reflected(done, main, first, blocked)
     done.queries = _queries(main, first)
@@ -505,6 +526,40 @@ def _mediation(done: Seeded, main: Project) -> Mediation:
     db.session.flush()
     return Mediation(participants=participants, claimed=claimed, carrier=carrier,
                      bodies=made[: len(bodies)], comments=count, workshops=count + 1)
+
+
+def _followup(done: Seeded, main: Project, first: Proposal) -> list[Page]:
+    """Commitments of the main project with payloads as titles, descriptions, services and
+    reasons of abandon; updates with payloads as texts; the pages that show them."""
+    admin = done.people["admin"]
+    titles, descriptions = chunks("commitment_title"), chunks("commitment_description")
+    services, reasons = chunks("commitment_service"), chunks("commitment_reason")
+    texts = chunks("update_text")
+    count = max(len(titles), len(descriptions), len(services), len(reasons), len(texts))
+    for i in range(count):
+        made = followup.create_commitment(admin, main, followup.CommitmentData(
+            title=done.put("commitment_title", titles[i]) if i < len(titles)
+            else f"Engagement {i}",
+            description=done.put("commitment_description", descriptions[i])
+            if i < len(descriptions) else "",
+            service=done.put("commitment_service", services[i]) if i < len(services) else "",
+            proposal_ids=[first.id],
+        ))
+        if i < len(texts):
+            followup.add_update(admin, made, done.put("update_text", texts[i]), "en_cours", 50)
+        if i < len(reasons):
+            followup.add_update(admin, made, "Abandon.", "abandonne", 50,
+                                done.put("commitment_reason", reasons[i]))
+    db.session.flush()
+    kinds = ("commitment_title", "commitment_description", "commitment_service",
+             "commitment_reason")
+    return [
+        Page(f"/projets/{main.slug}/suivi", "anonymous", (*kinds, "update_text")),
+        *[Page(f"/suivi?page={n}", "anonymous", kinds) for n in range(1, -(-count // 20) + 1)],
+        Page(f"/propositions/{first.id}", "anonymous", ("commitment_title",)),
+        Page("/moderation/journal?action=commitment.", "moderator",
+             ("commitment_title", "commitment_reason")),
+    ]
 
 
 def _mediation_pages(done: Seeded, main: Project, assisted: Mediation) -> list[Page]:
@@ -605,6 +660,8 @@ def _reflected(done: Seeded, main: Project, first: Any, blocked: list[User]) -> 
     line = whitespace(corpus_text(" "))
     account = f"/moderation/comptes/{blocked[0].id}"
     target = done.people["target"].id
+    commitment = db.session.scalar(
+        db.select(Commitment.id).where(Commitment.project_id == main.id).order_by(Commitment.id))
     return [
         Reflected("RegisterForm", "/compte/inscription", "anonymous", "/compte/inscription",
                   {"email": line, "display_name": line}),
@@ -651,6 +708,16 @@ def _reflected(done: Seeded, main: Project, first: Any, blocked: list[User]) -> 
                    "rows-0-body": text, "rows-1-title": line, "rows-1-body": text}),
         Reflected("ClaimForm", "/compte/reclamer", "anonymous", "/compte/reclamer",
                   {"code": line, "email": line, "display_name": line}),
+        Reflected("NewCommitmentForm", f"/admin/projets/{main.slug}/suivi/nouveau", "admin",
+                  f"/admin/projets/{main.slug}/suivi/nouveau",
+                  {"title": line, "description": f"{text}\n\n{text}", "service": line,
+                   "reason": text}),
+        Reflected("CommitmentForm", f"/admin/suivi/{commitment}/modifier", "admin",
+                  f"/admin/suivi/{commitment}/modifier",
+                  {"title": line, "description": f"{text}\n\n{text}", "service": line}),
+        Reflected("UpdateForm", f"/admin/suivi/{commitment}/point", "admin",
+                  f"/admin/suivi/{commitment}/point",
+                  {"text": f"{text}\n\n{text}", "reason": text}),
     ]
 
 
@@ -695,4 +762,5 @@ def _queries(main: Project, first: Any, budget: int | None = None) -> list[Page]
         Page(f"/moderation/comptes?{query('q')}", "moderator", ()),
         Page(f"/moderation/journal?{query('action', 'since', 'until')}", "moderator", ()),
         Page(f"/admin/utilisateurs?{query('q')}", "admin", ()),
+        Page(f"/suivi?{query('statut', 'orientation', 'territoire')}", "anonymous", ()),
     ]
