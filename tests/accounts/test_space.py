@@ -6,10 +6,10 @@ from __future__ import annotations
 import html
 import re
 
-from consultation.core.models import utcnow
 from consultation.core.templating import has_page
 from consultation.extensions import db
 from consultation.moderation import services as moderation
+from consultation.notifications import services as follows
 from consultation.notifications.models import Follow
 from consultation.proposals import services as proposals
 from tests import factories
@@ -209,9 +209,9 @@ def _fill(me, n: int) -> None:
         comment = factories.comment(target, author=me)
         factories.comment(parent=comment, author=other)
         factories.comment(project, author=me)
-        db.session.add_all([Follow(user_id=me.id, project_id=project.id),
-                            Follow(user_id=me.id, proposal_id=target.id,
-                                   created_at=utcnow())])
+        # Already followed by commenting (automatic follows): following again changes nothing.
+        follows.follow(me, project=project)
+        follows.follow(me, proposal=target)
         db.session.commit()
         moderation.merge(staff, merged, target, "Doublon.")
         proposals.give_answer(staff, proposal, "under_study", "Nous regardons.")
@@ -259,8 +259,8 @@ def test_a_full_space_is_light(app):
         comment = factories.comment(theirs, author=me, body=body)
         for _ in range(4):
             factories.comment(parent=comment, author=other, body=body)
-        db.session.add_all([Follow(user_id=me.id, proposal_id=theirs.id),
-                            Follow(user_id=me.id, proposal_id=mine.id)])
+        follows.follow(me, proposal=theirs)
+        follows.follow(me, proposal=mine)
     db.session.commit()
     total, requests = weigh(login(app.test_client(), me), "/compte")
     assert total <= MAX_BYTES and requests <= 4, (total, requests)
