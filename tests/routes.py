@@ -20,6 +20,7 @@ Adding a route is one line in ROUTES (keep the alphabetical order):
   values may hold {placeholders} too.
 - query: the query-string parameters the view reads (the hostile-input tests fuzz them).
 - changes: False when a valid, allowed POST leaves the database as it was (log in, language).
+- csrf: False for the one route whose URL secret stands in for the CSRF token.
 - ends_account: True when a valid POST deletes the acting account: the walks send it last
   (WALK), so the routes after it are still reached by someone.
 
@@ -44,6 +45,7 @@ from consultation.core.permissions import can
 from consultation.extensions import db
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
+from consultation.notifications import mailing
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 from tests import factories
@@ -68,6 +70,9 @@ class Route:
     query: tuple[str, ...] = ()
     changes: bool = True
     ends_account: bool = False
+    # False only where a secret in the URL stands in for the form's token (RFC 8058's
+    # one-click unsubscription, which mail programs POST without a page).
+    csrf: bool = True
 
     @property
     def method_list(self) -> list[str]:
@@ -206,6 +211,14 @@ ROUTES: dict[str, Route] = {
                                 "users.block", "blocked_user", form=_REASON),
     "moderation.unmerge": Route("/moderation/journal/{merge_entry}/annuler-fusion", "POST",
                                 "moderation.decide", form=_REASON),
+    "notifications.settings": Route(
+        "/compte/notifications/reglages", "GET POST", "notifications.settings", "me",
+        form={"email_frequency": "weekly"}),
+    "notifications.unsubscribe": Route("/desabonnement/{unsubscribe_token}", "GET POST", PUBLIC),
+    # Walked after notifications.unsubscribe, which already took target_user off the mail.
+    "notifications.unsubscribe_one_click": Route(
+        "/desabonnement/{unsubscribe_token}/un-clic", "POST", PUBLIC,
+        form={"List-Unsubscribe": "One-Click"}, csrf=False, changes=False),
     "projects.create": Route("/admin/projets/nouveau", "GET POST", "projects.create",
                              form={"title": "Un nouveau projet", "summary": "Son résumé."}),
     "projects.edit": Route("/admin/projets/{other_slug}/modifier", "GET POST", "projects.edit",
@@ -319,7 +332,8 @@ class World:
     in the journal), year (a published edition with its ready dossier), version_id,
     reset_token (a valid link for target_user), other_email, participant (an assisted
     participant with a recorded consent, registered by another mediator), claim_code (a valid
-    one-time code of another participant), territory (Brest).
+    one-time code of another participant), territory (Brest), unsubscribe_token (the
+    secret of target_user's unsubscribe link).
     """
 
     def __init__(self, role: str, monkeypatch: Any = None) -> None:
@@ -395,6 +409,7 @@ class World:
             "version_id": version.id, "reset_token": accounts.reset_token(target_user),
             "other_email": other.email, "participant": participant.user_id,
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
+            "unsubscribe_token": mailing.unsubscribe_token(target_user.id),
         }
         db.session.commit()
 

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
 
-from consultation.notifications import models, personal_data  # noqa: E402,F401
+from consultation.notifications import (  # noqa: E402,F401
+    models,
+    permissions,
+    personal_data,
+    views,
+)

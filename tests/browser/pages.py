@@ -25,6 +25,7 @@ from consultation.demo.cli import load_demo
 from consultation.extensions import db
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
+from consultation.notifications import mailing
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project
 from consultation.proposals.models import Proposal
@@ -72,6 +73,7 @@ PAGES: dict[str, list[str]] = {
         "/compte/connexion",
         "/compte/mot-de-passe-oublie",
         "/compte/reinitialiser/{reset_token}",
+        "/desabonnement/{unsubscribe_token}",
         "/compte/reclamer",
         "/confidentialite",
         "/accessibilite",
@@ -98,6 +100,7 @@ PAGES: dict[str, list[str]] = {
         "/projets/{follow_up}/synthese",
         "/rencontres/{year}",
         "/compte/profil",
+        "/compte/notifications/reglages",
         "/compte/supprimer",
     ],
     "mediator": [
@@ -256,6 +259,7 @@ def build_world() -> dict[str, Any]:
         "author": author.id,
         "citizen_id": citizen.id,
         "reset_token": accounts.reset_token(citizen),
+        "unsubscribe_token": mailing.unsubscribe_token(citizen.id),
         "assisted": db.session.scalar(
             select(AssistedProfile.user_id).where(AssistedProfile.consent_reference.is_not(None))
             .order_by(AssistedProfile.user_id)

@@ -1,0 +1,5 @@
+"""Notification rules."""
+
+from consultation.core.permissions import is_authenticated, rule
+
+rule("notifications.settings", is_authenticated)
