@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.mediation import bp as mediation_bp
     from consultation.moderation import bp as moderation_bp
     from consultation.notifications import bp as notifications_bp
+    from consultation.notifications.cli import notifications_cli
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
     from consultation.reference import bp as reference_bp
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(syntheses_cli)
     app.cli.add_command(rencontres_cli)
+    app.cli.add_command(notifications_cli)
 
 
 def _register_template_globals(app: Flask) -> None:

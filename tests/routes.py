@@ -20,6 +20,7 @@ Adding a route is one line in ROUTES (keep the alphabetical order):
   values may hold {placeholders} too.
 - query: the query-string parameters the view reads (the hostile-input tests fuzz them).
 - changes: False when a valid, allowed POST leaves the database as it was (log in, language).
+- csrf: False for the one route whose URL secret stands in for the CSRF token.
 - ends_account: True when a valid POST deletes the acting account: the walks send it last
   (WALK), so the routes after it are still reached by someone.
 
@@ -45,6 +46,7 @@ from consultation.extensions import db
 from consultation.followup.models import Commitment
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
+from consultation.notifications import mailing
 from consultation.notifications.models import Notification
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
@@ -70,6 +72,9 @@ class Route:
     query: tuple[str, ...] = ()
     changes: bool = True
     ends_account: bool = False
+    # False only where a secret in the URL stands in for the form's token (RFC 8058's
+    # one-click unsubscription, which mail programs POST without a page).
+    csrf: bool = True
 
     @property
     def method_list(self) -> list[str]:
@@ -247,6 +252,14 @@ ROUTES: dict[str, Route] = {
                                             "notifications.follow", "other_project"),
     "notifications.unfollow_proposal": Route("/propositions/{reported}/ne-plus-suivre", "POST",
                                              "notifications.follow", "reported"),
+    "notifications.settings": Route(
+        "/compte/notifications/reglages", "GET POST", "notifications.settings", "me",
+        form={"email_frequency": "weekly"}),
+    "notifications.unsubscribe": Route("/desabonnement/{unsubscribe_token}", "GET POST", PUBLIC),
+    # Walked after notifications.unsubscribe, which already took target_user off the mail.
+    "notifications.unsubscribe_one_click": Route(
+        "/desabonnement/{unsubscribe_token}/un-clic", "POST", PUBLIC,
+        form={"List-Unsubscribe": "One-Click"}, csrf=False, changes=False),
     "projects.create": Route("/admin/projets/nouveau", "GET POST", "projects.create",
                              form={"title": "Un nouveau projet", "summary": "Son résumé."}),
     "projects.edit": Route("/admin/projets/{other_slug}/modifier", "GET POST", "projects.edit",
@@ -364,6 +377,8 @@ class World:
     one-time code of another participant), territory (Brest), commitment (a commitment of the
     project, answering their_proposal), notification (one of the two unread notifications of
     `me`, or of `other` for a visitor).
+    one-time code of another participant), territory (Brest), unsubscribe_token (the
+    secret of target_user's unsubscribe link).
     """
 
     def __init__(self, role: str, monkeypatch: Any = None) -> None:
@@ -452,6 +467,7 @@ class World:
             "other_email": other.email, "participant": participant.user_id,
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
             "commitment": commitment.id, "notification": notices[0].id,
+            "unsubscribe_token": mailing.unsubscribe_token(target_user.id),
         }
         db.session.commit()
 

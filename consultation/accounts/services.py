@@ -289,15 +289,3 @@ def matching(statement: Select[Any], query: str) -> Select[Any]:
         return statement
     return statement.where(or_(User.display_name.icontains(query, autoescape=True),
                                User.email.icontains(query, autoescape=True)))
-
-
-def publication_readers(subscribers: Select[Any]) -> list[User]:
-    """Who is told of a publication: elected officials and the users `subscribers` selects
-    (a SELECT of user ids); only accounts with an email address and not blocked."""
-    elected = select(UserRole.user_id).where(UserRole.role == "elected")
-    users = db.session.scalars(
-        select(User)
-        .where(or_(User.id.in_(elected), User.id.in_(subscribers)), User.email.is_not(None))
-        .order_by(User.id)
-    )
-    return [user for user in users if not user.is_blocked]

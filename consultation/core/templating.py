@@ -6,11 +6,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
@@ -89,16 +88,6 @@ def url_with(**changes: Any) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
-def has_page(path: str) -> bool:
-    """True when the site serves a page at `path`. A link written as a literal path to a page
-    that another part of the code provides shows only once that page exists."""
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:  # not found, another method, or a redirect to another path
-        return False
-    return True
-
-
 def lang_fr() -> Markup:
     """` lang="fr"` on content written in French (projects, proposals, comments) when the
     interface is in another language, so that screen readers read it in French (RGAA 8.7)."""
@@ -139,7 +128,6 @@ def init_app(app: Flask) -> None:
         awaits_confirmation=awaits_confirmation,
         current_locale=lambda: str(get_locale() or "fr"),
         lang_fr=lang_fr,
-        has_page=has_page,
         today=today,
         url_with=url_with,
         PHASE_LABELS=PHASE_LABELS,

@@ -60,7 +60,7 @@ def _progress_field() -> IntegerField:
         _l("Avancement (en %)"),
         validators=[InputRequired(message=PROGRESS_MESSAGE),
                     NumberRange(0, 100, message=PROGRESS_MESSAGE)],
-        description=_l("De 0 à 100 ; 100 % veut dire réalisé."),
+        description=_l("De 0 à 100 ; 100 % veut dire réalisé."),
     )
 
 

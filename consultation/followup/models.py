@@ -127,7 +127,7 @@ class Commitment(TimestampMixin, Model):
             raise IllegalTransition(_("Un engagement réalisé est avancé à 100 %."))
         if status != CommitmentStatus.REALISE and progress == 100:
             raise IllegalTransition(
-                _("Un engagement avancé à 100 % est réalisé : choisissez « réalisé ».")
+                _("Un engagement avancé à 100 % est réalisé : choisissez « réalisé ».")
             )
         reason = reason.strip()
         if status == CommitmentStatus.ABANDONNE and not reason:

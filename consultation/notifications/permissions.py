@@ -15,3 +15,5 @@ is_recipient = check(
 rule("notifications.follow", is_authenticated)
 # obj: the notification. Only the person it was made for reads it or marks it read.
 rule("notifications.read", is_authenticated, is_recipient)
+# obj: the person. Anyone logged in chooses how they are emailed.
+rule("notifications.settings", is_authenticated)

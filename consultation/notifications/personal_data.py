@@ -20,7 +20,7 @@ def _unfollow_all(user: User) -> None:
 
 
 @part("notifications.json", "suivis", ("follows.user_id",),
-      _l("les projets et les propositions que vous suivez ; supprimés avec votre compte"),
+      _l("les projets et les propositions que vous suivez ; supprimés avec votre compte"),
       erase=_unfollow_all)
 def follows(user: User) -> list[dict[str, Any]]:
     """The projects and proposals the person follows."""
@@ -76,7 +76,7 @@ def _forget_settings(user: User) -> None:
 
 
 @part("notifications.json", "reglages", ("notification_settings.user_id",),
-      _l("vos réglages de notification (fréquence des courriels, suivi automatique) ; "
+      _l("vos réglages de notification (fréquence des courriels, suivi automatique) ; "
          "supprimés avec votre compte"),
       erase=_forget_settings)
 def settings(user: User) -> dict[str, Any] | None:

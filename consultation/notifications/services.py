@@ -41,6 +41,7 @@ from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
 from consultation.extensions import db
 from consultation.notifications.models import (
+    EmailFrequency,
     Follow,
     Notification,
     NotificationKind,
@@ -189,15 +190,14 @@ class Item:
         return self.proposal_title or self.project_title or ""
 
 
-def page_of(user: User, number: int) -> Page[Item]:
-    """A page of the person's notifications, newest first, with the titles of what they are
-    about joined in the same query."""
-    # A proposal hidden since is named only to its author.
+def items_statement() -> Select[Any]:
+    """Notifications with the titles of what they are about, joined in one query (rows for
+    `Item`); a proposal hidden since is named only to its author."""
     visible_title = select(Proposal.title).where(
         Proposal.id == Notification.proposal_id,
-        or_(Proposal.moderation == "visible", Proposal.author_id == user.id),
+        or_(Proposal.moderation == "visible", Proposal.author_id == Notification.user_id),
     ).scalar_subquery()
-    statement = (
+    return (
         select(Notification, Project.slug, Project.title, visible_title,
                SynthesisVersion.number, Edition.year)
         .outerjoin(Project, Project.id == Notification.project_id)
@@ -205,7 +205,13 @@ def page_of(user: User, number: int) -> Page[Item]:
                                           SynthesisVersion.id == Notification.subject_id))
         .outerjoin(Edition, and_(Notification.kind == NotificationKind.EDITION,
                                  Edition.id == Notification.subject_id))
-        .where(Notification.user_id == user.id)
+    )
+
+
+def page_of(user: User, number: int) -> Page[Item]:
+    """A page of the person's notifications, newest first, in one query."""
+    statement = (
+        items_statement().where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     page = paginate(statement, number, PER_PAGE)
@@ -271,3 +277,34 @@ def announce_opened_phases(day: date) -> int:
     if events:
         jobs.enqueue(email_events, events)
     return made
+
+
+# --- Email settings ---------------------------------------------------------------------------
+
+
+def settings_of(user: User) -> NotificationSettings:
+    """A person's settings, the defaults when they never changed them (not added)."""
+    row = db.session.get(NotificationSettings, user.id)
+    if row is None:
+        return NotificationSettings(user_id=user.id, email_frequency=EmailFrequency.DAILY,
+                                    auto_follow=True)
+    return row
+
+
+def save_settings(user: User, email_frequency: EmailFrequency, auto_follow: bool) -> None:
+    """Record how often the person wants email and whether they follow what they take part in."""
+    insert_ignore(NotificationSettings.__table__, user_id=user.id,
+                  email_frequency=EmailFrequency.DAILY.value, auto_follow=True)
+    row = db.session.get_one(NotificationSettings, user.id)
+    row.email_frequency = email_frequency
+    row.auto_follow = auto_follow
+    db.session.flush()
+
+
+def unsubscribe(user: User) -> None:
+    """No more email for this person (the notifications stay in the site)."""
+    insert_ignore(NotificationSettings.__table__, user_id=user.id,
+                  email_frequency=EmailFrequency.NONE.value, auto_follow=True)
+    row = db.session.get_one(NotificationSettings, user.id)
+    row.email_frequency = EmailFrequency.NONE
+    db.session.flush()

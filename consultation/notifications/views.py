@@ -1,21 +1,25 @@
-"""Follow and stop following; the notifications page; the follow button of project and
-proposal pages."""
+"""Follow and stop following; the notifications page and its email settings; unsubscribing
+from an email; the follow button of project and proposal pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consultation.accounts.models import User
 from consultation.core import pages
 from consultation.core.acting import acting_user
+from consultation.core.errors import abort_with
 from consultation.core.http import get_or_404, require, safe_next
 from consultation.core.pagination import page_number
 from consultation.core.permissions import require as require_of
-from consultation.notifications import bp, services
-from consultation.notifications.models import Notification
+from consultation.extensions import csrf
+from consultation.notifications import bp, mailing, services, texts
+from consultation.notifications.forms import SettingsForm
+from consultation.notifications.models import EmailFrequency, Notification
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 from consultation.proposals.models import Proposal
@@ -84,14 +88,7 @@ def index():
     """The person's notifications, newest first; reading the page marks nothing."""
     page = services.page_of(current_user, page_number())
     return render_template("notifications/index.html", page=page,
-                           unread=services.header_unread(),
-                           commitment_endpoint=_follow_up_endpoint())
-
-
-def _follow_up_endpoint() -> str | None:
-    # The project's follow-up tab, once the follow-up pages exist (a domain beside this one).
-    return next((rule.endpoint for rule in current_app.url_map.iter_rules()
-                 if rule.rule == "/projets/<slug>/suivi"), None)
+                           unread=services.header_unread(), tell=texts.tell)
 
 
 @bp.route("/compte/notifications/<id:notification_id>/lu", methods=["POST"])
@@ -115,6 +112,53 @@ def read_all():
     else:
         flash(_("Vous n'aviez aucune notification non lue."), "info")
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/compte/notifications/reglages", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Choose how often to be emailed, and whether to follow what one takes part in."""
+    require("notifications.settings", current_user)
+    current = services.settings_of(current_user)
+    form = SettingsForm()
+    if request.method == "GET":
+        form.email_frequency.data = str(current.email_frequency)
+        form.auto_follow.data = current.auto_follow
+    if form.validate_on_submit():
+        services.save_settings(current_user, EmailFrequency(form.email_frequency.data),
+                               bool(form.auto_follow.data))
+        flash(_("Vos réglages de notification sont enregistrés."), "success")
+        return redirect(url_for("notifications.settings"))
+    return render_template("notifications/settings.html", form=form,
+                           has_email=bool(current_user.email))
+
+
+def _owner(token: str) -> User:
+    user = mailing.user_of_token(token)
+    if user is None:
+        abort_with(404, _("Ce lien de désabonnement n'est pas valide. Vous pouvez régler vos "
+                     "courriels depuis votre compte, page «\u00a0Mes notifications\u00a0»."))
+    assert user is not None  # abort_with raised otherwise
+    return user
+
+
+@bp.route("/desabonnement/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Stop all email from the platform from a link in an email, without logging in."""
+    user = _owner(token)
+    if request.method == "POST":
+        services.unsubscribe(user)
+        return render_template("notifications/unsubscribed.html")
+    return render_template("notifications/unsubscribe.html", token=token)
+
+
+@bp.route("/desabonnement/<token>/un-clic", methods=["POST"])
+@csrf.exempt
+def unsubscribe_one_click(token: str):
+    """The one-click unsubscription mail programs send (RFC 8058): the link's secret stands
+    in for the form's token."""
+    services.unsubscribe(_owner(token))
+    return render_template("notifications/unsubscribed.html")
 
 
 @pages.provides("project")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 
-from consultation.core.templating import has_page
 from consultation.extensions import db
 from consultation.moderation import services as moderation
 from consultation.notifications import services as follows
@@ -166,10 +165,9 @@ def test_follows_and_notification_links(app):
     assert "La proposition Une proposition suivie" in page
     assert f'href="/projets/{project.slug}"' in raw
     assert f'href="/propositions/{proposal.id}"' in raw
-    # Links to the notification pages, shown once those pages exist.
-    with app.test_request_context():
-        for path in ("/compte/notifications", "/compte/notifications/reglages"):
-            assert (f'href="{path}"' in raw) == has_page(path), path
+    # Links to the notification pages.
+    for path in ("/compte/notifications", "/compte/notifications/reglages"):
+        assert f'href="{path}"' in raw, path
 
 
 def test_data_links(app):
@@ -232,35 +230,3 @@ def test_statement_count_does_not_grow(app, count_queries):
     with count_queries() as many:
         assert many_client.get("/compte").status_code == 200
     assert many.count == few.count, (few.statements, many.statements)
-
-
-def test_has_page_knows_the_served_pages(app):
-    """Links written as literal paths (pages built elsewhere) show only once the page exists."""
-    with app.test_request_context():
-        assert has_page("/compte")
-        assert has_page("/propositions/12")
-        assert not has_page("/nulle-part")
-        assert not has_page("/compte/deconnexion")  # POST only
-
-
-def test_a_full_space_is_light(app):
-    """Every list full, long titles and texts: still under the weight of any page."""
-    from tests.test_page_weight import MAX_BYTES, weigh
-
-    me = factories.user(display_name="Une personne au nom assez long")
-    other = factories.user(display_name="Quelqu'un d'autre au nom long")
-    project = factories.project("consultation", support_limit=50,
-                                title="Un projet au titre plutôt long pour peser la page")
-    body = "Un texte assez long pour remplir l'extrait du commentaire. " * 10
-    for n in range(22):
-        mine = factories.proposal(project, author=me, title=f"Une proposition au long titre {n}")
-        theirs = factories.proposal(project, author=other, title=f"Une proposition d'autrui {n}")
-        factories.support(theirs, me)
-        comment = factories.comment(theirs, author=me, body=body)
-        for _ in range(4):
-            factories.comment(parent=comment, author=other, body=body)
-        follows.follow(me, proposal=theirs)
-        follows.follow(me, proposal=mine)
-    db.session.commit()
-    total, requests = weigh(login(app.test_client(), me), "/compte")
-    assert total <= MAX_BYTES and requests <= 4, (total, requests)

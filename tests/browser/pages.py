@@ -26,6 +26,7 @@ from consultation.extensions import db
 from consultation.followup.models import Commitment
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
+from consultation.notifications import mailing
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project
 from consultation.proposals.models import Proposal
@@ -79,6 +80,7 @@ PAGES: dict[str, list[str]] = {
         "/compte/mot-de-passe-oublie",
         "/compte/reinitialiser/{reset_token}",
         "/compte/confirmer/{confirm_token}",
+        "/desabonnement/{unsubscribe_token}",
         "/compte/reclamer",
         "/confidentialite",
         "/accessibilite",
@@ -107,6 +109,7 @@ PAGES: dict[str, list[str]] = {
         "/compte",
         "/compte/profil",
         "/compte/notifications",
+        "/compte/notifications/reglages",
         "/compte/supprimer",
     ],
     "mediator": [
@@ -285,6 +288,7 @@ def build_world() -> dict[str, Any]:
             .order_by(Commitment.id)),
         "reset_token": accounts.reset_token(citizen),
         "confirm_token": accounts.confirmation_token(unconfirmed),
+        "unsubscribe_token": mailing.unsubscribe_token(citizen.id),
         "assisted": db.session.scalar(
             select(AssistedProfile.user_id).where(AssistedProfile.consent_reference.is_not(None))
             .order_by(AssistedProfile.user_id)

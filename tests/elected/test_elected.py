@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select, update
 
 from consultation.core import jobs
-from consultation.core.templating import has_page
 from consultation.elected.models import ElectedVisit
 from consultation.extensions import db
 from consultation.rencontres import services as rencontres
@@ -123,8 +122,7 @@ def test_latest_synthesis_per_project_and_dossiers(elected):
     assert 'href="/rencontres/2026"' in raw
     assert 'href="/rencontres/2026/dossier"' in raw
     assert "Rencontres 2027" not in page and draft.year == 2027
-    with elected.application.test_request_context():
-        assert ('href="/suivi"' in raw) == has_page("/suivi")
+    assert 'href="/suivi"' in raw
     # Both PDF links answer with a PDF.
     assert elected.get(f"/projets/{slug}/synthese/v2/pdf").mimetype == "application/pdf"
     assert elected.get("/rencontres/2026/dossier").mimetype == "application/pdf"
@@ -171,17 +169,12 @@ def test_new_since_last_marked_as_seen(elected):
     assert "Nouveau " not in text(elected.get("/elus"))
 
 
-def test_followup_dashboard_is_included_when_provided(app, elected):
-    """The follow-up domain adds `followup_dashboard` and its partial; without it, a link."""
-    from consultation.core import pages
-
-    with app.test_request_context():
-        provided = "followup_dashboard" in pages.context("elected", elected.user)
-        served = has_page("/suivi")
+def test_followup_dashboard_is_included(elected):
+    """The follow-up domain's dashboard is part of the space, with a link to every
+    commitment."""
     page = elected.get("/elus").get_data(as_text=True)
-    assert ('href="/suivi"' in page) == served
-    if not provided and not served:
-        assert "Le suivi des engagements de la métropole sera publié ici." in page
+    assert 'href="/suivi"' in page
+    assert "Le suivi des engagements" in page
 
 
 def test_statement_count_does_not_grow(elected, count_queries):

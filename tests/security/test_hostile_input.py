@@ -204,7 +204,7 @@ def test_every_route_that_reads_input_is_fuzzed():
 
 # The placeholders of the catalogue that take text (the others are ids, refused as a 404 by the
 # URL converter when they are not numbers).
-TEXT_SEGMENTS = ("slug", "other_slug", "reset_token")
+TEXT_SEGMENTS = ("slug", "other_slug", "reset_token", "unsubscribe_token")
 SEGMENTS = [b"a\x00b", b"\x00", b"\xff\xfe", b"\xed\xa0\x80", "é".encode(), b"a" * 5000,
             b"..", b"%00", b"-", b"UPPER"]
 

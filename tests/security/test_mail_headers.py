@@ -6,10 +6,10 @@ import email
 from email import policy
 from pathlib import Path
 
-from flask import current_app
-
-from consultation.core.mail import compose, deliver
+from consultation.core import jobs
 from consultation.extensions import db
+from consultation.notifications.models import EmailFrequency
+from consultation.notifications.services import save_settings
 from consultation.syntheses import render as print_render
 from consultation.syntheses import services as syntheses
 from tests import factories
@@ -22,19 +22,16 @@ def test_a_title_with_line_breaks_stays_in_one_subject_line(app, monkeypatch):
     elected = factories.user(roles=("elected",), email="elu@exemple.fr")
     moderator = factories.user(roles=("moderator",))
     project = factories.project(title="Wi-Fi public\r\nBcc: victime@exemple.fr\n\n<b>x</b>")
-    version = syntheses.publish(project, moderator, "Le texte de la synthèse.", "")
+    save_settings(elected, EmailFrequency.IMMEDIATE, True)
+    syntheses.publish(project, moderator, "Le texte de la synthèse.", "")
     db.session.commit()
-    # The publication's email is written by the notifications' email side with compose().
-    with current_app.test_request_context():
-        assert elected.email is not None
-        deliver(compose(elected.email, f"Synthèse publiée : {project.title}",
-                        "synthesis_published", user=elected, version=version, link="/",
-                        pdf_link="/"))
+    jobs.dispatch_committed()  # the notifications, then their email, as after a request
     outbox = Path(app.config["OUTBOX_DIR"])
     messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
                 for p in outbox.glob("*.eml")]
     [message] = [m for m in messages if m["To"] == elected.email]
     assert message["Subject"] == (
-        "Synthèse publiée : Wi-Fi public Bcc: victime@exemple.fr <b>x</b>")
+        "Synthèse publiée sur le projet «\u00a0Wi-Fi public Bcc: victime@exemple.fr "
+        "<b>x</b>\u00a0»")
     assert message["Bcc"] is None
     assert "victime@exemple.fr" not in str(message["To"])
