@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from consultation.core.db import insert_ignore
 from consultation.core.models import utcnow
 from consultation.extensions import Model, db
+
+# Any run of white space but the non-breaking ones.
+BREAKS = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 class SentNotice(Model):
@@ -38,8 +42,9 @@ def compose(to: str, subject: str, template: str, **context: object) -> EmailMes
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
-    # A title typed with a line break must not end the header (nor fail the whole mailing).
-    message["Subject"] = " ".join(subject.split())
+    # A title typed with a line break must not end the header (nor fail the whole mailing);
+    # the non-breaking spaces of French typography stay.
+    message["Subject"] = BREAKS.sub(" ", subject).strip()
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="consultation.brest")
     message.set_content(render_template(f"emails/{template}.txt", **context))

@@ -79,7 +79,9 @@ def insert_select_ignore(model: Any, columns: tuple[str, ...], rows: Select[Any]
     for its upsert syntax: every SELECT given here has one.)
     """
     statement = _insert(model).from_select(list(columns), rows).on_conflict_do_nothing()
-    return rowcount(db.session.execute(statement))
+    # Counted from RETURNING: the driver's rowcount of an INSERT ... SELECT is -1 on
+    # PostgreSQL through SQLAlchemy.
+    return sum(1 for _row in db.session.execute(statement.returning(literal(1))))
 
 
 def value(given: Any, type_: Any) -> ColumnElement[Any]:

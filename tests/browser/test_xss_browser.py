@@ -96,7 +96,7 @@ FILL_AND_SEND = """
 ([values, button]) => {
   let form = null;
   for (const [name, value] of Object.entries(values)) {
-    const control = document.querySelector(`[name="${name}"]`);
+    const control = document.querySelector(`form [name="${name}"]`);
     control.value = value;
     form = control.form;
   }
@@ -107,7 +107,7 @@ FILL_AND_SEND = """
 
 VALUES = """
 (names) => Object.fromEntries(names.map(
-  (name) => [name, document.querySelector(`[name="${name}"]`).value]))
+  (name) => [name, document.querySelector(`form [name="${name}"]`).value]))
 """
 
 
@@ -218,6 +218,7 @@ class Run:
         self.check(spec.who, f"{spec.form} shown again", page)
         shown = page.evaluate(VALUES, list(spec.values))
         for name, value in spec.values.items():
+            assert shown[name] is not None, (spec.form, name)  # a form control, not <meta>
             assert whitespace(shown[name]) == whitespace(value), (spec.form, name)
 
     def placements_shown(self) -> int:

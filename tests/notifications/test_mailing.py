@@ -187,7 +187,7 @@ def test_digests_speak_the_persons_language(app, proposal):
     [digest] = outbox.new()
     assert digest["Subject"] == "Your daily digest: 1 notification"
     assert "Hello" in body(digest, "plain")
-    assert "because you are its author" in body(digest, "plain")
+    assert "because you are the author" in body(digest, "plain")
 
 
 def test_settings_page_shows_the_defaults_and_saves_as_a_browser_sends(app, client):
