@@ -7,7 +7,10 @@ import smtplib
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from email.message import EmailMessage
+from email import charset
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from consultation.core.db import insert_ignore
 from consultation.core.models import utcnow
 from consultation.extensions import Model, db
+
+# Bodies in quoted-printable: readable as they travel, unlike base64.
+UTF8 = charset.Charset("utf-8")
+UTF8.body_encoding = charset.QP
 
 # Any run of white space but the non-breaking ones.
 BREAKS = re.compile(r"[^\S\u00a0\u202f]+")
@@ -37,9 +44,13 @@ class SentNotice(Model):
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def compose(to: str, subject: str, template: str, **context: object) -> EmailMessage:
-    """Build a message from templates/emails/<template>.txt and .html."""
-    message = EmailMessage()
+def compose(to: str, subject: str, template: str, **context: object) -> Message:
+    """Build a message from templates/emails/<template>.txt and .html.
+
+    Built with the classic MIME classes: the modern EmailMessage parses and refolds every
+    header of every message, which made a digest run for 20,000 people three times slower.
+    """
+    message = MIMEMultipart("alternative")
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
     # A title typed with a line break must not end the header (nor fail the whole mailing);
@@ -47,12 +58,14 @@ def compose(to: str, subject: str, template: str, **context: object) -> EmailMes
     message["Subject"] = BREAKS.sub(" ", subject).strip()
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="consultation.brest")
-    message.set_content(render_template(f"emails/{template}.txt", **context))
-    message.add_alternative(render_template(f"emails/{template}.html", **context), subtype="html")
+    for extension, subtype in (("txt", "plain"), ("html", "html")):
+        text = render_template(f"emails/{template}.{extension}", **context)
+        # The standard library takes a Charset here (its stubs say only str).
+        message.attach(MIMEText(text, subtype, UTF8))  # type: ignore[arg-type]
     return message
 
 
-def deliver(message: EmailMessage) -> None:
+def deliver(message: Message) -> None:
     """Hand the message to SMTP, or write it to the outbox folder in the embedded mode."""
     config = current_app.config
     if config.get("MAIL_SERVER"):
@@ -68,7 +81,7 @@ def deliver(message: EmailMessage) -> None:
     (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(message.as_bytes())
 
 
-def send_once(key: str, people: Iterable[Any], message_for: Callable[[Any], EmailMessage]) -> int:
+def send_once(key: str, people: Iterable[Any], message_for: Callable[[Any], Message]) -> int:
     """Send each person their message about `key` once, however often the job runs; how many
     went now.
 

@@ -3,7 +3,7 @@ author of a proposal hidden, restored or merged is told by the notifications).""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.message import Message
 from functools import partial
 from typing import Any
 
@@ -27,7 +27,7 @@ def _link(kind: str, target: Any) -> str:
                    _anchor=f"commentaire-{target.id}", _external=True)
 
 
-def _message(user: User, subject: Any, template: str, **context: Any) -> EmailMessage:
+def _message(user: User, subject: Any, template: str, **context: Any) -> Message:
     assert user.email is not None  # _send() writes only to those who have one
     with force_locale(user.locale or "fr"), current_app.test_request_context(
         base_url=current_app.config["PUBLIC_URL"]

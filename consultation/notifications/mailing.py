@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from itertools import groupby
 from typing import Any
 
@@ -72,11 +72,11 @@ def _items(condition: ColumnElement[bool]) -> list[Item]:
     )]
 
 
-def _message(user: User, items: list[Item], digest: EmailFrequency | None) -> EmailMessage:
+def _message(user: User, items: list[Item], digest: EmailFrequency | None) -> Message:
     assert user.email is not None  # only people with an address are claimed
     told = [texts.tell(item, external=True) for item in items]
-    unsubscribe = url_for("notifications.unsubscribe_one_click",
-                          token=unsubscribe_token(user.id), _external=True)
+    token = unsubscribe_token(user.id)
+    unsubscribe = url_for("notifications.unsubscribe_one_click", token=token, _external=True)
     context = {
         "user": user,
         "items": told,
@@ -86,8 +86,7 @@ def _message(user: User, items: list[Item], digest: EmailFrequency | None) -> Em
         "digest": digest,
         "settings_link": url_for("notifications.settings", _external=True),
         "notifications_link": url_for("notifications.index", _external=True),
-        "unsubscribe_link": url_for("notifications.unsubscribe", token=unsubscribe_token(user.id),
-                                    _external=True),
+        "unsubscribe_link": url_for("notifications.unsubscribe", token=token, _external=True),
     }
     if digest == EmailFrequency.DAILY:
         subject = ngettext("Votre résumé du jour\u00a0: %(num)d notification",
