@@ -29,6 +29,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def _peak_mb() -> float:
+    # VmHWM is this program's own peak: ru_maxrss keeps the parent's peak across exec (the
+    # dataset generator's, when it ran first).
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
