@@ -30,6 +30,12 @@ def proposal_commitments(proposal: Proposal) -> dict[str, Any]:
     return {"proposal_commitments": services.answering(proposal)}
 
 
+@pages.provides("account")
+def my_answered_proposals(user: Any) -> dict[str, Any]:
+    """Mon espace says which of the person's proposals a commitment answers."""
+    return {"commitments_by_proposal": services.answering_authored_by(user)}
+
+
 @pages.provides("dossier")
 def dossier_chapter(edition: Any) -> dict[str, Any]:
     """The Rencontres dossier's chapter "Ce que la métropole a fait": the commitments of the

@@ -213,6 +213,21 @@ def answering(proposal: Proposal) -> list[Commitment]:
     ))
 
 
+def answering_authored_by(user: User) -> dict[int, list[Commitment]]:
+    """The commitments answering each proposal the person wrote, by proposal id (one query)."""
+    found: dict[int, list[Commitment]] = {}
+    rows = db.session.execute(
+        select(commitment_proposals.c.proposal_id, Commitment)
+        .join(Commitment, Commitment.id == commitment_proposals.c.commitment_id)
+        .join(Proposal, Proposal.id == commitment_proposals.c.proposal_id)
+        .where(Proposal.author_id == user.id)
+        .order_by(commitment_proposals.c.proposal_id, Commitment.id)
+    )
+    for proposal_id, commitment in rows:
+        found.setdefault(proposal_id, []).append(commitment)
+    return found
+
+
 def rows_of(project_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The commitments of these projects as plain data (for snapshots and print), by project."""
     found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in project_ids}

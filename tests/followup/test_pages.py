@@ -12,6 +12,7 @@ from consultation.extensions import db
 from consultation.followup import services
 from consultation.reference.models import Orientation
 from tests import factories
+from tests.conftest import login
 from tests.followup.helpers import commitment
 
 
@@ -63,6 +64,22 @@ def test_the_proposal_page_lists_the_commitments_answering_it(client, admin):
     assert "Ouvrir la médiathèque le dimanche" in page and "Réalisé" in page
     assert "100\u00a0% réalisé" in page
     assert "Ouvrir la médiathèque le dimanche" not in client.get(f"/propositions/{other.id}").text
+
+
+def test_mon_espace_says_which_proposals_a_commitment_answers(client, admin):
+    """The author's space links the commitment answering their proposal, on its Suivi tab."""
+    project = factories.project("follow_up", actor=admin)
+    author = factories.user()
+    answered = factories.proposal(project, author=author)
+    factories.proposal(project, author=author)
+    made = commitment(project, admin, title="Ouvrir la médiathèque le dimanche",
+                      proposals=[answered])
+    db.session.commit()
+    login(client, author)
+    page = client.get("/compte").text
+    assert page.count("Liée à un engagement de la métropole") == 1
+    assert f'href="/projets/{project.slug}/suivi#engagement-{made.id}"' in page
+    assert "Ouvrir la médiathèque le dimanche" in page
 
 
 def _spread(admin: Any) -> dict[str, Any]:
