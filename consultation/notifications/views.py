@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from consultation.accounts.models import User
 from consultation.core import pages
@@ -29,17 +30,21 @@ def _back(default: str) -> str:
     return safe_next(request.form.get("next"), default)
 
 
+def _said(changed: bool, done: str, already: str, default: str) -> WerkzeugResponse:
+    # A second click is not an error: it says that nothing needed doing.
+    flash(done if changed else already, "success" if changed else "info")
+    return redirect(_back(default))
+
+
 @bp.route("/projets/<slug>/suivre", methods=["POST"])
 @login_required
 def follow_project(slug: str):
     """Follow a project; a second click changes nothing."""
     project = project_or_404(slug)
     require("notifications.follow", project)
-    if services.follow(acting_user(), project=project):
-        flash(_("Vous suivez ce projet : vous serez notifié·e de ce qui s'y passe."), "success")
-    else:
-        flash(_("Vous suivez déjà ce projet."), "info")
-    return redirect(_back(url_for("projects.show", slug=project.slug)))
+    return _said(services.follow(acting_user(), project=project),
+                 _("Vous suivez ce projet : vous serez notifié·e de ce qui s'y passe."),
+                 _("Vous suivez déjà ce projet."), url_for("projects.show", slug=project.slug))
 
 
 @bp.route("/projets/<slug>/ne-plus-suivre", methods=["POST"])
@@ -48,11 +53,9 @@ def unfollow_project(slug: str):
     """Stop following a project."""
     project = project_or_404(slug)
     require("notifications.follow", project)
-    if services.unfollow(acting_user(), project=project):
-        flash(_("Vous ne suivez plus ce projet."), "success")
-    else:
-        flash(_("Vous ne suiviez pas ce projet."), "info")
-    return redirect(_back(url_for("projects.show", slug=project.slug)))
+    return _said(services.unfollow(acting_user(), project=project),
+                 _("Vous ne suivez plus ce projet."),
+                 _("Vous ne suiviez pas ce projet."), url_for("projects.show", slug=project.slug))
 
 
 @bp.route("/propositions/<id:proposal_id>/suivre", methods=["POST"])
@@ -61,12 +64,11 @@ def follow_proposal(proposal_id: int):
     """Follow a proposal; a second click changes nothing."""
     proposal = get_or_404(Proposal, proposal_id)
     require("notifications.follow", proposal)
-    if services.follow(acting_user(), proposal=proposal):
-        flash(_("Vous suivez cette proposition : vous serez notifié·e de sa réponse officielle "
-                "et de ses suites."), "success")
-    else:
-        flash(_("Vous suivez déjà cette proposition."), "info")
-    return redirect(_back(url_for("proposals.show", proposal_id=proposal.id)))
+    return _said(services.follow(acting_user(), proposal=proposal),
+                 _("Vous suivez cette proposition : vous serez notifié·e de sa réponse officielle "
+                   "et de ses suites."),
+                 _("Vous suivez déjà cette proposition."),
+                 url_for("proposals.show", proposal_id=proposal.id))
 
 
 @bp.route("/propositions/<id:proposal_id>/ne-plus-suivre", methods=["POST"])
@@ -75,11 +77,10 @@ def unfollow_proposal(proposal_id: int):
     """Stop following a proposal."""
     proposal = get_or_404(Proposal, proposal_id)
     require("notifications.follow", proposal)
-    if services.unfollow(acting_user(), proposal=proposal):
-        flash(_("Vous ne suivez plus cette proposition."), "success")
-    else:
-        flash(_("Vous ne suiviez pas cette proposition."), "info")
-    return redirect(_back(url_for("proposals.show", proposal_id=proposal.id)))
+    return _said(services.unfollow(acting_user(), proposal=proposal),
+                 _("Vous ne suivez plus cette proposition."),
+                 _("Vous ne suiviez pas cette proposition."),
+                 url_for("proposals.show", proposal_id=proposal.id))
 
 
 @bp.route("/compte/notifications")
