@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from flask import Response, g, has_request_context
-from sqlalchemy import CursorResult, Engine, Result, Table, event, update
+from sqlalchemy import CursorResult, Engine, Result, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 
-from consultation.core.models import utcnow
 from consultation.extensions import db
 
 
@@ -35,19 +34,6 @@ def insert_ignore(table: Table | Any, **values: Any) -> bool:
         .returning(*table.primary_key.columns)
     )
     return db.session.execute(statement).first() is not None
-
-
-def claim_once(model: Any, ident: int, column: Any) -> bool:
-    """Set `column` to now on one row if it is still empty, and commit: True for the one
-    caller that did it. Jobs that must act once (a publication's emails) start with it."""
-    claimed = rowcount(db.session.execute(
-        update(model).where(model.id == ident, column.is_(None)).values({column: utcnow()})
-    ))
-    db.session.commit()
-    return claimed == 1
-
-
-# --- The request's transaction ---------------------------------------------------------------
 
 
 def abandon_request() -> None:

@@ -16,6 +16,7 @@ from consultation.core.acting import acting_user
 from consultation.core.errors import abort_with
 from consultation.core.http import get_or_404, require, safe_next
 from consultation.core.pagination import page_number
+from consultation.core.permissions import can
 from consultation.core.permissions import require as require_of
 from consultation.extensions import csrf
 from consultation.notifications import bp, mailing, services, texts
@@ -166,6 +167,7 @@ def unsubscribe_one_click(token: str):
 def project_follow(project: Project) -> dict[str, Any]:
     """A project page offers to follow it (one query, for a logged-in person only)."""
     return {"follow_state": {
+        "allowed": can(acting_user(), "notifications.follow", project),
         "following": services.is_following(acting_user(), project_id=project.id),
         "follow": url_for("notifications.follow_project", slug=project.slug),
         "unfollow": url_for("notifications.unfollow_project", slug=project.slug),
@@ -177,6 +179,7 @@ def project_follow(project: Project) -> dict[str, Any]:
 def proposal_follow(proposal: Proposal) -> dict[str, Any]:
     """A proposal page offers to follow it (one query, for a logged-in person only)."""
     return {"follow_state": {
+        "allowed": can(acting_user(), "notifications.follow", proposal),
         "following": services.is_following(acting_user(), proposal_id=proposal.id),
         "follow": url_for("notifications.follow_proposal", proposal_id=proposal.id),
         "unfollow": url_for("notifications.unfollow_proposal", proposal_id=proposal.id),
