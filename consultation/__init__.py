@@ -131,19 +131,22 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.reference import bp as reference_bp
     from consultation.rencontres import bp as rencontres_bp
     from consultation.rencontres.cli import rencontres_cli
+    from consultation.search import bp as search_bp
+    from consultation.search.cli import search_cli
     from consultation.syntheses import bp as syntheses_bp
     from consultation.syntheses.cli import syntheses_cli
     from consultation.votes import bp as votes_bp
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
                       moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp,
-                      notifications_bp, elected_bp, followup_bp):
+                      notifications_bp, elected_bp, followup_bp, search_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(syntheses_cli)
     app.cli.add_command(rencontres_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(search_cli)
 
 
 def _register_template_globals(app: Flask) -> None:

@@ -35,6 +35,16 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+def include_object(object, name, type_, reflected, compare_to):
+    """Leave out what each database keeps of its own for full-text search (migration 0015):
+    SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and its index."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    if reflected and compare_to is None and name in ("document", "ix_search_entries_document"):
+        return False
+    return True
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -55,7 +65,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_object=include_object,
     )
 
     with context.begin_transaction():
@@ -96,6 +107,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

@@ -98,6 +98,9 @@ class ProposalListForm(FlaskForm):
         choices=[SelectChoice("", _l("Toutes"))]
         + [SelectChoice(value, ANSWER_LABELS[value]) for value in ANSWER_FILTERS],
     )
+    # Words to look for (the search domain finds them, through core/textfilter.py).
+    q = StringField(_l("Mots"), filters=[lambda value: value[:200] if isinstance(value, str)
+                                            else ""])
     # The seed of the random order: 1 .. SEED_MAX - 1.
     seed = IntegerField(name="graine", validators=[
         Optional(), ascii_digits, NumberRange(min=1, max=SEED_MAX - 1),

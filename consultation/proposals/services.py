@@ -114,7 +114,8 @@ def cursor_kinds(sort: str) -> tuple[type, ...]:
 
 
 def _listed(
-    project: Project, territory_id: int | None, answer: str | None, authors: bool = True
+    project: Project, territory_id: int | None, answer: str | None, authors: bool = True,
+    matching: Any = None,
 ) -> Select[Any]:
     statement = select(Proposal)
     if authors:
@@ -131,6 +132,8 @@ def _listed(
     )
     if territory_id:
         statement = statement.where(Proposal.territory_id == territory_id)
+    if matching is not None:
+        statement = statement.where(Proposal.id.in_(matching))
     if answer == "none":
         statement = statement.where(Proposal.answer_status.is_(None))
     elif AnswerStatus.has(answer):
@@ -157,17 +160,20 @@ def list_page(
     cursor: list[Any] | None = None,
     per_page: int = 20,
     rank: int = 1,
+    matching: Any = None,
 ) -> KeysetPage[Proposal]:
     """One page of a project's published proposals, filtered and sorted, with their authors:
-    the rows after `cursor` (the sort key of the previous page's last row), by index."""
-    base = _listed(project, territory_id, answer)
+    the rows after `cursor` (the sort key of the previous page's last row), by index.
+    `matching`: a subquery of the ids of the proposals found by words (core/textfilter.py)."""
+    base = _listed(project, territory_id, answer, matching=matching)
     limit = per_page + 1  # one more than shown says whether a next page exists
     # Unfiltered, the project's counter is the total; filtered, the count rides along with
     # the rows as a subquery, so a page stays one query.
-    filtered = bool(territory_id or answer)
+    filtered = bool(territory_id or answer or matching is not None)
     count = (
         select(func.count())
-        .select_from(_listed(project, territory_id, answer, authors=False).subquery())
+        .select_from(_listed(project, territory_id, answer, authors=False,
+                             matching=matching).subquery())
         .scalar_subquery()
         .label("total")
         if filtered else None
@@ -175,7 +181,7 @@ def list_page(
     total = project.proposals_count
     if sort == "hasard":
         items, next_cursor, counted = _random_page(
-            project, territory_id, answer, seed, total, cursor, per_page, count
+            project, territory_id, answer, seed, total, cursor, per_page, count, matching
         )
     else:
         statement = _after(base, sort, cursor, limit)
@@ -200,7 +206,7 @@ def list_page(
 
 def _random_page(
     project: Project, territory_id: int | None, answer: str | None, seed: int, total: int,
-    cursor: list[Any] | None, per_page: int, count: Any = None,
+    cursor: list[Any] | None, per_page: int, count: Any = None, matching: Any = None,
 ) -> tuple[list[Proposal], str | None, int | None]:
     """A page of the random order: the proposals in shuffle-key order, starting at the one of
     rank `seed mod total` and wrapping around, so that every proposal is as likely as any
@@ -208,7 +214,7 @@ def _random_page(
     keys (part 0), then from the first key back to the start (part 1). The cursor carries the
     part, the last row's key and the start's key, so later pages need no lookup of it."""
     limit = per_page + 1
-    bare = _listed(project, territory_id, answer, authors=False)
+    bare = _listed(project, territory_id, answer, authors=False, matching=matching)
     if cursor is None:
         # The start: the row at rank seed mod total, read from the index (no rows, no start).
         # (Keys are drawn from 2**31 values: the rare proposals sharing the start's key all
@@ -246,7 +252,8 @@ def _random_page(
     counted = rows[0][2] if rows and count is not None else None
     if not rows and cursor is None and total > 1:
         # The counter ran ahead of the rows (a proposal hidden meanwhile): start from the first.
-        return _random_page(project, territory_id, answer, 0, 1, None, per_page, count)
+        return _random_page(project, territory_id, answer, 0, 1, None, per_page, count,
+                            matching)
     items = [row[0] for row in rows[:per_page]]
     if len(rows) <= per_page:
         return items, None, counted

@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import pages, ratelimits
+from consultation.core import pages, ratelimits, textfilter
 from consultation.core.acting import acting_mediator, acting_user
+from consultation.core.errors import DomainError
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState
@@ -57,12 +58,18 @@ def index(slug: str):
         seed = services.new_seed()
     territory = next((t for t in territories() if t.id == form.territory.data), None)
     answer = form.answer.data
+    matching, words_error = None, None
+    try:
+        matching = textfilter.matching_proposal_ids(project.id, form.q.data or "")
+    except DomainError as refused:
+        words_error = str(refused)
     cursor = decode_cursor(form.cursor.data, services.cursor_kinds(sort))
     if sort == "hasard" and cursor is not None and cursor[0] not in (0, 1):
         abort(404)
     page = services.list_page(
         project, sort, seed or 1, territory.id if territory else None, answer or None,
         cursor=cursor, per_page=PER_PAGE, rank=rank_number() if cursor else 1,
+        matching=matching,
     )
     return render_template(
         "proposals/index.html",
@@ -73,6 +80,8 @@ def index(slug: str):
         seed=seed if sort == "hasard" else None,
         territory=territory,
         answer=answer,
+        words=form.q.data if matching is not None else "",
+        words_error=words_error,
         **pages.context("proposal_list", project, page.items),
     )
 

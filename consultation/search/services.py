@@ -1,0 +1,435 @@
+"""The search index (kept in the transaction of every change) and the queries on it.
+
+Indexing: `sync(connection, kind, ids)` rewrites the rows of those objects from their current
+state, keeping only what everyone may see; the session listener (listeners.py) and the
+moderation signals (receivers.py) call it, `reindex()` calls it for everything.
+Querying: `search_page()` for /recherche, `similar()` and `find()` for core/similar.py,
+`proposal_ids()` for a project's proposal list (core/textfilter.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+
+from consultation.comments.models import Comment
+from consultation.core.models import ModerationState
+from consultation.core.pagination import KeysetPage, encode_cursor
+from consultation.extensions import db
+from consultation.followup.models import Commitment, CommitmentUpdate
+from consultation.projects.models import Phase, Project, project_territories
+from consultation.proposals.models import Proposal, ProposalStatus
+from consultation.search import text as words
+from consultation.search.models import EntryKind, SearchEntry
+from consultation.syntheses.models import SynthesisVersion
+
+log = logging.getLogger(__name__)
+entries = SearchEntry.__table__
+CHUNK = 500
+SCORE_SCALE = 1_000_000  # ranks kept as integers, so that a cursor carries them exactly
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0  # SQLite's bm25 column weights
+
+
+# --- Indexing ---------------------------------------------------------------------------------
+
+def _chunks(ids: Iterable[int]) -> list[list[int]]:
+    values = sorted(set(ids))
+    return [values[i:i + CHUNK] for i in range(0, len(values), CHUNK)]
+
+
+def _row(connection: Connection, kind: str, object_id: int, project_id: int,
+         created_at: datetime, title: str, body: str, proposal_id: int | None = None,
+         territory_id: int | None = None) -> dict[str, Any]:
+    sqlite = connection.dialect.name == "sqlite"
+    title = (title or "")[:200]
+    shape = words.stemmed_text if sqlite else words.index_text
+    return {
+        "kind": kind, "object_id": object_id, "project_id": project_id,
+        "proposal_id": proposal_id, "territory_id": territory_id, "created_at": created_at,
+        "title": title, "body": body, "index_title": shape(title), "index_body": shape(body),
+    }
+
+
+def _visible_proposal() -> ColumnElement[bool]:
+    return and_(Proposal.status == ProposalStatus.PUBLISHED,
+                Proposal.moderation == ModerationState.VISIBLE)
+
+
+def _rows(connection: Connection, kind: str, ids: list[int] | None) -> list[dict[str, Any]]:
+    """The index rows of these objects (all of the kind when ids is None), visible ones only."""
+    found: list[dict[str, Any]] = []
+    if kind == EntryKind.PROJECT:
+        statement = select(Project.id, Project.title, Project.summary, Project.plain_summary,
+                           Project.body, Project.created_at)
+        if ids is not None:
+            statement = statement.where(Project.id.in_(ids))
+        for r in connection.execute(statement):
+            body = " ".join(filter(None, [r.summary, words.plain_text(r.plain_summary),
+                                          words.plain_text(r.body)]))
+            found.append(_row(connection, kind, r.id, r.id, r.created_at, r.title, body))
+    elif kind == EntryKind.PROPOSAL:
+        statement = select(Proposal.id, Proposal.project_id, Proposal.territory_id,
+                           Proposal.title, Proposal.body, Proposal.answer_body,
+                           Proposal.created_at).where(_visible_proposal())
+        if ids is not None:
+            statement = statement.where(Proposal.id.in_(ids))
+        for r in connection.execute(statement):
+            body = " ".join(filter(None, [words.plain_text(r.body),
+                                          words.plain_text(r.answer_body)]))
+            found.append(_row(connection, kind, r.id, r.project_id, r.created_at, r.title, body,
+                              r.id, r.territory_id))
+    elif kind == EntryKind.COMMENT:
+        statement = (
+            select(Comment.id, Comment.project_id, Comment.proposal_id, Comment.body,
+                   Comment.created_at, Proposal.territory_id)
+            .outerjoin(Proposal, Proposal.id == Comment.proposal_id)
+            .where(Comment.deleted_at.is_(None), Comment.moderation == ModerationState.VISIBLE,
+                   or_(Comment.proposal_id.is_(None), _visible_proposal()))
+        )
+        if ids is not None:
+            statement = statement.where(Comment.id.in_(ids))
+        for r in connection.execute(statement):
+            found.append(_row(connection, kind, r.id, r.project_id, r.created_at, "",
+                              words.plain_text(r.body), r.proposal_id, r.territory_id))
+    elif kind == EntryKind.SYNTHESIS:
+        # ids are project ids: a project's latest published version is its synthesis.
+        latest = (select(func.max(SynthesisVersion.id))
+                  .group_by(SynthesisVersion.project_id))
+        if ids is not None:
+            latest = latest.where(SynthesisVersion.project_id.in_(ids))
+        statement = select(SynthesisVersion.id, SynthesisVersion.project_id,
+                           SynthesisVersion.narrative, SynthesisVersion.change_note,
+                           SynthesisVersion.published_at).where(SynthesisVersion.id.in_(latest))
+        for r in connection.execute(statement):
+            body = " ".join(filter(None, [words.plain_text(r.narrative), r.change_note]))
+            found.append(_row(connection, kind, r.id, r.project_id, r.published_at, "", body))
+    elif kind == EntryKind.COMMITMENT:
+        statement = select(Commitment.id, Commitment.project_id, Commitment.title,
+                           Commitment.description, Commitment.service, Commitment.abandon_reason,
+                           Commitment.created_at)
+        updates = select(CommitmentUpdate.commitment_id, CommitmentUpdate.text)
+        if ids is not None:
+            statement = statement.where(Commitment.id.in_(ids))
+            updates = updates.where(CommitmentUpdate.commitment_id.in_(ids))
+        told: dict[int, list[str]] = {}
+        for u in connection.execute(updates.order_by(CommitmentUpdate.id)):
+            told.setdefault(u.commitment_id, []).append(words.plain_text(u.text))
+        for r in connection.execute(statement):
+            body = " ".join(filter(None, [words.plain_text(r.description), r.service,
+                                          r.abandon_reason, *told.get(r.id, [])]))
+            found.append(_row(connection, kind, r.id, r.project_id, r.created_at, r.title, body))
+    return found
+
+
+def sync(connection: Connection, kind: str, ids: Iterable[int] | None) -> None:
+    """Rewrite the index rows of these objects from their current state (every object of the
+    kind when ids is None); synthesis ids are project ids."""
+    key = entries.c.project_id if kind == EntryKind.SYNTHESIS else entries.c.object_id
+    batches: Sequence[list[int] | None] = [None] if ids is None else _chunks(ids)
+    for batch in batches:
+        removed = delete(entries).where(entries.c.kind == kind)
+        if batch is not None:
+            removed = removed.where(key.in_(batch))
+        connection.execute(removed)
+        rows = _rows(connection, kind, batch)
+        if rows:
+            connection.execute(insert(entries), rows)
+    if kind == EntryKind.PROPOSAL:
+        # A proposal's comments are found only while the proposal is.
+        if ids is None:
+            sync(connection, EntryKind.COMMENT, None)
+            return
+        for batch in _chunks(ids):
+            comment_ids = connection.scalars(
+                select(Comment.id).where(Comment.proposal_id.in_(batch))
+            ).all()
+            if comment_ids:
+                sync(connection, EntryKind.COMMENT, comment_ids)
+
+
+def reindex() -> dict[str, int]:
+    """Rebuild the whole index from the content (`flask search reindex`); rows per kind."""
+    connection = db.session.connection()
+    for kind in EntryKind:
+        if kind != EntryKind.COMMENT:  # proposals bring their comments along
+            sync(connection, kind, None)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    counts = dict(connection.execute(
+        select(entries.c.kind, func.count()).group_by(entries.c.kind)
+    ).all())
+    return {kind.value: int(counts.get(kind.value, 0)) for kind in EntryKind}
+
+
+# --- Matching ---------------------------------------------------------------------------------
+
+def _quote_fts(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _fts_words(found: Iterable[str]) -> list[str]:
+    return [words.stem(w) for w in found if not words.is_stop_word(w)]
+
+
+def fts_expression(query: words.Query, any_word: bool = False) -> tuple[str, str]:
+    """The FTS5 MATCH text of a query and that of its title-only match: quoted stems only."""
+    parts = [_quote_fts(s) for s in _fts_words(query.terms)]
+    for phrase in query.phrases:
+        stems = _fts_words(phrase)
+        if stems:
+            parts.append(_quote_fts(" ".join(stems)))
+    positive = " OR ".join(parts) if any_word else " AND ".join(parts)
+    title = "index_title : (" + positive + ")"
+    excluded = [_quote_fts(s) for s in _fts_words(query.excluded)]
+    if excluded:
+        return "(" + positive + ") NOT (" + " OR ".join(excluded) + ")", title
+    return positive, title
+
+
+def _quote_ts(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery_text(query: words.Query, any_word: bool = False) -> str:
+    """The to_tsquery text of a query: quoted words, & | ! and <-> only."""
+    parts = [_quote_ts(w) for w in query.terms]
+    for phrase in query.phrases:
+        parts.append("(" + " <-> ".join(_quote_ts(w) for w in phrase) + ")")
+    positive = "(" + (" | " if any_word else " & ").join(parts) + ")"
+    for word in query.excluded:
+        positive += " & !" + _quote_ts(word)
+    return positive
+
+
+def matches(query: words.Query, conditions: list[ColumnElement[bool]],
+            any_word: bool = False) -> Any:
+    """The index rows matching the query and conditions: (id, hit, score), as a subquery."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        tsq = func.to_tsquery(text("'fr_unaccent'::regconfig"), tsquery_text(query, any_word))
+        document = literal_document()
+        statement = select(
+            entries.c.id,
+            case((func.ts_filter(document, text("'{a}'::char[]")).bool_op("@@")(tsq), 1),
+                 else_=0).label("hit"),
+            cast(func.ts_rank(document, tsq, 1) * SCORE_SCALE, Integer).label("score"),
+        ).where(document.bool_op("@@")(tsq), *conditions)
+        return statement.subquery("matches")
+    expression, title = fts_expression(query, any_word)
+    fts = (
+        select(literal_column("search_fts.rowid").label("id"),
+               literal_column(f"bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})").label("rank"))
+        .select_from(text("search_fts"))
+        .where(text("search_fts MATCH :expression").bindparams(expression=expression))
+        .subquery("fts")
+    )
+    titled = (select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
+              .where(text("search_fts MATCH :title").bindparams(title=title)))
+    statement = (
+        select(
+            entries.c.id,
+            case((entries.c.id.in_(titled), 1), else_=0).label("hit"),
+            cast(-fts.c.rank * SCORE_SCALE, Integer).label("score"),
+        )
+        .join_from(entries, fts, fts.c.id == entries.c.id)
+        .where(*conditions)
+    )
+    return statement.subquery("matches")
+
+
+def literal_document() -> Any:
+    """PostgreSQL's tsvector column, which the model does not map."""
+    from sqlalchemy import column
+    from sqlalchemy.dialects.postgresql import TSVECTOR
+
+    return column("document", TSVECTOR, _selectable=entries)
+
+
+def _order(found: Any) -> list[Any]:
+    return [found.c.hit.desc(), found.c.score.desc(), found.c.id.desc()]
+
+
+# --- The search page ----------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    """One result of the search page, ready to show."""
+
+    kind: str
+    object_id: int
+    project_title: str
+    project_slug: str
+    proposal_id: int | None
+    proposal_title: str | None
+    created_at: datetime
+    title: Markup
+    excerpt: Markup
+
+
+@dataclass
+class Filters:
+    """What the search page's filters restrict the results to."""
+
+    kind: str | None = None
+    project_id: int | None = None
+    territory_id: int | None = None
+    phase: str | None = None
+    day: date | None = None
+
+
+def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.kind:
+        conditions.append(entries.c.kind == filters.kind)
+    if filters.project_id:
+        conditions.append(entries.c.project_id == filters.project_id)
+    if filters.territory_id:
+        # Projects, syntheses and commitments are about the project's territories.
+        of_project = exists().where(project_territories.c.project_id == entries.c.project_id,
+                                    project_territories.c.territory_id == filters.territory_id)
+        conditions.append(or_(entries.c.territory_id == filters.territory_id,
+                              and_(entries.c.territory_id.is_(None), of_project)))
+    if filters.phase:
+        day = filters.day or date.today()
+        conditions.append(entries.c.project_id.in_(
+            select(Phase.project_id).where(Phase.kind == filters.phase,
+                                           Phase.starts_on <= day, Phase.ends_on >= day)
+        ))
+    return conditions
+
+
+def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
+                per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
+    """One page of results, best first (title matches, then rank), in one statement."""
+    found = matches(query, _conditions(filters))
+    total = select(func.count()).select_from(found).scalar_subquery().label("total")
+    proposal = Proposal.__table__.alias("about")
+    statement = (
+        select(entries, found.c.hit, found.c.score, Project.title.label("project_title"),
+               Project.slug.label("project_slug"), proposal.c.title.label("proposal_title"),
+               total)
+        .join_from(found, entries, entries.c.id == found.c.id)
+        .join(Project, Project.id == entries.c.project_id)
+        .outerjoin(proposal, proposal.c.id == entries.c.proposal_id)
+        .order_by(*_order(found))
+        .limit(per_page + 1)
+    )
+    if cursor is not None:
+        statement = statement.where(
+            tuple_(found.c.hit, found.c.score, found.c.id) < tuple(cursor)
+        )
+    rows = db.session.execute(statement).all()
+    stems = query.stems()
+    items = [
+        Result(
+            kind=r.kind, object_id=r.object_id, project_title=r.project_title,
+            project_slug=r.project_slug, proposal_id=r.proposal_id,
+            proposal_title=r.proposal_title, created_at=r.created_at,
+            title=words.highlight(r.title, stems),
+            excerpt=words.highlight(r.body, stems, length=240),
+        )
+        for r in rows[:per_page]
+    ]
+    last = rows[per_page - 1] if len(rows) > per_page else None
+    next_cursor = encode_cursor([last.hit, last.score, last.id]) if last is not None else None
+    count = int(rows[0].total) if rows else (
+        0 if cursor is None else int(db.session.scalar(select(total)) or 0)
+    )
+    return KeysetPage(items, rank, per_page, count, next_cursor, cursor is None)
+
+
+# --- Proposals, for the domains below (core/similar.py, core/textfilter.py) -------------------
+
+def _proposal_conditions(project_id: int, exclude_id: int | None) -> list[ColumnElement[bool]]:
+    conditions = [entries.c.kind == EntryKind.PROPOSAL, entries.c.project_id == project_id]
+    if exclude_id is not None:
+        conditions.append(entries.c.object_id != exclude_id)
+    return conditions
+
+
+def _proposals(query: words.Query, project_id: int, limit: int, exclude_id: int | None,
+               any_word: bool) -> list[Proposal]:
+    found = matches(query, _proposal_conditions(project_id, exclude_id), any_word)
+    statement = (
+        select(Proposal)
+        .join(entries, entries.c.object_id == Proposal.id)
+        .join(found, found.c.id == entries.c.id)
+        .where(_visible_proposal())
+        .order_by(*_order(found))
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+def similar(project_id: int, text_: str, *, limit: int = 5,
+            exclude_id: int | None = None) -> list[Proposal]:
+    """The project's visible published proposals sharing any significant word with the text."""
+    query = words.any_words(text_)
+    if not query.terms:
+        return []
+    return _proposals(query, project_id, limit, exclude_id, any_word=True)
+
+
+NUMBER = r"^\s*(?:n\s*[°ºo]\.?|#|no\.?)?\s*(\d{1,9})\s*$"
+
+
+def find(project_id: int, raw: str, *, limit: int = 10,
+         exclude_id: int | None = None) -> list[Proposal]:
+    """The project's visible published proposals whose number is the query ("42", "n° 42",
+    "#42") or matching all its words, best first."""
+    import re
+
+    found: list[Proposal] = []
+    number = re.match(NUMBER, raw or "", flags=re.IGNORECASE)
+    if number:
+        proposal = db.session.scalar(
+            select(Proposal).where(Proposal.id == int(number.group(1)),
+                                   Proposal.project_id == project_id, _visible_proposal())
+        )
+        if proposal is not None and proposal.id != exclude_id:
+            found.append(proposal)
+    try:
+        query = words.parse(raw)
+    except words.QueryError:
+        return found
+    for proposal in _proposals(query, project_id, limit, exclude_id, any_word=False):
+        if proposal not in found:
+            found.append(proposal)
+    return found[:limit]
+
+
+def proposal_ids(project_id: int, raw: str) -> Select[Any]:
+    """The ids of the project's proposals matching the query, as a subquery for the proposal
+    list (raises QueryError for a query with nothing to find)."""
+    query = words.parse(raw)
+    found = matches(query, _proposal_conditions(project_id, None))
+    return select(entries.c.object_id).join(found, found.c.id == entries.c.id)
+
+
+def is_empty() -> bool:
+    """True when nothing at all is indexed (a database never reindexed)."""
+    return db.session.scalar(select(entries.c.id).limit(1)) is None
+
