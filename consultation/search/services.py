@@ -233,7 +233,7 @@ def matches(query: words.Query, conditions: list[ColumnElement[bool]],
         document = literal_document()
         statement = select(
             entries.c.id,
-            case((func.ts_filter(document, text("'{a}'::char[]")).bool_op("@@")(tsq), 1),
+            case((func.ts_filter(document, text("'{a}'::\"char\"[]")).bool_op("@@")(tsq), 1),
                  else_=0).label("hit"),
             cast(func.ts_rank(document, tsq, 1) * SCORE_SCALE, Integer).label("score"),
         ).where(document.bool_op("@@")(tsq), *conditions)

@@ -72,6 +72,10 @@ PAGES: dict[str, list[str]] = {
         "/projets/{follow_up}/suivi",
         "/suivi",
         "/suivi?statut=abandonne&territoire={brest}",
+        "/recherche",
+        "/recherche?q=v%C3%A9lo",
+        "/recherche?q=introuvablissime&type=comment",
+        "/projets/{consultation}/propositions?q=v%C3%A9lo",
         "/rencontres",
         "/rencontres/{year}",
         "/rencontres/{year}/dossier",
@@ -187,7 +191,8 @@ PAGES: dict[str, list[str]] = {
 }
 
 # Pages read in English (the session's language set to "en"), as a visitor.
-ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription"]
+ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription",
+           "/recherche?q=v%C3%A9lo"]
 
 # Error pages, by the status they answer with.
 ERRORS: dict[str, int] = {
