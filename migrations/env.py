@@ -40,9 +40,8 @@ def include_object(object, name, type_, reflected, compare_to):
     SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and its index."""
     if type_ == "table" and name and name.startswith("search_fts"):
         return False
-    if reflected and compare_to is None and name in ("document", "ix_search_entries_document"):
-        return False
-    return True
+    return not (reflected and compare_to is None
+                and name in ("document", "ix_search_entries_document"))
 
 
 def get_metadata():

@@ -81,6 +81,7 @@ def _visible_proposal() -> ColumnElement[bool]:
 def _rows(connection: Connection, kind: str, ids: list[int] | None) -> list[dict[str, Any]]:
     """The index rows of these objects (all of the kind when ids is None), visible ones only."""
     found: list[dict[str, Any]] = []
+    statement: Any
     if kind == EntryKind.PROJECT:
         statement = select(Project.id, Project.title, Project.summary, Project.plain_summary,
                            Project.body, Project.created_at)
@@ -178,7 +179,7 @@ def reindex() -> dict[str, int]:
             sync(connection, kind, None)
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
-    counts = dict(connection.execute(
+    counts: dict[str, int] = dict(connection.execute(
         select(entries.c.kind, func.count()).group_by(entries.c.kind)
     ).all())
     return {kind.value: int(counts.get(kind.value, 0)) for kind in EntryKind}
@@ -246,7 +247,7 @@ def matches(query: words.Query, conditions: list[ColumnElement[bool]],
         .where(text("search_fts MATCH :expression").bindparams(expression=expression))
         .subquery("fts")
     )
-    titled = (select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
+    titled: Any = (select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
               .where(text("search_fts MATCH :title").bindparams(title=title)))
     statement = (
         select(

@@ -23,7 +23,7 @@ def index():
     form = SearchForm(request.args, projects=[(p.id, p.title) for p in projects]).read()
     cursor = decode_cursor(form.cursor.data, (int, int, int))
     page, error = None, None
-    if form.q.data.strip():
+    if (form.q.data or "").strip():
         try:
             query = parse(form.q.data)
         except QueryError as refused:
