@@ -47,32 +47,32 @@ def comment_is_visible() -> ColumnElement[bool]:
     )
 
 
-def projects() -> Select[tuple[Project]]:
+def projects() -> Select[Any]:
     """Every project: none is private."""
     return select(Project)
 
 
-def proposals() -> Select[tuple[Proposal]]:
+def proposals() -> Select[Any]:
     """The proposals a visitor may read."""
     return select(Proposal).where(proposal_is_visible())
 
 
-def comments() -> Select[tuple[Comment]]:
+def comments() -> Select[Any]:
     """The comments a visitor may read."""
     return select(Comment).where(comment_is_visible())
 
 
-def commitments() -> Select[tuple[Commitment]]:
+def commitments() -> Select[Any]:
     """Every commitment: the follow-up pages show them all."""
     return select(Commitment)
 
 
-def syntheses() -> Select[tuple[SynthesisVersion]]:
+def syntheses() -> Select[Any]:
     """The published versions of the syntheses (a draft is never a version)."""
     return select(SynthesisVersion)
 
 
-def territories() -> Select[tuple[Territory]]:
+def territories() -> Select[Any]:
     """The territories of the métropole."""
     return select(Territory)
 

@@ -220,7 +220,8 @@ def test_errors_are_problems_under_the_api_only(client, site):
     assert "GET" in refused.headers["Allow"]
     assert_problem(client.get(f"{API}/proposals", headers={"Accept": "text/html"}), 406)
     assert client.get(f"{API}/proposals", headers={"Accept": "application/*"}).status_code == 200
-    english = client.get(f"{API}/proposals?limit=0", headers={"Accept-Language": "en;q=1, fr;q=0.5"})
+    english = client.get(f"{API}/proposals?limit=0",
+                         headers={"Accept-Language": "en;q=1, fr;q=0.5"})
     assert english.headers["Content-Language"] == "en"
     french = client.get(f"{API}/proposals?limit=0")
     assert french.headers["Content-Language"] == "fr"

@@ -50,7 +50,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=25, derandomize=True, deadline=None, database=None,
+@settings(max_examples=20, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case: Any) -> None:
     # The WSGI transport does not decompress: ask for the bytes as they are.

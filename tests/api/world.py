@@ -69,7 +69,8 @@ def build(monkeypatch: Any) -> dict[str, Any]:
         "shown_comments": {comment.id, reply.id, on_project.id},
         "hidden_comments": {deleted.id, hidden_c.id, on_hidden.id, on_withdrawn.id,
                             pending_c.id},
-        "on_project": on_project.id, "merged": merged.id, "target": target.id, "shown": shown.id, "answered": answered.id,
+        "on_project": on_project.id, "merged": merged.id, "target": target.id,
+        "shown": shown.id, "answered": answered.id,
         "commitment": commitment.id, "version": version.id,
         "people": [(u.display_name, u.email, u.id) for u in (staff, author)],
     }
