@@ -10,27 +10,27 @@ from flask import current_app
 
 INTRODUCTION = """\
 Les données publiques de la plateforme de consultation de Brest métropole, en lecture seule
-et en JSON : projets et phases, propositions, commentaires, engagements et leur suivi,
+et en JSON : projets et phases, propositions, commentaires, engagements et leur suivi,
 versions publiées des synthèses, territoires. Exactement ce qu'un·e visiteur·se voit sur le
-site : rien de masqué, d'en attente de modération, de retiré ni de brouillon, et aucune
+site : rien de masqué, d'en attente de modération, de retiré ni de brouillon, et aucune
 donnée personnelle (ni auteur, ni adresse, ni identifiant de compte). Licence Ouverte 2.0.
 
 **Pages.** Chaque liste est rangée par identifiant croissant. `limit` fixe la taille de la
-page (50 par défaut, 200 au plus) ; `next` (et l'en-tête `Link: <…>; rel="next"`) donne
-l'adresse de la page suivante, `null` à la dernière. Le curseur est opaque : reprenez-le tel
+page (50 par défaut, 200 au plus) ; `next` (et l'en-tête `Link: <…>; rel="next"`) donne
+l'adresse de la page suivante, `null` à la dernière. Le curseur est opaque : reprenez-le tel
 quel.
 
 **Synchronisation.** `updated_since` (ISO 8601) ne garde que ce dont le contenu visible ou les
-nombres ont changé depuis ce moment. Ce qui a cessé d'être visible n'apparaît plus : un
+nombres ont changé depuis ce moment. Ce qui a cessé d'être visible n'apparaît plus : un
 parcours complet, de temps en temps, le fait voir.
 
-**Cache.** Chaque réponse porte un `ETag` ; renvoyez-le dans `If-None-Match` : `304 Not
+**Cache.** Chaque réponse porte un `ETag` ; renvoyez-le dans `If-None-Match` : `304 Not
 Modified` sans corps s'il n'a pas changé.
 
-**Limites.** Les requêtes sont comptées par adresse ; au-delà, `429` avec `Retry-After`
+**Limites.** Les requêtes sont comptées par adresse ; au-delà, `429` avec `Retry-After`
 (en secondes).
 
-**Erreurs.** `application/problem+json` (RFC 9457) : `type`, `title`, `status`, `detail`, en
+**Erreurs.** `application/problem+json` (RFC 9457) : `type`, `title`, `status`, `detail`, en
 français, en anglais si `Accept-Language` le préfère.
 
 **Navigateurs.** Toute origine peut lire l'API (CORS, `Access-Control-Allow-Origin: *`).
@@ -46,7 +46,7 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string", "example": "Requête incorrecte"},
         "status": {"type": "integer", "example": 400},
         "detail": {"type": "string",
-                   "example": "Paramètre « limit » refusé : attendu un nombre entier de 1 à 200."},
+                   "example": "Paramètre « limit » refusé : attendu un nombre entier de 1 à 200."},
     },
 }
 ETAG = {"description": "L'empreinte de la réponse, à renvoyer dans If-None-Match.",
@@ -57,14 +57,14 @@ RETRY_AFTER = {"description": "Secondes à attendre avant de réessayer.",
                "schema": {"type": "integer"}}
 IF_NONE_MATCH = {
     "name": "If-None-Match", "in": "header", "required": False,
-    "description": "L'ETag d'une réponse déjà reçue : 304 si rien n'a changé.",
+    "description": "L'ETag d'une réponse déjà reçue : 304 si rien n'a changé.",
     "schema": {"type": "string"},
 }
 ERRORS = {
     "400": "Un paramètre est refusé (detail dit lequel et ce qui est attendu).",
     "404": "Rien de visible à cette adresse.",
     "406": "Le client n'accepte pas JSON.",
-    "429": "Trop de requêtes depuis cette adresse : attendez Retry-After secondes.",
+    "429": "Trop de requêtes depuis cette adresse : attendez Retry-After secondes.",
     "500": "Erreur du serveur.",
     "503": "Service momentanément indisponible.",
 }
@@ -103,7 +103,7 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
             ok["headers"] = {"ETag": ETAG}
             if "{" not in path:
                 ok["headers"]["Link"] = LINK
-            responses["304"] = {"description": "Inchangé depuis l'ETag envoyé : pas de corps.",
+            responses["304"] = {"description": "Inchangé depuis l'ETag envoyé : pas de corps.",
                                 "headers": {"ETag": ETAG}}
             for status, description in ERRORS.items():
                 responses[status] = _problem(description, status)

@@ -58,7 +58,7 @@ def problem(status: int, detail: str | None, headers: dict[str, str],
         refused = _refused_parameters(error)
         if refused:
             detail = " ".join(
-                str(_l("Paramètre « %(name)s » refusé : attendu %(expected)s.", name=name,
+                str(_l("Paramètre « %(name)s » refusé : attendu %(expected)s.", name=name,
                        expected=EXPECTED.get(name, _l("une autre valeur"))))
                 for name in refused
             )

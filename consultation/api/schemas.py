@@ -72,7 +72,7 @@ class Paging(Schema):
 
     limit = fields.Integer(
         validate=validate.Range(1, 200),
-        metadata={"description": "Nombre d'éléments par page (1 à 200 ; 50 par défaut).",
+        metadata={"description": "Nombre d'éléments par page (1 à 200 ; 50 par défaut).",
                   "example": 50},
     )
     cursor = Cursor(
@@ -86,7 +86,7 @@ class PageQuery(Paging):
 
     updated_since = Since(
         metadata={"description": "Seulement ce dont le contenu visible ou les nombres ont changé "
-                                 "depuis ce moment (ISO 8601 ; sans décalage, l'heure est UTC).",
+                                 "depuis ce moment (ISO 8601 ; sans décalage, l'heure est UTC).",
                   "example": "2026-05-01T00:00:00Z"},
     )
 
@@ -104,7 +104,7 @@ class ProposalQuery(PageQuery):
     )
     answer = fields.String(
         validate=validate.OneOf([*AnswerStatus, "none"]),
-        metadata={"description": "La réponse officielle : `accepted`, `rejected`, "
+        metadata={"description": "La réponse officielle : `accepted`, `rejected`, "
                                  "`under_study`, ou `none` (pas encore de réponse)."},
     )
 
@@ -113,7 +113,7 @@ class CommentQuery(PageQuery):
     project = _id("Seulement les commentaires de ce projet.")
     proposal = _id("Seulement les commentaires de cette proposition.")
     stance = fields.String(validate=validate.OneOf(list(Stance)),
-                           metadata={"description": "La position : `pour`, `contre`, `neutre`."})
+                           metadata={"description": "La position : `pour`, `contre`, `neutre`."})
 
 
 class CommitmentQuery(PageQuery):
@@ -143,7 +143,7 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True, metadata={"example": 400})
     detail = fields.String(
         required=True,
-        metadata={"example": "Paramètre « limit » refusé : un nombre entier de 1 à 200."},
+        metadata={"example": "Paramètre « limit » refusé : un nombre entier de 1 à 200."},
     )
 
 

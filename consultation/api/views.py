@@ -244,7 +244,7 @@ ProposalPage = s.page_of(s.ProposalSchema, "ProposalPage")
 @bp.arguments(s.ProposalQuery, location="query", error_status_code=400, as_kwargs=False)
 @bp.response(200, ProposalPage)
 def proposals(args: dict[str, Any]):
-    """Les propositions visibles : texte, territoire, état, nombres, réponse officielle."""
+    """Les propositions visibles : texte, territoire, état, nombres, réponse officielle."""
     statement = visible.proposals().where(*_since(args, visible.proposal_changed_since))
     if "project" in args:
         statement = statement.where(

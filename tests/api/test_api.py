@@ -272,3 +272,14 @@ def test_the_documentation_page(client):
     assert "<script" not in html and "cdn" not in html.lower()
     assert "If-None-Match" in html and "updated_since" in html and "429" in html
     assert f'href="{API}/docs"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_big_projects_list_is_the_same_walked_along_the_primary_key(client, site,
+                                                                        monkeypatch):
+    from consultation.api import views
+
+    small = ids(client, f"{API}/proposals?project={site['project']}&limit=2")
+    comments = ids(client, f"{API}/comments?project={site['project']}&limit=2")
+    monkeypatch.setattr(views, "BIG_PROJECT", 0)
+    assert ids(client, f"{API}/proposals?project={site['project']}&limit=2") == small
+    assert ids(client, f"{API}/comments?project={site['project']}&limit=2") == comments
