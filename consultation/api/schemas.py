@@ -226,7 +226,8 @@ class CommitmentUpdateSchema(Schema):
     text = fields.String(required=True, metadata={"description": "Texte (markdown)."})
     status = fields.String(required=True, validate=validate.OneOf(list(CommitmentStatus)))
     progress = fields.Integer(required=True, validate=validate.Range(0, 100))
-    reason = fields.String(required=True)
+    reason = fields.String(required=True, metadata={
+        "description": "Le motif, pour un abandon ; vide sinon."})
 
 
 class CommitmentSchema(Schema):

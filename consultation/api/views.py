@@ -19,7 +19,7 @@ from consultation.api.problems import json_response, negotiate
 from consultation.comments.models import Comment
 from consultation.core.models import as_utc
 from consultation.extensions import db
-from consultation.followup.models import Commitment, commitment_proposals
+from consultation.followup.models import Commitment, CommitmentStatus, commitment_proposals
 from consultation.projects.models import Project, project_territories
 from consultation.proposals.models import Proposal
 from consultation.reference.models import Territory
@@ -100,8 +100,11 @@ def commitment_document(c: Commitment, proposal_ids: list[int]) -> dict[str, Any
         "service": c.service, "starts_on": _day(c.starts_on), "ends_on": _day(c.ends_on),
         "status": c.status, "progress": c.progress, "abandon_reason": c.abandon_reason,
         "proposals": proposal_ids,
+        # A step's reason shows on the site only for an abandonment: so here.
         "updates": [{"happened_on": _day(u.happened_on), "text": u.text, "status": u.status,
-                     "progress": u.progress, "reason": u.reason} for u in c.updates],
+                     "progress": u.progress,
+                     "reason": u.reason if u.status == CommitmentStatus.ABANDONNE else ""}
+                    for u in c.updates],
         "created_at": _moment(c.created_at), "updated_at": _moment(c.updated_at),
     }
 
