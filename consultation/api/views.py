@@ -64,7 +64,8 @@ class ProposalDocuments:
     def __init__(self) -> None:
         self.url = _site("proposals.show", proposal_id=1)[: -len("1")]
 
-    def __call__(self, p: Proposal) -> dict[str, Any]:
+    def __call__(self, p: Any) -> dict[str, Any]:
+        """A proposal (or a row of PROPOSAL_COLUMNS) as a document."""
         answer = (
             {"status": p.answer_status, "body": p.answer_body or "",
              "answered_at": _moment(p.answered_at)}
@@ -83,7 +84,7 @@ class ProposalDocuments:
         }
 
 
-def comment_document(c: Comment) -> dict[str, Any]:
+def comment_document(c: Any) -> dict[str, Any]:
     """A comment as the API shows it: never its author."""
     return {
         "id": c.id, "project": c.project_id, "proposal": c.proposal_id, "parent": c.parent_id,
@@ -181,13 +182,20 @@ def _of_project(column: Any, counter: Any, project_id: int) -> Any:
 
 
 def _page(statement: Select[Any], model: Any, args: dict[str, Any],
-          show: Callable[[Sequence[Any]], list[dict[str, Any]]], schema: type[Any]) -> Any:
-    """One page of a list in id order, after the cursor; `next` and Link lead further."""
+          show: Callable[[Sequence[Any]], list[dict[str, Any]]], schema: type[Any],
+          columns: Sequence[Any] = ()) -> Any:
+    """One page of a list in id order, after the cursor; `next` and Link lead further.
+    With `columns`, rows of those columns instead of objects (half the time for long lists)."""
     negotiate()
     limit = args.get("limit") or current_app.config["API_PAGE_SIZE"]
     if "cursor" in args:
         statement = statement.where(model.id > args["cursor"])
-    rows = db.session.scalars(statement.order_by(model.id).limit(limit + 1)).unique().all()
+    statement = statement.order_by(model.id).limit(limit + 1)
+    rows: Sequence[Any]
+    if columns:
+        rows = db.session.execute(statement.with_only_columns(*columns)).all()
+    else:
+        rows = db.session.scalars(statement).unique().all()
     items = rows[:limit]
     next_url = None
     headers = {}
@@ -241,6 +249,13 @@ def project(project_id: int):
 # --- proposals --------------------------------------------------------------------------------
 
 ProposalPage = s.page_of(s.ProposalSchema, "ProposalPage")
+PROPOSAL_COLUMNS = (
+    Proposal.id, Proposal.project_id, Proposal.title, Proposal.body, Proposal.territory_id,
+    Proposal.status, Proposal.merged_into_id, Proposal.supports_count, Proposal.comments_count,
+    Proposal.comments_pour, Proposal.comments_contre, Proposal.comments_neutre,
+    Proposal.answer_status, Proposal.answer_body, Proposal.answered_at, Proposal.mediator_id,
+    Proposal.workshop_id, Proposal.created_at, Proposal.updated_at,
+)
 
 
 @bp.route("/proposals")
@@ -262,7 +277,7 @@ def proposals(args: dict[str, Any]):
         statement = statement.where(Proposal.answer_status == args["answer"])
     shown = ProposalDocuments()
     return _page(statement, Proposal, args, lambda rows: [shown(p) for p in rows],
-                 s.ProposalQuery)
+                 s.ProposalQuery, PROPOSAL_COLUMNS)
 
 
 @bp.route("/proposals/<id:proposal_id>")
@@ -276,6 +291,10 @@ def proposal(proposal_id: int):
 # --- comments ---------------------------------------------------------------------------------
 
 CommentPage = s.page_of(s.CommentSchema, "CommentPage")
+COMMENT_COLUMNS = (
+    Comment.id, Comment.project_id, Comment.proposal_id, Comment.parent_id, Comment.depth,
+    Comment.stance, Comment.body, Comment.created_at, Comment.updated_at,
+)
 
 
 @bp.route("/comments")
@@ -292,7 +311,7 @@ def comments(args: dict[str, Any]):
     if "stance" in args:
         statement = statement.where(Comment.stance == args["stance"])
     return _page(statement, Comment, args, lambda rows: [comment_document(c) for c in rows],
-                 s.CommentQuery)
+                 s.CommentQuery, COMMENT_COLUMNS)
 
 
 @bp.route("/comments/<id:comment_id>")
