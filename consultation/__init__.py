@@ -115,6 +115,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from consultation import api
     from consultation.accounts import bp as accounts_bp
     from consultation.accounts.cli import users_cli
     from consultation.comments import bp as comments_bp
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
                       moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp,
                       notifications_bp, elected_bp, followup_bp, search_bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(syntheses_cli)

@@ -93,6 +93,9 @@ class Defaults:
     RATELIMIT_RESET_PER_ACCOUNT = "3/minute;10/hour"  # per email typed, or per link
     RATELIMIT_POSTING_PER_IP = "120/minute;1000/hour"  # proposals, comments, supports, reports
     RATELIMIT_POSTING_PER_ACCOUNT = "30/minute;300/hour"
+    # The public API (/api/v1/): its GETs count, per address, all endpoints together.
+    RATELIMIT_API_PER_IP = "300/minute;5000/hour"
+    API_PAGE_SIZE = 50  # the default `limit` of the API's lists (at most 200)
 
 
 # Environment variables read, and how each value is converted.
@@ -116,6 +119,7 @@ _ENV: dict[str, Any] = {
     "PROXY_FIX": int,
     "RATELIMIT_ENABLED": lambda v: v.lower() in {"1", "true", "yes", "oui"},
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_API_PER_IP": str,
     "KIOSK_MODE": lambda v: v.lower() in {"1", "true", "yes", "oui"},
     "KIOSK_IDLE_MINUTES": int,
     "ACCESSIBILITY_CONTACT": str,

@@ -39,7 +39,9 @@ memory, answers of a stage before):
    after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
    without REDIS_URL, run inline right there. Jobs kept in the outbox are never retried here:
    that is the worker's and `flask jobs flush`'s work.
-5. security_headers: CSP, nosniff, frame refusal, HSTS... on every response. Last of ours, so
+5. cors_headers: under /api/, Access-Control-Allow-Origin: * (and the preflight's answers to
+   OPTIONS): any site may read the public API. The API sets no cookie of its own.
+6. security_headers: CSP, nosniff, frame refusal, HSTS... on every response. Last of ours, so
    no stage can answer without them.
 Then the extensions' own after hooks: rate-limit headers, compression, the remember-me cookie.
 
@@ -62,6 +64,7 @@ from typing import Any
 from flask import Flask
 from flask_login import user_logged_in, user_logged_out
 
+from consultation.api import problems as api
 from consultation.core import db as transaction
 from consultation.core import http, jobs, kiosk, pagecache, security
 from consultation.extensions import db
@@ -86,6 +89,7 @@ def after_view(app: Flask) -> list[Callable[[Any], Any]]:
         pagecache.remember_page,
         kiosk.leave_nothing,
         transaction.commit_request,
+        api.cors_headers,
         security.security_headers,
     ]
 

@@ -29,6 +29,7 @@ Adding a route is one line in ROUTES (keep the alphabetical order):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -87,6 +88,7 @@ class Route:
         return [m for m in self.method_list if m != "GET"]
 
 
+_API_PAGE = ("limit", "cursor", "updated_since")
 _PROPOSAL = {"title": "Une proposition de plus", "body": TEXT, "territory": ""}
 _COMMENT = {"stance": "pour", "body": TEXT}
 _REASON = {"reason": "Un motif clair."}
@@ -94,6 +96,24 @@ _EDITION = {"title": "Rencontres", "held_on": "2026-12-04", "venue": "Brest",
             "programme": "- Accueil", "syntheses": "{version_id}"}
 
 ROUTES: dict[str, Route] = {
+    # The public API: GETs open to anyone; its errors are French problem documents.
+    "api.comment": Route("/api/v1/comments/{their_comment}", "GET", PUBLIC),
+    "api.comments": Route("/api/v1/comments", "GET", PUBLIC, query=_API_PAGE + (
+        "project", "proposal", "stance")),
+    "api.commitment": Route("/api/v1/commitments/{commitment}", "GET", PUBLIC),
+    "api.commitments": Route("/api/v1/commitments", "GET", PUBLIC,
+                             query=_API_PAGE + ("project", "status")),
+    "api.project": Route("/api/v1/projects/{project}", "GET", PUBLIC),
+    "api.projects": Route("/api/v1/projects", "GET", PUBLIC, query=_API_PAGE + ("territory",)),
+    "api.proposal": Route("/api/v1/proposals/{their_proposal}", "GET", PUBLIC),
+    "api.proposals": Route("/api/v1/proposals", "GET", PUBLIC, query=_API_PAGE + (
+        "project", "territory", "state", "answer")),
+    "api.syntheses": Route("/api/v1/syntheses", "GET", PUBLIC, query=_API_PAGE + ("project",)),
+    "api.synthesis": Route("/api/v1/syntheses/{version_id}", "GET", PUBLIC),
+    "api.territories": Route("/api/v1/territories", "GET", PUBLIC, query=("limit", "cursor")),
+    "api.territory": Route("/api/v1/territories/{territory}", "GET", PUBLIC),
+    "api_docs.docs": Route("/api/v1/docs", "GET", PUBLIC),
+    "api_docs.openapi": Route("/api/v1/openapi.json", "GET", PUBLIC),
     "accounts.change_password": Route(
         "/compte/mot-de-passe", "POST", ACCOUNT,
         form={"mdp-current": factories.PASSWORD, "mdp-password": NEW_PASSWORD,
@@ -547,11 +567,17 @@ def changed_tables(before: dict[str, list[Any]], after: dict[str, list[Any]]) ->
 LOGIN_PAGE = "/compte/connexion"
 FRENCH_TITLES = ("Requête incorrecte", "Action non autorisée", "Page introuvable",
                  "Méthode non autorisée", "Action impossible", "Envoi trop volumineux",
-                 "Trop de tentatives")
+                 "Trop de tentatives", "Format non disponible")
 
 
 def french_page(response: Any) -> str:
-    """The HTML of a page in French (not a bare framework page); fails otherwise."""
+    """The HTML of a page in French (not a bare framework page), or under /api/ a problem
+    document in French (RFC 9457); fails otherwise."""
+    if response.mimetype == "application/problem+json":
+        problem = json.loads(response.get_data(as_text=True))
+        assert problem["title"] in FRENCH_TITLES and problem["detail"], problem
+        assert response.headers["Content-Language"] == "fr"
+        return f"<h1>{problem['title']}</h1>"
     assert response.mimetype == "text/html", response.mimetype
     page = response.get_data(as_text=True)
     assert '<html lang="fr">' in page, page[:300]

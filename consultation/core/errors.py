@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -43,6 +46,7 @@ TITLES = {
     403: _l("Action non autorisée"),
     404: _l("Page introuvable"),
     405: _l("Méthode non autorisée"),
+    406: _l("Format non disponible"),
     409: _l("Action impossible"),
     413: _l("Envoi trop volumineux"),
     429: _l("Trop de tentatives"),
@@ -57,6 +61,7 @@ EXPLANATIONS = {
     403: _l("Vous n'avez pas le droit d'effectuer cette action."),
     404: _l("La page demandée n'existe pas ou n'existe plus."),
     405: _l("Cette adresse ne s'utilise pas de cette façon."),
+    406: _l("Cette adresse ne répond qu'en JSON (application/json)."),
     409: _l("Cette action n'est pas possible dans l'état actuel."),
     413: _l("Le contenu envoyé dépasse la taille autorisée."),
     429: _l("Vous avez fait trop de tentatives. Patientez un peu avant de réessayer."),
@@ -69,6 +74,24 @@ EXPLANATIONS = {
 }
 # Seconds a client is asked to wait before trying again when the database is unreachable.
 RETRY_AFTER = 30
+
+
+# Errors of the paths under a prefix drawn otherwise than as French pages (the JSON API's
+# problem documents): a domain registers its renderer; core imports no domain.
+ErrorRenderer = Callable[[int, "str | None", "dict[str, str]", "BaseException | None"], Any]
+_RENDERERS: dict[str, ErrorRenderer] = {}
+
+
+def render_errors_under(prefix: str, renderer: ErrorRenderer) -> None:
+    """Have the errors of every path under `prefix` drawn by `renderer(status, detail,
+    headers, error)` instead of the French HTML page."""
+    _RENDERERS[prefix] = renderer
+
+
+def renderer_for_path() -> ErrorRenderer | None:
+    """The renderer registered for the request's path, if any."""
+    path = request.path
+    return next((r for prefix, r in _RENDERERS.items() if path.startswith(prefix)), None)
 
 
 def database_unavailable(error: BaseException | None) -> bool:
@@ -106,6 +129,8 @@ def register_error_handlers(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         app.logger.warning("Base de données indisponible sur %s %s : %s", request.method,
                            request.path, error)
+        if (renderer := renderer_for_path()) is not None:
+            return renderer(503, None, {"Retry-After": str(RETRY_AFTER)}, error)
         body, status = render_error(503)
         return body, status, {"Retry-After": str(RETRY_AFTER)}
 
@@ -119,9 +144,15 @@ def register_error_handlers(app: Flask) -> None:
             return unavailable(error.original_exception)
         status = error.code or 500
         custom = error.description if getattr(error, "custom_message", False) else None
+        allow = (
+            {"Allow": ", ".join(error.valid_methods)}
+            if isinstance(error, MethodNotAllowed) and error.valid_methods else {}
+        )
+        if (renderer := renderer_for_path()) is not None:
+            return renderer(status, custom, allow, error)
         body, status = render_error(status, custom)
-        if isinstance(error, MethodNotAllowed) and error.valid_methods:
-            return body, status, {"Allow": ", ".join(error.valid_methods)}
+        if allow:
+            return body, status, allow
         return body, status
 
     @app.errorhandler(CSRFError)
@@ -155,6 +186,8 @@ def register_error_handlers(app: Flask) -> None:
             return unavailable(error)
         db.session.rollback()
         app.logger.exception("Erreur non gérée sur %s %s", request.method, request.path)
+        if (renderer := renderer_for_path()) is not None:
+            return renderer(500, None, {}, error)
         return render_error(500)
 
 

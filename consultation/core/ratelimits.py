@@ -134,7 +134,7 @@ def wait_message(seconds: int) -> str:
 
 def init_app(app: Flask) -> None:
     """Bind the limiter: Redis when configured (memory if it fails), else memory."""
-    from consultation.core.errors import render_error
+    from consultation.core.errors import render_error, renderer_for_path
 
     uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
     app.config["RATELIMIT_STORAGE_URI"] = uri
@@ -146,5 +146,7 @@ def init_app(app: Flask) -> None:
     def too_many(error: RateLimitExceeded):
         """The French 429 page: how long to wait, also in Retry-After."""
         seconds = retry_after(error)
+        if (renderer := renderer_for_path()) is not None:
+            return renderer(429, wait_message(seconds), {"Retry-After": str(seconds)}, error)
         body, status = render_error(429, wait_message(seconds))
         return body, status, {"Retry-After": str(seconds)}
