@@ -126,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.moderation import bp as moderation_bp
     from consultation.notifications import bp as notifications_bp
     from consultation.notifications.cli import notifications_cli
+    from consultation.opendata import bp as opendata_bp
+    from consultation.opendata.cli import opendata_cli
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
     from consultation.reference import bp as reference_bp
@@ -137,13 +139,14 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
                       moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp,
-                      notifications_bp, elected_bp, followup_bp):
+                      notifications_bp, elected_bp, followup_bp, opendata_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(syntheses_cli)
     app.cli.add_command(rencontres_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(opendata_cli)
 
 
 def _register_template_globals(app: Flask) -> None:
