@@ -26,7 +26,7 @@ def build_command(force: bool, output: Path | None) -> None:
     up_to_date = (current.ready is not None and current.waiting is None
                   and (changed is None or changed <= current.ready))
     if up_to_date and not force:
-        click.echo("Données ouvertes à jour : rien à reconstruire.")
+        click.echo("Données ouvertes à jour : rien à reconstruire.")
     else:
         result = services.build(current.waiting or services.ask())
         if result != "ready":
@@ -34,7 +34,7 @@ def build_command(force: bool, output: Path | None) -> None:
     published = services.published()
     if published is None:
         raise click.ClickException("Aucune donnée ouverte n'est prête.")
-    click.echo(f"Données ouvertes du {published.created.isoformat(timespec='seconds')} : "
+    click.echo(f"Données ouvertes du {published.created.isoformat(timespec='seconds')} : "
                f"{published.size // 1024} Ko.")
     if output is not None:
         documents.write_output(output, services.zip_bytes(published))

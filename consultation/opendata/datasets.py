@@ -274,9 +274,9 @@ def _c(name: str, type_: str, description: Any, required: bool = False) -> Colum
     return Column(name, type_, description, required)
 
 
-PROJECT_ID = _c("projet_id", "integer", _l("Numéro du projet (jeu « projets »)."), True)
+PROJECT_ID = _c("projet_id", "integer", _l("Numéro du projet (jeu « projets »)."), True)
 PROPOSAL_ID = _c("proposition_id", "integer",
-                 _l("Numéro de la proposition (jeu « propositions »)."), True)
+                 _l("Numéro de la proposition (jeu « propositions »)."), True)
 
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
@@ -290,12 +290,12 @@ DATASETS: tuple[Dataset, ...] = (
             _c("texte", "string", _l("Présentation du projet, en Markdown.")),
             _c("orientation", "string", _l("Orientation de la stratégie numérique du projet.")),
             _c("territoires", "string",
-               _l("Territoires concernés, séparés par un point-virgule ; vide : tout le "
+               _l("Territoires concernés, séparés par un point-virgule ; vide : tout le "
                   "territoire.")),
             _c("premoderation", "boolean",
                _l("Vrai si les contributions sont publiées après approbation.")),
             _c("limite_soutiens", "integer",
-               _l("Nombre maximal de propositions qu'une personne peut soutenir ; vide : "
+               _l("Nombre maximal de propositions qu'une personne peut soutenir ; vide : "
                   "aucune limite.")),
             _c("nb_propositions", "integer", _l("Propositions publiées.")),
             _c("nb_commentaires", "integer", _l("Commentaires publiés.")),
@@ -331,7 +331,7 @@ DATASETS: tuple[Dataset, ...] = (
             _c("titre", "string", _l("Titre de la proposition."), True),
             _c("texte", "string", _l("Texte de la proposition, en Markdown."), True),
             _c("territoire_code", "string",
-               _l("Code INSEE (commune) ou SIREN (intercommunalité) du territoire visé ; vide : "
+               _l("Code INSEE (commune) ou SIREN (intercommunalité) du territoire visé ; vide : "
                   "tout le territoire.")),
             _c("territoire", "string", _l("Nom du territoire visé.")),
             _c("etat", "string",
@@ -340,12 +340,12 @@ DATASETS: tuple[Dataset, ...] = (
             _c("cree_le", "date", _l("Date de publication, à Brest."), True),
             _c("nb_soutiens", "integer", _l("Nombre de soutiens.")),
             _c("nb_commentaires", "integer", _l("Nombre de commentaires publiés.")),
-            _c("nb_commentaires_pour", "integer", _l("Commentaires « pour ».")),
-            _c("nb_commentaires_contre", "integer", _l("Commentaires « contre ».")),
-            _c("nb_commentaires_neutre", "integer", _l("Commentaires « neutres ».")),
+            _c("nb_commentaires_pour", "integer", _l("Commentaires « pour ».")),
+            _c("nb_commentaires_contre", "integer", _l("Commentaires « contre ».")),
+            _c("nb_commentaires_neutre", "integer", _l("Commentaires « neutres ».")),
             _c("reponse_statut", "string",
-               _l("Réponse officielle : accepted (acceptée), rejected (refusée), under_study "
-                  "(à l'étude) ; vide : pas encore de réponse.")),
+               _l("Réponse officielle : accepted (acceptée), rejected (refusée), under_study "
+                  "(à l'étude) ; vide : pas encore de réponse.")),
             _c("reponse_texte", "string", _l("Texte de la réponse officielle, en Markdown.")),
             _c("reponse_date", "date", _l("Date de la réponse officielle.")),
             _c("fusionnee_dans", "integer",
@@ -363,7 +363,7 @@ DATASETS: tuple[Dataset, ...] = (
         (
             _c("id", "integer", _l("Numéro du commentaire."), True),
             _c("proposition_id", "integer",
-               _l("Numéro de la proposition commentée ; vide : commentaire sur le projet.")),
+               _l("Numéro de la proposition commentée ; vide : commentaire sur le projet.")),
             PROJECT_ID,
             _c("texte", "string", _l("Texte du commentaire, en Markdown."), True),
             _c("position", "string", _l("pour, contre ou neutre."), True),
@@ -428,7 +428,7 @@ DATASETS: tuple[Dataset, ...] = (
         "engagements-propositions", _l("Propositions reprises par les engagements"),
         _l("Quelles propositions publiées chaque engagement reprend."),
         (
-            _c("engagement_id", "integer", _l("Numéro de l'engagement (jeu « engagements »)."),
+            _c("engagement_id", "integer", _l("Numéro de l'engagement (jeu « engagements »)."),
                True),
             PROPOSAL_ID,
         ),
@@ -437,10 +437,10 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         "engagements-etapes", _l("Étapes des engagements"),
-        _l("L'historique de chaque engagement : chaque point d'étape publié."),
+        _l("L'historique de chaque engagement : chaque point d'étape publié."),
         (
             _c("id", "integer", _l("Numéro du point d'étape."), True),
-            _c("engagement_id", "integer", _l("Numéro de l'engagement (jeu « engagements »)."),
+            _c("engagement_id", "integer", _l("Numéro de l'engagement (jeu « engagements »)."),
                True),
             _c("date", "date", _l("Date du point d'étape."), True),
             _c("texte", "string", _l("Ce qui a été fait, en Markdown.")),
@@ -462,9 +462,9 @@ DATASETS: tuple[Dataset, ...] = (
             _c("propositions", "integer", _l("Propositions publiées.")),
             _c("commentaires", "integer", _l("Commentaires publiés.")),
             _c("soutiens", "integer", _l("Soutiens.")),
-            _c("commentaires_pour", "integer", _l("Commentaires « pour ».")),
-            _c("commentaires_contre", "integer", _l("Commentaires « contre ».")),
-            _c("commentaires_neutres", "integer", _l("Commentaires « neutres ».")),
+            _c("commentaires_pour", "integer", _l("Commentaires « pour ».")),
+            _c("commentaires_contre", "integer", _l("Commentaires « contre ».")),
+            _c("commentaires_neutres", "integer", _l("Commentaires « neutres ».")),
             _c("reponses", "integer", _l("Propositions ayant reçu une réponse officielle.")),
             _c("signalements", "integer", _l("Signalements reçus.")),
             _c("propositions_masquees", "integer", _l("Propositions masquées par la modération.")),
@@ -476,7 +476,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         "participation-territoires", _l("Participation par territoire"),
-        _l("Pour chaque projet et chaque territoire : les participants qui y résident, pour "
+        _l("Pour chaque projet et chaque territoire : les participants qui y résident, pour "
            "1 000 habitants, et les propositions qui le visent."),
         (
             PROJECT_ID,
@@ -487,7 +487,7 @@ DATASETS: tuple[Dataset, ...] = (
             _c("participants", "integer",
                _l("Participants au projet ayant indiqué y résider."), True),
             _c("pour_mille_habitants", "number",
-               _l("Participants pour 1 000 habitants ; vide si la population est inconnue.")),
+               _l("Participants pour 1 000 habitants ; vide si la population est inconnue.")),
             _c("propositions", "integer", _l("Propositions publiées visant ce territoire."),
                True),
         ),

@@ -34,7 +34,7 @@ def _file(filename: str, kind: str, disposition: str) -> Response:
     current = services.published()
     if current is None:
         response = Response(
-            _("Les données ouvertes sont en préparation : réessayez dans quelques minutes."),
+            _("Les données ouvertes sont en préparation : réessayez dans quelques minutes."),
             status=503, mimetype="text/plain",
         )
         response.headers["Retry-After"] = "600"

@@ -163,11 +163,11 @@ def package(created: datetime, written: list[Written]) -> dict[str, Any]:
     return {
         "profile": "tabular-data-package",
         "name": PACKAGE_NAME,
-        "title": "Consultation numérique de Brest métropole : données ouvertes",
+        "title": "Consultation numérique de Brest métropole : données ouvertes",
         "description": (
             "Les projets, propositions, commentaires, soutiens par jour, réponses officielles, "
             "engagements et chiffres des synthèses de la plateforme de consultation de Brest "
-            "métropole. Aucune donnée personnelle : ni nom, ni adresse, ni identifiant de "
+            "métropole. Aucune donnée personnelle : ni nom, ni adresse, ni identifiant de "
             "compte. Les textes commençant par =, +, -, @ sont précédés d'une apostrophe dans "
             "les fichiers CSV (protection des tableurs), pas dans les fichiers JSON."
         ),
