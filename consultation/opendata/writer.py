@@ -114,7 +114,18 @@ def _write_dataset(archive: zipfile.ZipFile, dataset: Dataset, created: datetime
     return written
 
 
+# The schemas are the same for every build (French descriptions): made once per process.
+_SCHEMAS: dict[tuple[str, bool], dict[str, Any]] = {}
+
+
 def _schema(dataset: Dataset, with_keys: bool) -> dict[str, Any]:
+    key = (dataset.name, with_keys)
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = _make_schema(dataset, with_keys)
+    return _SCHEMAS[key]
+
+
+def _make_schema(dataset: Dataset, with_keys: bool) -> dict[str, Any]:
     fields = []
     for column in dataset.columns:
         described: dict[str, Any] = {"name": column.name, "type": column.type,
@@ -187,5 +198,5 @@ def write_zip(target: IO[bytes], created: datetime) -> dict[str, Any]:
             written.append(_write_dataset(archive, dataset, created))
         descriptor = package(created, written)
         archive.writestr(_entry("datapackage.json", created),
-                         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n")
+                         json.dumps(descriptor, ensure_ascii=False) + "\n")
     return descriptor
