@@ -84,6 +84,7 @@ PAGES: dict[str, list[str]] = {
         "/compte/reclamer",
         "/confidentialite",
         "/accessibilite",
+        "/donnees",
         # Last: from here on this browser is a town-hall terminal (large pages, idle end).
         "/borne",
         "/projets/{consultation}",
@@ -187,7 +188,8 @@ PAGES: dict[str, list[str]] = {
 }
 
 # Pages read in English (the session's language set to "en"), as a visitor.
-ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription"]
+ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription",
+           "/donnees"]
 
 # Error pages, by the status they answer with.
 ERRORS: dict[str, int] = {
@@ -206,6 +208,8 @@ NOT_HTML = {
     "moderation.journal_csv": "CSV",
     "syntheses.draft_pdf": "PDF",
     "accounts.export_data": "zip",
+    "opendata.archive": "zip",
+    "opendata.data_file": "CSV and JSON",
 }
 
 
