@@ -65,7 +65,7 @@ def local_day(moment: datetime | None) -> date | None:
     return as_utc(moment).astimezone(PARIS).date() if moment else None
 
 
-def _stream(statement: Select[Any]) -> Iterator[Row]:
+def _stream(statement: Select[*tuple[Any, ...]]) -> Iterator[Row]:
     # A server-side cursor on PostgreSQL, BATCH rows at a time on both.
     for row in db.session.execute(statement.execution_options(yield_per=BATCH)):
         yield tuple(row)
@@ -239,7 +239,7 @@ def _synthesis_figures() -> Iterator[Row]:
 
 def _participation() -> Iterator[Row]:
     # Counts only: participants by commune of residence, never who they are.
-    living: dict[tuple[int, int], int] = {
+    living: dict[tuple[int, int | None], int] = {
         (project, territory): count
         for project, territory, count in db.session.execute(
             select(ProjectParticipant.project_id, User.commune_id, func.count())
@@ -248,7 +248,7 @@ def _participation() -> Iterator[Row]:
             .group_by(ProjectParticipant.project_id, User.commune_id)
         )
     }
-    aimed: dict[tuple[int, int], int] = {
+    aimed: dict[tuple[int, int | None], int] = {
         (project, territory): count
         for project, territory, count in db.session.execute(
             select(Proposal.project_id, Proposal.territory_id, func.count())

@@ -275,4 +275,4 @@ def test_proposal_ids_only_point_to_published_proposals(app, w):
         for row in rows(w, dataset):
             if row["proposition_id"]:
                 assert int(row["proposition_id"]) in published, dataset
-    assert db.session.get(Proposal, w["hidden"]).moderation == "hidden"
+    assert db.session.get_one(Proposal, w["hidden"]).moderation == "hidden"
