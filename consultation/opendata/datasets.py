@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -60,15 +60,27 @@ class Dataset:
     foreign_keys: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
 
 
-def local_day(moment: datetime | None) -> date | None:
-    """The day in Brest of a stored time, as the site shows it."""
-    return as_utc(moment).astimezone(PARIS).date() if moment else None
+_DAYS: dict[tuple[int, int, int, int], str] = {}
+
+
+def local_day(moment: datetime | None) -> str | None:
+    """The day in Brest of a stored time, as the site shows it (YYYY-MM-DD)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None and moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    # Brest's offset from UTC changes only on the hour: one conversion per UTC hour met.
+    key = (moment.year, moment.month, moment.day, moment.hour)
+    day = _DAYS.get(key)
+    if day is None:
+        start = as_utc(moment.replace(minute=0, second=0, microsecond=0))
+        day = _DAYS[key] = start.astimezone(PARIS).date().isoformat()
+    return day
 
 
 def _stream(statement: Select[*tuple[Any, ...]]) -> Iterator[Row]:
     # A server-side cursor on PostgreSQL, BATCH rows at a time on both.
-    for row in db.session.execute(statement.execution_options(yield_per=BATCH)):
-        yield tuple(row)
+    yield from db.session.execute(statement.execution_options(yield_per=BATCH)).tuples()
 
 
 def published_proposal() -> Any:
@@ -158,7 +170,7 @@ def _supports_per_day() -> Iterator[Row]:
         .where(published_proposal())
         .order_by(Support.proposal_id, Support.created_at)
     )
-    current: tuple[int, int, date | None] | None = None
+    current: tuple[int, int, str | None] | None = None
     count = 0
     for proposal, project, created in _stream(statement):
         key = (proposal, project, local_day(created))

@@ -13,6 +13,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
@@ -41,22 +42,32 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return spreadsheet_safe(value)
-    return value
+def _iso(value: Any) -> Any:
+    # Dates from a Date column; those computed from a time come as text already.
+    return value.isoformat() if isinstance(value, date) else value
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} n'est pas sérialisable en JSON")
+def _csv_text(value: Any) -> Any:
+    return "" if value is None else spreadsheet_safe(value)
+
+
+def _csv_boolean(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _csv_date(value: Any) -> Any:
+    return "" if value is None else _iso(value)
+
+
+def _csv_number(value: Any) -> Any:
+    return "" if value is None else value
+
+
+# How each Table Schema type is written in a CSV cell.
+CSV_CELLS: dict[str, Callable[[Any], Any]] = {
+    "string": _csv_text, "boolean": _csv_boolean, "date": _csv_date,
+    "integer": _csv_number, "number": _csv_number,
+}
 
 
 @dataclass
@@ -95,11 +106,15 @@ def _write_dataset(archive: zipfile.ZipFile, dataset: Dataset, created: datetime
 
             json_out.write(b"[")
             separator = b"\n"
+            cells = [CSV_CELLS[column.type] for column in dataset.columns]
+            dates = [i for i, column in enumerate(dataset.columns) if column.type == "date"]
+            encode = json.JSONEncoder(ensure_ascii=False).encode
             for row in dataset.rows():
-                writer.writerow([_csv_cell(value) for value in row])
-                record = json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False,
-                                    default=_json_default).encode()
-                json_out.write(separator + record)
+                writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
+                record = dict(zip(names, row, strict=True))
+                for i in dates:
+                    record[names[i]] = _iso(row[i])
+                json_out.write(separator + encode(record).encode())
                 separator = b",\n"
                 written.rows += 1
                 if buffer.tell() > FLUSH_AT:
