@@ -7,6 +7,7 @@ recent to start another); a build removes the older ones once it is ready.
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 import zipfile
@@ -68,12 +69,12 @@ def zip_bytes(current: Published) -> bytes:
 
 
 # Descriptors read back from a zip, by document id: the page reads one per build, not per view.
-_DESCRIPTORS: dict[tuple[str, int], dict[str, Any]] = {}
+_DESCRIPTORS: dict[tuple[str, int, datetime], dict[str, Any]] = {}
 
 
 def descriptor(current: Published) -> dict[str, Any]:
     """The datapackage.json of the zip served (read once per build and process)."""
-    key = (str(db.engine.url), current.id)
+    key = (str(db.engine.url), current.id, current.created)
     found = _DESCRIPTORS.get(key)
     if found is None:
         found = json.loads(member(zip_bytes(current), "datapackage.json"))
@@ -84,8 +85,6 @@ def descriptor(current: Published) -> dict[str, Any]:
 
 def member(content: bytes, name: str) -> bytes:
     """One file of the zip."""
-    import io
-
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return archive.read(name)
 

@@ -23,11 +23,8 @@ def index():
     files = {}
     if package:
         files = {resource["path"]: resource for resource in package["resources"]}
-    response = Response(render_template(
-        "opendata/index.html", current=current, datasets=DATASETS, files=files,
-        licence=writer.LICENCE,
-    ))
-    return response
+    return render_template("opendata/index.html", current=current, datasets=DATASETS,
+                           files=files, licence=writer.LICENCE)
 
 
 def _file(filename: str, kind: str, disposition: str) -> Response:
