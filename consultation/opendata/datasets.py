@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Date, Select, and_, cast, func, or_, select
 
 from consultation.accounts.models import User
 from consultation.comments.models import Comment
@@ -162,8 +162,21 @@ def _comments() -> Iterator[Row]:
 
 
 def _supports_per_day() -> Iterator[Row]:
-    # Read in order and counted as they come: one day of one proposal in memory at a time.
-    # The day is Brest's, computed here so both databases agree (SQLite has no time zones).
+    if db.engine.dialect.name == "postgresql":
+        # Counted by the database, on Brest's days.
+        day = cast(func.timezone("Europe/Paris", Support.created_at), Date)
+        counted = (
+            select(Support.proposal_id, Support.project_id, day, func.count())
+            .join(Proposal, Proposal.id == Support.proposal_id)
+            .where(published_proposal())
+            .group_by(Support.proposal_id, Support.project_id, day)
+            .order_by(Support.proposal_id, day)
+        )
+        for proposal, project, on, count in _stream(counted):
+            yield proposal, project, on.isoformat(), count
+        return
+    # SQLite has no time zones: read in order and counted as they come, one day of one
+    # proposal in memory at a time, the day computed here.
     statement = (
         select(Support.proposal_id, Support.project_id, Support.created_at)
         .join(Proposal, Proposal.id == Support.proposal_id)
