@@ -6,6 +6,7 @@ from typing import Any
 
 from consultation.core import jobs, signals
 from consultation.opendata import jobs as opendata_jobs
+from consultation.opendata import services
 
 # Everything that changes a published row or a count of the datasets.
 SIGNALS = (
@@ -18,8 +19,11 @@ SIGNALS = (
 
 
 def on_change(_sender: Any, **_: Any) -> None:
-    """One rebuild job per transaction, however many changes it made (the job debounces)."""
-    jobs.enqueue_once(opendata_jobs.refresh)
+    """Ask for a rebuild after the commit when one is due (one query); at most one job per
+    transaction, and none at all in the minutes after a build: a rush of supports queues
+    nothing."""
+    if services.due():
+        jobs.enqueue_once(opendata_jobs.refresh)
 
 
 def connect() -> None:

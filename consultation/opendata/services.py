@@ -1,8 +1,9 @@
 """The open data's zip: built as a generated document (core/documents.py), kept once.
 
-Documents of kind "opendata" hold the zip. The newest ready one is served; a pending one says
-that a change is waiting for the next build (a publication came while the last build was too
-recent to start another); a build removes the older ones once it is ready.
+Documents of kind "opendata" hold the zip. The newest ready one is served; a build removes the
+older ones once it is ready. The first zip is made by `flask opendata build`; from then on a
+publication rebuilds it, at most once per OPENDATA_REBUILD_MINUTES, and the scheduled command
+publishes what came in between.
 """
 
 from __future__ import annotations
@@ -187,8 +188,19 @@ def _parse(value: Any) -> datetime:
     return as_utc(datetime.fromisoformat(str(value)))
 
 
-def is_due(current: State) -> bool:
-    """No zip yet, or the newest is old enough for an automatic build."""
-    return current.ready is None or (
-        utcnow() - current.ready >= timedelta(minutes=rebuild_minutes())
-    )
+def due() -> bool:
+    """True when a publication should rebuild the zip now (one query): a zip was built once
+    (the first is made by `flask opendata build`), the newest build ended (or failed) at least
+    OPENDATA_REBUILD_MINUTES ago, and none is under way."""
+    newest = db.session.execute(
+        select(Document.state, Document.requested_at, Document.started_at, Document.finished_at)
+        .where(Document.kind == KIND)
+        .order_by(Document.id.desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return False
+    if newest.state in (DocumentState.PENDING, DocumentState.RUNNING) and _alive(newest):
+        return False
+    ended = newest.finished_at or newest.started_at or newest.requested_at
+    return utcnow() - as_utc(ended) >= timedelta(minutes=rebuild_minutes())

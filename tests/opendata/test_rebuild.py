@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
+from flask import g
 from sqlalchemy import func, select
 
 from consultation.core import jobs as core_jobs
@@ -13,7 +14,7 @@ from consultation.core.documents import Document
 from consultation.extensions import db
 from consultation.opendata import jobs, services
 from tests import factories
-from tests.opendata.helpers import csv_rows, files
+from tests.opendata.helpers import build, csv_rows, files
 
 
 def commit() -> None:
@@ -34,68 +35,84 @@ def _documents() -> int:
         select(func.count()).select_from(Document).where(Document.kind == services.KIND)) or 0
 
 
-def test_a_publication_builds_the_zip_after_its_commit(app):
-    """The first proposal published builds the data (the job runs after the commit)."""
-    assert services.published() is None
+def _later() -> time_machine.travel:
+    """A moment after the debounce window of the last build."""
+    return time_machine.travel(timedelta(minutes=services.rebuild_minutes() + 1))
+
+
+def test_no_zip_no_job_the_command_makes_the_first(app):
+    """Before the first `flask opendata build`, a publication queues nothing (other domains'
+    tests and a fresh site do no build); the command makes it."""
     factories.proposal(title="Première proposition")
-    commit()
+    db.session.commit()
+    assert not [job for job in g.get("committed_jobs", []) if job.func is jobs.refresh]
+    core_jobs.dispatch_committed()
+    assert services.published() is None
+    result = app.test_cli_runner().invoke(args=["opendata", "build"])
+    assert result.exit_code == 0, result.output
     assert _titles() == {"Première proposition"}
 
 
-def test_rebuilds_are_debounced_then_caught_up(app):
-    """Within the window a publication leaves a pending document instead of a build; after
-    it, the next publication builds everything; only the newest zip is kept."""
+def test_a_publication_rebuilds_after_the_window_only(app):
+    """Within the window publications queue nothing; the first after it rebuilds everything,
+    after its commit; only the newest zip is kept."""
     project = factories.project()
     factories.proposal(project, title="Une")
     commit()
+    build()
     first = services.published()
-    assert first is not None
     for title in ("Deux", "Trois"):
         factories.proposal(project, title=title)
         commit()
     assert services.published() == first  # not rebuilt on every publication
-    assert services.state().waiting is not None  # but the change is remembered
-    assert _documents() == 2  # the zip and one pending document, however many changes
-    with time_machine.travel(timedelta(minutes=services.rebuild_minutes() + 1)):
+    with _later():
         factories.proposal(project, title="Quatre")
-        commit()
+        db.session.commit()
+        assert [job.func for job in g.get("committed_jobs", [])].count(jobs.refresh) == 1
+        core_jobs.dispatch_committed()
         assert _titles() == {"Une", "Deux", "Trois", "Quatre"}
         assert _documents() == 1
 
 
 def test_supports_do_not_rebuild_each_time(app):
-    """A rush of supports: one build at most per window."""
+    """A rush of supports after a build queues no job at all."""
     proposal = factories.proposal()
     commit()
+    build()
     built = services.published()
     for _ in range(5):
         factories.support(proposal)
-        commit()
+        db.session.commit()
+        assert not [job for job in g.get("committed_jobs", []) if job.func is jobs.refresh]
+    core_jobs.dispatch_committed()
     assert services.published() == built
 
 
 def test_the_job_run_twice_does_no_harm(app):
-    """Idempotent: a second run within the window only keeps the pending mark."""
+    """Idempotent: the second run finds the first one's zip recent enough."""
     factories.proposal()
     commit()
-    assert jobs.refresh() == "waiting"
-    assert jobs.refresh() == "waiting"
-    assert _documents() == 2
+    build()
+    with _later():
+        assert jobs.refresh() == "ready"
+        assert jobs.refresh() == "recent"
+    assert _documents() == 1
 
 
-def test_the_command_builds_what_waits_and_nothing_otherwise(app, tmp_path):
-    """`flask opendata build` builds the waiting change, then finds nothing to do; --force
-    builds anyway; --output writes the zip."""
+def test_the_command_builds_what_changed_and_nothing_otherwise(app, tmp_path):
+    """`flask opendata build` builds the change made within the window, then finds nothing
+    to do; --force builds anyway; --output writes the zip."""
     project = factories.project()
     factories.proposal(project, title="Une")
     commit()
-    factories.proposal(project, title="Deux")
-    commit()
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["opendata", "build"])
+    build()
+    with time_machine.travel(timedelta(minutes=1)):
+        factories.proposal(project, title="Deux")
+        commit()
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["opendata", "build"])
     assert result.exit_code == 0, result.output
     assert _titles() == {"Une", "Deux"}
-    assert services.state().waiting is None
     again = runner.invoke(args=["opendata", "build"])
     assert "rien à reconstruire" in again.output
     before = services.published()
