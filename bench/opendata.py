@@ -59,9 +59,11 @@ def measure(url: str) -> dict[str, Any]:
         document_id = services.ask()
         before = _peak_mb()
         reset = _reset_peak()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = services.build(document_id)
         seconds = time.perf_counter() - started
+        # CPU time too: on a busy machine the wall time mostly measures the others.
+        cpu_seconds = time.process_time() - cpu_started
         peak_mb = _peak_mb()
         if result != "ready":
             document = db.session.get_one(Document, document_id)
@@ -80,6 +82,7 @@ def measure(url: str) -> dict[str, Any]:
         db.engine.dispose()
     return {
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
         "peak_mb": round(peak_mb),
         "peak_mb_before_build": round(before),
         "peak_reset": reset,
