@@ -127,6 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.moderation import bp as moderation_bp
     from consultation.notifications import bp as notifications_bp
     from consultation.notifications.cli import notifications_cli
+    from consultation.opendata import bp as opendata_bp
+    from consultation.opendata.cli import opendata_cli
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
     from consultation.reference import bp as reference_bp
@@ -140,7 +142,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
                       moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp,
-                      notifications_bp, elected_bp, followup_bp, search_bp):
+                      notifications_bp, elected_bp, followup_bp, search_bp, opendata_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     app.cli.add_command(users_cli)
@@ -149,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(rencontres_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(opendata_cli)
 
 
 def _register_template_globals(app: Flask) -> None:

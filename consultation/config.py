@@ -68,6 +68,9 @@ class Defaults:
         "29238 Brest Cedex 2"
     )
     ACCESSIBILITY_STATEMENT_DATE = "2026-12-01"
+    # Open data (/donnees): a publication rebuilds the zip at most once per this many minutes;
+    # `flask opendata build`, scheduled, publishes what came in between.
+    OPENDATA_REBUILD_MINUTES = 10
 
     # Security (core/security.py). APP_ENV=production sets PRODUCTION: cookies only over HTTPS,
     # HSTS on every response, and the app refuses to start without a real SECRET_KEY.
@@ -125,6 +128,7 @@ _ENV: dict[str, Any] = {
     "ACCESSIBILITY_CONTACT": str,
     "ACCESSIBILITY_POSTAL_ADDRESS": str,
     "ACCESSIBILITY_STATEMENT_DATE": str,
+    "OPENDATA_REBUILD_MINUTES": float,
 }
 
 

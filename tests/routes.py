@@ -280,6 +280,10 @@ ROUTES: dict[str, Route] = {
     "notifications.unsubscribe_one_click": Route(
         "/desabonnement/{unsubscribe_token}/un-clic", "POST", PUBLIC,
         form={"List-Unsubscribe": "One-Click"}, csrf=False, changes=False),
+    # Served from the stored zip, built by the World's publications (a 503 before the first).
+    "opendata.archive": Route("/donnees/donnees.zip", "GET", PUBLIC),
+    "opendata.data_file": Route("/donnees/propositions.csv", "GET", PUBLIC),
+    "opendata.index": Route("/donnees", "GET", PUBLIC),
     "projects.create": Route("/admin/projets/nouveau", "GET POST", "projects.create",
                              form={"title": "Un nouveau projet", "summary": "Son résumé."}),
     "projects.edit": Route("/admin/projets/{other_slug}/modifier", "GET POST", "projects.edit",
@@ -407,6 +411,7 @@ class World:
     def __init__(self, role: str, monkeypatch: Any = None) -> None:
         from consultation.followup import services as followup
         from consultation.mediation import services as mediation
+        from consultation.opendata import services as opendata
         from consultation.rencontres import services as rencontres
         from consultation.syntheses import render
         from consultation.syntheses import services as syntheses
@@ -474,6 +479,8 @@ class World:
         db.session.add_all(notices)
         db.session.commit()
         g.pop("committed_jobs", None)
+        # The open data, as a dropped job would have built it (its files answer 503 before).
+        opendata.build(opendata.ask())
         self.me_id = me.id if me else None
         self.edition_id = edition.id
         self.ids: dict[str, Any] = {

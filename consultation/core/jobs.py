@@ -64,6 +64,14 @@ def enqueue_about(subject: str | None, func: Callable[..., Any], *args: Any,
     _pending().append(PendingJob(func, args, kwargs, row))
 
 
+def enqueue_once(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """`enqueue`, unless this transaction already asked for the same call: a job that reads the
+    whole state (a rebuild) needs to run once per commit, however many changes asked for it."""
+    if any(job.func is func and job.args == args and job.kwargs == kwargs for job in _pending()):
+        return
+    enqueue(func, *args, **kwargs)
+
+
 def enqueue_silently(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """`enqueue` for a job whose delay must never be announced, because the page must say the
     same whether the job was asked for or not (a password reset for an unknown address)."""

@@ -6,7 +6,9 @@ Counters move only here: a receiver adds a delta in one UPDATE (`n = n + :delta`
 concurrent requests never lose a change.
 
 Each signal: its sender (the first argument of send), its keyword arguments, who sends it,
-and who receives it.
+and who receives it. Besides those named, opendata.receivers receives every signal of a
+publication (all but edition_published) and, when one is due (a few minutes after the last),
+asks for a rebuild of the open data after the commit, at most one per transaction.
 """
 
 from __future__ import annotations

@@ -89,6 +89,7 @@ PAGES: dict[str, list[str]] = {
         "/confidentialite",
         "/accessibilite",
         "/api/v1/docs",
+        "/donnees",
         # Last: from here on this browser is a town-hall terminal (large pages, idle end).
         "/borne",
         "/projets/{consultation}",
@@ -193,7 +194,7 @@ PAGES: dict[str, list[str]] = {
 
 # Pages read in English (the session's language set to "en"), as a visitor.
 ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription",
-           "/recherche?q=v%C3%A9lo"]
+           "/recherche?q=v%C3%A9lo", "/donnees"]
 
 # Error pages, by the status they answer with.
 ERRORS: dict[str, int] = {
@@ -225,6 +226,8 @@ NOT_HTML = {
     "moderation.journal_csv": "CSV",
     "syntheses.draft_pdf": "PDF",
     "accounts.export_data": "zip",
+    "opendata.archive": "zip",
+    "opendata.data_file": "CSV and JSON",
 }
 
 
