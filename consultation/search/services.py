@@ -329,23 +329,23 @@ def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
 def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
                 per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
     """One page of results, best first (title matches, then rank), in one statement."""
-    # The total rides along as a window over the matches: the index is read once.
+    # The total rides along as a window over the matches: the index is read once. The page's
+    # rows are chosen first, then joined to their text and project (21 rows, not thousands).
     found = matches(query, _conditions(filters), total=True)
+    chosen = select(found).order_by(*_order(found)).limit(per_page + 1)
+    if cursor is not None:
+        chosen = chosen.where(tuple_(found.c.hit, found.c.score, found.c.id) < tuple(cursor))
+    shown = chosen.subquery("shown")
     proposal = Proposal.__table__.alias("about")
     statement = (
-        select(entries, found.c.hit, found.c.score, Project.title.label("project_title"),
+        select(entries, shown.c.hit, shown.c.score, Project.title.label("project_title"),
                Project.slug.label("project_slug"), proposal.c.title.label("proposal_title"),
-               found.c.total)
-        .join_from(found, entries, entries.c.id == found.c.id)
+               shown.c.total)
+        .join_from(shown, entries, entries.c.id == shown.c.id)
         .join(Project, Project.id == entries.c.project_id)
         .outerjoin(proposal, proposal.c.id == entries.c.proposal_id)
-        .order_by(*_order(found))
-        .limit(per_page + 1)
+        .order_by(*_order(shown))
     )
-    if cursor is not None:
-        statement = statement.where(
-            tuple_(found.c.hit, found.c.score, found.c.id) < tuple(cursor)
-        )
     rows = db.session.execute(statement).all()
     stems = query.stems()
     items = [
