@@ -248,7 +248,9 @@ def matches(query: words.Query, conditions: list[ColumnElement[bool]],
                literal_column(f"bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})").label("rank"))
         .select_from(text("search_fts"))
         .where(text("search_fts MATCH :expression").bindparams(expression=expression))
-        .subquery("fts")
+        # Read the full-text index once, first: left to itself, SQLite may loop over the
+        # entries of a filter and query the index once per entry.
+        .cte("fts").prefix_with("MATERIALIZED")
     )
     titled: Any = (select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
               .where(text("search_fts MATCH :title").bindparams(title=title)))
