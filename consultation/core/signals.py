@@ -59,12 +59,14 @@ support_removed = _signals.signal("support-removed")
 
 # sender: a Proposal that moderation made count again or stop counting; kwarg delta: +1 or -1.
 # Sent by moderation.services (hide, restore, approve, hold, dismiss, merge, unmerge).
-# Received by projects.receivers (proposals_count).
+# Received by projects.receivers (proposals_count) and search.receivers (the proposal and its
+# comments enter or leave the search index).
 proposal_counted = _signals.signal("proposal-counted")
 
 # sender: a Comment that moderation made count again or stop counting; kwarg delta: +1 or -1.
 # Sent by moderation.services (hide, restore, approve, hold, dismiss).
-# Received by projects.receivers (comments_count), proposals.receivers (comment counts,
+# Received by search.receivers (the comment enters or leaves the search index),
+# projects.receivers (comments_count), proposals.receivers (comment counts,
 # first reaction when it counts again) and notifications.receivers (+1: a comment approved
 # is told as a new one; the event's key tells nobody twice).
 comment_counted = _signals.signal("comment-counted")

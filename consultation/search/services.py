@@ -226,8 +226,10 @@ def tsquery_text(query: words.Query, any_word: bool = False) -> str:
 
 
 def matches(query: words.Query, conditions: list[ColumnElement[bool]],
-            any_word: bool = False) -> Any:
-    """The index rows matching the query and conditions: (id, hit, score), as a subquery."""
+            any_word: bool = False, total: bool = False) -> Any:
+    """The index rows matching the query and conditions: (id, hit, score, and with `total`
+    how many match), as a subquery."""
+    extra = [func.count().over().label("total")] if total else []
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         tsq = func.to_tsquery(text("'fr_unaccent'::regconfig"), tsquery_text(query, any_word))
@@ -237,6 +239,7 @@ def matches(query: words.Query, conditions: list[ColumnElement[bool]],
             case((func.ts_filter(document, text("'{a}'::\"char\"[]")).bool_op("@@")(tsq), 1),
                  else_=0).label("hit"),
             cast(func.ts_rank(document, tsq, 1) * SCORE_SCALE, Integer).label("score"),
+            *extra,
         ).where(document.bool_op("@@")(tsq), *conditions)
         return statement.subquery("matches")
     expression, title = fts_expression(query, any_word)
@@ -245,7 +248,9 @@ def matches(query: words.Query, conditions: list[ColumnElement[bool]],
                literal_column(f"bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})").label("rank"))
         .select_from(text("search_fts"))
         .where(text("search_fts MATCH :expression").bindparams(expression=expression))
-        .subquery("fts")
+        # Read the full-text index once, first: left to itself, SQLite may loop over the
+        # entries of a filter and query the index once per entry.
+        .cte("fts").prefix_with("MATERIALIZED")
     )
     titled: Any = (select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
               .where(text("search_fts MATCH :title").bindparams(title=title)))
@@ -254,6 +259,7 @@ def matches(query: words.Query, conditions: list[ColumnElement[bool]],
             entries.c.id,
             case((entries.c.id.in_(titled), 1), else_=0).label("hit"),
             cast(-fts.c.rank * SCORE_SCALE, Integer).label("score"),
+            *extra,
         )
         .join_from(entries, fts, fts.c.id == entries.c.id)
         .where(*conditions)
@@ -325,23 +331,23 @@ def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
 def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
                 per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
     """One page of results, best first (title matches, then rank), in one statement."""
-    found = matches(query, _conditions(filters))
-    total = select(func.count()).select_from(found).scalar_subquery().label("total")
+    # The total rides along as a window over the matches: the index is read once. The page's
+    # rows are chosen first, then joined to their text and project (21 rows, not thousands).
+    found = matches(query, _conditions(filters), total=True)
+    chosen = select(found).order_by(*_order(found)).limit(per_page + 1)
+    if cursor is not None:
+        chosen = chosen.where(tuple_(found.c.hit, found.c.score, found.c.id) < tuple(cursor))
+    shown = chosen.subquery("shown")
     proposal = Proposal.__table__.alias("about")
     statement = (
-        select(entries, found.c.hit, found.c.score, Project.title.label("project_title"),
+        select(entries, shown.c.hit, shown.c.score, Project.title.label("project_title"),
                Project.slug.label("project_slug"), proposal.c.title.label("proposal_title"),
-               total)
-        .join_from(found, entries, entries.c.id == found.c.id)
+               shown.c.total)
+        .join_from(shown, entries, entries.c.id == shown.c.id)
         .join(Project, Project.id == entries.c.project_id)
         .outerjoin(proposal, proposal.c.id == entries.c.proposal_id)
-        .order_by(*_order(found))
-        .limit(per_page + 1)
+        .order_by(*_order(shown))
     )
-    if cursor is not None:
-        statement = statement.where(
-            tuple_(found.c.hit, found.c.score, found.c.id) < tuple(cursor)
-        )
     rows = db.session.execute(statement).all()
     stems = query.stems()
     items = [
@@ -356,9 +362,7 @@ def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
     ]
     last = rows[per_page - 1] if len(rows) > per_page else None
     next_cursor = encode_cursor([last.hit, last.score, last.id]) if last is not None else None
-    count = int(rows[0].total) if rows else (
-        0 if cursor is None else int(db.session.scalar(select(total)) or 0)
-    )
+    count = int(rows[0].total) if rows else 0
     return KeysetPage(items, rank, per_page, count, next_cursor, cursor is None)
 
 

@@ -31,7 +31,8 @@ def test_no_query_gives_the_defaults_and_no_csrf_field(app):
         form = ProposalListForm(MultiDict())
         assert "csrf_token" not in form
         assert form.validate()
-        assert [field.name for field in form] == ["tri", "territoire", "reponse", "graine", "apres"]
+        assert [field.name for field in form] == ["tri", "territoire", "reponse", "q", "graine",
+                                                   "apres"]
 
 
 def test_valid_values_are_kept(app):
