@@ -134,21 +134,21 @@ class MergeSearchForm(FlaskForm):
     # The target chosen on the moderation page ("Fusionner dans celle-ci"), checked in the list.
     target = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
-    def read(self) -> MergeSearchForm:
-        """Validate; a refused preselection is dropped (the search keeps its message)."""
+    def read(self) -> str:
+        """Validate; the words to search ("" when refused: the field shows why, as typed). A
+        refused preselection is dropped."""
         self.validate()
         if self.target.errors:
             self.target.data = None
-        if self.q.errors:
-            self.q.data = ""
-        return self
+        return "" if self.q.errors else self.q.data or ""
 
 
 class MergeForm(FlaskForm):
     """Merge a proposal into another of the same project, picked among those found."""
 
-    target = RadioField(
+    target = RadioField(  # type: ignore[call-arg]  # stubs predate invalid_value_message
         _l("Fusionner dans la proposition"), coerce=optional_int, validate_choice=False,
+        invalid_value_message=MERGE_TARGET_MESSAGE,
         validators=[InputRequired(message=MERGE_TARGET_MESSAGE),
                     NumberRange(min=1, max=MAX_ID, message=MERGE_TARGET_MESSAGE)],
     )

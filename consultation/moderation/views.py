@@ -21,7 +21,7 @@ from consultation.accounts.services import matching, search_text
 from consultation.core import ratelimits
 from consultation.core.audit import AuditEntry
 from consultation.core.forms import filled
-from consultation.core.http import FAILED, attempt, get_or_404, require
+from consultation.core.http import FAILED, MAX_ID, attempt, get_or_404, require
 from consultation.core.models import as_utc
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
@@ -360,10 +360,12 @@ def merge(proposal_id: int):
     require("moderation.decide")
     source = get_or_404(Proposal, proposal_id)
     # The search stays in the query string, the POST's included, so a refused merge keeps it.
-    search = MergeSearchForm(request.args).read()
-    query = search.q.data or ""
+    search = MergeSearchForm(request.args)
+    query = search.read()
     form = MergeForm()
     chosen = form.target.data if form.is_submitted() else search.target.data
+    if not (isinstance(chosen, int) and 0 < chosen <= MAX_ID):
+        chosen = None
     candidates = services.merge_candidates(source, query, chosen)
     form.target.choices = [SelectChoice(p.id, f"{p.title} (n° {p.id})") for p in candidates]
     if not form.is_submitted() and chosen in {p.id for p in candidates}:
@@ -371,8 +373,8 @@ def merge(proposal_id: int):
     if form.validate_on_submit():
         target = db.session.get(Proposal, form.target.data)
         if target is None:
-            form.target.errors.append(_("Cette proposition n'existe pas : choisissez-en une "
-                                        "dans la liste."))
+            form.target.errors = [*form.target.errors, _(
+                "Cette proposition n'existe pas : choisissez-en une dans la liste.")]
         elif attempt(lambda: services.merge(current_user, source, target,
                                             filled(form.reason.data)), form) is not FAILED:
             flash(_("Les propositions sont fusionnées ; l'opération peut être annulée depuis "

@@ -41,14 +41,10 @@ class ProposalForm(FlaskForm):
         _l("Territoire concerné (facultatif)"),
         description=_l("La commune ou l'intercommunalité où la proposition s'appliquerait."),
     )
-
-
-class NewProposalForm(ProposalForm):
-    """A new proposal, sent again from the page of similar proposals with one of its buttons."""
-
-    # "Ma proposition est différente : publier": publish without looking for similar ones again.
+    # The two buttons of a new proposal's page of similar ones (the edit form has neither):
+    # "Ma proposition est différente : publier" publishes without looking again, "Modifier ma
+    # proposition" goes back to the form, everything as typed.
     confirmed = BooleanField()
-    # "Modifier ma proposition": back to the form, everything as typed.
     revise = BooleanField()
 
 

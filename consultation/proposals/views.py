@@ -22,7 +22,6 @@ from consultation.projects.views import project_or_404
 from consultation.proposals import bp, services
 from consultation.proposals.forms import (
     AnswerForm,
-    NewProposalForm,
     ProposalForm,
     ProposalListForm,
 )
@@ -105,7 +104,7 @@ def create(slug: str):
     """Submit a proposal during the consultation phase, once the similar ones were shown."""
     project = project_or_404(slug)
     require("proposals.create", project)
-    form = NewProposalForm()
+    form = ProposalForm()
     form.territory.choices = territory_choices(blank=_("— Tout le territoire —"))
     if form.is_submitted() and form.revise.data:
         # "Modifier ma proposition" on the page of similar ones: the form as typed, unjudged.

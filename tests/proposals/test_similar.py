@@ -111,7 +111,8 @@ def test_publish_anyway_keeps_every_field_as_typed(citizen_client, world):
     assert (made.title, made.body) == (TITLE, BODY)
     assert made.territory_id == factories.territory("Brest").id
     assert made.author_id == citizen_client.user.id
-    assert "Votre proposition est publiée." in text(citizen_client.get(response.headers["Location"]))
+    shown = citizen_client.get(response.headers["Location"])
+    assert "Votre proposition est publiée." in text(shown)
     assert_counters_exact()
 
 
