@@ -223,3 +223,62 @@ def test_the_step_page_runs_the_same_statements_however_many_are_similar(
         assert text(response).count(SUPPORT) == shown
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+# --- Live suggestions while the title is typed (JavaScript) ----------------------------------
+
+
+def _live(client, project, title: str):
+    return client.get(f"/projets/{project.slug}/propositions/semblables",
+                      query_string={"title": title})
+
+
+def test_live_suggestions_list_similar_titles(citizen_client, world):
+    """The form's script asks, as the title is typed, for the proposals like it: JSON with
+    number, title, supports and address; nothing for a title the form would refuse."""
+    project, first, second, unrelated = world
+    response = _live(citizen_client, project, "Composteurs collectifs")
+    assert response.status_code == 200 and response.is_json
+    found = response.get_json()["proposals"]
+    assert sorted(p["id"] for p in found) == sorted([first.id, second.id])
+    assert {"id": first.id, "title": first.title, "supports": 0,
+            "url": f"/propositions/{first.id}"} in found
+    for refused in ("Comp", "x" * 151, "Composteurs\x00", ""):
+        assert _live(citizen_client, project, refused).get_json() == {"proposals": []}
+    form = citizen_client.get(_url(project)).get_data(as_text=True)
+    assert f'data-similar="/projets/{project.slug}/propositions/semblables"' in form
+    assert '<script src="/static/similar.js" defer></script>' in form
+    edit = citizen_client.get(f"/propositions/{first.id}/modifier")
+    assert "similar.js" not in edit.get_data(as_text=True)
+
+
+def test_live_suggestions_follow_the_submission_rule(as_role, world):
+    """Only someone who may submit a proposal to the project gets suggestions."""
+    project = world[0]
+    closed = factories.project("synthesis")
+    db.session.commit()
+    citizen = as_role("citizen")
+    assert _live(citizen, closed, "Composteurs collectifs").status_code == 403
+    assert _live(citizen, project, "Composteurs").status_code == 200
+    anonymous = citizen.application.test_client()
+    assert _live(anonymous, project, "Composteurs collectifs").status_code == 302
+
+
+def test_live_suggestions_run_the_same_statements_however_many(
+    citizen_client, world, count_queries
+):
+    """Two suggestions or five: as many SQL statements."""
+    few = world[0]
+    many = factories.project("consultation")
+    for n in range(7):
+        factories.proposal(many, title=f"Composteurs collectifs numéro {n}",
+                           body="Composteurs collectifs du quartier.")
+    db.session.commit()
+    _live(citizen_client, few, "Composteurs collectifs")
+    counts = []
+    for project, shown in ((few, 2), (many, 5)):
+        with count_queries() as counter:
+            assert len(_live(citizen_client, project, "Composteurs collectifs")
+                       .get_json()["proposals"]) == shown
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
