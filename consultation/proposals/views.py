@@ -20,11 +20,7 @@ from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 from consultation.proposals import bp, services
-from consultation.proposals.forms import (
-    AnswerForm,
-    ProposalForm,
-    ProposalListForm,
-)
+from consultation.proposals.forms import AnswerForm, ProposalForm, ProposalListForm
 from consultation.proposals.models import Proposal
 from consultation.reference.models import Territory
 from consultation.reference.services import territories, territory_choices
