@@ -279,8 +279,6 @@ ROUTES: dict[str, Route] = {
                             "proposal", form={**_PROPOSAL, "title": "Un titre changé"}),
     "proposals.index": Route("/projets/{slug}/propositions", "GET", PUBLIC,
                              query=("tri", "graine", "territoire", "reponse", "apres", "rang")),
-    "proposals.similar_json": Route("/projets/{slug}/propositions/semblables", "GET",
-                                    "proposals.create", "project", query=("title",)),
     "proposals.show": Route("/propositions/{their_proposal}", "GET", PUBLIC, query=("page",)),
     "proposals.withdraw": Route("/propositions/{withdrawable}/retirer", "GET POST",
                                 "proposals.withdraw", "withdrawable"),

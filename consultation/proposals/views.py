@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -128,23 +128,6 @@ def create(slug: str):
                   else _("Votre proposition est publiée."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, project=project, proposal=None)
-
-
-@bp.route("/projets/<slug>/propositions/semblables")
-@login_required
-def similar_json(slug: str):
-    """The project's proposals like a title being typed, as JSON, for the live suggestions of
-    the submission form (the page of similar proposals does the same without JavaScript)."""
-    project = project_or_404(slug)
-    require("proposals.create", project)
-    # The submission form's own title field reads the query: same filters, same length limit.
-    form = ProposalForm(request.args, meta={"csrf": False})
-    title = form.title.data if form.title.validate(form) else ""
-    found = similar.similar_proposals(project.id, title or "")
-    return jsonify(proposals=[
-        {"id": p.id, "title": p.title, "supports": p.supports_count,
-         "url": url_for("proposals.show", proposal_id=p.id)} for p in found
-    ])
 
 
 @bp.route("/propositions/<id:proposal_id>/modifier", methods=["GET", "POST"])

@@ -203,7 +203,6 @@ ERRORS: dict[str, int] = {
 NOT_HTML = {
     "static": "files",
     "main.healthz": "JSON",
-    "proposals.similar_json": "JSON",
     "moderation.journal_csv": "CSV",
     "syntheses.draft_pdf": "PDF",
     "accounts.export_data": "zip",
