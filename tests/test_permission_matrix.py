@@ -277,8 +277,10 @@ def test_pages_and_actions_follow_can(app, phase, role):
 
     # Submitting for real.
     allowed = visit.can("proposals.create", project)
+    # Confirmed: past the page of similar proposals, which the project's ones may bring.
     response = visit.client.post(new, data={"title": "Une proposition de plus",
-                                            "body": "Son texte.", "territory": ""})
+                                            "body": "Son texte.", "territory": "",
+                                            "confirmed": "y"})
     visit.answers(response, allowed, "proposals.create", success=302, location="/propositions/")
 
     # Mediation: the menu entry, the pages, and acting for the registered person (last: from

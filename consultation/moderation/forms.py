@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from consultation.core.forms import STRIP, required
+from consultation.core.forms import STRIP, optional_int, required
+from consultation.core.http import MAX_ID
 from consultation.moderation.models import ReportReason
 
 DURATIONS = {"7": _l("7 jours"), "30": _l("30 jours"), "365": _l("1 an"),
@@ -102,10 +117,41 @@ class DecisionForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
-    """Merge a proposal into another of the same project."""
+MERGE_TARGET_MESSAGE = _l("Choisissez la proposition dans laquelle fusionner.")
 
-    target = SelectField(_l("Fusionner dans la proposition"), coerce=int, validate_choice=True)
+
+class MergeSearchForm(FlaskForm):
+    """The search for a merge target, read from the query string (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Chercher la proposition cible"), filters=STRIP,
+        validators=[Optional(), Length(max=200, message=_l("200 caractères au maximum."))],
+        description=_l("Des mots de son titre, ou son numéro (par exemple 42)."),
+    )
+    # The target chosen on the moderation page ("Fusionner dans celle-ci"), checked in the list.
+    target = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+
+    def read(self) -> str:
+        """Validate; the words to search ("" when refused: the field shows why, as typed). A
+        refused preselection is dropped."""
+        self.validate()
+        if self.target.errors:
+            self.target.data = None
+        return "" if self.q.errors else self.q.data or ""
+
+
+class MergeForm(FlaskForm):
+    """Merge a proposal into another of the same project, picked among those found."""
+
+    target = RadioField(  # type: ignore[call-arg]  # stubs predate invalid_value_message
+        _l("Fusionner dans la proposition"), coerce=optional_int, validate_choice=False,
+        invalid_value_message=MERGE_TARGET_MESSAGE,
+        validators=[InputRequired(message=MERGE_TARGET_MESSAGE),
+                    NumberRange(min=1, max=MAX_ID, message=MERGE_TARGET_MESSAGE)],
+    )
     reason = TextAreaField(
         _l("Motif"),
         validators=[required(), Length(max=2000, message=_l("2 000 caractères au maximum."))],

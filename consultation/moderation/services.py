@@ -14,7 +14,7 @@ from sqlalchemy import Select, delete, func, select, tuple_, update
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
-from consultation.core import audit, jobs, signals
+from consultation.core import audit, jobs, signals, similar
 from consultation.core.audit import AuditEntry
 from consultation.core.db import insert_ignore
 from consultation.core.errors import DomainError, IllegalTransition
@@ -320,6 +320,30 @@ def queue_rows(rows: list[tuple[Any, ...]], status: str) -> list[QueueRow]:
 
 
 # --- Merging duplicate proposals ---------------------------------------------------------------
+
+def duplicates(proposal: Any) -> list[Any]:
+    """A proposal's possible duplicates: the visible published proposals of its project most
+    like its title and text, best first (the search domain finds them)."""
+    return similar.similar_proposals(
+        proposal.project_id, f"{proposal.title}\n\n{proposal.body}", exclude_id=proposal.id
+    )
+
+
+def merge_candidates(source: Any, query: str, chosen_id: int | None = None) -> list[Any]:
+    """The proposals offered as the target of merging `source`: those found by `query` (title
+    words or a number), else its possible duplicates; the one already chosen stays listed,
+    first, when it is another proposal of the same project."""
+    from consultation.proposals.models import Proposal
+
+    found = (similar.find_proposals(source.project_id, query, exclude_id=source.id)
+             if query.strip() else duplicates(source))
+    if chosen_id is not None and chosen_id not in {proposal.id for proposal in found}:
+        chosen = db.session.get(Proposal, chosen_id)
+        if chosen is not None and chosen.project_id == source.project_id \
+                and chosen.id != source.id:
+            found = [chosen, *found]
+    return found
+
 
 def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
     """Merge proposal `source` into `target`: each supporter of either supports the target once.

@@ -21,8 +21,8 @@ from consultation.accounts.services import matching, search_text
 from consultation.core import ratelimits
 from consultation.core.audit import AuditEntry
 from consultation.core.forms import filled
-from consultation.core.http import FAILED, attempt, get_or_404, require
-from consultation.core.models import ModerationState, as_utc
+from consultation.core.http import FAILED, MAX_ID, attempt, get_or_404, require
+from consultation.core.models import as_utc
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
 from consultation.moderation import bp, services
@@ -32,13 +32,14 @@ from consultation.moderation.forms import (
     BlockForm,
     DecisionForm,
     MergeForm,
+    MergeSearchForm,
     ReportForm,
     UnblockForm,
     UndoForm,
 )
 from consultation.moderation.models import Report, ReportKind, ReportStatus
 from consultation.projects.models import Project
-from consultation.proposals.models import Proposal, ProposalStatus
+from consultation.proposals.models import Proposal
 
 # The actions written to the log, by prefix, as the filter offers them.
 ACTIONS = {
@@ -313,14 +314,17 @@ def item(kind: str, target_id: int):
 
 
 def _render_item(kind: str, target: Any, form: DecisionForm) -> str:
-    """The item page: content, context, every report (with its reporter) and the decision form."""
+    """The item page: content, context, every report (with its reporter), the decision form and,
+    for a proposal, its possible duplicates."""
     reports = db.session.scalars(
         select(Report).options(joinedload(Report.reporter))
         .where(Report.target_kind == kind, Report.target_id == target.id)
         .order_by(Report.id.desc())
     ).all()
+    duplicates = services.duplicates(target) if kind == ReportKind.PROPOSAL else []
     return render_template(
         "moderation/item.html", kind=kind, target=target, reports=reports, form=form,
+        duplicates=duplicates,
         back=_back_to(kind, target), KIND_LABELS=KIND_LABELS, STATUS_LABELS=STATUS_LABELS,
         REASON_LABELS=REASON_LABELS,
     )
@@ -349,36 +353,35 @@ def decide(kind: str, target_id: int, decision: str):
 
 # --- Merging -----------------------------------------------------------------------------------
 
-def _merge_choices(source: Proposal) -> list[SelectChoice]:
-    others = db.session.execute(
-        select(Proposal.id, Proposal.title).where(
-            Proposal.project_id == source.project_id,
-            Proposal.status == ProposalStatus.PUBLISHED,
-            Proposal.moderation == ModerationState.VISIBLE, Proposal.id != source.id,
-        ).order_by(Proposal.title)
-    ).all()
-    return [SelectChoice(pid, f"{title} (n° {pid})") for pid, title in others]
-
-
 @bp.route("/moderation/fusion/<id:proposal_id>", methods=["GET", "POST"])
 @login_required
 def merge(proposal_id: int):
-    """Merge a duplicate proposal into another one of the same project."""
+    """Merge a duplicate proposal into another of the same project, found by title or number."""
     require("moderation.decide")
     source = get_or_404(Proposal, proposal_id)
+    # The search stays in the query string, the POST's included, so a refused merge keeps it.
+    search = MergeSearchForm(request.args)
+    query = search.read()
     form = MergeForm()
-    form.target.choices = _merge_choices(source)
+    chosen = form.target.data if form.is_submitted() else search.target.data
+    if not (isinstance(chosen, int) and 0 < chosen <= MAX_ID):
+        chosen = None
+    candidates = services.merge_candidates(source, query, chosen)
+    form.target.choices = [SelectChoice(p.id, f"{p.title} (n° {p.id})") for p in candidates]
+    if not form.is_submitted() and chosen in {p.id for p in candidates}:
+        form.target.data = chosen
     if form.validate_on_submit():
         target = db.session.get(Proposal, form.target.data)
-        done = attempt(
-            lambda: services.merge(current_user, source, target, filled(form.reason.data)), form
-        )
-        if done is not FAILED:
-            assert target is not None  # merge() needs it: the choices are existing proposals
+        if target is None:
+            form.target.errors = [*form.target.errors, _(
+                "Cette proposition n'existe pas : choisissez-en une dans la liste.")]
+        elif attempt(lambda: services.merge(current_user, source, target,
+                                            filled(form.reason.data)), form) is not FAILED:
             flash(_("Les propositions sont fusionnées ; l'opération peut être annulée depuis "
                     "le journal."), "success")
             return redirect(url_for("proposals.show", proposal_id=target.id))
-    return render_template("moderation/merge.html", form=form, source=source)
+    return render_template("moderation/merge.html", form=form, search=search, query=query,
+                           source=source)
 
 
 @bp.route("/moderation/journal/<id:entry_id>/annuler-fusion", methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import (
     AnyOf,
@@ -41,6 +41,11 @@ class ProposalForm(FlaskForm):
         _l("Territoire concerné (facultatif)"),
         description=_l("La commune ou l'intercommunalité où la proposition s'appliquerait."),
     )
+    # The two buttons of a new proposal's page of similar ones (the edit form has neither):
+    # "Ma proposition est différente : publier" publishes without looking again, "Modifier ma
+    # proposition" goes back to the form, everything as typed.
+    confirmed = BooleanField()
+    revise = BooleanField()
 
 
 ANSWER_MESSAGE = _l("Choisissez acceptée, refusée ou à l'étude.")

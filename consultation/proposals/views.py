@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import pages, ratelimits, textfilter
+from consultation.core import pages, ratelimits, similar, textfilter
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.errors import DomainError
 from consultation.core.forms import filled
@@ -106,15 +106,26 @@ def show(proposal_id: int):
 @login_required
 @ratelimits.posting
 def create(slug: str):
-    """Submit a proposal during the consultation phase."""
+    """Submit a proposal during the consultation phase, once the similar ones were shown."""
     project = project_or_404(slug)
     require("proposals.create", project)
     form = ProposalForm()
     form.territory.choices = territory_choices(blank=_("— Tout le territoire —"))
+    if form.is_submitted() and form.revise.data:
+        # "Modifier ma proposition" on the page of similar ones: the form as typed, unjudged.
+        return render_template("proposals/form.html", form=form, project=project, proposal=None)
     if form.validate_on_submit():
+        title, body = filled(form.title.data), filled(form.body.data)
+        found = [] if form.confirmed.data else similar.similar_proposals(
+            project.id, f"{title}\n\n{body}")
+        if found:
+            return render_template(
+                "proposals/similar.html", form=form, project=project, similar=found,
+                **pages.context("proposal_list", project, found),
+            )
         proposal = attempt(
             lambda: services.create_proposal(
-                acting_user(), project, filled(form.title.data), filled(form.body.data),
+                acting_user(), project, title, body,
                 _territory(form.territory.data), mediator=acting_mediator(),
             ),
             form,

@@ -380,7 +380,7 @@ def test_a_mediator_acts_for_a_person_without_email(app):
     assert client.post(f"/mediation/participants/{person.id}/agir").status_code == 302
     response = client.post(f"/projets/{stage.project.slug}/propositions/nouvelle", data={
         "title": "Un banc à l'arrêt de bus", "body": "Pour attendre assise.\r\nMerci.",
-        "territory": ""})
+        "territory": "", "confirmed": "y"})
     assert response.status_code == 302
     assert db.session.scalar(select(Proposal.author_id).where(
         Proposal.title == "Un banc à l'arrêt de bus")) == person.id

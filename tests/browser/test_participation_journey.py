@@ -1,5 +1,6 @@
 """The whole participation journey, in Chromium: register, confirm the address by the emailed
-link, propose, comment with a stance, support, report. Once with the keyboard alone (Tab,
+link, propose (past the similar proposals, published anyway), comment with a stance, support,
+report. Once with the keyboard alone (Tab,
 Shift+Tab, Enter, Space, arrows, typing: never a click), focus always visible; once with
 JavaScript off, by clicks. The database then holds each contribution under the new account."""
 
@@ -18,9 +19,13 @@ from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
 from tests.accounts.test_email_confirmation import link_in, mails_to
-from tests.browser.a11y import FOCUSED
+from tests.browser.a11y import BLOCKING, FOCUSED
+from tests.browser.conftest import axe_violations
+from tests.fake_finders import fake_finders  # noqa: F401  (until the search index is merged)
 
 PROPOSAL_TITLE = "Des prises de recharge dans les abris de bus"
+PROPOSAL_BODY = "Pour recharger son téléphone en attendant le bus."
+STEP = "Des propositions semblables existent déjà"
 COMMENT_TEXT = "Je crains que ce soit coûteux à entretenir."
 
 
@@ -33,8 +38,12 @@ def consultation(app):
                                   title="Des bancs à l'ombre près des bornes Wi-Fi")
     comment = factories.comment(proposal, author=factories.user(), stance="pour",
                                 body="Bonne idée, surtout l'été.")
+    # Like the proposal of the journey: it is shown before that one is published.
+    like = factories.proposal(project, author=someone,
+                              title="Des prises de recharge aux arrêts de bus",
+                              body="Recharger son téléphone à l'arrêt du bus.")
     db.session.commit()
-    return {"project": project, "proposal": proposal, "comment": comment}
+    return {"project": project, "proposal": proposal, "comment": comment, "like": like}
 
 
 # --- the keyboard ---------------------------------------------------------------------------
@@ -96,6 +105,7 @@ def open_confirmation_link(app: Any, someone: Any, page: Any, email: str) -> Non
     assert page.locator("h1").inner_text() == "Confirmer mon adresse électronique"
 
 
+@pytest.mark.usefixtures("fake_finders")
 def test_the_journey_with_the_keyboard_alone(app, visitor, consultation):
     """Skip link first, focus visible all along, every step done without a pointer."""
     proposal, comment = consultation["proposal"], consultation["comment"]
@@ -140,10 +150,13 @@ def test_the_journey_with_the_keyboard_alone(app, visitor, consultation):
     tab_to(page, "#title")
     page.keyboard.type(PROPOSAL_TITLE)
     tab_to(page, "#body")
-    page.keyboard.type("Pour recharger son téléphone en attendant le bus.")
+    page.keyboard.type(PROPOSAL_BODY)
     tab_to(page, "#territory")
     page.keyboard.press("ArrowDown")
     tab_to(page, "main form button[type=submit]")
+    press_and_wait(page, "Space")
+    assert page.locator("h1").inner_text() == STEP
+    tab_to(page, "main button[name=confirmed]")
     press_and_wait(page, "Space")
     assert page.locator("h1").inner_text() == PROPOSAL_TITLE
 
@@ -189,6 +202,7 @@ def submit(page: Any, button: str) -> None:
         page.click(button)
 
 
+@pytest.mark.usefixtures("fake_finders")
 def test_the_journey_without_javascript(app, visitor, consultation):
     """The same journey, JavaScript disabled, with clicks and typing: every step succeeds."""
     proposal, comment = consultation["proposal"], consultation["comment"]
@@ -211,8 +225,10 @@ def test_the_journey_without_javascript(app, visitor, consultation):
     submit(page, f"main a[href='/projets/{consultation['project'].slug}']")
     submit(page, "main a[href$='/propositions/nouvelle']")
     page.fill("#title", PROPOSAL_TITLE)
-    page.fill("#body", "Pour recharger son téléphone en attendant le bus.")
+    page.fill("#body", PROPOSAL_BODY)
     submit(page, "main form button[type=submit]")
+    assert page.locator("h1").inner_text() == STEP
+    submit(page, "main button[name=confirmed]")
     assert page.locator("h1").inner_text() == PROPOSAL_TITLE
 
     page.goto(f"{someone.base_url}/propositions/{proposal.id}")
@@ -232,6 +248,34 @@ def test_the_journey_without_javascript(app, visitor, consultation):
 
     assert someone.watch.errors == [] and someone.watch.dialogs == []
     assert_journey_recorded("bleuenn@exemple.fr", consultation)
+
+
+@pytest.mark.usefixtures("fake_finders")
+def test_the_similar_proposals_step(app, visitor, consultation):
+    """The page of similar proposals passes axe-core; "Modifier ma proposition" gives the form
+    back as typed, line breaks included, and the proposal is then published as typed."""
+    author = factories.user()
+    db.session.commit()
+    someone = visitor(user=author, bypass_csp=True)
+    page = someone.open(f"/projets/{consultation['project'].slug}/propositions/nouvelle")
+    page.fill("#title", PROPOSAL_TITLE)
+    page.fill("#body", "Pour recharger son téléphone.\nEn attendant le bus.")
+    submit(page, "main form button[type=submit]")
+    assert page.locator("h1").inner_text() == STEP
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, blocking
+    like = consultation["like"].id
+    assert page.locator(f"main form[action='/propositions/{like}/soutenir'] button").count() == 1
+    submit(page, "main button[name=revise]")
+    assert page.input_value("#title") == PROPOSAL_TITLE
+    assert page.input_value("#body") == "Pour recharger son téléphone.\nEn attendant le bus."
+    submit(page, "main form button[type=submit]")
+    submit(page, "main button[name=confirmed]")
+    assert page.locator("h1").inner_text() == PROPOSAL_TITLE
+    db.session.rollback()
+    made = db.session.scalars(select(Proposal).where(Proposal.author_id == author.id)).one()
+    assert made.body == "Pour recharger son téléphone.\r\nEn attendant le bus."
+    assert someone.watch.errors == [] and someone.watch.dialogs == []
 
 
 def assert_journey_recorded(email: str, consultation: dict[str, Any]) -> None:
