@@ -21,7 +21,6 @@ from tests import factories
 from tests.accounts.test_email_confirmation import link_in, mails_to
 from tests.browser.a11y import BLOCKING, FOCUSED
 from tests.browser.conftest import axe_violations
-from tests.fake_finders import fake_finders  # noqa: F401  (until the search index is merged)
 
 PROPOSAL_TITLE = "Des prises de recharge dans les abris de bus"
 PROPOSAL_BODY = "Pour recharger son téléphone en attendant le bus."
@@ -105,7 +104,6 @@ def open_confirmation_link(app: Any, someone: Any, page: Any, email: str) -> Non
     assert page.locator("h1").inner_text() == "Confirmer mon adresse électronique"
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_the_journey_with_the_keyboard_alone(app, visitor, consultation):
     """Skip link first, focus visible all along, every step done without a pointer."""
     proposal, comment = consultation["proposal"], consultation["comment"]
@@ -202,7 +200,6 @@ def submit(page: Any, button: str) -> None:
         page.click(button)
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_the_journey_without_javascript(app, visitor, consultation):
     """The same journey, JavaScript disabled, with clicks and typing: every step succeeds."""
     proposal, comment = consultation["proposal"], consultation["comment"]
@@ -250,7 +247,6 @@ def test_the_journey_without_javascript(app, visitor, consultation):
     assert_journey_recorded("bleuenn@exemple.fr", consultation)
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_the_similar_proposals_step(app, visitor, consultation):
     """The page of similar proposals passes axe-core; "Modifier ma proposition" gives the form
     back as typed, line breaks included, and the proposal is then published as typed."""

@@ -12,7 +12,6 @@ from consultation.notifications.models import Notification
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
-from tests.fake_finders import fake_finders  # noqa: F401  (until the search index is merged)
 from tests.proposals.helpers import submit, text
 from tests.recount import assert_counters_exact
 
@@ -154,7 +153,6 @@ def _radios(response) -> list[int]:
                                        response.get_data(as_text=True))]
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_the_moderation_page_lists_possible_duplicates(as_role, composters):
     """A proposal's moderation page lists the similar ones of its project, each with a link and
     one to the merge form with it chosen."""
@@ -178,7 +176,6 @@ def test_the_moderation_page_lists_possible_duplicates(as_role, composters):
     assert db.session.get_one(Proposal, source.id).merged_into_id == cousin.id
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_the_merge_form_offers_duplicates_and_never_every_proposal(as_role, composters):
     """With no search, the merge form offers the possible duplicates only."""
     source, twin, cousin, lane, elsewhere = composters
@@ -191,7 +188,6 @@ def test_the_merge_form_offers_duplicates_and_never_every_proposal(as_role, comp
     assert 'name="target"' not in page
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_merge_by_number(as_role, composters):
     """Searching a number ("42" or "n° 42") offers that proposal; choosing it merges."""
     source, _twin, _cousin, lane, elsewhere = composters
@@ -200,7 +196,7 @@ def test_merge_by_number(as_role, composters):
     for query in (str(lane.id), f"n° {lane.id}"):
         assert _radios(moderator.get(url, query_string={"q": query})) == [lane.id]
     assert _radios(moderator.get(url, query_string={"q": str(elsewhere.id)})) == []
-    found = submit(moderator, url, moderator.get(url), "Rechercher", {"q": str(lane.id)})
+    found = submit(moderator, url, moderator.get(url), "Chercher la cible", {"q": str(lane.id)})
     assert _radios(found) == [lane.id]
     response = submit(moderator, url, found, "Fusionner",
                       {"target": str(lane.id), "reason": "Erreur de saisie"})
@@ -209,7 +205,6 @@ def test_merge_by_number(as_role, composters):
     assert_counters_exact()
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_merge_by_title_words(as_role, composters):
     """Searching title words offers the proposals holding all of them."""
     source, twin, cousin, _lane, _elsewhere = composters
@@ -228,7 +223,6 @@ def test_merge_by_title_words(as_role, composters):
     assert db.session.get_one(Proposal, source.id).merged_into_id == twin.id
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_an_invalid_target_is_refused_as_typed(as_role, composters):
     """A target of another project, a hidden one, the proposal itself, an unknown number or no
     choice: refused with a French message, the reason and the search kept."""
@@ -258,7 +252,6 @@ def test_an_invalid_target_is_refused_as_typed(as_role, composters):
     assert_counters_exact()
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_hostile_searches_give_a_page(as_role, composters):
     """No search, however odd, gives a 500."""
     source = composters[0]
@@ -272,7 +265,6 @@ def test_hostile_searches_give_a_page(as_role, composters):
     assert "200 caractères au maximum." in too_long
 
 
-@pytest.mark.usefixtures("fake_finders")
 def test_merge_pages_run_the_same_statements_however_many_are_found(as_role, count_queries):
     """The moderation page and the merge form run as many statements for 1 candidate as 5."""
     moderator = as_role("moderator")

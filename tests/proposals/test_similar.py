@@ -12,12 +12,9 @@ from consultation.extensions import db
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
-from tests.fake_finders import fake_finders  # noqa: F401  (until the search index is merged)
 from tests.mediation.helpers import participant, start_acting
 from tests.proposals.helpers import submit, text
 from tests.recount import assert_counters_exact
-
-pytestmark = pytest.mark.usefixtures("fake_finders")
 
 STEP = "Des propositions semblables existent déjà"
 PUBLISH = "Ma proposition est différente\u00a0: publier"
