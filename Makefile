@@ -28,6 +28,8 @@ install: $(VENV)/.installed $(CATALOGUES) node_modules/.package-lock.json
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
+	$(BIN)/flask search reindex --if-empty
+	$(BIN)/flask opendata build
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite on every core (pytest-xdist); tests that share data built once for their module

@@ -295,10 +295,14 @@ def test_project_edit_synthesis_and_commitments(app):
 
 def test_reindex_rebuilds_everything(content, app):
     before = db.session.scalar(select(db.func.count(SearchEntry.id)))
+    runner = app.test_cli_runner()
+    assert "rien à faire" in runner.invoke(args=["search", "reindex", "--if-empty"]).output
     db.session.execute(SearchEntry.__table__.delete())
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    result = runner.invoke(args=["search", "reindex", "--if-empty"])
     assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(db.func.count(SearchEntry.id))) == before
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
     assert db.session.scalar(select(db.func.count(SearchEntry.id))) == before
     assert kinds_found("bornes")
 
