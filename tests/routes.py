@@ -163,6 +163,7 @@ ROUTES: dict[str, Route] = {
                                  "project", form=_COMMENT),
     "comments.on_proposal": Route("/propositions/{their_proposal}/commentaires", "POST",
                                   "comments.create", "their_proposal", form=_COMMENT),
+    "comments.show": Route("/commentaires/{comment}", "GET", PUBLIC),
     "comments.reply": Route("/commentaires/{their_comment}/repondre", "GET POST",
                             "comments.reply", "their_comment", form=_COMMENT),
     "elected.mark_seen": Route("/elus/vu", "POST", "elected.read"),

@@ -73,6 +73,16 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
     )
 
 
+@bp.route("/commentaires/<id:comment_id>")
+def show(comment_id: int):
+    """A comment's lasting link (search results, emails): to its page of the thread."""
+    comment = _comment_or_404(comment_id)
+    if not comment.is_counted or (comment.proposal is not None
+                                  and not comment.proposal.is_visible):
+        abort(404)
+    return redirect(_link(comment))
+
+
 @bp.route("/projets/<slug>/commentaires", methods=["POST"])
 @login_required
 @ratelimits.posting

@@ -649,3 +649,29 @@ def test_thread_queries_do_not_grow_with_comments(as_role, count_queries):
         return counter.count
 
     assert queries_for(2) == queries_for(40)
+
+
+def test_a_comments_lasting_link_leads_to_its_page_of_the_thread(client, app):
+    """/commentaires/<n> redirects to the thread page holding the comment, at its anchor; a
+    deleted or hidden comment, or one on a hidden proposal, has no link (404)."""
+    from consultation.moderation import services as moderation
+
+    proposal = factories.proposal(factories.project("consultation"))
+    roots = [factories.comment(proposal) for _ in range(ROOTS_PER_PAGE + 1)]
+    on_project = factories.comment(factories.project("consultation"))
+    moderator = factories.user(("moderator",))
+    hidden = factories.comment(proposal)
+    moderation.hide(moderator, "comment", hidden, "Hors sujet")
+    db.session.commit()
+    first = client.get(f"/commentaires/{roots[0].id}")
+    assert first.status_code == 302
+    assert first.location.endswith(f"/propositions/{proposal.id}#commentaire-{roots[0].id}")
+    last = client.get(f"/commentaires/{roots[-1].id}").location
+    assert last.endswith(f"/propositions/{proposal.id}?page=2#commentaire-{roots[-1].id}")
+    assert f"#commentaire-{on_project.id}" in client.get(f"/commentaires/{on_project.id}").location
+    assert client.get(f"/commentaires/{hidden.id}").status_code == 404
+    moderation.hide(moderator, "proposal", db.session.get_one(type(proposal), proposal.id),
+                    "Hors sujet")
+    db.session.commit()
+    assert client.get(f"/commentaires/{roots[0].id}").status_code == 404
+    assert client.get("/commentaires/999999").status_code == 404
