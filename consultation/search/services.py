@@ -28,11 +28,14 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     literal_column,
     or_,
     select,
+    table,
     text,
     tuple_,
+    union_all,
 )
 
 from consultation.comments.models import Comment
@@ -51,6 +54,9 @@ entries = SearchEntry.__table__
 CHUNK = 500
 SCORE_SCALE = 1_000_000  # ranks kept as integers, so that a cursor carries them exactly
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0  # SQLite's bm25 column weights
+# Matches ranked per search: beyond, the newest are ranked and the page says "more than".
+CANDIDATES = 1_000
+FTS = table("search_fts")  # SQLite's FTS5 table (migration 0015), not mapped
 
 
 # --- Indexing ---------------------------------------------------------------------------------
@@ -214,57 +220,85 @@ def _quote_ts(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_text(query: words.Query, any_word: bool = False) -> str:
-    """The to_tsquery text of a query: quoted words, & | ! and <-> only."""
-    parts = [_quote_ts(w) for w in query.terms]
+def tsquery_text(query: words.Query, any_word: bool = False, weight: str = "") -> str:
+    """The to_tsquery text of a query: quoted words, & | ! and <-> only; with `weight` ("A"),
+    the words looked for must be in the title."""
+    suffix = ":" + weight if weight else ""
+    parts = [_quote_ts(w) + suffix for w in query.terms]
     for phrase in query.phrases:
-        parts.append("(" + " <-> ".join(_quote_ts(w) for w in phrase) + ")")
+        parts.append("(" + " <-> ".join(_quote_ts(w) + suffix for w in phrase) + ")")
     positive = "(" + (" | " if any_word else " & ").join(parts) + ")"
     for word in query.excluded:
         positive += " & !" + _quote_ts(word)
     return positive
 
 
-def matches(query: words.Query, conditions: list[ColumnElement[bool]],
-            any_word: bool = False, total: bool = False) -> Any:
-    """The index rows matching the query and conditions: (id, hit, score, and with `total`
-    how many match), as a subquery."""
-    extra = [func.count().over().label("total")] if total else []
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        tsq = func.to_tsquery(text("'fr_unaccent'::regconfig"), tsquery_text(query, any_word))
-        document = literal_document()
-        statement = select(
-            entries.c.id,
-            case((func.ts_filter(document, text("'{a}'::\"char\"[]")).bool_op("@@")(tsq), 1),
-                 else_=0).label("hit"),
-            cast(func.ts_rank(document, tsq, 1) * SCORE_SCALE, Integer).label("score"),
-            *extra,
-        ).where(document.bool_op("@@")(tsq), *conditions)
-        return statement.subquery("matches")
-    expression, title = fts_expression(query, any_word)
-    fts = (
+def _within(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    # The unary plus keeps SQLite from handing the list to FTS5 as rowid lookups (one index
+    # query per entry); the entries' ids come from the kind and project indexes instead.
+    return literal_column("+search_fts.rowid").in_(select(entries.c.id).where(*conditions))
+
+
+def _fts_candidates(expression: str, conditions: list[ColumnElement[bool]], limit: int,
+                    name: str) -> Any:
+    """SQLite: the newest `limit` index rows matching, with their bm25, read once (a
+    materialised CTE): bm25 is computed for these rows only, not for every match."""
+    statement: Any = (
         select(literal_column("search_fts.rowid").label("id"),
                literal_column(f"bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})").label("rank"))
-        .select_from(text("search_fts"))
-        .where(text("search_fts MATCH :expression").bindparams(expression=expression))
-        # Read the full-text index once, first: left to itself, SQLite may loop over the
-        # entries of a filter and query the index once per entry.
-        .cte("fts").prefix_with("MATERIALIZED")
+        .select_from(FTS)
+        .where(text(f"search_fts MATCH :{name}").bindparams(**{name: expression}))
     )
-    titled: Any = (select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
-              .where(text("search_fts MATCH :title").bindparams(title=title)))
-    statement = (
-        select(
-            entries.c.id,
-            case((entries.c.id.in_(titled), 1), else_=0).label("hit"),
-            cast(-fts.c.rank * SCORE_SCALE, Integer).label("score"),
-            *extra,
-        )
-        .join_from(entries, fts, fts.c.id == entries.c.id)
-        .where(*conditions)
-    )
-    return statement.subquery("matches")
+    if conditions:
+        statement = statement.where(_within(conditions))
+    return (statement.order_by(literal_column("search_fts.rowid").desc()).limit(limit)
+            .cte(name).prefix_with("MATERIALIZED"))
+
+
+def _ts_candidates(tsq: Any, conditions: list[ColumnElement[bool]], limit: int,
+                   name: str) -> Any:
+    """PostgreSQL: the ids of the newest `limit` entries matching (the GIN index), ranked
+    afterwards: ts_rank reads only these documents."""
+    return (select(entries.c.id).where(literal_document().bool_op("@@")(tsq), *conditions)
+            .order_by(entries.c.id.desc()).limit(limit).cte(name))
+
+
+def matches(query: words.Query, conditions: list[ColumnElement[bool]],
+            any_word: bool = False, total: bool = False) -> Any:
+    """The index rows matching the query and conditions, as a subquery: (id, hit: 1 when the
+    title matches, score, and with `total` how many candidates and `more`: 1 when more than
+    CANDIDATES match). Only candidates are ranked: every title match among the newest
+    CANDIDATES of them, and the newest CANDIDATES matches; a search for a common word thus
+    costs what a rarer one does."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        config = text("'fr_unaccent'::regconfig")
+        tsq = func.to_tsquery(config, tsquery_text(query, any_word))
+        title_tsq = func.to_tsquery(config, tsquery_text(query, any_word, weight="A"))
+        titled = _ts_candidates(title_tsq, conditions, CANDIDATES, "titled")
+        recent = _ts_candidates(tsq, conditions, CANDIDATES + 1, "recent")
+        document = literal_document()
+        rank = cast(func.ts_rank(document, tsq, 1) * SCORE_SCALE, Integer)
+        title_rows = (select(entries.c.id, literal(1).label("hit"), rank.label("score"))
+                      .join_from(titled, entries, entries.c.id == titled.c.id))
+        other_rows = (select(entries.c.id, literal(0), rank)
+                      .join_from(recent, entries, entries.c.id == recent.c.id)
+                      .where(recent.c.id.not_in(select(titled.c.id))))
+    else:
+        expression, title = fts_expression(query, any_word)
+        titled = _fts_candidates(f"({expression}) AND {title}", conditions, CANDIDATES,
+                                 "titled")
+        recent = _fts_candidates(expression, conditions, CANDIDATES + 1, "recent")
+        title_rows = select(titled.c.id, literal(1).label("hit"),
+                            cast(-titled.c.rank * SCORE_SCALE, Integer).label("score"))
+        other_rows = (select(recent.c.id, literal(0), cast(-recent.c.rank * SCORE_SCALE, Integer))
+                      .where(recent.c.id.not_in(select(titled.c.id))))
+    found = union_all(title_rows, other_rows).subquery("candidates")
+    if not total:
+        return found
+    more = select(func.count()).select_from(recent).scalar_subquery() > CANDIDATES
+    return select(found, func.count().over().label("total"),
+                  case((more, 1), else_=0).label("more")).subquery("matches")
 
 
 def literal_document() -> Any:
@@ -330,9 +364,10 @@ def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
 
 def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
                 per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
-    """One page of results, best first (title matches, then rank), in one statement."""
-    # The total rides along as a window over the matches: the index is read once. The page's
-    # rows are chosen first, then joined to their text and project (21 rows, not thousands).
+    """One page of results, best first (title matches, then rank), in one statement; beyond
+    CANDIDATES matches, `total` is CANDIDATES + 1 (the page says "more than")."""
+    # The total rides along as a window over the candidates (at most twice CANDIDATES rows).
+    # The page's rows are chosen first, then joined to their text and project (21 rows).
     found = matches(query, _conditions(filters), total=True)
     chosen = select(found).order_by(*_order(found)).limit(per_page + 1)
     if cursor is not None:
@@ -342,7 +377,7 @@ def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
     statement = (
         select(entries, shown.c.hit, shown.c.score, Project.title.label("project_title"),
                Project.slug.label("project_slug"), proposal.c.title.label("proposal_title"),
-               shown.c.total)
+               shown.c.total, shown.c.more)
         .join_from(shown, entries, entries.c.id == shown.c.id)
         .join(Project, Project.id == entries.c.project_id)
         .outerjoin(proposal, proposal.c.id == entries.c.proposal_id)
@@ -362,7 +397,7 @@ def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
     ]
     last = rows[per_page - 1] if len(rows) > per_page else None
     next_cursor = encode_cursor([last.hit, last.score, last.id]) if last is not None else None
-    count = int(rows[0].total) if rows else 0
+    count = (CANDIDATES + 1 if rows[0].more else int(rows[0].total)) if rows else 0
     return KeysetPage(items, rank, per_page, count, next_cursor, cursor is None)
 
 
@@ -430,8 +465,18 @@ def proposal_ids(project_id: int, raw: str) -> Select[Any]:
     """The ids of the project's proposals matching the query, as a subquery for the proposal
     list (raises QueryError for a query with nothing to find)."""
     query = words.parse(raw)
-    found = matches(query, _proposal_conditions(project_id, None))
-    return select(entries.c.object_id).join(found, found.c.id == entries.c.id)
+    conditions = _proposal_conditions(project_id, None)
+    # A filter, not a ranking: the matches' ids straight from the index (no score), which the
+    # planner reads once as a list beside the project's entries.
+    if db.session.get_bind().dialect.name == "postgresql":
+        tsq = func.to_tsquery(text("'fr_unaccent'::regconfig"), tsquery_text(query))
+        return select(entries.c.object_id).where(literal_document().bool_op("@@")(tsq),
+                                                 *conditions)
+    expression, _ = fts_expression(query)
+    matched: Select[Any] = (
+        select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
+        .where(text("search_fts MATCH :expression").bindparams(expression=expression)))
+    return select(entries.c.object_id).where(entries.c.id.in_(matched), *conditions)
 
 
 def is_empty() -> bool:
