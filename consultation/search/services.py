@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -21,7 +22,9 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -239,7 +242,7 @@ def _within(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
     return literal_column("+search_fts.rowid").in_(select(entries.c.id).where(*conditions))
 
 
-def _fts_candidates(expression: str, conditions: list[ColumnElement[bool]], limit: int,
+def _fts_candidates(parameter: str, conditions: list[ColumnElement[bool]], limit: int,
                     name: str) -> Any:
     """SQLite: the newest `limit` index rows matching, with their bm25, read once (a
     materialised CTE): bm25 is computed for these rows only, not for every match."""
@@ -247,7 +250,7 @@ def _fts_candidates(expression: str, conditions: list[ColumnElement[bool]], limi
         select(literal_column("search_fts.rowid").label("id"),
                literal_column(f"bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})").label("rank"))
         .select_from(FTS)
-        .where(text(f"search_fts MATCH :{name}").bindparams(**{name: expression}))
+        .where(text(f"search_fts MATCH :{parameter}"))
     )
     if conditions:
         statement = statement.where(_within(conditions))
@@ -263,18 +266,25 @@ def _ts_candidates(tsq: Any, conditions: list[ColumnElement[bool]], limit: int,
             .order_by(entries.c.id.desc()).limit(limit).cte(name))
 
 
-def matches(query: words.Query, conditions: list[ColumnElement[bool]],
-            any_word: bool = False, total: bool = False) -> Any:
-    """The index rows matching the query and conditions, as a subquery: (id, hit: 1 when the
-    title matches, score, and with `total` how many candidates and `more`: 1 when more than
-    CANDIDATES match). Only candidates are ranked: every title match among the newest
-    CANDIDATES of them, and the newest CANDIDATES matches; a search for a common word thus
-    costs what a rarer one does."""
-    dialect = db.session.get_bind().dialect.name
+def match_params(query: words.Query, any_word: bool = False) -> dict[str, str]:
+    """The values of the bound parameters of `matches()` for this query."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return {"ts_query": tsquery_text(query, any_word),
+                "ts_title": tsquery_text(query, any_word, weight="A")}
+    expression, title = fts_expression(query, any_word)
+    return {"fts_recent": expression, "fts_titled": f"({expression}) AND {title}"}
+
+
+def matches(dialect: str, conditions: list[ColumnElement[bool]], total: bool = False) -> Any:
+    """The index rows matching a query (its words bound by name: `match_params()`) and the
+    conditions, as a subquery: (id, hit: 1 when the title matches, score, and with `total` how
+    many candidates and `more`: 1 when more than CANDIDATES match). Only candidates are
+    ranked: the title matches among the newest CANDIDATES of them and the newest CANDIDATES
+    matches; a search for a common word thus costs what a rarer one does."""
     if dialect == "postgresql":
         config = text("'fr_unaccent'::regconfig")
-        tsq = func.to_tsquery(config, tsquery_text(query, any_word))
-        title_tsq = func.to_tsquery(config, tsquery_text(query, any_word, weight="A"))
+        tsq = func.to_tsquery(config, bindparam("ts_query", type_=String))
+        title_tsq = func.to_tsquery(config, bindparam("ts_title", type_=String))
         titled = _ts_candidates(title_tsq, conditions, CANDIDATES, "titled")
         recent = _ts_candidates(tsq, conditions, CANDIDATES + 1, "recent")
         document = literal_document()
@@ -285,10 +295,8 @@ def matches(query: words.Query, conditions: list[ColumnElement[bool]],
                       .join_from(recent, entries, entries.c.id == recent.c.id)
                       .where(recent.c.id.not_in(select(titled.c.id))))
     else:
-        expression, title = fts_expression(query, any_word)
-        titled = _fts_candidates(f"({expression}) AND {title}", conditions, CANDIDATES,
-                                 "titled")
-        recent = _fts_candidates(expression, conditions, CANDIDATES + 1, "recent")
+        titled = _fts_candidates("fts_titled", conditions, CANDIDATES, "titled")
+        recent = _fts_candidates("fts_recent", conditions, CANDIDATES + 1, "recent")
         title_rows = select(titled.c.id, literal(1).label("hit"),
                             cast(-titled.c.rank * SCORE_SCALE, Integer).label("score"))
         other_rows = (select(recent.c.id, literal(0), cast(-recent.c.rank * SCORE_SCALE, Integer))
@@ -341,40 +349,53 @@ class Filters:
     day: date | None = None
 
 
-def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
+def _filter_params(filters: Filters) -> dict[str, Any]:
+    """The values of the filters set, by the names `_conditions()` binds them to."""
+    values = {"f_kind": filters.kind, "f_project": filters.project_id,
+              "f_territory": filters.territory_id, "f_phase": filters.phase}
+    found: dict[str, Any] = {name: value for name, value in values.items() if value}
+    if filters.phase:
+        found["f_day"] = filters.day or date.today()
+    return found
+
+
+def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if filters.kind:
-        conditions.append(entries.c.kind == filters.kind)
-    if filters.project_id:
-        conditions.append(entries.c.project_id == filters.project_id)
-    if filters.territory_id:
+    if "f_kind" in names:
+        conditions.append(entries.c.kind == bindparam("f_kind"))
+    if "f_project" in names:
+        conditions.append(entries.c.project_id == bindparam("f_project"))
+    if "f_territory" in names:
         # Projects, syntheses and commitments are about the project's territories.
         of_project = exists().where(project_territories.c.project_id == entries.c.project_id,
-                                    project_territories.c.territory_id == filters.territory_id)
-        conditions.append(or_(entries.c.territory_id == filters.territory_id,
+                                    project_territories.c.territory_id
+                                    == bindparam("f_territory"))
+        conditions.append(or_(entries.c.territory_id == bindparam("f_territory"),
                               and_(entries.c.territory_id.is_(None), of_project)))
-    if filters.phase:
-        day = filters.day or date.today()
+    if "f_phase" in names:
+        day = bindparam("f_day", type_=Phase.starts_on.type)
         conditions.append(entries.c.project_id.in_(
-            select(Phase.project_id).where(Phase.kind == filters.phase,
+            select(Phase.project_id).where(Phase.kind == bindparam("f_phase"),
                                            Phase.starts_on <= day, Phase.ends_on >= day)
         ))
     return conditions
 
 
-def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
-                per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
-    """One page of results, best first (title matches, then rank), in one statement; beyond
-    CANDIDATES matches, `total` is CANDIDATES + 1 (the page says "more than")."""
+@lru_cache(maxsize=128)
+def _page_statement(dialect: str, filters: frozenset[str], after: bool, per_page: int) -> Any:
+    """The search page's statement for one shape of search, every value bound by name: built
+    once per shape (building it anew took longer than running it)."""
     # The total rides along as a window over the candidates (at most twice CANDIDATES rows).
     # The page's rows are chosen first, then joined to their text and project (21 rows).
-    found = matches(query, _conditions(filters), total=True)
+    found = matches(dialect, _conditions(filters), total=True)
     chosen = select(found).order_by(*_order(found)).limit(per_page + 1)
-    if cursor is not None:
-        chosen = chosen.where(tuple_(found.c.hit, found.c.score, found.c.id) < tuple(cursor))
+    if after:
+        chosen = chosen.where(tuple_(found.c.hit, found.c.score, found.c.id)
+                              < tuple_(bindparam("c_hit"), bindparam("c_score"),
+                                       bindparam("c_id")))
     shown = chosen.subquery("shown")
     proposal = Proposal.__table__.alias("about")
-    statement = (
+    return (
         select(entries, shown.c.hit, shown.c.score, Project.title.label("project_title"),
                Project.slug.label("project_slug"), proposal.c.title.label("proposal_title"),
                shown.c.total, shown.c.more)
@@ -383,7 +404,19 @@ def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
         .outerjoin(proposal, proposal.c.id == entries.c.proposal_id)
         .order_by(*_order(shown))
     )
-    rows = db.session.execute(statement).all()
+
+
+def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
+                per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
+    """One page of results, best first (title matches, then rank), in one statement; beyond
+    CANDIDATES matches, `total` is CANDIDATES + 1 (the page says "more than")."""
+    params = {**match_params(query), **_filter_params(filters)}
+    statement = _page_statement(db.session.get_bind().dialect.name,
+                                frozenset(_filter_params(filters)), cursor is not None,
+                                per_page)
+    if cursor is not None:
+        params.update(c_hit=cursor[0], c_score=cursor[1], c_id=cursor[2])
+    rows = db.session.execute(statement, params).all()
     stems = query.stems()
     items = [
         Result(
@@ -412,7 +445,8 @@ def _proposal_conditions(project_id: int, exclude_id: int | None) -> list[Column
 
 def _proposals(query: words.Query, project_id: int, limit: int, exclude_id: int | None,
                any_word: bool) -> list[Proposal]:
-    found = matches(query, _proposal_conditions(project_id, exclude_id), any_word)
+    found = matches(db.session.get_bind().dialect.name,
+                    _proposal_conditions(project_id, exclude_id))
     statement = (
         select(Proposal)
         .join(entries, entries.c.object_id == Proposal.id)
@@ -421,7 +455,7 @@ def _proposals(query: words.Query, project_id: int, limit: int, exclude_id: int 
         .order_by(*_order(found))
         .limit(limit)
     )
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement, match_params(query, any_word)))
 
 
 def similar(project_id: int, text_: str, *, limit: int = 5,
