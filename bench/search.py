@@ -28,7 +28,8 @@ from bench import databases, generate
 from bench.measure import Client
 from bench.run import NO_WRK, RESULTS, Settings, _wrk_page, app_env, serve
 
-QUERIES = {
+QUERIES: dict[str, dict[str, str]] = {
+    "search_form": {},  # the page without a search: what its form and layout cost alone
     "search_one_word": {"q": "numérique"},
     "search_two_words": {"q": "médiation quartier"},
     "search_phrase_minus": {"q": '"tiers-lieu" -fibre', "type": "proposal"},

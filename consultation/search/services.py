@@ -205,7 +205,8 @@ def _fts_words(found: Iterable[str]) -> list[str]:
 
 
 def fts_expression(query: words.Query, any_word: bool = False) -> tuple[str, str]:
-    """The FTS5 MATCH text of a query and that of its title-only match: quoted stems only."""
+    """The FTS5 MATCH text of a query and that of its title matches (the words looked for in
+    the title, the excluded ones nowhere): quoted stems only."""
     parts = [_quote_fts(s) for s in _fts_words(query.terms)]
     for phrase in query.phrases:
         stems = _fts_words(phrase)
@@ -215,7 +216,8 @@ def fts_expression(query: words.Query, any_word: bool = False) -> tuple[str, str
     title = "index_title : (" + positive + ")"
     excluded = [_quote_fts(s) for s in _fts_words(query.excluded)]
     if excluded:
-        return "(" + positive + ") NOT (" + " OR ".join(excluded) + ")", title
+        left_out = " NOT (" + " OR ".join(excluded) + ")"
+        return "(" + positive + ")" + left_out, title + left_out
     return positive, title
 
 
@@ -272,7 +274,8 @@ def match_params(query: words.Query, any_word: bool = False) -> dict[str, str]:
         return {"ts_query": tsquery_text(query, any_word),
                 "ts_title": tsquery_text(query, any_word, weight="A")}
     expression, title = fts_expression(query, any_word)
-    return {"fts_recent": expression, "fts_titled": f"({expression}) AND {title}"}
+    # A title match is a match: the title's words are the entry's words.
+    return {"fts_recent": expression, "fts_titled": title}
 
 
 def matches(dialect: str, conditions: list[ColumnElement[bool]], total: bool = False) -> Any:
