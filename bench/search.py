@@ -5,9 +5,10 @@
 On a copy of the city dataset (bench/generate.py; its rows are bulk INSERTs, so the index is
 built here with `flask search reindex`, timed), it serves the platform and the baseline with
 gunicorn as bench/run.py does and drives with wrk: a one-word search, a two-word search, a
-phrase with an exclusion, and a project's proposal list filtered by words. Each row says its
-throughput as a share of the baseline's (goal: at least 15 %), its p50, and the SQL statements
-one request runs (constant as data grows); then the index's size. Results:
+phrase with an exclusion, and a project's proposal list filtered by words; beside them, the
+search page without a search and the list without words (what the pages cost without words).
+Each row says its throughput as a share of the baseline's (goal: at least 15 %), its p50, and
+the SQL statements one request runs (constant as data grows); then the index's size. Results:
 bench/results/search.json and a table.
 """
 
@@ -28,7 +29,8 @@ from bench import databases, generate
 from bench.measure import Client
 from bench.run import NO_WRK, RESULTS, Settings, _wrk_page, app_env, serve
 
-QUERIES = {
+QUERIES: dict[str, dict[str, str]] = {
+    "search_form": {},  # the page without a search: what its form and layout cost alone
     "search_one_word": {"q": "numérique"},
     "search_two_words": {"q": "médiation quartier"},
     "search_phrase_minus": {"q": '"tiers-lieu" -fibre', "type": "proposal"},
@@ -82,6 +84,8 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
         baseline = _wrk_page(port, "/", settings, None)["rps"]
     result["baseline_rps"] = round(baseline, 1)
     paths = {name: "/recherche?" + urlencode(params) for name, params in QUERIES.items()}
+    # The list without words too, rendered as well: what the words add to it.
+    paths["proposals"] = f"/projets/{built.featured_slug}/propositions?tri=soutiens"
     paths["proposals_q"] = (f"/projets/{built.featured_slug}/propositions?"
                             + urlencode({"tri": "soutiens", "q": "numérique"}))
     # Every request renders: the anonymous page memory would otherwise answer the repeats.

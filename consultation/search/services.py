@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -21,18 +22,23 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
     exists,
     func,
     insert,
+    literal,
     literal_column,
     or_,
     select,
+    table,
     text,
     tuple_,
+    union_all,
 )
 
 from consultation.comments.models import Comment
@@ -51,6 +57,9 @@ entries = SearchEntry.__table__
 CHUNK = 500
 SCORE_SCALE = 1_000_000  # ranks kept as integers, so that a cursor carries them exactly
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0  # SQLite's bm25 column weights
+# Matches ranked per search: beyond, the newest are ranked and the page says "more than".
+CANDIDATES = 1_000
+FTS = table("search_fts")  # SQLite's FTS5 table (migration 0015), not mapped
 
 
 # --- Indexing ---------------------------------------------------------------------------------
@@ -179,6 +188,9 @@ def reindex() -> dict[str, int]:
             sync(connection, kind, None)
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    else:
+        # Fresh statistics: planned on those of an empty table, a search joins by scanning.
+        connection.exec_driver_sql("ANALYZE search_entries")
     counts: dict[str, int] = dict(connection.execute(
         select(entries.c.kind, func.count()).group_by(entries.c.kind)
     ).all())
@@ -196,7 +208,8 @@ def _fts_words(found: Iterable[str]) -> list[str]:
 
 
 def fts_expression(query: words.Query, any_word: bool = False) -> tuple[str, str]:
-    """The FTS5 MATCH text of a query and that of its title-only match: quoted stems only."""
+    """The FTS5 MATCH text of a query and that of its title matches (the words looked for in
+    the title, the excluded ones nowhere): quoted stems only."""
     parts = [_quote_fts(s) for s in _fts_words(query.terms)]
     for phrase in query.phrases:
         stems = _fts_words(phrase)
@@ -206,7 +219,8 @@ def fts_expression(query: words.Query, any_word: bool = False) -> tuple[str, str
     title = "index_title : (" + positive + ")"
     excluded = [_quote_fts(s) for s in _fts_words(query.excluded)]
     if excluded:
-        return "(" + positive + ") NOT (" + " OR ".join(excluded) + ")", title
+        left_out = " NOT (" + " OR ".join(excluded) + ")"
+        return "(" + positive + ")" + left_out, title + left_out
     return positive, title
 
 
@@ -214,57 +228,94 @@ def _quote_ts(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_text(query: words.Query, any_word: bool = False) -> str:
-    """The to_tsquery text of a query: quoted words, & | ! and <-> only."""
-    parts = [_quote_ts(w) for w in query.terms]
+def tsquery_text(query: words.Query, any_word: bool = False, weight: str = "") -> str:
+    """The to_tsquery text of a query: quoted words, & | ! and <-> only; with `weight` ("A"),
+    the words looked for must be in the title."""
+    suffix = ":" + weight if weight else ""
+    parts = [_quote_ts(w) + suffix for w in query.terms]
     for phrase in query.phrases:
-        parts.append("(" + " <-> ".join(_quote_ts(w) for w in phrase) + ")")
+        parts.append("(" + " <-> ".join(_quote_ts(w) + suffix for w in phrase) + ")")
     positive = "(" + (" | " if any_word else " & ").join(parts) + ")"
     for word in query.excluded:
         positive += " & !" + _quote_ts(word)
     return positive
 
 
-def matches(query: words.Query, conditions: list[ColumnElement[bool]],
-            any_word: bool = False, total: bool = False) -> Any:
-    """The index rows matching the query and conditions: (id, hit, score, and with `total`
-    how many match), as a subquery."""
-    extra = [func.count().over().label("total")] if total else []
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        tsq = func.to_tsquery(text("'fr_unaccent'::regconfig"), tsquery_text(query, any_word))
-        document = literal_document()
-        statement = select(
-            entries.c.id,
-            case((func.ts_filter(document, text("'{a}'::\"char\"[]")).bool_op("@@")(tsq), 1),
-                 else_=0).label("hit"),
-            cast(func.ts_rank(document, tsq, 1) * SCORE_SCALE, Integer).label("score"),
-            *extra,
-        ).where(document.bool_op("@@")(tsq), *conditions)
-        return statement.subquery("matches")
-    expression, title = fts_expression(query, any_word)
-    fts = (
+def _within(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    # The unary plus keeps SQLite from handing the list to FTS5 as rowid lookups (one index
+    # query per entry); the entries' ids come from the kind and project indexes instead.
+    return literal_column("+search_fts.rowid").in_(select(entries.c.id).where(*conditions))
+
+
+def _fts_candidates(parameter: str, conditions: list[ColumnElement[bool]], limit: int,
+                    name: str) -> Any:
+    """SQLite: the newest `limit` index rows matching, with their bm25, read once (a
+    materialised CTE): bm25 is computed for these rows only, not for every match."""
+    statement: Any = (
         select(literal_column("search_fts.rowid").label("id"),
                literal_column(f"bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})").label("rank"))
-        .select_from(text("search_fts"))
-        .where(text("search_fts MATCH :expression").bindparams(expression=expression))
-        # Read the full-text index once, first: left to itself, SQLite may loop over the
-        # entries of a filter and query the index once per entry.
-        .cte("fts").prefix_with("MATERIALIZED")
+        .select_from(FTS)
+        .where(text(f"search_fts MATCH :{parameter}"))
     )
-    titled: Any = (select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
-              .where(text("search_fts MATCH :title").bindparams(title=title)))
-    statement = (
-        select(
-            entries.c.id,
-            case((entries.c.id.in_(titled), 1), else_=0).label("hit"),
-            cast(-fts.c.rank * SCORE_SCALE, Integer).label("score"),
-            *extra,
-        )
-        .join_from(entries, fts, fts.c.id == entries.c.id)
-        .where(*conditions)
-    )
-    return statement.subquery("matches")
+    if conditions:
+        statement = statement.where(_within(conditions))
+    return (statement.order_by(literal_column("search_fts.rowid").desc()).limit(limit)
+            .cte(name).prefix_with("MATERIALIZED"))
+
+
+def _ts_candidates(tsq: Any, conditions: list[ColumnElement[bool]], limit: int,
+                   name: str) -> Any:
+    """PostgreSQL: the newest `limit` entries matching (the GIN index) with their documents,
+    ranked afterwards: ts_rank reads only these documents."""
+    document = literal_document()
+    # id + 0: walking the primary key backwards, testing every document until enough match,
+    # is what the planner would otherwise pick for a LIMIT; the GIN index is far cheaper.
+    return (select(entries.c.id, document.label("document"))
+            .where(document.bool_op("@@")(tsq), *conditions)
+            .order_by((entries.c.id + 0).desc()).limit(limit).cte(name))
+
+
+def match_params(query: words.Query, any_word: bool = False) -> dict[str, str]:
+    """The values of the bound parameters of `matches()` for this query."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return {"ts_query": tsquery_text(query, any_word),
+                "ts_title": tsquery_text(query, any_word, weight="A")}
+    expression, title = fts_expression(query, any_word)
+    # A title match is a match: the title's words are the entry's words.
+    return {"fts_recent": expression, "fts_titled": title}
+
+
+def matches(dialect: str, conditions: list[ColumnElement[bool]], total: bool = False) -> Any:
+    """The index rows matching a query (its words bound by name: `match_params()`) and the
+    conditions, as a subquery: (id, hit: 1 when the title matches, score, and with `total` how
+    many candidates and `more`: 1 when more than CANDIDATES match). Only candidates are
+    ranked: the title matches among the newest CANDIDATES of them and the newest CANDIDATES
+    matches; a search for a common word thus costs what a rarer one does."""
+    if dialect == "postgresql":
+        config = text("'fr_unaccent'::regconfig")
+        tsq = func.to_tsquery(config, bindparam("ts_query", type_=String))
+        title_tsq = func.to_tsquery(config, bindparam("ts_title", type_=String))
+        titled = _ts_candidates(title_tsq, conditions, CANDIDATES, "titled")
+        recent = _ts_candidates(tsq, conditions, CANDIDATES + 1, "recent")
+        title_rows = select(
+            titled.c.id, literal(1).label("hit"),
+            cast(func.ts_rank(titled.c.document, tsq, 1) * SCORE_SCALE, Integer).label("score"))
+        other_rows = (select(recent.c.id, literal(0),
+                             cast(func.ts_rank(recent.c.document, tsq, 1) * SCORE_SCALE, Integer))
+                      .where(recent.c.id.not_in(select(titled.c.id))))
+    else:
+        titled = _fts_candidates("fts_titled", conditions, CANDIDATES, "titled")
+        recent = _fts_candidates("fts_recent", conditions, CANDIDATES + 1, "recent")
+        title_rows = select(titled.c.id, literal(1).label("hit"),
+                            cast(-titled.c.rank * SCORE_SCALE, Integer).label("score"))
+        other_rows = (select(recent.c.id, literal(0), cast(-recent.c.rank * SCORE_SCALE, Integer))
+                      .where(recent.c.id.not_in(select(titled.c.id))))
+    found = union_all(title_rows, other_rows).subquery("candidates")
+    if not total:
+        return found
+    more = select(func.count()).select_from(recent).scalar_subquery() > CANDIDATES
+    return select(found, func.count().over().label("total"),
+                  case((more, 1), else_=0).label("more")).subquery("matches")
 
 
 def literal_document() -> Any:
@@ -307,48 +358,74 @@ class Filters:
     day: date | None = None
 
 
-def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
+def _filter_params(filters: Filters) -> dict[str, Any]:
+    """The values of the filters set, by the names `_conditions()` binds them to."""
+    values = {"f_kind": filters.kind, "f_project": filters.project_id,
+              "f_territory": filters.territory_id, "f_phase": filters.phase}
+    found: dict[str, Any] = {name: value for name, value in values.items() if value}
+    if filters.phase:
+        found["f_day"] = filters.day or date.today()
+    return found
+
+
+def _conditions(names: frozenset[str]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if filters.kind:
-        conditions.append(entries.c.kind == filters.kind)
-    if filters.project_id:
-        conditions.append(entries.c.project_id == filters.project_id)
-    if filters.territory_id:
+    if "f_kind" in names:
+        conditions.append(entries.c.kind == bindparam("f_kind"))
+    if "f_project" in names:
+        conditions.append(entries.c.project_id == bindparam("f_project"))
+    if "f_territory" in names:
         # Projects, syntheses and commitments are about the project's territories.
         of_project = exists().where(project_territories.c.project_id == entries.c.project_id,
-                                    project_territories.c.territory_id == filters.territory_id)
-        conditions.append(or_(entries.c.territory_id == filters.territory_id,
+                                    project_territories.c.territory_id
+                                    == bindparam("f_territory"))
+        conditions.append(or_(entries.c.territory_id == bindparam("f_territory"),
                               and_(entries.c.territory_id.is_(None), of_project)))
-    if filters.phase:
-        day = filters.day or date.today()
+    if "f_phase" in names:
+        day = bindparam("f_day", type_=Phase.starts_on.type)
         conditions.append(entries.c.project_id.in_(
-            select(Phase.project_id).where(Phase.kind == filters.phase,
+            select(Phase.project_id).where(Phase.kind == bindparam("f_phase"),
                                            Phase.starts_on <= day, Phase.ends_on >= day)
         ))
     return conditions
 
 
-def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
-                per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
-    """One page of results, best first (title matches, then rank), in one statement."""
-    # The total rides along as a window over the matches: the index is read once. The page's
-    # rows are chosen first, then joined to their text and project (21 rows, not thousands).
-    found = matches(query, _conditions(filters), total=True)
+@lru_cache(maxsize=128)
+def _page_statement(dialect: str, filters: frozenset[str], after: bool, per_page: int) -> Any:
+    """The search page's statement for one shape of search, every value bound by name: built
+    once per shape (building it anew took longer than running it)."""
+    # The total rides along as a window over the candidates (at most twice CANDIDATES rows).
+    # The page's rows are chosen first, then joined to their text and project (21 rows).
+    found = matches(dialect, _conditions(filters), total=True)
     chosen = select(found).order_by(*_order(found)).limit(per_page + 1)
-    if cursor is not None:
-        chosen = chosen.where(tuple_(found.c.hit, found.c.score, found.c.id) < tuple(cursor))
+    if after:
+        chosen = chosen.where(tuple_(found.c.hit, found.c.score, found.c.id)
+                              < tuple_(bindparam("c_hit"), bindparam("c_score"),
+                                       bindparam("c_id")))
     shown = chosen.subquery("shown")
     proposal = Proposal.__table__.alias("about")
-    statement = (
+    return (
         select(entries, shown.c.hit, shown.c.score, Project.title.label("project_title"),
                Project.slug.label("project_slug"), proposal.c.title.label("proposal_title"),
-               shown.c.total)
+               shown.c.total, shown.c.more)
         .join_from(shown, entries, entries.c.id == shown.c.id)
         .join(Project, Project.id == entries.c.project_id)
         .outerjoin(proposal, proposal.c.id == entries.c.proposal_id)
         .order_by(*_order(shown))
     )
-    rows = db.session.execute(statement).all()
+
+
+def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
+                per_page: int = 20, rank: int = 1) -> KeysetPage[Result]:
+    """One page of results, best first (title matches, then rank), in one statement; beyond
+    CANDIDATES matches, `total` is CANDIDATES + 1 (the page says "more than")."""
+    params = {**match_params(query), **_filter_params(filters)}
+    statement = _page_statement(db.session.get_bind().dialect.name,
+                                frozenset(_filter_params(filters)), cursor is not None,
+                                per_page)
+    if cursor is not None:
+        params.update(c_hit=cursor[0], c_score=cursor[1], c_id=cursor[2])
+    rows = db.session.execute(statement, params).all()
     stems = query.stems()
     items = [
         Result(
@@ -362,7 +439,7 @@ def search_page(query: words.Query, filters: Filters, cursor: list[int] | None,
     ]
     last = rows[per_page - 1] if len(rows) > per_page else None
     next_cursor = encode_cursor([last.hit, last.score, last.id]) if last is not None else None
-    count = int(rows[0].total) if rows else 0
+    count = (CANDIDATES + 1 if rows[0].more else int(rows[0].total)) if rows else 0
     return KeysetPage(items, rank, per_page, count, next_cursor, cursor is None)
 
 
@@ -377,7 +454,8 @@ def _proposal_conditions(project_id: int, exclude_id: int | None) -> list[Column
 
 def _proposals(query: words.Query, project_id: int, limit: int, exclude_id: int | None,
                any_word: bool) -> list[Proposal]:
-    found = matches(query, _proposal_conditions(project_id, exclude_id), any_word)
+    found = matches(db.session.get_bind().dialect.name,
+                    _proposal_conditions(project_id, exclude_id))
     statement = (
         select(Proposal)
         .join(entries, entries.c.object_id == Proposal.id)
@@ -386,7 +464,7 @@ def _proposals(query: words.Query, project_id: int, limit: int, exclude_id: int 
         .order_by(*_order(found))
         .limit(limit)
     )
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement, match_params(query, any_word)))
 
 
 def similar(project_id: int, text_: str, *, limit: int = 5,
@@ -430,8 +508,18 @@ def proposal_ids(project_id: int, raw: str) -> Select[Any]:
     """The ids of the project's proposals matching the query, as a subquery for the proposal
     list (raises QueryError for a query with nothing to find)."""
     query = words.parse(raw)
-    found = matches(query, _proposal_conditions(project_id, None))
-    return select(entries.c.object_id).join(found, found.c.id == entries.c.id)
+    conditions = _proposal_conditions(project_id, None)
+    # A filter, not a ranking: the matches' ids straight from the index (no score), which the
+    # planner reads once as a list beside the project's entries.
+    if db.session.get_bind().dialect.name == "postgresql":
+        tsq = func.to_tsquery(text("'fr_unaccent'::regconfig"), tsquery_text(query))
+        return select(entries.c.object_id).where(literal_document().bool_op("@@")(tsq),
+                                                 *conditions)
+    expression, _ = fts_expression(query)
+    matched: Select[Any] = (
+        select(literal_column("search_fts.rowid")).select_from(text("search_fts"))
+        .where(text("search_fts MATCH :expression").bindparams(expression=expression)))
+    return select(entries.c.object_id).where(entries.c.id.in_(matched), *conditions)
 
 
 def is_empty() -> bool:

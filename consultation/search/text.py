@@ -169,13 +169,19 @@ def any_words(text: str) -> Query:
 MARKED = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*")
 
 
-def _hits(text: str, stems: set[str]) -> list[tuple[int, int]]:
-    spans = []
+@lru_cache(maxsize=50_000)
+def _word_stems(word: str) -> frozenset[str]:
+    parts = WORD.findall(word)
+    return frozenset({stem("".join(parts)), *(stem(p) for p in parts)})
+
+
+def _hits(text: str, stems: set[str], within: int | None = None) -> list[tuple[int, int]]:
+    """The spans of the words found; with `within`, none further than that from the first."""
+    spans: list[tuple[int, int]] = []
     for match in MARKED.finditer(text):
-        word = match.group(0)
-        parts = WORD.findall(word)
-        candidates = {stem("".join(parts))} | {stem(p) for p in parts}
-        if candidates & stems:
+        if within is not None and spans and match.start() > spans[0][0] + within:
+            break  # past any window an excerpt may show
+        if _word_stems(match.group(0)) & stems:
             spans.append(match.span())
     return spans
 
@@ -184,7 +190,7 @@ def highlight(text: str, stems: set[str], length: int | None = None) -> Markup:
     """The text (or a window of `length` characters around its first match), escaped, with the
     query's words in <mark>."""
     start, end = 0, len(text)
-    spans = _hits(text, stems) if stems else []
+    spans = _hits(text, stems, length) if stems else []
     if length is not None and len(text) > length:
         first = spans[0][0] if spans else 0
         start = max(0, first - length // 3)

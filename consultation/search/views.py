@@ -37,4 +37,4 @@ def index():
                                         rank_number() if cursor else 1)
     filtered = bool(form.kind.data or form.project.data or form.territory.data or form.phase.data)
     return render_template("search/index.html", form=form, page=page, error=error,
-                           filtered=filtered, kind_names=KIND_NAMES)
+                           filtered=filtered, kind_names=KIND_NAMES, cap=services.CANDIDATES)
