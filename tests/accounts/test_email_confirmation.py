@@ -317,7 +317,7 @@ def _posts(stage: Stage) -> list[tuple[str, dict[str, str]]]:
     body = "Première ligne.\r\nDeuxième ligne."
     return [
         (f"/projets/{stage.project.slug}/propositions/nouvelle",
-         {"title": "Une proposition", "body": body, "territory": ""}),
+         {"title": "Une proposition", "body": body, "territory": "", "confirmed": "y"}),
         (f"/propositions/{stage.proposal.id}/commentaires", {"stance": "pour", "body": body}),
         (f"/projets/{stage.project.slug}/commentaires", {"stance": "neutre", "body": body}),
         (f"/commentaires/{stage.comment.id}/repondre", {"stance": "contre", "body": body}),

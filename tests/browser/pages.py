@@ -228,6 +228,7 @@ NOT_HTML = {
     "accounts.export_data": "zip",
     "opendata.archive": "zip",
     "opendata.data_file": "CSV and JSON",
+    "comments.show": "a redirect to the comment's page of its thread",
 }
 
 

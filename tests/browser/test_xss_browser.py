@@ -96,7 +96,9 @@ FILL_AND_SEND = """
 ([values, button]) => {
   let form = null;
   for (const [name, value] of Object.entries(values)) {
-    const control = document.querySelector(`form [name="${name}"]`);
+    // The page's own form first: the header's search box is a form with a "q" too.
+    const control = document.querySelector(`main form [name="${name}"]`)
+      || document.querySelector(`form [name="${name}"]`);
     control.value = value;
     form = control.form;
   }
@@ -107,7 +109,8 @@ FILL_AND_SEND = """
 
 VALUES = """
 (names) => Object.fromEntries(names.map(
-  (name) => [name, document.querySelector(`form [name="${name}"]`).value]))
+  (name) => [name, (document.querySelector(`main form [name="${name}"]`)
+                    || document.querySelector(`form [name="${name}"]`)).value]))
 """
 
 

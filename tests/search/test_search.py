@@ -105,7 +105,7 @@ def test_page_shows_kind_project_excerpt_and_marks(content, client):
     assert "<mark>bornes</mark>" in html and "Proposition" in html and "Mobilités douces" in html
     assert "<strong>" not in html.split("<ol")[1]  # the markdown is plain text in excerpts
     html = found(client, "trottinettes")
-    assert "Piste cyclable rue de Siam" in html and "#commentaire-" in html
+    assert "Piste cyclable rue de Siam" in html and "/commentaires/" in html
 
 
 def test_empty_query_shows_help_and_hostile_queries_never_fail(content, client):
