@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -159,16 +160,24 @@ def _run_failed(row_id: int, error: BaseException, attempts: int, failures: int)
 
 
 def job_id(row_id: int, attempt: int) -> str:
-    """The RQ id of a row's job: each hand-over its own, so RQ's registries never mix them."""
-    return f"outbox-{row_id}-{attempt}"
+    """The RQ id of a row's job: each hand-over its own, so RQ's registries never mix them.
+    Row ids are only unique within one database, and RQ keeps a job under its id for the whole
+    Redis: the queue's name comes first, so two sites (or two test databases) sharing a Redis
+    never overwrite each other's jobs (RQ takes letters, digits, "_" and "-" in an id)."""
+    return f"outbox-{row_id}-{attempt}-{_site()}"
+
+
+def _site() -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", current_app.config["RQ_QUEUE"])
 
 
 def job_failed(rq_job_id: str, error: BaseException) -> bool:
     """A job handed over from an outbox row raised in the worker: its row is pending again,
     with the reason, to be sent again after a delay (commits). False when the job did not come
-    from the outbox."""
-    parts = rq_job_id.split("-")
-    if len(parts) != 3 or parts[0] != "outbox" or not parts[1].isdigit():
+    from this site's outbox."""
+    parts = rq_job_id.split("-", 3)
+    if (len(parts) != 4 or parts[0] != "outbox" or not parts[1].isdigit()
+            or parts[3] != _site()):
         return False
     row = db.session.get(QueuedJob, int(parts[1]))
     if row is None:

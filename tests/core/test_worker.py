@@ -380,3 +380,17 @@ def test_worker_command_first_sends_the_jobs_kept_in_the_outbox(
     assert states() == [JobState.SENT, JobState.SENT] and len(redis_queue) == 0
     assert fresh_document(version.document_id).state == "ready"
     assert notified_emails() == ["elue@brest-metropole.fr"]
+
+
+def test_job_ids_belong_to_their_queue(app: Flask) -> None:
+    """Outbox row ids repeat from one database to another, and RQ keeps a job under its id for
+    the whole Redis: two sites (two test databases) sharing a Redis never take each other's
+    jobs, and a failure is put back only on this site's row."""
+    from consultation.core import outbox
+
+    app.config.update(RQ_QUEUE="site-a")
+    mine = outbox.job_id(1, 1)
+    app.config.update(RQ_QUEUE="site-b")
+    assert outbox.job_id(1, 1) != mine
+    assert outbox.job_failed(mine, RuntimeError("x")) is False
+    app.config.update(RQ_QUEUE="consultation")
