@@ -20,10 +20,8 @@ from consultation.syntheses import render
 from consultation.syntheses import services as syntheses
 from consultation.syntheses.models import SynthesisVersion
 from tests import factories
+from tests.forms import submit
 from tests.routes import STAND_IN
-
-FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
-HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
 @pytest.fixture(autouse=True)
@@ -44,14 +42,6 @@ def publish(project: Any, narrative: str = "## Bilan\n\nLe texte.", note: str = 
     db.session.commit()
     jobs.dispatch_committed()
     return version
-
-
-def submit(client: Any, page: str, action: str) -> Any:
-    """Post the page's form to `action` as a browser would: its hidden fields, nothing more."""
-    for found, body in FORM.findall(page):
-        if found == action:
-            return client.post(action, data=dict(HIDDEN.findall(body)))
-    raise AssertionError(f"no form posts to {action}")
 
 
 @pytest.fixture
@@ -142,7 +132,7 @@ def test_new_since_last_marked_as_seen(elected):
     assert db.session.scalar(select(ElectedVisit)) is None
 
     # The official marks it as seen, with the page's own form.
-    response = submit(elected, page.get_data(as_text=True), "/elus/vu")
+    response = submit(elected, "/elus", page, "Marquer tout comme vu")
     assert response.status_code == 302 and response.headers["Location"].endswith("/elus")
     visit = db.session.scalar(select(ElectedVisit))
     assert visit is not None and visit.user_id == elected.user.id
@@ -165,7 +155,7 @@ def test_new_since_last_marked_as_seen(elected):
     assert page.index("Nouveau ") < page.index("Les jardins partagés") < page.index(
         "Des pistes cyclables")
     # Marking again moves the mark; another official's mark is their own.
-    submit(elected, response.get_data(as_text=True), "/elus/vu")
+    submit(elected, "/elus", response, "Marquer tout comme vu")
     assert "Nouveau " not in text(elected.get("/elus"))
 
 

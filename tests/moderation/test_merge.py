@@ -12,7 +12,8 @@ from consultation.notifications.models import Notification
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
-from tests.proposals.helpers import submit, text
+from tests.forms import submit
+from tests.proposals.helpers import text
 from tests.recount import assert_counters_exact
 
 

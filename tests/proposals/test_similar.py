@@ -12,8 +12,9 @@ from consultation.extensions import db
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
+from tests.forms import submit
 from tests.mediation.helpers import participant, start_acting
-from tests.proposals.helpers import submit, text
+from tests.proposals.helpers import text
 from tests.recount import assert_counters_exact
 
 STEP = "Des propositions semblables existent déjà"
