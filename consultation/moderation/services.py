@@ -332,16 +332,13 @@ def duplicates(proposal: Any) -> list[Any]:
 def merge_candidates(source: Any, query: str, chosen_id: int | None = None) -> list[Any]:
     """The proposals offered as the target of merging `source`: those found by `query` (title
     words or a number), else its possible duplicates; the one already chosen stays listed,
-    first, when it is another proposal of the same project."""
-    from consultation.proposals.models import Proposal
-
+    first, when it may take the merge (found by its number, so by the same rules)."""
     found = (similar.find_proposals(source.project_id, query, exclude_id=source.id)
              if query.strip() else duplicates(source))
     if chosen_id is not None and chosen_id not in {proposal.id for proposal in found}:
-        chosen = db.session.get(Proposal, chosen_id)
-        if chosen is not None and chosen.project_id == source.project_id \
-                and chosen.id != source.id:
-            found = [chosen, *found]
+        chosen = similar.find_proposals(source.project_id, str(chosen_id), limit=1,
+                                        exclude_id=source.id)
+        found = [*(p for p in chosen if p.id == chosen_id), *found]
     return found
 
 

@@ -283,3 +283,18 @@ def test_merge_pages_run_the_same_statements_however_many_are_found(as_role, cou
                 assert moderator.get(url).status_code == 200
             counts[name].append(counter.count)
     assert all(first == second for first, second in counts.values()), counts
+
+
+def test_a_preselected_target_is_offered_only_when_it_may_take_the_merge(as_role, composters):
+    """`?target=` names a proposal to preselect; one that is hidden, of another project or the
+    proposal itself is not offered (the finder's rules, not a second copy of them)."""
+    from consultation.moderation import services as moderation
+
+    source, _twin, _cousin, lane, elsewhere = composters
+    moderation.hide(factories.user(("moderator",)), "proposal",
+                    db.session.get_one(Proposal, lane.id), "Hors sujet")
+    db.session.commit()
+    moderator = as_role("moderator")
+    for refused in (lane.id, elsewhere.id, source.id):
+        page = moderator.get(f"/moderation/fusion/{source.id}?target={refused}")
+        assert refused not in _radios(page)
