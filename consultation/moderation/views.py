@@ -21,7 +21,7 @@ from consultation.accounts.services import matching, search_text
 from consultation.core import ratelimits
 from consultation.core.audit import AuditEntry
 from consultation.core.forms import filled
-from consultation.core.http import FAILED, MAX_ID, attempt, get_or_404, require
+from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.models import as_utc
 from consultation.core.pagination import page_number, paginate
 from consultation.extensions import db
@@ -364,8 +364,6 @@ def merge(proposal_id: int):
     query = search.read()
     form = MergeForm()
     chosen = form.target.data if form.is_submitted() else search.target.data
-    if not (isinstance(chosen, int) and 0 < chosen <= MAX_ID):
-        chosen = None
     candidates = services.merge_candidates(source, query, chosen)
     form.target.choices = [SelectChoice(p.id, f"{p.title} (n° {p.id})") for p in candidates]
     if not form.is_submitted() and chosen in {p.id for p in candidates}:
