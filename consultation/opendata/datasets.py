@@ -80,7 +80,7 @@ def local_day(moment: datetime | None) -> str | None:
 
 def _stream(statement: Select[*tuple[Any, ...]]) -> Iterator[Row]:
     # A server-side cursor on PostgreSQL, BATCH rows at a time on both.
-    yield from db.session.execute(statement.execution_options(yield_per=BATCH)).tuples()
+    yield from db.session.execute(statement.execution_options(yield_per=BATCH))
 
 
 def published_proposal() -> Any:
