@@ -18,7 +18,7 @@ from consultation.extensions import db
 from consultation.moderation import services as moderation
 from consultation.proposals import services as proposal_services
 from consultation.syntheses import render, services
-from tests import factories
+from tests import factories, pdf_layout
 from tests.syntheses.test_figures import recount_annex, recount_participation
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -177,6 +177,10 @@ def test_published_pdf_prints_the_recounted_figures_in_a_tagged_a4_document(app,
     text = "\n".join(normalised(page.extract_text()) for page in reader.pages)
     check_figures_and_annex(text, project.id)
     check_document(reader, project.title, version.published_at)
+    # Laid out as a publication: a cover down to the page's foot, no nearly empty page.
+    pages = pdf_layout.read(content)
+    assert pdf_layout.lowest(pages[0]) < 35
+    assert pdf_layout.nearly_empty(pages) == []
 
 
 def test_pdf_has_a_valid_creation_date(app):
