@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -22,6 +23,8 @@ from consultation.extensions import db
 from consultation.syntheses import render
 from tests import pdf_layout
 from tests.conftest import data_for_module, on_module_data
+
+WORDMARK = Path(__file__).resolve().parents[2] / "static" / "brand" / "wordmark.svg"
 
 pytestmark = [
     pytest.mark.xdist_group("demo"),
@@ -119,7 +122,8 @@ def test_the_cover_fills_the_first_page_with_the_platforms_identity(printed: Pri
     assert title is not None
     assert pdf_layout.plain(html.unescape(title.group(1))) in cover.text
     # The wordmark's own words, drawn from static/brand/wordmark.svg, come first.
-    assert [line.text for line in cover.lines[:2]] == ["Consultation", "Brest métropole"]
+    words = re.findall(r"<text[^>]*>(.*?)</text>", WORDMARK.read_text(encoding="utf-8"))
+    assert words and [line.text for line in cover.lines[:len(words)]] == words
     assert re.search(r"(publiée|publié) le \d{1,2} \w+ 20\d\d", cover.text)
     assert "Document destiné aux élu·es de Brest métropole" in cover.text
     assert "Sommaire" not in cover.text and "La participation" not in cover.text
