@@ -17,12 +17,12 @@ STANCE_MESSAGE = _l("Choisissez pour, contre ou neutre.")
 class CommentForm(Form):
     """A stance and a text."""
 
-    # The stance must be sent: a missing one is refused rather than silently taken as the
-    # default, and an unknown one gets the same French message (not WTForms' generic one).
+    # No stance is ticked until the person ticks one (a default would count as their opinion in
+    # the balance reported to elected officials); a missing one is refused, and an unknown one
+    # gets the same French message (not WTForms' generic one).
     stance = RadioField(
         _l("Votre position"),
         choices=[SelectChoice(stance, STANCE_LABELS[stance]) for stance in Stance],
-        default=Stance.NEUTRE,
         validate_choice=False,
         validators=[
             InputRequired(message=STANCE_MESSAGE),
