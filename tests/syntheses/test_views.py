@@ -18,6 +18,7 @@ from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.syntheses import figures, render, services
+from consultation.syntheses import jobs as jobs_of_syntheses
 from consultation.syntheses.models import SynthesisSubscriber, SynthesisVersion
 from tests import factories
 from tests.forms import submit
@@ -538,15 +539,19 @@ def test_marker_typed_in_a_browser_places_its_block(as_role):
             < page.index("Après les chiffres."))
 
 
-def test_version_frozen_with_crlf_renders_its_markers(client):
+def test_version_frozen_with_crlf_renders_its_markers(client, printed):
     """A version published before line breaks were made LF holds CRLF: its marker still
-    places the block on the page."""
+    places the block, on the page and in the PDF."""
     project = active_project(proposals=1)
     version = publish(project)
     db.session.execute(update(SynthesisVersion).where(SynthesisVersion.id == version.id).values(
         narrative="Avant les chiffres.\r\n\r\n[[participation]]\r\n\r\nAprès les chiffres."))
     db.session.commit()
+    db.session.expire_all()
     page = text(client.get(f"/projets/{project.slug}/synthese"))
-    assert "[[participation]]" not in page
-    assert (page.index("Avant les chiffres.") < page.index('id="chiffres-participation"')
-            < page.index("Après les chiffres."))
+    printed.clear()
+    jobs_of_syntheses.version_pdf(db.session.get_one(SynthesisVersion, version.id))
+    for html in (page, printed[-1]):
+        assert "[[participation]]" not in html
+        assert (html.index("Avant les chiffres.") < html.index('id="chiffres-participation"')
+                < html.index("Après les chiffres."))
