@@ -113,5 +113,8 @@ def comment(
 
 
 def support(proposal_: Proposal, supporter: User | None = None) -> bool:
-    """A support of the proposal."""
-    return votes.add_support(supporter or user(), proposal_)
+    """A support of the proposal; an author does not support their own, so a support asked of
+    the author is given by a new person instead (the count the test wanted stays)."""
+    if supporter is None or supporter.id == proposal_.author_id:
+        supporter = user()
+    return votes.add_support(supporter, proposal_)

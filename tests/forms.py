@@ -28,8 +28,15 @@ class _Forms(HTMLParser):
             self.forms.append(self._form)
         elif self._form is None:
             return
+        elif tag == "input" and attr.get("type") == "submit":
+            # A submit input is a button whose text is its value, sent only when clicked.
+            self._form["buttons"].append({"name": attr.get("name", ""),
+                                          "value": attr.get("value", ""),
+                                          "text": attr.get("value", "")})
         elif tag == "input" and attr.get("name"):
             kind = attr.get("type", "text")
+            if kind in ("button", "reset", "image"):
+                return
             if kind not in ("radio", "checkbox") or "checked" in attr:
                 self._form["fields"].append([attr["name"], attr.get("value", ""), kind])
         elif tag == "textarea":

@@ -41,7 +41,8 @@ MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "proposals.withdraw": (frozenset({"author"}), CONSULTATION),
     "comments.create": (CONTRIBUTORS, CONSULTATION),
     "comments.reply": (CONTRIBUTORS, CONSULTATION),
-    "votes.support": (CONTRIBUTORS, CONSULTATION),
+    # An author does not support their own proposal: it is their voice already.
+    "votes.support": (CONTRIBUTORS - {"author"}, CONSULTATION),
     "votes.withdraw": (LOGGED_IN, CONSULTATION),
     "projects.create": (frozenset({"admin"}), ANY_PHASE),
     "projects.edit": (frozenset({"admin"}), ANY_PHASE),

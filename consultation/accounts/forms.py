@@ -6,21 +6,20 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import Email, EqualTo, Length, ValidationError
 
 from consultation.accounts import passwords
 from consultation.accounts.models import ROLE_LABELS, ROLES, User
-from consultation.core.forms import STRIP, OptionalSelectField, required
+from consultation.core.forms import STRIP, Form, OptionalSelectField, required
 
 PASSWORD_MIN = 12
 DISPLAY_NAME_MIN, DISPLAY_NAME_MAX = 2, 80
 DIFFERENT = _l("Les deux mots de passe diffèrent.")
 
 
-def _not_common_nor_personal(form: FlaskForm, field: PasswordField) -> None:
+def _not_common_nor_personal(form: Form, field: PasswordField) -> None:
     email, display_name = form.password_owner()
     refused = passwords.refusal(field.data or "", email, display_name)
     if refused:
@@ -47,7 +46,7 @@ def _password(label: Any = None) -> PasswordField:
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A form choosing a password for `owner`, whose email and name it must not be."""
 
     owner: User | None = None
@@ -101,7 +100,7 @@ def is_control(ch: str) -> bool:
     return unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS
 
 
-def _no_control_characters(form: FlaskForm, field: StringField) -> None:
+def _no_control_characters(form: Form, field: StringField) -> None:
     if field.data and any(is_control(ch) for ch in field.data):
         raise ValidationError(str(_l("Ce champ contient des caractères non autorisés.")))
 
@@ -129,7 +128,7 @@ class RegisterForm(NewPasswordForm):
         return self.email.data, self.display_name.data
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Log in with email and password."""
 
     email = _email()
@@ -137,7 +136,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Rester connecté·e sur cet appareil"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a reset link."""
 
     email = _email()
@@ -153,7 +152,7 @@ class ResetPasswordForm(NewPasswordForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """Public name, commune and language."""
 
     display_name = _display_name()
@@ -178,7 +177,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     """The roles of one user, as checkboxes."""
 
     citizen = BooleanField(ROLE_LABELS["citizen"])
@@ -192,7 +191,7 @@ class RolesForm(FlaskForm):
         return {name for name in ROLES if self[name].data}
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     """Delete one's account: the password confirms it is really them."""
 
     password = PasswordField(
@@ -200,11 +199,11 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class ConfirmEmailForm(FlaskForm):
+class ConfirmEmailForm(Form):
     """Confirm one's address from the emailed link: a button, so that opening the link (or a
     mail scanner fetching it) changes nothing."""
 
 
-class ResendConfirmationForm(FlaskForm):
+class ResendConfirmationForm(Form):
     """Ask for a new confirmation link (the page to come back to is read as the language
     switch reads it: a local path or nothing, see core.http.safe_next)."""

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import AnyOf, InputRequired
 
-from consultation.core.forms import markdown_field
+from consultation.core.forms import Form, markdown_field
 from consultation.core.templating import STANCE_LABELS
 from consultation.proposals.models import Stance
 
 STANCE_MESSAGE = _l("Choisissez pour, contre ou neutre.")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A stance and a text."""
 
-    # The stance must be sent: a missing one is refused rather than silently taken as the
-    # default, and an unknown one gets the same French message (not WTForms' generic one).
+    # No stance is ticked until the person ticks one (a default would count as their opinion in
+    # the balance reported to elected officials); a missing one is refused, and an unknown one
+    # gets the same French message (not WTForms' generic one).
     stance = RadioField(
         _l("Votre position"),
         choices=[SelectChoice(stance, STANCE_LABELS[stance]) for stance in Stance],
-        default=Stance.NEUTRE,
         validate_choice=False,
         validators=[
             InputRequired(message=STANCE_MESSAGE),

@@ -2,14 +2,80 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any, TypeVar
 
+import wtforms
+from babel import support
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.i18n import messages_path
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 T = TypeVar("T")
+
+
+def one_line_ending(value: Any) -> Any:
+    """A filter: the CRLF (or lone CR) a browser sends for each line break of a textarea
+    becomes LF, the only line break the rest of the code (markdown, markers, limits) expects."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+# WTForms' own messages per locale, loaded once for the process: Flask-WTF reads the .mo file
+# from disk again on every request.
+_WTFORMS_TRANSLATIONS: dict[str, support.NullTranslations] = {}
+
+
+def wtforms_translations(locale: str) -> support.NullTranslations:
+    """WTForms' catalogue for `locale`, loaded on first use."""
+    translations = _WTFORMS_TRANSLATIONS.get(locale)
+    if translations is None:
+        translations = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        _WTFORMS_TRANSLATIONS[locale] = translations
+    return translations
+
+
+class _Meta(DefaultMeta):
+    """Every text field's line breaks made LF before its own filters; WTForms' messages from
+    the process-wide cache, in the page's language."""
+
+    def bind_field(
+        self, form: Any, unbound_field: Any, options: MutableMapping[str, Any]
+    ) -> Any:
+        if issubclass(unbound_field.field_class, StringField):
+            filters = unbound_field.kwargs.get("filters") or ()
+            options = {**options, "filters": [one_line_ending, *filters]}
+        return super().bind_field(form, unbound_field, options)
+
+    def get_translations(self, form: Any) -> Any:
+        if (not has_request_context() or "babel" not in current_app.extensions
+                or not current_app.config.get("WTF_I18N_ENABLED", True)):
+            return super().get_translations(form)
+        locale = get_locale()
+        if locale is None:
+            return super().get_translations(form)
+        return wtforms_translations(str(locale))
+
+
+class Form(FlaskForm):
+    """The base of every form of the platform (see `_Meta`); a form's own `class Meta` keeps
+    adding its options (WTForms merges the Meta classes of the bases)."""
+
+    class Meta(_Meta, FlaskForm.Meta):
+        pass
+
+
+class SubForm(wtforms.Form):
+    """The base of a form nested in another (FormField): no CSRF token of its own."""
+
+    Meta = _Meta
 
 # C0 control characters and DEL cannot be typed in a form, only forged: a NUL breaks PostgreSQL
 # text columns, the others would reach pages, PDFs and exports. Tab and line breaks are text.

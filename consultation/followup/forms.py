@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
@@ -20,7 +18,9 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from consultation.core.forms import (
     STRIP,
     CheckboxListField,
+    Form,
     OptionalSelectField,
+    markdown_field,
     optional_int,
     required,
 )
@@ -36,23 +36,6 @@ STATUS_LABELS = {
 STATUS_MESSAGE = _l("Choisissez prévu, en cours, réalisé ou abandonné.")
 PROGRESS_MESSAGE = _l("Indiquez un pourcentage entre 0 et 100, en chiffres.")
 REASON_MAX = 2_000
-
-
-def _lines(value: Any) -> Any:
-    """A filter: line breaks as browsers send them (CRLF) stored as plain newlines."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-def _text(label: Any, max_length: int, required_: bool = True, description: Any = "") -> Any:
-    """A markdown textarea, as core.forms.markdown_field makes it, whose line breaks are
-    normalised."""
-    validators: list[Any] = [
-        Length(max=max_length, message=_l("%(max)d caractères au maximum.", max=max_length))
-    ]
-    if required_:
-        validators.insert(0, required())
-    return TextAreaField(label, validators=validators, filters=[*STRIP, _lines],
-                         description=description)
 
 
 def _progress_field() -> IntegerField:
@@ -75,8 +58,8 @@ def _status_field() -> RadioField:
 
 
 def _reason_field() -> Any:
-    return _text(
-        _l("Motif de l'abandon"), REASON_MAX, required_=False,
+    return markdown_field(
+        _l("Motif de l'abandon"), REASON_MAX, required=False,
         description=_l("Obligatoire si l'engagement est abandonné ; il est publié."),
     )
 
@@ -94,7 +77,7 @@ class _Steps:
             raise ValidationError(str(_l("Indiquez pourquoi l'engagement est abandonné.")))
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(Form):
     """What a commitment says: title, description, service, planned dates, proposals."""
 
     title = StringField(
@@ -103,7 +86,7 @@ class CommitmentForm(FlaskForm):
         filters=STRIP,
         description=_l("Ce que la métropole s'engage à faire, en une phrase."),
     )
-    description = _text(_l("Description"), 10_000, required_=False,
+    description = markdown_field(_l("Description"), 10_000, required=False,
                                  description=_l("En markdown."))
     service = StringField(
         _l("Service responsable"),
@@ -138,17 +121,17 @@ class NewCommitmentForm(_Steps, CommitmentForm):
     reason = _reason_field()
 
 
-class UpdateForm(_Steps, FlaskForm):
+class UpdateForm(_Steps, Form):
     """A dated step of the timeline: what happened, the new status and progress."""
 
-    text = _text(_l("Ce qui s'est passé"), 10_000,
+    text = markdown_field(_l("Ce qui s'est passé"), 10_000,
                           description=_l("Publié dans la chronologie du suivi. En markdown."))
     status = _status_field()
     progress = _progress_field()
     reason = _reason_field()
 
 
-class CommitmentListForm(FlaskForm):
+class CommitmentListForm(Form):
     """Filters of the follow-up list, read from the query string (GET, so no CSRF token)."""
 
     class Meta:

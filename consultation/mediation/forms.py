@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     SelectField,
     StringField,
@@ -21,7 +19,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from consultation.accounts.forms import DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, RegisterForm, is_control
-from consultation.core.forms import STRIP, OptionalSelectField, required
+from consultation.core.forms import STRIP, Form, OptionalSelectField, SubForm, required
 from consultation.core.models import today
 from consultation.core.templating import STANCE_LABELS
 from consultation.mediation.models import AGE_BRACKETS
@@ -44,7 +42,7 @@ def _not_in_future(form: Any, field: DateField) -> None:
         raise ValidationError(str(_l("Cette date est dans le futur.")))
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(Form):
     """A person without email or account, registered by a mediator with their consent."""
 
     display_name = StringField(
@@ -88,7 +86,7 @@ class ParticipantForm(FlaskForm):
             raise ValidationError(str(_l("Choisissez une valeur de la liste.")))
 
 
-class WorkshopRowForm(Form):
+class WorkshopRowForm(SubForm):
     """One contribution written on paper; a row left empty is skipped."""
 
     kind = SelectField(
@@ -191,7 +189,7 @@ class RowList(FieldList):
                 self._add_entry()  # type: ignore[attr-defined]
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(Form):
     """A paper workshop: where and when, then its contributions, one row each."""
 
     place = StringField(

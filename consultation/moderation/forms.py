@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -22,7 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consultation.core.forms import STRIP, optional_int, required
+from consultation.core.forms import STRIP, Form, optional_int, required
 from consultation.core.http import MAX_ID
 from consultation.moderation.models import ReportReason
 
@@ -31,7 +30,7 @@ DURATIONS = {"7": _l("7 jours"), "30": _l("30 jours"), "365": _l("1 an"),
 DURATION_MESSAGE = _l("Choisissez une durée.")
 
 
-class BlockForm(FlaskForm):
+class BlockForm(Form):
     """Block an account for a period or for good, with a reason."""
 
     duration = RadioField(
@@ -49,7 +48,7 @@ class BlockForm(FlaskForm):
     )
 
 
-class UnblockForm(FlaskForm):
+class UnblockForm(Form):
     """Lift a block, with a reason."""
 
     reason = TextAreaField(
@@ -59,7 +58,7 @@ class UnblockForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Filters of the audit log (GET, no CSRF token)."""
 
     class Meta:
@@ -84,7 +83,7 @@ REASON_LABELS = {
 REASON_MESSAGE = _l("Choisissez un motif.")
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """Report an item, with a reason and optional details."""
 
     reason = RadioField(
@@ -106,7 +105,7 @@ class ReportForm(FlaskForm):
             raise ValidationError(str(_l("Précisez le motif du signalement.")))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A moderator's decision: hide, restore or dismiss, with a reason."""
 
     reason = TextAreaField(
@@ -120,7 +119,7 @@ class DecisionForm(FlaskForm):
 MERGE_TARGET_MESSAGE = _l("Choisissez la proposition dans laquelle fusionner.")
 
 
-class MergeSearchForm(FlaskForm):
+class MergeSearchForm(Form):
     """The search for a merge target, read from the query string (GET, so no CSRF token)."""
 
     class Meta:
@@ -143,7 +142,7 @@ class MergeSearchForm(FlaskForm):
         return "" if self.q.errors else self.q.data or ""
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Merge a proposal into another of the same project, picked among those found."""
 
     target = RadioField(  # type: ignore[call-arg]  # stubs predate invalid_value_message
@@ -159,7 +158,7 @@ class MergeForm(FlaskForm):
     )
 
 
-class UndoForm(FlaskForm):
+class UndoForm(Form):
     """Undo a merge from the log."""
 
     reason = TextAreaField(

@@ -346,14 +346,17 @@ def merge(actor: User, source: Any, target: Any, reason: str) -> AuditEntry:
     """Merge proposal `source` into `target`: each supporter of either supports the target once.
 
     The source keeps its comments and says where it went; the entry in the log holds who was
-    moved and who supported both, so that the merge can be undone exactly.
+    moved and who supported both, so that the merge can be undone exactly. The target's author,
+    whose voice it already is, counts as supporting both: their support of the source is not
+    moved onto their own proposal.
     """
     was_counted = source.is_counted
     source.merge_into(target)
     both = set(db.session.scalars(
         select(Support.user_id).where(Support.proposal_id == source.id)
         .where(Support.user_id.in_(select(Support.user_id)
-                                   .where(Support.proposal_id == target.id)))
+                                   .where(Support.proposal_id == target.id))
+               | (Support.user_id == target.author_id))
     ))
     moved = sorted(set(db.session.scalars(
         select(Support.user_id).where(Support.proposal_id == source.id)

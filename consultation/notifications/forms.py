@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 from wtforms.validators import AnyOf, InputRequired
 
+from consultation.core.forms import Form
 from consultation.notifications.models import EmailFrequency
 
 FREQUENCY_LABELS = {
@@ -20,7 +20,7 @@ FREQUENCY_LABELS = {
 FREQUENCY_MESSAGE = _l("Choisissez l'une des fréquences proposées.")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """How often to be emailed, and whether to follow what one takes part in."""
 
     email_frequency = RadioField(

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.validators import Length, NumberRange, Optional, Regexp
 from consultation.core.forms import (
     STRIP,
     CheckboxListField,
+    Form,
     OptionalSelectField,
     markdown_field,
     required,
@@ -37,7 +37,7 @@ def _date(label: Any) -> DateField:
     )
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     """Create or edit a project and its phases."""
 
     title = StringField(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import (
@@ -17,14 +16,14 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from consultation.core.forms import STRIP, OptionalSelectField, markdown_field, required
+from consultation.core.forms import STRIP, Form, OptionalSelectField, markdown_field, required
 from consultation.core.templating import ANSWER_LABELS
 from consultation.proposals.models import AnswerStatus
 from consultation.proposals.services import SEED_MAX, SORTS
 from consultation.reference.services import territory_choices
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     """Title, markdown body and territory of a proposal."""
 
     title = StringField(
@@ -51,7 +50,7 @@ class ProposalForm(FlaskForm):
 ANSWER_MESSAGE = _l("Choisissez acceptée, refusée ou à l'étude.")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The metropole's official answer to a proposal."""
 
     status = RadioField(
@@ -86,7 +85,7 @@ def ascii_digits(form: Any, field: IntegerField) -> None:
         raise StopValidation(str(_l("Un nombre entier est attendu.")))
 
 
-class ProposalListForm(FlaskForm):
+class ProposalListForm(Form):
     """Sort and filters of a project's proposal list, read from the query string (GET, so no
     CSRF token); a refused value falls back to its default instead of an error."""
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from consultation.core.forms import Form
 from consultation.reference.models import Territory
 
 POPULATION_MAX = 10_000_000
@@ -39,11 +39,11 @@ def parse_population(raw: str | None) -> int | None:
     return value
 
 
-def _population(_form: FlaskForm, field: StringField) -> None:
+def _population(_form: Form, field: StringField) -> None:
     parse_population(field.data)
 
 
-class PopulationsForm(FlaskForm):
+class PopulationsForm(Form):
     """Populations of the territories; `field_of(territory)` gives each one's field."""
 
     def field_of(self, territory: Territory) -> Any:
@@ -58,16 +58,16 @@ class PopulationsForm(FlaskForm):
 def populations_form(territories: Sequence[Territory]) -> PopulationsForm:
     """A form with one field per territory, filled with the stored populations."""
 
-    class Form(PopulationsForm):
+    class TerritoryPopulations(PopulationsForm):
         pass
 
     for territory in territories:
-        setattr(Form, f"population_{territory.id}", StringField(
+        setattr(TerritoryPopulations, f"population_{territory.id}", StringField(
             territory.name,
             validators=[_population],
             render_kw={"inputmode": "numeric", "autocomplete": "off"},
         ))
-    return Form(data={
+    return TerritoryPopulations(data={
         f"population_{t.id}": "" if t.population is None else str(t.population)
         for t in territories
     })

@@ -1,14 +1,13 @@
 """The edition form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange
 
-from consultation.core.forms import STRIP, CheckboxListField, markdown_field, required
+from consultation.core.forms import STRIP, CheckboxListField, Form, markdown_field, required
 
 
-class EditionForm(FlaskForm):
+class EditionForm(Form):
     """Year, date, venue, programme and the syntheses the edition gathers."""
 
     year = IntegerField(

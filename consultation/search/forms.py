@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
-from consultation.core.forms import OptionalSelectField
+from consultation.core.forms import Form, OptionalSelectField
 from consultation.core.templating import PHASE_LABELS
 from consultation.projects.models import PhaseKind
 from consultation.reference.services import territory_choices
@@ -36,7 +35,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """Words to look for and the filters; a refused filter falls back to "all"."""
 
     class Meta:

@@ -1,15 +1,14 @@
 """The synthesis editor's form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length
 
-from consultation.core.forms import STRIP, markdown_field
+from consultation.core.forms import STRIP, Form, markdown_field
 from consultation.syntheses.services import NARRATIVE_MAX
 
 
-class SynthesisForm(FlaskForm):
+class SynthesisForm(Form):
     """The narrative, a note on what changed, and the choice to save or publish."""
 
     narrative = markdown_field(

@@ -59,6 +59,9 @@ def parts(narrative: str, key: str = "") -> list[Part]:
 
     `key` keeps heading ids unique when several syntheses share one document.
     """
+    # Versions published before the forms made line breaks LF hold the browser's CRLF, frozen:
+    # `$` would not match before a CR and their markers would show as text.
+    narrative = narrative.replace("\r\n", "\n").replace("\r", "\n")
     found: list[Part] = []
     placed: set[str] = set()
     counter = [0]

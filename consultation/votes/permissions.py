@@ -19,6 +19,15 @@ is_published = check(
     _l("Cette proposition a été retirée ou masquée : elle ne reçoit plus de soutiens."),
 )
 
+# A proposal is its author's voice already: supporting it would count them twice (and lock
+# their text, which a supported proposal does for good).
+not_author = check(
+    "not_author",
+    lambda user, proposal: proposal.author_id != user.id,
+    services.OWN_PROPOSAL,
+)
+
+
 def _limit_message(user, proposal):
     return _(
         "Vous avez déjà donné vos %(n)d soutiens pour ce projet. Retirez-en un pour en "
@@ -36,6 +45,6 @@ within_limit = check(
 rule(
     "votes.support",
     is_authenticated, not_blocked, phase_allows("support"), is_published, email_confirmed,
-    within_limit,
+    not_author, within_limit,
 )
 rule("votes.withdraw", is_authenticated, not_blocked, phase_allows("support"))

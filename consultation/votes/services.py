@@ -6,6 +6,7 @@ import logging
 
 from flask import g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +22,8 @@ from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 
 log = logging.getLogger(__name__)
+
+OWN_PROPOSAL = _l("Vous êtes l'auteur·e de cette proposition\u00a0: elle porte déjà votre voix.")
 
 
 def used(user: User, project: Project) -> int:
@@ -38,7 +41,10 @@ def _lock_user(user: User) -> None:
 
 def add_support(user: User, proposal: Proposal, mediator: User | None = None) -> bool:
     """Support a proposal once; True if it is new, False if it was already supported. A
-    mediator acting for `user` is recorded on the support and in the audit log."""
+    mediator acting for `user` is recorded on the support and in the audit log. An author does
+    not support their own proposal."""
+    if proposal.author_id == user.id:
+        raise DomainError(str(OWN_PROPOSAL))
     project = proposal.project
     _lock_user(user)
     inserted = insert_ignore(

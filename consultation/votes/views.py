@@ -53,10 +53,13 @@ def withdraw(proposal_id: int):
 
 @pages.provides("proposal")
 def support_state(proposal: Proposal) -> dict[str, Any]:
-    """A proposal page shows whether the visitor supports it and how many supports are left."""
+    """A proposal page shows whether the visitor supports it (or wrote it: their own voice
+    already) and how many supports are left."""
+    person = acting_user()
     return {
-        "supported": proposal.id in services.supported_ids(acting_user(), [proposal.id]),
-        "supports_left": services.supports_left(acting_user(), proposal.project),
+        "supported": proposal.id in services.supported_ids(person, [proposal.id]),
+        "own_proposal": person.is_authenticated and proposal.author_id == person.id,
+        "supports_left": services.supports_left(person, proposal.project),
     }
 
 

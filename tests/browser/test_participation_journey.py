@@ -270,7 +270,7 @@ def test_the_similar_proposals_step(app, visitor, consultation):
     assert page.locator("h1").inner_text() == PROPOSAL_TITLE
     db.session.rollback()
     made = db.session.scalars(select(Proposal).where(Proposal.author_id == author.id)).one()
-    assert made.body == "Pour recharger son téléphone.\r\nEn attendant le bus."
+    assert made.body == "Pour recharger son téléphone.\nEn attendant le bus."
     assert someone.watch.errors == [] and someone.watch.dialogs == []
 
 

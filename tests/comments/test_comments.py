@@ -15,6 +15,7 @@ from consultation.comments.services import ROOTS_PER_PAGE
 from consultation.extensions import db
 from consultation.proposals import services as proposal_services
 from tests import factories
+from tests.forms import submit
 
 STANCES = ("pour", "contre", "neutre")
 
@@ -675,3 +676,50 @@ def test_a_comments_lasting_link_leads_to_its_page_of_the_thread(client, app):
     db.session.commit()
     assert client.get(f"/commentaires/{roots[0].id}").status_code == 404
     assert client.get("/commentaires/999999").status_code == 404
+
+
+# --- as a browser sends it ----------------------------------------------------------------------
+
+CHECKED_STANCE = re.compile(r'<input[^>]*name="stance"[^>]*\bchecked\b|'
+                            r'<input[^>]*\bchecked\b[^>]*name="stance"')
+
+
+def test_no_stance_is_ticked_until_the_person_ticks_one(as_role, open_proposal):
+    """The comment box of a proposal and of a project, and the reply form, tick no stance: a
+    comment sent as shown, without choosing, is refused in French with its text kept."""
+    alice = as_role("citizen")
+    root = factories.comment(open_proposal, stance="pour")
+    db.session.commit()
+    pages = (f"/propositions/{open_proposal.id}",
+             f"/projets/{open_proposal.project.slug}",
+             f"/commentaires/{root.id}/repondre")
+    for url in pages:
+        page = alice.get(url)
+        html_text = page.get_data(as_text=True)
+        assert 'name="stance"' in html_text, url
+        assert not CHECKED_STANCE.search(html_text), url
+        button = "Publier" if "repondre" in url else "Publier mon commentaire"
+        refused = submit(alice, url, page, button,
+                         {"body": "Première ligne.\r\nDeuxième ligne, sans position."})
+        assert refused.status_code == 200, url
+        shown = body(refused)
+        assert "Choisissez pour, contre ou neutre." in shown
+        assert "Deuxième ligne, sans position." in shown
+        assert not CHECKED_STANCE.search(refused.get_data(as_text=True)), url
+    assert comment_ids() == [root.id]
+
+
+def test_comment_typed_in_a_browser_is_stored_with_plain_line_breaks(as_role, open_proposal):
+    """The CRLF of a textarea is stored as LF, in a new comment and in an edited one."""
+    alice = as_role("citizen")
+    url = f"/propositions/{open_proposal.id}"
+    page = alice.get(url)
+    assert submit(alice, url, page, "Publier mon commentaire", {
+        "stance": "pour", "body": "Première ligne.\r\n\r\n- un point\r\n- un autre"},
+    ).status_code == 302
+    made = newest_comment()
+    assert made.body == "Première ligne.\n\n- un point\n- un autre"
+    edit_url = f"/commentaires/{made.id}/modifier"
+    assert submit(alice, edit_url, alice.get(edit_url), "Enregistrer").status_code == 302
+    db.session.expire_all()
+    assert "\r" not in db.session.get_one(Comment, made.id).body

@@ -85,6 +85,15 @@ def test_demo_counters_equal_a_recount(app):
     assert_counters_exact()
 
 
+def test_demo_has_no_author_supporting_their_own_proposal(app):
+    """No support of the demo is its proposal's author's (a merge moves none onto it)."""
+    assert db.session.scalar(
+        select(func.count()).select_from(Support)
+        .join(Proposal, Proposal.id == Support.proposal_id)
+        .where(Support.user_id == Proposal.author_id)
+    ) == 0
+
+
 def test_demo_has_moderation_to_show(app):
     """The demo gives the moderation pages a merged, a hidden and a held item, a blocked
     account and an open report."""

@@ -12,6 +12,7 @@ from consultation.notifications.models import Notification
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
+from tests.core.test_forms import labels_of
 from tests.forms import submit
 from tests.proposals.helpers import text
 from tests.recount import assert_counters_exact
@@ -298,3 +299,31 @@ def test_a_preselected_target_is_offered_only_when_it_may_take_the_merge(as_role
     for refused in (lane.id, elsewhere.id, source.id):
         page = moderator.get(f"/moderation/fusion/{source.id}?target={refused}")
         assert refused not in _radios(page)
+
+
+def test_a_merge_never_makes_an_author_support_their_own_proposal(as_role):
+    """The target's author who supported the duplicate counts as supporting both: their
+    support is not moved onto their own proposal, and undoing the merge gives it back."""
+    project = factories.project()
+    a, b = factories.proposal(project), factories.proposal(project)
+    other = factories.user()
+    factories.support(a, b.author)
+    factories.support(a, other)
+    db.session.commit()
+    moderator = as_role("moderator")
+    assert _merge(moderator, a, b).status_code == 302
+    assert _supporters(b.id) == {other.id}
+    assert db.session.get_one(Proposal, b.id).supports_count == 1
+    assert_counters_exact()
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "proposal.merge")).one()
+    assert entry.data["moved"] == [other.id]
+    assert entry.data["supported_both"] == [b.author_id]
+    # The reason of an undo is required, and its label says so.
+    journal = labels_of(moderator.get("/moderation/journal"))
+    assert f"motif-annulation-{entry.id}" in journal.required
+    assert moderator.post(f"/moderation/journal/{entry.id}/annuler-fusion",
+                          data={"reason": "Erreur"}).status_code == 302
+    assert _supporters(a.id) == {b.author_id, other.id}
+    assert _supporters(b.id) == set()
+    assert_counters_exact()

@@ -98,7 +98,8 @@ def test_report_form_offers_the_reasons_in_french(citizen_client, proposal):
 
 def test_reporting_a_proposal_stores_one_open_report(citizen_client, proposal):
     """A report is stored open, with its reason, details and project, and the person is told."""
-    response = post_report(citizen_client, "proposal", proposal.id, "off_topic", "Rien à voir.")
+    response = post_report(citizen_client, "proposal", proposal.id, "off_topic",
+                           "Rien à voir.\r\nVraiment.")  # a textarea's CRLF
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/propositions/{proposal.id}")
     page = text(citizen_client.get(response.headers["Location"]))
@@ -106,7 +107,8 @@ def test_reporting_a_proposal_stores_one_open_report(citizen_client, proposal):
     [row] = report_rows()
     assert (row.reporter_id, row.target_kind, row.target_id, row.project_id) == (
         citizen_client.user.id, "proposal", proposal.id, proposal.project_id)
-    assert (row.reason, row.details, row.status) == ("off_topic", "Rien à voir.", "open")
+    assert (row.reason, row.details, row.status) == ("off_topic", "Rien à voir.\nVraiment.",
+                                                     "open")
     assert row.decided_at is None and row.decided_by_id is None
     # One report is below the threshold: nothing is hidden, nothing is logged.
     assert db.session.get_one(Proposal, proposal.id).moderation == "visible"

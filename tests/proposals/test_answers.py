@@ -75,13 +75,13 @@ def test_admin_gives_an_answer(app, admin_client, proposal):
 
     response = admin_client.post(answer_url(proposal), data={
         "status": "accepted",
-        "body": "  Nous **retenons** l'idée.<script>alert(1)</script>  ",
+        "body": "  Nous **retenons** l'idée.\r\n<script>alert(1)</script>  ",
     })
     assert response.status_code == 302
     assert response.headers["Location"] == f"/propositions/{proposal.id}"
     saved = stored(proposal.id)
     assert saved.answer_status == "accepted"
-    assert saved.answer_body == "Nous **retenons** l'idée.<script>alert(1)</script>"
+    assert saved.answer_body == "Nous **retenons** l'idée.\n<script>alert(1)</script>"
     assert saved.answered_at is not None
 
     shown = admin_client.get(f"/propositions/{proposal.id}")

@@ -104,3 +104,13 @@ def test_hostile_markdown_is_sanitised(app):
     assert "survol" in html
     headings = found[2].headings
     assert [(anchor, text.strip()) for anchor, text in headings] == [("texte-1", "Titre")]
+
+
+def test_markers_are_found_in_crlf_and_cr_text(app):
+    """Text kept with a browser's CRLF (versions frozen before the forms made it LF), or a lone
+    CR: the markers place their blocks all the same."""
+    for newline in ("\r\n", "\r"):
+        narrative = newline.join(["Avant.", "", "[[equilibre]]", "", "Après.", "[[semaines]]"])
+        found = parts(narrative)
+        assert layout(found)[:4] == ["text", "block:equilibre", "text", "block:semaines"]
+        assert all("[[" not in str(part.html) for part in found if part.html is not None)

@@ -18,8 +18,10 @@ from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.syntheses import figures, render, services
+from consultation.syntheses import jobs as jobs_of_syntheses
 from consultation.syntheses.models import SynthesisSubscriber, SynthesisVersion
 from tests import factories
+from tests.forms import submit
 from tests.moderation.helpers import BLOCKED_MESSAGE, ROLE_MESSAGE, block, refused, sent_to_login
 from tests.proposals.helpers import text
 from tests.syntheses.conftest import STAND_IN
@@ -506,3 +508,50 @@ def test_subscribing_and_unsubscribing(app, as_role):
     sent_to_login(app.test_client().post(url))
     assert citizen.post("/projets/inconnu/synthese/abonnement").status_code == 404
     assert subscribers(project) == []
+
+
+def test_marker_typed_in_a_browser_places_its_block(as_role):
+    """A narrative sent with a browser's CRLF is kept with LF: its marker places the figures,
+    in the editor's preview and on the published page, and never shows as text."""
+    project = active_project(proposals=1)
+    moderator = as_role("moderator")
+    url = f"/projets/{project.slug}/synthese/brouillon"
+    typed = "Avant les chiffres.\r\n\r\n[[participation]]\r\n\r\nAprès les chiffres."
+    saved = submit(moderator, url, moderator.get(url), "Enregistrer le brouillon",
+                   {"narrative": typed})
+    assert saved.status_code == 302
+    draft = services.draft_of(project)
+    assert draft is not None
+    assert draft.narrative == typed.replace("\r\n", "\n")
+    html = moderator.get(url).get_data(as_text=True)
+    preview = html[html.index("Avant les chiffres.</p>"):]
+    assert "[[participation]]</p>" not in preview
+    assert preview.index('id="chiffres-participation"') < preview.index("Après les chiffres.")
+
+    published = submit(moderator, url, moderator.get(url), "Publier",
+                       {"change_note": "Première version."})
+    assert published.status_code == 302
+    version = services.latest(project)
+    assert version is not None and "\r" not in version.narrative
+    page = text(moderator.get(f"/projets/{project.slug}/synthese"))
+    assert "[[participation]]" not in page
+    assert (page.index("Avant les chiffres.") < page.index('id="chiffres-participation"')
+            < page.index("Après les chiffres."))
+
+
+def test_version_frozen_with_crlf_renders_its_markers(client, printed):
+    """A version published before line breaks were made LF holds CRLF: its marker still
+    places the block, on the page and in the PDF."""
+    project = active_project(proposals=1)
+    version = publish(project)
+    db.session.execute(update(SynthesisVersion).where(SynthesisVersion.id == version.id).values(
+        narrative="Avant les chiffres.\r\n\r\n[[participation]]\r\n\r\nAprès les chiffres."))
+    db.session.commit()
+    db.session.expire_all()
+    page = text(client.get(f"/projets/{project.slug}/synthese"))
+    printed.clear()
+    jobs_of_syntheses.version_pdf(db.session.get_one(SynthesisVersion, version.id))
+    for html in (page, printed[-1]):
+        assert "[[participation]]" not in html
+        assert (html.index("Avant les chiffres.") < html.index('id="chiffres-participation"')
+                < html.index("Après les chiffres."))

@@ -7,9 +7,12 @@ import re
 
 import pytest
 
+from consultation.core.errors import DomainError
 from consultation.extensions import db
 from consultation.proposals import services as proposal_services
+from consultation.votes import services as votes
 from tests import factories
+from tests.mediation.helpers import participant, start_acting
 from tests.recount import assert_counters_exact
 from tests.votes.counters import contributors, scalar, support_rows
 
@@ -275,3 +278,47 @@ def test_support_next_parameter_stays_on_site(citizen_client, open_proposal):
     )
     assert response.headers["Location"].endswith(f"/projets/{slug}/propositions?tri=soutiens")
     assert_counters_exact()
+
+
+OWN = "Vous êtes l'auteur·e de cette proposition\u00a0: elle porte déjà votre voix."
+
+
+def test_an_author_does_not_support_their_own_proposal(as_role, open_proposal):
+    """The author sees why there is no "Soutenir" button; a forged POST is refused in French
+    and counts nothing; the service refuses too."""
+    author = as_role("citizen")
+    proposal = factories.proposal(open_proposal.project, author=author.user)
+    db.session.commit()
+    page = body(author.get(f"/propositions/{proposal.id}"))
+    assert f"/propositions/{proposal.id}/soutenir" not in page
+    assert OWN in page
+    response = support(author, proposal)
+    assert response.status_code == 403
+    assert OWN in body(response)
+    assert support_rows(proposal.id) == 0
+    with pytest.raises(DomainError, match="elle porte déjà votre voix"):
+        votes.add_support(author.user, proposal)
+    db.session.rollback()
+    assert support_rows(proposal.id) == 0
+    # Their text stays theirs to correct until someone else supports it.
+    assert author.get(f"/propositions/{proposal.id}/modifier").status_code == 200
+    # Another person's proposal: the button, as before.
+    assert f"/propositions/{open_proposal.id}/soutenir" in body(
+        author.get(f"/propositions/{open_proposal.id}"))
+    assert_counters_exact()
+
+
+def test_a_mediator_acting_for_the_author_cannot_support_for_them(as_role, open_proposal):
+    """Acting for the author of a proposal, a mediator is refused as the author would be."""
+    mediator = as_role("citizen", "mediator")
+    profile = participant(mediator.user)
+    proposal = factories.proposal(open_proposal.project, author=profile.user)
+    db.session.commit()
+    start_acting(mediator, profile)
+    page = body(mediator.get(f"/propositions/{proposal.id}"))
+    assert f"/propositions/{proposal.id}/soutenir" not in page and OWN in page
+    response = support(mediator, proposal)
+    assert response.status_code == 403 and OWN in body(response)
+    assert support_rows(proposal.id) == 0
+    assert f"/propositions/{open_proposal.id}/soutenir" in body(
+        mediator.get(f"/propositions/{open_proposal.id}"))
