@@ -104,6 +104,8 @@ def test_first_proposal_in_the_first_screen(demo_site, phone):
     assert first is not None and first["bottom"] <= 640, first
     page.locator("details.more-filters summary").click()
     assert page.locator("select[name=tri]").is_visible()
+    found = page.evaluate(OVERFLOW)  # open, the longest territory's name still fits
+    assert found["scrollWidth"] <= found["width"] and found["sticking"] == [], found
 
 
 def test_project_action_in_the_first_screens(demo_site, phone):
