@@ -123,14 +123,20 @@ def test_before_the_consultation_its_dates_are_announced(client):
 
 
 def test_after_the_consultation_the_synthesis_is_the_main_action(client, monkeypatch):
-    """Once a synthesis is published, "Lire la synthèse" leads; no deadline is shown."""
+    """Once the consultation is over the card and the page say when it ended; once a synthesis
+    is published, "Lire la synthèse" leads."""
     monkeypatch.setattr(render, "write_pdf", lambda html: b"%PDF-1.7 stand-in")
-    project = factories.project("synthesis")
+    phases = factories.phases_for("synthesis")
+    project = factories.project(phases=phases)
     factories.proposal(project)
     db.session.commit()
     page = text(client.get(f"/projets/{project.slug}"))
     step = section(page, '<div class="next-step">', "\n</div>")
-    assert '<p class="deadline">' not in step and "Lire la synthèse" not in step
+    wanted = f"Consultation terminée le {french(phases['consultation'][1])}"
+    assert deadline_of(step) == wanted
+    card = section(text(client.get("/projets")), f'href="/projets/{project.slug}"', "</li>")
+    assert deadline_of(card) == wanted
+    assert "Lire la synthèse" not in step
     assert "Voir les propositions</a>" in step
 
     syntheses.publish(project, factories.user(roles=("moderator",)), "Le texte.", "")
