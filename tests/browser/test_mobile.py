@@ -37,7 +37,8 @@ CHART_TEXT = """() => Array.from(document.querySelectorAll('svg text')).map((t) 
 # Table captions cut by the screen's right edge (a caption as wide as a table that scrolls).
 CUT_CAPTIONS = """() => Array.from(document.querySelectorAll('caption'))
   .filter((c) => c.getBoundingClientRect().right > window.innerWidth + 1)
-  .map((c) => `${c.textContent.trim().slice(0, 40)} (${Math.round(c.getBoundingClientRect().right)} px)`)"""
+  .map((c) => `${c.textContent.trim().slice(0, 40)}`
+    + ` (${Math.round(c.getBoundingClientRect().right)} px)`)"""
 
 FIRST_RESULT = """() => {
   const link = document.querySelector('ol.cards.proposals > li h2 a');
