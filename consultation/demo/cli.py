@@ -34,7 +34,7 @@ from consultation.moderation import services as moderation
 from consultation.notifications import services as notifications
 from consultation.notifications.models import Notification
 from consultation.projects.models import Project
-from consultation.projects.services import ProjectData, create_project
+from consultation.projects.services import ProjectData, create_project, publish_project
 from consultation.proposals.models import Proposal
 from consultation.proposals.services import create_proposal, give_answer, withdraw_proposal
 from consultation.reference.models import Orientation, Territory
@@ -361,6 +361,9 @@ class _Loader:
             ),
         )
         _stamp(project, _moment(phases["information"][0], 9))
+        # Prepared as a draft, published the same morning: every demo project is public.
+        publish_project(self.users["admin"], project)
+        project.published_at = _moment(phases["information"][0], 10)
         self.project_ids.append(project.id)
         opens = _moment(phases["consultation"][0], 9)
         closes = min(_moment(phases["consultation"][1], 21), self.now - timedelta(hours=1))
