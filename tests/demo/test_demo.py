@@ -204,6 +204,7 @@ def test_demo_projects_are_published(app):
     projects = db.session.scalars(select(Project)).all()
     assert projects and all(p.is_published for p in projects)
     for project in projects:
+        assert project.published_at is not None
         assert as_utc(project.published_at) == published[project.id]
         assert as_utc(project.created_at) < as_utc(project.published_at)
     anonymous = app.test_client()
@@ -268,8 +269,8 @@ def test_journal_entries_are_dated_in_the_story(app):
     assert len(days) >= 15
     projects = {p.id: as_utc(p.created_at) for p in db.session.scalars(select(Project))}
     for entry in entries:
-        if entry.action == "project.create":
+        if entry.action == "project.create" and entry.target_id is not None:
             assert as_utc(entry.created_at) == projects[entry.target_id]
         if entry.action == "proposal.answer":
             answered = db.session.get_one(Proposal, entry.target_id).answered_at
-            assert as_utc(entry.created_at) == as_utc(answered)
+            assert answered is not None and as_utc(entry.created_at) == as_utc(answered)
