@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from consultation.core.audit import AuditEntry
 from consultation.core.markup import plain
+from consultation.core.templating import can
 from consultation.extensions import db
 
 EXCERPT = 80
@@ -61,7 +62,7 @@ def targets(entries: list[AuditEntry]) -> dict[int, Target]:
     from consultation.followup.models import Commitment
     from consultation.projects.models import Project
     from consultation.proposals.models import Proposal
-    from consultation.rencontres.models import Edition
+    from consultation.rencontres.models import Edition, EditionState
 
     found: dict[int, Target] = {}
     comments: dict[int, str] = {}
@@ -76,10 +77,14 @@ def targets(entries: list[AuditEntry]) -> dict[int, Target]:
     if ids := _ids(entries, "project"):
         projects = {id_: (slug, title) for id_, slug, title in db.session.execute(
             select(Project.id, Project.slug, Project.title).where(Project.id.in_(ids)))}
-    editions: dict[int, tuple[int, str]] = {}
+    editions: dict[int, tuple[int, str, bool]] = {}
     if ids := _ids(entries, "edition"):
-        editions = {id_: (year, title) for id_, year, title in db.session.execute(
-            select(Edition.id, Edition.year, Edition.title).where(Edition.id.in_(ids)))}
+        editions = {id_: (year, title, state == EditionState.PUBLISHED)
+                    for id_, year, title, state in db.session.execute(
+                        select(Edition.id, Edition.year, Edition.title, Edition.state)
+                        .where(Edition.id.in_(ids)))}
+    # Links only where the reader may go: a draft edition and the territories are the admins'.
+    manages_editions = can("rencontres.manage")
     commitments: dict[int, tuple[str, str]] = {}
     if ids := _ids(entries, "commitment"):
         commitments = {id_: (slug, title) for id_, slug, title in db.session.execute(
@@ -114,9 +119,10 @@ def targets(entries: list[AuditEntry]) -> dict[int, Target]:
             target = Target("user", number, url_for("moderation.account", user_id=number),
                             _short(label))
         elif entry.target_kind == "edition" and number in editions:
-            year, title = editions[number]
-            target = Target("edition", year, url_for("rencontres.show", year=year),
-                            _short(title))
+            year, title, published = editions[number]
+            target = Target("edition", year,
+                            url_for("rencontres.show", year=year)
+                            if published or manages_editions else None, _short(title))
         elif entry.target_kind == "commitment" and number in commitments:
             slug, title = commitments[number]
             target = Target("commitment", number,
@@ -124,8 +130,9 @@ def targets(entries: list[AuditEntry]) -> dict[int, Target]:
                                     _anchor=f"engagement-{number}"),
                             _short(title))
         elif entry.target_kind == "territory":
-            target = Target("territory", number, url_for("reference.territories"),
-                            _short(label))
+            target = Target("territory", number,
+                            url_for("reference.territories")
+                            if can("territories.manage") else None, _short(label))
         # A workshop has no page of its own; an object since deleted has none any more; a kind
         # unknown here is shown by its label alone.
         known = entry.target_kind in KIND_LABELS
