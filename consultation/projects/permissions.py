@@ -11,6 +11,6 @@ rule("projects.see_drafts", has_role("admin", "moderator"))
 rule(
     "projects.publish",
     has_role("admin"),
-    check("draft", lambda user, project: not project.is_published,
+    check("draft", lambda user, project: project is None or not project.is_published,
           _l("Ce projet est déjà publié.")),
 )

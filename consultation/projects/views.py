@@ -142,12 +142,10 @@ def create():
 @login_required
 def publish(slug: str):
     """Publish a draft project, once the admin has confirmed what it makes public."""
+    require("projects.publish")  # before the lookup: a draft is no business of a citizen
     project = project_or_404(slug, full=True)
     require("projects.publish", project)
     form = PublishForm()
-    if project.is_published:
-        flash(_("Ce projet est déjà publié."), "error")
-        return redirect(url_for("projects.show", slug=project.slug))
     if form.validate_on_submit() and form.confirm.data:
         if attempt(lambda: services.publish_project(current_user, project)) is not FAILED:
             flash(_("Le projet est publié\u00a0: tout le monde peut maintenant le voir."),
