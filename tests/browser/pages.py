@@ -2,8 +2,8 @@
 
 `PAGES[role]` lists the paths a person of that role opens; `{name}` placeholders are filled
 from the world (`build_world()`: the demo data plus a few rows of a citizen's own, a
-pre-moderated project, a draft project and two PDFs whose build failed). A new page goes in the list of the
-roles that see it; `test_every_html_page_is_in_the_suite` fails until it is there.
+pre-moderated project, a draft project and two PDFs whose build failed). A new page goes in
+the list of the roles that see it; `test_every_html_page_is_in_the_suite` fails until it is there.
 `ERRORS` are opened by the citizen (a 403 needs someone logged in) and must answer with their
 status; `ENGLISH` pages are opened by a visitor who chose English.
 """
