@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The app reads PORT too: links in emails lead to this port unless PUBLIC_URL is set.
+export PORT
 export FLASK_APP := consultation:create_app
 
 .PHONY: install run test lint translations-extract translations-update bench bench-quick

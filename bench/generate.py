@@ -373,7 +373,7 @@ def _project(spec: ProjectSpec, index: int, people: list[int], ids: _Ids, built:
          "orientation_id": orientation_ids[index % len(orientation_ids)],
          "created_by_id": None, "proposals_count": 0, "comments_count": 0,
          "supports_count": 0, "participants_count": 0, "created_at": created,
-         "updated_at": created},
+         "updated_at": created, "published_at": created},
     ).scalar_one()
     built.projects[slug] = spec.state
     db.session.execute(project_territories.insert(), [

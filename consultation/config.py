@@ -41,6 +41,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Base of the links in emails. Unset in the environment, it follows PORT outside production
+    # (`PORT=8000 make run`), see from_environment().
     PUBLIC_URL = "http://127.0.0.1:5000"
     # Where people write about their personal data (the métropole's data-protection contact),
     # shown on /confidentialite. A placeholder until the deployment sets the real address.
@@ -143,6 +145,12 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = convert(value)
     if environ.get("APP_ENV", "").strip().lower() in {"production", "prod"}:
         found["PRODUCTION"] = True
+    port = environ.get("PORT", "").strip()
+    # The development server's port (`PORT=8000 make run`) is where links in emails must lead;
+    # in production the public address is the proxy's, never guessed from a port.
+    if "PUBLIC_URL" not in found and "PRODUCTION" not in found and port.isascii() \
+            and port.isdigit() and 0 < int(port) < 65536:
+        found["PUBLIC_URL"] = f"http://127.0.0.1:{int(port)}"
     return found
 
 

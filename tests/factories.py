@@ -10,7 +10,7 @@ from consultation.accounts import services as accounts
 from consultation.accounts.models import User
 from consultation.comments import services as comments
 from consultation.comments.models import Comment
-from consultation.core.models import today
+from consultation.core.models import today, utcnow
 from consultation.extensions import db
 from consultation.projects import services as projects
 from consultation.projects.models import PhaseKind, Project
@@ -59,9 +59,10 @@ def phases_for(current: str | None) -> dict[str, tuple[Any, Any]]:
 
 
 def project(
-    phase: str | None = "consultation", actor: User | None = None, **kwargs: Any
+    phase: str | None = "consultation", actor: User | None = None, published: bool = True,
+    **kwargs: Any
 ) -> Project:
-    """A project whose current phase is `phase`."""
+    """A project whose current phase is `phase`, published unless `published` is False."""
     n = next(_seq)
     data = projects.ProjectData(
         title=kwargs.pop("title", f"Projet {n}"),
@@ -72,6 +73,9 @@ def project(
         **kwargs,
     )
     made = projects.create_project(actor or user(roles=("admin",)), data)
+    if published:
+        made.published_at = utcnow()
+        db.session.flush()
     return made
 
 

@@ -291,6 +291,8 @@ ROUTES: dict[str, Route] = {
     "projects.edit": Route("/admin/projets/{other_slug}/modifier", "GET POST", "projects.edit",
                            "other_project",
                            form={"title": "Un projet renommé", "summary": "Son résumé."}),
+    "projects.publish": Route("/admin/projets/{draft_slug}/publier", "GET POST",
+                              "projects.publish", "draft_project", form={"confirm": "y"}),
     "projects.index": Route("/projets", "GET", PUBLIC,
                             query=("orientation", "territoire", "etat", "page")),
     "projects.show": Route("/projets/{slug}", "GET", PUBLIC, query=("page",)),
@@ -385,7 +387,8 @@ MODELS: dict[str, type[Any]] = {
     "proposal": Proposal, "withdrawable": Proposal, "their_proposal": Proposal,
     "reported": Proposal, "to_hide": Proposal, "duplicate": Proposal, "supported": Proposal,
     "comment": Comment, "deletable": Comment, "their_comment": Comment,
-    "project": Project, "other_project": Project, "merge_entry": AuditEntry,
+    "project": Project, "other_project": Project, "draft_project": Project,
+    "merge_entry": AuditEntry,
     "participant": AssistedProfile, "commitment": Commitment, "notification": Notification,
 }
 
@@ -396,7 +399,8 @@ class World:
     `me` is the acting user (None for "anonymous"); "my" content is written by `me`, or by
     `other` when nobody is logged in. Placeholders of World.ids:
     slug / other_slug (a project in consultation, with a published synthesis v1 and its ready
-    PDF / a project in information), proposal (mine, editable), withdrawable (mine),
+    PDF / a project in information), draft_slug and draft_project (a project not published
+    yet), proposal (mine, editable), withdrawable (mine),
     their_proposal (other's, commented by both), reported, to_hide and duplicate (other's),
     supported (other's, supported by me), comment (mine), deletable (mine), their_comment
     (other's), target_user (a citizen to block or give roles), blocked_user, merge_entry (a merge
@@ -428,6 +432,7 @@ class World:
         author = me or other
         project = factories.project("consultation", actor=staff)
         other_project = factories.project("information", actor=staff)
+        draft_project = factories.project("consultation", actor=staff, published=False)
         proposal = factories.proposal(project, author=author)
         withdrawable = factories.proposal(project, author=author)
         theirs = factories.proposal(project, author=other)
@@ -489,7 +494,8 @@ class World:
         self.ids: dict[str, Any] = {
             "me": self.me_id, "other": other.id, "slug": project.slug,
             "other_slug": other_project.slug, "project": project.id,
-            "other_project": other_project.id, "proposal": proposal.id,
+            "other_project": other_project.id, "draft_slug": draft_project.slug,
+            "draft_project": draft_project.id, "proposal": proposal.id,
             "withdrawable": withdrawable.id, "their_proposal": theirs.id,
             "reported": reported.id, "to_hide": to_hide.id, "duplicate": duplicate.id,
             "supported": supported.id, "comment": comment.id, "deletable": deletable.id,

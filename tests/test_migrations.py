@@ -109,3 +109,34 @@ def test_upgrade_matches_models_and_downgrade_empties(fresh_uri):
             db.session.remove()
             db.engine.dispose()
 
+
+
+def test_projects_made_before_drafts_stay_published(fresh_uri):
+    """0016: a project that was public before drafts existed is published as of its creation;
+    one made afterwards starts as a draft; down and up again keeps the schema."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_uri, "TESTING": True})
+    with app.app_context():
+        try:
+            upgrade(revision="0015")
+            db.session.execute(text(
+                "INSERT INTO projects (slug, title, summary, plain_summary, body, premoderation,"
+                " proposals_count, comments_count, supports_count, participants_count,"
+                " created_at, updated_at) VALUES ('ancien', 'Ancien', 'Résumé', '', '', false,"
+                " 0, 0, 0, 0, '2026-01-05 09:00:00+00:00', '2026-01-05 09:00:00+00:00')"))
+            db.session.commit()
+            upgrade(revision="0016")
+            published, created = db.session.execute(text(
+                "SELECT published_at, created_at FROM projects WHERE slug = 'ancien'")).one()
+            assert published is not None and published == created
+            db.session.rollback()
+            assert schema_differences() == []
+
+            downgrade(revision="0015")
+            assert "published_at" not in {
+                column["name"] for column in inspect(db.engine).get_columns("projects")}
+            db.session.rollback()
+            upgrade()
+            assert schema_differences() == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -315,7 +315,8 @@ def test_moderator_pages_and_forms(site):
 
 
 def test_document_status_page(client, site):
-    """While a PDF waits for its build, its page says so and reloads itself."""
+    """While a PDF waits for its build, its page says so and offers "Actualiser" (it never
+    reloads itself)."""
     from consultation.core.documents import Document
 
     document = db.session.get_one(Document, site["version"].document_id)
@@ -326,7 +327,8 @@ def test_document_status_page(client, site):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     check_page(url, page)
-    assert '<meta http-equiv="refresh" content="5">' in page and "En attente" in page
+    assert 'http-equiv="refresh"' not in page and "PDF en préparation" in page
+    assert f'href="{url}">Actualiser</a>' in page
 
 
 def test_password_reset_pages(client, site):

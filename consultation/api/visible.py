@@ -1,11 +1,12 @@
 """What a visitor may see, one statement per resource: the API's lists and details start from
 these and only ever narrow them.
 
-A visitor sees every project with its phases, the proposals that are neither withdrawn by their
-author nor hidden, held or waiting for moderation (a merged one stays readable, pointing to
-where it went), the comments that are visible and not deleted, on a project or on a visible
-proposal, every commitment with its timeline (its linked proposals only when visible), and the
-published versions of a synthesis (drafts live in another table and are never read here).
+A visitor sees every published project (not the drafts) with its phases, the proposals that
+are neither withdrawn by their author nor hidden, held or waiting for moderation (a merged one
+stays readable, pointing to where it went), the comments that are visible and not deleted, on a
+project or on a visible proposal, every commitment of a published project with its timeline
+(its linked proposals only when visible), and the published versions of a synthesis (drafts
+live in another table and are never read here).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from consultation.comments.models import Comment
 from consultation.core.models import ModerationState
 from consultation.followup.models import Commitment, CommitmentUpdate
 from consultation.projects.models import Project
+from consultation.projects.services import is_public
 from consultation.proposals.models import Proposal, ProposalStatus
 from consultation.reference.models import Territory
 from consultation.syntheses.models import SynthesisVersion
@@ -48,8 +50,8 @@ def comment_is_visible() -> ColumnElement[bool]:
 
 
 def projects() -> Select[Any]:
-    """Every project: none is private."""
-    return select(Project)
+    """Every published project (a draft is seen by admins and moderators only)."""
+    return select(Project).where(is_public())
 
 
 def proposals() -> Select[Any]:
@@ -63,8 +65,9 @@ def comments() -> Select[Any]:
 
 
 def commitments() -> Select[Any]:
-    """Every commitment: the follow-up pages show them all."""
-    return select(Commitment)
+    """Every commitment of a published project: the follow-up pages show them all."""
+    return select(Commitment).where(
+        Commitment.project_id.in_(select(Project.id).where(is_public())))
 
 
 def syntheses() -> Select[Any]:

@@ -12,19 +12,23 @@ with random.Random(2026): every load gives the same figures. Loading twice chang
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from consultation.accounts import services as accounts
 from consultation.accounts.models import User
 from consultation.comments.models import Comment
 from consultation.comments.services import add_comment
 from consultation.core import jobs
-from consultation.core.models import PARIS, today, utcnow
+from consultation.core.audit import AuditEntry
+from consultation.core.models import PARIS, as_utc, today, utcnow
 from consultation.demo import data
 from consultation.extensions import db
 from consultation.followup import services as followup
@@ -34,7 +38,7 @@ from consultation.moderation import services as moderation
 from consultation.notifications import services as notifications
 from consultation.notifications.models import Notification
 from consultation.projects.models import Project
-from consultation.projects.services import ProjectData, create_project
+from consultation.projects.services import ProjectData, create_project, publish_project
 from consultation.proposals.models import Proposal
 from consultation.proposals.services import create_proposal, give_answer, withdraw_proposal
 from consultation.reference.models import Orientation, Territory
@@ -86,6 +90,47 @@ def load_demo() -> list[Account]:
 def _moment(day: date, hour: int) -> datetime:
     """A timezone-aware UTC datetime at this hour of a day in Brest."""
     return datetime.combine(day, time(hour), tzinfo=PARIS).astimezone(UTC)
+
+
+# The hours of a day in Brest when people write and staff work (from 8:00 to 21:59).
+DAY_STARTS, DAY_ENDS = 8, 21
+
+
+def _daytime(moment: datetime, limit: datetime) -> datetime:
+    """The moment, moved out of the night into the nearest waking hour that is not after
+    `limit`: on to the next morning, or back to the evening before when the morning is past
+    the limit."""
+    local = moment.astimezone(PARIS)
+    if DAY_STARTS <= local.hour <= DAY_ENDS:
+        return moment
+    if local.hour > DAY_ENDS:
+        morning = (local + timedelta(days=1)).replace(hour=DAY_STARTS)
+        evening = local.replace(hour=DAY_ENDS)
+    else:
+        morning = local.replace(hour=DAY_STARTS)
+        evening = (local - timedelta(days=1)).replace(hour=DAY_ENDS)
+    chosen = morning if morning.astimezone(UTC) <= limit else evening
+    return chosen.astimezone(UTC)
+
+
+@contextmanager
+def _dated(moment: datetime) -> Iterator[None]:
+    """Date the journal entries the services write inside the block: the demo's acts happened
+    at their demo moment, not while it loads (an entry is never changed once written, so its
+    time is set before its INSERT)."""
+    session = db.session()
+
+    def stamp(flushing: Session, _context: Any, _instances: Any) -> None:
+        for obj in flushing.new:
+            if isinstance(obj, AuditEntry) and obj.created_at is None:
+                obj.created_at = moment
+
+    event.listen(session, "before_flush", stamp)
+    try:
+        yield
+        session.flush()
+    finally:
+        event.remove(session, "before_flush", stamp)
 
 
 def _stamp(obj: Any, moment: datetime) -> None:
@@ -156,28 +201,44 @@ class _Loader:
                 select(Proposal).where(Proposal.project_id == project.id, Proposal.title == title)
             ).one()
 
+        # Over the last days of the consultation, in daytime: each act after what it judges.
         dup = spec["duplicate"]
+        posted = _moment(self.day(-8), 18)
         duplicate = create_proposal(self.users[dup["author"]], project, dup["title"], dup["body"],
                                     None)
+        _stamp(duplicate, posted)
         self.proposal_ids.append(duplicate.id)
         for key in dup["supporters"]:
             add_support(self.users[key], duplicate)
-        moderation.merge(moderator, duplicate, proposal_titled(dup["into"]), dup["reason"])
+            db.session.execute(
+                update(Support)
+                .where(Support.user_id == self.users[key].id,
+                       Support.proposal_id == duplicate.id)
+                .values(created_at=posted + timedelta(hours=1))
+            )
+        with _dated(_moment(self.day(-7), 10)):
+            moderation.merge(moderator, duplicate, proposal_titled(dup["into"]), dup["reason"])
 
         spam_spec = spec["spam"]
         spammer = self.users[spam_spec["author"]]
         spam = create_proposal(spammer, project, spam_spec["title"], spam_spec["body"], None)
+        _stamp(spam, _moment(self.day(-6), 20))
         self.proposal_ids.append(spam.id)
         for key in spam_spec["reporters"]:
             moderation.report(self.users[key], "proposal", spam, "spam", "")
-        moderation.hide(moderator, "proposal", spam, spam_spec["hide_reason"])
-        moderation.block_user(moderator, spammer, spam_spec["block_reason"],
-                              spam_spec["block_days"])
+        with _dated(_moment(self.day(-5), 9)):
+            moderation.hide(moderator, "proposal", spam, spam_spec["hide_reason"])
+        with _dated(_moment(self.day(-5), 9) + timedelta(minutes=6)):
+            moderation.block_user(moderator, spammer, spam_spec["block_reason"],
+                                  spam_spec["block_days"])
 
         held = spec["held_comment"]
         comment = add_comment(self.users[held["author"]], project, held["stance"], held["body"])
-        for key in held["reporters"]:
-            moderation.report(self.users[key], "comment", comment, held["reason"], "")
+        _stamp(comment, _moment(self.day(-4), 17))
+        # The third report holds the comment: the platform's act, that evening.
+        with _dated(_moment(self.day(-4), 20)):
+            for key in held["reporters"]:
+                moderation.report(self.users[key], "comment", comment, held["reason"], "")
 
         pending = spec["open_report"]
         moderation.report(self.users[pending["reporter"]], "proposal",
@@ -198,24 +259,41 @@ class _Loader:
 
         people: dict[str, User] = {}
         for person in spec["assisted"]:
-            profile = mediation.register_participant(
-                mediator, person["name"], self.territory(person["commune"]), person["age"],
-                person["reference"], self.day(person["consented"]),
-            )
+            with _dated(_moment(self.day(person["consented"]), 10)):
+                profile = mediation.register_participant(
+                    mediator, person["name"], self.territory(person["commune"]),
+                    person["age"], person["reference"], self.day(person["consented"]),
+                )
             _stamp(profile.user, _moment(self.day(person["consented"]), 10))
             profile.created_at = profile.user.created_at
             people[person["key"]] = profile.user
         for item in spec["proposals"]:
-            proposal = create_proposal(people[item["author"]], project, item["title"],
-                                       item["body"], None, mediator=mediator)
+            with _dated(_moment(self.day(item["day"]), 11)):
+                proposal = create_proposal(people[item["author"]], project, item["title"],
+                                           item["body"], None, mediator=mediator)
             _stamp(proposal, _moment(self.day(item["day"]), 11))
             self.proposal_ids.append(proposal.id)
+        limit = self.now - timedelta(hours=1)
         for author, title, stance, body in spec["comments"]:
-            comment = add_comment(people[author], project, stance, body,
-                                  proposal=proposal_titled(title), mediator=mediator)
-            _stamp(comment, _moment(self.day(-10), 15))
+            proposal = proposal_titled(title)
+            # At the mediator's desk, and after the proposal it answers.
+            moment = _daytime(max(_moment(self.day(-10), 15),
+                                  as_utc(proposal.created_at) + timedelta(hours=3)), limit)
+            with _dated(moment):
+                comment = add_comment(people[author], project, stance, body,
+                                      proposal=proposal, mediator=mediator)
+            _stamp(comment, moment)
         for author, title in spec["supports"]:
-            add_support(people[author], proposal_titled(title), mediator=mediator)
+            proposal = proposal_titled(title)
+            moment = _daytime(max(_moment(self.day(-10), 16),
+                                  as_utc(proposal.created_at) + timedelta(hours=4)), limit)
+            with _dated(moment):
+                add_support(people[author], proposal, mediator=mediator)
+            db.session.execute(
+                update(Support)
+                .where(Support.user_id == people[author].id, Support.proposal_id == proposal.id)
+                .values(created_at=moment)
+            )
         workshop = spec["workshop"]
         held_on = self.day(workshop["held"])
         rows = [
@@ -227,8 +305,9 @@ class _Loader:
             )
             for index, row in enumerate(workshop["rows"])
         ]
-        entered = mediation.enter_workshop(mediator, workshop["place"], held_on, rows)
         moment = _moment(held_on + timedelta(days=1), 9)
+        with _dated(moment):
+            entered = mediation.enter_workshop(mediator, workshop["place"], held_on, rows)
         entered.created_at = moment
         for model in (Proposal, Comment):
             for item in db.session.scalars(select(model).where(model.workshop_id == entered.id)):
@@ -247,21 +326,27 @@ class _Loader:
 
         versions = []
         for spec in data.SYNTHESES:
-            version = syntheses.publish(
-                project_titled(spec["project"]), moderator, spec["narrative"],
-                spec["change_note"],
-            )
-            version.published_at = _moment(self.day(spec["published"]), 11)
+            # The version, its figures and its journal entry carry its day of publication.
+            published = _moment(self.day(spec["published"]), 11)
+            with _dated(published):
+                version = syntheses.publish(
+                    project_titled(spec["project"]), moderator, spec["narrative"],
+                    spec["change_note"], at=published,
+                )
             versions.append(version)
         draft = data.SYNTHESIS_DRAFT
         syntheses.save_draft(project_titled(draft["project"]), moderator, draft["narrative"], "")
         spec = data.EDITION
-        edition = rencontres.save(
-            None, self.users["admin"], year=self.today.year, title=spec["title"],
-            held_on=self.day(spec["held_in"]), venue=spec["venue"],
-            programme=spec["programme"], version_ids=[versions[-1].id],
-        )
-        rencontres.publish(edition, self.users["admin"])
+        with _dated(_moment(self.day(-9), 14)):
+            edition = rencontres.save(
+                None, self.users["admin"], year=self.today.year, title=spec["title"],
+                held_on=self.day(spec["held_in"]), venue=spec["venue"],
+                programme=spec["programme"], version_ids=[versions[-1].id],
+            )
+        announced = _moment(self.day(-7), 10)
+        edition.published_at = announced
+        with _dated(announced):
+            rencontres.publish(edition, self.users["admin"])
         db.session.flush()
 
     def follow_up(self) -> None:
@@ -274,21 +359,23 @@ class _Loader:
             select(Proposal).where(Proposal.project_id == project.id))}
         for item in spec["commitments"]:
             first, *rest = item["updates"]
-            made = followup.create_commitment(
-                admin, project,
-                followup.CommitmentData(
-                    title=item["title"], description=item["description"],
-                    service=item["service"], starts_on=self.day(item["starts"]),
-                    ends_on=self.day(item["ends"]),
-                    proposal_ids=[titles[title] for title in item["proposals"]],
-                ),
-                status=first["status"], progress=first["progress"],
-                reason=first.get("reason", ""), text=first["text"],
-            )
+            with _dated(_moment(self.day(first["day"]), 10)):
+                made = followup.create_commitment(
+                    admin, project,
+                    followup.CommitmentData(
+                        title=item["title"], description=item["description"],
+                        service=item["service"], starts_on=self.day(item["starts"]),
+                        ends_on=self.day(item["ends"]),
+                        proposal_ids=[titles[title] for title in item["proposals"]],
+                    ),
+                    status=first["status"], progress=first["progress"],
+                    reason=first.get("reason", ""), text=first["text"],
+                )
             _stamp(made, _moment(self.day(first["day"]), 10))
             for step in rest:
-                followup.add_update(admin, made, step["text"], step["status"],
-                                    step["progress"], step.get("reason", ""))
+                with _dated(_moment(self.day(step["day"]), 10)):
+                    followup.add_update(admin, made, step["text"], step["status"],
+                                        step["progress"], step.get("reason", ""))
             recorded = db.session.scalars(
                 select(CommitmentUpdate).where(CommitmentUpdate.commitment_id == made.id)
                 .order_by(CommitmentUpdate.id))
@@ -347,20 +434,27 @@ class _Loader:
         phases = {
             kind: (self.day(start), self.day(end)) for kind, (start, end) in spec["phases"].items()
         }
-        project = create_project(
-            self.users["admin"],
-            ProjectData(
-                title=spec["title"],
-                summary=spec["summary"],
-                plain_summary=spec["plain_summary"],
-                body=spec["body"],
-                orientation_id=self.orientations[spec["orientation"]].id,
-                territory_ids=[t.id for t in map(self.territory, spec["territories"]) if t],
-                support_limit=spec["support_limit"],
-                phases=phases,
-            ),
-        )
-        _stamp(project, _moment(phases["information"][0], 9))
+        information = _moment(phases["information"][0], 9)
+        with _dated(information):
+            project = create_project(
+                self.users["admin"],
+                ProjectData(
+                    title=spec["title"],
+                    summary=spec["summary"],
+                    plain_summary=spec["plain_summary"],
+                    body=spec["body"],
+                    orientation_id=self.orientations[spec["orientation"]].id,
+                    territory_ids=[t.id for t in map(self.territory, spec["territories"]) if t],
+                    support_limit=spec["support_limit"],
+                    phases=phases,
+                ),
+            )
+        _stamp(project, information)
+        # Prepared as a draft, published the same morning: every demo project is public.
+        published = information + timedelta(hours=1)
+        with _dated(published):
+            publish_project(self.users["admin"], project)
+        project.published_at = published
         self.project_ids.append(project.id)
         opens = _moment(phases["consultation"][0], 9)
         closes = min(_moment(phases["consultation"][1], 21), self.now - timedelta(hours=1))
@@ -371,7 +465,8 @@ class _Loader:
         proposals: list[tuple[Proposal, dict[str, Any]]] = []
         count = len(spec["proposals"])
         for index, item in enumerate(spec["proposals"]):
-            moment = opens + (closes - opens) * 0.75 * (index + self.rng.random()) / count
+            moment = _daytime(
+                opens + (closes - opens) * 0.75 * (index + self.rng.random()) / count, closes)
             proposal = create_proposal(
                 self.users[item["author"]],
                 project,
@@ -385,18 +480,20 @@ class _Loader:
             self.proposal_ids.append(proposal.id)
             if item.get("withdrawn"):
                 withdraw_proposal(proposal.author, proposal)
-                proposal.withdrawn_at = last + timedelta(hours=2)
+                proposal.withdrawn_at = _daytime(min(last + timedelta(hours=2), closes), closes)
 
         self.add_supports(project, proposals, closes)
         synthesis_starts = phases["synthesis"][0]
         for proposal, item in proposals:
             if "answer" in item:
                 status, body, after = item["answer"]
+                answered = _daytime(
+                    min(_moment(synthesis_starts + timedelta(days=after), 11), self.now),
+                    self.now)
                 # Through the service: the author and followers are notified.
-                give_answer(self.users["admin"], proposal, status, body)
-                proposal.answered_at = min(
-                    _moment(synthesis_starts + timedelta(days=after), 11), self.now
-                )
+                with _dated(answered):
+                    give_answer(self.users["admin"], proposal, status, body)
+                proposal.answered_at = answered
         db.session.flush()
 
     def add_thread(
@@ -411,7 +508,10 @@ class _Loader:
         """Add comments and their replies in order, each a little later; the last moment."""
         cursor = after
         for author, stance, body, *rest in comments:
-            cursor += (closes - cursor) * self.rng.uniform(0.02, 0.15)
+            previous = cursor
+            cursor = _daytime(cursor + (closes - cursor) * self.rng.uniform(0.02, 0.15), closes)
+            # Never before what it answers (the evening before can be, near the limit).
+            cursor = max(cursor, previous + timedelta(minutes=7))
             comment = add_comment(
                 self.users[author], project, stance, body, proposal=proposal, parent=parent
             )

@@ -37,11 +37,14 @@ from consultation.moderation.forms import (
     UnblockForm,
     UndoForm,
 )
+from consultation.moderation.journal import kind_label
+from consultation.moderation.journal import targets as journal_targets
 from consultation.moderation.models import Report, ReportKind, ReportStatus
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 
-# The actions written to the log, by prefix, as the filter offers them.
+# The actions written to the log, by prefix, as the filter offers them (every prefix of
+# ACTION_LABELS: tests/moderation/test_journal.py checks both against every audit.record call).
 ACTIONS = {
     "user.": _l("Comptes (blocage, rôles, signalements)"),
     "project.": _l("Projets"),
@@ -50,6 +53,8 @@ ACTIONS = {
     "territory.": _l("Territoires (populations)"),
     "mediation.": _l("Médiation numérique (actes pour le compte d'une personne)"),
     "commitment.": _l("Suivi des engagements"),
+    "synthesis.": _l("Synthèses (publication, PDF)"),
+    "edition.": _l("Rencontres (éditions, dossiers)"),
 }
 ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
@@ -58,6 +63,14 @@ ACTION_LABELS = {
     "user.delete": _l("Compte supprimé par son·sa titulaire"),
     "project.create": _l("Création d'un projet"),
     "project.update": _l("Modification d'un projet"),
+    "project.publish": _l("Publication d'un projet"),
+    "synthesis.publish": _l("Publication d'une version de synthèse"),
+    "synthesis.retry_pdf": _l("Nouvelle fabrication du PDF d'une synthèse"),
+    "edition.create": _l("Création d'une édition des Rencontres"),
+    "edition.update": _l("Modification d'une édition des Rencontres"),
+    "edition.publish": _l("Publication d'une édition des Rencontres"),
+    "edition.republish": _l("Nouveau dossier d'une édition publiée"),
+    "edition.retry_dossier": _l("Nouvelle fabrication du dossier d'une édition"),
     "proposal.answer": _l("Réponse officielle"),
     "proposal.hide": _l("Proposition masquée"),
     "proposal.hold": _l("Proposition masquée à titre provisoire"),
@@ -193,6 +206,7 @@ def journal():
     }
     return render_template(
         "moderation/journal.html", form=form, page=page, ACTION_LABELS=ACTION_LABELS,
+        targets=journal_targets(page.items), kind_label=kind_label,
         undoable=undoable, undo_form=UndoForm(),
         export_url=url_for("moderation.journal_csv", **export),
     )

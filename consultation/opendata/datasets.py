@@ -24,6 +24,7 @@ from consultation.core.models import PARIS, as_utc
 from consultation.extensions import db
 from consultation.followup.models import Commitment, CommitmentUpdate, commitment_proposals
 from consultation.projects.models import Phase, Project, ProjectParticipant, project_territories
+from consultation.projects.services import is_public
 from consultation.proposals.models import Proposal
 from consultation.reference.models import Orientation, Territory
 from consultation.reference.services import per_thousand
@@ -98,6 +99,8 @@ def published_comment() -> Any:
 
 # --- Rows --------------------------------------------------------------------------------------
 
+# Projects: the published ones only (a draft has no contribution, commitment or synthesis:
+# nothing can be added to it before it is published).
 def _projects() -> Iterator[Row]:
     names = {id_: name for id_, name in db.session.execute(select(Territory.id, Territory.name))}
     served: dict[int, list[str]] = {}
@@ -113,6 +116,7 @@ def _projects() -> Iterator[Row]:
                Project.proposals_count, Project.comments_count, Project.supports_count,
                Project.participants_count, Project.created_at)
         .outerjoin(Orientation, Orientation.id == Project.orientation_id)
+        .where(is_public())
         .order_by(Project.id)
     )
     for (id_, slug, title, summary, body, orientation, premoderation, limit, proposals, comments,
@@ -125,6 +129,7 @@ def _projects() -> Iterator[Row]:
 def _phases() -> Iterator[Row]:
     yield from _stream(
         select(Phase.id, Phase.project_id, Phase.kind, Phase.starts_on, Phase.ends_on)
+        .where(Phase.project_id.in_(select(Project.id).where(is_public())))
         .order_by(Phase.project_id, Phase.starts_on, Phase.id)
     )
 
@@ -286,7 +291,7 @@ def _participation() -> Iterator[Row]:
         select(Territory.id, Territory.code, Territory.name, Territory.kind, Territory.population)
         .order_by(Territory.position, Territory.id)
     ))
-    for (project,) in _stream(select(Project.id).order_by(Project.id)):
+    for (project,) in _stream(select(Project.id).where(is_public()).order_by(Project.id)):
         for territory, code, name, kind, population in places:
             participants = living.get((project, territory), 0)
             yield (project, code, name, kind, population, participants,

@@ -126,3 +126,9 @@ for _kind in PhaseKind:
             _date(_l("Début de la phase « %(phase)s »", phase=PHASE_LABELS[_kind])))
     setattr(ProjectForm, f"{_kind}_end",
             _date(_l("Fin de la phase « %(phase)s »", phase=PHASE_LABELS[_kind])))
+
+
+class PublishForm(FlaskForm):
+    """The confirmation that publishes a draft project."""
+
+    confirm = SubmitField(_l("Publier le projet"))

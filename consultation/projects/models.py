@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
     Date,
+    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -19,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
+from consultation.core.errors import IllegalTransition
 from consultation.core.models import DomainEnum, TimestampMixin, one_of, today
 from consultation.extensions import Model, db
 from consultation.reference.models import Orientation, Territory
@@ -111,6 +114,9 @@ class Project(TimestampMixin, Model):
     # New proposals and comments wait for a moderator's approval before they are public.
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A draft (None) until an admin publishes it: only admins and moderators see a draft, and
+    # nobody contributes to it.
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     # Figures kept up to date by projects/receivers.py from the domains' signals.
     proposals_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -125,15 +131,27 @@ class Project(TimestampMixin, Model):
         cascade="all, delete-orphan", order_by=Phase.starts_on
     )
 
+    @property
+    def is_published(self) -> bool:
+        """False while the project is a draft."""
+        return self.published_at is not None
+
+    def publish(self, moment: datetime) -> None:
+        """Make a draft public; a published project cannot be published again."""
+        if self.published_at is not None:
+            raise IllegalTransition(_("Ce projet est déjà publié."))
+        self.published_at = moment
+
     def current_phase(self, day: date | None = None) -> Phase | None:
         """The phase whose dates contain the day (today by default)."""
         day = day or today()
         return next((phase for phase in self.phases if phase.contains(day)), None)
 
     def allows(self, feature: str, day: date | None = None) -> bool:
-        """True when the current phase allows the feature (propose, comment, support)."""
+        """True when the current phase allows the feature (propose, comment, support); never
+        on a draft."""
         phase = self.current_phase(day)
-        return phase is not None and feature in phase.features
+        return self.is_published and phase is not None and feature in phase.features
 
     def phase(self, kind: str) -> Phase | None:
         """This project's phase of a kind, if it has one."""

@@ -8,12 +8,13 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, func, not_, select
+from sqlalchemy import ColumnElement, Select, exists, func, not_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consultation.accounts.models import User
 from consultation.core import audit
 from consultation.core.errors import DomainError
+from consultation.core.models import utcnow
 from consultation.core.text import slugify
 from consultation.extensions import db
 from consultation.projects.models import (
@@ -108,6 +109,15 @@ def create_project(actor: User, data: ProjectData) -> Project:
     return project
 
 
+def publish_project(actor: User, project: Project) -> None:
+    """Make a draft project public: it appears in the lists, the search, the API and the open
+    data, and people may contribute to it as its phases allow."""
+    project.publish(utcnow())
+    db.session.flush()
+    audit.record(actor, "project.publish", "project", project.id, project.title)
+    log.info("user %s published project %s", actor.id, project.id)
+
+
 def update_project(actor: User, project: Project, data: ProjectData) -> None:
     """Change a project and its phases; a changed slug must stay unique."""
     if data.slug and data.slug != project.slug:
@@ -120,6 +130,12 @@ def update_project(actor: User, project: Project, data: ProjectData) -> None:
 
 # --- Reading -------------------------------------------------------------------------------
 
+def is_public() -> ColumnElement[bool]:
+    """The condition a project meets when everyone may see it (not a draft): every list,
+    search, API and open data query of projects starts from it."""
+    return Project.published_at.is_not(None)
+
+
 def _open_clause(day: date) -> Any:
     return exists().where(
         Phase.project_id == Project.id,
@@ -130,12 +146,16 @@ def _open_clause(day: date) -> Any:
 
 
 def project_list_query(
-    orientation_id: int | None = None, territory_id: int | None = None, state: str | None = None
+    orientation_id: int | None = None, territory_id: int | None = None, state: str | None = None,
+    drafts: bool = False,
 ) -> Select[Any]:
-    """Projects filtered by orientation, territory and open/closed, newest first."""
+    """Projects filtered by orientation, territory and open/closed, newest first; drafts only
+    when asked (for those who may see them)."""
     statement = select(Project).options(
         selectinload(Project.phases), selectinload(Project.territories)
     )
+    if not drafts:
+        statement = statement.where(is_public())
     if orientation_id:
         statement = statement.where(Project.orientation_id == orientation_id)
     if territory_id:

@@ -13,8 +13,9 @@ from consultation.core import pages, readability
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import page_number, paginate
+from consultation.core.templating import can
 from consultation.projects import bp, services
-from consultation.projects.forms import ProjectForm
+from consultation.projects.forms import ProjectForm, PublishForm
 from consultation.projects.models import PhaseKind, Project
 from consultation.reference.services import (
     orientations,
@@ -30,9 +31,10 @@ SLUG = re.compile(r"[a-z0-9-]{1,120}")
 
 
 def project_or_404(slug: str, full: bool = False) -> Project:
-    """The project of a URL, or the French 404 page; every domain's pages use it."""
+    """The project of a URL, or the French 404 page; every domain's pages use it. A draft is
+    a 404 too, but for those who may see drafts."""
     project = services.by_slug(slug, full=full) if SLUG.fullmatch(slug) else None
-    if project is None:
+    if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return project
 
@@ -53,7 +55,8 @@ def index():
     state = request.args.get("etat", "")
     state = state if state in services.STATES else ""
     statement = services.project_list_query(
-        orientation.id if orientation else None, territory.id if territory else None, state
+        orientation.id if orientation else None, territory.id if territory else None, state,
+        drafts=can("projects.see_drafts"),
     )
     page = paginate(statement, page_number(), PER_PAGE)
     return render_template(
@@ -129,9 +132,26 @@ def create():
     if form.validate_on_submit():
         project = attempt(lambda: services.create_project(current_user, _form_data(form)), form)
         if project is not FAILED:
-            flash(_("Le projet est créé."), "success")
+            flash(_("Le projet est créé comme brouillon\u00a0: seuls les admins et les "
+                    "modérateurs le voient. Publiez-le quand il est prêt."), "success")
             return redirect(url_for("projects.show", slug=project.slug))
     return _render_form(form, None)
+
+
+@bp.route("/admin/projets/<slug>/publier", methods=["GET", "POST"])
+@login_required
+def publish(slug: str):
+    """Publish a draft project, once the admin has confirmed what it makes public."""
+    require("projects.publish")  # before the lookup: a draft is no business of a citizen
+    project = project_or_404(slug, full=True)
+    require("projects.publish", project)
+    form = PublishForm()
+    if form.validate_on_submit() and form.confirm.data:
+        if attempt(lambda: services.publish_project(current_user, project)) is not FAILED:
+            flash(_("Le projet est publié\u00a0: tout le monde peut maintenant le voir."),
+                  "success")
+        return redirect(url_for("projects.show", slug=project.slug))
+    return render_template("projects/publish.html", project=project, form=form)
 
 
 @bp.route("/admin/projets/<slug>/modifier", methods=["GET", "POST"])

@@ -23,7 +23,7 @@ from consultation.syntheses.models import SynthesisVersion
 
 # The fields each indexed model's rows are made of: a change elsewhere leaves the index alone.
 WATCHED: dict[type, tuple[str, tuple[str, ...]]] = {
-    Project: (EntryKind.PROJECT, ("title", "summary", "plain_summary", "body")),
+    Project: (EntryKind.PROJECT, ("title", "summary", "plain_summary", "body", "published_at")),
     Proposal: (EntryKind.PROPOSAL, ("title", "body", "answer_body", "status", "moderation",
                                     "territory_id", "project_id")),
     Comment: (EntryKind.COMMENT, ("body", "deleted_at", "moderation", "proposal_id")),

@@ -47,6 +47,7 @@ from consultation.core.pagination import KeysetPage, encode_cursor
 from consultation.extensions import db
 from consultation.followup.models import Commitment, CommitmentUpdate
 from consultation.projects.models import Phase, Project, project_territories
+from consultation.projects.services import is_public
 from consultation.proposals.models import Proposal, ProposalStatus
 from consultation.search import text as words
 from consultation.search.models import EntryKind, SearchEntry
@@ -92,8 +93,9 @@ def _rows(connection: Connection, kind: str, ids: list[int] | None) -> list[dict
     found: list[dict[str, Any]] = []
     statement: Any
     if kind == EntryKind.PROJECT:
+        # A draft project is no one's to find until it is published.
         statement = select(Project.id, Project.title, Project.summary, Project.plain_summary,
-                           Project.body, Project.created_at)
+                           Project.body, Project.created_at).where(is_public())
         if ids is not None:
             statement = statement.where(Project.id.in_(ids))
         for r in connection.execute(statement):

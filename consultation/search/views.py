@@ -9,6 +9,7 @@ from consultation.core.models import today
 from consultation.core.pagination import decode_cursor, rank_number
 from consultation.extensions import db
 from consultation.projects.models import Project
+from consultation.projects.services import is_public
 from consultation.search import bp, services
 from consultation.search.forms import KIND_NAMES, SearchForm
 from consultation.search.text import QueryError, parse
@@ -19,7 +20,8 @@ PER_PAGE = 20
 @bp.route("/recherche")
 def index():
     """Search projects, proposals, comments, syntheses and commitments, with filters."""
-    projects = db.session.execute(select(Project.id, Project.title).order_by(Project.title)).all()
+    projects = db.session.execute(
+        select(Project.id, Project.title).where(is_public()).order_by(Project.title)).all()
     form = SearchForm(request.args, projects=[(p.id, p.title) for p in projects]).read()
     cursor = decode_cursor(form.cursor.data, (int, int, int))
     page, error = None, None

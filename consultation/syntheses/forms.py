@@ -9,7 +9,7 @@ from consultation.syntheses.services import NARRATIVE_MAX
 
 
 class SynthesisForm(Form):
-    """The narrative, a note on what changed, and the choice to save or publish."""
+    """The narrative, a note on what changed, and the choice to save or publish (confirmed)."""
 
     narrative = markdown_field(
         _l("Texte de la synthèse"),
@@ -28,3 +28,6 @@ class SynthesisForm(Form):
     )
     save = SubmitField(_l("Enregistrer le brouillon"))
     publish = SubmitField(_l("Publier"))
+    # The confirmation page's two buttons: only `confirm` publishes.
+    confirm = SubmitField(_l("Confirmer la publication"))
+    cancel = SubmitField(_l("Annuler"))

@@ -34,18 +34,25 @@ class SynthesisDraft(TimestampMixin, Model):
     project: Mapped[Project] = relationship()
     updated_by: Mapped[User | None] = relationship()
 
-    def publish(self, previous: int) -> int:
-        """Check the draft can become the version after `previous` (0: none yet), whose
-        number it returns; a version after the first one must say what changed. The note
-        then goes with the version, and the draft starts the next one without it."""
-        if not self.narrative.strip():
+    @staticmethod
+    def next_number(narrative: str, change_note: str, previous: int) -> int:
+        """The number of the version this text would become after `previous` (0: none yet),
+        or the French reason it cannot: a version after the first one must say what changed.
+        Changes nothing (the confirmation page asks it before anything is frozen)."""
+        if not narrative.strip():
             raise IllegalTransition(_("Écrivez le texte de la synthèse avant de la publier."))
-        if previous and not self.change_note.strip():
+        if previous and not change_note.strip():
             raise IllegalTransition(
                 _("Dites en une phrase ce qui change par rapport à la version %(n)d.", n=previous)
             )
-        self.change_note = ""
         return previous + 1
+
+    def publish(self, previous: int) -> int:
+        """Check the draft can become the version after `previous`, whose number it returns.
+        The note then goes with the version, and the draft starts the next one without it."""
+        number = self.next_number(self.narrative, self.change_note, previous)
+        self.change_note = ""
+        return number
 
 
 class SynthesisVersion(Model):

@@ -113,22 +113,31 @@ def retry_pdf(slug: str, number: int):
 @bp.route("/projets/<slug>/synthese/brouillon", methods=["GET", "POST"])
 @login_required
 def draft(slug: str):
-    """Write the narrative around the live figures, preview it, save it or publish it."""
+    """Write the narrative around the live figures, preview it, save it, or publish it once
+    the confirmation page has said what is frozen and who is told."""
     project = project_or_404(slug)
     require("syntheses.write", project)
     saved = services.draft_of(project)
     form = SynthesisForm(obj=saved)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.cancel.data:
         narrative, note = form.narrative.data or "", form.change_note.data or ""
-        if form.publish.data:
+        if form.confirm.data:
             created = attempt(
                 lambda: services.publish(project, current_user, narrative, note), form
             )
             if created is not FAILED:
-                flash(_("La version %(n)d de la synthèse est publiée. Son PDF est en cours de "
-                        "fabrication.", n=created.number), "success")
+                flash(_("La version %(n)d de la synthèse est publiée.", n=created.number),
+                      "success")
                 return redirect(url_for("syntheses.show_version", slug=slug,
                                         number=created.number))
+        elif form.publish.data:
+            # Publishing freezes a public version and tells people: say so first.
+            preview = attempt(
+                lambda: services.preview(project, current_user, narrative, note), form
+            )
+            if preview is not FAILED:
+                return render_template("syntheses/confirm.html", project=project, form=form,
+                                       preview=preview, latest=services.latest(project))
         else:
             services.save_draft(project, current_user, narrative, note)
             flash(_("Brouillon enregistré."), "success")

@@ -2,8 +2,8 @@
 
 `PAGES[role]` lists the paths a person of that role opens; `{name}` placeholders are filled
 from the world (`build_world()`: the demo data plus a few rows of a citizen's own, a
-pre-moderated project and two PDFs whose build failed). A new page goes in the list of the
-roles that see it; `test_every_html_page_is_in_the_suite` fails until it is there.
+pre-moderated project, a draft project and two PDFs whose build failed). A new page goes in
+the list of the roles that see it; `test_every_html_page_is_in_the_suite` fails until it is there.
 `ERRORS` are opened by the citizen (a 403 needs someone logged in) and must answer with their
 status; `ENGLISH` pages are opened by a visitor who chose English.
 """
@@ -28,7 +28,7 @@ from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.notifications import mailing
 from consultation.projects.models import Project
-from consultation.projects.services import ProjectData, create_project
+from consultation.projects.services import ProjectData, create_project, publish_project
 from consultation.proposals.models import Proposal
 from consultation.proposals.services import create_proposal
 from consultation.rencontres.models import Edition
@@ -154,6 +154,8 @@ PAGES: dict[str, list[str]] = {
         "/admin/utilisateurs/{citizen_id}/roles",
         "/admin/projets/nouveau",
         "/admin/projets/{consultation}/modifier",
+        "/projets/{draft}",
+        "/admin/projets/{draft}/publier",
         "/propositions/{debated}/reponse",
         "/projets/{consultation}",
         "/rencontres",
@@ -278,6 +280,12 @@ def build_world() -> dict[str, Any]:
         summary="Les contributions y sont publiées après validation.",
         premoderation=True, phases=phases_for("consultation"),
     ))
+    publish_project(users["admin"], premoderated)
+    # A project still being prepared: its draft page and the admin's publication step.
+    draft = create_project(users["admin"], ProjectData(
+        title="Un projet en préparation", summary="Il sera publié quand il sera prêt.",
+        phases=phases_for("information"),
+    ))
     pending = create_proposal(_user("nolwenn.lebris@demo.brest.fr"), premoderated,
                               "Une proposition en attente de validation",
                               "Elle attend la modération.", None)
@@ -288,6 +296,7 @@ def build_world() -> dict[str, Any]:
         "consultation": wifi.slug,
         "information": projects["information"].slug,
         "synthesis": projects["synthesis"].slug,
+        "draft": draft.slug,
         "follow_up": open_data.slug,
         "year": date.today().year,
         "debated": debated.id,

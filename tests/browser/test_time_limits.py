@@ -1,5 +1,5 @@
-"""No time limit the reader cannot stop (RGAA 13.1): the page of a PDF being built reloads
-itself every 5 seconds, and offers a link that stops it (and one that starts it again)."""
+"""No time limit the reader cannot stop (RGAA 13.1): the page of a PDF being built never
+reloads itself, it offers "Actualiser"."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from tests.browser.conftest import axe_violations, session_cookie
 REFRESH = "meta[http-equiv=refresh]"
 
 
-def test_the_reader_can_stop_the_status_page_from_reloading(visitor):
-    """While the PDF waits, the page reloads itself; "Arrêter le rechargement automatique"
-    gives the same page without it, "Reprendre" brings it back; all by keyboard-reachable
-    links, with JavaScript off."""
+def test_the_status_page_of_a_pdf_never_reloads_by_itself(visitor):
+    """While the PDF waits, the page says so and offers "Actualiser" (a link, reachable by
+    keyboard, with JavaScript off); nothing changes the page by itself (RGAA 13.1)."""
     project = factories.project("synthesis")
     moderator = factories.user(roles=("moderator",))
     db.session.commit()
@@ -23,18 +22,13 @@ def test_the_reader_can_stop_the_status_page_from_reloading(visitor):
 
     page = visitor(javascript=False).open(f"/projets/{project.slug}/synthese/v1/pdf")
     assert page.status == 200
-    assert page.locator(REFRESH).get_attribute("content") == "5"
-    assert "se recharge seule" in page.locator("[role=status]").inner_text()
-
-    with page.expect_navigation():
-        page.click("text=Arrêter le rechargement automatique")
-    assert page.url.endswith("/pdf?recharger=non")
     assert page.locator(REFRESH).count() == 0
-    assert "rechargement automatique est arrêté" in page.locator("[role=status]").inner_text()
+    assert "PDF en préparation" in page.locator("[role=status]").inner_text()
 
     with page.expect_navigation():
-        page.click("text=Reprendre le rechargement automatique")
-    assert page.locator(REFRESH).count() == 1
+        page.click("text=Actualiser")
+    assert page.url.endswith("/synthese/v1/pdf")
+    assert page.locator(REFRESH).count() == 0
 
 
 def test_a_terminals_idle_time_is_announced_and_can_be_extended(app, visitor):

@@ -250,14 +250,15 @@ def _status_page(
     return html.unescape(response.get_data(as_text=True)), response
 
 
-def test_serve_pending_document_is_a_refreshing_status_page(app: Flask) -> None:
+def test_serve_pending_document_is_a_status_page_to_refresh_by_hand(app: Flask) -> None:
     document = fresh(new_document())
     page, response = _status_page(app, document, retry_url="/relancer")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html")
     assert response.headers["Cache-Control"] == "no-store"
-    assert '<meta http-equiv="refresh" content="5">' in page
-    assert "En attente" in page
+    assert 'http-equiv="refresh"' not in page  # a page that changes by itself is a time limit
+    assert "PDF en préparation" in page and "Le PDF attend son tour" in page
+    assert ">Actualiser</a>" in page
     assert "Synthèse « Tiers-lieux » (PDF)" in page
     assert 'href="/retour"' in page
     # Nothing to retry while it waits.
@@ -270,13 +271,13 @@ def test_serve_failed_document_shows_reason_only_to_those_who_may_retry(app: Fla
     document = fresh(document_id)
 
     page, _response = _status_page(app, document, retry_url="/relancer")
-    assert "Échec" in page
+    assert "PDF indisponible" in page
     assert "RuntimeError: mise en page impossible" in page
     assert 'action="/relancer"' in page
     assert "Relancer la fabrication" in page
     assert 'http-equiv="refresh"' not in page
 
     page, _response = _status_page(app, document, retry_url=None)
-    assert "Échec" in page
+    assert "PDF indisponible" in page
     assert "mise en page impossible" not in page
     assert "Relancer la fabrication" not in page

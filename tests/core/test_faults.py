@@ -415,7 +415,7 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
         assert app.test_client().get(path).status_code == 200
     published = moderator.post(
         f"/projets/{slug}/synthese/brouillon",
-        data={"narrative": NARRATIVE, "change_note": "", "publish": "Publier"},
+        data={"narrative": NARRATIVE, "change_note": "", "confirm": "y"},
     )
     assert published.status_code == 302
     told = page(moderator.get(published.headers["Location"]))
@@ -438,7 +438,7 @@ def test_publishing_while_redis_is_stopped_records_the_jobs_and_sends_them_later
     # The PDF is pending, not failed, and its page says why it waits.
     waiting = app.test_client().get(f"/projets/{slug}/synthese/v1/pdf")
     assert waiting.status_code == 200
-    assert "En attente" in page(waiting)
+    assert "PDF en préparation" in page(waiting)
     assert "Le service de fabrication est momentanément indisponible" in page(waiting)
     assert fresh_document(version.document_id).state == "pending"
     assert notified() == []

@@ -103,7 +103,7 @@ def test_published_synthesis_waits_for_the_worker(
     db.session.commit()
     response = moderator.post(
         f"/projets/{project.slug}/synthese/brouillon",
-        data={"narrative": NARRATIVE, "change_note": "", "publish": "Publier"},
+        data={"narrative": NARRATIVE, "change_note": "", "confirm": "y"},
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/projets/{project.slug}/synthese/v1")
@@ -118,8 +118,7 @@ def test_published_synthesis_waits_for_the_worker(
     waiting = app.test_client().get(f"/projets/{project.slug}/synthese/v1/pdf")
     assert waiting.status_code == 200
     assert waiting.headers["Content-Type"].startswith("text/html")
-    assert "En attente" in text(waiting)
-    assert '<meta http-equiv="refresh" content="5">' in text(waiting)
+    assert "PDF en préparation" in text(waiting) and ">Actualiser</a>" in text(waiting)
 
     redis_queue.work()
 
@@ -180,7 +179,7 @@ def test_crashed_render_in_worker_fails_then_retry_succeeds(
     db.session.commit()
     moderator.post(
         f"/projets/{project.slug}/synthese/brouillon",
-        data={"narrative": NARRATIVE, "change_note": "", "publish": "Publier"},
+        data={"narrative": NARRATIVE, "change_note": "", "confirm": "y"},
     )
     version = syntheses.latest(project)
     assert version is not None
@@ -275,8 +274,7 @@ def test_edition_dossier_waits_for_the_worker(
 
     waiting = app.test_client().get("/rencontres/2026/dossier")
     assert waiting.status_code == 200
-    assert "En attente" in text(waiting)
-    assert '<meta http-equiv="refresh" content="5">' in text(waiting)
+    assert "PDF en préparation" in text(waiting) and ">Actualiser</a>" in text(waiting)
 
     redis_queue.work()
 

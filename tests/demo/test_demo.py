@@ -5,6 +5,7 @@ and every test reads it: the tests change nothing, the second load included.
 """
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from consultation.comments.models import Comment
+from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.projects.models import PhaseKind, Project
 from consultation.proposals.models import Proposal
@@ -189,3 +191,95 @@ def test_the_follow_up_project_has_commitments_with_a_timeline(app):
     assert updates > len(commitments)
     phase = commitments[0].project.current_phase()
     assert phase is not None and phase.kind == "follow_up"
+
+
+# --- One consistent story: dates and hours --------------------------------------------------
+
+
+def _local(moment: Any) -> Any:
+    from consultation.core.models import PARIS, as_utc
+
+    return as_utc(moment).astimezone(PARIS)
+
+
+def test_demo_projects_are_published(app):
+    """Every demo project is public, published the morning it was created, as the journal
+    says."""
+    from consultation.core.audit import AuditEntry
+    from consultation.core.models import as_utc
+
+    published = {e.target_id: as_utc(e.created_at) for e in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "project.publish"))}
+    projects = db.session.scalars(select(Project)).all()
+    assert projects and all(p.is_published for p in projects)
+    for project in projects:
+        assert project.published_at is not None
+        assert as_utc(project.published_at) == published[project.id]
+        assert as_utc(project.created_at) < as_utc(project.published_at)
+    anonymous = app.test_client()
+    for project in projects:
+        assert anonymous.get(f"/projets/{project.slug}").status_code == 200
+
+
+def test_a_versions_figures_are_dated_by_its_publication(app):
+    """A version "publiée le 24 août" has its figures "arrêtés le 24 août": the snapshot is
+    dated by the publication, and so is the journal's entry, not by the load."""
+    from consultation.core.audit import AuditEntry
+    from consultation.core.models import as_utc
+    from consultation.syntheses.models import SynthesisVersion
+
+    entries = {e.data["version"]: as_utc(e.created_at) for e in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "synthesis.publish"))}
+    for version in db.session.scalars(select(SynthesisVersion)):
+        published = as_utc(version.published_at)
+        computed = datetime.fromisoformat(version.figures["computed_at"])
+        assert as_utc(computed) == published
+        assert entries[version.number] == published
+        assert published < utcnow() - timedelta(days=30)
+
+
+def test_comments_and_proposals_come_in_daytime_after_what_they_answer(app):
+    """Every comment is written in daytime in Brest (8:00 to 21:59), after the proposal it
+    comments and the comment it answers, and before now; proposals too."""
+    from consultation.core.models import as_utc
+
+    now = utcnow()
+    proposals = {p.id: p for p in db.session.scalars(select(Proposal))}
+    comments = {c.id: c for c in db.session.scalars(select(Comment))}
+    for proposal in proposals.values():
+        assert 8 <= _local(proposal.created_at).hour <= 21, proposal.title
+        assert as_utc(proposal.created_at) < now
+    for comment in comments.values():
+        moment = as_utc(comment.created_at)
+        assert 8 <= _local(moment).hour <= 21, comment.body[:40]
+        assert moment < now
+        if comment.proposal_id is not None:
+            assert moment > as_utc(proposals[comment.proposal_id].created_at), comment.body[:40]
+        if comment.parent_id is not None:
+            assert moment > as_utc(comments[comment.parent_id].created_at), comment.body[:40]
+    hours = {_local(c.created_at).hour for c in comments.values()}
+    assert len(hours) >= 8  # spread over the day, not all at one time
+
+
+def test_journal_entries_are_dated_in_the_story(app):
+    """The journal's entries happened in the demo's past, in working hours, spread over the
+    months of the consultations, each after what it acts on; none at the time of the load."""
+    from consultation.core.audit import AuditEntry
+    from consultation.core.models import as_utc
+
+    entries = db.session.scalars(select(AuditEntry)).all()
+    assert len(entries) >= 30
+    now = utcnow()
+    for entry in entries:
+        moment = as_utc(entry.created_at)
+        assert moment < now - timedelta(minutes=30), entry.action
+        assert 8 <= _local(moment).hour <= 21, entry.action
+    days = {_local(e.created_at).date() for e in entries}
+    assert len(days) >= 15
+    projects = {p.id: as_utc(p.created_at) for p in db.session.scalars(select(Project))}
+    for entry in entries:
+        if entry.action == "project.create" and entry.target_id is not None:
+            assert as_utc(entry.created_at) == projects[entry.target_id]
+        if entry.action == "proposal.answer":
+            answered = db.session.get_one(Proposal, entry.target_id).answered_at
+            assert answered is not None and as_utc(entry.created_at) == as_utc(answered)

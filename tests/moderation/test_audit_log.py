@@ -43,14 +43,18 @@ def rows(response) -> list[list[str]]:
 
 
 def journal_rows(response) -> list[list[str]]:
-    """The table rows of the journal page, as lists of cell texts."""
+    """The table rows of the journal page, as lists of cell texts; of the object (the fourth
+    cell), the excerpt between « » that follows its link."""
     assert response.status_code == 200
     page = page_text(response)
     body = page[page.index("<tbody>"):page.index("</tbody>")]
     found = []
     for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
-        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        found.append([" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in cells])
+        cells = [" ".join(re.sub(r"<[^>]+>", "", c).split())
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if len(cells) > 3 and (excerpt := re.search(r"«\s*(.*?)\s*»", cells[3])):
+            cells[3] = excerpt.group(1)
+        found.append(cells)
     return [r for r in found if r != ["Aucune entrée."]]
 
 

@@ -116,7 +116,7 @@ def test_admin_creates_a_project(admin_client):
     assert project.proposals_count == project.participants_count == 0
 
     page = text(admin_client.get(response.headers["Location"]))
-    assert "Le projet est créé." in page
+    assert "Le projet est créé comme brouillon" in page
     assert "<strong>avec de l'aide</strong>" in page
 
 

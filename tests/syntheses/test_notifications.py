@@ -54,7 +54,7 @@ def test_publication_tells_followers_elected_officials_and_subscribers_once(app,
     moderator = as_role("moderator", "elected", email="moderatrice@exemple.fr")
     url = f"/projets/{project.slug}/synthese"
     response = moderator.post(f"{url}/brouillon", data={
-        "narrative": "La synthèse.", "change_note": "", "publish": "Publier"})
+        "narrative": "La synthèse.", "change_note": "", "confirm": "y"})
     assert response.status_code == 302
     version = services.version(project, 1)
     assert version is not None
@@ -66,7 +66,7 @@ def test_publication_tells_followers_elected_officials_and_subscribers_once(app,
 
     response = moderator.post(f"{url}/brouillon", data={
         "narrative": "La synthèse complétée.", "change_note": "Les réponses sont ajoutées.",
-        "publish": "Publier"})
+        "confirm": "y"})
     assert response.status_code == 302
     second = services.version(project, 2)
     assert second is not None
@@ -93,6 +93,6 @@ def test_publication_with_nobody_to_tell_makes_nothing(app, as_role):
     db.session.commit()
     moderator = as_role("moderator")
     response = moderator.post(f"/projets/{project.slug}/synthese/brouillon", data={
-        "narrative": "La synthèse.", "change_note": "", "publish": "Publier"})
+        "narrative": "La synthèse.", "change_note": "", "confirm": "y"})
     assert response.status_code == 302
     assert told("synthesis:") == {}

@@ -139,7 +139,7 @@ def test_published_figures_are_frozen(app, as_role, client, printed):
     moderator = as_role("moderator")
     url = f"/projets/{project.slug}/synthese"
     response = moderator.post(f"{url}/brouillon", data={
-        "narrative": "Le bilan.", "change_note": "", "publish": "Publier"})
+        "narrative": "Le bilan.", "change_note": "", "confirm": "y"})
     assert response.status_code == 302
     version = services.version(project, 1)
     assert version is not None

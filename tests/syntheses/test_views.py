@@ -227,8 +227,8 @@ def test_synthesis_page_queries_do_not_grow_with_proposals(client, count_queries
 # --- The PDF route ------------------------------------------------------------------------
 
 def test_pdf_route_serves_a_ready_pdf_or_the_state_of_its_build(client, as_role):
-    """Ready: the PDF. Pending or running: a French status page that reloads itself. Failed:
-    no reload; the retry button only for moderators."""
+    """Ready: the PDF. Pending or running: a French status page with an "Actualiser" link
+    (never a reload by itself). Failed: the retry button only for moderators."""
     project = active_project(proposals=2)
     version = publish(project)
     url = f"/projets/{project.slug}/synthese/v1/pdf"
@@ -241,8 +241,8 @@ def test_pdf_route_serves_a_ready_pdf_or_the_state_of_its_build(client, as_role)
     moderator = as_role("moderator")
     citizen = as_role("citizen")
     for state, label, extra in (
-        ("pending", "En attente", {"started_at": None}),
-        ("running", "En cours", {"started_at": utcnow()}),
+        ("pending", "Le PDF attend son tour pour être fabriqué.", {"started_at": None}),
+        ("running", "Le PDF est en cours de fabrication.", {"started_at": utcnow()}),
     ):
         set_document(version, state=state, content=None, **extra)
         for visitor in (client, citizen, moderator):
@@ -251,7 +251,8 @@ def test_pdf_route_serves_a_ready_pdf_or_the_state_of_its_build(client, as_role)
             assert response.headers["Content-Type"].startswith("text/html")
             assert response.headers["Cache-Control"] == "no-store"
             page = text(response)
-            assert label in page and REFRESH in page
+            assert label in page and "PDF en préparation" in page and REFRESH not in page
+            assert f'href="{url}">Actualiser</a>' in page
             assert RETRY_BUTTON not in page
             assert f'href="/projets/{project.slug}/synthese/v1"' in page
 
@@ -259,12 +260,12 @@ def test_pdf_route_serves_a_ready_pdf_or_the_state_of_its_build(client, as_role)
                  finished_at=utcnow())
     for visitor in (client, citizen):
         page = text(visitor.get(url))
-        assert "Échec" in page and "La fabrication du PDF a échoué." in page
-        assert REFRESH not in page and RETRY_BUTTON not in page
+        assert "PDF indisponible" in page and "La fabrication du PDF a échoué." in page
+        assert REFRESH not in page and RETRY_BUTTON not in page and "Actualiser" not in page
         assert "police introuvable" not in page
         assert "L'équipe de la plateforme peut la relancer." in page
     page = text(moderator.get(url))
-    assert "Échec" in page and REFRESH not in page
+    assert "PDF indisponible" in page and REFRESH not in page
     assert RETRY_BUTTON in page and f'action="{url}/relancer"' in page
     assert "RuntimeError: police introuvable" in page
     blocked = as_role("moderator")
@@ -284,7 +285,7 @@ def test_failed_pdf_is_built_again_on_a_moderators_request(app, as_role, monkeyp
     moderator = as_role("moderator")
     url = f"/projets/{project.slug}/synthese"
     response = moderator.post(f"{url}/brouillon", data={
-        "narrative": "Le bilan.", "change_note": "", "publish": "Publier"})
+        "narrative": "Le bilan.", "change_note": "", "confirm": "y"})
     assert response.status_code == 302  # the publication stands although its PDF failed
     version = services.version(project, 1)
     assert version is not None
@@ -339,12 +340,13 @@ def test_pdf_waits_for_the_worker_when_jobs_go_to_redis(app, as_role, client, re
     moderator = as_role("moderator")
     url = f"/projets/{project.slug}/synthese"
     response = moderator.post(f"{url}/brouillon", data={
-        "narrative": "Le bilan.", "change_note": "", "publish": "Publier"})
+        "narrative": "Le bilan.", "change_note": "", "confirm": "y"})
     assert response.status_code == 302
     assert len(redis_queue) == 2  # the PDF and the emails
     waiting = client.get(f"{url}/v1/pdf")
-    assert "En attente" in text(waiting) and REFRESH in text(waiting)
-    assert "En attente" in text(client.get(f"{url}/v1"))  # beside the download link
+    assert "PDF en préparation" in text(waiting) and REFRESH not in text(waiting)
+    version_page = text(client.get(f"{url}/v1"))
+    assert "PDF en préparation" in version_page and "Télécharger le PDF" not in version_page
     redis_queue.work()
     assert len(redis_queue) == 0
     ready = client.get(f"{url}/v1/pdf")
@@ -361,7 +363,7 @@ def test_editor_is_for_moderators_only(app, as_role):
     url = f"/projets/{project.slug}/synthese/brouillon"
     anonymous = app.test_client()
     sent_to_login(anonymous.get(url))
-    sent_to_login(anonymous.post(url, data={"narrative": "x", "publish": "Publier"}))
+    sent_to_login(anonymous.post(url, data={"narrative": "x", "confirm": "y"}))
     sent_to_login(anonymous.get(f"{url}/apercu.pdf"))
     blocked = as_role("moderator")
     block(blocked.user)
@@ -372,7 +374,7 @@ def test_editor_is_for_moderators_only(app, as_role):
         (blocked, BLOCKED_MESSAGE),
     ):
         refused(visitor.get(url), message)
-        refused(visitor.post(url, data={"narrative": "Texte.", "publish": "Publier"}), message)
+        refused(visitor.post(url, data={"narrative": "Texte.", "confirm": "y"}), message)
         refused(visitor.get(f"{url}/apercu.pdf"), message)
     assert db.session.scalar(select(func.count()).select_from(SynthesisVersion)) == 0
     assert services.draft_of(project) is None
@@ -411,7 +413,7 @@ def test_refused_publication_shows_the_form_again_with_what_was_typed(as_role):
     moderator = as_role("moderator")
     url = f"/projets/{project.slug}/synthese/brouillon"
     empty = moderator.post(url, data={"narrative": "   ", "change_note": "Ma note tapée",
-                                      "publish": "Publier"})
+                                      "confirm": "y"})
     assert empty.status_code == 422
     page = text(empty)
     assert "Écrivez le texte de la synthèse avant de la publier." in page
@@ -419,13 +421,13 @@ def test_refused_publication_shows_the_form_again_with_what_was_typed(as_role):
     assert services.latest(project) is None
 
     first = moderator.post(url, data={"narrative": "La première version.", "change_note": "",
-                                      "publish": "Publier"})
+                                      "confirm": "y"})
     assert first.status_code == 302
     assert first.headers["Location"] == f"/projets/{project.slug}/synthese/v1"
 
     typed = "La deuxième version, avec l'apostrophe & des <chevrons>."
     no_note = moderator.post(url, data={"narrative": typed, "change_note": "  ",
-                                        "publish": "Publier"})
+                                        "confirm": "y"})
     assert no_note.status_code == 422
     page = text(no_note)
     assert "Dites en une phrase ce qui change par rapport à la version 1." in page
@@ -433,12 +435,12 @@ def test_refused_publication_shows_the_form_again_with_what_was_typed(as_role):
     assert [v.number for v in services.versions(project)] == [1]
 
     too_long = moderator.post(url, data={"narrative": typed, "change_note": "x" * 501,
-                                         "publish": "Publier"})
+                                         "confirm": "y"})
     assert too_long.status_code == 422
     assert "500 caractères au maximum." in text(too_long) and typed in text(too_long)
 
     second = moderator.post(url, data={"narrative": typed, "change_note": "Précisions.",
-                                       "publish": "Publier"})
+                                       "confirm": "y"})
     assert second.status_code == 302
     assert second.headers["Location"] == f"/projets/{project.slug}/synthese/v2"
     latest = services.latest(project)
