@@ -128,7 +128,7 @@ for _kind in PhaseKind:
             _date(_l("Fin de la phase « %(phase)s »", phase=PHASE_LABELS[_kind])))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     """The confirmation that publishes a draft project."""
 
     confirm = SubmitField(_l("Publier le projet"))

@@ -530,8 +530,10 @@ def test_marker_typed_in_a_browser_places_its_block(as_role):
     assert "[[participation]]</p>" not in preview
     assert preview.index('id="chiffres-participation"') < preview.index("Après les chiffres.")
 
-    published = submit(moderator, url, moderator.get(url), "Publier",
-                       {"change_note": "Première version."})
+    confirm = submit(moderator, url, moderator.get(url), "Publier…",
+                     {"change_note": "Première version."})
+    assert confirm.status_code == 200 and "Confirmer la publication" in confirm.text
+    published = submit(moderator, url, confirm, "Confirmer la publication", {})
     assert published.status_code == 302
     version = services.latest(project)
     assert version is not None and "\r" not in version.narrative
