@@ -212,6 +212,7 @@ def test_stylesheet_is_fingerprinted_and_cached_for_a_year(client):
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=300", stale
     assert client.get("/static/nulle-part.css?v=x").status_code == 404
+    assert client.get("/static/brand?v=x").status_code == 404  # a folder, not a file
 
 
 def test_a_changed_file_gets_a_new_fingerprint(app, tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from stat import S_ISREG
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,9 @@ def fingerprint(filename: str) -> str | None:
         return None
     try:
         stat = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # no such file, or a name no file can have
+        return None
+    if not S_ISREG(stat.st_mode):
         return None
     key = (path, stat.st_size, stat.st_mtime_ns)
     if key not in _hashes:
