@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from stat import S_ISREG
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from flask import Flask, current_app, request, send_from_directory, url_for
