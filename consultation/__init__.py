@@ -45,11 +45,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     compress.init_app(app)
 
     from consultation.core import (
+        assets,
         errors,
         http,
         jobs,
         mail,  # noqa: F401  (its table joins the metadata)
         ratelimits,
+        sharing,
         templating,
     )
 
@@ -60,6 +62,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     errors.register_error_handlers(app)
     templating.init_app(app)
+    assets.init_app(app)
+    sharing.init_app(app)
     from consultation.core.http import IdConverter
 
     app.url_map.converters["id"] = IdConverter

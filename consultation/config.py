@@ -70,6 +70,15 @@ class Defaults:
         "29238 Brest Cedex 2"
     )
     ACCESSIBILITY_STATEMENT_DATE = "2026-12-01"
+    # Who runs the site (header, footer, /mentions-legales) and where to write (/contact).
+    # None: the page says "À renseigner" with the setting's name, until the deployment sets it.
+    LEGAL_PUBLISHER = "Brest métropole"  # the body that publishes the platform
+    LEGAL_PUBLISHER_ADDRESS: str | None = None  # its postal address and telephone
+    LEGAL_DIRECTOR: str | None = None  # the director of publication: name and position
+    LEGAL_HOST: str | None = None  # the host: name, postal address and telephone
+    CONTACT_EMAIL = "contact@consultation.brest.example"  # everything without an address below
+    CONTACT_POSTAL_ADDRESS: str | None = None
+    MODERATION_CONTACT = "moderation@consultation.brest.example"  # appeals of a decision
     # Open data (/donnees): a publication rebuilds the zip at most once per this many minutes;
     # `flask opendata build`, scheduled, publishes what came in between.
     OPENDATA_REBUILD_MINUTES = 10
@@ -130,6 +139,13 @@ _ENV: dict[str, Any] = {
     "ACCESSIBILITY_CONTACT": str,
     "ACCESSIBILITY_POSTAL_ADDRESS": str,
     "ACCESSIBILITY_STATEMENT_DATE": str,
+    "LEGAL_PUBLISHER": str,
+    "LEGAL_PUBLISHER_ADDRESS": str,
+    "LEGAL_DIRECTOR": str,
+    "LEGAL_HOST": str,
+    "CONTACT_EMAIL": str,
+    "CONTACT_POSTAL_ADDRESS": str,
+    "MODERATION_CONTACT": str,
     "OPENDATA_REBUILD_MINUTES": float,
 }
 

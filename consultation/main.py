@@ -1,4 +1,5 @@
-"""Site-wide pages: home, privacy, accessibility statement, health check, language choice."""
+"""Site-wide pages: home, who runs the site (legal notice, contact, participation charter),
+site map, privacy, accessibility statement, favicon, health check, language choice."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -52,6 +54,50 @@ def accessibility():
         postal_address=current_app.config["ACCESSIBILITY_POSTAL_ADDRESS"],
         established_on=current_app.config["ACCESSIBILITY_STATEMENT_DATE"],
     )
+
+
+def _settings(*names: str) -> dict[str, str | None]:
+    """The settings a page names, by lower-case name (None: not set yet, the page says so)."""
+    return {name.lower(): current_app.config.get(name) or None for name in names}
+
+
+@bp.route("/mentions-legales")
+def legal():
+    """The legal notice: who publishes the site, who answers for it, who hosts it."""
+    return render_template("legal.html", **_settings(
+        "LEGAL_PUBLISHER", "LEGAL_PUBLISHER_ADDRESS", "LEGAL_DIRECTOR", "LEGAL_HOST",
+        "CONTACT_EMAIL", "CONTACT_POSTAL_ADDRESS"))
+
+
+@bp.route("/contact")
+def contact():
+    """Who to write to, for what: moderation, personal data, accessibility, the rest."""
+    return render_template("contact.html", **_settings(
+        "LEGAL_PUBLISHER", "CONTACT_EMAIL", "CONTACT_POSTAL_ADDRESS", "MODERATION_CONTACT",
+        "PRIVACY_CONTACT", "ACCESSIBILITY_CONTACT", "ACCESSIBILITY_POSTAL_ADDRESS"))
+
+
+@bp.route("/charte")
+def charter():
+    """The participation charter: what is welcome, what moderation removes and why, appeals."""
+    return render_template("charter.html", threshold=current_app.config["REPORT_THRESHOLD"],
+                           **_settings("LEGAL_PUBLISHER", "MODERATION_CONTACT"))
+
+
+@bp.route("/plan-du-site")
+def sitemap():
+    """Every section of the site and every published project, one link each (RGAA 12.3)."""
+    projects = list(db.session.scalars(project_list_query()))
+    return render_template("sitemap.html", projects=projects)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The mark, for the programs that ask for /favicon.ico without reading the page."""
+    folder = current_app.static_folder
+    assert folder is not None
+    return send_from_directory(folder, "brand/mark.svg", mimetype="image/svg+xml",
+                               max_age=24 * 3600)
 
 
 @bp.route("/healthz")

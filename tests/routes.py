@@ -141,7 +141,8 @@ ROUTES: dict[str, Route] = {
     "accounts.register": Route(
         "/compte/inscription", "GET POST", PUBLIC,
         form={"email": "nouvelle@exemple.fr", "display_name": "Nouvelle personne",
-              "commune": "", "password": factories.PASSWORD, "confirm": factories.PASSWORD},
+              "commune": "", "password": factories.PASSWORD, "confirm": factories.PASSWORD,
+              "charter": "y"},
         query=("next",), changes=False),
     # Sends a mail (a job after the commit); the database stays as it was. The walk's people
     # are confirmed already: they are sent back with a message.
@@ -185,6 +186,10 @@ ROUTES: dict[str, Route] = {
                              "project", form={"text": TEXT, "status": "en_cours",
                                               "progress": "50", "reason": ""}),
     "main.accessibility": Route("/accessibilite", "GET", PUBLIC),
+    "main.charter": Route("/charte", "GET", PUBLIC),
+    "main.contact": Route("/contact", "GET", PUBLIC),
+    # The mark, for programs that ask for /favicon.ico without reading the page (an SVG).
+    "main.favicon": Route("/favicon.ico", "GET", PUBLIC),
     "main.healthz": Route("/healthz", "GET", PUBLIC),
     "main.home": Route("/", "GET", PUBLIC),
     # Logs out and empties the session (a cookie, not the database).
@@ -198,12 +203,14 @@ ROUTES: dict[str, Route] = {
     "main.kiosk_start": Route("/borne", "GET", PUBLIC),
     "main.language": Route("/langue", "POST", PUBLIC, form={"lang": "fr", "next": "/projets"},
                            changes=False),
+    "main.legal": Route("/mentions-legales", "GET", PUBLIC),
     "main.privacy": Route("/confidentialite", "GET", PUBLIC),
+    "main.sitemap": Route("/plan-du-site", "GET", PUBLIC),
     # Logged-in people are sent home; a visitor's valid code takes the account over.
     "mediation.claim": Route(
         "/compte/reclamer", "GET POST", PUBLIC,
         form={"code": "{claim_code}", "email": "reclame@exemple.fr", "display_name": "",
-              "password": factories.PASSWORD, "confirm": factories.PASSWORD},
+              "password": factories.PASSWORD, "confirm": factories.PASSWORD, "charter": "y"},
         changes=False),
     "mediation.claim_code": Route("/mediation/participants/{participant}/code", "POST",
                                   "mediation.claim_code", "participant"),
@@ -219,7 +226,7 @@ ROUTES: dict[str, Route] = {
         "/mediation/participants/nouveau", "GET POST", "mediation.register",
         form={"display_name": "Marcel Quéré", "commune": "", "age_bracket": "60_74",
               "consent": "y", "consent_reference": "Formulaire n° 2026-015",
-              "consented_on": "2026-11-30"}),
+              "consented_on": "2026-11-30", "charter": "y"}),
     # Acting lives in the session cookie, not the database.
     "mediation.start": Route("/mediation/participants/{participant}/agir", "POST",
                              "mediation.act", "participant", changes=False),
@@ -327,7 +334,7 @@ ROUTES: dict[str, Route] = {
                                       "rencontres.manage", "edition", changes=False),
     "rencontres.show": Route("/rencontres/{year}", "GET", PUBLIC),
     "rencontres.subscription": Route("/rencontres/abonnement", "POST", "rencontres.subscribe"),
-    "static": Route("/static/style.css", "GET", PUBLIC),
+    "static": Route("/static/style.css", "GET", PUBLIC, query=("v",)),
     "syntheses.annex": Route("/projets/{slug}/synthese/v1/annexe", "GET", PUBLIC,
                              query=("page",)),
     "syntheses.draft": Route("/projets/{slug}/synthese/brouillon", "GET POST",

@@ -144,6 +144,10 @@ def public_urls(city) -> list[str]:
         "/compte/inscription",
         "/compte/mot-de-passe-oublie",
         "/confidentialite",
+        "/mentions-legales",
+        "/contact",
+        "/charte",
+        "/plan-du-site",
     ]
 
 

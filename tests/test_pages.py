@@ -236,6 +236,10 @@ def public_urls(site) -> list[str]:
         "/rencontres",
         "/rencontres/2026",
         "/confidentialite",
+        "/mentions-legales",
+        "/contact",
+        "/charte",
+        "/plan-du-site",
     ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
-from wtforms.validators import Email, EqualTo, Length, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from consultation.accounts import passwords
 from consultation.accounts.models import ROLE_LABELS, ROLES, User
@@ -105,6 +105,17 @@ def _no_control_characters(form: Form, field: StringField) -> None:
         raise ValidationError(str(_l("Ce champ contient des caractères non autorisés.")))
 
 
+def charter_field(label: Any = None) -> BooleanField:
+    """The participation charter's box, to tick before an account is made (/charte)."""
+    return BooleanField(
+        label or _l("J'ai lu et j'accepte la charte de participation"),
+        validators=[InputRequired(message=_l(
+            "Pour participer, cochez la case : vous acceptez la charte de participation."))],
+        description=_l("Ce qui est bienvenu, ce que la modération masque et pourquoi, comment "
+                       "contester une décision."),
+    )
+
+
 class RegisterForm(NewPasswordForm):
     """Create a citizen account."""
 
@@ -119,6 +130,7 @@ class RegisterForm(NewPasswordForm):
         _l("Confirmez le mot de passe"),
         validators=[required(), EqualTo("password", message=DIFFERENT)],
     )
+    charter = charter_field()
 
     def validate_display_name(self, field: StringField) -> None:
         _no_control_characters(self, field)

@@ -78,6 +78,10 @@ class User(UserMixin, TimestampMixin, Model):
     confirmation_required: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # When the person accepted the participation charter (/charte): at registration, or when a
+    # mediator registered them and confirmed they accepted it. None for accounts made before
+    # the charter was asked for, and for those made on the command line.
+    charter_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     commune: Mapped[Territory | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -107,6 +111,11 @@ class User(UserMixin, TimestampMixin, Model):
     def revoke(self, role: str) -> None:
         """Take a role back (idempotent)."""
         self.role_rows = [row for row in self.role_rows if row.role != role]
+
+    def accept_charter(self) -> None:
+        """Record that the person accepted the participation charter (the first time counts)."""
+        if self.charter_accepted_at is None:
+            self.charter_accepted_at = utcnow()
 
     @property
     def is_blocked(self) -> bool:

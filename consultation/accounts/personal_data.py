@@ -28,6 +28,7 @@ def account(user: User) -> dict[str, Any]:
         "roles": sorted(user.roles),
         "cree_le": moment(user.created_at),
         "adresse_confirmee_le": moment(user.email_confirmed_at),
+        "charte_acceptee_le": moment(user.charter_accepted_at),
         "modifie_le": moment(user.updated_at),
         "bloque_le": moment(user.blocked_at),
         "bloque_jusqu_au": moment(user.blocked_until),

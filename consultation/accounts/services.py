@@ -46,16 +46,19 @@ def find_by_email(email: str) -> User | None:
 
 def register(
     email: str, display_name: str, password: str, commune: Territory | None = None,
-    *, confirmed: bool = False,
+    *, confirmed: bool = False, charter_accepted: bool = False,
 ) -> User:
     """Create a citizen account; unless `confirmed` (an account an admin creates on the command
-    line, the demo's), it cannot contribute until its email is confirmed by the emailed link."""
+    line, the demo's), it cannot contribute until its email is confirmed by the emailed link.
+    `charter_accepted`: the person ticked the participation charter (the registration form)."""
     if find_by_email(email) is not None:
         raise DomainError(_("Un compte existe déjà avec cette adresse électronique."))
     user = User(email=normalise_email(email), display_name=display_name.strip(), commune=commune,
                 confirmation_required=True)
     user.set_password(password)
     user.grant("citizen")
+    if charter_accepted:
+        user.accept_charter()
     if confirmed:
         user.confirm_email()
     db.session.add(user)

@@ -53,7 +53,7 @@ def register():
         user = attempt(
             lambda: services.register(
                 filled(form.email.data), filled(form.display_name.data), filled(form.password.data),
-                _territory(form.commune.data),
+                _territory(form.commune.data), charter_accepted=bool(form.charter.data),
             ),
             form,
         )

@@ -18,7 +18,13 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from consultation.accounts.forms import DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, RegisterForm, is_control
+from consultation.accounts.forms import (
+    DISPLAY_NAME_MAX,
+    DISPLAY_NAME_MIN,
+    RegisterForm,
+    charter_field,
+    is_control,
+)
 from consultation.core.forms import STRIP, Form, OptionalSelectField, SubForm, required
 from consultation.core.models import today
 from consultation.core.templating import STANCE_LABELS
@@ -80,6 +86,8 @@ class ParticipantForm(Form):
         validators=[InputRequired(message=_l("Saisissez une date valide.")), _not_in_future],
         default=today,
     )
+    charter = charter_field(_l("La personne a pris connaissance de la charte de participation "
+                               "et l'accepte"))
 
     def validate_age_bracket(self, field: SelectField) -> None:
         if field.data and field.data not in AGE_BRACKETS:

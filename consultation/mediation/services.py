@@ -53,14 +53,19 @@ def register_participant(
     age_bracket: str | None,
     consent_reference: str,
     consented_on: date | None,
+    *,
+    charter_accepted: bool = False,
 ) -> AssistedProfile:
-    """Register a person without email or account, on the reference of their signed consent."""
+    """Register a person without email or account, on the reference of their signed consent;
+    `charter_accepted`: the mediator confirms the person accepted the participation charter."""
     reference = (consent_reference or "").strip()
     if not reference or consented_on is None:
         raise DomainError(_("Sans consentement enregistré (référence du formulaire signé et "
                             "date), la personne ne peut pas être inscrite."))
     user = User(email=None, password_hash=None, display_name=display_name.strip(),
                 commune=commune)
+    if charter_accepted:
+        user.accept_charter()
     profile = AssistedProfile(
         user=user, registered_by=mediator, age_bracket=age_bracket or None,
         consent_reference=reference, consented_on=consented_on,
@@ -317,10 +322,12 @@ def new_claim_code(mediator: User, profile: AssistedProfile) -> str:
     return "-".join(raw[i:i + 4] for i in range(0, CLAIM_LENGTH, 4))
 
 
-def claim(code: str, email: str, password: str, display_name: str | None) -> User:
+def claim(code: str, email: str, password: str, display_name: str | None,
+          *, charter_accepted: bool = False) -> User:
     """Turn an assisted participant into a citizen account with the one-time code: same user,
     so everything they contributed stays theirs; a link to confirm the email is sent. The code
-    is spent in one UPDATE, so two requests with the same code cannot both succeed."""
+    is spent in one UPDATE, so two requests with the same code cannot both succeed.
+    `charter_accepted`: the person ticked the participation charter themselves."""
     if len(normalise_code(code)) != CLAIM_LENGTH:
         raise DomainError(_("Code invalide ou expiré."))
     now = utcnow()
@@ -347,6 +354,8 @@ def claim(code: str, email: str, password: str, display_name: str | None) -> Use
         user.display_name = display_name.strip()
     user.set_password(password)
     user.grant("citizen")
+    if charter_accepted:
+        user.accept_charter()
     audit.record(user, "mediation.claimed", "user", user.id, user.display_name)
     db.session.flush()
     accounts.send_confirmation(user)

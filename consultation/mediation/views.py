@@ -156,7 +156,7 @@ def register():
                 current_user, filled(form.display_name.data),
                 db.session.get(Territory, form.commune.data) if form.commune.data else None,
                 form.age_bracket.data, filled(form.consent_reference.data),
-                form.consented_on.data,
+                form.consented_on.data, charter_accepted=bool(form.charter.data),
             ),
             form,
         )
@@ -281,7 +281,8 @@ def claim():
         user = attempt(
             lambda: services.claim(filled(form.code.data), filled(form.email.data),
                                    filled(form.password.data),
-                                   form.display_name.data),
+                                   form.display_name.data,
+                                   charter_accepted=bool(form.charter.data)),
             form,
         )
         if user is not FAILED:

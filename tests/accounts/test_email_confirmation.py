@@ -70,7 +70,7 @@ def page(response: Any) -> str:
 def registration(**changes: str) -> dict[str, str]:
     """The registration form as a browser sends it: every field."""
     return {"email": "marie@exemple.fr", "display_name": "Marie", "commune": "",
-            "password": PASSWORD, "confirm": PASSWORD, **changes}
+            "password": PASSWORD, "confirm": PASSWORD, "charter": "y", **changes}
 
 
 def register_through_the_form(client: Any, email: str = "marie@exemple.fr") -> User:
@@ -399,7 +399,7 @@ def test_claiming_sends_a_link_and_keeps_the_account_contributing(app):
     client = app.test_client()
     response = client.post("/compte/reclamer", data={
         "code": code, "email": "jean@exemple.fr", "display_name": "", "password": PASSWORD,
-        "confirm": PASSWORD})
+        "confirm": PASSWORD, "charter": "y"})
     assert response.status_code == 302
     user = fresh(User, profile.user_id)
     assert user.email == "jean@exemple.fr" and user.email_confirmed_at is None

@@ -30,7 +30,7 @@ def users_count() -> int:
 
 def registration(**changes: str) -> dict[str, str]:
     data = {"email": "marie.dupont@exemple.fr", "display_name": "Marie Dupont de Brest",
-            "commune": "", "password": GOOD, "confirm": GOOD}
+            "commune": "", "password": GOOD, "confirm": GOOD, "charter": "y"}
     data.update(changes)
     return data
 

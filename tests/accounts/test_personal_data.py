@@ -352,7 +352,8 @@ def test_a_deleted_account_cannot_log_in_nor_reset_and_its_email_is_free(app, sc
     assert services.find_by_email(EMAIL) is None
     response = client.post("/compte/inscription", data={
         "email": EMAIL, "display_name": "Gwen, de retour", "commune": "",
-        "password": "un-autre-mot-de-passe", "confirm": "un-autre-mot-de-passe"})
+        "password": "un-autre-mot-de-passe", "confirm": "un-autre-mot-de-passe",
+        "charter": "y"})
     assert response.status_code == 302
     new = services.find_by_email(EMAIL)
     assert new is not None and new.id != scene["gwen"].id

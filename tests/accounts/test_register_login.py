@@ -21,6 +21,7 @@ def registration(**changes: str) -> dict[str, str]:
         "commune": "",
         "password": GOOD_PASSWORD,
         "confirm": GOOD_PASSWORD,
+        "charter": "y",
     }
     data.update(changes)
     return data

@@ -88,6 +88,10 @@ PAGES: dict[str, list[str]] = {
         "/compte/reclamer",
         "/confidentialite",
         "/accessibilite",
+        "/mentions-legales",
+        "/contact",
+        "/charte",
+        "/plan-du-site",
         "/api/v1/docs",
         "/donnees",
         # Last: from here on this browser is a town-hall terminal (large pages, idle end).
@@ -196,6 +200,7 @@ PAGES: dict[str, list[str]] = {
 
 # Pages read in English (the session's language set to "en"), as a visitor.
 ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription",
+           "/charte",
            "/recherche?q=v%C3%A9lo", "/donnees"]
 
 # Error pages, by the status they answer with.
@@ -211,6 +216,7 @@ ERRORS: dict[str, int] = {
 # GET endpoints that answer with something else than a page.
 NOT_HTML = {
     "static": "files",
+    "main.favicon": "the mark (SVG)",
     "main.healthz": "JSON",
     "api.comment": "JSON",
     "api.comments": "JSON",

@@ -128,6 +128,9 @@ def test_the_journey_with_the_keyboard_alone(app, visitor, consultation):
     tab_to(page, "#confirm")
     page.keyboard.type("un mot de passe solide")
     tab_to(page, "#password", limit=3, key="Shift+Tab")
+    tab_to(page, "#charter")
+    page.keyboard.press("Space")
+    assert page.evaluate("document.activeElement.checked") is True
     tab_to(page, "main button[type=submit]")
     press_and_wait(page, "Enter")
     assert "Bienvenue" in flash(page)
@@ -212,6 +215,7 @@ def test_the_journey_without_javascript(app, visitor, consultation):
     page.select_option("#commune", label="Brest")
     page.fill("#password", "un mot de passe solide")
     page.fill("#confirm", "un mot de passe solide")
+    page.check("#charter")
     submit(page, "main button[type=submit]")
     assert "Bienvenue" in flash(page)
     open_confirmation_link(app, someone, page, "bleuenn@exemple.fr")

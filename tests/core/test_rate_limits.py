@@ -131,7 +131,7 @@ def test_registration_limit_per_address(limited):
         client.post("/compte/deconnexion")
         return client.post("/compte/inscription", data={
             "email": f"nouveau{n}@exemple.fr", "display_name": f"Nouveau {n}",
-            "commune": "", "password": PASSWORD, "confirm": PASSWORD,
+            "commune": "", "password": PASSWORD, "confirm": PASSWORD, "charter": "y",
         }).status_code
 
     assert [register(n) for n in range(3)] == [302, 302, 302]

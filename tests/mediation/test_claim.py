@@ -48,7 +48,7 @@ def _code(mediator, profile) -> str:
 
 def _claim(client, code, email="yvonne@exemple.fr", **changes):
     data = {"code": code, "email": email, "display_name": "", "password": "un-secret-solide",
-            "confirm": "un-secret-solide"}
+            "confirm": "un-secret-solide", "charter": "y"}
     data.update(changes)
     return client.post("/compte/reclamer", data=data)
 

@@ -28,6 +28,7 @@ def _form(**changes):
         "consent": "y",
         "consent_reference": REFERENCE,
         "consented_on": today().isoformat(),
+        "charter": "y",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
