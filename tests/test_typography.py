@@ -62,6 +62,8 @@ class TextReader(HTMLParser):
         attrs = {k: (v or "") for k, v in attrs_list}
         if tag in BLOCKS:
             self.parts.append("\n")
+            if self.groups and any(group for _, _, group in self.stack):
+                self.groups[-1].append(" ")
         if tag in VOID:
             return
         skipped = (tag in SKIPPED or (tag != "html" and "lang" in attrs)
@@ -125,9 +127,11 @@ FRENCH_WORDS = {
 }
 FRENCH_CASED = {"Ko", "Mo", "n°"}
 # French names an English page keeps as they are (institutions, places, the event's name).
-PROPER_NAMES = re.compile(r"Pays de Brest|Rencontres des numériques|Défenseur des droits|"
+PROPER_NAMES = re.compile(r"Pays de B\w+|Rencontres des numériques|Défenseur des droits|"
                           r"Commission nationale de l'informatique et des libertés|"
-                          r"référentiel général d'amélioration de l'accessibilité")
+                          r"référentiel général d'amélioration de l'accessibilité|Libre réponse|"
+                          # a code of the data glossed in English: "pour (for)"
+                          r"\b\w+ \([a-z ]+\)")
 
 
 def french_faults(line: str) -> list[str]:
@@ -166,6 +170,7 @@ def common_faults(line: str) -> list[str]:
 def english_faults(line: str) -> list[str]:
     """French words of the interface on an English page (a name quoted “so” aside)."""
     line = PROPER_NAMES.sub("", re.sub(r"“[^”]*”", "", line))
+    line = re.sub(r"(?<!\w)/\S+", "", URLISH.sub("", line))  # addresses are not words
     words = re.findall(r"[\w°]+", line)
     found = sorted({w for w in words if w.lower() in FRENCH_WORDS or w in FRENCH_CASED})
     return [f"French words {found}"] if found else []

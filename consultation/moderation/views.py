@@ -365,7 +365,7 @@ def merge(proposal_id: int):
     form = MergeForm()
     chosen = form.target.data if form.is_submitted() else search.target.data
     candidates = services.merge_candidates(source, query, chosen)
-    form.target.choices = [SelectChoice(p.id, f"{p.title} (n° {p.id})") for p in candidates]
+    form.target.choices = [SelectChoice(p.id, _("%(title)s (n° %(id)d)", title=p.title, id=p.id)) for p in candidates]
     if not form.is_submitted() and chosen in {p.id for p in candidates}:
         form.target.data = chosen
     if form.validate_on_submit():
