@@ -35,7 +35,7 @@ def orientation_id(slug: str) -> int:
 
 def french(day: date) -> str:
     """A date written the French way, as the page should show it: 5 mars 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def recount(project_id: int) -> dict[str, int]:
