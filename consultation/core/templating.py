@@ -186,10 +186,9 @@ def url_with(**changes: Any) -> str:
 
 
 def lang_fr() -> Markup:
-    """` lang="fr"` on content people wrote in French (projects, proposals, comments, names):
-    screen readers read it in French on an English page (RGAA 8.7), and the typography check
-    of the tests tells it from the interface on French pages too."""
-    return Markup(' lang="fr"')
+    """` lang="fr"` on content written in French (projects, proposals, comments) when the
+    interface is in another language, so that screen readers read it in French (RGAA 8.7)."""
+    return Markup("") if str(get_locale() or "fr") == "fr" else Markup(' lang="fr"')
 
 
 def _translations() -> Any:

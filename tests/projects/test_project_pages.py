@@ -259,7 +259,7 @@ def test_project_page_shows_summary_en_bref_and_body(app, client):
     assert "<em>réseau</em>" in body
     assert "<script>" not in page
     assert "Des services au public exemplaires" in page
-    assert "Territoires : Brest" in page
+    assert "Territoires\u00a0: Brest" in page
 
 
 def test_project_page_shows_phases_with_french_dates_and_current(app, client):

@@ -187,7 +187,7 @@ def test_dossier_gathers_cover_programme_year_figures_and_syntheses(
 
     page = text(app.test_client().get("/rencontres/2026"))
     kilobytes = -(-len(content) // 1024)  # rounded up
-    assert f"Télécharger le dossier (PDF, {kilobytes}\u00a0Ko)" in page
+    assert f"Télécharger le dossier (PDF, {kilobytes} Ko)" in page
 
 
 def test_republishing_builds_a_new_dossier_with_the_new_synthesis(
