@@ -25,7 +25,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from consultation.accounts.models import User
-from consultation.core import templating
+from consultation.core import markup, templating
 from consultation.core.text import de, elide, shares, starts_with_vowel_sound
 from consultation.extensions import db
 from tests.conftest import data_for_module, login, on_module_data
@@ -489,6 +489,10 @@ def user_text() -> UserText:
         for column in columns:
             values.update(v for v in db.session.scalars(select(column).distinct())
                           if isinstance(v, str))
+    # Markdown is shown rendered: each of its lines as its words read (no ** nor list marks).
+    for value in list(values):
+        if "\n" in value or "*" in value:
+            values.update(markup.plain(line, 10_000) for line in value.splitlines())
     return UserText(values)
 
 
