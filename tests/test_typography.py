@@ -154,8 +154,8 @@ def french_faults(line: str) -> list[str]:
             faults.append("no non-breaking space before »")
     if FIRST_OF_MONTH.search(line):
         faults.append("the first of a month is 1er")
-    if match := ELISION.search(line):
-        faults.append(f"no elision: {match.group(0)!r}")
+    if elision := ELISION.search(line):
+        faults.append(f"no elision: {elision.group(0)!r}")
     return faults
 
 
@@ -450,7 +450,9 @@ def app(demo: Flask) -> Iterator[Flask]:
 def walk(client: Any, limit: int) -> dict[str, str]:
     """The HTML of every page reached by same-site links from the home page (a few query
     strings per path), by URL; tests/test_pages.py checks that every link leads somewhere."""
-    queue, seen, pages, variants = ["/"], {"/"}, {}, {}
+    queue, seen = ["/"], {"/"}
+    pages: dict[str, str] = {}
+    variants: dict[str, int] = {}
     while queue and len(pages) < limit:
         url = queue.pop(0)
         response = client.get(url)

@@ -102,8 +102,8 @@ def test_submit_without_territory(citizen_client):
         ({"title": "   "}, "Titre\u00a0: Ce champ est obligatoire."),
         ({"body": ""}, "Votre proposition\u00a0: Ce champ est obligatoire."),
         ({"body": "   \n  "}, "Votre proposition\u00a0: Ce champ est obligatoire."),
-        ({"territory": "99999"}, "Territoire concerné (facultatif)\u00a0: Choisissez une valeur de la "
-                                 "liste."),
+        ({"territory": "99999"}, "Territoire concerné (facultatif)\u00a0: Choisissez une valeur "
+                                 "de la liste."),
         ({"territory": "Brest"}, "Territoire concerné (facultatif)\u00a0: Choix non valide"),
     ],
 )
