@@ -133,8 +133,8 @@ def test_dates_are_written_in_french(client):
     project = factories.project(phases=phases)
     db.session.commit()
     page = text_of(client.get(f"/projets/{project.slug}"))
-    for expected in ("5 janvier 2026", "1 février 2026", "31 mars 2026", "1 avril 2026",
-                     "31 juillet 2026", "1 août 2026", "31 décembre 2026"):
+    for expected in ("5 janvier 2026", "1er février 2026", "31 mars 2026", "1er avril 2026",
+                     "31 juillet 2026", "1er août 2026", "31 décembre 2026"):
         assert expected in page
     assert "January" not in page and "December" not in page
 
@@ -151,7 +151,7 @@ def test_dates_follow_the_language(client, english):
     db.session.commit()
     client.post("/langue", data={"lang": "en"})
     page = text_of(client.get(f"/projets/{project.slug}"))
-    assert "January 5, 2026" in page
+    assert "5 January 2026" in page and "1 February 2026" in page
     assert not any(f" {month} 2026" in page for month in FRENCH_MONTHS)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.core.models import utcnow
+from consultation.core.text import elide
 from consultation.extensions import Model, db
 
 APPEND_ONLY_MESSAGE = "audit entries are append-only"
@@ -92,6 +93,7 @@ def record_assisted(
 
     return record(
         mediator, action, target_kind, target_id, target_label,
-        reason=_("Pour le compte de %(name)s", name=person.display_name),
+        reason=elide(_("Pour le compte de %(name)s", name=person.display_name),
+                     person.display_name),
         mediator=mediator.display_name, person=person.display_name, person_id=person.id,
     )

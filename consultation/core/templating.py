@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request
+from babel import Locale
+from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
-from consultation.core.models import today
+from consultation.core.models import as_utc, today
+from consultation.core.text import de, elide, shares, typeset_french
 
 PHASE_LABELS = {
     "information": _l("Information"),
@@ -53,15 +61,75 @@ def awaits_confirmation() -> bool:
     return bool(getattr(acting_user(), "needs_email_confirmation", False))
 
 
+# How each language writes a date: day and month order, the first of the month, the time.
+# French: "1er février 2027 à 11 h 00" (the first day is "1er"; hours as the Imprimerie
+# nationale writes them, non-breaking); English: "24 August 2026 at 11:00".
+@dataclass(frozen=True)
+class _DateStyle:
+    first_day: str
+    at: str
+    time: str
+
+
+_DATE_STYLES = {
+    "fr": _DateStyle(first_day="1er", at=" à ", time="{h}\u00a0h\u00a0{m:02d}"),
+    "en": _DateStyle(first_day="1", at=" at ", time="{h:02d}:{m:02d}"),
+}
+# The patterns the templates ask for, by the Babel name they were written with.
+_PATTERNS = {
+    "long": "{d} {MMMM} {y}",
+    "d MMMM yyyy": "{d} {MMMM} {y}",
+    "d MMM yyyy": "{d} {MMM} {y}",
+    "d MMM": "{d} {MMM}",
+}
+
+
+@lru_cache(maxsize=8)
+def _months(locale: str) -> tuple[dict[int, str], dict[int, str]]:
+    """The wide and abbreviated month names of a language, read from Babel once per process
+    (format_datetime looks them up again on every call)."""
+    names = Locale.parse(locale).months["format"]
+    return dict(names["wide"]), dict(names["abbreviated"])
+
+
+@lru_cache(maxsize=4)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _as_local(moment: datetime) -> datetime:
+    """A stored time (naive ones are UTC, as SQLite gives them back) in the site's time zone
+    (BABEL_DEFAULT_TIMEZONE, Europe/Paris: winter and summer time alike)."""
+    zone = _zone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
+    return as_utc(moment).astimezone(zone)
+
+
 def date_fr(value: date | datetime | str | None, fmt: str = "long") -> str:
-    """A date in the visitor's language (French by default); ISO strings (snapshots) too."""
+    """A date in the visitor's language: "1er février 2027" or "1 February 2027"; a time also
+    gets its hour ("à 11 h 00", "at 11:00") with the default format. ISO strings (snapshots)
+    too. Times are shown in the site's time zone."""
     if not value:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    with_time = isinstance(value, datetime) and fmt == "long"
     if isinstance(value, datetime):
-        return format_datetime(value, "d MMMM yyyy 'à' HH:mm" if fmt == "long" else fmt)
-    return format_date(value, fmt)
+        value = _as_local(value)
+    pattern = _PATTERNS.get(fmt)
+    if pattern is None:  # any other Babel pattern, the slow way
+        if isinstance(value, datetime):
+            return format_datetime(value, fmt, rebase=False)
+        return format_date(value, fmt)
+    locale = str(get_locale() or "fr")
+    language = locale.split("_")[0]
+    style = _DATE_STYLES.get(language, _DATE_STYLES["en"])
+    wide, short = _months(locale)
+    day = style.first_day if value.day == 1 else str(value.day)
+    text = pattern.format(d=day, MMMM=wide[value.month], MMM=short[value.month], y=value.year)
+    if with_time:
+        assert isinstance(value, datetime)
+        text += style.at + style.time.format(h=value.hour, m=value.minute)
+    return text
 
 
 def number(value: int | float | None) -> str:
@@ -70,10 +138,39 @@ def number(value: int | float | None) -> str:
 
 
 def percent(part: int | float, whole: int | float) -> str:
-    """`part` as a rounded share of `whole`, written as a percentage ("" when whole is 0)."""
+    """`part` as a rounded share of `whole`, written as a percentage ("" when whole is 0).
+    Shares shown side by side go through `shares()`, which makes them add up to 100."""
     if not whole:
         return ""
-    return f"{format_decimal(round(100 * part / whole))} %"
+    return percent_of(round(100 * part / whole))
+
+
+def percent_of(value: int) -> str:
+    """A whole percentage as the visitor's language writes it: "42\u00a0%", "42%"."""
+    if str(get_locale() or "fr").startswith("fr"):
+        return f"{format_decimal(value)}\u00a0%"
+    return f"{format_decimal(value)}%"
+
+
+def colon() -> str:
+    """A colon as the visitor's language writes it after a word: "\u00a0:" in French (never
+    alone at the start of a line), ":" in English. For colons outside a translated string."""
+    return "\u00a0:" if str(get_locale() or "fr").startswith("fr") else ":"
+
+
+def quoted(text: str) -> str:
+    """A title quoted as the visitor's language quotes: « title » (non-breaking) or “title”."""
+    if str(get_locale() or "fr").startswith("fr"):
+        return f"«\u00a0{text}\u00a0»"
+    return f"“{text}”"
+
+
+def filesize(size: int | None) -> str:
+    """A file size in kilobytes, rounded up, in the visitor's language: "85 Ko", "85 KB"."""
+    kilobytes = format_decimal(math.ceil((size or 0) / 1024))
+    if str(get_locale() or "fr").startswith("fr"):
+        return f"{kilobytes}\u00a0Ko"
+    return f"{kilobytes} KB"
 
 
 def url_with(**changes: Any) -> str:
@@ -111,8 +208,83 @@ def _translations() -> Any:
     return translations
 
 
+class _FrenchTypesetting:
+    """A French catalogue whose every string gets its non-breaking spaces (typeset_french):
+    before ; : ! ? and inside « », as French is written, once per string for the process.
+    The string is typeset before its variables are put in: what people wrote is left as is."""
+
+    def __init__(self, translations: Any) -> None:
+        self._translations = translations
+        self._typeset: dict[str, str] = {}
+
+    def _set(self, text: str) -> str:
+        done = self._typeset.get(text)
+        if done is None:
+            done = self._typeset[text] = typeset_french(text)
+        return done
+
+    def gettext(self, message: str) -> str:
+        return self._set(self._translations.ugettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._set(self._translations.ungettext(singular, plural, n))
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._set(self._translations.upgettext(context, message))
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self._set(self._translations.unpgettext(context, singular, plural, n))
+
+    ugettext, ungettext, upgettext, unpgettext = gettext, ngettext, pgettext, npgettext
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._translations, name)
+
+
+def _typeset_catalogues(app: Flask) -> None:
+    """Every French string, of templates and of code (flashes, form errors), typeset: the
+    catalogues Flask-Babel loads are handed out wrapped, one wrapper per catalogue. The domain
+    belongs to the Babel extension, shared by every app of the process: wrapped once."""
+    with app.app_context():
+        domain = app.extensions["babel"].instance.domain_instance
+    if getattr(domain, "typesets_french", False):
+        return
+    load = domain.get_translations
+    wrapped: dict[int, tuple[Any, _FrenchTypesetting]] = {}
+
+    def get_translations() -> Any:
+        translations = load()
+        if not str(get_locale() or "fr").startswith("fr"):
+            return translations
+        kept = wrapped.get(id(translations))
+        if kept is None or kept[0] is not translations:
+            kept = wrapped[id(translations)] = (translations, _FrenchTypesetting(translations))
+        return kept[1]
+
+    domain.get_translations = get_translations
+    domain.typesets_french = True
+
+
+def _eliding(translate: Callable[..., Any]) -> Callable[..., Any]:
+    """A template's gettext that elides "de" and "que" before the names and titles it is given,
+    in French: _("le commentaire de %(name)s", name="Anne") gives "le commentaire d'Anne"."""
+
+    @pass_context
+    def call(context: Any, *args: Any, **variables: Any) -> Any:
+        text = translate(context, *args, **variables)
+        words = [value for value in variables.values() if isinstance(value, str) and value]
+        if not words or not str(get_locale() or "fr").startswith("fr"):
+            return text
+        if isinstance(text, Markup):  # the names were escaped into it: look for them so
+            return Markup(elide(str(text), *(str(escape(word)) for word in words)))
+        return elide(text, *words)
+
+    return call
+
+
 def init_app(app: Flask) -> None:
     """Register globals and filters, and keep whitespace out of the pages."""
+    _typeset_catalogues(app)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -120,6 +292,10 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    for name in ("gettext", "_", "ngettext", "pgettext", "npgettext"):
+        translate = app.jinja_env.globals[name]
+        assert callable(translate)  # installed just above
+        app.jinja_env.globals[name] = _eliding(translate)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
@@ -135,9 +311,11 @@ def init_app(app: Flask) -> None:
         ANSWER_LABELS=ANSWER_LABELS,
         DOCUMENT_STATES=DOCUMENT_STATES,
     )
-    app.jinja_env.globals.update(percent=percent)
+    app.jinja_env.globals.update(percent=percent, percent_of=percent_of, shares=shares, de=de,
+                                colon=colon, quoted=quoted)
     # For macros too, which see no context: a shared terminal's pages and forms.
     app.jinja_env.globals.update(is_kiosk=kiosk.is_kiosk, no_autofill=kiosk.no_autofill)
     app.jinja_env.filters.update(
-        markdown=markup.render, excerpt=markup.plain, date_fr=date_fr, num=number
+        markdown=markup.render, excerpt=markup.plain, date_fr=date_fr, num=number,
+        filesize=filesize, de=de,
     )

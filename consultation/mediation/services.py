@@ -24,6 +24,7 @@ from consultation.comments.services import add_comment
 from consultation.core import audit, permissions
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
+from consultation.core.text import elide
 from consultation.extensions import db
 from consultation.mediation.models import ANONYMOUS_NAME, AssistedProfile, Workshop
 from consultation.projects.models import Project
@@ -184,8 +185,8 @@ def check_acting(state: MutableMapping[str, Any], mediator: Any) -> ActingCheck 
         ))
     reason = permissions.refusal(mediator, "mediation.act", profile)
     if reason is not None:
-        return ActingCheck(None, _("Vous n'agissez plus pour le compte de %(name)s : %(reason)s",
-                                   name=name, reason=reason))
+        return ActingCheck(None, elide(_("Vous n'agissez plus pour le compte de %(name)s : "
+                                         "%(reason)s", name=name, reason=reason), name))
     return ActingCheck(profile.user, None)
 
 

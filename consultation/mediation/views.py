@@ -18,6 +18,7 @@ from consultation.core.errors import render_error
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, safe_next
 from consultation.core.pagination import page_number, paginate
+from consultation.core.text import elide
 from consultation.extensions import db
 from consultation.mediation import bp, services
 from consultation.mediation.forms import (
@@ -106,8 +107,9 @@ def extend():
         return redirect(url_for("mediation.participants"))
     _require("mediation.act", services.profile_of(current.person.id))
     services.extend_acting(session)
-    flash(_("Vous agissez pour le compte de %(name)s pendant encore %(minutes)d minutes.",
-            name=current.person.display_name, minutes=services.minutes_left(session)), "success")
+    name = current.person.display_name
+    flash(elide(_("Vous agissez pour le compte de %(name)s pendant encore %(minutes)d minutes.",
+                  name=name, minutes=services.minutes_left(session)), name), "success")
     return redirect(safe_next(request.form.get("next"), url_for("main.home")))
 
 
@@ -119,8 +121,9 @@ def stop():
     current = acting()
     services.stop_acting(session)
     if current is not None:
-        flash(_("Vous n'agissez plus pour le compte de %(name)s.",
-                name=current.person.display_name), "success")
+        name = current.person.display_name
+        flash(elide(_("Vous n'agissez plus pour le compte de %(name)s.", name=name), name),
+              "success")
     return redirect(url_for("mediation.participants"))
 
 
@@ -184,9 +187,10 @@ def start(user_id: int):
     profile = _profile_or_404(user_id)
     _require("mediation.act", profile)
     services.start_acting(session, current_user, profile)
-    flash(_("Vous agissez pour le compte de %(name)s pendant %(minutes)d minutes. Ses "
-            "propositions, commentaires et soutiens porteront son nom.",
-            name=profile.user.display_name, minutes=services.ACTING_MINUTES), "success")
+    name = profile.user.display_name
+    flash(elide(_("Vous agissez pour le compte de %(name)s pendant %(minutes)d minutes. Ses "
+                  "propositions, commentaires et soutiens porteront son nom.",
+                  name=name, minutes=services.ACTING_MINUTES), name), "success")
     return redirect(url_for("projects.index"))
 
 

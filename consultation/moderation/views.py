@@ -24,6 +24,7 @@ from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.models import as_utc
 from consultation.core.pagination import page_number, paginate
+from consultation.core.text import elide
 from consultation.extensions import db
 from consultation.moderation import bp, services
 from consultation.moderation.forms import (
@@ -136,7 +137,7 @@ def _account_action(user_id: int, which: str, act: Any, done: str):
     forms: dict[str, FlaskForm] = {"block_form": BlockForm(), "unblock_form": UnblockForm()}
     form = forms[which]
     if form.validate_on_submit() and attempt(lambda: act(user, form), form) is not FAILED:
-        flash(done % {"name": user.account_name}, "success")
+        flash(elide(done % {"name": user.account_name}, user.account_name), "success")
         return redirect(url_for("moderation.account", user_id=user.id))
     return render_template("moderation/account.html", user=user, **forms)
 
@@ -379,7 +380,8 @@ def merge(proposal_id: int):
     form = MergeForm()
     chosen = form.target.data if form.is_submitted() else search.target.data
     candidates = services.merge_candidates(source, query, chosen)
-    form.target.choices = [SelectChoice(p.id, f"{p.title} (n° {p.id})") for p in candidates]
+    form.target.choices = [SelectChoice(p.id, _("%(title)s (n° %(id)d)", title=p.title, id=p.id))
+                           for p in candidates]
     if not form.is_submitted() and chosen in {p.id for p in candidates}:
         form.target.data = chosen
     if form.validate_on_submit():

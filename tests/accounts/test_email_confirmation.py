@@ -37,7 +37,7 @@ from tests.conftest import IsolatedClient, _create_pg_database, _drop_pg_databas
 
 PASSWORD = factories.PASSWORD
 MUST_CONFIRM = (
-    "Confirmez d'abord votre adresse électronique : le lien vous a été envoyé par courriel."
+    "Confirmez d'abord votre adresse électronique\u00a0: le lien vous a été envoyé par courriel."
 )
 LINK = re.compile(r"https?://[^/\s]+(/compte/confirmer/[A-Za-z0-9_.\-]+)")
 INVALID = "Ce lien de confirmation n'est plus valable"
@@ -134,7 +134,7 @@ def test_confirming_twice_is_harmless_and_says_so(app, unconfirmed):
     first = fresh(User, unconfirmed.id).email_confirmed_at
     assert first is not None
     again = client.post(path, follow_redirects=True)
-    assert "était déjà confirmée : rien n'a changé" in page(again)
+    assert "était déjà confirmée\u00a0: rien n'a changé" in page(again)
     assert fresh(User, unconfirmed.id).email_confirmed_at == first
     assert "déjà confirmée" in page(client.get(path))
 

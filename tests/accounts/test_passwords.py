@@ -123,7 +123,7 @@ def test_registration_accepts_twelve_characters(app, client):
 def test_registration_form_says_what_is_expected(client):
     """The password's hint tells the rule before anyone is refused."""
     html = unescape(client.get("/compte/inscription").get_data(as_text=True))
-    assert ("12 caractères au moins ; ni un mot de passe courant, ni votre adresse, ni votre "
+    assert ("12 caractères au moins\u00a0; ni un mot de passe courant, ni votre adresse, ni votre "
             "nom.") in html
 
 

@@ -277,7 +277,7 @@ def test_deletion_page_warns_in_french(app, scene):
     check_page("/compte/supprimer", response.get_data(as_text=True))
     page = text_of(response)
     assert "sans retour possible" in page
-    assert "« Participant·e supprimé·e »" in page
+    assert "«\u00a0Participant·e supprimé·e\u00a0»" in page
     assert "Vos soutiens restent comptés" in page
     assert read(response.data).types["password"] == "password"
 
@@ -459,7 +459,7 @@ def test_a_deleted_account_is_neither_blocked_nor_given_roles(app, scene, as_rol
     response = as_role("admin").post(f"/admin/utilisateurs/{gwen_id}/roles",
                                      data={"citizen": "y", "moderator": "y"})
     assert response.status_code == 200
-    assert "Ce compte est supprimé : il n'a plus de rôle." in text_of(response)
+    assert "Ce compte est supprimé\u00a0: il n'a plus de rôle." in text_of(response)
     assert fresh(User, gwen_id).roles == set()
 
 
@@ -512,7 +512,7 @@ def test_the_last_admin_cannot_delete_their_account(app, scene):
     admin.set_password(PASSWORD)
     db.session.commit()
     client = login(app.test_client(), admin)
-    message = ("Vous êtes la seule personne administratrice : donnez d'abord ce rôle à "
+    message = ("Vous êtes la seule personne administratrice\u00a0: donnez d'abord ce rôle à "
                "quelqu'un d'autre.")
     profile = text_of(client.get("/compte/profil"))
     assert message in profile and "/compte/supprimer" not in profile
@@ -536,7 +536,7 @@ def test_privacy_page(client):
     html = response.get_data(as_text=True)
     check_page("/confidentialite", html)
     page = text_of(response)
-    for heading in ("Ce que nous gardons", "Pourquoi : les bases légales", "Combien de temps",
+    for heading in ("Ce que nous gardons", "Pourquoi\u00a0: les bases légales", "Combien de temps",
                     "Qui voit quoi", "Rien n'est envoyé ailleurs",
                     "Vos droits et comment les exercer", "Contact"):
         assert f">{heading}</h2>" in page, heading

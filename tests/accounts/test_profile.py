@@ -186,9 +186,8 @@ def test_change_password_ends_other_sessions(marie, app):
     assert response.headers["Location"] == "/compte/profil"
     page = mine.get("/compte/profil")
     assert page.status_code == 200
-    assert "Votre mot de passe est changé ; vos autres sessions sont fermées." in page.get_data(
-        as_text=True
-    )
+    assert ("Votre mot de passe est changé\u00a0; vos autres sessions sont fermées."
+            in page.get_data(as_text=True))
     assert_redirects_to_login(other.get("/compte/profil"))
     user = fresh(User, marie.id)
     assert user.check_password(NEW_PASSWORD) and not user.check_password(PASSWORD)

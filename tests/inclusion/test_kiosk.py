@@ -18,7 +18,7 @@ from tests.conftest import IsolatedClient, login
 from tests.proposals.helpers import text
 
 IDLE_MESSAGE = "Votre session a pris fin après 5 minutes sans activité."
-ENDED_MESSAGE = "Session terminée : vous pouvez laisser le poste à la personne suivante."
+ENDED_MESSAGE = "Session terminée\u00a0: vous pouvez laisser le poste à la personne suivante."
 
 
 def terminal(app: Flask):

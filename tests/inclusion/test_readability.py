@@ -59,8 +59,8 @@ def test_checking_shows_the_label_and_rules_and_keeps_what_was_typed(admin_clien
     assert response.status_code == 200
     page = text(response)
     assert project_count() == 0
-    assert "Lisibilité du texte « En bref » : Difficile" in page
-    assert "Longueur moyenne des phrases : 23 mots. 1 phrase comptée." in page
+    assert "Lisibilité du texte «\u00a0En bref\u00a0»\u00a0: Difficile" in page
+    assert "Longueur moyenne des phrases\u00a0: 23 mots. 1 phrase comptée." in page
     assert "Pas de sigle sans l'expliquer la première fois." in page
     assert "FALC" in page
     assert 'value="Un titre gardé"' in page
@@ -73,7 +73,7 @@ def test_check_without_text_asks_for_one(admin_client):
     response = admin_client.post(
         "/admin/projets/nouveau", data=form_data(plain_summary="", check_readability="1")
     )
-    assert "Écrivez le texte « En bref » pour en mesurer la lisibilité." in text(response)
+    assert "Écrivez le texte «\u00a0En bref\u00a0» pour en mesurer la lisibilité." in text(response)
 
 
 def test_the_edit_page_shows_the_saved_texts_readability(admin_client):
@@ -82,11 +82,11 @@ def test_the_edit_page_shows_the_saved_texts_readability(admin_client):
     db.session.commit()
     url = f"/admin/projets/{project.slug}/modifier"
     page = text(admin_client.get(url))
-    assert re.search(r"Lisibilité du texte « En bref » : (Très facile|Facile)", page)
+    assert re.search(r"Lisibilité du texte «\s*En bref\s*»\s: (Très facile|Facile)", page)
     response = admin_client.post(url, data=form_data(title="Titre changé", plain_summary=HARD,
                                                      check_readability="1"))
     page = text(response)
-    assert "Lisibilité du texte « En bref » : Difficile" in page
+    assert "Lisibilité du texte «\u00a0En bref\u00a0»\u00a0: Difficile" in page
     assert 'value="Titre changé"' in page
     db.session.expire_all()
     assert db.session.get_one(Project, project.id).plain_summary == EASY  # nothing saved

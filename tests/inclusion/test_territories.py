@@ -242,7 +242,7 @@ def test_admin_lists_and_saves_populations_with_a_journal_entry(admin_client):
     ("beaucoup", "Indiquez un nombre entier d'habitant·es, en chiffres"),
     ("12,5", "Indiquez un nombre entier d'habitant·es, en chiffres"),
     ("١٢٣", "Indiquez un nombre entier d'habitant·es, en chiffres"),
-    ("99999999", "Ce nombre dépasse 10 000 000 d'habitant·es : vérifiez-le."),
+    ("99999999", "Ce nombre dépasse 10 000 000 d'habitant·es\u00a0: vérifiez-le."),
 ])
 def test_bad_input_is_a_french_field_error_that_keeps_what_was_typed(admin_client, typed,
                                                                       message):

@@ -22,8 +22,8 @@ from tests.proposals.helpers import text
 from tests.recount import assert_counters_exact
 from tests.test_pages import check_page
 
-BANNER = "Vous agissez pour le compte de Yvonne Le Bihan — fin dans"
-EXPIRED = "sont écoulées : cette action n'a pas été enregistrée"
+BANNER = "Vous agissez pour le compte d'Yvonne Le Bihan — fin dans"
+EXPIRED = "sont écoulées\u00a0: cette action n'a pas été enregistrée"
 HELPED_PROPOSAL = "déposée avec l'aide d'un·e médiateur·rice"
 HELPED_COMMENT = "déposé avec l'aide d'un·e médiateur·rice"
 
@@ -87,7 +87,7 @@ def test_acting_proposal_is_the_participants_credited_to_the_mediator(mediator, 
     assert entry.actor_id == mediator.user.id and entry.target_id == made.id
     assert entry.data == {"mediator": "Thomas Médiateur", "person": "Yvonne Le Bihan",
                           "person_id": profile.user_id}
-    assert entry.reason == "Pour le compte de Yvonne Le Bihan"
+    assert entry.reason == "Pour le compte d'Yvonne Le Bihan"
     page = text(mediator.get(f"/propositions/{made.id}"))
     assert "Proposée par Yvonne Le Bihan" in page and HELPED_PROPOSAL in page
     listing = text(mediator.get(f"/projets/{project.slug}/propositions?tri=recentes"))
@@ -114,7 +114,7 @@ def test_acting_comment_and_reply_are_marked(mediator, world, as_role):
     assert page.count(HELPED_COMMENT) == 2
     journal = text(as_role("moderator").get("/moderation/journal?action=mediation."))
     assert "Commentaire déposé pour une personne accompagnée" in journal
-    assert "Thomas Médiateur" in journal and "Pour le compte de Yvonne Le Bihan" in journal
+    assert "Thomas Médiateur" in journal and "Pour le compte d'Yvonne Le Bihan" in journal
     assert_counters_exact()
 
 
@@ -229,7 +229,7 @@ def test_stopping_ends_the_banner_and_the_acting(mediator, world):
     project, _proposal, profile = world
     start_acting(mediator, profile)
     response = mediator.post("/mediation/agir/arreter", follow_redirects=True)
-    assert "Vous n'agissez plus pour le compte de Yvonne Le Bihan." in text(response)
+    assert "Vous n'agissez plus pour le compte d'Yvonne Le Bihan." in text(response)
     assert BANNER not in text(mediator.get("/"))
     _propose(mediator, project)
     db.session.commit()
@@ -245,7 +245,7 @@ def test_losing_the_role_ends_the_acting(mediator, world):
     db.session.commit()
     response = _propose(mediator, project)
     assert response.status_code == 409
-    assert "Vous n'agissez plus pour le compte de Yvonne Le Bihan" in text(response)
+    assert "Vous n'agissez plus pour le compte d'Yvonne Le Bihan" in text(response)
     assert acting_state(mediator) is None
     assert _count(Proposal) == 1
 

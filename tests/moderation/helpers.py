@@ -13,7 +13,7 @@ from consultation.moderation import services as moderation
 from tests import factories
 from tests.proposals.helpers import text
 
-BLOCKED_MESSAGE = "Votre compte est bloqué : vous pouvez lire mais plus contribuer."
+BLOCKED_MESSAGE = "Votre compte est bloqué\u00a0: vous pouvez lire mais plus contribuer."
 ROLE_MESSAGE = "Cette action est réservée à un rôle que vous n'avez pas."
 NOT_SELF = "Vous ne pouvez pas vous bloquer vous-même."
 NOT_STAFF = "Seul·e un·e administrateur·rice peut bloquer un compte de l'équipe."

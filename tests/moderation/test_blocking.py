@@ -100,7 +100,7 @@ def test_moderator_blocks_a_citizen_for_seven_days(moderator):
     page = text(moderator.get(account_url(citizen)))
     assert "Le compte de Yann Le Gall est bloqué." in page
     assert "Ce compte est bloqué jusqu'au" in page
-    assert "Motif : Insultes répétées." in page
+    assert "Motif\u00a0: Insultes répétées." in page
     assert "Débloquer ce compte" in page
     assert "Bloquer ce compte" not in page
 
@@ -329,7 +329,7 @@ def test_blocked_name_is_hidden_beside_proposals_and_comments(client, scene):
     replier = factories.user()
     db.session.commit()
     reply_page = text(login(client, replier).get(f"/commentaires/{scene['comment'].id}/repondre"))
-    assert "Compte bloqué a écrit :" in reply_page
+    assert "Compte bloqué a écrit\u00a0:" in reply_page
     assert "Yann Le Gall" not in reply_page
 
 

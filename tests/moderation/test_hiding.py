@@ -476,7 +476,7 @@ def test_hiding_a_comment_with_replies(app, moderator, client, proposal, thread)
     raw = client.get(f"/propositions/{proposal.id}").get_data(as_text=True)
     page = html.unescape(raw)
     assert f"{counts[0] - 1} commentaires" in page  # the figure the public reads
-    assert f"Masqué par la modération. Motif : {REASON}" in page
+    assert f"Masqué par la modération. Motif\u00a0: {REASON}" in page
     assert "Texte injurieux du parent." not in page
     assert "Réponse de niveau un." in page and "Réponse de niveau deux." in page
     # The replies are still nested under the hidden comment.
@@ -509,7 +509,7 @@ def test_hide_and_restore_a_comment_on_the_project(app, moderator, client):
     assert_counters_exact()
     assert fresh(Project, project.id).comments_count == 0
     page = text(client.get(f"/projets/{project.slug}"))
-    assert f"Masqué par la modération. Motif : {REASON}" in page
+    assert f"Masqué par la modération. Motif\u00a0: {REASON}" in page
     assert "Commentaire sur le projet." not in page
     [mail] = mails(app)
     assert mail["to"] == comment.author.email

@@ -86,7 +86,7 @@ def test_report_form_offers_the_reasons_in_french(citizen_client, proposal):
     assert response.status_code == 200
     page = text(response)
     assert "Signaler un contenu" in page
-    assert "« Des bancs au port »" in page
+    assert "«\u00a0Des bancs au port\u00a0»" in page
     for label in ("Publicité ou spam", "Propos injurieux, haineux ou discriminatoires",
                   "Hors sujet", "Données personnelles exposées", "Autre (précisez)"):
         assert label in page

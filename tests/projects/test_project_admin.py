@@ -225,7 +225,7 @@ def test_missing_title_is_refused_and_values_kept(admin_client):
     """Without a title the form comes back in French with everything typed still there."""
     data = form_data(title="   ", summary="Un résumé à garder.")
     page = refused_form(admin_client.post("/admin/projets/nouveau", data=data),
-                        "Titre : Ce champ est obligatoire.")
+                        "Titre\u00a0: Ce champ est obligatoire.")
     assert "Un résumé à garder." in page
     assert 'value="2027-02-01"' in page
     assert f'<option selected value="{orientation().id}">' in page
@@ -237,7 +237,7 @@ def test_missing_title_is_refused_and_values_kept(admin_client):
 def test_missing_summary_is_refused(admin_client):
     """The summary is required too."""
     refused_form(admin_client.post("/admin/projets/nouveau", data=form_data(summary="")),
-                 "Résumé : Ce champ est obligatoire.")
+                 "Résumé\u00a0: Ce champ est obligatoire.")
     assert project_count() == 0
 
 
@@ -269,10 +269,10 @@ def test_overlapping_phases_are_refused(admin_client):
     """A phase must start after the previous one ends."""
     data = form_data(information_end="2027-02-10")
     refused_form(admin_client.post("/admin/projets/nouveau", data=data),
-                 "Cette phase doit commencer après la fin de la phase « Information ».")
+                 "Cette phase doit commencer après la fin de la phase «\u00a0Information\u00a0».")
     same_day = form_data(information_end="2027-02-01")
     refused_form(admin_client.post("/admin/projets/nouveau", data=same_day),
-                 "Cette phase doit commencer après la fin de la phase « Information ».")
+                 "Cette phase doit commencer après la fin de la phase «\u00a0Information\u00a0».")
     assert project_count() == 0
 
 
@@ -285,7 +285,7 @@ def test_phases_out_of_order_are_refused(admin_client):
         follow_up_start="2027-07-01", follow_up_end="2027-12-31",
     )
     refused_form(admin_client.post("/admin/projets/nouveau", data=data),
-                 "Cette phase doit commencer après la fin de la phase « Information ».")
+                 "Cette phase doit commencer après la fin de la phase «\u00a0Information\u00a0».")
     assert project_count() == 0
 
 
@@ -328,7 +328,7 @@ def test_invalid_orientation_is_refused(admin_client, value, message):
     """An orientation id that is not in the list is refused in French."""
     refused_form(
         admin_client.post("/admin/projets/nouveau", data=form_data(orientation=value)),
-        f"Orientation stratégique : {message}",
+        f"Orientation stratégique\u00a0: {message}",
     )
     assert project_count() == 0
 
@@ -339,7 +339,7 @@ def test_invalid_territory_is_refused_in_french(admin_client):
         admin_client.post("/admin/projets/nouveau", data=form_data(territories=["99999"])),
         "n'est pas un choix valide pour ce champ.",
     )
-    assert re.search(r"Territoires concernés : «\s99999\s» n'est pas un choix valide", page)
+    assert re.search(r"Territoires concernés\s:\s«\s99999\s» n'est pas un choix valide", page)
     assert checked_territories(page) == []
     assert project_count() == 0
 

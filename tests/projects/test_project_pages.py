@@ -35,7 +35,7 @@ def orientation_id(slug: str) -> int:
 
 def french(day: date) -> str:
     """A date written the French way, as the page should show it: 5 mars 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def recount(project_id: int) -> dict[str, int]:
@@ -259,7 +259,7 @@ def test_project_page_shows_summary_en_bref_and_body(app, client):
     assert "<em>réseau</em>" in body
     assert "<script>" not in page
     assert "Des services au public exemplaires" in page
-    assert "Territoires : Brest" in page
+    assert "Territoires\u00a0: Brest" in page
 
 
 def test_project_page_shows_phases_with_french_dates_and_current(app, client):

@@ -88,7 +88,7 @@ def test_admin_gives_an_answer(app, admin_client, proposal):
     page = text(shown)
     assert "La réponse officielle est publiée." in page
     assert "Réponse officielle de la métropole" in page
-    assert "Réponse officielle : Acceptée" in page
+    assert "Réponse officielle\u00a0: Acceptée" in page
     assert "<strong>retenons</strong>" in page
     assert "<script>alert(1)" not in shown.get_data(as_text=True)
     assert CHANGE in page and GIVE not in page
@@ -105,7 +105,7 @@ def test_visitors_see_the_answer(client, proposal):
                                   "Le service étudie le coût.")
     db.session.commit()
     page = text(client.get(f"/propositions/{proposal.id}"))
-    assert "Réponse officielle : À l'étude" in page
+    assert "Réponse officielle\u00a0: À l'étude" in page
     assert "Le service étudie le coût." in page
     assert GIVE not in page and CHANGE not in page
 
@@ -127,7 +127,7 @@ def test_admin_changes_an_answer(app, admin_client, proposal):
     assert (saved.answer_status, saved.answer_body) == (
         "rejected", "Le budget ne le permet pas cette année.")
     page = text(admin_client.get(f"/propositions/{proposal.id}"))
-    assert "Réponse officielle : Refusée" in page
+    assert "Réponse officielle\u00a0: Refusée" in page
     assert "Nous étudions." not in page
 
     first, second = answer_entries()
@@ -150,7 +150,7 @@ def test_list_filters_by_answer(client, proposal):
     assert listed_proposal_ids(client.get(url + "rejected")) == []
     assert listed_proposal_ids(client.get(url)) == [other.id, proposal.id]
     page = text(client.get(url + "accepted"))
-    assert "Réponse officielle : Acceptée" in page
+    assert "Réponse officielle\u00a0: Acceptée" in page
     assert '<option value="accepted" selected>' in page
 
 

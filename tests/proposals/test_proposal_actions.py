@@ -77,7 +77,7 @@ def test_citizen_submits_a_proposal(citizen_client):
     assert "<script>alert" not in citizen_client.get(f"/propositions/{proposal.id}").get_data(
         as_text=True
     )
-    assert "Territoire : Brest" in page
+    assert "Territoire\u00a0: Brest" in page
     assert listed_proposal_ids(citizen_client.get(f"/projets/{project.slug}/propositions")) == [
         proposal.id
     ]
@@ -97,14 +97,14 @@ def test_submit_without_territory(citizen_client):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"title": "Wifi"}, "Titre : Entre 5 et 150 caractères."),
-        ({"title": "x" * 151}, "Titre : Entre 5 et 150 caractères."),
-        ({"title": "   "}, "Titre : Ce champ est obligatoire."),
-        ({"body": ""}, "Votre proposition : Ce champ est obligatoire."),
-        ({"body": "   \n  "}, "Votre proposition : Ce champ est obligatoire."),
-        ({"territory": "99999"}, "Territoire concerné (facultatif) : Choisissez une valeur de la "
-                                 "liste."),
-        ({"territory": "Brest"}, "Territoire concerné (facultatif) : Choix non valide"),
+        ({"title": "Wifi"}, "Titre\u00a0: Entre 5 et 150 caractères."),
+        ({"title": "x" * 151}, "Titre\u00a0: Entre 5 et 150 caractères."),
+        ({"title": "   "}, "Titre\u00a0: Ce champ est obligatoire."),
+        ({"body": ""}, "Votre proposition\u00a0: Ce champ est obligatoire."),
+        ({"body": "   \n  "}, "Votre proposition\u00a0: Ce champ est obligatoire."),
+        ({"territory": "99999"}, "Territoire concerné (facultatif)\u00a0: Choisissez une valeur "
+                                 "de la liste."),
+        ({"territory": "Brest"}, "Territoire concerné (facultatif)\u00a0: Choix non valide"),
     ],
 )
 def test_invalid_submission_is_refused_in_french_with_values_kept(citizen_client, changes,
@@ -271,7 +271,7 @@ def test_author_withdraws_after_confirmation(app, citizen_client):
     confirm = as_author.get(f"{base}/retirer")
     assert confirm.status_code == 200
     page = text(confirm)
-    assert "Vous allez retirer « À retirer bientôt »" in page
+    assert "Vous allez retirer «\u00a0À retirer bientôt\u00a0»" in page
     assert "Oui, retirer ma proposition" in page
     assert stored(proposal.id).status == "published"  # asking changes nothing
 

@@ -309,7 +309,7 @@ def test_filter_by_answer_status(app, client):
             everything
         )
     page = text(client.get(list_url(project, reponse="accepted")))
-    assert "Réponse officielle : Acceptée" in page
+    assert "Réponse officielle\u00a0: Acceptée" in page
 
 
 def test_filters_combine_with_sort(app, client):

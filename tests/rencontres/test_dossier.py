@@ -186,7 +186,8 @@ def test_dossier_gathers_cover_programme_year_figures_and_syntheses(
     assert "Une idée arrivée après la synthèse" not in whole
 
     page = text(app.test_client().get("/rencontres/2026"))
-    assert f"Télécharger le dossier (PDF) ({round(len(content) / 1024)} Ko)" in page
+    kilobytes = -(-len(content) // 1024)  # rounded up
+    assert f"Télécharger le dossier (PDF, {kilobytes} Ko)" in page
 
 
 def test_republishing_builds_a_new_dossier_with_the_new_synthesis(

@@ -46,7 +46,7 @@ def number(text: str) -> int:
 def french_day(moment: datetime) -> str:
     """The day of a stored time in Brest, written as the cover writes it (5 mars 2026)."""
     day = as_utc(moment).astimezone(ZoneInfo("Europe/Paris")).date()
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def consultation_with_25_proposals() -> Any:
@@ -159,7 +159,7 @@ def check_document(reader: pypdf.PdfReader, title: str, published_at: datetime) 
     assert "Sommaire" in contents
     for entry in ("Ce que la consultation a montré", "Et ensuite",
                   "Les propositions les plus soutenues", "La modération",
-                  "Annexe : toutes les propositions"):
+                  "Annexe\u00a0: toutes les propositions"):
         assert re.search(rf"{re.escape(entry)} \.+ +\d+\n", contents), entry
     for index, page_text in enumerate(pages[1:], start=2):
         assert f"{index} / {count}" in page_text, index

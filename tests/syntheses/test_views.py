@@ -29,7 +29,7 @@ from tests.syntheses.conftest import STAND_IN
 SHOWN = re.compile(
     r"<strong>([^<]+)</strong>\s*(participant·e|proposition|commentaire|soutien)s?\b")
 ANNEX_ROW = re.compile(r'<th scope="row"><a href="/propositions/(\d+)">')
-NOT_FAILED = "Ce PDF n'est pas en échec : il n'y a rien à relancer."
+NOT_FAILED = "Ce PDF n'est pas en échec\u00a0: il n'y a rien à relancer."
 RETRY_BUTTON = "Relancer la fabrication"
 REFRESH = '<meta http-equiv="refresh"'
 TAG = re.compile(r"<[^>]+>")

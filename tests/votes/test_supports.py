@@ -221,7 +221,7 @@ def test_support_refused_on_withdrawn_proposal(as_role, open_proposal):
     assert f"/propositions/{open_proposal.id}/soutenir" not in page
     response = support(late, open_proposal)
     assert response.status_code == 403
-    assert "a été retirée ou masquée : elle ne reçoit plus de soutiens." in body(response)
+    assert "a été retirée ou masquée\u00a0: elle ne reçoit plus de soutiens." in body(response)
     assert support_rows(open_proposal.id) == 1
     assert_counters_exact()
 
