@@ -73,7 +73,7 @@ def audits(demo_site):
             for path, _status in _paths(role):
                 response = page.goto(person.base_url + fill(path, demo_site.world))
                 if role == "acting":  # the banner that says for whom the mediator acts
-                    assert page.locator("text=Vous agissez pour le compte de").count() == 1
+                    assert page.locator("text=Vous agissez pour le compte d").count() == 1
                 violations = axe_violations(page)
                 page.keyboard.press("Tab")
                 results.append(PageAudit(role, path, response.status, violations,
