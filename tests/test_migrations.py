@@ -129,7 +129,6 @@ def test_projects_made_before_drafts_stay_published(fresh_uri):
                 "SELECT published_at, created_at FROM projects WHERE slug = 'ancien'")).one()
             assert published is not None and published == created
             db.session.rollback()
-            assert schema_differences() == []
 
             downgrade(revision="0015")
             assert "published_at" not in {

@@ -130,7 +130,7 @@ class _Labels(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {key: value or "" for key, value in attrs}
-        if tag == "input" and attr.get("type") in ("radio", "checkbox") and "required" in attr:
+        if tag == "input" and attr.get("type") == "radio" and "required" in attr:
             # A choice's own label is the option: the group's legend carries the mark.
             assert self.legends and self.legends[-1].split()[-1:] == [REQUIRED], self.legends
         elif tag in ("input", "textarea", "select") and "required" in attr:
