@@ -26,6 +26,9 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 # The site's own refresh: a document being built reloads itself.
 OWN_SCRIPT = {"src": "/static/kiosk.js", "defer": ""}
+# The PDFs' cover: the platform's wordmark, a file of its own (user text has no <img>: the
+# sanitiser's allow-list has none).
+OWN_IMAGE = {"class": "wordmark", "src": "brand/wordmark.svg"}
 SITE_REFRESH = re.compile(r"^\d+(;url=/(?![/\\])[\w/.-]*)?$")
 
 
@@ -68,7 +71,9 @@ class Page(HTMLParser):
 
     def _own_script(self, tag: str, found: dict[str, str]) -> bool:
         # The site's one script: a terminal's idle timer, a file of its own, in the head.
-        return tag == "script" and self._in_head and found == OWN_SCRIPT
+        return ((tag == "script" and self._in_head and found == OWN_SCRIPT)
+                or (tag == "img" and {k: found.get(k) for k in OWN_IMAGE} == OWN_IMAGE
+                    and set(found) == {"class", "src", "alt"}))
 
     def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {name: value or "" for name, value in attrs}
