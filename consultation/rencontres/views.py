@@ -117,7 +117,8 @@ def publish(year: int):
     edition = _edition_or_404(year)
     require("rencontres.manage", edition)
     if attempt(lambda: services.publish(edition, current_user)) is not FAILED:
-        flash(_("L'édition est publiée. Son dossier est en cours de fabrication."), "success")
+        # The page below says where the dossier stands (built already when jobs run inline).
+        flash(_("L'édition est publiée."), "success")
     return redirect(url_for("rencontres.show", year=year))
 
 
