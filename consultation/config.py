@@ -97,6 +97,7 @@ class Defaults:
     STRICT_TRANSPORT_SECURITY = "max-age=31536000"
     # Rate limits (Flask-Limiter): only POSTs count. Counted in memory per worker, or in Redis
     # when REDIS_URL is set; an unreachable Redis falls back to memory and the site keeps serving.
+    # In production the app refuses to start with memory (core/security.py check_production).
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI: str | None = None  # None: REDIS_URL's Redis, else memory
     RATELIMIT_LOGIN_PER_IP = "10/minute;50/hour"
@@ -110,6 +111,25 @@ class Defaults:
     # The public API (/api/v1/): its GETs count, per address, all endpoints together.
     RATELIMIT_API_PER_IP = "300/minute;5000/hour"
     API_PAGE_SIZE = 50  # the default `limit` of the API's lists (at most 200)
+
+    # Request size (Werkzeug refuses past these with the 413 page, before reading the body;
+    # core/security.py). Forms are sent urlencoded: a character of 4 bytes in UTF-8 travels as
+    # 12 (%F0%9F%98%80). The largest form, the synthesis editor (60,000 + 500 characters),
+    # weighs at most 60,500 x 12 = 726,000 bytes; 2 MiB leaves a margin of 2.9 and is nginx's
+    # client_max_body_size 2m (deploy/). The 600,000-field POST of the audit weighs 1.2 MB:
+    # MAX_FORM_PARTS stops it. The JSON API only answers GET: no other body is read.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A paper workshop (mediation) at its 100 rows, each with 10,000 + 150 characters of
+    # 4 bytes, weighs 100 x 10,150 x 12 + ~16 KB of names = 12.2 MB: only its page allows more,
+    # and only to someone the rule `mediation.workshop` allows (a mediator), never to a visitor.
+    MAX_CONTENT_LENGTH_LARGE_FORMS = 16 * 1024 * 1024
+    # One text field of a multipart body (no form is multipart; a forged one may be): the
+    # longest field, 60,000 characters of 4 bytes, is 240,000 bytes; 512 KiB leaves 2.1.
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    # Fields of a form, multipart or urlencoded (Werkzeug counts only multipart; core/security.py
+    # counts the urlencoded ones too). The most, a workshop at 100 rows: 100 x 7 + 4 = 704;
+    # a follow-up commitment has one per proposal ticked. 1,000 leaves 1.4 over the workshop.
+    MAX_FORM_PARTS = 1000
 
 
 # Environment variables read, and how each value is converted.
@@ -134,6 +154,10 @@ _ENV: dict[str, Any] = {
     "RATELIMIT_ENABLED": lambda v: v.lower() in {"1", "true", "yes", "oui"},
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_API_PER_IP": str,
+    "MAX_CONTENT_LENGTH": int,
+    "MAX_CONTENT_LENGTH_LARGE_FORMS": int,
+    "MAX_FORM_MEMORY_SIZE": int,
+    "MAX_FORM_PARTS": int,
     "KIOSK_MODE": lambda v: v.lower() in {"1", "true", "yes", "oui"},
     "KIOSK_IDLE_MINUTES": int,
     "ACCESSIBILITY_CONTACT": str,

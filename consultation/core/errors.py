@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -63,7 +64,10 @@ EXPLANATIONS = {
     405: _l("Cette adresse ne s'utilise pas de cette façon."),
     406: _l("Cette adresse ne répond qu'en JSON (application/json)."),
     409: _l("Cette action n'est pas possible dans l'état actuel."),
-    413: _l("Le contenu envoyé dépasse la taille autorisée."),
+    413: _l(
+        "Ce que vous avez envoyé dépasse la taille autorisée : le site l'a refusé sans le lire, "
+        "et rien n'a été enregistré."
+    ),
     429: _l("Vous avez fait trop de tentatives. Patientez un peu avant de réessayer."),
     500: _l("Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard."),
     503: _l(
@@ -102,6 +106,17 @@ def database_unavailable(error: BaseException | None) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
+def back_path() -> str | None:
+    """The page the request came from, when it is one of this site's (the Referer)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
+        return None
+    path = referrer.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     """Render the French error page for an HTTP status."""
     status = status if status in TITLES else 500
@@ -111,6 +126,8 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
             status=status,
             title=TITLES[status],
             message=message or EXPLANATIONS[status],
+            # A body refused unread cannot be given back: the page sends back to the form.
+            back=back_path() if status == 413 else None,
         ),
         status,
     )

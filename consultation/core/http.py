@@ -8,7 +8,6 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, request
-from flask import Request as FlaskRequest
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 
@@ -16,6 +15,7 @@ from consultation.core import permissions
 from consultation.core.acting import acting_user
 from consultation.core.db import abandon_request
 from consultation.core.errors import DomainError
+from consultation.core.security import SizeLimitedRequest
 from consultation.extensions import db
 
 T = TypeVar("T")
@@ -76,8 +76,9 @@ def get_or_404(model: type[T], ident: Any) -> T:
     return found
 
 
-class Request(FlaskRequest):
-    """A request whose query string is always UTF-8 text.
+class Request(SizeLimitedRequest):
+    """A request held to the size limits (core.security), whose query string is always UTF-8
+    text.
 
     Werkzeug decodes the raw query string strictly wherever it is read (`args`, `full_path`,
     even on the error page); one that is not UTF-8 is set aside here, and refused with the

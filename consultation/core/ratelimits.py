@@ -6,8 +6,9 @@ per address (REMOTE_ADDR, or the client behind PROXY_FIX trusted proxies) and on
 (the email typed, the reset link, or the logged-in user). Posting views share one count, so
 alternating comments and supports does not double the allowance. Counts live in memory per
 worker, or in Redis when REDIS_URL (or RATELIMIT_STORAGE_URI) is set; when that Redis cannot be
-reached the limiter counts in memory and the site keeps serving. Past a limit the answer is the
-French 429 page with a Retry-After header.
+reached the limiter counts in memory and the site keeps serving. In production the app does not
+start with memory (core/security.py). Past a limit the answer is the French 429 page with a
+Retry-After header.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import contextlib
 import hashlib
 import math
 import time
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import gettext, ngettext
@@ -132,11 +133,16 @@ def wait_message(seconds: int) -> str:
     )
 
 
+def storage_uri(config: Mapping[str, Any]) -> str:
+    """Where the counts live: RATELIMIT_STORAGE_URI, else REDIS_URL's Redis, else memory."""
+    return str(config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://")
+
+
 def init_app(app: Flask) -> None:
     """Bind the limiter: Redis when configured (memory if it fails), else memory."""
     from consultation.core.errors import render_error, renderer_for_path
 
-    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    uri = storage_uri(app.config)
     app.config["RATELIMIT_STORAGE_URI"] = uri
     if uri.startswith(("redis://", "rediss://", "redis+")):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_OPTIONS)

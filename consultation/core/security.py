@@ -6,11 +6,24 @@ have none, tests/core/test_security.py scans them), nosniff, a referrer policy a
 be framed. Strict-Transport-Security goes with HTTPS requests, and with every response in
 production. Behind PROXY_FIX trusted proxies, X-Forwarded-For and X-Forwarded-Proto say who
 asked and whether over HTTPS (rate limits count per real address).
+
+Request size: MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS (config.py says how
+they were computed) make Werkzeug refuse a body with the French 413 page before reading it; the
+Request below also counts the fields of an urlencoded body, which Werkzeug does not. A view
+marked @large_form(rule) accepts up to MAX_CONTENT_LENGTH_LARGE_FORMS from someone the rule
+allows.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
+
 from flask import Flask, Response, current_app, request
+from flask import Request as FlaskRequest
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
@@ -30,7 +43,8 @@ class InsecureConfiguration(RuntimeError):
 
 
 def check_production(app: Flask) -> None:
-    """Refuse to start in production with the development secret key, or a short one."""
+    """Refuse to start in production with the development secret key, or a short one, or with
+    rate limits counted in each process's memory."""
     secret = app.config.get("SECRET_KEY") or ""
     if secret == DEFAULT_SECRET_KEY or len(str(secret)) < SECRET_KEY_MIN:
         raise InsecureConfiguration(
@@ -41,6 +55,32 @@ def check_production(app: Flask) -> None:
             "python3 -c 'import secrets; print(secrets.token_hex(32))', puis donnez-la dans "
             "la variable d'environnement SECRET_KEY ou dans instance/config.py "
             "(SECRET_KEY = \"...\")."
+        )
+    check_rate_limit_storage(app)
+
+
+def check_rate_limit_storage(app: Flask) -> None:
+    """Refuse rate limits counted in memory: each gunicorn worker would count apart, and
+    a limit of 5 logins a minute would let 5 through per worker. Turned off on purpose
+    (RATELIMIT_ENABLED=false), they are logged as an error at every start instead."""
+    from consultation.core.ratelimits import storage_uri
+
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        app.logger.critical(
+            "Limites de débit désactivées en production (RATELIMIT_ENABLED=false) : rien ne "
+            "freine les essais de mots de passe ni les inscriptions en série. Réactivez-les "
+            "avec un stockage partagé (REDIS_URL) dès que possible."
+        )
+        return
+    if storage_uri(app.config).startswith("memory://"):
+        raise InsecureConfiguration(
+            "Démarrage refusé : en production (APP_ENV=production), les limites de débit "
+            "(connexions, inscriptions, réinitialisations, publications) doivent être comptées "
+            "dans un stockage partagé par tous les processus. En mémoire, chaque processus "
+            "gunicorn compte de son côté : une limite de 5 essais par minute en laisse passer "
+            "5 par processus. Donnez l'adresse de Redis dans REDIS_URL (par exemple "
+            "redis://127.0.0.1:6379/0), ou un autre stockage dans RATELIMIT_STORAGE_URI "
+            "(redis:// ou memcached://), dans l'environnement ou dans instance/config.py."
         )
 
 
@@ -71,3 +111,75 @@ def security_headers(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security",
                                     config["STRICT_TRANSPORT_SECURITY"])
     return response
+
+
+# --- Request size ------------------------------------------------------------------------------
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def large_form(rule: str) -> Callable[[V], V]:
+    """Decorate a view whose form may weigh more than MAX_CONTENT_LENGTH: its POSTs from
+    someone the permission `rule` allows may reach MAX_CONTENT_LENGTH_LARGE_FORMS."""
+
+    def mark(view: V) -> V:
+        view.large_form_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _large_form_allowed(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint or "")
+    rule = getattr(view, "large_form_rule", None)
+    if rule is None:
+        return False
+    # Asked only on this view's requests: the user is loaded from the signed session, so a
+    # visitor, or someone the rule refuses, keeps the ordinary limit.
+    from flask_login import current_user
+
+    from consultation.core import permissions
+
+    return bool(current_user.is_authenticated and permissions.can(current_user, rule))
+
+
+class CountedFormParser(FormDataParser):
+    """Werkzeug's parser, counting the fields of an urlencoded body against MAX_FORM_PARTS
+    too (Werkzeug counts only multipart ones): 600,000 empty fields fit in 1.2 MB. A chunked
+    body (no Content-Length) longer than MAX_CONTENT_LENGTH is refused, where Werkzeug would
+    read its first MAX_CONTENT_LENGTH bytes as if they were the whole form."""
+
+    def _parse_urlencoded(
+        self, stream: IO[bytes], mimetype: str, content_length: int | None,
+        options: dict[str, str],
+    ) -> Any:
+        data = stream.read()
+        # At MAX_CONTENT_LENGTH, Werkzeug's stream raises 413 on the next read if more came.
+        if stream.read(1):
+            raise RequestEntityTooLarge()
+        if self.max_form_parts is not None and data.count(b"&") >= self.max_form_parts:
+            raise RequestEntityTooLarge()
+        return super()._parse_urlencoded(io.BytesIO(data), mimetype, content_length, options)
+
+
+class SizeLimitedRequest(FlaskRequest):
+    """A request held to the size limits of the config (see the module's docstring)."""
+
+    form_data_parser_class = CountedFormParser
+    _large_form: bool | None = None  # asked once per request, on first need
+
+    @property
+    def max_content_length(self) -> int | None:
+        """MAX_CONTENT_LENGTH, or MAX_CONTENT_LENGTH_LARGE_FORMS on a @large_form view."""
+        ordinary = FlaskRequest.max_content_length.fget(self)  # type: ignore[attr-defined]
+        if self._max_content_length is not None or ordinary is None:
+            return ordinary
+        if self._large_form is None:
+            self._large_form = _large_form_allowed(self.endpoint)
+        if self._large_form:
+            return max(ordinary, int(current_app.config["MAX_CONTENT_LENGTH_LARGE_FORMS"]))
+        return ordinary
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value

@@ -18,6 +18,7 @@ from consultation.core.errors import render_error
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, safe_next
 from consultation.core.pagination import page_number, paginate
+from consultation.core.security import large_form
 from consultation.core.text import elide
 from consultation.extensions import db
 from consultation.mediation import bp, services
@@ -236,6 +237,7 @@ def _rows(form: WorkshopForm) -> list[services.WorkshopRow]:
 
 
 @bp.route("/mediation/ateliers/nouveau", methods=["GET", "POST"])
+@large_form("mediation.workshop")  # 100 rows of 10,000 characters: config.py
 @login_required
 @ratelimits.posting
 def workshop():

@@ -25,3 +25,18 @@ def test_make_run_hands_its_port_to_the_app():
     """The Makefile exports PORT, so that the app it starts reads the same port."""
     makefile = (Path(__file__).parents[2] / "Makefile").read_text()
     assert "\nexport PORT\n" in makefile
+
+
+def test_request_size_limits_are_set_and_read_from_the_environment():
+    """The size limits have values (Flask's own defaults set no body limit) and the
+    environment may change them: nginx's client_max_body_size follows MAX_CONTENT_LENGTH."""
+    assert Defaults.MAX_CONTENT_LENGTH == 2 * 1024 * 1024
+    assert Defaults.MAX_CONTENT_LENGTH < Defaults.MAX_CONTENT_LENGTH_LARGE_FORMS
+    assert Defaults.MAX_FORM_MEMORY_SIZE < Defaults.MAX_CONTENT_LENGTH
+    assert Defaults.MAX_FORM_PARTS == 1000
+    found = from_environment({
+        "MAX_CONTENT_LENGTH": "1048576", "MAX_CONTENT_LENGTH_LARGE_FORMS": "8388608",
+        "MAX_FORM_MEMORY_SIZE": "262144", "MAX_FORM_PARTS": "500",
+    })
+    assert found == {"MAX_CONTENT_LENGTH": 1048576, "MAX_CONTENT_LENGTH_LARGE_FORMS": 8388608,
+                     "MAX_FORM_MEMORY_SIZE": 262144, "MAX_FORM_PARTS": 500}

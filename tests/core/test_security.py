@@ -25,6 +25,7 @@ from tests.test_pages import admin_urls, citizen_urls, moderator_urls, public_ur
 __all__ = ["site"]  # the pages' data, shared with tests/test_pages.py
 
 STRONG_SECRET = "k" * 32
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens: starting must not need Redis
 SAME_EVERYWHERE = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -270,8 +271,53 @@ def test_app_env_production_sets_production(app, monkeypatch):
         create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                     "SECRET_KEY": DEFAULT_SECRET_KEY})
     monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(InsecureConfiguration):  # rate limits counted per worker
+        create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    monkeypatch.setenv("REDIS_URL", UNREACHABLE_REDIS)
     started = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     assert started.config["SESSION_COOKIE_SECURE"] is True
+    assert started.config["RATELIMIT_STORAGE_URI"] == UNREACHABLE_REDIS
+
+
+@pytest.mark.parametrize("storage", [{}, {"RATELIMIT_STORAGE_URI": "memory://"},
+                                     {"REDIS_URL": "", "RATELIMIT_STORAGE_URI": ""}])
+def test_production_refuses_rate_limits_counted_per_worker(app, storage):
+    """Rate limits on and counted in memory (no REDIS_URL, or memory:// named): each gunicorn
+    worker would count apart (19 of 25 wrong logins went through 5 a minute with four): the
+    app does not start, and says what to set."""
+    settings = {**app.config, "PRODUCTION": True, "SECRET_KEY": STRONG_SECRET,
+                "RATELIMIT_ENABLED": True, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": None,
+                **storage}
+    with pytest.raises(InsecureConfiguration) as refused:
+        create_app(settings)
+    message = str(refused.value)
+    assert "Démarrage refusé" in message and "REDIS_URL" in message
+    assert "RATELIMIT_STORAGE_URI" in message and "par processus" in message
+
+
+@pytest.mark.parametrize("storage", [{"REDIS_URL": UNREACHABLE_REDIS},
+                                     {"RATELIMIT_STORAGE_URI": UNREACHABLE_REDIS}])
+def test_production_starts_with_a_shared_rate_limit_storage(app, storage):
+    """REDIS_URL, or a RATELIMIT_STORAGE_URI of its own: the app starts (Redis need not answer
+    yet; while it does not, the limiter counts in memory, see core/ratelimits.py)."""
+    made = create_app({**app.config, "PRODUCTION": True, "SECRET_KEY": STRONG_SECRET,
+                       "RATELIMIT_ENABLED": True, "REDIS_URL": None,
+                       "RATELIMIT_STORAGE_URI": None, **storage})
+    assert made.config["RATELIMIT_STORAGE_URI"] == UNREACHABLE_REDIS
+
+
+def test_production_with_rate_limits_off_starts_but_says_so(app, caplog):
+    """RATELIMIT_ENABLED=false is a choice written down, not a default: the app starts, and
+    logs a critical line at every start."""
+    with caplog.at_level("CRITICAL"):
+        made = create_app({**app.config, "PRODUCTION": True, "SECRET_KEY": STRONG_SECRET,
+                           "RATELIMIT_ENABLED": False, "REDIS_URL": None,
+                           "RATELIMIT_STORAGE_URI": None})
+    assert made.config["PRODUCTION"] is True
+    critical = [r.getMessage() for r in caplog.records if r.levelname == "CRITICAL"]
+    assert any("Limites de débit désactivées en production" in line for line in critical)
 
 
 def test_development_starts_with_the_default_key(app):
