@@ -57,10 +57,14 @@
       }
     }
 
+    var timer;
+
     function tick() {
       if (pending && Date.now() - told >= 30000) keepAlive();
       var left = idle - Math.floor((Date.now() - told) / 1000);
       if (left <= 0) {
+        // Once: a second assign() while the first is under way would cancel it.
+        window.clearInterval(timer);
         // Nothing the person typed stays on the screen for the next one.
         resetForms();
         window.location.assign(endUrl);
@@ -74,7 +78,7 @@
     ["keydown", "pointerdown", "input", "wheel", "touchstart"].forEach(function (kind) {
       document.addEventListener(kind, activity, { passive: true, capture: true });
     });
-    window.setInterval(tick, 1000);
+    timer = window.setInterval(tick, 1000);
   }
 
   function acting() {

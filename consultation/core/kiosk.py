@@ -118,13 +118,18 @@ def kept_fields() -> list[tuple[str, str]]:
     ]
 
 
+def shown_text(kept: list[tuple[str, str]]) -> list[str]:
+    """What of the kept fields a person wrote (not ids nor flags), to show back as typed."""
+    return [value for _name, value in kept
+            if len(value.strip()) > 1 and any(sign.isalpha() for sign in value)]
+
+
 def sent_again_page(kept: list[tuple[str, str]]) -> tuple[str, int]:
     """The form that came after the delay, given back to the same submission: nothing of it
     saved, nobody logged in; logging in here sends it again (409: nothing was done)."""
     target = request.full_path if request.query_string else request.path
     return render_template(
-        "kiosk_expired.html", kept=kept,
-        shown=[value for _name, value in kept if len(value.strip()) > 1],
+        "kiosk_expired.html", kept=kept, shown=shown_text(kept),
         action=url_for("accounts.login", next=target),
     ), 409
 

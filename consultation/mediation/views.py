@@ -16,7 +16,7 @@ from consultation.core.acting import act_for, acting
 from consultation.core.db import abandon_request
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, safe_next
-from consultation.core.kiosk import kept_fields
+from consultation.core.kiosk import kept_fields, shown_text
 from consultation.core.pagination import page_number, paginate
 from consultation.core.text import elide
 from consultation.extensions import db
@@ -86,7 +86,7 @@ def _sent_again(refusal: str, person_id: Any) -> tuple[str, int]:
     target = request.full_path if request.query_string else request.path
     return render_template(
         "mediation/acting_ended.html", refusal=refusal, kept=kept, profile=profile,
-        shown=[value for _name, value in kept if len(value.strip()) > 1],
+        shown=shown_text(kept),
         action=url_for("mediation.start", user_id=profile.user_id, next=target)
         if restart and profile is not None else None,
     ), 409
