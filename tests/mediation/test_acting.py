@@ -373,5 +373,5 @@ def test_extending_in_the_background_leaves_no_message(mediator, world):
     shift_clock(mediator, -25 * 60)
     response = mediator.post("/mediation/agir/prolonger", data={"quiet": "1"})
     assert response.status_code == 302
-    assert BANNER + " 35 min" in text(mediator.get("/"))
-    assert "pendant encore" not in text(mediator.get("/"))
+    page = text(mediator.get("/"))
+    assert BANNER + " 35 min" in page and "pendant encore" not in page
