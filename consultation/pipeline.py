@@ -13,10 +13,12 @@ the later stages before it do not run):
    everything after may read the query string (the page memory's key, the views' args).
 2. check_acting: while a mediator acts for someone, that person becomes the author of what is
    sent; an acting session that has run out is stopped, and a POST sent in it is refused (409,
-   its transaction abandoned). Before any view, which must know on whose behalf it acts.
+   its transaction abandoned, the form given back as typed). Before any view, which must know
+   on whose behalf it acts.
 3. end_idle_sessions: on a town-hall terminal, the session of someone who left ends here, and
-   what they sent goes nowhere (a redirect to the start page). Before the page memory, so that
-   a page is never served to, or kept for, a session that should have ended.
+   what they sent is done for nobody (a redirect to the start page, or for a logged-in POST its
+   own fields given back with a login form). Before the page memory, so that a page is never
+   served to, or kept for, a session that should have ended.
 4. serve_from_memory: an anonymous GET may get the HTML kept for its URL (PAGE_CACHE_SECONDS),
    with this visitor's CSRF token put back in by plain substitution; no view, no query. Last,
    once nothing else can refuse the request or change its session.
@@ -33,7 +35,8 @@ memory, answers of a stage before):
 2. remember_page: a plain 200 HTML page made for an anonymous GET is kept, its CSRF token
    replaced by a placeholder (plain substitution).
 3. leave_nothing: on a terminal, Cache-Control: no-store (Back shows nothing of the previous
-   person). Forms there carry autocomplete="off" from the templates (kiosk.no_autofill).
+   person). Forms there carry autocomplete="off" from the templates (kiosk.no_autofill), the
+   person's own fields their token.
 4. commit_request: THE request boundary. The request's transaction is committed once, unless
    the status is an error (>= 400) or the request was abandoned: then it is rolled back. Only
    after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
@@ -51,7 +54,7 @@ When the app context ends (after every request, CLI command or job):
 
 Templates get, after Flask's, Flask-WTF's and Flask-Login's context:
 - acting_banner: the "acting for" banner and the mediation menu entry;
-- kiosk_context: the kiosk class, its idle delay and meta refresh.
+- kiosk_context: the kiosk class, its idle delay and timer.
 
 Signing in or out (Flask-Login's signals): forget_acting ends any acting session of the browser.
 """

@@ -80,7 +80,10 @@ def login():
             # A shared terminal never keeps anyone logged in.
             login_user(user, remember=bool(form.remember.data) and not kiosk.is_kiosk())
             flash(_("Vous êtes connecté·e."), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+            # A form kept past a terminal's idle delay (core/kiosk.py) is sent again as is.
+            resend = bool(request.form.get("kept")) and safe_next(request.args.get("next"), "")
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")),
+                            code=307 if resend else 302)
     return render_template("accounts/login.html", form=form)
 
 

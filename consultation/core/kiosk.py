@@ -3,18 +3,30 @@
 A browser is a kiosk when the server says so for all (KIOSK_MODE) or when it opened /borne,
 which leaves a long-lived `kiosk=1` cookie of its own: that cookie is not part of the session,
 so ending a person's session never takes the terminal out of kiosk mode. On a kiosk:
-- nobody stays logged in: no "remember me", only a session cookie without expiry, and the
-  session ends after KIOSK_IDLE_MINUTES without activity: the server ends it at the next
-  request, and static/kiosk.js counts the time on the page, restarts it at each key or touch
-  (telling the server), warns a minute before the end with "Continuer ma session" (WCAG 2.2.1)
-  and then brings the page back to the start;
+- nobody stays logged in: no "remember me", only a session cookie without expiry;
+- the session ends after KIOSK_IDLE_MINUTES without activity (WCAG 2.2.1: announced, and
+  extendable). Every page says so in text. The server ends it at the next request after the
+  delay; static/kiosk.js counts the same delay on the page, tells the server at each key or
+  touch (at most every 30 seconds, at once when the warning is answered), warns a minute
+  before the end with "Je suis encore là" (an alert, focused), and at the end empties the
+  page's fields and brings it back to the start. No page refreshes itself (no meta refresh);
+- a form sent after the delay (without JavaScript, or by someone who typed past it) is not
+  carried out: the server ends the session first, so it is saved under nobody's account and
+  nothing of the previous person is shown. The same answer then gives back, to the very
+  submission that sent it and nowhere else (nothing is kept on the server or in the new
+  session), what it contained: "Votre session a pris fin ; reconnectez-vous pour envoyer", the
+  text shown, and a login form carrying it; logging in there sends it again to where it was
+  going (a 307 redirect of the login view). Passwords and codes are never sent back. Logging
+  in or signing up after the delay goes through, on the fresh session;
 - "Terminer ma session" on every page forgets the person at once;
 - nothing of the previous person remains: no page is stored (Cache-Control: no-store, so Back
-  shows nothing) and forms do not offer to fill in what was typed before (every <form> tag
-  of the templates ends with `{{ no_autofill() }}`, every field of the form macros says so);
+  shows nothing); every <form> tag of the templates ends with `{{ no_autofill() }}`, so that
+  what people write (titles, proposals, comments) is never offered to the next one, while the
+  fields about the person keep their own token (email, current-password, nickname...: WCAG
+  1.3.5); static/kiosk.js resets the forms of a page shown again from the browser's memory.
+  The terminal's browser itself must store no form data (README, "Bornes");
 - pages are larger and simpler (the `kiosk` class on <body>).
 """
-
 from __future__ import annotations
 
 import time
@@ -25,6 +37,7 @@ from flask import (
     flash,
     has_request_context,
     redirect,
+    render_template,
     request,
     session,
     url_for,
@@ -39,6 +52,17 @@ COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 SEEN = "kiosk_seen"  # session key: when the last request came (seconds since the epoch)
 # Session keys that say nothing of a person: their absence means nobody is to be told.
 _IMPERSONAL = {SEEN, "csrf_token", "_permanent", "_remember", "_id", "_fresh"}
+# Requests after the delay that go on, on the fresh session: they act for nobody before.
+_FRESH_START = {"accounts.login", "accounts.register"}
+# Requests after the delay that lead to the start page: nothing of them is worth keeping.
+_TO_START = {"main.kiosk_end", "main.kiosk_idle", "accounts.logout", "main.language"}
+# Fields never sent back in a page: secrets, and the login form's own fields.
+_NOT_KEPT = ("csrf_token", "email", "password", "remember", "confirm", "current", "code",
+             "token", "kept", "next")
+
+
+def _now() -> float:
+    return time.time()
 
 
 def is_kiosk() -> bool:
@@ -81,24 +105,55 @@ def end_idle_session() -> None:
 
 def no_autofill() -> Markup:
     """` autocomplete="off"` on a kiosk, nothing elsewhere: every <form> tag of the templates
-    ends with it (tests/inclusion/test_kiosk.py scans them)."""
+    ends with it (tests/inclusion/test_kiosk.py scans them). A field with a token of its own
+    (email, current-password...) keeps it: the field's attribute wins over the form's."""
     return Markup(' autocomplete="off"') if is_kiosk() else Markup("")
 
 
-def end_idle_sessions() -> BaseResponse | None:
-    """On a kiosk, end the session of someone who left; what they sent goes nowhere."""
+def kept_fields() -> list[tuple[str, str]]:
+    """What the request's form sent, secrets left out, to be sent again as typed."""
+    return [
+        (name, value) for name, value in request.form.items(multi=True)
+        if not any(word in name.lower() for word in _NOT_KEPT) and len(name) <= 100
+    ]
+
+
+def shown_text(kept: list[tuple[str, str]]) -> list[str]:
+    """What of the kept fields a person wrote (not ids nor flags), to show back as typed."""
+    return [value for _name, value in kept
+            if len(value.strip()) > 1 and any(sign.isalpha() for sign in value)]
+
+
+def sent_again_page(kept: list[tuple[str, str]]) -> tuple[str, int]:
+    """The form that came after the delay, given back to the same submission: nothing of it
+    saved, nobody logged in; logging in here sends it again (409: nothing was done)."""
+    target = request.full_path if request.query_string else request.path
+    return render_template(
+        "kiosk_expired.html", kept=kept, shown=shown_text(kept),
+        action=url_for("accounts.login", next=target),
+    ), 409
+
+
+def end_idle_sessions() -> BaseResponse | tuple[str, int] | None:
+    """On a kiosk, end the session of someone who left; what they sent is done for nobody."""
     if not is_kiosk() or request.endpoint == "static":
         return None
-    now = time.time()
+    now = _now()
     seen = session.get(SEEN)
     expired = isinstance(seen, int | float) and now - seen > idle_minutes() * 60
+    logged_in = "_user_id" in session
     if expired:
         end_idle_session()
     session[SEEN] = now
-    if expired and not (request.method == "GET" and request.endpoint == "main.home"):
-        # Whatever the request was for, it belonged to the person who left.
-        return redirect(url_for("main.home"))
-    return None
+    if not expired or (request.method == "GET" and request.endpoint == "main.home"):
+        return None
+    if request.method == "POST" and request.endpoint in _FRESH_START:
+        return None
+    if request.method == "POST" and logged_in and request.endpoint not in _TO_START:
+        # Whoever sends it, it is only given back to the submission that carried it.
+        return sent_again_page(kept_fields())
+    # Whatever the request was for, it belonged to the person who left.
+    return redirect(url_for("main.home"))
 
 
 def leave_nothing(response: Response) -> Response:

@@ -155,6 +155,12 @@ def minutes_left(state: MutableMapping[str, Any]) -> int:
     return max(0, -int(-seconds // 60))
 
 
+def seconds_left(state: MutableMapping[str, Any]) -> int:
+    """Whole seconds before the acting session ends, 0 when none runs."""
+    acting = state.get(SESSION_KEY)
+    return max(0, int(acting["until"] - _now())) if acting else 0
+
+
 @dataclass(frozen=True)
 class ActingCheck:
     """The acting session of a request: the person acted for, or why it ended."""

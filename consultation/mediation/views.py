@@ -14,9 +14,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from consultation.core import permissions, ratelimits
 from consultation.core.acting import act_for, acting
 from consultation.core.db import abandon_request
-from consultation.core.errors import render_error
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, safe_next
+from consultation.core.kiosk import kept_fields, shown_text
 from consultation.core.pagination import page_number, paginate
 from consultation.core.security import large_form
 from consultation.core.text import elide
@@ -68,12 +68,29 @@ def check_acting() -> Any:
         act_for(checked.person, current_user._get_current_object())
         return None
     assert checked.refusal is not None  # no person: the check tells why the session ended
+    person = session[services.SESSION_KEY].get("person") \
+        if isinstance(session[services.SESSION_KEY], dict) else None
     services.stop_acting(session)
     if request.method == "POST" and request.endpoint not in UNATTRIBUTED:
         abandon_request()
-        return render_error(409, checked.refusal)
+        return _sent_again(checked.refusal, person)
     flash(checked.refusal, "error")
     return None
+
+
+def _sent_again(refusal: str, person_id: Any) -> tuple[str, int]:
+    """A contribution refused because the acting session ended, given back as typed, with a
+    button that acts for the person again and sends it (409: nothing was done)."""
+    profile = services.profile_of(person_id) if isinstance(person_id, int) else None
+    restart = profile is not None and permissions.can(current_user, "mediation.act", profile)
+    kept = kept_fields()
+    target = request.full_path if request.query_string else request.path
+    return render_template(
+        "mediation/acting_ended.html", refusal=refusal, kept=kept, profile=profile,
+        shown=shown_text(kept),
+        action=url_for("mediation.start", user_id=profile.user_id, next=target)
+        if restart and profile is not None else None,
+    ), 409
 
 
 def forget_acting(*_: Any, **__: Any) -> None:
@@ -87,6 +104,7 @@ def acting_banner() -> dict[str, Any]:
     return {
         "acting_for": current.person if current is not None else None,
         "acting_minutes_left": services.minutes_left(session) if current is not None else 0,
+        "acting_seconds_left": services.seconds_left(session) if current is not None else 0,
         "mediation_menu": permissions.can(current_user, "mediation.register"),
     }
 
@@ -108,6 +126,8 @@ def extend():
         return redirect(url_for("mediation.participants"))
     _require("mediation.act", services.profile_of(current.person.id))
     services.extend_acting(session)
+    if request.form.get("quiet"):  # static/kiosk.js, in the background: the page stays
+        return redirect(safe_next(request.form.get("next"), url_for("main.home")))
     name = current.person.display_name
     flash(elide(_("Vous agissez pour le compte de %(name)s pendant encore %(minutes)d minutes.",
                   name=name, minutes=services.minutes_left(session)), name), "success")
@@ -192,6 +212,10 @@ def start(user_id: int):
     flash(elide(_("Vous agissez pour le compte de %(name)s pendant %(minutes)d minutes. Ses "
                   "propositions, commentaires et soutiens porteront son nom.",
                   name=name, minutes=services.ACTING_MINUTES), name), "success")
+    target = safe_next(request.args.get("next"), "")
+    if request.form.get("kept") and target:
+        # A contribution refused when the last acting session ended: sent again as typed.
+        return redirect(target, code=307)
     return redirect(url_for("projects.index"))
 
 

@@ -1,23 +1,32 @@
-"""Town-hall terminals: kiosk mode by setting or by /borne, idle sessions end, one button ends
-a session, nothing of the previous person remains, larger pages, a page memory of their own."""
+"""Town-hall terminals: kiosk mode by setting or by /borne, idle sessions end (announced, and a
+form sent too late given back as typed to its own submission only), one button ends a session,
+nothing of the previous person remains while the person's fields keep their autocomplete token,
+larger pages, a page memory of their own."""
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from consultation import create_app
 from consultation.core import kiosk
 from consultation.extensions import db
+from consultation.proposals.models import Proposal
 from tests import factories
 from tests.conftest import IsolatedClient, login
 from tests.proposals.helpers import text
+from tests.test_pages import check_page
 
 IDLE_MESSAGE = "Votre session a pris fin après 5 minutes sans activité."
+KEPT_MESSAGE = "Votre session a pris fin\u00a0; reconnectez-vous pour envoyer."
+ANNOUNCED = ("Poste public\u00a0: après 5 minutes sans activité, la session se termine et "
+             "l'écran revient à l'accueil.")
 ENDED_MESSAGE = "Session terminée\u00a0: vous pouvez laisser le poste à la personne suivante."
 
 
@@ -79,8 +88,8 @@ def test_no_remember_me_and_only_a_session_cookie(app):
     client = terminal(app)
     page = text(client.get("/compte/connexion"))
     assert 'name="remember"' not in page
-    assert 'autocomplete="off"' in page and 'autocomplete="new-password"' in page
-    assert 'autocomplete="email"' not in page and 'autocomplete="current-password"' not in page
+    # WCAG 1.3.5: the person's own fields say what they are, on a terminal too.
+    assert tokens(page) == {"email": "email", "password": "current-password"}
     response = client.post("/compte/connexion", data={
         "email": "borne@exemple.fr", "password": factories.PASSWORD, "remember": "y"})
     assert response.status_code == 302 and logged_in(client)
@@ -113,8 +122,9 @@ def test_an_idle_session_ends_with_a_message(app):
 
 
 def test_an_idle_post_is_not_carried_out(app):
-    """A form sent after the idle delay belongs to the person who left: it goes nowhere."""
-    author = factories.user()
+    """A form sent after the idle delay is done for nobody: the session ends first; the answer
+    gives the text back to that submission only, and shows nothing of the account."""
+    author = factories.user(display_name="Maëlle Kerjean")
     proposal = factories.proposal(factories.project("consultation"))
     db.session.commit()
     client = terminal(app)
@@ -122,8 +132,110 @@ def test_an_idle_post_is_not_carried_out(app):
     seen_minutes_ago(client, 10)
     response = client.post(f"/propositions/{proposal.id}/commentaires",
                            data={"stance": "pour", "body": "Laissé par la personne d'avant."})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 409
+    page = text(response)
+    assert KEPT_MESSAGE in page and IDLE_MESSAGE in page
+    assert '<input type="hidden" name="body" value="Laissé par la personne d&#39;avant.">' in (
+        response.get_data(as_text=True))
+    assert "Maëlle Kerjean" not in page and str(author.email) not in page
+    assert not logged_in(client)
     assert "Laissé par la personne d'avant." not in text(client.get(f"/propositions/{proposal.id}"))
+    # Nothing of it stays anywhere: the next page, or the next person, finds none of it.
+    with client.session_transaction() as session:
+        assert "Laissé" not in str(dict(session))
+    assert "Laissé par la personne d'avant." not in text(client.get("/"))
+
+
+def test_a_proposal_typed_past_the_delay_is_sent_once_logged_in_again(app):
+    """Without JavaScript, a proposal sent after the delay comes back as typed, with the
+    login form; logging in there sends it, under the account that logged in."""
+    author = factories.user(email="lente@exemple.fr")
+    project = factories.project("consultation")
+    db.session.commit()
+    client = terminal(app)
+    login(client, author)
+    page = text(client.get(f"/projets/{project.slug}/propositions/nouvelle"))
+    assert ANNOUNCED in page and 'http-equiv="refresh"' not in page
+    seen_minutes_ago(client, 8)
+    typed = {"title": "Des toilettes publiques au port",
+             "body": "Près du ponton.\r\nOuvertes la nuit aussi.", "territory": ""}
+    response = client.post(f"/projets/{project.slug}/propositions/nouvelle", data=typed)
+    assert response.status_code == 409 and not logged_in(client)
+    page = response.get_data(as_text=True)
+    check_page("/projets/…/propositions/nouvelle (sent too late)", page)
+    assert KEPT_MESSAGE in text(response) and "Près du ponton." in page
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    assert kept["title"] == typed["title"] and kept["kept"] == "1"
+    action = re.search(r'<form method="post" action="([^"]+)" novalidate', page)
+    assert action is not None and action.group(1).startswith("/compte/connexion?next=")
+    assert 'autocomplete="email"' in page and 'autocomplete="current-password"' in page
+    db.session.commit()
+    assert db.session.scalars(select(Proposal).where(Proposal.title == typed["title"])).all() == []
+
+    again = {**{k: html.unescape(v) for k, v in kept.items()},
+             "email": "lente@exemple.fr", "password": factories.PASSWORD}
+    response = client.post(html.unescape(action.group(1)), data=again)
+    assert response.status_code == 307
+    assert response.headers["Location"] == f"/projets/{project.slug}/propositions/nouvelle"
+    response = client.post(response.headers["Location"], data=again)
+    assert response.status_code == 302, text(response)
+    db.session.commit()
+    made = db.session.scalars(select(Proposal).where(Proposal.title == typed["title"])).one()
+    assert made.author_id == author.id and "Ouvertes la nuit aussi." in made.body
+
+
+def test_secrets_are_never_sent_back(app):
+    """A password change sent after the delay comes back without any of its passwords."""
+    user = factories.user()
+    db.session.commit()
+    client = terminal(app)
+    login(client, user)
+    seen_minutes_ago(client, 6)
+    response = client.post("/compte/mot-de-passe", data={
+        "current": "Ancien-secret-4521", "password": "Nouveau-secret-9876",
+        "confirm": "Nouveau-secret-9876"})
+    page = response.get_data(as_text=True)
+    assert "secret" not in page and not logged_in(client)
+
+
+def test_after_the_delay_logging_in_goes_through_and_a_visitor_is_sent_home(app):
+    """Logging in after the delay needs nothing of the session that ended; a visitor logged
+    in as nobody has nothing to keep, and goes back to the start."""
+    factories.user(email="retour@exemple.fr")
+    db.session.commit()
+    client = terminal(app)
+    client.get("/projets")
+    seen_minutes_ago(client, 7)
+    response = client.post("/compte/connexion", data={
+        "email": "retour@exemple.fr", "password": factories.PASSWORD})
+    assert response.status_code == 302 and logged_in(client)
+    proposal = factories.proposal()
+    db.session.commit()
+    visitor = terminal(app)
+    visitor.get("/projets")
+    seen_minutes_ago(visitor, 7)
+    response = visitor.post(f"/propositions/{proposal.id}/commentaires",
+                            data={"stance": "pour", "body": "Sans compte."})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_no_kiosk_page_refreshes_itself_and_every_one_announces_the_limit(app):
+    """No meta refresh on any kiosk page (WCAG 2.2.1); the limit is said in text on each."""
+    user = factories.user()
+    project = factories.project("consultation")
+    proposal = factories.proposal(project)
+    db.session.commit()
+    client = terminal(app)
+    urls = ["/", "/projets", f"/projets/{project.slug}", f"/propositions/{proposal.id}",
+            "/compte/connexion", "/compte/inscription"]
+    for url in urls:
+        page = text(client.get(url))
+        assert 'http-equiv="refresh"' not in page and ANNOUNCED in page, url
+    login(client, user)
+    for url in [*urls[:4], f"/projets/{project.slug}/propositions/nouvelle", "/compte/profil"]:
+        page = text(client.get(url))
+        assert 'http-equiv="refresh"' not in page and ANNOUNCED in page, url
+        assert "Je suis encore là" in page, url
 
 
 def test_the_idle_delay_is_a_setting(app):
@@ -137,7 +249,7 @@ def test_the_idle_delay_is_a_setting(app):
     page = text(client.get("/projets"))
     assert 'data-kiosk-idle="120" data-kiosk-end="/borne/fin" data-kiosk-alive="/healthz"' in page
     assert '<script src="/static/kiosk.js" defer></script>' in page
-    assert 'id="kiosk-warning"' in page and "Continuer ma session" in page
+    assert 'id="kiosk-warning"' in page and "Je suis encore là" in page
     assert 'http-equiv="refresh"' not in page
     seen_minutes_ago(client, 2.5)
     client.get("/projets")
@@ -188,7 +300,8 @@ def test_terminer_ma_session_forgets_the_person_and_keeps_the_terminal(app):
 
 
 def test_nothing_is_stored_and_forms_do_not_autofill(app):
-    """Every kiosk response says no-store; every form and field refuses autofill."""
+    """Every kiosk response says no-store; every form refuses autofill for what people write,
+    while the person's own fields keep their token (WCAG 1.3.5)."""
     user = factories.user()
     db.session.commit()
     client = terminal(app)
@@ -198,11 +311,45 @@ def test_nothing_is_stored_and_forms_do_not_autofill(app):
         page = text(response)
         forms = re.findall(r"<form\b[^>]*>", page)
         assert forms and all('autocomplete="off"' in form for form in forms), url
+    assert tokens(text(client.get("/compte/inscription"))) == ORDINARY_REGISTER
     login(client, user)
     profile = text(client.get("/compte/profil"))
-    assert 'autocomplete="nickname"' not in profile and 'autocomplete="off"' in profile
+    assert 'autocomplete="off"' in profile
+    assert tokens(profile) == tokens(text(login(app.test_client(), user).get("/compte/profil")))
+    assert tokens(profile)["profil-display_name"] == "nickname"
+    assert tokens(profile)["mdp-current"] == "current-password"
+    project = factories.project("consultation")
+    db.session.commit()
+    form = text(client.get(f"/projets/{project.slug}/propositions/nouvelle"))
+    assert tokens(form) == {"title": "off", "body": "off", "territory": "off"}
     assert "Cache-Control" not in app.test_client().get("/projets").headers or (
         app.test_client().get("/projets").headers["Cache-Control"] != "no-store")
+
+
+ORDINARY_REGISTER = {"email": "email", "display_name": "nickname",
+                     "commune": "address-level2", "password": "new-password",
+                     "confirm": "new-password"}
+
+
+def tokens(page: str) -> dict[str, str]:
+    """name -> autocomplete of the page's fields that have one (the site search aside)."""
+    found = {}
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", page):
+        name = re.search(r'\bname="([^"]+)"', tag)
+        token = re.search(r'\bautocomplete="([^"]+)"', tag)
+        if name and token and name.group(1) != "q":
+            found[name.group(1)] = token.group(1)
+    return found
+
+
+def test_the_person_s_fields_carry_the_same_token_on_a_kiosk_and_elsewhere(app):
+    """WCAG 1.3.5: email, passwords, name and commune say what they are on a terminal as on
+    any browser (the terminal is kept safe by no-store, kiosk.js and its browser setup)."""
+    for url in ("/compte/connexion", "/compte/inscription", "/compte/mot-de-passe-oublie",
+                "/compte/reclamer"):
+        elsewhere = tokens(text(app.test_client().get(url)))
+        assert elsewhere and tokens(text(terminal(app).get(url))) == elsewhere, url
+    assert tokens(text(terminal(app).get("/compte/inscription"))) == ORDINARY_REGISTER
 
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -248,8 +395,6 @@ def test_quitting_is_for_mediators_and_admins(app, as_role):
 
 def test_kiosk_pages_follow_the_site_rules(app):
     """Kiosk pages stay French, script-free and accessible (the site's page checks)."""
-    from tests.test_pages import check_page
-
     client = terminal(app)
     client.get("/")
     for url in ("/", "/projets", "/compte/connexion", "/compte/inscription"):

@@ -4,6 +4,7 @@ nothing goes to the wrong person."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -302,3 +303,75 @@ def test_the_banner_names_nobody_to_anonymous_pages(client, mediator, world):
     start_acting(mediator, world[2])
     page = client.get("/").get_data(as_text=True)
     assert re.search(r'class="acting"', page) is None
+
+
+def test_a_contribution_refused_at_the_end_comes_back_as_typed(mediator, world):
+    """Sent after the 30 minutes, a proposal is refused but given back as typed, saying what
+    to do; "Agir de nouveau pour … et envoyer" acts for the person again and sends it, in
+    their name; nothing was recorded in between."""
+    project, _proposal, profile = world
+    start_acting(mediator, profile)
+    expire(mediator)
+    typed = {"title": "Un écrivain public au marché",
+             "body": "Le samedi matin.\r\nPour les courriers administratifs.", "territory": ""}
+    response = mediator.post(f"/projets/{project.slug}/propositions/nouvelle", data=typed)
+    assert response.status_code == 409
+    raw = response.get_data(as_text=True)
+    check_page("/projets/…/propositions/nouvelle (acting over)", raw)
+    page = text(response)
+    assert EXPIRED in page and "agissez de nouveau pour cette personne" in page
+    assert "Le samedi matin." in page and "Pour les courriers administratifs." in page
+    kept = {k: html.unescape(v) for k, v in
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', raw)}
+    assert kept["title"] == typed["title"] and kept["body"] == typed["body"]
+    action = re.search(r'<form method="post" action="([^"]+)"[^>]*>\s*<input type="hidden" '
+                       r'name="csrf_token"[^>]*>\s*<input type="hidden" name="kept"', raw)
+    assert action is not None
+    assert "Agir de nouveau pour Yvonne Le Bihan et envoyer" in page
+    assert _count(Proposal) == 1
+
+    response = mediator.post(html.unescape(action.group(1)), data=kept)
+    assert response.status_code == 307
+    assert response.headers["Location"] == f"/projets/{project.slug}/propositions/nouvelle"
+    response = mediator.post(response.headers["Location"], data=kept)
+    assert response.status_code == 302, text(response)
+    db.session.commit()
+    made = db.session.scalars(select(Proposal).where(Proposal.title == typed["title"])).one()
+    assert (made.author_id, made.mediator_id) == (profile.user_id, mediator.user.id)
+    assert acting_state(mediator) is not None
+
+
+def test_a_comment_refused_at_the_end_comes_back_as_typed(mediator, world):
+    """The same for a comment: its stance and text come back in the form."""
+    _project, proposal, profile = world
+    start_acting(mediator, profile)
+    expire(mediator)
+    response = mediator.post(f"/propositions/{proposal.id}/commentaires",
+                             data={"stance": "contre", "body": "Trop loin de l'arrêt de bus."})
+    assert response.status_code == 409
+    raw = response.get_data(as_text=True)
+    assert '<input type="hidden" name="stance" value="contre">' in raw
+    assert "Trop loin de l&#39;arrêt de bus." in raw
+    assert _count(Comment) == 0
+
+
+def test_a_refusal_for_lost_rights_keeps_the_text_but_offers_no_restart(mediator, world):
+    """Rights gone: the text is shown back, without a button to act again."""
+    project, _proposal, profile = world
+    start_acting(mediator, profile)
+    mediator.user.revoke("mediator")
+    db.session.commit()
+    response = _propose(mediator, project, title="Une idée gardée")
+    assert response.status_code == 409
+    page = text(response)
+    assert "Avec une personne pour aider." in page and "et envoyer" not in page
+
+
+def test_extending_in_the_background_leaves_no_message(mediator, world):
+    """The warning's button (static/kiosk.js) extends without a message for a later page."""
+    start_acting(mediator, world[2])
+    shift_clock(mediator, -25 * 60)
+    response = mediator.post("/mediation/agir/prolonger", data={"quiet": "1"})
+    assert response.status_code == 302
+    page = text(mediator.get("/"))
+    assert BANNER + " 35 min" in page and "pendant encore" not in page
