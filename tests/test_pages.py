@@ -139,10 +139,13 @@ def read(page: str) -> PageFacts:
 def check_page(url: str, page: str, allow_user_links: bool = False) -> None:
     """Every rule a page of the site follows."""
     facts = read(page)
-    # The one script: a terminal's idle timer, a file of the site, only on kiosk pages.
+    # The scripts: a terminal's idle timer, only on kiosk pages, and the focus of a refused
+    # form's error summary, only where there is one; files of the site.
     scripts = page.lower().replace('<script src="/static/kiosk.js" defer></script>', "", 1)
-    assert "<script" not in scripts, f"{url}: no JavaScript but the terminal's timer"
+    scripts = scripts.replace('<script src="/static/forms.js" defer></script>', "", 1)
+    assert "<script" not in scripts, f"{url}: no JavaScript but the site's two files"
     assert ("kiosk.js" in page) <= ('<body class="kiosk"' in page), f"{url}: timer off kiosks"
+    assert ("forms.js" in page) <= ('class="error-summary"' in page), f"{url}: focus, no errors"
     assert not facts.event_handlers, f"{url}: inline event handlers {facts.event_handlers}"
     assert facts.html_lang == "fr", f"{url}: <html lang> is {facts.html_lang!r}"
     assert facts.skip_link_targets == ["#contenu"], f"{url}: the first link skips to #contenu"

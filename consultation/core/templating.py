@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
+from consultation.core.forms import Form
 from consultation.core.models import as_utc, today
 from consultation.core.text import de, elide, shares, typeset_french
 
@@ -173,6 +174,14 @@ def filesize(size: int | None) -> str:
     return f"{kilobytes} KB"
 
 
+@pass_context
+def form_refused(context: Any) -> bool:
+    """True when a form of the page comes back refused (a message on a field or on the whole
+    form): the page's title then starts with "Erreur :" and its error summary takes the focus."""
+    return any(isinstance(value, Form) and (value.form_errors or any(f.errors for f in value))
+               for value in context.get_all().values())
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one)."""
     args = request.args.to_dict()
@@ -306,6 +315,7 @@ def init_app(app: Flask) -> None:
         lang_fr=lang_fr,
         today=today,
         url_with=url_with,
+        form_refused=form_refused,
         PHASE_LABELS=PHASE_LABELS,
         STANCE_LABELS=STANCE_LABELS,
         ANSWER_LABELS=ANSWER_LABELS,
