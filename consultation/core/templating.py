@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -182,6 +182,17 @@ def form_refused(context: Any) -> bool:
                for value in context.get_all().values())
 
 
+def aria_current(href: str, section: str | None = None) -> Markup:
+    """A menu entry's aria-current: "page" on the link to the page shown (its path, the query
+    aside), "true" on the entry of the section the page is in (`section`: a path prefix)."""
+    path = request.path
+    if urlsplit(href).path == path:
+        return Markup(' aria-current="page"')
+    if section and path.startswith(section):
+        return Markup(' aria-current="true"')
+    return Markup("")
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one)."""
     args = request.args.to_dict()
@@ -316,6 +327,7 @@ def init_app(app: Flask) -> None:
         today=today,
         url_with=url_with,
         form_refused=form_refused,
+        aria_current=aria_current,
         PHASE_LABELS=PHASE_LABELS,
         STANCE_LABELS=STANCE_LABELS,
         ANSWER_LABELS=ANSWER_LABELS,
