@@ -49,9 +49,8 @@ class Headings(HTMLParser):
             return
         if self.where == "h3":
             self.headings[-1] += data
-        elif self.where == "p" and self.stack and self.stack[-1][0] in ("a", "span"):
-            if any(tag == "a" for tag, _ in self.stack):
-                self.actions[-1] += data
+        elif self.where == "p" and any(tag == "a" for tag, _ in self.stack):
+            self.actions[-1] += data
 
 
 def read(page: str) -> Headings:
