@@ -176,8 +176,11 @@ def filesize(size: int | None) -> str:
 
 @pass_context
 def form_refused(context: Any) -> bool:
-    """True when a form of the page comes back refused (a message on a field or on the whole
-    form): the page's title then starts with "Erreur :" and its error summary takes the focus."""
+    """True when a form sent (POST) comes back refused (a message on a field or on the whole
+    form): the page's title then starts with "Erreur :" and its error summary takes the focus.
+    A list's filters (GET) that ignore a wrong value are not a refusal."""
+    if request.method in ("GET", "HEAD"):
+        return False
     return any(isinstance(value, Form) and (value.form_errors or any(f.errors for f in value))
                for value in context.get_all().values())
 

@@ -82,3 +82,9 @@ def test_a_page_without_refusal_keeps_its_title(app, world):
     text = refused_page.get_data(as_text=True)
     assert "<title>Erreur\u00a0: Nouveau projet" in text
     assert '<script src="/static/forms.js" defer></script>' in text
+
+
+def test_a_list_filter_with_a_wrong_value_is_no_refusal(app, world):
+    """A list's filters (a GET form) given a value they ignore: no "Erreur :", no script."""
+    page = app.test_client().get("/suivi?statut=zzz").get_data(as_text=True)
+    assert "<title>Suivi des engagements" in page and "forms.js" not in page
