@@ -27,7 +27,8 @@ pytestmark = pytest.mark.xdist_group("demo")
 # The verbs the audit found without their object; a link or button named by one of them alone
 # is ambiguous as soon as a page has two.
 VERBS = re.compile(r"^(Modifier|Supprimer|Modérer|Signaler|Répondre|Masquer|Rétablir|Retirer|"
-                   r"Edit|Delete|Moderate|Report|Reply|Hide|Restore|Withdraw)\b")
+                   r"Approuver|Refuser|Edit|Delete|Moderate|Report|Reply|Hide|Restore|"
+                   r"Withdraw|Approve|Reject|Refuse)\b")
 
 
 # --- reading a page --------------------------------------------------------------------------
@@ -64,7 +65,8 @@ class Named(HTMLParser):
                     self.menus.append((target, attrs.get("aria-current")))
             else:
                 form = self.forms[-1] if self.forms else {"action": "", "method": ""}
-                target = (f"{form['method']} {form['action']} "
+                action = attrs.get("formaction", form["action"])
+                target = (f"{form['method']} {action} "
                           f"{attrs.get('name', '')}={attrs.get('value', '')}")
             item = {"tag": tag, "target": target, "text": "", "label": attrs.get("aria-label")}
             self.items.append(item)
@@ -234,6 +236,9 @@ def test_the_checks_catch_what_they_are_meant_to():
               '<form method="post" action="/y"><button>Supprimer</button></form>')
     assert ambiguous_names(button)
     assert not ambiguous_names(button.replace("/y", "/x"))
+    formaction = ('<form method="post"><button formaction="/a">Approuver</button></form>'
+                  '<form method="post"><button formaction="/b">Approuver</button></form>')
+    assert ambiguous_names(formaction)
     menu = ('<nav aria-label="Menu"><a href="/projets">Projets</a><a href="/suivi" '
             'aria-current="page">Suivi</a></nav><nav class="pagination"><a href="/projets?page=2">'
             '2</a></nav>')
