@@ -139,12 +139,14 @@ def read(page: str) -> PageFacts:
 def check_page(url: str, page: str, allow_user_links: bool = False) -> None:
     """Every rule a page of the site follows."""
     facts = read(page)
-    # The one script: the time limits' warnings, a file of the site, only on kiosk pages and
-    # while a mediator acts for someone.
+    # The scripts, files of the site: the time limits' warnings, only on kiosk pages and while
+    # a mediator acts for someone, and the focus of a refused form's error summary.
     scripts = page.lower().replace('<script src="/static/kiosk.js" defer></script>', "", 1)
-    assert "<script" not in scripts, f"{url}: no JavaScript but the time limits' warnings"
+    scripts = scripts.replace('<script src="/static/forms.js" defer></script>', "", 1)
+    assert "<script" not in scripts, f"{url}: no JavaScript but the site's two files"
     limited = '<body class="kiosk"' in page or 'id="acting-warning"' in page
     assert ("kiosk.js" in page) <= limited, f"{url}: timer without a time limit"
+    assert ("forms.js" in page) <= ('class="error-summary"' in page), f"{url}: focus, no errors"
     assert not facts.event_handlers, f"{url}: inline event handlers {facts.event_handlers}"
     assert facts.html_lang == "fr", f"{url}: <html lang> is {facts.html_lang!r}"
     assert facts.skip_link_targets == ["#contenu"], f"{url}: the first link skips to #contenu"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
+from consultation.core.forms import Form
 from consultation.core.models import as_utc, today
 from consultation.core.text import de, elide, shares, typeset_french
 
@@ -173,6 +174,28 @@ def filesize(size: int | None) -> str:
     return f"{kilobytes} KB"
 
 
+@pass_context
+def form_refused(context: Any) -> bool:
+    """True when a form sent (POST) comes back refused (a message on a field or on the whole
+    form): the page's title then starts with "Erreur :" and its error summary takes the focus.
+    A list's filters (GET) that ignore a wrong value are not a refusal."""
+    if request.method in ("GET", "HEAD"):
+        return False
+    return any(isinstance(value, Form) and (value.form_errors or any(f.errors for f in value))
+               for value in context.get_all().values())
+
+
+def aria_current(href: str, section: str | None = None) -> Markup:
+    """A menu entry's aria-current: "page" on the link to the page shown (its path, the query
+    aside), "true" on the entry of the section the page is in (`section`: a path prefix)."""
+    path = request.path
+    if urlsplit(href).path == path:
+        return Markup(' aria-current="page"')
+    if section and path.startswith(section):
+        return Markup(' aria-current="true"')
+    return Markup("")
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one)."""
     args = request.args.to_dict()
@@ -306,6 +329,8 @@ def init_app(app: Flask) -> None:
         lang_fr=lang_fr,
         today=today,
         url_with=url_with,
+        form_refused=form_refused,
+        aria_current=aria_current,
         PHASE_LABELS=PHASE_LABELS,
         STANCE_LABELS=STANCE_LABELS,
         ANSWER_LABELS=ANSWER_LABELS,

@@ -50,9 +50,11 @@ DOM_PROBLEMS = """
       }
     }
   }
-  // The site's one script: a terminal's idle timer, a file of its own, in the head. Its own
+  // The site's scripts, files of its own in the head: a terminal's idle timer and the focus of
+  // a refused form's error summary. Its own
   // <details>: the territorial table and the proposal list's filters.
-  const own = 'head > script[src="/static/kiosk.js"]:empty';
+  const own = 'head > script[src="/static/kiosk.js"]:empty, '
+    + 'head > script[src="/static/forms.js"]:empty';
   const forbidden = [`script:not(${own})`, 'iframe', 'frame', 'frameset', 'object', 'embed',
     'applet',
     'base', 'img', 'image', 'video', 'audio', 'source', 'picture', 'math', 'style', 'template',

@@ -25,7 +25,9 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "
 SAFE_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 # The site's own refresh: a document being built reloads itself.
-OWN_SCRIPT = {"src": "/static/kiosk.js", "defer": ""}
+OWN_SCRIPTS = ({"src": "/static/kiosk.js", "defer": ""},
+               # what gives a refused form's error summary the focus
+               {"src": "/static/forms.js", "defer": ""})
 # The PDFs' cover: the platform's wordmark, a file of its own (user text has no <img>: the
 # sanitiser's allow-list has none).
 OWN_IMAGE = {"class": "wordmark", "src": "brand/wordmark.svg"}
@@ -70,8 +72,9 @@ class Page(HTMLParser):
         self.problems.append(f"comment <!--{data[:60]}-->")
 
     def _own_script(self, tag: str, found: dict[str, str]) -> bool:
-        # The site's one script: a terminal's idle timer, a file of its own, in the head.
-        return ((tag == "script" and self._in_head and found == OWN_SCRIPT)
+        # The site's scripts, files of its own in the head: a terminal's idle timer, and the
+        # focus of a refused form's error summary.
+        return ((tag == "script" and self._in_head and found in OWN_SCRIPTS)
                 or (tag == "img" and {k: found.get(k) for k in OWN_IMAGE} == OWN_IMAGE
                     and set(found) == {"class", "src", "alt"}))
 
