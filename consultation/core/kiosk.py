@@ -18,7 +18,8 @@ so ending a person's session never takes the terminal out of kiosk mode. On a ki
   text shown, and a login form carrying it; logging in there sends it again to where it was
   going (a 307 redirect of the login view). Passwords and codes are never sent back. Logging
   in or signing up after the delay goes through, on the fresh session;
-- "Terminer ma session" on every page forgets the person at once;
+- "Terminer ma session" on every page forgets the person at once, and ends the account's
+  sessions on the server too (a copied cookie no longer works, on any browser);
 - nothing of the previous person remains: no page is stored (Cache-Control: no-store, so Back
   shows nothing); every <form> tag of the templates ends with `{{ no_autofill() }}`, so that
   what people write (titles, proposals, comments) is never offered to the next one, while the
@@ -43,7 +44,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import logout_user
+from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -89,9 +90,14 @@ def has_someone() -> bool:
 
 
 def end_session() -> None:
-    """Forget the person: the session emptied, logged out, the "remember me" cookie dropped."""
+    """Forget the person: the session emptied, logged out, the "remember me" cookie dropped,
+    and the account's sessions ended on the server (a copy of the cookie no longer works)."""
+    person = current_user._get_current_object() if current_user.is_authenticated else None
     session.clear()
     logout_user()  # after clear(): it marks the remember cookie for deletion in the session
+    if person is not None:
+        # A new session nonce (accounts.models.User.end_sessions): core names no domain.
+        person.end_sessions()
 
 
 def end_idle_session() -> None:
