@@ -7,9 +7,11 @@ that an address written with look-alike characters never opens a second account:
   and composes accents: "e" followed by U+0301 is the precomposed "é";
 - case folding of the local part and of the domain ("CITOYENNE", "Straße" as "strasse");
 - the capital I with a dot above (U+0130, Turkish) is folded to a plain "i": Unicode's
-  default case folding gives "i" plus a combining dot above (U+0307), which no French reader
-  tells apart from "i" on screen or paper. Other accents are NOT removed: "rené" and "rene"
-  are different mailboxes, and only the owner of each can confirm it;
+  default case folding (and Python's lower(), with which addresses were stored before) gives
+  "i" plus a combining dot above (U+0307), which no reader tells apart from "i" on screen or
+  paper. So a combining dot above an "i" or a "j", letters that already carry one, is dropped.
+  Other accents are NOT removed: "rené" and "rene" are different mailboxes, and only the
+  owner of each can confirm it;
 - the domain in its IDNA (punycode) form, so that "bréstmétropole.fr" and its
   "xn--brstmtropole-cebd.fr" are one domain.
 
@@ -18,17 +20,21 @@ The address itself is kept as typed (stripped, lower-case): it is where mails go
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import idna
 
 DOTTED_CAPITAL_I = "\u0130"
+# A combining dot above (U+0307) on a letter that already has its dot: it changes nothing seen.
+_DOT_ON_DOTTED = re.compile("([ij])\u0307")
 
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace(DOTTED_CAPITAL_I, "i")
     # Case folding may decompose ("ǰ"): compose again, so that every spelling meets.
-    return unicodedata.normalize("NFKC", text.casefold())
+    folded = unicodedata.normalize("NFKC", text.casefold())
+    return _DOT_ON_DOTTED.sub(r"\1", folded)
 
 
 def _ascii_domain(domain: str) -> str:

@@ -45,12 +45,12 @@ def normalise_email(email: str) -> str:
 def find_by_email(email: str) -> User | None:
     """The user with this email or a look-alike of it (accounts/emails.py), if any; an account
     left without a key by migration 0018 (its key was an older account's) is found by its exact
-    address."""
+    address, before the older account."""
     return db.session.scalar(
         select(User)
         .where(or_(User.email_key == email_key(email),
                    and_(User.email_key.is_(None), User.email == normalise_email(email))))
-        .order_by(User.email_key.is_(None), User.id)
+        .order_by(User.email_key.is_not(None), User.id)
         .limit(1)
     )
 
