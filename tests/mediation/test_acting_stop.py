@@ -57,7 +57,8 @@ def test_a_cookie_copied_before_stopping_no_longer_acts(app, mediator):
     assert by_title("Rejouée après Arrêter") is None
     assert acting_state(copied) is None
     assert BANNER not in text(copied.get("/"))
-    assert db.session.get(AssistedProfile, profile.user_id).acting_token is None
+    stored = db.session.get(AssistedProfile, profile.user_id)
+    assert stored is not None and stored.acting_token is None
 
 
 def test_starting_again_does_not_revive_an_older_cookie(app, mediator):
