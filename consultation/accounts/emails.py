@@ -20,11 +20,13 @@ The address itself is kept as typed (stripped, lower-case): it is where mails go
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
 import idna
 
+KEY_MAX = 254  # the column's length (users.email_key)
 DOTTED_CAPITAL_I = "\u0130"
 # A combining dot above (U+0307) on a letter that already has its dot: it changes nothing seen.
 _DOT_ON_DOTTED = re.compile("([ij])\u0307")
@@ -56,6 +58,11 @@ def email_key(email: str) -> str:
     """The form under which two addresses are the same account (see the module's docstring)."""
     local, at, domain = email.strip().rpartition("@")
     if not at:
-        return _fold(email.strip())
-    domain = _fold(domain).rstrip(".")
-    return f"{_fold(local)}@{_ascii_domain(domain)}"
+        key = _fold(email.strip())
+    else:
+        key = f"{_fold(local)}@{_ascii_domain(_fold(domain).rstrip('.'))}"
+    # NFKC and punycode may lengthen a 254-character address ("ﷺ" is 18 letters): a key too
+    # long for its column is its digest, as unique.
+    if len(key) > KEY_MAX:
+        return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key

@@ -89,21 +89,26 @@ def has_someone() -> bool:
     return any(key not in _IMPERSONAL for key in session)
 
 
-def end_session() -> None:
-    """Forget the person: the session emptied, logged out, the "remember me" cookie dropped,
-    and the account's sessions ended on the server (a copy of the cookie no longer works)."""
+def end_session(*, everywhere: bool | None = None) -> None:
+    """Forget the person: the session emptied, logged out, the "remember me" cookie dropped.
+    `everywhere`: also end the account's sessions on the server, so that a copy of the cookie
+    no longer works; by default for a POST ("Terminer ma session", logging out), not for a GET
+    (/borne, /borne/quitter), which a link could send and which changes nothing stored."""
+    if everywhere is None:
+        everywhere = request.method not in ("GET", "HEAD")
     person = current_user._get_current_object() if current_user.is_authenticated else None
     session.clear()
     logout_user()  # after clear(): it marks the remember cookie for deletion in the session
-    if person is not None:
+    if everywhere and person is not None:
         # A new session nonce (accounts.models.User.end_sessions): core names no domain.
         person.end_sessions()
 
 
 def end_idle_session() -> None:
-    """End the session of someone who left, saying why if there was someone."""
+    """End the session of someone who left, saying why if there was someone; on the server
+    too, whatever the request: it is the time gone by that ends it, not what the request asks."""
     someone = has_someone()
-    end_session()
+    end_session(everywhere=True)
     if someone:
         flash(_("Votre session a pris fin après %(n)d minutes sans activité.", n=idle_minutes()),
               "info")

@@ -71,6 +71,10 @@ def test_keys_of_look_alikes_meet():
     assert email_key("CİTOYENNE@exemple.fr".lower()) == "citoyenne@exemple.fr"
     # A domain IDNA refuses still has one stable key.
     assert email_key("a@exemple_b.fr") == email_key("A@EXEMPLE_B.FR")
+    # A key longer than its column (NFKC and punycode lengthen) is a digest of it.
+    long_one = "\ufdfa" * 60 + "@exemple.fr"
+    assert len(long_one) < 254 and len(email_key(long_one)) <= 254
+    assert email_key(long_one) == email_key(long_one.upper()) != email_key("a" + long_one)
 
 
 @pytest.mark.parametrize(("look_alike", "plain"), LOOK_ALIKES)
