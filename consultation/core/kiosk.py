@@ -48,6 +48,8 @@ from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from consultation.extensions import db
+
 COOKIE = "kiosk"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 SEEN = "kiosk_seen"  # session key: when the last request came (seconds since the epoch)
@@ -102,6 +104,10 @@ def end_session(*, everywhere: bool | None = None) -> None:
     if everywhere and person is not None:
         # A new session nonce (accounts.models.User.end_sessions): core names no domain.
         person.end_sessions()
+        # Committed now: the session ends whatever the request's answer (a form sent after the
+        # idle delay is given back with a 409, which rolls the request's transaction back).
+        # Nothing else of the request is written yet: this runs before its view.
+        db.session.commit()
 
 
 def end_idle_session() -> None:

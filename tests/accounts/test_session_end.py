@@ -113,6 +113,22 @@ def test_the_idle_end_of_a_terminal_session_ends_it_on_the_server(app):
     assert_session_ended(replay(app, copied), proposal_id)
 
 
+def test_a_form_sent_after_the_idle_delay_ends_the_session_on_the_server(app):
+    """A form sent after a terminal's idle delay is given back (409, nothing saved): the
+    session still ends on the server, so the cookie copied before no longer works."""
+    proposal_id = scene(app)
+    browser = logged_in_browser(app, terminal=True)
+    copied = session_cookie(browser)
+    with browser.session_transaction() as session:
+        session[kiosk.SEEN] = time.time() - 10 * 60
+    before = comments()
+    response = browser.post(f"/propositions/{proposal_id}/commentaires",
+                            data={"stance": "pour", "body": "Écrit après le délai."})
+    assert response.status_code == 409
+    assert comments() == before
+    assert_session_ended(replay(app, copied), proposal_id)
+
+
 def test_a_cookie_copied_before_deleting_the_account_no_longer_works(app):
     """Deleting the account ends its sessions (the account is gone: nothing to log into)."""
     proposal_id = scene(app)
