@@ -96,3 +96,21 @@ def revoke(email: str, role: str) -> None:
     user.revoke(role)
     db.session.commit()
     click.echo(f"{user.email} a maintenant les rôles : {', '.join(sorted(user.roles)) or 'aucun'}.")
+
+
+@users_cli.command("email-collisions")
+@with_appcontext
+def email_collisions() -> None:
+    """List the accounts left without an email key by migration 0018: their address is a
+    look-alike of an older account's (the same person twice, or two people to tell apart)."""
+    found = services.email_collisions()
+    if not found:
+        click.echo("Aucune collision : chaque adresse électronique désigne un seul compte.")
+        return
+    click.echo(f"{len(found)} compte(s) dont l'adresse est une variante de celle d'un compte "
+               "plus ancien (ils se connectent avec leur adresse exacte) :")
+    for user, holder in found:
+        other = f"n° {holder.id} <{holder.email}>" if holder is not None else "aucun compte"
+        click.echo(f"- n° {user.id} <{user.email}>, créé le {user.created_at:%d/%m/%Y} : "
+                   f"même adresse que {other}")
+    click.echo("Après accord des personnes, supprimez ou changez l'adresse du compte en double.")

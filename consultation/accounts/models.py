@@ -8,9 +8,10 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from consultation.accounts.emails import email_key
 from consultation.core.models import TimestampMixin, as_utc, utcnow
 from consultation.extensions import Model
 from consultation.reference.models import Territory
@@ -32,6 +33,20 @@ DELETED_LABEL = _l("Participant·e supprimé·e")
 def new_nonce() -> str:
     """A random value that, once changed, ends every session of the user."""
     return secrets.token_hex(8)
+
+
+# A hash of a random password, made on first use by the hasher real passwords use, kept per
+# hasher (tests swap it for a cheap one): checked when there is no account, or no password,
+# so that a wrong password costs the same whoever the email belongs to.
+_DUMMY_HASHES: dict[object, str] = {}
+
+
+def dummy_hash() -> str:
+    """A real password hash that no typed password matches, made once per process."""
+    hasher = generate_password_hash
+    if hasher not in _DUMMY_HASHES:
+        _DUMMY_HASHES[hasher] = hasher(secrets.token_urlsafe(32))
+    return _DUMMY_HASHES[hasher]
 
 
 class UserRole(Model):
@@ -57,6 +72,11 @@ class User(UserMixin, TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # The address as compared (accounts/emails.py), set with the email: unique, so that a
+    # look-alike of an address cannot open a second account. None without an email, and for
+    # the accounts migration 0018 found sharing a key with an older one (`flask users
+    # email-collisions` lists them): they still log in with their exact address.
+    email_key: Mapped[str | None] = mapped_column(String(254), unique=True, index=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
@@ -140,6 +160,15 @@ class User(UserMixin, TimestampMixin, Model):
         it: the account reads and follows, but cannot propose, comment, support or report."""
         return self.confirmation_required and self.email is not None and not self.email_confirmed
 
+    @validates("email")
+    def _keep_key(self, _key: str, email: str | None) -> str | None:
+        self.email_key = email_key(email) if email else None
+        return email
+
+    def end_sessions(self) -> None:
+        """End every session of the account, on every browser (logging out, a terminal)."""
+        self.session_nonce = new_nonce()
+
     def set_email(self, email: str | None) -> None:
         """Change the email (already normalised): a new address is unconfirmed, and the links
         sent to the old one die with it."""
@@ -172,8 +201,10 @@ class User(UserMixin, TimestampMixin, Model):
         self.session_nonce = new_nonce()
 
     def check_password(self, password: str) -> bool:
-        """True when the password matches (always False for accounts without one)."""
+        """True when the password matches (always False for accounts without one, after the
+        same work as a check: the time taken does not tell which accounts have a password)."""
         if not self.password_hash:
+            check_password_hash(dummy_hash(), password)
             return False
         return check_password_hash(self.password_hash, password)
 

@@ -12,9 +12,11 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
+from werkzeug.security import check_password_hash
 
-from consultation.accounts.models import ROLES, User, UserRole, new_nonce
+from consultation.accounts.emails import email_key
+from consultation.accounts.models import ROLES, User, UserRole, dummy_hash
 from consultation.core import audit, jobs, personal_data
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
@@ -35,13 +37,32 @@ CONFIRMATION_LINK_INVALID = _l(
 
 
 def normalise_email(email: str) -> str:
-    """Emails are compared lower-case and without surrounding spaces."""
+    """An address as stored, where mails go: lower-case, without surrounding spaces (accounts
+    are compared by `email_key`)."""
     return email.strip().lower()
 
 
 def find_by_email(email: str) -> User | None:
-    """The user with this email, if any."""
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The user with this email or a look-alike of it (accounts/emails.py), if any; an account
+    left without a key by migration 0018 (its key was an older account's) is found by its exact
+    address, before the older account."""
+    return db.session.scalar(
+        select(User)
+        .where(or_(User.email_key == email_key(email),
+                   and_(User.email_key.is_(None), User.email == normalise_email(email))))
+        .order_by(User.email_key.is_not(None), User.id)
+        .limit(1)
+    )
+
+
+def email_collisions() -> list[tuple[User, User | None]]:
+    """Accounts with an email but no email key (migration 0018 found an older account with the
+    same key), each with the account that holds the key, by id."""
+    left = db.session.scalars(
+        select(User).where(User.email.is_not(None), User.email_key.is_(None)).order_by(User.id)
+    ).all()
+    return [(user, db.session.scalar(select(User).where(User.email_key == email_key(user.email))))
+            for user in left if user.email is not None]
 
 
 def register(
@@ -122,13 +143,22 @@ def confirm_email(token: str) -> tuple[User, bool]:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user whose email and password match, or None."""
+    """The user whose email and password match, or None. An unknown email costs the same as a
+    wrong password: its check runs against a real hash (models.dummy_hash), so the time taken
+    does not tell which emails have an account."""
     user = find_by_email(email)
     if user is None:
-        # Hash anyway so that timing does not reveal which emails have an account.
-        User().check_password(password)
+        check_password_hash(dummy_hash(), password)
         return None
     return user if user.check_password(password) else None
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account on the server (logging out): a new session nonce, so
+    that a copy of a session or "remember me" cookie no longer logs anyone in."""
+    user.end_sessions()
+    db.session.flush()
+    log.info("user %s logged out", user.id)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -153,13 +183,15 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if an account has this email; say nothing either way."""
-    from consultation.accounts.jobs import send_password_reset
+    """Ask for a reset link to be sent if an account has this email; say nothing either way.
 
-    user = find_by_email(email)
-    if user is not None and user.password_hash is not None:
-        jobs.enqueue_silently(send_password_reset, user.id)
-        log.info("password reset asked for user %s", user.id)
+    The request does the same whatever the address: it queues the same job, which looks the
+    address up and writes the mail in both cases (see jobs.send_password_reset_to), so the
+    time taken does not tell which addresses have an account."""
+    from consultation.accounts.jobs import send_password_reset_to
+
+    jobs.enqueue_silently(send_password_reset_to, email.strip())
+    log.info("password reset asked")
 
 
 def reset_password(token: str, password: str) -> User:
@@ -253,7 +285,7 @@ def delete_account(user: User, password: str) -> None:
         user.commune = None
     user.blocked_at = user.blocked_until = user.blocked_reason = None
     user.role_rows = []
-    user.session_nonce = new_nonce()
+    user.end_sessions()
     user.deleted_at = utcnow()
     # The journal says the account went, and by whose act; it names nobody.
     audit.record(user, "user.delete", "user", user.id)

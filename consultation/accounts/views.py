@@ -89,13 +89,16 @@ def login():
 
 @bp.route("/compte/deconnexion", methods=["POST"])
 def logout():
-    """Log out (POST only, so that a link cannot log anyone out)."""
+    """Log out (POST only, so that a link cannot log anyone out); the account's sessions end on
+    the server, on every browser, so a copy of the session cookie no longer works."""
     if kiosk.is_kiosk():
         kiosk.end_session()  # a shared terminal keeps nothing of the person
     else:
+        if current_user.is_authenticated:
+            services.end_sessions(current_user)
         logout_user()
         session.pop("lang", None)
-    flash(_("Vous êtes déconnecté·e."), "success")
+    flash(_("Vous êtes déconnecté·e, sur tous vos appareils."), "success")
     return redirect(url_for("main.home"))
 
 

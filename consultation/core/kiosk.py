@@ -18,7 +18,8 @@ so ending a person's session never takes the terminal out of kiosk mode. On a ki
   text shown, and a login form carrying it; logging in there sends it again to where it was
   going (a 307 redirect of the login view). Passwords and codes are never sent back. Logging
   in or signing up after the delay goes through, on the fresh session;
-- "Terminer ma session" on every page forgets the person at once;
+- "Terminer ma session" on every page forgets the person at once, and ends the account's
+  sessions on the server too (a copied cookie no longer works, on any browser);
 - nothing of the previous person remains: no page is stored (Cache-Control: no-store, so Back
   shows nothing); every <form> tag of the templates ends with `{{ no_autofill() }}`, so that
   what people write (titles, proposals, comments) is never offered to the next one, while the
@@ -43,9 +44,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import logout_user
+from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
+
+from consultation.extensions import db
 
 COOKIE = "kiosk"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
@@ -88,16 +91,30 @@ def has_someone() -> bool:
     return any(key not in _IMPERSONAL for key in session)
 
 
-def end_session() -> None:
-    """Forget the person: the session emptied, logged out, the "remember me" cookie dropped."""
+def end_session(*, everywhere: bool | None = None) -> None:
+    """Forget the person: the session emptied, logged out, the "remember me" cookie dropped.
+    `everywhere`: also end the account's sessions on the server, so that a copy of the cookie
+    no longer works; by default for a POST ("Terminer ma session", logging out), not for a GET
+    (/borne, /borne/quitter), which a link could send and which changes nothing stored."""
+    if everywhere is None:
+        everywhere = request.method not in ("GET", "HEAD")
+    person = current_user._get_current_object() if current_user.is_authenticated else None
     session.clear()
     logout_user()  # after clear(): it marks the remember cookie for deletion in the session
+    if everywhere and person is not None:
+        # A new session nonce (accounts.models.User.end_sessions): core names no domain.
+        person.end_sessions()
+        # Committed now: the session ends whatever the request's answer (a form sent after the
+        # idle delay is given back with a 409, which rolls the request's transaction back).
+        # Nothing else of the request is written yet: this runs before its view.
+        db.session.commit()
 
 
 def end_idle_session() -> None:
-    """End the session of someone who left, saying why if there was someone."""
+    """End the session of someone who left, saying why if there was someone; on the server
+    too, whatever the request: it is the time gone by that ends it, not what the request asks."""
     someone = has_someone()
-    end_session()
+    end_session(everywhere=True)
     if someone:
         flash(_("Votre session a pris fin après %(n)d minutes sans activité.", n=idle_minutes()),
               "info")

@@ -76,6 +76,9 @@ class AssistedProfile(Model):
     claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The token of the acting sessions running for the person, also in their cookies
+    # (mediation/services.py): cleared by "Arrêter", so a copy of the cookie acts no more.
+    acting_token: Mapped[str | None] = mapped_column(String(32))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id])

@@ -2,7 +2,11 @@
 a paper workshop's contributions, and let a participant take their account over.
 
 They change the model and flush, never commit. The acting state lives in the signed session
-cookie (nothing is kept on one machine); `acting_refusal()` checks it on every request.
+cookie (nothing is kept on one machine); `check_acting()` checks it on every request. The
+cookie's state carries a random token that the participant's profile holds too
+(AssistedProfile.acting_token): "Arrêter" clears it, so a copy of the cookie taken before no
+longer acts for anyone (it ends every acting session for that person, as logging out ends
+every session of an account).
 """
 
 from __future__ import annotations
@@ -124,12 +128,25 @@ def _now() -> float:
 
 def start_acting(state: MutableMapping[str, Any], mediator: User,
                  profile: AssistedProfile) -> None:
-    """Start acting for the participant for 30 minutes (the caller checked mediation.act)."""
+    """Start acting for the participant for 30 minutes (the caller checked mediation.act).
+    The session carries the person's acting token: a new one when nobody acts for them, else
+    the running one (two mediators may act for the same person at once)."""
+    db.session.execute(
+        update(AssistedProfile)
+        .where(AssistedProfile.user_id == profile.user_id, AssistedProfile.acting_token.is_(None))
+        .values(acting_token=secrets.token_hex(16))
+        .execution_options(synchronize_session=False)
+    )
+    # Read back: a mediator starting at the same moment may have set it first.
+    token = db.session.scalar(select(AssistedProfile.acting_token)
+                              .where(AssistedProfile.user_id == profile.user_id))
     state[SESSION_KEY] = {
         "person": profile.user_id,
         "mediator": mediator.id,
         "until": _now() + ACTING_MINUTES * 60,
+        "token": token,
     }
+    db.session.expire(profile, ["acting_token"])
     log.info("mediator %s acts for assisted participant %s", mediator.id, profile.user_id)
 
 
@@ -142,8 +159,22 @@ def extend_acting(state: MutableMapping[str, Any]) -> None:
 
 
 def stop_acting(state: MutableMapping[str, Any]) -> bool:
-    """Stop acting for anyone; True if an acting session was running."""
-    return state.pop(SESSION_KEY, None) is not None
+    """Stop acting for anyone, on the server too: the person's acting token is cleared, so no
+    copy of the cookie acts for them any more (nor another mediator's acting session for the
+    same person, who is told so at their next page); True if an acting session was running."""
+    acting = state.pop(SESSION_KEY, None)
+    if isinstance(acting, dict) and isinstance(acting.get("person"), int):
+        profile = db.session.get(AssistedProfile, acting["person"])
+        if profile is not None and _same_token(profile, acting):
+            profile.acting_token = None
+            db.session.flush()
+    return acting is not None
+
+
+def _same_token(profile: AssistedProfile, acting: dict[str, Any]) -> bool:
+    token = acting.get("token")
+    return (isinstance(token, str) and profile.acting_token is not None
+            and secrets.compare_digest(token, profile.acting_token))
 
 
 def minutes_left(state: MutableMapping[str, Any]) -> int:
@@ -179,7 +210,7 @@ def check_acting(state: MutableMapping[str, Any], mediator: Any) -> ActingCheck 
         and isinstance(acting.get("until"), int | float)
     profile = profile_of(acting["person"]) if valid_shape else None
     if (profile is None or not getattr(mediator, "is_authenticated", False)
-            or acting.get("mediator") != mediator.id):
+            or acting.get("mediator") != mediator.id or not _same_token(profile, acting)):
         return ActingCheck(None, _("Vous n'agissez plus pour le compte d'une autre personne."))
     name = profile.user.display_name
     if acting["until"] <= _now():

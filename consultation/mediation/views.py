@@ -94,8 +94,8 @@ def _sent_again(refusal: str, person_id: Any) -> tuple[str, int]:
 
 
 def forget_acting(*_: Any, **__: Any) -> None:
-    """Logging in or out ends any acting session of the browser."""
-    session.pop(services.SESSION_KEY, None)
+    """Logging in or out ends any acting session of the browser, on the server too."""
+    services.stop_acting(session)
 
 
 def acting_banner() -> dict[str, Any]:

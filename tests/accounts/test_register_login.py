@@ -312,7 +312,8 @@ def test_logout_is_post_only(marie, client):
     response = client.post("/compte/deconnexion")
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    assert "Vous êtes déconnecté·e." in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "Vous êtes déconnecté·e, sur tous vos appareils." in home
     assert_logged_out(client)
 
 
