@@ -211,13 +211,21 @@ class DemoSite:
             if lang is not None:
                 session["lang"] = lang
             if acting_for is not None:
+                from consultation.accounts.models import User
+                from consultation.extensions import db
                 from consultation.mediation import services as mediation
+                from consultation.mediation.models import AssistedProfile
 
                 assert user_id is not None  # a mediator's account acts for someone
-                session[mediation.SESSION_KEY] = {
-                    "person": acting_for, "mediator": int(user_id.partition(":")[0]),
-                    "until": mediation.utcnow().timestamp() + 30 * 60,
-                }
+                # Through the service: the session carries the person's acting token.
+                state: dict[str, Any] = {}
+                with self.app.app_context():
+                    mediator = db.session.get(User, int(user_id.partition(":")[0]))
+                    profile = db.session.get(AssistedProfile, acting_for)
+                    assert mediator is not None and profile is not None
+                    mediation.start_acting(state, mediator, profile)
+                    db.session.commit()
+                session[mediation.SESSION_KEY] = state[mediation.SESSION_KEY]
         cookie = client.get_cookie("session")
         if cookie is not None:
             context.add_cookies([{"name": "session", "value": cookie.value,

@@ -254,12 +254,14 @@ def test_acting_time_is_warned_of_and_extended_without_leaving_the_page(app, vis
     project = factories.project("consultation")
     db.session.commit()
     profile = participant(mediator, "Yvonne Le Bihan")
+    state: dict[str, Any] = {}
+    mediation.start_acting(state, mediator, profile)  # 30 minutes from clocks.start
+    db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = mediator.get_id()
         session["_fresh"] = True
-        session[mediation.SESSION_KEY] = {"person": profile.user_id, "mediator": mediator.id,
-                                          "until": clocks.start + 30 * 60}
+        session[mediation.SESSION_KEY] = state[mediation.SESSION_KEY]
     cookie = client.get_cookie("session")
     assert cookie is not None
     someone = visitor(bypass_csp=True)
