@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import platform
 import sqlite3
 from importlib import metadata
@@ -264,3 +265,35 @@ def test_cpu_model_is_read_from_cpuinfo() -> None:
     assert report.cpu_model("") != ""
     facts = report.machine()
     assert facts["cpus"] and facts["cpu_model"]
+
+
+def test_the_proposal_with_five_comments_is_the_first_of_the_featured_project(
+        tmp_path: Path) -> None:
+    """Exactly 5 when there is one (not the 200-comment proposal, nor another project's)."""
+    from sqlalchemy import create_engine, text
+
+    from bench import generate
+
+    url = f"sqlite:///{tmp_path / 'few.db'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE projects (id INTEGER PRIMARY KEY, slug TEXT)"))
+        connection.execute(text("CREATE TABLE proposals (id INTEGER PRIMARY KEY, "
+                                "project_id INTEGER, status TEXT, comments_count INTEGER)"))
+        connection.execute(text("INSERT INTO projects VALUES (1, 'grand'), (2, 'autre')"))
+        connection.execute(text(
+            "INSERT INTO proposals VALUES (1, 2, 'published', 5), (2, 1, 'published', 200), "
+            "(3, 1, 'published', 4), (4, 1, 'withdrawn', 5), (5, 1, 'published', 5), "
+            "(6, 1, 'published', 5)"))
+    engine.dispose()
+    built = generate.Built(name="t", digest="", version=0, featured_slug="grand",
+                           commented_proposal_id=2)
+    assert run.few_comments_proposal(url, built) == (5, 5)
+    built.featured_slug = "autre"
+    assert run.few_comments_proposal(url, built) == (1, 5)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
+def test_postgresql_server_version_is_read() -> None:
+    version = run.postgresql_version(os.environ["TEST_DATABASE_URL"])
+    assert version.split(".")[0].isdigit()
