@@ -266,6 +266,7 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     details["proposal_5_comments"] = few_comments
 
     def measure(port: int, label: str, client: Client, path: str, logged_in: bool) -> None:
+        """One GET page: weighed once as a first visit, then driven by wrk."""
         fetched = client.get(path)
         if fetched.status != 200:
             raise RuntimeError(f"{label} : {path} répond {fetched.status}")
