@@ -54,12 +54,14 @@ translations-update: translations-extract
 
 # Benchmarks (issue 5, not part of `make test`): gunicorn and wrk on a generated city-scale
 # dataset, SQLite and, when BENCH_DATABASE_URL is set, PostgreSQL. See bench/README.md.
+# Both compare with bench/results/reference.json; BENCH_ARGS=--strict fails on a fall > 20 %.
+BENCH_ARGS ?=
 WRK_MISSING := wrk est introuvable : installez-le (Debian, Ubuntu : sudo apt-get install wrk), puis relancez.
 
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { echo "$(WRK_MISSING)" >&2; exit 1; }
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 bench-quick: install
 	@command -v wrk >/dev/null 2>&1 || { echo "$(WRK_MISSING)" >&2; exit 1; }
-	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, text
 
-from bench import databases, generate
+from bench import databases, generate, report
 from bench.measure import Client
 from bench.run import NO_WRK, RESULTS, Settings, _say, _wrk_page, app_env, serve
 
@@ -58,7 +58,9 @@ def run(backend: str, base_url: str | None, settings: Settings) -> dict[str, Any
     run_url = databases.url_for(base_url, "run")
     databases.copy(city_url, run_url)
     generate.redate(run_url)
-    with serve("bench.baseline:app", f"baseline-api-{backend}", app_env(run_url), "/") as port:
+    servers: dict[str, dict[str, Any]] = {}
+    with serve("bench.baseline:app", f"baseline-api-{backend}", app_env(run_url), "/",
+               servers.setdefault("baseline", {})) as port:
         baseline = _wrk_page(port, "/", settings, None)
     baseline_rps = baseline["rps"]
     _say(f"[{backend}] application nue : {baseline_rps:.0f} requêtes/s")
@@ -66,7 +68,8 @@ def run(backend: str, base_url: str | None, settings: Settings) -> dict[str, Any
     first = f"/api/v1/proposals?project={project}&limit=50"
     rows: dict[str, Any] = {}
     with serve("consultation:create_app()", f"api-{backend}", app_env(run_url),
-               "/healthz") as port:
+               "/healthz", servers.setdefault("app", {})) as port:
+        report.check_same_server(servers)  # a ratio to a baseline served otherwise is void
         client = Client(port)
         deep, hops = _deep(client, first)
         etag = client.get(first).headers["ETag"]

@@ -1,6 +1,11 @@
 """The baseline: a bare Flask app with one constant route, served like the platform.
 
-    .venv/bin/gunicorn -w 2 -b 127.0.0.1:8000 bench.baseline:app
+bench/run.py starts it with `gunicorn_command()`, the command the platform gets but for the app
+(the same gunicorn binary, Python, worker class and count, options), and checks what both
+servers report about themselves (bench/gunicorn_conf.py) before comparing them. By hand:
+
+    .venv/bin/gunicorn --workers 2 --config python:bench.gunicorn_conf -b 127.0.0.1:8000 \
+        bench.baseline:app
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from urllib.parse import quote_plus, urljoin
 
 from sqlalchemy import create_engine, text
 
-from bench import databases, generate
+from bench import databases, generate, report
 from bench.measure import Client, Response, local_path, parse, post_script, weigh, wrk
 
 HERE = Path(__file__).resolve().parent
@@ -40,9 +40,8 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 LOGS = databases.DATA / "logs"
 
-GET_PAGES = ("home", "projects", "project", "proposals", "proposals_deep", "proposal",
-             "synthesis")
-POST_PAGES = ("support_post", "comment_post")
+GET_PAGES = report.GET_PAGES
+POST_PAGES = report.POST_PAGES
 DEEP_HOPS = 50  # rel="next" links followed from the first page for proposals_deep
 GROWTH_PAGES = ("proposals", "proposals_deep", "proposal")
 SECRET_KEY = "bench-secret-key-not-for-production"
@@ -77,18 +76,33 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+GUNICORN_OPTIONS = ("--workers", "2", "--log-level", "warning", "--error-logfile", "-",
+                    "--config", "python:bench.gunicorn_conf")
+
+
+def gunicorn_command(app: str, port: int) -> list[str]:
+    """The one way every served process of the benchmarks is started: the bare app and the
+    platform differ by `app` alone (and the free port)."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return [str(gunicorn), *GUNICORN_OPTIONS, "--bind", f"127.0.0.1:{port}", app]
+
+
 @contextlib.contextmanager
-def serve(app: str, name: str, env: dict[str, str], ready_path: str) -> Iterator[int]:
-    """gunicorn, 2 workers on 127.0.0.1, until the block ends; yields the port."""
+def serve(app: str, name: str, env: dict[str, str], ready_path: str,
+          facts: dict[str, Any] | None = None) -> Iterator[int]:
+    """gunicorn, 2 workers on 127.0.0.1, until the block ends; yields the port. `facts` gets
+    what the server reports about itself once ready (bench/gunicorn_conf.py): versions and
+    settings, its binary and options."""
     LOGS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     log_path = LOGS / f"{name}.log"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--error-logfile", "-", app]
+    info_path = LOGS / f"{name}.server.json"
+    info_path.unlink(missing_ok=True)
+    command = gunicorn_command(app, port)
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(command, cwd=ROOT,
+                                   env={**env, "BENCH_SERVER_INFO": str(info_path)},
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -102,6 +116,13 @@ def serve(app: str, name: str, env: dict[str, str], ready_path: str) -> Iterator
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn ne répond pas ({name}) :\n{_tail(log_path)}")
             time.sleep(0.2)
+        if facts is not None:
+            if not info_path.exists():
+                raise RuntimeError(f"gunicorn n'a pas décrit son serveur ({name}) : {info_path}")
+            facts.update(json.loads(info_path.read_text()))
+            facts["gunicorn_binary"] = os.path.realpath(command[0])
+            facts["options"] = [part.replace(str(port), "<port>") for part in command[1:-1]]
+            facts["app"] = app
         yield port
     finally:
         if process.poll() is None:
@@ -183,7 +204,7 @@ def _wrk_page(port: int, path: str, settings: Settings, cookie: str | None) -> d
 def _row(run: dict[str, Any], weight: Any, baseline_rps: float) -> dict[str, Any]:
     return {
         "rps": round(run["rps"], 1),
-        "ratio": round(run["rps"] / baseline_rps, 3) if baseline_rps else None,
+        "ratio": round(run["rps"] / baseline_rps, 4) if baseline_rps else None,
         "p50_ms": run["p50_ms"],
         "p99_ms": run["p99_ms"],
         "queries": weight.queries,
@@ -210,6 +231,10 @@ def _detail(run: dict[str, Any], weight: Any, path: str) -> dict[str, Any]:
 
 def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[str, Any]:
     """Every measure on one backend; returns the results in the shape of the issue."""
+    load_start = report.load_average()
+    warning = report.load_warning(load_start, os.cpu_count())
+    if warning:
+        _say(warning)
     spec = generate.city(settings.scale)
     city_url = databases.url_for(base_url, spec.name)
     built = generate.ensure(city_url, spec, log=_say)
@@ -217,42 +242,65 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     _say(f"[{backend}] Copie de travail du jeu « {spec.name} »...")
     databases.copy(city_url, run_url)
     generate.redate(run_url)
+    few_id, few_comments = few_comments_proposal(run_url, built)
+    servers: dict[str, dict[str, Any]] = {}
 
     _say(f"[{backend}] Référence : une application Flask nue (une route constante)")
-    with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/") as port:
+    with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/",
+               servers.setdefault("baseline", {})) as port:
         baseline = _wrk_page(port, "/", settings, None)
     baseline_rps = baseline["rps"]
-    _say(f"  {baseline_rps:.0f} requêtes/s, p50 {baseline['p50_ms']} ms")
+    _say(f"  {baseline_rps:.0f} requêtes/s, p50 {baseline['p50_ms']} ms, "
+         f"gunicorn {servers['baseline']['versions']['gunicorn']}")
 
     pages: dict[str, Any] = {}
     details: dict[str, Any] = {}
-    with serve("consultation:create_app()", f"app-{backend}", app_env(run_url),
-               "/healthz") as port:
+    slug = built.featured_slug
+    paths = {
+        "home": "/", "projects": "/projets", "project": f"/projets/{slug}",
+        "proposals": f"/projets/{slug}/propositions?tri=soutiens",
+        "proposal_5": f"/propositions/{few_id}",
+        "proposal": f"/propositions/{built.commented_proposal_id}",
+        "synthesis": f"/projets/{slug}/synthese",
+    }
+    details["proposal_5_comments"] = few_comments
+
+    def measure(port: int, label: str, client: Client, path: str, logged_in: bool) -> None:
+        """One GET page: weighed once as a first visit, then driven by wrk."""
+        fetched = client.get(path)
+        if fetched.status != 200:
+            raise RuntimeError(f"{label} : {path} répond {fetched.status}")
+        weight = weigh(client, fetched)
+        run = _wrk_page(port, path, settings, client.cookie_header if logged_in else None)
+        pages[label] = _row(run, weight, baseline_rps)
+        details[label] = _detail(run, weight, path)
+        _say(_line(label, pages[label], details[label]))
+
+    # Every GET first, the POSTs last: they write, and every page must show the same data.
+    _say(f"[{backend}] Pages anonymes rendues à chaque requête (PAGE_CACHE_SECONDS=0)")
+    with serve("consultation:create_app()", f"app-uncached-{backend}",
+               app_env(run_url, page_cache=False), "/healthz",
+               servers.setdefault("app_uncached", {})) as port:
+        report.check_same_server(servers)
+        anonymous = Client(port)
+        paths["proposals_deep"], details["deep_hops"] = follow_next(
+            anonymous, paths["proposals"], DEEP_HOPS)
+        for name in GET_PAGES:
+            measure(port, name + "_uncached", anonymous, paths[name], False)
+
+    _say(f"[{backend}] L'application comme en production (mémoire des pages anonymes)")
+    with serve("consultation:create_app()", f"app-{backend}", app_env(run_url), "/healthz",
+               servers.setdefault("app", {})) as port:
+        report.check_same_server(servers)
         anonymous = Client(port)
         logged = log_in(port, built.accounts[0])
-        slug = built.featured_slug
-        first = f"/projets/{slug}/propositions?tri=soutiens"
-        deep, hops = follow_next(anonymous, first, DEEP_HOPS)
-        paths = {
-            "home": "/", "projects": "/projets", "project": f"/projets/{slug}",
-            "proposals": first, "proposals_deep": deep,
-            "proposal": f"/propositions/{built.commented_proposal_id}",
-            "synthesis": f"/projets/{slug}/synthese",
-        }
-        details["deep_hops"] = hops
         for name in GET_PAGES:
-            for suffix, client in (("", anonymous), ("_logged_in", logged)):
-                label = name + suffix
-                fetched = client.get(paths[name])
-                weight = weigh(client, fetched)
-                run = _wrk_page(port, paths[name], settings,
-                                client.cookie_header if suffix else None)
-                pages[label] = _row(run, weight, baseline_rps)
-                details[label] = _detail(run, weight, paths[name])
-                _say(_line(label, pages[label], details[label]))
+            measure(port, name, anonymous, paths[name], False)
+            measure(port, name + "_logged_in", logged, paths[name], True)
         for name in POST_PAGES:
             before = _writes(run_url)
-            pages[name], details[name] = _post_page(name, port, built, settings, baseline_rps)
+            pages[name], details[name] = _post_page(name, port, built, settings, baseline_rps,
+                                                    avoid={few_id})
             after = _writes(run_url)
             table_ = "supports" if name == "support_post" else "comments"
             # Every answered POST must have written its row (wrk counts a redirect to the
@@ -275,21 +323,59 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     }
     details["baseline"] = {"p50_ms": baseline["p50_ms"], "p99_ms": baseline["p99_ms"],
                            "errors": baseline["errors"]}
+    versions = dict(servers["app"]["versions"])
+    if base_url is not None:
+        versions["postgresql"] = postgresql_version(base_url)
     return {
         "baseline_rps": round(baseline_rps, 1),
         "pages": pages,
         "growth": growth,
         "pdf": {"seconds": pdf.get("seconds"), "peak_mb": pdf.get("peak_mb")},
+        "environment": {
+            "versions": versions,
+            "machine": report.machine(),
+            "load_average": {"start": load_start, "end": report.load_average()},
+            "servers": servers,
+        },
         "details": details,
     }
 
 
+def few_comments_proposal(url: str, built: generate.Built) -> tuple[int, int]:
+    """The featured project's first proposal with 5 comments (or the nearest count): the
+    page most proposals look like, beside the one with 200."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT p.id, p.comments_count FROM proposals p "
+                "JOIN projects j ON j.id = p.project_id "
+                "WHERE j.slug = :slug AND p.id != :commented AND p.status = 'published' "
+                "ORDER BY ABS(p.comments_count - 5), p.id LIMIT 1"
+            ), {"slug": built.featured_slug, "commented": built.commented_proposal_id}).one()
+    finally:
+        engine.dispose()
+    return int(row[0]), int(row[1])
+
+
+def postgresql_version(url: str) -> str:
+    """The PostgreSQL server's version (SHOW server_version)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(text("SHOW server_version")).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
-               baseline_rps: float) -> tuple[dict[str, Any], dict[str, Any]]:
+               baseline_rps: float, avoid: set[int] | frozenset[int] = frozenset(),
+               ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A form submission under load: accounts and proposals rotate, as many people would."""
     action = "soutenir" if name == "support_post" else "commentaires"
     path_format = f"/propositions/%d/{action}"
-    ids = [i for i in built.featured_proposal_ids if i != built.commented_proposal_id]
+    ids = [i for i in built.featured_proposal_ids
+           if i != built.commented_proposal_id and i not in avoid]
     ids = ids[: settings.rotation]
     accounts = built.accounts[:-1][: max(1, settings.connections)]
     clients = [log_in(port, email) for email in accounts]
@@ -413,39 +499,7 @@ def _line(label: str, row: dict[str, Any], detail: dict[str, Any]) -> str:
             f"p99 {row['p99_ms']:>8.2f} ms  {row['queries']} SQL{errors}")
 
 
-def table(result: dict[str, Any], backend: str) -> str:
-    """The readable table of one backend's results."""
-    lines = [f"\n== {backend} == référence (Flask nu) : {result['baseline_rps']:.0f} req/s",
-             f"{'page':<26} {'req/s':>8} {'/réf.':>6} {'p50 ms':>8} {'p99 ms':>8} "
-             f"{'SQL':>4} {'octets':>8} {'req.':>4} {'eco':>4} {'err.':>5}"]
-    for name, row in result["pages"].items():
-        errors = result["details"].get(name, {}).get("errors", "")
-        lines.append(
-            f"{name:<26} {row['rps']:>8.1f} {row['ratio']:>6.3f} {row['p50_ms']:>8.2f} "
-            f"{row['p99_ms']:>8.2f} {_show(row['queries']):>4} {row['bytes']:>8} "
-            f"{row['requests']:>4} {row['ecoindex']:>4} {errors:>5}"
-        )
-    if any(result["growth"].values()):
-        sizes = sorted({size for values in result["growth"].values() for size in values},
-                       key=int)
-        lines.append("\nCroissance, p50 en ms (un visiteur à la fois) :")
-        lines.append(f"{'page':<26}" + "".join(f"{size:>10}" for size in sizes))
-        for name, values in result["growth"].items():
-            lines.append(f"{name:<26}" + "".join(f"{_show(values.get(s)):>10}" for s in sizes))
-    pdf = result["details"].get("pdf", {})
-    if "seconds" in pdf:
-        lines.append(f"\nPDF de synthèse ({pdf['proposals']} propositions) : {pdf['seconds']} s, "
-                     f"{pdf['peak_mb']} Mo au plus")
-    for name in POST_PAGES:
-        detail = result["details"].get(name)
-        if detail:
-            lines.append(f"{name} : {detail['rows_written']} lignes écrites pour "
-                         f"{detail['requests_measured']} réponses mesurées")
-    return "\n".join(lines)
-
-
-def _show(value: Any) -> str:
-    return "—" if value is None else str(value)
+table = report.table
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -458,9 +512,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "all"), default="all")
     parser.add_argument("--no-growth", action="store_true", help="sans les mesures de croissance")
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    parser.add_argument("--reference", default=str(RESULTS / "reference.json"),
+                        help="les parts à comparer (bench/results/reference.json)")
+    parser.add_argument("--strict", action="store_true",
+                        help=f"code de sortie 1 si une part baisse de plus de "
+                             f"{report.FALL_FLAG * 100:.0f} %% par rapport à la référence")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit(NO_WRK)
+    # Read before the run: --output may be the reference itself, being recorded again.
+    references = load_reference(Path(args.reference))
 
     settings = Settings(
         scale="quick" if args.quick else "full",
@@ -494,7 +555,6 @@ def main(argv: list[str] | None = None) -> None:
         results[backend]["details"]["settings"] = {
             **asdict(settings), "backend": backend,
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": os.cpu_count(), "platform": sys.platform},
         }
     output = results["sqlite"] if list(results) == ["sqlite"] else results
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
@@ -510,6 +570,38 @@ def main(argv: list[str] | None = None) -> None:
     ]
     if failures:
         _say("Réponses en erreur : " + ", ".join(failures))
+    conclude(results, references, Path(args.reference).name, args.strict)
+
+
+def conclude(results: dict[str, dict[str, Any]],
+             references: dict[str, dict[str, Any]] | None, source: str, strict: bool) -> None:
+    """Print the comparison with the reference and the load warnings; with `strict`, exit
+    with status 1 when a share fell by more than report.FALL_FLAG."""
+    flagged = []
+    for backend, result in results.items():
+        if references is None:
+            _say(f"\nPas de référence à comparer ({source}).")
+            break
+        printed, flags = report.comparison(result, references.get(backend), backend, source)
+        _say(printed)
+        flagged += [f"{backend}/{change.label}" for change in flags]
+    for backend, result in results.items():
+        environment = result.get("environment") or {}
+        warning = report.load_warning((environment.get("load_average") or {}).get("start") or [],
+                                      (environment.get("machine") or {}).get("cpus"))
+        if warning:
+            _say(f"\n[{backend}] {warning}")
+    if flagged and strict:
+        _say(f"--strict : {len(flagged)} part(s) en baisse ({', '.join(flagged)}).")
+        raise SystemExit(1)
+
+
+def load_reference(path: Path) -> dict[str, dict[str, Any]] | None:
+    """The reference's results per backend, or None without a readable reference."""
+    try:
+        return report.by_backend(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return None
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, text
 
-from bench import databases, generate
+from bench import databases, generate, report
 from bench.measure import Client
 from bench.run import NO_WRK, RESULTS, Settings, _wrk_page, app_env, serve
 
@@ -80,7 +80,9 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     generate.redate(run_url)
     seconds = reindex(run_url)
     result: dict[str, Any] = {"reindex_s": round(seconds, 1), "index_bytes": index_size(run_url)}
-    with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/") as port:
+    servers: dict[str, dict[str, Any]] = {}
+    with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/",
+               servers.setdefault("baseline", {})) as port:
         baseline = _wrk_page(port, "/", settings, None)["rps"]
     result["baseline_rps"] = round(baseline, 1)
     paths = {name: "/recherche?" + urlencode(params) for name, params in QUERIES.items()}
@@ -90,7 +92,8 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
                             + urlencode({"tri": "soutiens", "q": "numérique"}))
     # Every request renders: the anonymous page memory would otherwise answer the repeats.
     with serve("consultation:create_app()", f"app-{backend}", app_env(run_url, False),
-               "/healthz") as port:
+               "/healthz", servers.setdefault("app", {})) as port:
+        report.check_same_server(servers)  # a ratio to a baseline served otherwise is void
         client = Client(port)
         for name, path in paths.items():
             fetched = client.get(path)
