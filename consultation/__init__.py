@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, session
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import joinedload
 
 from consultation import config as config_module
@@ -172,6 +172,12 @@ def _register_template_globals(app: Flask) -> None:
 def _register_user_loader() -> None:
     from consultation.accounts.models import User
 
+    # The person and their roles in one statement, built once: every logged-in request runs
+    # it, and a constant statement is compiled once and found in SQLAlchemy's cache after.
+    by_id = (
+        select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
+    )
+
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         """Load the user of the session; a stale nonce (password changed) or a deleted account
@@ -180,9 +186,7 @@ def _register_user_loader() -> None:
         if not user_id.isdigit():
             return None
         user = (
-            db.session.execute(
-                select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
-            )
+            db.session.execute(by_id, {"user_id": int(user_id)})
             .unique()
             .scalar_one_or_none()
         )

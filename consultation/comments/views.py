@@ -16,12 +16,13 @@ from consultation.comments.models import Comment
 from consultation.core import pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.forms import filled
-from consultation.core.http import FAILED, attempt, get_or_404, require
+from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState
 from consultation.core.pagination import page_number
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
+from consultation.proposals import services as proposal_services
 from consultation.proposals.models import Proposal
 
 
@@ -97,7 +98,10 @@ def on_project(slug: str):
 @ratelimits.posting
 def on_proposal(proposal_id: int):
     """Comment on a proposal."""
-    proposal = get_or_404(Proposal, proposal_id)
+    # With its project and phases in one statement: the rule and the service read them.
+    proposal = proposal_services.for_action(proposal_id)
+    if proposal is None:
+        abort(404)
     return _post(
         proposal.project, proposal, proposal,
         url_for("proposals.show", proposal_id=proposal.id),

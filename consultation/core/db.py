@@ -18,6 +18,12 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+# (dialect, table) -> its INSERT ... ON CONFLICT DO NOTHING RETURNING, built once: the
+# columns come with the values at execution, and SQLAlchemy caches the compiled form for each
+# set of columns.
+_INSERT_IGNORE: dict[tuple[str, str], Any] = {}
+
+
 def insert_ignore(table: Table | Any, **values: Any) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted.
 
@@ -25,15 +31,15 @@ def insert_ignore(table: Table | Any, **values: Any) -> bool:
     exception, so a double click or two concurrent requests never become an error page.
     """
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # RETURNING tells reliably whether a row went in (rowcount is -1 on some drivers).
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(*table.primary_key.columns)
-    )
-    return db.session.execute(statement).first() is not None
+    key = (dialect, table.name)
+    statement = _INSERT_IGNORE.get(key)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # RETURNING tells reliably whether a row went in (rowcount is -1 on some drivers).
+        statement = _INSERT_IGNORE[key] = (
+            insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        )
+    return db.session.execute(statement, values).first() is not None
 
 
 def abandon_request() -> None:

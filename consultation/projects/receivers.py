@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
-
-from consultation.core import signals
+from consultation.core import counters, signals
 from consultation.core.db import insert_ignore
-from consultation.extensions import db
 from consultation.projects.models import Project, ProjectParticipant
 
 
 def _add(project_id: int, column: str, delta: int) -> None:
-    # One UPDATE with an expression, so concurrent writers never lose an increment.
-    counter = getattr(Project, column)
-    db.session.execute(
-        update(Project)
-        .where(Project.id == project_id)
-        # updated_at says when the project was edited, not when someone took part.
-        .values({column: counter + delta, Project.updated_at: Project.updated_at})
-    )
+    # One UPDATE of a constant shape (core.counters), so concurrent writers never lose an
+    # increment; updated_at says when the project was edited, not when someone took part.
+    counters.add(Project, project_id, {column: delta})
 
 
 def _participant(project_id: int, user_id: int) -> None:

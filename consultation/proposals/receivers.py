@@ -7,29 +7,35 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from consultation.core import signals
+from consultation.core import counters, signals
 from consultation.extensions import db
-from consultation.proposals.models import Proposal
+from consultation.proposals.models import Proposal, Stance
 from consultation.votes.models import Support
 
+# The per-stance counter columns: a stance names one of them, nothing else.
+_STANCE_COLUMNS = frozenset(f"comments_{stance.value}" for stance in Stance)
 
-def _add(proposal_id: int | None, values: dict[Any, Any], reacted: bool = False) -> None:
-    # One UPDATE with expressions, so concurrent writers never lose an increment. A reaction
-    # is not an edit: updated_at stays; the first one fixes the proposal's text.
+
+def _add(proposal_id: int | None, deltas: dict[str, int], reacted: bool = False) -> None:
+    # One UPDATE of a constant shape (core.counters), so concurrent writers never lose an
+    # increment. A reaction is not an edit: updated_at stays; the first one fixes the
+    # proposal's text.
     if proposal_id is None:
         return
-    extra = Proposal.reaction_values() if reacted else {}
-    db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal_id)
-        .values({**values, **extra, **Proposal.keep_updated_at()})
-    )
+    counters.add(Proposal, proposal_id, deltas,
+                 stamp="first_reaction_at" if reacted else None)
 
 
-def _comments(stance: str, delta: int) -> dict[Any, Any]:
-    by_stance = getattr(Proposal, f"comments_{stance}")
-    return {Proposal.comments_count: Proposal.comments_count + delta,
-            by_stance: by_stance + delta}
+def _comments(stance: str, delta: int) -> dict[str, int]:
+    return {"comments_count": delta, _by_stance(stance): delta}
+
+
+def _by_stance(stance: str) -> str:
+    # The column of a stance, checked against the model: a stance comes from a saved comment.
+    name = f"comments_{stance}"
+    if name not in _STANCE_COLUMNS:
+        raise ValueError(f"unknown stance {stance!r}")
+    return name
 
 
 def on_comment_created(comment: Any, **_: Any) -> None:
@@ -45,9 +51,7 @@ def on_comment_deleted(comment: Any, **_: Any) -> None:
 
 def on_comment_restanced(comment: Any, previous: str, **_: Any) -> None:
     """A comment's stance changed: one less for the old, one more for the new."""
-    old = getattr(Proposal, f"comments_{previous}")
-    new = getattr(Proposal, f"comments_{comment.stance}")
-    _add(comment.proposal_id, {old: old - 1, new: new + 1})
+    _add(comment.proposal_id, {_by_stance(previous): -1, _by_stance(comment.stance): 1})
 
 
 def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
@@ -57,13 +61,12 @@ def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
 
 def on_support_added(support: Any, **_: Any) -> None:
     """A new support counts and is a reaction."""
-    _add(support.proposal_id, {Proposal.supports_count: Proposal.supports_count + 1},
-         reacted=True)
+    _add(support.proposal_id, {"supports_count": 1}, reacted=True)
 
 
 def on_support_removed(support: Any, **_: Any) -> None:
     """A support taken back no longer counts."""
-    _add(support.proposal_id, {Proposal.supports_count: Proposal.supports_count - 1})
+    _add(support.proposal_id, {"supports_count": -1})
 
 
 def on_supports_moved(proposal: Any, to: Any, **_: Any) -> None:

@@ -7,7 +7,7 @@ import logging
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
@@ -26,17 +26,26 @@ log = logging.getLogger(__name__)
 OWN_PROPOSAL = _l("Vous êtes l'auteur·e de cette proposition\u00a0: elle porte déjà votre voix.")
 
 
+# The statements of every support POST, built once: their compiled forms are found in
+# SQLAlchemy's cache by their constant shape instead of being built and keyed per request.
+_USED = select(func.count()).where(
+    Support.user_id == bindparam("user_id"), Support.project_id == bindparam("project_id")
+)
+_LOCK_USER = select(User.id).where(User.id == bindparam("user_id")).with_for_update()
+_DELETE = delete(Support).where(
+    Support.user_id == bindparam("user_id"), Support.proposal_id == bindparam("proposal_id")
+)
+
+
 def used(user: User, project: Project) -> int:
     """How many supports the user gives in this project."""
-    return db.session.scalar(
-        select(func.count()).where(Support.user_id == user.id, Support.project_id == project.id)
-    ) or 0
+    return db.session.scalar(_USED, {"user_id": user.id, "project_id": project.id}) or 0
 
 
 def _lock_user(user: User) -> None:
     # On PostgreSQL this serialises one person's supports so the project limit holds under
     # concurrency; SQLite has a single writer already and ignores FOR UPDATE.
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    db.session.execute(_LOCK_USER, {"user_id": user.id})
 
 
 def add_support(user: User, proposal: Proposal, mediator: User | None = None) -> bool:
@@ -69,9 +78,7 @@ def add_support(user: User, proposal: Proposal, mediator: User | None = None) ->
 def remove_support(user: User, proposal: Proposal, mediator: User | None = None) -> bool:
     """Take a support back; True if there was one."""
     _lock_user(user)
-    result = db.session.execute(
-        delete(Support).where(Support.user_id == user.id, Support.proposal_id == proposal.id)
-    )
+    result = db.session.execute(_DELETE, {"user_id": user.id, "proposal_id": proposal.id})
     if not rowcount(result):
         return False
     support_removed.send(

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from consultation.core import pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
-from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
+from consultation.core.http import FAILED, attempt, require, safe_next
 from consultation.projects.models import Project
+from consultation.proposals import services as proposal_services
 from consultation.proposals.models import Proposal
 from consultation.votes import bp, services
+
+
+def _proposal_or_404(proposal_id: int) -> Proposal:
+    """The proposal acted on, with what its rule and the service read (one statement)."""
+    proposal = proposal_services.for_action(proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal
 
 
 def _back(proposal: Proposal) -> str:
@@ -26,7 +35,7 @@ def _back(proposal: Proposal) -> str:
 @ratelimits.posting
 def support(proposal_id: int):
     """Support a proposal; a second click changes nothing."""
-    proposal = get_or_404(Proposal, proposal_id)
+    proposal = _proposal_or_404(proposal_id)
     require("votes.support", proposal)
     added = attempt(lambda: services.add_support(acting_user(), proposal,
                                                  mediator=acting_mediator()))
@@ -42,7 +51,7 @@ def support(proposal_id: int):
 @ratelimits.posting
 def withdraw(proposal_id: int):
     """Take back one's support."""
-    proposal = get_or_404(Proposal, proposal_id)
+    proposal = _proposal_or_404(proposal_id)
     require("votes.withdraw", proposal)
     if services.remove_support(acting_user(), proposal, mediator=acting_mediator()):
         flash(_("Votre soutien est retiré."), "success")

@@ -1,0 +1,218 @@
+"""The work of a support POST and of a comment POST, counted rather than timed: the same
+statements for 10 and for 1,000 proposals or comments, the proposal read with its project and
+phases in one statement (no lazy load after it), one permission rule evaluated, and the
+statements every such POST runs (user loading, counter updates) built once, not per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, insert, update
+from sqlalchemy.sql.dml import Update
+
+from consultation.comments.models import Comment
+from consultation.core import permissions
+from consultation.core.db import insert_ignore
+from consultation.extensions import db
+from consultation.projects.models import Project, ProjectParticipant
+from consultation.proposals.models import Proposal
+from tests import factories
+from tests.recount import assert_counters_exact
+
+# What a support POST sends: the user and their roles; the proposal with its project and
+# phases; the supports used (the rule's limit); the lock of the person; the insert; the
+# supports used again (the limit under concurrency); the project's count, its participant; the
+# follow; the proposal's count; whether the open data is due for a rebuild.
+SUPPORT_STATEMENTS = 11
+# A comment POST on a proposal: the user; the proposal with its project and phases; the
+# insert; the search index (3); the project's count, its participant; the proposal's counts;
+# the follow; the open data; the page of the thread for the redirect. Nobody else to tell
+# here: no notification job.
+COMMENT_STATEMENTS = 12
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def bulk_proposals(project: Project, author: Any, count: int) -> list[int]:
+    """`count` published proposals in one statement, the project's counters kept exact."""
+    rows = [
+        {"project_id": project.id, "author_id": author.id, "title": f"Proposition {n}",
+         "body": f"Le texte numéro {n}.", "status": "published", "supports_count": 0,
+         "comments_count": 0, "comments_pour": 0, "comments_contre": 0, "comments_neutre": 0,
+         "created_at": START + timedelta(minutes=n), "updated_at": START + timedelta(minutes=n)}
+        for n in range(count)
+    ]
+    db.session.execute(insert(Proposal), rows)
+    added = int(insert_ignore(ProjectParticipant.__table__, project_id=project.id,
+                              user_id=author.id))
+    db.session.execute(
+        update(Project).where(Project.id == project.id)
+        .values(proposals_count=Project.proposals_count + count,
+                participants_count=Project.participants_count + added)
+    )
+    return sorted(db.session.scalars(
+        Proposal.__table__.select().with_only_columns(Proposal.id)
+        .where(Proposal.project_id == project.id)
+    ))
+
+
+def bulk_comments(proposal: Proposal, author: Any, count: int) -> None:
+    """`count` visible top-level comments "pour" on the proposal, counters kept exact (the
+    author of the proposal writes them: the project's participants do not change)."""
+    rows = [
+        {"project_id": proposal.project_id, "proposal_id": proposal.id, "depth": 0,
+         "author_id": author.id, "stance": "pour", "body": f"Avis {n}.",
+         "moderation": "visible", "created_at": START + timedelta(minutes=n),
+         "updated_at": START + timedelta(minutes=n)}
+        for n in range(count)
+    ]
+    db.session.execute(insert(Comment), rows)
+    db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id)
+        .values(comments_count=Proposal.comments_count + count,
+                comments_pour=Proposal.comments_pour + count)
+    )
+    db.session.execute(
+        update(Project).where(Project.id == proposal.project_id)
+        .values(comments_count=Project.comments_count + count)
+    )
+
+
+class Work:
+    """What one request did: its SQL statements, the statement objects it executed and the
+    permission rules it evaluated."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.executed: list[Any] = []
+        self.rules: list[str] = []
+
+
+@contextmanager
+def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
+    """Count the work of the requests made inside, from a fresh session as in production."""
+    work = Work()
+    db.session.remove()
+    refusal = permissions.Rule.refusal
+
+    def counted_refusal(rule: permissions.Rule, user: Any, obj: Any) -> Any:
+        work.rules.append(rule.name)
+        return refusal(rule, user, obj)
+
+    def on_cursor(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        work.statements.append(statement)
+
+    def on_execute(conn: Any, clauseelement: Any, *args: Any) -> None:
+        work.executed.append(clauseelement)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(permissions.Rule, "refusal", counted_refusal)
+        event.listen(db.engine, "before_cursor_execute", on_cursor)
+        event.listen(db.engine, "before_execute", on_execute)
+        try:
+            yield work
+        finally:
+            event.remove(db.engine, "before_cursor_execute", on_cursor)
+            event.remove(db.engine, "before_execute", on_execute)
+
+
+def lazy_loads(statements: list[str]) -> list[str]:
+    """The statements that load a project or its phases on their own (after the proposal)."""
+    return [s for s in statements if s.startswith(("SELECT projects.", "SELECT phases."))]
+
+
+def test_a_support_post_does_the_same_work_for_10_and_1000_proposals(as_role, monkeypatch):
+    """Supporting a proposal of a 10-proposal project and of a 1,000-proposal one (a limit on
+    supports, so the limit is checked) sends the same statements, no lazy load of the project
+    or its phases, and evaluates the rule once."""
+    author = factories.user()
+    small, large = (factories.project("consultation", support_limit=3) for _ in range(2))
+    small_ids, large_ids = bulk_proposals(small, author, 10), bulk_proposals(large, author, 1000)
+    citizen = as_role("citizen")
+    for ids in (small_ids, large_ids):  # a participant of both projects already
+        assert citizen.post(f"/propositions/{ids[0]}/soutenir").status_code == 302
+
+    counts = []
+    for ids in (small_ids, large_ids):
+        with counting(monkeypatch) as work:
+            response = citizen.post(f"/propositions/{ids[-1]}/soutenir")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/propositions/{ids[-1]}#soutien")
+        assert not lazy_loads(work.statements), lazy_loads(work.statements)
+        assert work.rules == ["votes.support"]
+        counts.append(len(work.statements))
+    assert counts == [SUPPORT_STATEMENTS, SUPPORT_STATEMENTS], counts
+    assert_counters_exact()
+
+
+def test_taking_a_support_back_loads_no_project_on_its_own(as_role, monkeypatch):
+    """The take-back POST reads the proposal with its project and phases in one statement."""
+    proposal = factories.proposal(factories.project("consultation"))
+    citizen = as_role("citizen")
+    factories.support(proposal, citizen.user)
+    db.session.commit()
+    proposal_id = proposal.id
+    with counting(monkeypatch) as work:
+        response = citizen.post(f"/propositions/{proposal_id}/retirer-soutien")
+    assert response.status_code == 302
+    assert not lazy_loads(work.statements), lazy_loads(work.statements)
+    assert work.rules == ["votes.withdraw"]
+    assert_counters_exact()
+
+
+def test_a_comment_post_does_the_same_work_for_10_and_1000_comments(as_role, monkeypatch):
+    """Commenting a proposal with 10 comments and one with 1,000 (the redirect finds the page
+    of the thread) sends the same statements, no lazy load, one rule evaluated."""
+    citizen = as_role("citizen")
+    project = factories.project("consultation")
+    # The commenter's own proposals: nobody else to tell, no notification job in the count.
+    few, many = (factories.proposal(project, author=citizen.user) for _ in range(2))
+    bulk_comments(few, citizen.user, 10)
+    bulk_comments(many, citizen.user, 1000)
+    db.session.commit()
+    targets = [(few.id, 1), (many.id, 21)]  # 1,001 threads at 50 a page: the 21st page
+
+    counts = []
+    for proposal_id, page in targets:
+        with counting(monkeypatch) as work:
+            response = citizen.post(f"/propositions/{proposal_id}/commentaires",
+                                    data={"stance": "contre", "body": "Un avis de plus."})
+        assert response.status_code == 302
+        location = response.headers["Location"]
+        assert f"/propositions/{proposal_id}" in location
+        assert (f"page={page}" in location) == (page > 1), location
+        assert not lazy_loads(work.statements), lazy_loads(work.statements)
+        assert work.rules == ["comments.create"]
+        counts.append(len(work.statements))
+    assert counts == [COMMENT_STATEMENTS, COMMENT_STATEMENTS], counts
+    assert_counters_exact()
+
+
+def test_the_statements_of_every_post_are_built_once(as_role, monkeypatch):
+    """The user loading, the proposal's loading and the counter updates of a support run the
+    very same statement objects from one request to the next: SQLAlchemy finds them in its
+    cache by their constant shape instead of building and keying new ones per request."""
+    project = factories.project("consultation")
+    primer, first, second = (factories.proposal(project) for _ in range(3))
+    citizen = as_role("citizen")
+    factories.support(primer, citizen.user)  # a participant already: the same work each time
+    db.session.commit()
+    ids = (first.id, second.id)
+
+    runs = []
+    for proposal_id in ids:
+        with counting(monkeypatch) as work:
+            assert citizen.post(f"/propositions/{proposal_id}/soutenir").status_code == 302
+        runs.append(work.executed)
+    before, after = runs
+    # The user and the proposal loads come first; the counter updates are the UPDATEs.
+    for rank in (0, 1):
+        assert after[rank] is before[rank], (str(after[rank]), str(before[rank]))
+    updates_before = [s for s in before if isinstance(s, Update)]
+    updates_after = [s for s in after if isinstance(s, Update)]
+    assert len(updates_after) == 2  # the project's count, the proposal's count
+    assert all(a is b for a, b in zip(updates_after, updates_before, strict=True))
+
