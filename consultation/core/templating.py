@@ -12,17 +12,20 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from markupsafe import Markup, escape
+from sqlalchemy import event
+from werkzeug.local import LocalProxy
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
 from consultation.core.forms import Form
 from consultation.core.models import as_utc, today
 from consultation.core.text import de, elide, shares, typeset_french
+from consultation.extensions import db
 
 PHASE_LABELS = {
     "information": _l("Information"),
@@ -47,8 +50,35 @@ DOCUMENT_STATES = {
 
 
 def can(name: str, obj: Any = None) -> bool:
-    """The permission of the person acted for, as views check it (see core.acting)."""
-    return permissions.can(acting_user(), name, obj)
+    """The permission of the person acted for, as views check it (see core.acting).
+
+    In a request, what does not depend on the object (the person's roles, blocked, confirmed;
+    a project's phase) is asked once and remembered until the request writes (a flush) or
+    rolls back: a page asking for each of its 200 comments reads the comment only."""
+    user = acting_user()
+    if not has_request_context():
+        return permissions.can(user, name, obj)
+    if isinstance(user, LocalProxy):  # one lookup here rather than one per attribute read
+        user = user._get_current_object()
+    known = g.get("_permission_facts")
+    if known is None:
+        known = g._permission_facts = {}
+    return permissions.rule_named(name).allows(user, obj, known)
+
+
+def could(name: str) -> bool:
+    """True when the person acted for passes what the rule asks of them alone (logged in, a
+    role, not blocked): a page loops over its items asking `can(name, item)` only then."""
+    user = acting_user()
+    if isinstance(user, LocalProxy):
+        user = user._get_current_object()
+    return permissions.rule_named(name).could(user)
+
+
+def forget_permission_facts(*_: Any) -> None:
+    """What `can()` remembered is dropped when the request writes or rolls back."""
+    if has_app_context():
+        g.pop("_permission_facts", None)
 
 
 def refusal(name: str, obj: Any = None) -> str:
@@ -321,8 +351,13 @@ def init_app(app: Flask) -> None:
         app.jinja_env.globals[name] = _eliding(translate)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    sessions = db.session.session_factory
+    for moment in ("after_flush", "after_soft_rollback"):
+        if not event.contains(sessions, moment, forget_permission_facts):
+            event.listen(sessions, moment, forget_permission_facts)
     app.jinja_env.globals.update(
         can=can,
+        could=could,
         refusal=refusal,
         awaits_confirmation=awaits_confirmation,
         current_locale=lambda: str(get_locale() or "fr"),
