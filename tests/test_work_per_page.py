@@ -270,3 +270,23 @@ def test_a_request_that_only_read_commits_nothing(clean):
         assert not transaction.request_wrote()
         transaction.commit_request(Response("ok"))
     assert work.commits == 0
+
+
+def test_what_can_remembers_follows_the_person_asked_about(clean):
+    """Logging in, or a mediator starting to act for someone, within a request: the next can()
+    asks about the new person, not the one it remembered."""
+    from flask_login import login_user
+
+    from consultation.core.acting import act_for
+
+    citizen, blocked = factories.user(), factories.user()
+    blocked.blocked_at = utcnow()
+    project = factories.project("consultation")
+    db.session.commit()
+    with clean.test_request_context():
+        target = db.session.get_one(Project, project.id)
+        assert not templating.can("comments.create", target)  # a visitor
+        login_user(db.session.get_one(User, citizen.id))
+        assert templating.can("comments.create", target)
+        act_for(db.session.get_one(User, blocked.id), db.session.get_one(User, citizen.id))
+        assert not templating.can("comments.create", target)
