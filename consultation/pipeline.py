@@ -38,7 +38,9 @@ memory, answers of a stage before):
    person). Forms there carry autocomplete="off" from the templates (kiosk.no_autofill), the
    person's own fields their token.
 4. commit_request: THE request boundary. The request's transaction is committed once, unless
-   the status is an error (>= 400) or the request was abandoned: then it is rolled back. Only
+   the status is an error (>= 400) or the request was abandoned: then it is rolled back. A
+   request that wrote nothing (no statement but SELECTs, no pending change or job: most GETs)
+   commits nothing; the session's end gives its read transaction back. Only
    after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
    without REDIS_URL, run inline right there. Jobs kept in the outbox are never retried here:
    that is the worker's and `flask jobs flush`'s work.
@@ -110,6 +112,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(kiosk.kiosk_context)
     user_logged_in.connect(mediation.forget_acting)
     user_logged_out.connect(mediation.forget_acting)
-    if app.config["QUERY_COUNT_HEADER"]:
-        with app.app_context():
+    with app.app_context():
+        transaction.note_writes(db.engine)
+        if app.config["QUERY_COUNT_HEADER"]:
             transaction.count_statements(db.engine)

@@ -39,6 +39,8 @@ thread_open = check(
     "thread_open",
     lambda user, comment: comment.proposal is None or comment.proposal.is_counted,
     _l("Cette proposition a été retirée ou masquée : elle ne reçoit plus de commentaires."),
+    # The same answer for every comment of a proposal: asked once per page.
+    depends_on=lambda comment: ("proposal", comment.proposal_id),
 )
 
 # obj: the project or proposal commented on, for "create"; the comment otherwise.

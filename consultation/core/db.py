@@ -56,16 +56,38 @@ def request_abandoned() -> bool:
 
 def commit_request(response: Response) -> Response:
     """The request boundary: commit once, then dispatch the jobs the commit asked for; an
-    error status or an abandoned request rolls back instead, and its jobs never run."""
+    error status or an abandoned request rolls back instead, and its jobs never run. A request
+    that wrote nothing (most GETs) commits nothing: the session's end gives its read
+    transaction back, and the objects it loaded are not expired one by one for nothing."""
     # Imported here: the job outbox uses this module's helpers.
     from consultation.core import jobs
 
     if response.status_code < 400 and not request_abandoned():
-        db.session.commit()
-        jobs.dispatch_committed()
+        if request_wrote() or g.get("pending_jobs"):
+            db.session.commit()
+            jobs.dispatch_committed()
     else:
         db.session.rollback()
     return response
+
+
+def request_wrote() -> bool:
+    """True when the request sent a statement other than a SELECT, or holds ORM changes not
+    yet flushed: its transaction has something to commit."""
+    session = db.session
+    return bool(g.get("request_wrote") or session.new or session.deleted or session.dirty)
+
+
+def note_writes(engine: Engine) -> None:
+    """Mark in `g` a request that sends through this engine anything but a SELECT (an INSERT,
+    an UPDATE, a savepoint...), whether through the ORM or a connection of its own."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("SELECT"):  # most statements, told at the least cost
+            return
+        if has_request_context() and statement.lstrip()[:6].upper() != "SELECT":
+            g.request_wrote = True
 
 
 # --- Counting a request's SQL statements (QUERY_COUNT_HEADER, for the benchmarks) ------------

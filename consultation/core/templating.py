@@ -12,17 +12,21 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
+from sqlalchemy import event
+from werkzeug.local import LocalProxy
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
 from consultation.core.forms import Form
 from consultation.core.models import as_utc, today
-from consultation.core.text import de, elide, shares, typeset_french
+from consultation.core.text import de, elide, shares, starts_with_vowel_sound, typeset_french
+from consultation.extensions import db
 
 PHASE_LABELS = {
     "information": _l("Information"),
@@ -47,8 +51,45 @@ DOCUMENT_STATES = {
 
 
 def can(name: str, obj: Any = None) -> bool:
-    """The permission of the person acted for, as views check it (see core.acting)."""
-    return permissions.can(acting_user(), name, obj)
+    """The permission of the person acted for, as views check it (see core.acting).
+
+    In a request, what does not depend on the object (the person's roles, blocked, confirmed;
+    a project's phase) is asked once and remembered until the request writes (a flush) or
+    rolls back: a page asking for each of its 200 comments reads the comment only."""
+    if not has_request_context():
+        return permissions.can(acting_user(), name, obj)
+    # The request's globals looked up once per call, not once per fact; the person asked
+    # about is resolved again only when the acting or the logged-in person changed.
+    store = g._get_current_object()
+    acting_now = getattr(store, "acting", None)
+    facts = getattr(store, "_permission_facts", None)
+    if facts is None or facts[0] is not acting_now or facts[1] is not getattr(
+            store, "_login_user", None):
+        user = acting_now.person if acting_now is not None else _logged_in()
+        facts = store._permission_facts = (acting_now, getattr(store, "_login_user", None),
+                                           user, {})
+    return permissions.rule_named(name).allows(facts[2], obj, facts[3])
+
+
+def _logged_in() -> Any:
+    """The logged-in person (or the anonymous one), not its proxy: one lookup here rather
+    than one per attribute a predicate reads."""
+    return current_user._get_current_object()
+
+
+def could(name: str) -> bool:
+    """True when the person acted for passes what the rule asks of them alone (logged in, a
+    role, not blocked): a page loops over its items asking `can(name, item)` only then."""
+    user = acting_user()
+    if isinstance(user, LocalProxy):
+        user = user._get_current_object()
+    return permissions.rule_named(name).could(user)
+
+
+def forget_permission_facts(*_: Any) -> None:
+    """What `can()` remembered is dropped when the request writes or rolls back."""
+    if has_app_context():
+        g.pop("_permission_facts", None)
 
 
 def refusal(name: str, obj: Any = None) -> str:
@@ -295,7 +336,10 @@ def _eliding(translate: Callable[..., Any]) -> Callable[..., Any]:
     @pass_context
     def call(context: Any, *args: Any, **variables: Any) -> Any:
         text = translate(context, *args, **variables)
-        words = [value for value in variables.values() if isinstance(value, str) and value]
+        # Only a word French elides before can change the text: most names and dates do not,
+        # and the language is then not even asked.
+        words = [value for value in variables.values()
+                 if isinstance(value, str) and value and starts_with_vowel_sound(value)]
         if not words or not str(get_locale() or "fr").startswith("fr"):
             return text
         if isinstance(text, Markup):  # the names were escaped into it: look for them so
@@ -321,8 +365,13 @@ def init_app(app: Flask) -> None:
         app.jinja_env.globals[name] = _eliding(translate)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    sessions = db.session.session_factory
+    for moment in ("after_flush", "after_soft_rollback"):
+        if not event.contains(sessions, moment, forget_permission_facts):
+            event.listen(sessions, moment, forget_permission_facts)
     app.jinja_env.globals.update(
         can=can,
+        could=could,
         refusal=refusal,
         awaits_confirmation=awaits_confirmation,
         current_locale=lambda: str(get_locale() or "fr"),

@@ -1,5 +1,7 @@
 """Rules about moderation."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from consultation.core.permissions import (
@@ -35,10 +37,16 @@ rule("users.block", has_role("moderator", "admin"), not_blocked, not_self, not_s
      not_deleted)
 rule("audit.read", has_role("moderator", "admin"))
 
+def _owner(target: Any) -> Any:
+    return getattr(target, "author_id", getattr(target, "id", None))
+
+
 not_own = check(
     "not_own",
-    lambda user, target: getattr(target, "author_id", getattr(target, "id", None)) != user.id,
+    lambda user, target: _owner(target) != user.id,
     _l("Vous ne pouvez pas signaler votre propre contribution ou votre propre compte."),
+    # The same answer for everything one person wrote: asked once per author on a page.
+    depends_on=lambda target: ("owner", _owner(target)),
 )
 
 # obj: the proposal, comment or account reported.

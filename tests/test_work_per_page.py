@@ -1,0 +1,292 @@
+"""The work of a page besides its SQL, counted per page for few and for many items (issue 17):
+permission rules and predicates evaluated, translation lookups, date formatting, ORM objects
+loaded, and the commit of a GET. What a page does once stays once; what it does per item stays
+within a small constant (tests/work.py counts; the times belong to bench/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Response
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select, update
+
+from consultation.accounts.models import User
+from consultation.comments.models import Comment
+from consultation.core import db as transaction
+from consultation.core import permissions, templating
+from consultation.core.models import utcnow
+from consultation.extensions import db
+from consultation.moderation import services as moderation
+from consultation.projects.models import Project
+from consultation.proposals.models import Proposal
+from tests import factories
+from tests.conftest import data_for_module, login, on_module_data
+from tests.proposals.test_proposal_list import bulk_proposals
+from tests.work import Work, counting_work
+
+FEW, MANY = 20, 200
+PEOPLE = ("visitor", "citizen", "moderator")
+
+
+def threads_of(target: Any, comments: int, authors: list[Any]) -> None:
+    """`comments` comments on a proposal or project, in threads of four: a root, a reply to
+    it, a reply to the reply, and a second reply to the root; by turns of the authors."""
+    for n in range(comments // 4):
+        who = [authors[(n + k) % len(authors)] for k in range(4)]
+        root = factories.comment(target, author=who[0], stance=("pour", "contre", "neutre")[n % 3])
+        reply = factories.comment(parent=root, author=who[1])
+        factories.comment(parent=reply, author=who[2], stance="contre")
+        factories.comment(parent=root, author=who[3], stance="neutre")
+
+
+@pytest.fixture(scope="module")
+def built(database_uri, tmp_path_factory):
+    """Proposals with 20 and 200 comments, projects with 20 and 200 proposals and with 20 and
+    200 comments of their own, a citizen who wrote some of the comments and a moderator."""
+    with data_for_module(database_uri, tmp_path_factory) as application:
+        citizen = factories.user()
+        mod = factories.user(("moderator",))
+        authors = [factories.user() for _ in range(3)] + [citizen]
+        project = factories.project("consultation")
+        few, many = factories.proposal(project), factories.proposal(project)
+        threads_of(few, FEW, authors)
+        threads_of(many, MANY, authors)
+        # On each, one comment hidden by the moderation: shown to the moderator, a notice to
+        # the others.
+        for proposal in (few, many):
+            hidden = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id)
+                                        .order_by(Comment.id.desc())).first()
+            moderation.hide(mod, "comment", hidden, "Hors sujet")
+        small, large = factories.project("consultation"), factories.project("consultation")
+        bulk_proposals(small, citizen, FEW)
+        bulk_proposals(large, citizen, MANY)
+        threads_of(small, FEW, authors)
+        threads_of(large, MANY, authors)
+        db.session.commit()
+        yield application, {
+            "proposal": {FEW: f"/propositions/{few.id}", MANY: f"/propositions/{many.id}"},
+            "list": {FEW: f"/projets/{small.slug}/propositions",
+                     MANY: f"/projets/{large.slug}/propositions"},
+            "project": {FEW: f"/projets/{small.slug}", MANY: f"/projets/{large.slug}"},
+            "people": {"citizen": citizen.id, "moderator": mod.id},
+        }
+
+
+@pytest.fixture
+def app(built):
+    """The application on the module's data (overrides the clean-database `app`)."""
+    with on_module_data(built[0]) as application:
+        yield application
+
+
+@pytest.fixture
+def urls(built) -> dict[str, Any]:
+    return built[1]
+
+
+def client_of(app: Any, urls: dict[str, Any], person: str) -> Any:
+    """A test client for the visitor, or logged in as the module's citizen or moderator."""
+    client = app.test_client()
+    if person != "visitor":
+        login(client, db.session.get_one(User, urls["people"][person]))
+    return client
+
+
+def work_of(app: Any, client: Any, url: str) -> Work:
+    """The work of a GET of `url`, after a first one (which compiles the templates)."""
+    assert client.get(url).status_code == 200
+    db.session.expire_all()
+    with counting_work(app) as work:
+        assert client.get(url).status_code == 200
+    return work
+
+
+def per_item(app: Any, client: Any, urls: dict[int, str]) -> tuple[Work, dict[str, float]]:
+    """The work of the page with few items, and what each item added beyond them."""
+    few, many = work_of(app, client, urls[FEW]), work_of(app, client, urls[MANY])
+    grown = {name: (many.as_dict()[name] - count) / (MANY - FEW)
+             for name, count in few.as_dict().items()}
+    return few, grown
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_proposal_page_does_a_small_constant_work_per_comment(app, urls, person):
+    """200 comments instead of 20: a visitor asks no permission rule and looks up no
+    translation per comment; a citizen or a moderator asks the rules that depend on the
+    comment (reply, edit, delete, report: dictionary lookups but for "can it have replies")
+    and translates the one or two labels that name it; one date formatted per comment,
+    Babel's formatter never called; one ORM object loaded per comment; no commit."""
+    few, grown = per_item(app, client_of(app, urls, person), urls["proposal"])
+    if person == "visitor":
+        assert grown["rules"] == grown["predicates"] == grown["translations"] == 0, grown
+    else:
+        assert grown["rules"] <= 4, grown
+        assert grown["predicates"] <= 2, grown
+        assert grown["translations"] <= 2, grown
+    assert grown["dates"] <= 1, grown
+    assert grown["babel_dates"] == 0, grown
+    assert grown["orm_loads"] <= 1, grown
+    assert few.rules <= 150 and few.translations <= 150, few
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_project_page_does_a_small_constant_work_per_comment(app, urls, person):
+    """The project page with 200 proposals and 200 comments of its own against 20 and 20:
+    the same bounds per comment as a proposal page."""
+    _, grown = per_item(app, client_of(app, urls, person), urls["project"])
+    if person == "visitor":
+        assert grown["rules"] == grown["predicates"] == grown["translations"] == 0, grown
+    else:
+        assert grown["rules"] <= 4 and grown["predicates"] <= 2, grown
+        assert grown["translations"] <= 2, grown
+    assert grown["dates"] <= 1 and grown["babel_dates"] == 0, grown
+    assert grown["orm_loads"] <= 1, grown
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_list_of_20_does_the_same_work_over_20_or_200_proposals(app, urls, person):
+    """The first page of 20 proposals costs the same whether the project has 20 or 200: no
+    rule asked per card, one date per card, the same translations and objects."""
+    client = client_of(app, urls, person)
+    few, many = (work_of(app, client, urls["list"][n]) for n in (FEW, MANY))
+    # The longer list only adds its link to the next page (translated, with its cursor).
+    assert {name: count - few.as_dict()[name] for name, count in many.as_dict().items()} == {
+        **{name: 0 for name in few.as_dict()}, "translations": 2, "orm_loads": 1}
+    assert few.dates <= 20 and few.babel_dates == 0, few
+    assert few.rules <= 30, few
+
+
+@pytest.mark.parametrize("page", ["proposal", "list", "project"])
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_get_that_changed_nothing_commits_nothing(app, urls, person, page):
+    """Reading a page writes nothing, so it commits nothing: no object it loaded is expired
+    by a commit at the end of the request."""
+    work = work_of(app, client_of(app, urls, person), urls[page][MANY])
+    assert (work.commits, work.expired_by_commit) == (0, 0)
+
+
+# --- The memory of `can()` and the request boundary, without the module's pages --------------
+
+
+@pytest.fixture
+def clean(database_uri, tmp_path):
+    """A clean database of its own (the module's data stays as it was for the others)."""
+    from tests.conftest import app_settings, reset_database, shared_app
+
+    application = shared_app(app_settings(database_uri, tmp_path))
+    with application.app_context():
+        reset_database()
+        yield application
+        db.session.remove()
+
+
+def test_the_remembered_answers_agree_with_the_rules(clean):
+    """For every rule, person and object, `Rule.allows` (which remembers what depends on the
+    person alone or on the project) answers as `refusal() is None` does, however the asks
+    are ordered; `could()` is False only where the rule refuses every object."""
+    import consultation.followup  # noqa: F401  (importing a domain registers its rules)
+    import consultation.rencontres  # noqa: F401
+    import consultation.syntheses  # noqa: F401
+
+    author = factories.user()
+    people = [AnonymousUserMixin(), author, factories.user(), factories.user(("moderator",)),
+              factories.user(("admin",)), factories.user(confirmed=False)]
+    blocked = factories.user()
+    blocked.blocked_at = utcnow()
+    people.append(blocked)
+    projects = [factories.project(phase) for phase in ("consultation", "synthesis")]
+    objects: list[Any] = [None, *projects, *people[1:]]
+    for project in projects:
+        proposal = factories.proposal(project, author=author)
+        root = factories.comment(proposal, author=author)
+        reply = factories.comment(parent=root)
+        objects += [proposal, root, reply, factories.comment(parent=reply),
+                    factories.comment(project, author=author)]
+    db.session.flush()
+    skipped = {"accounts.delete"}  # asks the database whether the last admin leaves
+    for name, rule in permissions.rules().items():
+        if name in skipped:
+            continue
+        for user in people:
+            known: dict[Any, bool] = {}
+            for obj in objects + objects[::-1]:
+                try:
+                    expected = rule.refusal(user, obj) is None
+                except (AttributeError, TypeError):
+                    continue  # an object this rule is never asked about
+                assert rule.allows(user, obj, known) is expected, (name, user, obj)
+                if expected:
+                    assert rule.could(user), (name, user)
+
+
+def test_what_can_remembers_is_forgotten_when_the_request_writes(clean):
+    """Blocking the person in the middle of a request (a flush) is seen by the next can()."""
+    citizen = factories.user()
+    project = factories.project("consultation")
+    db.session.commit()
+    with clean.test_request_context():
+        from flask_login import login_user
+
+        login_user(db.session.get_one(User, citizen.id))
+        assert templating.can("comments.create", db.session.get_one(Project, project.id))
+        db.session.get_one(User, citizen.id).blocked_at = utcnow()
+        db.session.flush()
+        assert not templating.can("comments.create", db.session.get_one(Project, project.id))
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("how", ["orm", "statement", "connection", "pending"])
+def test_a_request_that_wrote_still_commits(clean, how):
+    """The boundary commits a request that wrote, however it wrote: an ORM change flushed or
+    still pending, an UPDATE statement, SQL sent on the session's connection."""
+    proposal = factories.proposal()
+    db.session.commit()
+    ident = proposal.id
+    with clean.test_request_context():
+        if how in ("orm", "pending"):
+            db.session.get_one(Proposal, ident).title = "Titre changé"
+            if how == "orm":
+                db.session.flush()
+        elif how == "statement":
+            db.session.execute(update(Proposal).where(Proposal.id == ident)
+                               .values(title="Titre changé"))
+        else:
+            db.session.connection().exec_driver_sql(
+                f"UPDATE proposals SET title = 'Titre changé' WHERE id = {int(ident)}")
+        assert transaction.request_wrote()
+        transaction.commit_request(Response("ok"))
+        db.session.rollback()  # what was committed stays
+        assert db.session.get_one(Proposal, ident).title == "Titre changé"
+
+
+def test_a_request_that_only_read_commits_nothing(clean):
+    """Only SELECTs: the boundary leaves the transaction to the session's end."""
+    factories.proposal()
+    db.session.commit()
+    with clean.test_request_context(), counting_work(clean) as work:
+        db.session.scalars(select(Proposal)).all()
+        assert not transaction.request_wrote()
+        transaction.commit_request(Response("ok"))
+    assert work.commits == 0
+
+
+def test_what_can_remembers_follows_the_person_asked_about(clean):
+    """Logging in, or a mediator starting to act for someone, within a request: the next can()
+    asks about the new person, not the one it remembered."""
+    from flask_login import login_user
+
+    from consultation.core.acting import act_for
+
+    citizen, blocked = factories.user(), factories.user()
+    blocked.blocked_at = utcnow()
+    project = factories.project("consultation")
+    db.session.commit()
+    with clean.test_request_context():
+        target = db.session.get_one(Project, project.id)
+        assert not templating.can("comments.create", target)  # a visitor
+        login_user(db.session.get_one(User, citizen.id))
+        assert templating.can("comments.create", target)
+        act_for(db.session.get_one(User, blocked.id), db.session.get_one(User, citizen.id))
+        assert not templating.can("comments.create", target)
