@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import wtforms
 from babel import support
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -163,3 +164,32 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# Fields never given back in a page: secrets, and the login form's own fields.
+_NOT_GIVEN_BACK = ("csrf_token", "email", "password", "remember", "confirm", "current", "code",
+                   "token", "kept", "next")
+
+
+@dataclass(frozen=True)
+class GivenBack:
+    """A form refused unread (a time limit ended), to give back to the submission that sent it:
+    its fields as hidden inputs, what the person wrote to show, and where it was going."""
+
+    kept: list[tuple[str, str]]
+    shown: list[str]
+    target: str
+
+
+def given_back() -> GivenBack:
+    """What the request's form sent, secrets left out, to be shown and sent again as typed
+    (a terminal's idle end in core/kiosk.py, a mediator's acting time in mediation)."""
+    kept = [
+        (name, value) for name, value in request.form.items(multi=True)
+        if not any(word in name.lower() for word in _NOT_GIVEN_BACK) and len(name) <= 100
+    ]
+    # What a person wrote (not ids nor flags).
+    shown = [value for _name, value in kept
+             if len(value.strip()) > 1 and any(sign.isalpha() for sign in value)]
+    target = request.full_path if request.query_string else request.path
+    return GivenBack(kept, shown, target)

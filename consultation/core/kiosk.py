@@ -48,6 +48,7 @@ from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from consultation.core.forms import given_back
 from consultation.extensions import db
 
 COOKIE = "kiosk"
@@ -59,9 +60,6 @@ _IMPERSONAL = {SEEN, "csrf_token", "_permanent", "_remember", "_id", "_fresh"}
 _FRESH_START = {"accounts.login", "accounts.register"}
 # Requests after the delay that lead to the start page: nothing of them is worth keeping.
 _TO_START = {"main.kiosk_end", "main.kiosk_idle", "accounts.logout", "main.language"}
-# Fields never sent back in a page: secrets, and the login form's own fields.
-_NOT_KEPT = ("csrf_token", "email", "password", "remember", "confirm", "current", "code",
-             "token", "kept", "next")
 
 
 def _now() -> float:
@@ -127,27 +125,13 @@ def no_autofill() -> Markup:
     return Markup(' autocomplete="off"') if is_kiosk() else Markup("")
 
 
-def kept_fields() -> list[tuple[str, str]]:
-    """What the request's form sent, secrets left out, to be sent again as typed."""
-    return [
-        (name, value) for name, value in request.form.items(multi=True)
-        if not any(word in name.lower() for word in _NOT_KEPT) and len(name) <= 100
-    ]
-
-
-def shown_text(kept: list[tuple[str, str]]) -> list[str]:
-    """What of the kept fields a person wrote (not ids nor flags), to show back as typed."""
-    return [value for _name, value in kept
-            if len(value.strip()) > 1 and any(sign.isalpha() for sign in value)]
-
-
-def sent_again_page(kept: list[tuple[str, str]]) -> tuple[str, int]:
+def sent_again_page() -> tuple[str, int]:
     """The form that came after the delay, given back to the same submission: nothing of it
     saved, nobody logged in; logging in here sends it again (409: nothing was done)."""
-    target = request.full_path if request.query_string else request.path
+    back = given_back()
     return render_template(
-        "kiosk_expired.html", kept=kept, shown=shown_text(kept),
-        action=url_for("accounts.login", next=target),
+        "kiosk_expired.html", kept=back.kept, shown=back.shown,
+        action=url_for("accounts.login", next=back.target),
     ), 409
 
 
@@ -168,7 +152,7 @@ def end_idle_sessions() -> BaseResponse | tuple[str, int] | None:
         return None
     if request.method == "POST" and logged_in and request.endpoint not in _TO_START:
         # Whoever sends it, it is only given back to the submission that carried it.
-        return sent_again_page(kept_fields())
+        return sent_again_page()
     # Whatever the request was for, it belonged to the person who left.
     return redirect(url_for("main.home"))
 

@@ -14,9 +14,8 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from consultation.core import permissions, ratelimits
 from consultation.core.acting import act_for, acting
 from consultation.core.db import abandon_request
-from consultation.core.forms import filled
+from consultation.core.forms import filled, given_back
 from consultation.core.http import FAILED, attempt, safe_next
-from consultation.core.kiosk import kept_fields, shown_text
 from consultation.core.pagination import page_number, paginate
 from consultation.core.security import large_form
 from consultation.core.text import elide
@@ -83,12 +82,11 @@ def _sent_again(refusal: str, person_id: Any) -> tuple[str, int]:
     button that acts for the person again and sends it (409: nothing was done)."""
     profile = services.profile_of(person_id) if isinstance(person_id, int) else None
     restart = profile is not None and permissions.can(current_user, "mediation.act", profile)
-    kept = kept_fields()
-    target = request.full_path if request.query_string else request.path
+    back = given_back()
     return render_template(
-        "mediation/acting_ended.html", refusal=refusal, kept=kept, profile=profile,
-        shown=shown_text(kept),
-        action=url_for("mediation.start", user_id=profile.user_id, next=target)
+        "mediation/acting_ended.html", refusal=refusal, kept=back.kept, profile=profile,
+        shown=back.shown,
+        action=url_for("mediation.start", user_id=profile.user_id, next=back.target)
         if restart and profile is not None else None,
     ), 409
 
