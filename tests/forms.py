@@ -79,10 +79,11 @@ def _as_sent(value: str, kind: str) -> str:
     return re.sub(r"\r\n|\r|\n", "\r\n", value)
 
 
-def submit(client: Any, url: str, page: Any, button: str,
-           changes: dict[str, str] | None = None) -> Any:
-    """Click the button labelled `button` on `page` (a response of `url`) as a browser would:
-    every control of its form sent as shown, with `changes` typed over them."""
+def form_of(page: Any, button: str, changes: dict[str, str] | None = None
+            ) -> tuple[str | None, str, dict[str, str]]:
+    """The form of the button labelled `button` on `page` (a response): its action (None: the
+    page's own address), its method and what a browser sends when the button is clicked, with
+    `changes` typed over it. A browser sends the same body again after a 307."""
     parser = _Forms()
     parser.feed(page.get_data(as_text=True))
     for form in parser.forms:
@@ -92,8 +93,15 @@ def submit(client: Any, url: str, page: Any, button: str,
                 data.update(changes or {})
                 if clicked["name"]:
                     data[clicked["name"]] = clicked["value"]
-                target = form["action"] or url
-                if form["method"].lower() == "post":
-                    return client.post(target, data=data)
-                return client.get(target, query_string=data)
+                return form["action"] or None, form["method"].lower(), data
     raise AssertionError(f"no button {button!r} on the page")
+
+
+def submit(client: Any, url: str, page: Any, button: str,
+           changes: dict[str, str] | None = None) -> Any:
+    """Click the button labelled `button` on `page` (a response of `url`) as a browser would:
+    every control of its form sent as shown, with `changes` typed over them."""
+    action, method, data = form_of(page, button, changes)
+    if method == "post":
+        return client.post(action or url, data=data)
+    return client.get(action or url, query_string=data)

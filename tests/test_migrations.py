@@ -86,6 +86,15 @@ def table_names() -> set[str]:
             if not name.startswith("search_fts")}
 
 
+def assert_round_trip(revision: str, table: str, column: str) -> None:
+    """Down to `revision` the column is gone; up again, the schema matches the models."""
+    downgrade(revision=revision)
+    assert column not in {c["name"] for c in inspect(db.engine).get_columns(table)}
+    db.session.rollback()
+    upgrade()
+    assert schema_differences() == []
+
+
 def test_upgrade_matches_models_and_downgrade_empties(fresh_uri):
     """Upgrade to head equals the models; downgrade to base leaves only alembic_version."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_uri, "TESTING": True})
@@ -130,12 +139,7 @@ def test_projects_made_before_drafts_stay_published(fresh_uri):
             assert published is not None and published == created
             db.session.rollback()
 
-            downgrade(revision="0015")
-            assert "published_at" not in {
-                column["name"] for column in inspect(db.engine).get_columns("projects")}
-            db.session.rollback()
-            upgrade()
-            assert schema_differences() == []
+            assert_round_trip("0015", "projects", "published_at")
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -5,7 +5,6 @@ larger pages, a page memory of their own."""
 
 from __future__ import annotations
 
-import html
 import re
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from consultation.extensions import db
 from consultation.proposals.models import Proposal
 from tests import factories
 from tests.conftest import IsolatedClient, login
+from tests.forms import form_of
 from tests.proposals.helpers import text
 from tests.test_pages import check_page
 
@@ -164,20 +164,17 @@ def test_a_proposal_typed_past_the_delay_is_sent_once_logged_in_again(app):
     page = response.get_data(as_text=True)
     check_page("/projets/…/propositions/nouvelle (sent too late)", page)
     assert KEPT_MESSAGE in text(response) and "Près du ponton." in page
-    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-    assert kept["title"] == typed["title"] and kept["kept"] == "1"
-    action = re.search(r'<form method="post" action="([^"]+)" novalidate', page)
-    assert action is not None and action.group(1).startswith("/compte/connexion?next=")
     assert 'autocomplete="email"' in page and 'autocomplete="current-password"' in page
     db.session.commit()
     assert db.session.scalars(select(Proposal).where(Proposal.title == typed["title"])).all() == []
 
-    again = {**{k: html.unescape(v) for k, v in kept.items()},
-             "email": "lente@exemple.fr", "password": factories.PASSWORD}
-    response = client.post(html.unescape(action.group(1)), data=again)
+    action, _method, again = form_of(response, "Me reconnecter et envoyer",
+                                     {"email": "lente@exemple.fr", "password": factories.PASSWORD})
+    assert action is not None and action.startswith("/compte/connexion?next=")
+    response = client.post(action, data=again)
     assert response.status_code == 307
     assert response.headers["Location"] == f"/projets/{project.slug}/propositions/nouvelle"
-    response = client.post(response.headers["Location"], data=again)
+    response = client.post(response.headers["Location"], data=again)  # the same body again
     assert response.status_code == 302, text(response)
     db.session.commit()
     made = db.session.scalars(select(Proposal).where(Proposal.title == typed["title"])).one()

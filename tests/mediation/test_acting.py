@@ -4,7 +4,6 @@ nothing goes to the wrong person."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -17,6 +16,7 @@ from consultation.mediation.models import AssistedProfile
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
+from tests.forms import form_of
 from tests.mediation.helpers import acting_state, expire, participant, shift_clock, start_acting
 from tests.moderation.helpers import entries
 from tests.proposals.helpers import text
@@ -321,23 +321,19 @@ def test_a_contribution_refused_at_the_end_comes_back_as_typed(mediator, world):
     page = text(response)
     assert EXPIRED in page and "agissez de nouveau pour cette personne" in page
     assert "Le samedi matin." in page and "Pour les courriers administratifs." in page
-    kept = {k: html.unescape(v) for k, v in
-            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', raw)}
-    assert kept["title"] == typed["title"] and kept["body"] == typed["body"]
-    action = re.search(r'<form method="post" action="([^"]+)"[^>]*>\s*<input type="hidden" '
-                       r'name="csrf_token"[^>]*>\s*<input type="hidden" name="kept"', raw)
-    assert action is not None
-    assert "Agir de nouveau pour Yvonne Le Bihan et envoyer" in page
     assert _count(Proposal) == 1
 
-    response = mediator.post(html.unescape(action.group(1)), data=kept)
+    action, _method, kept = form_of(response, "Agir de nouveau pour Yvonne Le Bihan et envoyer")
+    assert action is not None
+    response = mediator.post(action, data=kept)
     assert response.status_code == 307
     assert response.headers["Location"] == f"/projets/{project.slug}/propositions/nouvelle"
-    response = mediator.post(response.headers["Location"], data=kept)
+    response = mediator.post(response.headers["Location"], data=kept)  # the same body again
     assert response.status_code == 302, text(response)
     db.session.commit()
     made = db.session.scalars(select(Proposal).where(Proposal.title == typed["title"])).one()
     assert (made.author_id, made.mediator_id) == (profile.user_id, mediator.user.id)
+    assert made.body == "Le samedi matin.\nPour les courriers administratifs."
     assert acting_state(mediator) is not None
 
 
