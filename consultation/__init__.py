@@ -71,9 +71,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_template_globals(app)
     _register_user_loader()
     from consultation import pipeline
-    from consultation.core import pagecache
+    from consultation.core import fragments, pagecache
 
     pagecache.init_app(app, _select_locale)
+    fragments.init_app(app)
+    fragments.listen()
     # Every request hook, in the order of a request's life: read consultation/pipeline.py.
     pipeline.init_app(app)
     return app

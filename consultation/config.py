@@ -49,6 +49,12 @@ class Defaults:
     PRIVACY_CONTACT = "donnees-personnelles@consultation.brest.example"
     # Anonymous pages are kept this many seconds per worker (core/pagecache.py); 0: never.
     PAGE_CACHE_SECONDS = 2.0
+    # Parts of pages made once and reused across people, keyed on the rows' versions
+    # (core/fragments.py): per worker, bounded; also in Redis with FRAGMENT_CACHE_REDIS.
+    FRAGMENT_CACHE = True
+    FRAGMENT_CACHE_ITEMS = 20_000
+    FRAGMENT_CACHE_BYTES = 64 * 1024 * 1024
+    FRAGMENT_CACHE_REDIS = False
     # Pages and the stylesheet travel compressed (brotli, else gzip): a list page of 14 KB
     # arrives in under 4 KB on an old phone's slow connection.
     COMPRESS_ALGORITHM = ["br", "gzip"]
@@ -149,6 +155,10 @@ _ENV: dict[str, Any] = {
     "PER_PAGE": int,
     "REPORT_THRESHOLD": int,
     "PAGE_CACHE_SECONDS": float,
+    "FRAGMENT_CACHE": lambda v: v.lower() in {"1", "true", "yes", "oui"},
+    "FRAGMENT_CACHE_ITEMS": int,
+    "FRAGMENT_CACHE_BYTES": int,
+    "FRAGMENT_CACHE_REDIS": lambda v: v.lower() in {"1", "true", "yes", "oui"},
     "QUERY_COUNT_HEADER": lambda v: v.lower() in {"1", "true", "yes", "oui"},
     "PROXY_FIX": int,
     "RATELIMIT_ENABLED": lambda v: v.lower() in {"1", "true", "yes", "oui"},

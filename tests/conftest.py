@@ -276,6 +276,9 @@ def reset_app(application: Flask, pristine: dict[str, Any], settings: dict[str, 
     memory = application.extensions.get("page_memory")
     if memory is not None:
         memory.pages.clear()
+    fragments = application.extensions.get("fragments")
+    if fragments is not None:
+        fragments.clear()
     # The limiter is one object for every app: the last app built set whether it is on.
     limiter.enabled = bool(application.config.get("RATELIMIT_ENABLED", True))
     if limiter.enabled and limiter.initialized:

@@ -5,7 +5,8 @@ Receivers of core.signals move counters on every support and comment. Each kind 
 use and kept: SQLAlchemy then finds its compiled form in its cache instead of building,
 keying and compiling a new statement per request. The UPDATE adds a delta in SQL, so that
 concurrent writers never lose a change; `updated_at` is left as it is (taking part is not an
-edit).
+edit), and the row's `version` moves when the change shows on its shared fragments
+(core/fragments.py), in the same statement.
 
 A row of the same table already loaded in the session follows the change, as the ORM's own
 "evaluate" synchronisation would: a loaded counter gets its new value, a stamped column is
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import Update, bindparam, func, update
 from sqlalchemy.orm import attributes
 
+from consultation.core import fragments
 from consultation.core.models import utcnow
 from consultation.extensions import db
 
@@ -40,9 +42,17 @@ def _statement(model: Any, counters: tuple[str, ...], stamp: str | None) -> Upda
             )
         # Named explicitly, or the column's onupdate would set it.
         values["updated_at"] = table.c.updated_at
+        if _moves_version(model.__tablename__, counters):
+            values["version"] = table.c.version + 1
         statement = update(table).where(table.c.id == bindparam("ident")).values(values)
         _STATEMENTS[key] = statement
     return statement
+
+
+def _moves_version(table: str, counters: tuple[str, ...]) -> bool:
+    """Whether this change shows on the row's shared fragments (core/fragments.py): any on a
+    project's pages; a proposal's debate, not its supports (read live on its page)."""
+    return table == "projects" or (table == "proposals" and counters != ("supports_count",))
 
 
 def add(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = None) -> None:
@@ -56,6 +66,8 @@ def add(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = None
     if stamp is not None:
         params["now"] = utcnow()
     session.execute(_statement(model, tuple(deltas), stamp), params)
+    if _moves_version(model.__tablename__, tuple(deltas)):
+        fragments.bumped(session, model.__tablename__, ident)
     loaded = session.identity_map.get(session.identity_key(model, ident))
     if loaded is None:
         return

@@ -122,6 +122,8 @@ class Project(TimestampMixin, Model):
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
     supports_count: Mapped[int] = mapped_column(Integer, default=0)
     participants_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Moves with every change shown on the project's pages (core/fragments.py).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     orientation: Mapped[Orientation | None] = relationship()
     territories: Mapped[list[Territory]] = relationship(

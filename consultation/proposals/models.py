@@ -103,6 +103,9 @@ class Proposal(ModeratedMixin, TimestampMixin, Model):
     comments_pour: Mapped[int] = mapped_column(Integer, default=0)
     comments_contre: Mapped[int] = mapped_column(Integer, default=0)
     comments_neutre: Mapped[int] = mapped_column(Integer, default=0)
+    # Moves with every change of the proposal and its debate, not its supports
+    # (core/fragments.py).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     answer_status: Mapped[str | None] = mapped_column(String(12), index=True)
     answer_body: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

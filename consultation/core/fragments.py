@@ -1,0 +1,344 @@
+"""Parts of pages made once and reused across people, and the versions they are keyed on.
+
+A comment thread, a list of proposal cards, a synthesis: the same HTML for everyone who reads
+it in the same language with the same rights, until something in it changes. `cached()` keeps
+such a fragment under a key naming what it shows and the version of the rows it was made
+from; the person's own parts (their buttons, their support) are added on top by the caller.
+
+Versions: `projects.version` moves with every change shown on a project's pages (its
+proposals, comments, supports, phases, synthesis, follow-up), `proposals.version` with every
+change of a proposal and of its debate (its supports are read live). They move in the same
+transaction as the change, in the database, so every worker sees a write at once; a key
+holding the new version simply misses. Counter updates (core/counters.py) move the version in
+their own UPDATE; every other change is seen at flush time and moved by one UPDATE per table
+just before the commit. A change of the reference data (territories, orientations) moves every
+version; a change of a person's public name (renamed, blocked, deleted) moves the versions of
+the proposals and projects they took part in.
+
+Where: in each worker's memory (FRAGMENT_CACHE_ITEMS and FRAGMENT_CACHE_BYTES bound it, the
+least recently used go first) and, with FRAGMENT_CACHE_REDIS on and REDIS_URL set, in Redis as
+well, shared by the workers (an unreachable Redis is skipped). FRAGMENT_CACHE=0 turns it off:
+every fragment is made each time.
+
+Time: a fragment may depend on the clock (a block that ends, a phase that closes at midnight).
+The caller puts the day in the key; what ends at another moment calls `valid_until(moment)`
+while rendering, and the fragment is kept no later than that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sys
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, g, has_app_context
+from markupsafe import Markup
+from sqlalchemy import event, inspect, update
+from sqlalchemy.orm import Session
+
+from consultation.core.models import utcnow
+
+log = logging.getLogger(__name__)
+
+# Rows whose changes show on no shared page: people's own records, logs, queues.
+PRIVATE_TABLES = frozenset({
+    "notifications", "notification_settings", "follows", "audit_log", "elected_visits",
+    "reports", "users", "assisted_profiles", "documents", "outbox", "search_entries",
+    "rencontres_subscribers",
+})
+# Rows every page may show (a territory's name on a card): a change moves every version.
+REFERENCE_TABLES = frozenset({"territories", "orientations"})
+# What a person's name on a contribution is made of (User.public_name).
+NAME_COLUMNS = ("display_name", "blocked_at", "blocked_until", "deleted_at")
+# Rows that belong to a proposal but are not part of its debate: read live on its page.
+NOT_IN_DEBATE = frozenset({"supports"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The store
+
+
+class Store:
+    """One worker's fragments, least recently used first out."""
+
+    def __init__(self, items: int, size: int, redis_url: str | None, timeout: float) -> None:
+        self.items = items
+        self.size = size
+        self.used = 0
+        self.pages: OrderedDict[Hashable, tuple[str, datetime | None]] = OrderedDict()
+        self.redis_url = redis_url
+        self.timeout = timeout
+        self._redis: Any = None
+
+    def get(self, key: Hashable) -> str | None:
+        """The fragment kept under `key`, if any and still valid."""
+        found = self.pages.get(key)
+        if found is None and self.redis_url:
+            found = self._redis_get(key)
+            if found is not None:
+                self._keep(key, found)
+        if found is None:
+            return None
+        html, until = found
+        if until is not None and until <= utcnow():
+            self._drop(key)
+            return None
+        self.pages.move_to_end(key)
+        return html
+
+    def put(self, key: Hashable, html: str, until: datetime | None) -> None:
+        """Keep `html` under `key` (until `until`, if given)."""
+        self._keep(key, (html, until))
+        if self.redis_url:
+            self._redis_put(key, html, until)
+
+    def clear(self) -> None:
+        """Forget everything this worker keeps (tests start each from nothing)."""
+        self.pages.clear()
+        self.used = 0
+
+    def _keep(self, key: Hashable, value: tuple[str, datetime | None]) -> None:
+        self._drop(key)
+        weight = sys.getsizeof(value[0])
+        if weight > self.size // 4:
+            return  # one fragment never takes most of the memory
+        self.pages[key] = value
+        self.used += weight
+        while len(self.pages) > self.items or self.used > self.size:
+            _, (old, _) = self.pages.popitem(last=False)
+            self.used -= sys.getsizeof(old)
+
+    def _drop(self, key: Hashable) -> None:
+        old = self.pages.pop(key, None)
+        if old is not None:
+            self.used -= sys.getsizeof(old[0])
+
+    def _client(self) -> Any:
+        if self._redis is None:
+            from redis import Redis
+
+            self._redis = Redis.from_url(str(self.redis_url), socket_timeout=self.timeout,
+                                         socket_connect_timeout=self.timeout)
+        return self._redis
+
+    @staticmethod
+    def _redis_key(key: Hashable) -> str:
+        return "fragment:" + hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def _redis_get(self, key: Hashable) -> tuple[str, datetime | None] | None:
+        try:
+            raw = self._client().get(self._redis_key(key))
+        except Exception as error:  # an unreachable Redis: made here instead
+            log.warning("fragments: Redis unreachable (%s)", error)
+            return None
+        if raw is None:
+            return None
+        value: tuple[str, datetime | None] = pickle.loads(raw)
+        return value
+
+    def _redis_put(self, key: Hashable, html: str, until: datetime | None) -> None:
+        seconds = 86_400
+        if until is not None:
+            seconds = max(1, min(seconds, int((until - utcnow()).total_seconds())))
+        try:
+            self._client().set(self._redis_key(key), pickle.dumps((html, until)), ex=seconds)
+        except Exception as error:
+            log.warning("fragments: Redis unreachable (%s)", error)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its fragment store (none when FRAGMENT_CACHE is off)."""
+    if not app.config.get("FRAGMENT_CACHE", True):
+        return
+    redis_url = app.config.get("REDIS_URL") if app.config.get("FRAGMENT_CACHE_REDIS") else None
+    app.extensions["fragments"] = Store(
+        int(app.config.get("FRAGMENT_CACHE_ITEMS", 20_000)),
+        int(app.config.get("FRAGMENT_CACHE_BYTES", 64 * 1024 * 1024)),
+        redis_url, float(app.config.get("REDIS_TIMEOUT", 2)),
+    )
+
+
+def store() -> Store | None:
+    """The current app's store, or None when fragments are off."""
+    return current_app.extensions.get("fragments")
+
+
+def _count(name: str) -> None:
+    counts = g.setdefault("fragment_counts", {"hits": 0, "misses": 0})
+    counts[name] += 1
+
+
+def cached(name: str, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
+    """The fragment `name` for `key` (the language is added to it): kept, or made by `render`
+    and kept. `key` must name everything the HTML depends on, versions and day included."""
+    from flask_babel import get_locale
+
+    found_in = store()
+    full_key = (name, str(get_locale()), *key)
+    if found_in is not None:
+        html = found_in.get(full_key)
+        if html is not None:
+            _count("hits")
+            return Markup(html)
+    _count("misses")
+    outer = g.pop("fragment_until", None)
+    try:
+        html = str(render())
+        until = g.get("fragment_until")
+    finally:
+        g.pop("fragment_until", None)
+        if outer is not None:
+            g.fragment_until = outer
+    if outer is not None and until is not None:
+        g.fragment_until = min(outer, until)
+    elif until is not None:
+        g.fragment_until = until
+    if found_in is not None:
+        found_in.put(full_key, html, until)
+    return Markup(html)
+
+
+def valid_until(moment: datetime) -> None:
+    """The fragment being made shows something that changes at `moment` (a block's end)."""
+    if not has_app_context():
+        return
+    current = g.get("fragment_until")
+    if current is None or moment < current:
+        g.fragment_until = moment
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions
+
+_TOUCHED = "fragments_touched"  # session.info: (projects, proposals, everything)
+_BUMPED = "fragments_bumped"  # session.info: (table, id) moved by a counter UPDATE already
+
+
+def _touched(session: Session) -> tuple[set[int], set[int], list[bool]]:
+    found = session.info.get(_TOUCHED)
+    if found is None:
+        found = session.info[_TOUCHED] = (set(), set(), [False])
+    return found
+
+
+def bumped(session: Session, table: str, ident: int) -> None:
+    """Note that a counter UPDATE moved the version of this row (core/counters.py)."""
+    session.info.setdefault(_BUMPED, set()).add((table, ident))
+
+
+def _changed(session: Session, instance: Any) -> bool:
+    return session.is_modified(instance)
+
+
+def _name_changed(instance: Any) -> bool:
+    state = inspect(instance)
+    return any(state.attrs[name].history.has_changes() for name in NAME_COLUMNS
+               if name in state.attrs)
+
+
+def _note(session: Session, flush_context: Any) -> None:
+    """After a flush: note which versions the flushed rows move."""
+    projects, proposals, everything = _touched(session)
+    rows = [*session.new, *session.deleted, *(o for o in session.dirty if _changed(session, o))]
+    for instance in rows:
+        table = getattr(instance, "__tablename__", None)
+        if table is None:
+            continue
+        if table == "users":
+            if instance in session.dirty and _name_changed(instance):
+                session.info.setdefault("fragments_people", set()).add(instance.id)
+            continue
+        if table in PRIVATE_TABLES:
+            continue
+        if table in REFERENCE_TABLES:
+            everything[0] = True
+        elif table == "projects":
+            projects.add(instance.id)
+        elif table == "proposals":
+            proposals.add(instance.id)
+            projects.add(instance.project_id)
+        else:
+            project_id = getattr(instance, "project_id", None)
+            proposal_id = getattr(instance, "proposal_id", None)
+            if project_id is not None:
+                projects.add(project_id)
+            if proposal_id is not None and table not in NOT_IN_DEBATE:
+                proposals.add(proposal_id)
+
+
+def _move(session: Session) -> None:
+    """Before the commit: move the versions noted, in one UPDATE per table."""
+    from consultation.comments.models import Comment
+    from consultation.projects.models import Project
+    from consultation.proposals.models import Proposal
+
+    session.flush()  # the commit's own flush comes after this event
+    if session.info.get(_TOUCHED) is None and not session.info.get("fragments_people"):
+        return
+    projects, proposals, everything = _touched(session)
+    people = session.info.pop("fragments_people", set())
+    done = session.info.pop(_BUMPED, set())
+    session.info.pop(_TOUCHED, None)
+    bump_projects = {
+        Project.version: Project.version + 1, Project.updated_at: Project.updated_at,
+    }
+    bump_proposals = {
+        Proposal.version: Proposal.version + 1, Proposal.updated_at: Proposal.updated_at,
+    }
+    if everything[0]:
+        session.execute(update(Project).values(bump_projects)
+                        .execution_options(synchronize_session=False))
+        session.execute(update(Proposal).values(bump_proposals)
+                        .execution_options(synchronize_session=False))
+        return
+    if people:
+        # Their name is on their proposals and comments, and on the project pages listing them.
+        from sqlalchemy import or_, select
+
+        debated = select(Comment.proposal_id).where(Comment.author_id.in_(people))
+        session.execute(update(Proposal).where(or_(
+            Proposal.author_id.in_(people), Proposal.id.in_(debated)
+        )).values(bump_proposals).execution_options(synchronize_session=False))
+        session.execute(update(Project).values(bump_projects)
+                        .execution_options(synchronize_session=False))
+        projects = set()
+    projects -= {ident for table, ident in done if table == "projects"}
+    proposals -= {ident for table, ident in done if table == "proposals"}
+    if proposals:
+        session.execute(update(Proposal).where(Proposal.id.in_(sorted(proposals)))
+                        .values(bump_proposals).execution_options(synchronize_session=False))
+    if projects:
+        session.execute(update(Project).where(Project.id.in_(sorted(projects)))
+                        .values(bump_projects).execution_options(synchronize_session=False))
+    for model, idents in ((Project, projects), (Proposal, proposals)):
+        for ident in idents:
+            loaded = session.identity_map.get(session.identity_key(model, ident))
+            if loaded is not None:
+                session.expire(loaded, ["version"])
+
+
+def _forget(session: Session, transaction: Any) -> None:
+    # Only when the outermost transaction ends: a savepoint rolled back keeps what the rest
+    # of the transaction noted (a version moved for nothing costs a fragment, not a stale one).
+    if transaction.parent is None:
+        for key in (_TOUCHED, _BUMPED, "fragments_people"):
+            session.info.pop(key, None)
+
+
+_LISTENING = False
+
+
+def listen() -> None:
+    """Follow every session's flushes and commits (once per process)."""
+    global _LISTENING
+    if _LISTENING:
+        return
+    event.listen(Session, "after_flush", _note)
+    event.listen(Session, "before_commit", _move)
+    event.listen(Session, "after_transaction_end", _forget)
+    _LISTENING = True
