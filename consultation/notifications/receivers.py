@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from consultation.core import jobs, signals
 from consultation.core.models import as_utc, utcnow
 from consultation.notifications import jobs as fan_out
@@ -32,7 +34,10 @@ def on_comment_created(comment: Any, **_: Any) -> None:
     else:
         auto_follow(comment.author_id, project_id=comment.project_id)
     if comment.is_counted and _concerns_someone(comment):
-        jobs.enqueue(fan_out.notify_comment, comment.id)
+        if current_app.config.get("REDIS_URL"):
+            jobs.enqueue(fan_out.notify_comment, comment.id)  # a worker's work
+        else:
+            fan_out.notify_comment_at_commit(comment.id)  # no second transaction after this
 
 
 def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
@@ -97,3 +102,4 @@ def connect() -> None:
     signals.synthesis_published.connect(on_synthesis_published, weak=False)
     signals.edition_published.connect(on_edition_published, weak=False)
     signals.commitment_updated.connect(on_commitment_updated, weak=False)
+    fan_out.connect()
