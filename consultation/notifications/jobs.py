@@ -12,6 +12,7 @@ own proposal was hidden, merged or restored), nor while their account is blocked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -92,7 +93,7 @@ def _inserting(rows: Any) -> Any:
             .on_conflict_do_nothing().returning(*_MADE))
 
 
-def _made(made: list[Any], event: str) -> int:
+def _made(made: Sequence[Any], event: str) -> int:
     """Commit the notifications made, then email those who want each at once. Nobody among
     them wants it: no mail to look for. Nothing made (a job run again after a failure): the
     first run's may still wait for their email."""

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import current_app
 from flask_babel import force_locale
@@ -188,12 +189,12 @@ def _parse(value: Any) -> datetime:
     return as_utc(datetime.fromisoformat(str(value)))
 
 
-# (database, minutes) -> (seen at, not due before): what this process last read of the builds.
+# engine -> (window, seen at, not due before): what this process last read of the builds.
 # Every build is newer than the one before, so once a reading says "not due before T" no later
 # build can make it due sooner: until T each publication asks nothing of the database (a rush
 # of supports and comments sends no query at all). A clock that went back (a test's time
-# travel) forgets the reading.
-_QUIET: dict[tuple[str, float], tuple[datetime, datetime]] = {}
+# travel) forgets the reading; an app's engine lives as long as the app.
+_QUIET: WeakKeyDictionary[Any, tuple[timedelta, datetime, datetime]] = WeakKeyDictionary()
 
 
 def due() -> bool:
@@ -203,23 +204,23 @@ def due() -> bool:
     OPENDATA_REBUILD_MINUTES ago, and none is under way."""
     now = utcnow()
     window = timedelta(minutes=rebuild_minutes())
-    key = (str(db.engine.url), window.total_seconds())
-    quiet = _QUIET.get(key)
-    if quiet is not None and quiet[0] <= now < quiet[1]:
+    engine = db.engine
+    quiet = _QUIET.get(engine)
+    if quiet is not None and quiet[0] == window and quiet[1] <= now < quiet[2]:
         return False
     newest = db.session.execute(_NEWEST).first()
     if newest is None:
         # The first build, by the command, starts from now at the earliest.
-        _QUIET[key] = (now, now + window)
+        _QUIET[engine] = (window, now, now + window)
         return False
     if newest.state in (DocumentState.PENDING, DocumentState.RUNNING) and _alive(newest):
         # It will end after it started: no sooner due than that start plus the window.
-        _QUIET[key] = (now, as_utc(newest.started_at or newest.requested_at) + window)
+        _QUIET[engine] = (window, now, as_utc(newest.started_at or newest.requested_at) + window)
         return False
     ended = as_utc(newest.finished_at or newest.started_at or newest.requested_at)
     if now - ended >= window:
         return True
-    _QUIET[key] = (now, ended + window)
+    _QUIET[engine] = (window, now, ended + window)
     return False
 
 

@@ -195,7 +195,8 @@ _ENTRY_COLUMNS = ("kind", "object_id", "project_id", "proposal_id", "territory_i
 def _new_comment_statement(dialect: str, on_proposal: bool) -> Any:
     statement = _NEW_COMMENT.get((dialect, on_proposal))
     if statement is None:
-        given = {name: bindparam(name, type_=entries.c[name].type) for name in _ENTRY_COLUMNS}
+        given: dict[str, Any] = {name: bindparam(name, type_=entries.c[name].type)
+                                 for name in _ENTRY_COLUMNS}
         if on_proposal:
             given["proposal_id"], given["territory_id"] = Proposal.id, Proposal.territory_id
             row = select(*given.values()).where(
