@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from consultation.core import jobs, signals
 from consultation.core.models import as_utc, utcnow
@@ -34,10 +34,14 @@ def on_comment_created(comment: Any, **_: Any) -> None:
     else:
         auto_follow(comment.author_id, project_id=comment.project_id)
     if comment.is_counted and _concerns_someone(comment):
-        if current_app.config.get("REDIS_URL"):
-            jobs.enqueue(fan_out.notify_comment, comment.id)  # a worker's work
+        # Inline jobs run at the end of the request whose commit asked for them: in a request
+        # without a queue, the fan-out runs at that commit instead of in a second transaction
+        # right after it. A worker's work with a queue; a job outside requests (commands, jobs),
+        # where a commit is not always followed by the dispatch of its jobs.
+        if current_app.config.get("REDIS_URL") or not has_request_context():
+            jobs.enqueue(fan_out.notify_comment, comment.id)
         else:
-            fan_out.notify_comment_at_commit(comment.id)  # no second transaction after this
+            fan_out.notify_comment_at_commit(comment.id)
 
 
 def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
