@@ -180,9 +180,10 @@ _AT_COMMIT = "notify_comments_at_commit"
 def notify_comment_at_commit(comment_id: int) -> None:
     """In a request without a job queue: make the comment's notifications in the transaction
     that writes it, just before its commit, instead of in an inline job run right after it (a
-    second transaction and a second commit). What the fan-out reads is then what the commit makes lasting, as a job
-    run right after it would read: a comment hidden or a proposal withdrawn before the commit
-    tells nobody. Only the email goes after the commit, as a job, to whom wants it at once."""
+    second transaction and a second commit). What the fan-out reads is then what the commit
+    makes lasting, as a job run right after it would read: a comment hidden or a proposal
+    withdrawn before the commit tells nobody. Only the email goes after the commit, as a job,
+    to whom wants it at once."""
     pending: list[int] = db.session.info.setdefault(_AT_COMMIT, [])
     pending.append(comment_id)
 
