@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, load_only
@@ -16,7 +18,7 @@ from consultation.accounts.models import PUBLIC_COLUMNS
 from consultation.comments import bp, services
 from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
-from consultation.core import fragments, pages, permissions, ratelimits
+from consultation.core import fragments, kiosk, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
@@ -266,13 +268,31 @@ def threads_html(project: Project, proposal: Proposal | None) -> Markup:
     return Markup(html)
 
 
+_CSRF = "csrf-token-of-the-person"  # in the kept form, where each person's token goes
+
+
+def new_comment_form(action: str) -> Callable[[], Markup]:
+    """The empty comment form posting to `action`: the same for everyone (kept as a fragment,
+    per kiosk or not), the person's CSRF token put in. Made only where the page shows it."""
+
+    def render() -> str:
+        return render_template("comments/_new_form.html", comment_form=CommentForm(formdata=None),
+                               comment_action=action, csrf=_CSRF)
+
+    def made() -> Markup:
+        html = fragments.cached("comment_form", (action, kiosk.is_kiosk()), render)
+        return Markup(str(html).replace(_CSRF, generate_csrf(), 1))
+
+    return made
+
+
 @pages.provides("proposal")
 def proposal_threads(proposal: Proposal) -> dict[str, Any]:
     """A proposal page shows its comment threads and the comment form."""
     return {
         "threads_html": threads_html(proposal.project, proposal),
-        "comment_form": CommentForm(formdata=None),
-        "comment_action": url_for("comments.on_proposal", proposal_id=proposal.id),
+        "new_comment_form": new_comment_form(
+            url_for("comments.on_proposal", proposal_id=proposal.id)),
         "comment_target": proposal,
         "comment_project": proposal.project,
     }
@@ -283,8 +303,7 @@ def project_threads(project: Project) -> dict[str, Any]:
     """A project page shows the threads about the project itself and the comment form."""
     return {
         "threads_html": threads_html(project, None),
-        "comment_form": CommentForm(formdata=None),
-        "comment_action": url_for("comments.on_project", slug=project.slug),
+        "new_comment_form": new_comment_form(url_for("comments.on_project", slug=project.slug)),
         "comment_target": project,
         "comment_project": project,
     }
