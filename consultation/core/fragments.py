@@ -241,10 +241,20 @@ def _name_changed(instance: Any) -> bool:
                if name in state.attrs)
 
 
+def changed(session: Session, instance: Any) -> None:
+    """Note a row changed by a statement the flush does not see (the compare-and-set UPDATE of
+    a moderation decision): its versions move before the commit as a flushed row's do."""
+    _note_rows(session, [instance])
+
+
 def _note(session: Session, flush_context: Any) -> None:
     """After a flush: note which versions the flushed rows move."""
+    _note_rows(session, [*session.new, *session.deleted,
+                         *(o for o in session.dirty if _changed(session, o))])
+
+
+def _note_rows(session: Session, rows: list[Any]) -> None:
     projects, proposals, everything = _touched(session)
-    rows = [*session.new, *session.deleted, *(o for o in session.dirty if _changed(session, o))]
     for instance in rows:
         table = getattr(instance, "__tablename__", None)
         if table is None:

@@ -229,3 +229,27 @@ def test_the_page_is_the_same_with_and_without_fragments(app, debate, monkeypatc
         else Comment.proposal_id.is_(None))).all()
     assert len(shown) >= 4
     assert all(f'id="commentaire-{ident}"' in plain for ident in shown)
+
+
+def test_a_decision_that_moves_no_counter_shows_at_once(app, debate):
+    """Hiding a comment held after reports, or one waiting for approval, changes no count:
+    the decision (a compare-and-set UPDATE the flush never sees) still moves the version."""
+    url, mod = debate["url"], db.session.get_one(User, debate["moderator"].id)
+    second = db.session.get_one(Comment, debate["second"].id)
+    second.hold()
+    db.session.commit()
+    assert "Masqué à titre provisoire" in article(page(app, None, url), second)
+    moderation.hide(mod, "comment", db.session.get_one(Comment, second.id), "Hors charte")
+    db.session.commit()
+    assert "Hors charte" in article(page(app, None, url), second)
+
+    project = factories.project("consultation", premoderation=True)
+    proposal = factories.proposal(project)
+    waiting = comments.add_comment(factories.user(), project, "pour", "En attente.",
+                                   proposal=proposal)
+    db.session.commit()
+    url = f"/propositions/{proposal.id}"
+    assert "Commentaire en attente de modération." in article(page(app, None, url), waiting)
+    moderation.hide(mod, "comment", db.session.get_one(Comment, waiting.id), "Hors charte")
+    db.session.commit()
+    assert "Hors charte" in article(page(app, None, url), waiting)
