@@ -251,7 +251,7 @@ def answer(proposal_id: int):
     )
 
 
-@pages.provides("project")
+@pages.provides("project_content")
 def top_of_project(project: Project) -> dict[str, Any]:
     """The project page shows its three most supported proposals."""
     return {"top_proposals": services.top_proposals(project)}
