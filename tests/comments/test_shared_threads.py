@@ -253,3 +253,29 @@ def test_a_decision_that_moves_no_counter_shows_at_once(app, debate):
     moderation.hide(mod, "comment", db.session.get_one(Comment, waiting.id), "Hors charte")
     db.session.commit()
     assert "Hors charte" in article(page(app, None, url), waiting)
+
+
+def test_a_project_page_shows_every_change_at_once(app, debate):
+    """The kept parts of a project's page move with its version: a support, a new proposal,
+    a comment on a proposal change its figures and its most supported proposals at once; the
+    person's own links stay theirs."""
+    project = debate["proposal"].project
+    url = f"/projets/{project.slug}"
+    admin = factories.user(("admin",))
+    db.session.commit()
+    seen = page(app, None, url)
+    assert "Modifier le projet" not in seen
+    assert "Modifier le projet" in page(app, admin, url)
+    assert "Modifier le projet" not in page(app, None, url)
+    figures = re.compile(r'<ul class="figures">.*?</ul>', re.S)
+    before = figures.search(seen).group(0)
+    factories.support(db.session.get_one(type(debate["proposal"]), debate["proposal"].id))
+    db.session.commit()
+    after = figures.search(page(app, None, url)).group(0)
+    assert after != before
+    newcomer = factories.proposal(db.session.get_one(type(project), project.id),
+                                  title="Une proposition toute neuve")
+    factories.support(newcomer)
+    factories.support(newcomer)
+    db.session.commit()
+    assert "Une proposition toute neuve" in page(app, None, url)
