@@ -53,8 +53,10 @@ PRIVATE_TABLES = frozenset({
 })
 # Rows every page may show (a territory's name on a card): a change moves every version.
 REFERENCE_TABLES = frozenset({"territories", "orientations"})
-# What a person's name on a contribution is made of (User.public_name).
-NAME_COLUMNS = ("display_name", "blocked_at", "blocked_until", "deleted_at")
+# What a person's name on a contribution is made of (User.public_name), and their commune,
+# counted in the participation table of every project page they took part in.
+NAME_COLUMNS = ("display_name", "blocked_at", "blocked_until", "deleted_at", "commune_id",
+                "commune")
 # Rows that belong to a proposal but are not part of its debate: read live on its page.
 NOT_IN_DEBATE = frozenset({"supports"})
 

@@ -279,3 +279,21 @@ def test_a_project_page_shows_every_change_at_once(app, debate):
     factories.support(newcomer)
     db.session.commit()
     assert "Une proposition toute neuve" in page(app, None, url)
+
+
+def test_a_participant_who_moves_changes_the_participation_table_at_once(app, debate):
+    """The participation per territory counts people by their commune: a participant's new
+    commune moves the kept project page."""
+    from consultation.accounts import services as accounts
+    from consultation.reference.models import Territory
+
+    project = debate["proposal"].project
+    url = f"/projets/{project.slug}"
+    table = re.compile(r'<table class="per-thousand">.*?</table>', re.S)
+    before = table.search(page(app, None, url)).group(0)
+    communes = db.session.scalars(select(Territory).order_by(Territory.id)).all()
+    alice = db.session.get_one(User, debate["alice"].id)
+    moved_to = next(t for t in communes if t.id != alice.commune_id and t.population)
+    accounts.update_profile(alice, alice.display_name, moved_to, None)
+    db.session.commit()
+    assert table.search(page(app, None, url)).group(0) != before
