@@ -1,5 +1,6 @@
 """Counting the work a request does besides its SQL: permission rules and predicates evaluated,
-translation lookups, date formatting calls, ORM objects loaded, objects expired by a commit.
+translation lookups, date formatting calls, ORM objects loaded (and of which class), SQL
+statements sent, objects expired by a commit.
 
 Times belong to the benchmarks (bench/); these counts are exact, so a page that starts doing
 per-item work it did once per page fails a test instead of hiding in a benchmark's noise.
@@ -42,9 +43,11 @@ class Work:
     dates: int = 0
     babel_dates: int = 0
     orm_loads: int = 0
+    statements: int = 0
     commits: int = 0
     expired_by_commit: int = 0
     rules_by_name: dict[str, int] = field(default_factory=dict)
+    loads_by_class: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
         """The counts, for a failing assertion's message and for comparing two pages."""
@@ -81,8 +84,13 @@ def counting_work(app: Flask) -> Iterator[Work]:
     def babel_date(*_: Any) -> None:
         work.babel_dates += 1
 
-    def loaded(*_: Any) -> None:
+    def loaded(target: Any, *_: Any) -> None:
         work.orm_loads += 1
+        name = type(target).__name__
+        work.loads_by_class[name] = work.loads_by_class.get(name, 0) + 1
+
+    def statement(*_: Any) -> None:
+        work.statements += 1
 
     def committing(session: Session) -> None:
         work.commits += 1
@@ -106,6 +114,7 @@ def counting_work(app: Flask) -> Iterator[Work]:
             patch.setattr(babel.dates, name, _counted(getattr(babel.dates, name), babel_date))
         event.listen(db.Model, "load", loaded, propagate=True)
         event.listen(db.Model, "refresh", loaded, propagate=True)
+        event.listen(db.engine, "before_cursor_execute", statement)
         sessions = db.session.session_factory
         event.listen(sessions, "before_commit", committing)
         yield work
@@ -114,5 +123,7 @@ def counting_work(app: Flask) -> Iterator[Work]:
         if event.contains(db.Model, "load", loaded):
             event.remove(db.Model, "load", loaded)
             event.remove(db.Model, "refresh", loaded)
+        if event.contains(db.engine, "before_cursor_execute", statement):
+            event.remove(db.engine, "before_cursor_execute", statement)
         if event.contains(db.session.session_factory, "before_commit", committing):
             event.remove(db.session.session_factory, "before_commit", committing)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consultation.accounts.emails import email_key
+from consultation.core import fragments
 from consultation.core.models import TimestampMixin, as_utc, utcnow
 from consultation.extensions import Model
 from consultation.reference.models import Territory
@@ -188,7 +189,12 @@ class User(UserMixin, TimestampMixin, Model):
         """The name shown beside contributions ("Compte bloqué" while blocked)."""
         if self.is_deleted:
             return str(DELETED_LABEL)
-        return str(_l("Compte bloqué")) if self.is_blocked else self.display_name
+        if not self.is_blocked:
+            return self.display_name
+        if self.blocked_until is not None:
+            # A page kept as a shared fragment shows the name again once the block ends.
+            fragments.valid_until(as_utc(self.blocked_until))
+        return str(_l("Compte bloqué"))
 
     @property
     def account_name(self) -> str:

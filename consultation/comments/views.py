@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload, load_only
+from werkzeug.local import LocalProxy
 
+from consultation.accounts.models import PUBLIC_COLUMNS
 from consultation.comments import bp, services
 from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
-from consultation.core import pages, ratelimits
+from consultation.core import fragments, kiosk, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
-from consultation.core.models import ModerationState
+from consultation.core.models import ModerationState, today
 from consultation.core.pagination import page_number
+from consultation.core.templating import can, could
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
@@ -176,13 +182,117 @@ def delete(comment_id: int):
     return render_template("comments/delete.html", comment=comment, back=_link(comment))
 
 
+THREAD_LIST = "comments/_thread_list.html"
+
+
+def _passes(user: Any, name: str) -> bool:
+    """The person passes everything the rule asks of them alone (all of it, where `could`
+    stops at the first question about the object): the same answer for everyone alike."""
+    return all(predicate(user, None) for predicate in permissions.rule_named(name).asked
+               if predicate.depends_on is permissions.about_user)
+
+
+def _thread_list(**values: Any) -> Any:
+    """The thread list template as a module: its body made with `values`, its macros bound
+    to them (`article`: one comment's article)."""
+    context = dict(values)
+    current_app.update_template_context(context)
+    return current_app.jinja_env.get_template(THREAD_LIST).make_module(context)
+
+
+def _own_article(html: str, comment_id: int) -> tuple[int, int] | None:
+    """Where the article of a comment is in a thread list (articles are never nested: the
+    replies follow it in its <li>)."""
+    at = html.find(f'id="commentaire-{comment_id}" ')
+    if at < 0:
+        return None
+    start = html.rfind("<article", 0, at)
+    end = html.find("</article>", at)
+    return (start, end + len("</article>")) if start >= 0 and end >= 0 else None
+
+
+def threads_html(project: Project, proposal: Proposal | None) -> Markup:
+    """The comment threads of a proposal (or of the project itself): the list of this page of
+    them, made once for everyone with the same rights and kept as a fragment (made as for a
+    reader who wrote none of the comments); then, for a logged-in person, each of their own
+    comments on it made for them and put in place of its shared article."""
+    number = page_number()
+    person = acting_user()
+    if isinstance(person, LocalProxy):
+        person = person._get_current_object()
+    may_moderate = can("moderation.decide")
+    may_reply, may_report = _passes(person, "comments.reply"), _passes(person, "reports.create")
+    target = proposal if proposal is not None else project
+
+    def render() -> str:
+        return str(_thread_list(
+            threads=services.threads(project, proposal, number), shared=True,
+            may_moderate=may_moderate, me=None, could_reply=may_reply, could_edit=False,
+            could_delete=False, could_report=may_report,
+        ))
+
+    # The links of the pagination carry the rest of the query: only the plain page is kept.
+    if set(request.args) <= {"page"}:
+        html = str(fragments.cached("threads", (
+            "proposal" if proposal is not None else "project", target.id, target.version,
+            request.path, number, today(), may_moderate, may_reply, may_report,
+            project.allows("comment"),
+        ), render))
+    else:
+        html = render()
+    people = {person.id if person.is_authenticated else None,
+              current_user.id if current_user.is_authenticated else None} - {None}
+    if not people:
+        return Markup(html)
+    on_target = (Comment.proposal_id == proposal.id if proposal is not None else and_(
+        Comment.project_id == project.id, Comment.proposal_id.is_(None)))
+    own = db.session.scalars(
+        select(Comment.id).where(Comment.author_id.in_(people), on_target)
+    ).all()
+    shown = [ident for ident in own if f'id="commentaire-{ident}" ' in html]
+    if not shown:
+        return Markup(html)
+    mine = db.session.scalars(select(Comment).options(
+        joinedload(Comment.author).options(load_only(*PUBLIC_COLUMNS))
+    ).where(Comment.id.in_(shown))).all()
+    module = _thread_list(
+        threads=None, shared=False, may_moderate=may_moderate,
+        me=current_user.id if current_user.is_authenticated else None,
+        could_reply=could("comments.reply"), could_edit=could("comments.edit"),
+        could_delete=could("comments.delete"), could_report=could("reports.create"),
+    )
+    for comment in mine:
+        place = _own_article(html, comment.id)
+        if place is not None:
+            html = html[:place[0]] + str(module.article(comment)) + html[place[1]:]
+    return Markup(html)
+
+
+_CSRF = "csrf-token-of-the-person"  # in the kept form, where each person's token goes
+
+
+def new_comment_form(action: str) -> Callable[[], Markup]:
+    """The empty comment form posting to `action`: the same for everyone (kept as a fragment,
+    per kiosk or not), the person's CSRF token put in. Made only where the page shows it."""
+
+    def render() -> str:
+        return render_template("comments/_new_form.html", comment_form=CommentForm(formdata=None),
+                               comment_action=action, csrf=_CSRF)
+
+    def made() -> Markup:
+        html = fragments.cached("comment_form", (action, kiosk.is_kiosk()), render)
+        return Markup(str(html).replace(_CSRF, generate_csrf(), 1))
+
+    return made
+
+
 @pages.provides("proposal")
 def proposal_threads(proposal: Proposal) -> dict[str, Any]:
     """A proposal page shows its comment threads and the comment form."""
     return {
-        "threads": services.threads(proposal.project, proposal, page_number()),
-        "comment_form": CommentForm(formdata=None),
-        "comment_action": url_for("comments.on_proposal", proposal_id=proposal.id),
+        "threads_html": threads_html(proposal.project, proposal),
+        "new_comment_form": new_comment_form(
+            url_for("comments.on_proposal", proposal_id=proposal.id)),
         "comment_target": proposal,
         "comment_project": proposal.project,
     }
@@ -192,9 +302,8 @@ def proposal_threads(proposal: Proposal) -> dict[str, Any]:
 def project_threads(project: Project) -> dict[str, Any]:
     """A project page shows the threads about the project itself and the comment form."""
     return {
-        "threads": services.threads(project, None, page_number()),
-        "comment_form": CommentForm(formdata=None),
-        "comment_action": url_for("comments.on_project", slug=project.slug),
+        "threads_html": threads_html(project, None),
+        "new_comment_form": new_comment_form(url_for("comments.on_project", slug=project.slug)),
         "comment_target": project,
         "comment_project": project,
     }

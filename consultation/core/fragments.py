@@ -53,8 +53,10 @@ PRIVATE_TABLES = frozenset({
 })
 # Rows every page may show (a territory's name on a card): a change moves every version.
 REFERENCE_TABLES = frozenset({"territories", "orientations"})
-# What a person's name on a contribution is made of (User.public_name).
-NAME_COLUMNS = ("display_name", "blocked_at", "blocked_until", "deleted_at")
+# What a person's name on a contribution is made of (User.public_name), and their commune,
+# counted in the participation table of every project page they took part in.
+NAME_COLUMNS = ("display_name", "blocked_at", "blocked_until", "deleted_at", "commune_id",
+                "commune")
 # Rows that belong to a proposal but are not part of its debate: read live on its page.
 NOT_IN_DEBATE = frozenset({"supports"})
 
@@ -241,10 +243,20 @@ def _name_changed(instance: Any) -> bool:
                if name in state.attrs)
 
 
+def changed(session: Session, instance: Any) -> None:
+    """Note a row changed by a statement the flush does not see (the compare-and-set UPDATE of
+    a moderation decision): its versions move before the commit as a flushed row's do."""
+    _note_rows(session, [instance])
+
+
 def _note(session: Session, flush_context: Any) -> None:
     """After a flush: note which versions the flushed rows move."""
+    _note_rows(session, [*session.new, *session.deleted,
+                         *(o for o in session.dirty if _changed(session, o))])
+
+
+def _note_rows(session: Session, rows: list[Any]) -> None:
     projects, proposals, everything = _touched(session)
-    rows = [*session.new, *session.deleted, *(o for o in session.dirty if _changed(session, o))]
     for instance in rows:
         table = getattr(instance, "__tablename__", None)
         if table is None:

@@ -134,3 +134,6 @@ class ModeratedMixin:
                 _("Ce contenu vient d'être modéré par quelqu'un d'autre : rechargez la page.")
             )
         session.refresh(self)
+        from consultation.core import fragments  # imports this module
+
+        fragments.changed(session, self)  # the flush never sees this UPDATE

@@ -15,7 +15,7 @@ from consultation.proposals.models import Proposal
 from consultation.syntheses import blocks
 
 
-@pages.provides("project")
+@pages.provides("project_content")
 def project_follow_up(project: Project) -> dict[str, Any]:
     """The project page links its "Suivi" tab once the project has commitments or is in its
     follow-up phase."""

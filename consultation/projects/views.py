@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
-from consultation.core import pages, readability
+from consultation.core import fragments, pages, readability
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
+from consultation.core.models import today
 from consultation.core.pagination import page_number, paginate
-from consultation.core.templating import can
+from consultation.core.templating import awaits_confirmation, can, refusal
+from consultation.extensions import db
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm, PublishForm
 from consultation.projects.models import PhaseKind, Project
@@ -70,14 +77,56 @@ def index():
     )
 
 
+# A project with its phases, orientation and territories in one statement (few rows each).
+_SHOW = (
+    select(Project)
+    .options(joinedload(Project.phases), joinedload(Project.orientation),
+             joinedload(Project.territories))
+    .where(Project.slug == bindparam("slug"))
+)
+
+
+def _parts(project: Project) -> dict[str, Markup]:
+    """The parts of a project's page that are the same for everyone with the same rights, kept
+    as shared fragments under the project's version (which moves with everything they show:
+    its proposals, supports, comments, phases, synthesis, follow-up, participants) and the
+    day: what the domains above add to them (pages.context("project_content")) is asked only
+    when they are made."""
+    made: dict[str, Any] = {}
+
+    def part(name: str) -> Callable[[], str]:
+        def render() -> str:
+            if not made:
+                made.update(pages.context("project_content", project), per_thousand=(
+                    participation_per_thousand(services.participants_by_territory(project.id))))
+            return render_template(f"projects/_{name}.html", project=project, **made)
+        return render
+
+    same = (project.id, project.version, today())
+    awaits = awaits_confirmation()
+    intro_rights = (
+        not project.is_published and can("projects.publish", project),
+        can("projects.edit", project), can("proposals.create", project),
+        current_user.is_authenticated, refusal("proposals.create", project) if awaits else None,
+    )
+    return {
+        "intro": fragments.cached("project_intro", (*same, intro_rights), part("intro")),
+        "body": fragments.cached("project_body", (
+            *same, request.path, can("syntheses.write", project)), part("body")),
+    }
+
+
 @bp.route("/projets/<slug>")
 def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
-    project = project_or_404(slug, full=True)
+    project = (db.session.execute(_SHOW, {"slug": slug}).unique().scalar()
+               if SLUG.fullmatch(slug) else None)
+    if project is None or not (project.is_published or can("projects.see_drafts")):
+        abort(404)
     return render_template(
         "projects/show.html",
         project=project,
-        per_thousand=participation_per_thousand(services.participants_by_territory(project.id)),
+        parts=_parts(project),
         **pages.context("project", project),
     )
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import pages, ratelimits, similar, textfilter
+from consultation.accounts.models import PUBLIC_COLUMNS
+from consultation.core import fragments, pages, ratelimits, similar, textfilter
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.errors import DomainError
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
-from consultation.core.models import ModerationState
+from consultation.core.models import ModerationState, today
 from consultation.core.pagination import decode_cursor, rank_number
+from consultation.core.templating import can
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
@@ -86,18 +90,64 @@ def index(slug: str):
     )
 
 
+# The proposal with its author, its project and the project's phases: everything the page
+# asks its rules and its parts about, in one statement.
+_SHOW = (
+    select(Proposal)
+    .options(joinedload(Proposal.author).load_only(*PUBLIC_COLUMNS),
+             joinedload(Proposal.project).joinedload(Project.phases))
+    .where(Proposal.id == bindparam("proposal_id"))
+)
+
+
+def _phases_key(project: Project) -> tuple[Any, ...]:
+    """What a phase badge shows depends on, besides the day: kept fragments key on it (a
+    project's phases move its version, not its proposals')."""
+    return (project.is_published,
+            tuple((phase.kind, phase.starts_on, phase.ends_on) for phase in project.phases))
+
+
+def _parts(proposal: Proposal, shown: bool) -> dict[str, Markup]:
+    """The parts of a proposal's page that are the same for everyone with the same rights,
+    kept as shared fragments under the proposal's version: its head (title to text), its
+    official answer, the share box and the debate's heading."""
+    project = proposal.project
+    # Proposals merged into this one: merging moves theirs and the project's versions.
+    merged = tuple(db.session.execute(
+        select(Proposal.id, Proposal.title).where(Proposal.merged_into_id == proposal.id)
+        .order_by(Proposal.id)
+    ).all())
+    into = (proposal.merged_into.title if proposal.status == "merged" and proposal.merged_into
+            else None)
+    same = (proposal.id, proposal.version)
+
+    def part(name: str, **context: Any) -> Callable[[], str]:
+        return lambda: render_template(f"proposals/_{name}.html", proposal=proposal,
+                                       project=project, **context)
+
+    return {
+        "head": fragments.cached("proposal_head", (
+            *same, shown, merged, into, _phases_key(project), today(),
+        ), part("head", merged=merged, shown=shown)),
+        "answer": fragments.cached("proposal_answer", same, part("answer")),
+        "debate": fragments.cached("proposal_debate", (*same, request.path), part("debate")),
+    }
+
+
 @bp.route("/propositions/<id:proposal_id>")
 def show(proposal_id: int):
     """A proposal with its support button and comment threads."""
-    proposal = _proposal_or_404(proposal_id)
-    merged = db.session.scalars(
-        select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(Proposal.id)
-    ).all()
+    proposal = db.session.execute(_SHOW, {"proposal_id": proposal_id}).unique().scalar()
+    if proposal is None:
+        abort(404)
+    own = current_user.is_authenticated and proposal.author_id == current_user.id
+    shown = proposal.is_visible or can("moderation.decide") or (
+        own and proposal.moderation == ModerationState.PENDING)
     return render_template(
         "proposals/show.html",
         proposal=proposal,
         project=proposal.project,
-        merged=merged,
+        parts=_parts(proposal, shown),
         **pages.context("proposal", proposal),
     )
 
@@ -201,7 +251,7 @@ def answer(proposal_id: int):
     )
 
 
-@pages.provides("project")
+@pages.provides("project_content")
 def top_of_project(project: Project) -> dict[str, Any]:
     """The project page shows its three most supported proposals."""
     return {"top_proposals": services.top_proposals(project)}

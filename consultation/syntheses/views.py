@@ -38,7 +38,7 @@ def _show(project: Project, version: SynthesisVersion):
     )
 
 
-@pages.provides("project")
+@pages.provides("project_content")
 def _project_synthesis(project: Project) -> dict[str, object]:
     return {"synthesis": services.latest(project)}
 
