@@ -15,11 +15,14 @@ confirm).
 Which entries are current: aria_current() compares the request's path with each link; the
 links and sections the chrome has shown are remembered per app (`Links`), so the key holds the
 path only when a link leads to it, and the sections the path is in: a proposal's page and the
-next share their chrome.
+next share their chrome. A chrome is kept under the key computed once it is made (its links
+then known), with a digest of the links known: a key never names a chrome made with links it
+did not know.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -56,10 +59,19 @@ _UNREAD_KEPT = 100  # unread counts whose words are kept per language (more: sai
 
 @dataclass(frozen=True)
 class Links:
-    """The paths the chrome's links lead to and the sections they stand for, as seen so far."""
+    """The paths the chrome's links lead to and the sections they stand for, as seen so far,
+    and a digest of them: a chrome found under a key made with fewer links (by another worker,
+    through Redis) could miss the entry current for this path."""
 
     paths: frozenset[str] = frozenset()
     sections: tuple[str, ...] = ()
+    digest: str = ""
+
+    @classmethod
+    def of(cls, paths: frozenset[str], sections: tuple[str, ...]) -> Links:
+        """The links and their digest."""
+        seen = repr((sorted(paths), sections)).encode()
+        return cls(paths, sections, hashlib.sha256(seen).hexdigest()[:16])
 
 
 class State:
@@ -103,7 +115,7 @@ def key(context: Any) -> tuple[Hashable, ...]:
     acting_now = acting()
     config = current_app.config
     return (
-        KEY, str(get_locale() or "fr"), request.script_root,
+        KEY, str(get_locale() or "fr"), request.script_root, links.digest,
         context.get("kiosk"), context.get("kiosk_timer"), context.get("kiosk_idle_minutes"),
         _person(logged_in),
         _person(acting_now.person) if acting_now is not None else None,
@@ -137,7 +149,7 @@ def _make(context: Any) -> str:
     paths = {path for path, _ in shown}
     sections = {section for _, section in shown if section}
     if not paths <= links.paths or not sections <= set(links.sections):
-        state.links = Links(links.paths | paths, tuple(sorted({*links.sections, *sections})))
+        state.links = Links.of(links.paths | paths, tuple(sorted({*links.sections, *sections})))
     return html
 
 
