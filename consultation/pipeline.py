@@ -55,7 +55,7 @@ When the app context ends (after every request, CLI command or job):
   Flask-SQLAlchemy ends the session.
 
 Templates get, after Flask's, Flask-WTF's and Flask-Login's context:
-- acting_banner: the "acting for" banner and the mediation menu entry;
+- acting_banner: the "acting for" banner (the menu is core/chrome.py's);
 - kiosk_context: the kiosk class, its idle delay and timer.
 
 Signing in or out (Flask-Login's signals): forget_acting ends any acting session of the browser.

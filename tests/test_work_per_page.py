@@ -331,3 +331,39 @@ def test_what_can_remembers_follows_the_person_asked_about(clean):
         assert templating.can("comments.create", target)
         act_for(db.session.get_one(User, blocked.id), db.session.get_one(User, citizen.id))
         assert not templating.can("comments.create", target)
+
+
+# --- The chrome of every page (core/chrome.py) -------------------------------------------------
+
+
+def test_the_chrome_asks_no_rule_and_translates_nothing_once_kept(clean):
+    """The header, menu, footer and head of a page cost no permission rule and no translation
+    lookup from the second page a person sees: they are kept per language and person-level
+    facts, the person's own parts filled in (their unread count's words kept too)."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from consultation.notifications.models import Notification
+
+    people: list[Any] = [None, factories.user(), factories.user(confirmed=False)]
+    people += [factories.user((role,)) for role in ("moderator", "admin", "elected", "mediator")]
+    db.session.add(Notification(user_id=people[1].id, kind="comment", reason="author",
+                                event="chrome:1"))
+    db.session.commit()
+    page = '{% extends "base.html" %}{% block title %}Page{% endblock %}'
+    for person in people:
+        counted = []
+        for _ in range(2):
+            with clean.test_request_context("/projets"), counting_work(clean) as work:
+                if person is not None:
+                    login_user(db.session.get_one(User, person.id))
+                html = render_template_string(page)
+            counted.append(work)
+        first, second = counted
+        assert first.translations > 0 and (person is None or first.rules > 0), first
+        # The notice asking to confirm an email stays live (its three strings): rare.
+        live = 3 if person is not None and person.needs_email_confirmation else 0
+        assert (second.rules, second.predicates, second.translations) == (0, 0, live), (
+            person and person.roles, second)
+        assert '<a href="/projets" aria-current="page">' in html
+

@@ -23,6 +23,7 @@ from werkzeug.local import LocalProxy
 
 from consultation.core import kiosk, markup, permissions
 from consultation.core.acting import acting_user
+from consultation.core.chrome import note_link
 from consultation.core.forms import Form
 from consultation.core.models import as_utc, today
 from consultation.core.text import de, elide, shares, starts_with_vowel_sound, typeset_french
@@ -230,7 +231,9 @@ def aria_current(href: str, section: str | None = None) -> Markup:
     """A menu entry's aria-current: "page" on the link to the page shown (its path, the query
     aside), "true" on the entry of the section the page is in (`section`: a path prefix)."""
     path = request.path
-    if urlsplit(href).path == path:
+    target = urlsplit(href).path
+    note_link(target, section)
+    if target == path:
         return Markup(' aria-current="page"')
     if section and path.startswith(section):
         return Markup(' aria-current="true"')

