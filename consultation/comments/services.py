@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only, make_transient_to_det
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
-from consultation.core import audit
+from consultation.core import audit, fragments
 from consultation.core.errors import DomainError
 from consultation.core.markup import plain
 from consultation.core.models import ModerationState, utcnow
@@ -84,6 +84,9 @@ def add_comment(
         "updated_at": now,
     }
     comment = _inserted(values)
+    # Written past the unit of work: its versions move as a flushed row's (a pending comment
+    # moves no counter, and a moderator's thread shows it at once).
+    fragments.changed(db.session, comment)
     if mediator is not None:
         audit.record_assisted(mediator, author, "mediation.comment", "comment", comment.id,
                               plain(body, 80))

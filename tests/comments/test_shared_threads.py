@@ -114,6 +114,20 @@ def test_a_pending_comment_is_shown_to_its_author_only(app):
             assert "Commentaire en attente de modération." in seen
 
 
+def test_a_new_pending_comment_shows_at_once_to_a_moderator(app):
+    """A pending comment moves no counter: its insert moves the versions all the same."""
+    project = factories.project("consultation", premoderation=True)
+    proposal = factories.proposal(project)
+    moderator = factories.user(roles=("citizen", "moderator"))
+    db.session.commit()
+    url = f"/propositions/{proposal.id}"
+    assert "Un avis arrivé après." not in page(app, moderator, url)
+    comments.add_comment(factories.user(), project, "pour", "Un avis arrivé après.",
+                         proposal=proposal)
+    db.session.commit()
+    assert "Un avis arrivé après." in page(app, moderator, url)
+
+
 def test_every_change_shows_on_the_next_view(app, debate):
     """A new comment, an edit, a moderation hide, a deletion, a rename: the kept threads are
     not shown again once the debate changed."""
