@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, exists, func, not_, select
@@ -154,6 +154,34 @@ def project_list_query(
     statement = select(Project).options(
         selectinload(Project.phases), selectinload(Project.territories)
     )
+    return _filtered(statement, orientation_id, territory_id, state, drafts)
+
+
+def project_keys_query(
+    orientation_id: int | None = None, territory_id: int | None = None, state: str | None = None,
+    drafts: bool = False,
+) -> Select[Any]:
+    """The (id, version) of the projects `project_list_query` lists, in its order: what a
+    list kept as a fragment is keyed on (core/fragments.py), without loading the rows."""
+    statement = cast("Select[Any]", select(Project.id, Project.version))
+    return _filtered(statement, orientation_id, territory_id, state, drafts)
+
+
+def projects_by_ids(ids: list[int], territories: bool = False) -> list[Project]:
+    """These projects with their phases (and territories), in the order of `ids`."""
+    if not ids:
+        return []
+    statement = select(Project).options(selectinload(Project.phases)).where(Project.id.in_(ids))
+    if territories:
+        statement = statement.options(selectinload(Project.territories))
+    found = {project.id: project for project in db.session.scalars(statement)}
+    return [found[ident] for ident in ids if ident in found]
+
+
+def _filtered(
+    statement: Select[Any], orientation_id: int | None, territory_id: int | None,
+    state: str | None, drafts: bool,
+) -> Select[Any]:
     if not drafts:
         statement = statement.where(is_public())
     if orientation_id:

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
-from consultation.core import pages, readability
+from consultation.core import fragments, pages, readability
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
-from consultation.core.pagination import page_number, paginate
+from consultation.core.models import today
+from consultation.core.pagination import Page, page_number, paginate
 from consultation.core.templating import can
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm, PublishForm
@@ -54,20 +55,34 @@ def index():
     territory = next((t for t in territories() if t.id == territory_id), None)
     state = request.args.get("etat", "")
     state = state if state in services.STATES else ""
-    statement = services.project_list_query(
+    drafts = can("projects.see_drafts")
+    number = page_number()
+    # One statement names the projects shown and their versions (and the total); the cards
+    # are kept under them, the day (phases) and the query (the links carry it).
+    keys = paginate(services.project_keys_query(
         orientation.id if orientation else None, territory.id if territory else None, state,
-        drafts=can("projects.see_drafts"),
+        drafts=drafts,
+    ), number, PER_PAGE)
+    shown = tuple((ident, version) for ident, version in keys.items)
+
+    def render() -> str:
+        projects = services.projects_by_ids([ident for ident, _ in shown], territories=True)
+        return render_template(
+            "projects/_list.html",
+            page=Page(projects, keys.number, keys.per_page, keys.total),
+            orientations=orientations(),
+            territories=territories(),
+            orientation=orientation,
+            territory=territory,
+            state=state,
+        )
+
+    shared = fragments.cached(
+        "projects.list",
+        (shown, keys.total, drafts, today(), tuple(request.args.to_dict().items())),
+        render,
     )
-    page = paginate(statement, page_number(), PER_PAGE)
-    return render_template(
-        "projects/index.html",
-        page=page,
-        orientations=orientations(),
-        territories=territories(),
-        orientation=orientation,
-        territory=territory,
-        state=state,
-    )
+    return render_template("projects/index.html", shared=shared)
 
 
 @bp.route("/projets/<slug>")

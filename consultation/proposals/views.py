@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import pages, ratelimits, similar, textfilter
+from consultation.core import fragments, pages, ratelimits, similar, textfilter
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.errors import DomainError
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
-from consultation.core.models import ModerationState
+from consultation.core.models import ModerationState, today
 from consultation.core.pagination import decode_cursor, rank_number
 from consultation.extensions import db
 from consultation.projects.models import Project
@@ -47,6 +50,17 @@ def _territory(territory_id: int | None) -> Territory | None:
     return db.session.get(Territory, territory_id) if territory_id else None
 
 
+# Where a card of the shared list says "vous soutenez" for the person who supports it.
+_SUPPORTED = re.compile(r"<!--soutien:(\d+)-->")
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A proposal of a list kept as a fragment: what the person's own parts need of it."""
+
+    id: int
+
+
 @bp.route("/projets/<slug>/propositions")
 def index(slug: str):
     """A project's proposals: sorted, filtered by territory and answer, paginated."""
@@ -54,36 +68,54 @@ def index(slug: str):
     form = ProposalListForm(request.args).read()
     sort = form.sort.data
     seed = form.seed.data
-    if sort == "hasard" and seed is None:
+    fresh = sort == "hasard" and seed is None
+    if fresh:
         seed = services.new_seed()
-    territory = next((t for t in territories() if t.id == form.territory.data), None)
-    answer = form.answer.data
-    matching, words_error = None, None
-    try:
-        matching = textfilter.matching_proposal_ids(project.id, form.q.data or "")
-    except DomainError as refused:
-        words_error = str(refused)
     cursor = decode_cursor(form.cursor.data, services.cursor_kinds(sort))
     if sort == "hasard" and cursor is not None and cursor[0] not in (0, 1):
         abort(404)
-    page = services.list_page(
-        project, sort, seed or 1, territory.id if territory else None, answer or None,
-        cursor=cursor, per_page=PER_PAGE, rank=rank_number() if cursor else 1,
-        matching=matching,
+
+    def render() -> str:
+        territory = next((t for t in territories() if t.id == form.territory.data), None)
+        answer = form.answer.data
+        matching, words_error = None, None
+        try:
+            matching = textfilter.matching_proposal_ids(project.id, form.q.data or "")
+        except DomainError as refused:
+            words_error = str(refused)
+        page = services.list_page(
+            project, sort, seed or 1, territory.id if territory else None, answer or None,
+            cursor=cursor, per_page=PER_PAGE, rank=rank_number() if cursor else 1,
+            matching=matching,
+        )
+        return render_template(
+            "proposals/_list.html",
+            page=page,
+            form=form,
+            sort=sort,
+            seed=seed if sort == "hasard" else None,
+            territory=territory,
+            answer=answer,
+            words=form.q.data if matching is not None else "",
+            words_error=words_error,
+        )
+
+    # The same for everyone in a language until the project changes (its version moves with
+    # every proposal, support, comment and moderation) or the day does; the query names the
+    # rest, links included. A seed drawn for this visit alone is not worth keeping.
+    html = render() if fresh else fragments.cached(
+        "proposals.list",
+        (project.id, project.version, today(), request.path,
+         tuple(request.args.to_dict().items())),
+        render,
     )
-    return render_template(
-        "proposals/index.html",
-        project=project,
-        page=page,
-        form=form,
-        sort=sort,
-        seed=seed if sort == "hasard" else None,
-        territory=territory,
-        answer=answer,
-        words=form.q.data if matching is not None else "",
-        words_error=words_error,
-        **pages.context("proposal_list", project, page.items),
-    )
+    shown = [_Listed(int(ident)) for ident in _SUPPORTED.findall(html)]
+    own = pages.context("proposal_list", project, shown)
+    supported = own.get("supported_ids") or set()
+    badge = Markup(' <span class="badge supported">%s</span>') % _("vous soutenez")
+    shared = Markup(_SUPPORTED.sub(
+        lambda found: badge if int(found.group(1)) in supported else "", html))
+    return render_template("proposals/index.html", project=project, shared=shared, **own)
 
 
 @bp.route("/propositions/<id:proposal_id>")
