@@ -201,13 +201,14 @@ def _filtered(
 
 
 def by_slug(slug: str, full: bool = False) -> Project | None:
-    """A project by its slug with its phases; `full` adds orientation and territories."""
-    statement = select(Project).options(selectinload(Project.phases)).where(Project.slug == slug)
+    """A project by its slug with its phases; `full` adds orientation and territories. The
+    phases come in the same statement (a project has three at most)."""
+    statement = select(Project).options(joinedload(Project.phases)).where(Project.slug == slug)
     if full:
         statement = statement.options(
             joinedload(Project.orientation), selectinload(Project.territories)
         )
-    return db.session.scalar(statement)
+    return db.session.scalars(statement).unique().first()
 
 
 

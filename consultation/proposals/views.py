@@ -65,22 +65,27 @@ class _Listed:
 def index(slug: str):
     """A project's proposals: sorted, filtered by territory and answer, paginated."""
     project = project_or_404(slug)
-    form = ProposalListForm(request.args).read()
-    sort = form.sort.data
-    seed = form.seed.data
+    # The sort as the form reads it (a refused one is the default); the form itself is read
+    # when the list is made, or at once for the random order, whose seed the key needs.
+    sort = request.args.get("tri", "hasard")
+    if sort not in services.SORTS:
+        sort = "hasard"
+    form = ProposalListForm(request.args).read() if sort == "hasard" else None
+    seed = form.seed.data if form is not None else None
     fresh = sort == "hasard" and seed is None
     if fresh:
         seed = services.new_seed()
-    cursor = decode_cursor(form.cursor.data, services.cursor_kinds(sort))
+    cursor = decode_cursor(request.args.get("apres"), services.cursor_kinds(sort))
     if sort == "hasard" and cursor is not None and cursor[0] not in (0, 1):
         abort(404)
 
     def render() -> str:
-        territory = next((t for t in territories() if t.id == form.territory.data), None)
-        answer = form.answer.data
+        read = form if form is not None else ProposalListForm(request.args).read()
+        territory = next((t for t in territories() if t.id == read.territory.data), None)
+        answer = read.answer.data
         matching, words_error = None, None
         try:
-            matching = textfilter.matching_proposal_ids(project.id, form.q.data or "")
+            matching = textfilter.matching_proposal_ids(project.id, read.q.data or "")
         except DomainError as refused:
             words_error = str(refused)
         page = services.list_page(
@@ -91,12 +96,12 @@ def index(slug: str):
         return render_template(
             "proposals/_list.html",
             page=page,
-            form=form,
+            form=read,
             sort=sort,
             seed=seed if sort == "hasard" else None,
             territory=territory,
             answer=answer,
-            words=form.q.data if matching is not None else "",
+            words=read.q.data if matching is not None else "",
             words_error=words_error,
         )
 
