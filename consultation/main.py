@@ -26,7 +26,7 @@ from consultation.core.http import require, safe_next
 from consultation.core.models import today
 from consultation.core.permissions import has_role, rule
 from consultation.extensions import db
-from consultation.projects.services import project_keys_query, project_list_query, projects_by_ids
+from consultation.projects.services import project_keys, project_list_query, projects_by_ids
 
 bp = Blueprint("main", __name__)
 
@@ -39,18 +39,15 @@ def home():
     """Home: what the platform is for and the consultations open now."""
     # The cards are the same for everyone until one of these projects changes or the day does
     # (phases open and close at midnight); the rows are read only to make them.
-    shown = tuple(
-        (ident, version) for ident, version
-        in db.session.execute(project_keys_query(state="ouverts").limit(6))
-    )
+    shown = tuple((ident, version) for ident, version in project_keys(state="ouverts", limit=6))
 
     def render() -> str:
         return render_template(
-            "projects/_open.html", open_projects=projects_by_ids([ident for ident, _ in shown])
+            "_home.html", open_projects=projects_by_ids([ident for ident, _ in shown])
         )
 
     return render_template(
-        "home.html", open_projects=fragments.cached("home.open", (shown, today()), render)
+        "home.html", shared=fragments.cached("home", (shown, today()), render)
     )
 
 

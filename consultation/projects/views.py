@@ -13,7 +13,7 @@ from consultation.core import fragments, pages, readability
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
-from consultation.core.pagination import Page, page_number, paginate
+from consultation.core.pagination import Page, page_number
 from consultation.core.templating import can
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm, PublishForm
@@ -57,19 +57,20 @@ def index():
     state = state if state in services.STATES else ""
     drafts = can("projects.see_drafts")
     number = page_number()
-    # One statement names the projects shown and their versions (and the total); the cards
-    # are kept under them, the day (phases) and the query (the links carry it).
-    keys = paginate(services.project_keys_query(
-        orientation.id if orientation else None, territory.id if territory else None, state,
-        drafts=drafts,
-    ), number, PER_PAGE)
-    shown = tuple((ident, version) for ident, version in keys.items)
+    # One statement names the projects shown, their versions and how many there are; the
+    # cards are kept under them, the day (phases) and the query (the links carry it).
+    filters = (orientation.id if orientation else None, territory.id if territory else None,
+               state, drafts)
+    rows = services.project_keys(*filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE,
+                                 total=True)
+    total = rows[0][2] if rows else services.count_projects(*filters)
+    shown = tuple((ident, version) for ident, version, _ in rows)
 
     def render() -> str:
         projects = services.projects_by_ids([ident for ident, _ in shown], territories=True)
         return render_template(
             "projects/_list.html",
-            page=Page(projects, keys.number, keys.per_page, keys.total),
+            page=Page(projects, number, PER_PAGE, total),
             orientations=orientations(),
             territories=territories(),
             orientation=orientation,
@@ -79,7 +80,7 @@ def index():
 
     shared = fragments.cached(
         "projects.list",
-        (shown, keys.total, drafts, today(), tuple(request.args.to_dict().items())),
+        (shown, total, drafts, today(), tuple(request.args.to_dict().items())),
         render,
     )
     return render_template("projects/index.html", shared=shared)
