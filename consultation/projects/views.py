@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
-from consultation.core import fragments, pages, readability
+from consultation.core import fragments, kiosk, pages, readability
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
@@ -58,7 +58,8 @@ def index():
     drafts = can("projects.see_drafts")
     number = page_number()
     # One statement names the projects shown, their versions and how many there are; the
-    # cards are kept under them, the day (phases) and the query (the links carry it).
+    # cards are kept under them, the day (phases), the query (the links carry it), and what
+    # changes the HTML for some people (drafts shown; a terminal's form takes no autofill).
     filters = (orientation.id if orientation else None, territory.id if territory else None,
                state, drafts)
     rows = services.project_keys(*filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE,
@@ -80,7 +81,7 @@ def index():
 
     shared = fragments.cached(
         "projects.list",
-        (shown, total, drafts, today(), tuple(request.args.to_dict().items())),
+        (shown, total, drafts, kiosk.is_kiosk(), today(), tuple(request.args.to_dict().items())),
         render,
     )
     return render_template("projects/index.html", shared=shared)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import fragments, pages, ratelimits, similar, textfilter
+from consultation.core import fragments, kiosk, pages, ratelimits, similar, textfilter
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.errors import DomainError
 from consultation.core.forms import filled
@@ -107,10 +107,11 @@ def index(slug: str):
 
     # The same for everyone in a language until the project changes (its version moves with
     # every proposal, support, comment and moderation) or the day does; the query names the
-    # rest, links included. A seed drawn for this visit alone is not worth keeping.
+    # rest, links included (a terminal's form takes no autofill). A seed drawn for this visit
+    # alone is not worth keeping.
     html = render() if fresh else fragments.cached(
         "proposals.list",
-        (project.id, project.version, today(), request.path,
+        (project.id, project.version, today(), kiosk.is_kiosk(), request.path,
          tuple(request.args.to_dict().items())),
         render,
     )
