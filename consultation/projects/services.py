@@ -203,13 +203,14 @@ def count_projects(
 
 
 def projects_by_ids(ids: list[int], territories: bool = False) -> list[Project]:
-    """These projects with their phases (and territories), in the order of `ids`."""
+    """These projects with their phases in the same statement (and territories), in the order
+    of `ids`."""
     if not ids:
         return []
-    statement = select(Project).options(selectinload(Project.phases)).where(Project.id.in_(ids))
+    statement = select(Project).options(joinedload(Project.phases)).where(Project.id.in_(ids))
     if territories:
         statement = statement.options(selectinload(Project.territories))
-    found = {project.id: project for project in db.session.scalars(statement)}
+    found = {project.id: project for project in db.session.scalars(statement).unique()}
     return [found[ident] for ident in ids if ident in found]
 
 
