@@ -54,7 +54,8 @@ def _show(project: Project, version: SynthesisVersion, newest: int,
         "syntheses/show.html",
         project=project,
         version=version,
-        newest=newest,
+        head=fragments.cached("synthesis.head", (*key, newest), lambda: render_template(
+            "syntheses/_head.html", project=project, version=version, newest=newest)),
         shared=fragments.cached("synthesis.body", key, render),
         description=fragments.cached(
             "synthesis.description", key, lambda: str(escape(describe(version.narrative)))

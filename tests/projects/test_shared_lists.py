@@ -208,9 +208,13 @@ def test_the_pages_are_the_same_with_or_without_fragments(
     db.session.commit()
     syntheses.publish(syntheses_project, site["moderator"], "Un texte de synthèse.", "")
     db.session.commit()
+    syntheses.publish(syntheses_project, site["moderator"], "## Revu\n\nUn texte revu.",
+                      "Un titre ajouté.")
+    db.session.commit()
     user = None if who == "visitor" else db.session.get(type(site["citizen"]), site["ids"][who])
     urls = [*urls_of(project).values(), "/projets?etat=ouverts",
-            f"/projets/{syntheses_project.slug}/synthese"]
+            f"/projets/{syntheses_project.slug}/synthese",
+            f"/projets/{syntheses_project.slug}/synthese/v1"]
     client = client_as(app, user)
     deep = text_of(client, urls_of(project)["recent"])
     found = re.search(r'href="([^"]+)" rel="next"', deep)
