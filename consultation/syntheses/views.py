@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from consultation.core import documents, fragments, pages
@@ -33,8 +33,7 @@ def _version_or_404(project: Project, number: int) -> SynthesisVersion:
     return found
 
 
-def _show(project: Project, version: SynthesisVersion, newest: int,
-          versions: list[SynthesisVersion] | None = None):
+def _show(project: Project, version: SynthesisVersion, newest: int):
     """A published version: its text, figures and list of versions kept as a fragment under
     the project's version (which moves with every change of its syntheses and their authors),
     the rest (its PDF, the person's buttons) made for each request."""
@@ -46,7 +45,7 @@ def _show(project: Project, version: SynthesisVersion, newest: int,
             version=version,
             figures=version.figures,
             parts=render_synthesis.parts(version.narrative),
-            versions=versions if versions is not None else services.versions(project),
+            versions=services.versions(project),
         )
 
     key = (project.id, project.version, version.number, today())
@@ -100,8 +99,9 @@ def show_version(slug: str, number: int):
     """One published version, as it was published."""
     project = project_or_404(slug)
     version = _version_or_404(project, number)
-    versions = services.versions(project)
-    return _show(project, version, versions[0].number, versions)
+    newest = db.session.scalar(select(func.max(SynthesisVersion.number))
+                               .where(SynthesisVersion.project_id == project.id))
+    return _show(project, version, newest or version.number)
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/annexe")
