@@ -199,7 +199,7 @@ def count_projects(
     """How many projects `project_list_query` lists (for a page past the last one)."""
     statement = _filtered(select(func.count()).select_from(Project.__table__),
                           orientation_id or None, territory_id or None, state, drafts, today())
-    return db.session.scalar(statement) or 0
+    return db.session.scalar(statement.order_by(None)) or 0
 
 
 def projects_by_ids(ids: list[int], territories: bool = False) -> list[Project]:
