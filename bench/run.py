@@ -138,9 +138,10 @@ def _tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def app_env(url: str, page_cache: bool = True) -> dict[str, str]:
+def app_env(url: str, page_cache: bool = True, fragments: bool = True) -> dict[str, str]:
     """The platform's environment under benchmark; `page_cache=False` makes every request
-    render its page (growth measures the cost of rendering, not of memory)."""
+    render its page, `fragments=False` every part of it too (growth measures the cost of
+    making a page from the data, not of memory)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "MAIL_SERVER", "FLASK_DEBUG")}
     env.update({
@@ -152,6 +153,8 @@ def app_env(url: str, page_cache: bool = True) -> dict[str, str]:
     })
     if not page_cache:
         env["PAGE_CACHE_SECONDS"] = "0"
+    if not fragments:
+        env["FRAGMENT_CACHE"] = "0"
     return env
 
 
@@ -453,7 +456,7 @@ def measure_growth(backend: str, base_url: str | None,
         generate.redate(url)
         _say(f"[{backend}] Croissance : un projet de {size} propositions")
         with serve("consultation:create_app()", f"growth-{backend}-{size}",
-                   app_env(url, page_cache=False), "/healthz") as port:
+                   app_env(url, page_cache=False, fragments=False), "/healthz") as port:
             client = Client(port)
             first = f"/projets/{built.featured_slug}/propositions?tri=soutiens"
             deep, hops = follow_next(client, first, DEEP_HOPS)

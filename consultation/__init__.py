@@ -34,6 +34,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     _configure_database(app)
     from consultation.core import security
+    from consultation.core.sessions import CookieSessions
+
+    app.session_interface = CookieSessions()
 
     security.init_app(app)  # first: refuses to start in production without a real SECRET_KEY
 

@@ -46,8 +46,8 @@ memory, answers of a stage before):
    that is the worker's and `flask jobs flush`'s work.
 5. cors_headers: under /api/, Access-Control-Allow-Origin: * (and the preflight's answers to
    OPTIONS): any site may read the public API. The API sets no cookie of its own.
-6. security_headers: CSP, nosniff, frame refusal, HSTS... on every response. Last of ours, so
-   no stage can answer without them.
+6. security_headers: CSP, nosniff, frame refusal, HSTS... on every response (their list made
+   once per app from its settings). Last of ours, so no stage can answer without them.
 Then the extensions' own after hooks: rate-limit headers, compression, the remember-me cookie.
 
 When the app context ends (after every request, CLI command or job):

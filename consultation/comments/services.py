@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy import and_, bindparam, func, insert, or_, select
+from sqlalchemy.orm import aliased, joinedload, load_only, make_transient_to_detached
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
@@ -25,6 +26,20 @@ from consultation.proposals.models import Proposal, Stance
 log = logging.getLogger(__name__)
 
 ROOTS_PER_PAGE = 50
+
+
+_INSERT = insert(Comment.__table__).returning(Comment.__table__.c.id)
+
+
+def _inserted(values: dict[str, Any]) -> Comment:
+    """Write a new comment with one Core INSERT of a constant shape and give it back as a
+    loaded row of the session, every column known: the unit of work of a flush would cost
+    more than the whole statement. Its search entry is written by search.receivers."""
+    db.session.flush()  # what the session holds goes first, as the flush of an add did
+    comment = Comment(id=db.session.execute(_INSERT, values).scalar_one(), **values)
+    make_transient_to_detached(comment)  # as if read from the database: nothing to flush
+    db.session.add(comment)
+    return comment
 
 
 def add_comment(
@@ -49,21 +64,26 @@ def add_comment(
     else:
         project_id, proposal_id = project.id, proposal.id if proposal else None
     premoderated = (parent.project if parent is not None else project).premoderation
-    comment = Comment(
-        moderation=ModerationState.PENDING if premoderated else ModerationState.VISIBLE,
-        project_id=project_id,
-        proposal_id=proposal_id,
-        parent_id=parent.id if parent else None,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        depth=parent.depth + 1 if parent else 0,
-        author_id=author.id,
-        stance=stance,
-        body=body,
-        mediator_id=mediator.id if mediator else None,
-        workshop_id=workshop_id,
-    )
-    db.session.add(comment)
-    db.session.flush()
+    now = utcnow()
+    values: dict[str, Any] = {
+        "moderation": ModerationState.PENDING if premoderated else ModerationState.VISIBLE,
+        "moderation_reason": None,
+        "moderated_at": None,
+        "project_id": project_id,
+        "proposal_id": proposal_id,
+        "parent_id": parent.id if parent else None,
+        "root_id": (parent.root_id or parent.id) if parent else None,
+        "depth": parent.depth + 1 if parent else 0,
+        "author_id": author.id,
+        "stance": stance,
+        "body": body,
+        "deleted_at": None,
+        "mediator_id": mediator.id if mediator else None,
+        "workshop_id": workshop_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    comment = _inserted(values)
     if mediator is not None:
         audit.record_assisted(mediator, author, "mediation.comment", "comment", comment.id,
                               plain(body, 80))
@@ -143,19 +163,27 @@ def threads(project: Project, proposal: Proposal | None, number: int) -> Threads
     return Threads(page, dict(replies))
 
 
+# The roots of a thread up to a comment's own root, for a proposal's thread and for the
+# project's own: two statements built once (every comment POST runs one for its redirect), so
+# that SQLAlchemy finds their compiled form in its cache instead of building one per request.
+_ROOTS_UP_TO = {
+    on_proposal: select(func.count()).where(
+        Comment.project_id == bindparam("project_id"),
+        Comment.depth == 0,
+        Comment.proposal_id == bindparam("proposal_id") if on_proposal
+        else Comment.proposal_id.is_(None),
+        Comment.id <= bindparam("root_id"),
+    )
+    for on_proposal in (True, False)
+}
+
+
 def page_of(comment: Comment) -> int:
     """The page of its thread a comment appears on."""
-    root_id = comment.root_id or comment.id
-    before = db.session.scalar(
-        select(func.count()).where(
-            Comment.project_id == comment.project_id,
-            Comment.depth == 0,
-            Comment.proposal_id == comment.proposal_id
-            if comment.proposal_id
-            else Comment.proposal_id.is_(None),
-            Comment.id <= root_id,
-        )
-    ) or 1
+    params = {"project_id": comment.project_id, "root_id": comment.root_id or comment.id}
+    if comment.proposal_id:
+        params["proposal_id"] = comment.proposal_id
+    before = db.session.scalar(_ROOTS_UP_TO[bool(comment.proposal_id)], params) or 1
     return -(-before // ROOTS_PER_PAGE)
 
 

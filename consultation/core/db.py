@@ -59,6 +59,8 @@ def commit_request(response: Response) -> Response:
     error status or an abandoned request rolls back instead, and its jobs never run. A request
     that wrote nothing (most GETs) commits nothing: the session's end gives its read
     transaction back, and the objects it loaded are not expired one by one for nothing."""
+    if not db.session.registry.has() and not g.get("pending_jobs"):
+        return response  # the request never used the session: nothing to end (static files)
     # Imported here: the job outbox uses this module's helpers.
     from consultation.core import jobs
 

@@ -26,21 +26,24 @@ TOKEN = "csrf-token-of-this-visitor"  # stands in the cached HTML for each visit
 MAX_PAGES = 2_000  # per worker; the oldest go first
 
 
-def _key(locale: str, remember_cookie: str) -> tuple[str, str, str, bool] | None:
-    # A "remember me" cookie logs its holder in on the way: not an anonymous visitor.
+def _key(memory: PageMemory) -> tuple[str, str, str, bool] | None:
+    # A "remember me" cookie logs its holder in on the way: not an anonymous visitor. These
+    # checks come before the language: choosing it would load a logged-in person for nothing.
     if (request.method != "GET" or "_user_id" in session or session.get("_flashes")
-            or remember_cookie in request.cookies):
+            or memory.remember_cookie in request.cookies):
         return None
     # A terminal's page (larger, with its end-of-session button) is never another's, and back.
-    return (request.full_path, locale, today().isoformat(), is_kiosk())
+    return (request.full_path, memory.locale_of_request(), today().isoformat(), is_kiosk())
 
 
 class PageMemory:
     """The pages one worker keeps, with how long it keeps them."""
 
-    def __init__(self, seconds: float, locale_of_request: Callable[[], str]) -> None:
+    def __init__(self, seconds: float, locale_of_request: Callable[[], str],
+                 remember_cookie: str = "remember_token") -> None:
         self.seconds = seconds
         self.locale_of_request = locale_of_request
+        self.remember_cookie = remember_cookie
         self.pages: OrderedDict[tuple[str, str, str, bool], tuple[float, str]] = OrderedDict()
 
 
@@ -49,7 +52,9 @@ def init_app(app: Flask, locale_of_request: Callable[[], str]) -> None:
     registered by consultation/pipeline.py and do nothing without it)."""
     seconds = float(app.config.get("PAGE_CACHE_SECONDS") or 0)
     if seconds > 0:
-        app.extensions["page_memory"] = PageMemory(seconds, locale_of_request)
+        app.extensions["page_memory"] = PageMemory(
+            seconds, locale_of_request, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        )
 
 
 def _memory() -> PageMemory | None:
@@ -61,8 +66,7 @@ def serve_from_memory() -> Response | None:
     memory = _memory()
     if memory is None:
         return None
-    key = _key(memory.locale_of_request(),
-               current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    key = _key(memory)
     if key is None:
         return None
     found = memory.pages.get(key)

@@ -35,6 +35,20 @@ POST = ["POST"]
 REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
+# The blueprints whose GETs count (api/__init__.py: every GET of the API against one allowance
+# per address); tests/core/test_rate_limits.py checks the list against the limits declared.
+GETS_COUNTED_UNDER = frozenset({"api", "api_docs"})
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@limiter.request_filter
+def _counts_nothing() -> bool:
+    """True for a request no limit counts (a GET outside the API): Flask-Limiter lets it
+    through before resolving the limits of its view, which every page would pay for."""
+    return (request.method in _READS
+            and (request.blueprint or "").partition(".")[0] not in GETS_COUNTED_UNDER)
+
+
 def submitted_email() -> str:
     """The account a login, sign-up or reset request is about: the email typed."""
     return "email:" + request.form.get("email", "").strip().lower()[:254]

@@ -17,11 +17,12 @@ allows.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any, TypeVar
 
 from flask import Flask, Response, current_app, request
 from flask import Request as FlaskRequest
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -93,6 +94,7 @@ def init_app(app: Flask) -> None:
         app.config.update(
             SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https"
         )
+    app.extensions["security_headers"] = ResponseHeaders(app.config)
     proxies = int(app.config.get("PROXY_FIX") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -100,16 +102,31 @@ def init_app(app: Flask) -> None:
         )
 
 
+class ResponseHeaders:
+    """The security headers of one app, made once from its settings (they never change while
+    it runs): every response only gets the list added, less any header a view set itself."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.always = [("Content-Security-Policy", str(config["CONTENT_SECURITY_POLICY"])),
+                       *HEADERS.items()]
+        self.hsts = ("Strict-Transport-Security", str(config["STRICT_TRANSPORT_SECURITY"]))
+        self.hsts_always = bool(config.get("PRODUCTION"))
+        self.names = {name.lower() for name, _ in [*self.always, self.hsts]}
+
+    def add_to(self, headers: Headers, secure: bool) -> None:
+        """Add the headers to a response's, keeping the value of any it already has."""
+        wanted = [*self.always, self.hsts] if self.hsts_always or secure else self.always
+        present = self.names.intersection(headers.keys(lower=True))
+        if present:
+            wanted = [(name, value) for name, value in wanted if name.lower() not in present]
+        headers.extend(wanted)
+
+
 def security_headers(response: Response) -> Response:
     """Put the security headers on every response (a view may have set its own value)."""
-    config = current_app.config
-    # setdefault: a view that needs a different value for one response may set its own.
-    response.headers.setdefault("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"])
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if config.get("PRODUCTION") or request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security",
-                                    config["STRICT_TRANSPORT_SECURITY"])
+    made: ResponseHeaders = current_app.extensions["security_headers"]
+    # A view that needs a different value for one response may set its own.
+    made.add_to(response.headers, request.is_secure)
     return response
 
 

@@ -31,9 +31,11 @@ proposal_withdrawn = _signals.signal("proposal-withdrawn")
 # sender: the new Comment (it may wait for approval: receivers look at is_counted).
 # Sent by comments.services.add_comment.
 # Received by projects.receivers (comments_count, participants), proposals.receivers
-# (the proposal's comments_count and per-stance count, first reaction) and
+# (the proposal's comments_count and per-stance count, first reaction),
 # notifications.receivers (the author follows the proposal or project; a comment that counts
-# tells the parent's author and the proposal's author, as a job).
+# tells the parent's author and the proposal's author: a job with a queue, else at the commit)
+# and search.receivers (its index row: the comment is written by a Core INSERT, which the
+# session listener does not see).
 comment_created = _signals.signal("comment-created")
 
 # sender: the Comment its author deleted; sent only if it was counted.

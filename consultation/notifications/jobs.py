@@ -12,14 +12,31 @@ own proposal was hidden, merged or restored), nor while their account is blocked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, case, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    literal_column,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.event import contains, listen
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from consultation.accounts.models import User, UserRole
 from consultation.comments.models import Comment
-from consultation.core.models import utcnow
+from consultation.core import jobs
+from consultation.core.models import ModerationState, utcnow
 from consultation.extensions import db
 from consultation.notifications import mailing
 from consultation.notifications.models import (
@@ -30,7 +47,6 @@ from consultation.notifications.models import (
 )
 from consultation.notifications.services import (
     NOTIFICATION_COLUMNS,
-    insert_select_ignore,
     reachable,
     value,
 )
@@ -60,10 +76,31 @@ def _fan_out(event: str, kind: Any, reason: ColumnElement[Any] | str, recipients
         value(subject_id, Integer),
         value(utcnow(), DateTime(timezone=True)),
     ).where(*conditions)
-    made = insert_select_ignore(Notification, NOTIFICATION_COLUMNS, rows)
+    return _made(db.session.execute(_inserting(rows)).all(), event)
+
+
+# Each notification made, with whether its person wants an email for each (RETURNING reads
+# the row just written: `notifications.user_id` is the new row's).
+_MADE = (Notification.__table__.c.user_id,
+         mailing.wants_each(literal_column("notifications.user_id")).label("wants_each"))
+
+
+def _inserting(rows: Any) -> Any:
+    """The fan-out's INSERT ... SELECT ... ON CONFLICT DO NOTHING, returning what it made."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(Notification.__table__).from_select(list(NOTIFICATION_COLUMNS), rows)
+            .on_conflict_do_nothing().returning(*_MADE))
+
+
+def _made(made: Sequence[Any], event: str) -> int:
+    """Commit the notifications made, then email those who want each at once. Nobody among
+    them wants it: no mail to look for. Nothing made (a job run again after a failure): the
+    first run's may still wait for their email."""
     db.session.commit()
-    mailing.send_immediate(event)
-    return made
+    if not made or any(row.wants_each for row in made):
+        mailing.send_immediate(event)
+    return len(made)
 
 
 def _followers_of_proposals(*proposal_ids: int) -> Any:
@@ -78,28 +115,109 @@ def _elected() -> Any:
     return select(UserRole.user_id).where(UserRole.role == "elected")
 
 
+# (dialect) -> the fan-out of a comment, built once: every comment that counts runs it.
+_COMMENT_FAN_OUT: dict[str, Any] = {}
+
+
+def _comment_fan_out() -> Any:
+    dialect = db.session.get_bind().dialect.name
+    statement = _COMMENT_FAN_OUT.get(dialect)
+    if statement is None:
+        parent = aliased(Comment)
+        parent_counted = and_(parent.deleted_at.is_(None),
+                              parent.moderation == ModerationState.VISIBLE.value)
+        replied_to = case((parent_counted, parent.author_id))
+        now = bindparam("now", type_=DateTime(timezone=True))
+        rows = (
+            select(
+                User.id,
+                case((User.id == replied_to, NotificationKind.REPLY.value),
+                     else_=NotificationKind.COMMENT.value),
+                value(NotificationReason.AUTHOR.value, String),
+                bindparam("event", type_=String),
+                Comment.project_id,
+                Comment.proposal_id,
+                Comment.id,
+                cast(null(), Integer),
+                now,
+            )
+            .select_from(Comment)
+            .outerjoin(Proposal, Proposal.id == Comment.proposal_id)
+            .outerjoin(parent, parent.id == Comment.parent_id)
+            .join(User, User.id.in_([Proposal.author_id, replied_to]))
+            .where(
+                Comment.id == bindparam("comment_id", type_=Integer),
+                Comment.deleted_at.is_(None),
+                Comment.moderation == ModerationState.VISIBLE.value,
+                or_(Comment.proposal_id.is_(None),
+                    Proposal.moderation == ModerationState.VISIBLE.value),
+                User.id != Comment.author_id,
+                User.deleted_at.is_(None),
+                or_(User.blocked_at.is_(None),
+                    and_(User.blocked_until.is_not(None), User.blocked_until <= now)),
+            )
+        )
+        statement = _COMMENT_FAN_OUT[dialect] = _inserting(rows)
+    return statement
+
+
 def notify_comment(comment_id: int) -> int:
     """A comment that counts: its parent's author is told of a reply, the proposal's author
-    of a comment (one notification for someone who is both: the reply)."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or not comment.is_counted:
-        return 0
-    proposal = comment.proposal
-    if proposal is not None and not proposal.is_visible:
-        return 0
-    parent = comment.parent
-    replied_to = parent.author_id if parent is not None and parent.is_counted else None
-    proposer = proposal.author_id if proposal is not None else None
-    told = {someone for someone in (replied_to, proposer) if someone is not None}
-    if not told:
-        return 0
-    kind = case((User.id == replied_to, NotificationKind.REPLY.value),
-                else_=NotificationKind.COMMENT.value) if replied_to else NotificationKind.COMMENT
-    return _fan_out(
-        f"comment:{comment.id}", kind, NotificationReason.AUTHOR, User.id.in_(told),
-        comment.author_id, project_id=comment.project_id, proposal_id=comment.proposal_id,
-        comment_id=comment.id,
-    )
+    of a comment (one notification for someone who is both). One statement reads the comment,
+    its proposal and its parent and makes the notifications: nothing for a comment hidden,
+    waiting or deleted since, or on a proposal no longer visible."""
+    made = db.session.execute(
+        _comment_fan_out(),
+        {"comment_id": comment_id, "event": f"comment:{comment_id}", "now": utcnow()},
+    ).all()
+    return _made(made, f"comment:{comment_id}")
+
+
+# Comments whose fan-out waits for the commit of the transaction that wrote them (no queue).
+_AT_COMMIT = "notify_comments_at_commit"
+
+
+def notify_comment_at_commit(comment_id: int) -> None:
+    """In a request without a job queue: make the comment's notifications in the transaction
+    that writes it, just before its commit, instead of in an inline job run right after it (a
+    second transaction and a second commit). What the fan-out reads is then what the commit
+    makes lasting, as a job run right after it would read: a comment hidden or a proposal
+    withdrawn before the commit tells nobody. Only the email goes after the commit, as a job,
+    to whom wants it at once."""
+    pending: list[int] = db.session.info.setdefault(_AT_COMMIT, [])
+    pending.append(comment_id)
+
+
+def _before_commit(session: Session) -> None:
+    pending = session.info.pop(_AT_COMMIT, None)
+    if not pending:
+        return
+    session.flush()  # the fan-out reads the rows: what the session still holds goes first
+    events = []
+    for comment_id in pending:
+        event = f"comment:{comment_id}"
+        made = session.execute(
+            _comment_fan_out(), {"comment_id": comment_id, "event": event, "now": utcnow()}
+        ).all()
+        if any(row.wants_each for row in made):
+            events.append(event)
+    if events:
+        jobs.enqueue(email_events, events)
+
+
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    # Only the outermost rollback forgets what its transaction asked for (a savepoint rolled
+    # back leaves its comment's id, whose fan-out then finds no comment and makes nothing).
+    if previous_transaction.parent is None:
+        session.info.pop(_AT_COMMIT, None)
+
+
+def connect() -> None:
+    """Listen to every session's commits and rollbacks (idempotent)."""
+    for name, listener in (("before_commit", _before_commit),
+                           ("after_soft_rollback", _after_soft_rollback)):
+        if not contains(Session, name, listener):
+            listen(Session, name, listener)
 
 
 def notify_answer(proposal_id: int, event: str, actor_id: int | None) -> int:

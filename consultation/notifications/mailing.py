@@ -108,6 +108,15 @@ def _frequency() -> ColumnElement[str]:
     return func.coalesce(NotificationSettings.email_frequency, EmailFrequency.DAILY.value)
 
 
+def wants_each(user_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """True for a person who chose an email for each notification as it happens (without a
+    settings row, a person gets the daily digest): a fan-out that made nothing for such a
+    person sends nothing at once, and asks no more."""
+    wanted = NotificationSettings.__table__.alias("wanted")
+    return exists().where(wanted.c.user_id == user_id,
+                          wanted.c.email_frequency == EmailFrequency.IMMEDIATE.value)
+
+
 def _reachable() -> ColumnElement[bool]:
     return and_(User.email.is_not(None), User.deleted_at.is_(None))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_request_context
+
 from consultation.core import jobs, signals
 from consultation.core.models import as_utc, utcnow
 from consultation.notifications import jobs as fan_out
@@ -32,7 +34,14 @@ def on_comment_created(comment: Any, **_: Any) -> None:
     else:
         auto_follow(comment.author_id, project_id=comment.project_id)
     if comment.is_counted and _concerns_someone(comment):
-        jobs.enqueue(fan_out.notify_comment, comment.id)
+        # Inline jobs run at the end of the request whose commit asked for them: in a request
+        # without a queue, the fan-out runs at that commit instead of in a second transaction
+        # right after it. A worker's work with a queue; a job outside requests (commands, jobs),
+        # where a commit is not always followed by the dispatch of its jobs.
+        if current_app.config.get("REDIS_URL") or not has_request_context():
+            jobs.enqueue(fan_out.notify_comment, comment.id)
+        else:
+            fan_out.notify_comment_at_commit(comment.id)
 
 
 def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
@@ -97,3 +106,4 @@ def connect() -> None:
     signals.synthesis_published.connect(on_synthesis_published, weak=False)
     signals.edition_published.connect(on_edition_published, weak=False)
     signals.commitment_updated.connect(on_commitment_updated, weak=False)
+    fan_out.connect()

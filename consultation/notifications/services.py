@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     delete,
     exists,
@@ -135,18 +136,44 @@ def is_following(user: Any, *, project_id: int | None = None,
     ) is not None
 
 
+# (dialect, target column) -> the automatic follow's INSERT ... SELECT, built once: every
+# support and comment runs it, and a statement of constant shape is compiled once and found in
+# SQLAlchemy's cache after, instead of being built and keyed per request.
+_AUTO_FOLLOW: dict[tuple[str, str], Any] = {}
+
+
+def _auto_follow_statement(target: str) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    statement = _AUTO_FOLLOW.get((dialect, target))
+    if statement is None:
+        opted_out = select(NotificationSettings.user_id).where(
+            NotificationSettings.user_id == bindparam("user_id", type_=Integer),
+            NotificationSettings.auto_follow == false(),
+        )
+        # Typed parameters (PostgreSQL's driver sends their type) and a typed NULL, as
+        # `value()` makes them; no CAST of the time, which SQLite would turn into a number.
+        row = select(
+            bindparam("user_id", type_=Integer),
+            *(bindparam(name, type_=Integer) if name == target else cast(null(), Integer)
+              for name in ("project_id", "proposal_id")),
+            bindparam("created_at", type_=DateTime(timezone=True)),
+        ).where(~exists(opted_out))
+        statement = _AUTO_FOLLOW[(dialect, target)] = (
+            _insert(Follow.__table__)  # a Core INSERT: no ORM bulk handling to go through
+            .from_select(["user_id", "project_id", "proposal_id", "created_at"], row)
+            .on_conflict_do_nothing()
+        )
+    return statement
+
+
 def auto_follow(user_id: int, *, project_id: int | None = None,
                 proposal_id: int | None = None) -> None:
     """Make someone follow what they proposed, commented on or supported, unless they turned
     that off: one statement, the choice read inside it (a person without settings follows)."""
-    opted_out = select(NotificationSettings.user_id).where(
-        NotificationSettings.user_id == user_id, NotificationSettings.auto_follow == false()
-    )
-    row = select(
-        value(user_id, Integer), value(project_id, Integer), value(proposal_id, Integer),
-        value(utcnow(), DateTime(timezone=True)),
-    ).where(~exists(opted_out))
-    insert_select_ignore(Follow, ("user_id", "project_id", "proposal_id", "created_at"), row)
+    target, target_id = (("proposal_id", proposal_id) if proposal_id is not None
+                         else ("project_id", project_id))
+    db.session.execute(_auto_follow_statement(target),
+                       {"user_id": user_id, target: target_id, "created_at": utcnow()})
 
 
 # --- The notifications of a person ------------------------------------------------------------

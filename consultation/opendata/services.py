@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import current_app
 from flask_babel import force_locale
@@ -188,19 +189,44 @@ def _parse(value: Any) -> datetime:
     return as_utc(datetime.fromisoformat(str(value)))
 
 
+# engine -> (window, seen at, not due before): what this process last read of the builds.
+# Every build is newer than the one before, so once a reading says "not due before T" no later
+# build can make it due sooner: until T each publication asks nothing of the database (a rush
+# of supports and comments sends no query at all). A clock that went back (a test's time
+# travel) forgets the reading; an app's engine lives as long as the app.
+_QUIET: WeakKeyDictionary[Any, tuple[timedelta, datetime, datetime]] = WeakKeyDictionary()
+
+
 def due() -> bool:
-    """True when a publication should rebuild the zip now (one query): a zip was built once
-    (the first is made by `flask opendata build`), the newest build ended (or failed) at least
+    """True when a publication should rebuild the zip now (one query, none at all while a
+    reading of this process says it cannot be): a zip was built once (the first is made by
+    `flask opendata build`), the newest build ended (or failed) at least
     OPENDATA_REBUILD_MINUTES ago, and none is under way."""
-    newest = db.session.execute(
-        select(Document.state, Document.requested_at, Document.started_at, Document.finished_at)
-        .where(Document.kind == KIND)
-        .order_by(Document.id.desc())
-        .limit(1)
-    ).first()
+    now = utcnow()
+    window = timedelta(minutes=rebuild_minutes())
+    engine = db.engine
+    quiet = _QUIET.get(engine)
+    if quiet is not None and quiet[0] == window and quiet[1] <= now < quiet[2]:
+        return False
+    newest = db.session.execute(_NEWEST).first()
     if newest is None:
+        # The first build, by the command, starts from now at the earliest.
+        _QUIET[engine] = (window, now, now + window)
         return False
     if newest.state in (DocumentState.PENDING, DocumentState.RUNNING) and _alive(newest):
+        # It will end after it started: no sooner due than that start plus the window.
+        _QUIET[engine] = (window, now, as_utc(newest.started_at or newest.requested_at) + window)
         return False
-    ended = newest.finished_at or newest.started_at or newest.requested_at
-    return utcnow() - as_utc(ended) >= timedelta(minutes=rebuild_minutes())
+    ended = as_utc(newest.finished_at or newest.started_at or newest.requested_at)
+    if now - ended >= window:
+        return True
+    _QUIET[engine] = (window, now, ended + window)
+    return False
+
+
+_NEWEST = (
+    select(Document.state, Document.requested_at, Document.started_at, Document.finished_at)
+    .where(Document.kind == KIND)
+    .order_by(Document.id.desc())
+    .limit(1)
+)

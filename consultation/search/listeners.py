@@ -60,8 +60,14 @@ def after_flush(session: Session, _context: Any) -> None:
     if not changed:
         return
     connection = session.connection()
+    new = [obj for obj in session.new if type(obj) is Comment]
+    # A comment POST writes one new comment: its entry is one statement instead of the three
+    # of a rewrite (nothing to delete, its row read back), the proposal read in it.
+    if len(new) == 1 and services.index_new_comment(connection, new[0]):
+        changed[EntryKind.COMMENT].discard(new[0].id)
     for kind, ids in changed.items():
-        services.sync(connection, kind, ids)
+        if ids:
+            services.sync(connection, kind, ids)
 
 
 def connect() -> None:

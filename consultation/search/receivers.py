@@ -25,7 +25,16 @@ def on_comment_counted(comment: Any, **_: Any) -> None:
     services.sync(db.session.connection(), EntryKind.COMMENT, [comment.id])
 
 
+def on_comment_created(comment: Any, **_: Any) -> None:
+    """A new comment written by comments.services (one Core INSERT, which the session
+    listener does not see): its entry, if everyone may find it."""
+    connection = db.session.connection()
+    if not services.index_new_comment(connection, comment):
+        services.sync(connection, EntryKind.COMMENT, [comment.id])
+
+
 def connect() -> None:
     """Subscribe to the moderation signals (blinker keeps one connection per receiver)."""
     signals.proposal_counted.connect(on_proposal_counted)
     signals.comment_counted.connect(on_comment_counted)
+    signals.comment_created.connect(on_comment_created)

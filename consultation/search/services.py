@@ -40,6 +40,8 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consultation.comments.models import Comment
 from consultation.core.models import ModerationState
@@ -180,6 +182,51 @@ def sync(connection: Connection, kind: str, ids: Iterable[int] | None) -> None:
             ).all()
             if comment_ids:
                 sync(connection, EntryKind.COMMENT, comment_ids)
+
+
+# (dialect, on a proposal) -> the entry of a new comment, built once (every comment POST runs
+# it): one INSERT ... SELECT that reads the proposal's territory and visibility itself, and
+# takes the place of any stale entry of the same id (the index's unique key).
+_NEW_COMMENT: dict[tuple[str, bool], Any] = {}
+_ENTRY_COLUMNS = ("kind", "object_id", "project_id", "proposal_id", "territory_id", "created_at",
+                  "title", "body", "index_title", "index_body")
+
+
+def _new_comment_statement(dialect: str, on_proposal: bool) -> Any:
+    statement = _NEW_COMMENT.get((dialect, on_proposal))
+    if statement is None:
+        given: dict[str, Any] = {name: bindparam(name, type_=entries.c[name].type)
+                                 for name in _ENTRY_COLUMNS}
+        if on_proposal:
+            given["proposal_id"], given["territory_id"] = Proposal.id, Proposal.territory_id
+            row = select(*given.values()).where(
+                Proposal.id == bindparam("on_proposal", type_=Integer), _visible_proposal())
+        else:
+            given["proposal_id"] = given["territory_id"] = cast(literal(None), Integer)
+            row = select(*given.values()).where(literal(True))  # SQLite's upsert needs a WHERE
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(entries).from_select(list(_ENTRY_COLUMNS), row)
+        statement = _NEW_COMMENT[(dialect, on_proposal)] = statement.on_conflict_do_update(
+            index_elements=[entries.c.kind, entries.c.object_id],
+            set_={name: statement.excluded[name] for name in _ENTRY_COLUMNS[2:]},
+        )
+    return statement
+
+
+def index_new_comment(connection: Connection, comment: Comment) -> bool:
+    """Index a comment just written, in one statement, from what the flush knows of it; False
+    (nothing done) when it is not one for everyone to find: `sync` settles that case."""
+    if comment.deleted_at is not None or comment.moderation != ModerationState.VISIBLE:
+        return False
+    # The very row `sync` would write; the proposal's territory comes from the SELECT.
+    params = _row(connection, EntryKind.COMMENT, comment.id, comment.project_id,
+                  comment.created_at, "", words.plain_text(comment.body))
+    del params["proposal_id"], params["territory_id"]
+    if comment.proposal_id is not None:
+        params["on_proposal"] = comment.proposal_id
+    statement = _new_comment_statement(connection.dialect.name, comment.proposal_id is not None)
+    connection.execute(statement, params)
+    return True
 
 
 def reindex() -> dict[str, int]:

@@ -67,8 +67,10 @@ def unaccent(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=50_000)
 def is_stop_word(word: str) -> bool:
-    """A word too common to look for (PostgreSQL's French list)."""
+    """A word too common to look for (PostgreSQL's French list); kept per word, as stems are:
+    every comment written is indexed at once, mostly with words met before."""
     return word.lower() in STOP_WORDS or unaccent(word) in STOP_WORDS
 
 

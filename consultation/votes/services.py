@@ -44,8 +44,10 @@ def used(user: User, project: Project) -> int:
 
 def _lock_user(user: User) -> None:
     # On PostgreSQL this serialises one person's supports so the project limit holds under
-    # concurrency; SQLite has a single writer already and ignores FOR UPDATE.
-    db.session.execute(_LOCK_USER, {"user_id": user.id})
+    # concurrency; SQLite has a single writer already and ignores FOR UPDATE: the statement
+    # would lock nothing there, so it is not sent.
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(_LOCK_USER, {"user_id": user.id})
 
 
 def add_support(user: User, proposal: Proposal, mediator: User | None = None) -> bool:
@@ -55,7 +57,8 @@ def add_support(user: User, proposal: Proposal, mediator: User | None = None) ->
     if proposal.author_id == user.id:
         raise DomainError(str(OWN_PROPOSAL))
     project = proposal.project
-    _lock_user(user)
+    if project.support_limit is not None:  # without a limit, nothing to serialise
+        _lock_user(user)
     inserted = insert_ignore(
         Support.__table__, user_id=user.id, proposal_id=proposal.id, project_id=project.id,
         mediator_id=mediator.id if mediator else None,

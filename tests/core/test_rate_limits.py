@@ -114,6 +114,28 @@ def test_showing_forms_is_not_counted(limited):
     assert [log_in(client, "marie@exemple.fr") for _ in range(3)] == [200, 200, 200]
 
 
+def test_only_the_api_counts_reads(limited):
+    """Reads outside GETS_COUNTED_UNDER are let through before Flask-Limiter resolves their
+    view's limits: that list holds every blueprint a limit of GET, HEAD or OPTIONS is set on."""
+    from flask_limiter.util import get_qualified_name
+
+    from consultation.core.ratelimits import GETS_COUNTED_UNDER
+
+    manager = limiter.limit_manager
+    reading = {
+        name for name in limited.blueprints
+        if any(not limit.methods or {"get", "head", "options"} & {m.lower() for m in limit.methods}
+               for limit in manager.blueprint_limits(limited, name))
+    }
+    assert reading == GETS_COUNTED_UNDER
+    decorated = 0
+    for view in limited.view_functions.values():
+        for limit in manager.decorated_limits(get_qualified_name(view)):
+            assert limit.methods and {m.lower() for m in limit.methods} == {"post"}, view
+            decorated += 1
+    assert decorated > 20  # the views' own limits were found: all of them count POSTs only
+
+
 def test_a_successful_login_counts_too(limited):
     """Every POST counts, whatever its outcome: a login that succeeds is one of them."""
     factories.user(email="marie@exemple.fr", password=PASSWORD)

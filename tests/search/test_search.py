@@ -236,6 +236,50 @@ def test_withdraw_merge_unmerge(content):
     assert indexed("proposal", bike.id) and indexed("comment", comment.id)
 
 
+def _entry_of(comment_id: int) -> tuple | None:
+    row = db.session.execute(
+        select(SearchEntry.kind, SearchEntry.object_id, SearchEntry.project_id,
+               SearchEntry.proposal_id, SearchEntry.territory_id, SearchEntry.created_at,
+               SearchEntry.title, SearchEntry.body, SearchEntry.index_title,
+               SearchEntry.index_body)
+        .where(SearchEntry.kind == "comment", SearchEntry.object_id == comment_id)
+    ).first()
+    return tuple(row) if row is not None else None
+
+
+def test_a_new_comment_gets_the_entry_a_rewrite_would_write(app):
+    """The one statement that indexes a new comment writes the very row that a rewrite from
+    the database does: on a proposal (its territory), on the project, on a hidden proposal
+    (none); a comment waiting for approval has none."""
+    project = factories.project()
+    proposal = factories.proposal(project, title="Des arceaux")
+    proposal.territory = factories.territory()
+    db.session.flush()
+    hidden = factories.proposal(project)
+    moderation.hide(factories.user(roles=("moderator",)), "proposal", hidden, "Doublon.")
+    made = [
+        factories.comment(proposal, body="Des **arceaux** à vélo, rue de Siam !"),
+        factories.comment(project, body="Le projet entier, et l'éclairage."),
+        factories.comment(hidden, body="Sur une proposition masquée."),
+    ]
+    db.session.commit()
+    written = [_entry_of(comment.id) for comment in made]
+    assert written[0] is not None and written[1] is not None and written[2] is None
+    assert written[0][3:5] == (proposal.id, proposal.territory_id)
+    assert proposal.territory_id is not None and written[1][3:5] == (None, None)
+    connection = db.session.connection()
+    for comment in made:
+        services.sync(connection, "comment", [comment.id])
+    assert [_entry_of(comment.id) for comment in made] == written
+
+    project.premoderation = True
+    db.session.flush()
+    waiting = comments.add_comment(factories.user(), project, "pour", "En attente.",
+                                   proposal=proposal)
+    db.session.commit()
+    assert _entry_of(waiting.id) is None
+
+
 def test_premoderation_approve(app):
     project = factories.project(premoderation=True)
     waiting = factories.proposal(project, title="Kiosque à musique")

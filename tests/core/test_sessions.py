@@ -1,0 +1,117 @@
+"""The session cookie and the work every request does around the view: a GET that changes
+nothing signs no new cookie, a cookie verified once is still refused when altered or too old, and
+a logged-in request loads its person only when something asks for them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from consultation import create_app
+from consultation.core.models import utcnow
+from consultation.core.sessions import CookieSessions
+from consultation.extensions import db
+from tests import factories
+from tests.conftest import IsolatedClient
+from tests.factories import PASSWORD
+
+
+def logged_in(app: Flask) -> FlaskClient:
+    """A browser where someone logged in with the form, its welcome message already shown."""
+    person = factories.user()
+    db.session.commit()
+    client = app.test_client()
+    response = client.post("/compte/connexion",
+                           data={"email": person.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # shows, and so takes out, the flashed welcome
+    return client
+
+
+def statements_of(app: Flask, client: FlaskClient, url: str) -> tuple[list[str], int, bool]:
+    """(SQL statements sent, status, whether a cookie was set) for one GET."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return seen, response.status_code, "Set-Cookie" in response.headers
+
+
+def test_a_get_that_changes_nothing_signs_no_new_cookie(app):
+    """The session cookie is signed and sent again only when the session changed."""
+    client = logged_in(app)
+    for url in ("/", "/projets", "/compte/profil", "/healthz", "/nulle-part"):
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert "Set-Cookie" not in response.headers, url
+        assert "Cookie" in response.headers["Vary"], url
+    visitor = app.test_client()
+    # A first visit gets its CSRF token in a new cookie; Flask-Login's session protection
+    # marks it not fresh at the second, once.
+    visitor.get("/projets")
+    visitor.get("/projets")
+    assert "Set-Cookie" not in visitor.get("/projets").headers
+
+
+def test_a_logged_in_request_loads_the_person_once_and_only_when_asked(app):
+    """With the page memory on, a logged-in /healthz sends its one query and nothing to load
+    the person; a page loads them with one statement, not one per use."""
+    cached = create_app({**app.config, "PAGE_CACHE_SECONDS": 60})
+    cached.test_client_class = IsolatedClient
+    with cached.app_context():
+        client = logged_in(cached)
+        sent, status, cookie = statements_of(cached, client, "/healthz")
+        assert (sent, status, cookie) == (["SELECT 1"], 200, False)
+        sent, status, cookie = statements_of(cached, client, "/compte/profil")
+        assert status == 200 and not cookie
+        loads = [s for s in sent if "FROM users" in s and "users.session_nonce" in s]
+        assert len(loads) == 1, sent
+
+
+def test_a_cookie_seen_before_is_refused_when_altered_or_too_old(app):
+    """The same cookie verified once: an altered copy logs nobody in, nor does the cookie
+    itself once older than PERMANENT_SESSION_LIFETIME."""
+    client = logged_in(app)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert client.get("/compte/profil").status_code == 200  # verified, and kept
+    value = cookie.value
+    for altered in (value[:-1] + ("A" if value[-1] != "A" else "B"), value + "x", value[1:]):
+        other = app.test_client()
+        other.set_cookie("session", altered)
+        assert other.get("/compte/profil").status_code == 302, altered
+    assert client.get("/compte/profil").status_code == 200
+    later = utcnow() + app.permanent_session_lifetime + timedelta(minutes=1)
+    with time_machine.travel(later):
+        response = client.get("/compte/profil")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/compte/connexion")
+
+
+def test_each_request_changes_a_session_of_its_own(app):
+    """A request that changes what the cookie holds (a message added to the list) leaves the
+    next request with the same cookie its own, unchanged session."""
+    sessions = app.session_interface
+    assert isinstance(sessions, CookieSessions)
+    serializer = sessions.get_signing_serializer(app)
+    assert serializer is not None
+    value = serializer.dumps({"_flashes": [("info", "Un")], "lang": "fr"})
+    headers = {"Cookie": f"session={value}"}
+    with app.test_request_context("/", headers=headers) as ctx:
+        first = sessions.open_session(app, ctx.request)
+        assert first is not None
+        first["_flashes"].append(("info", "Deux"))
+    with app.test_request_context("/", headers=headers) as ctx:
+        second = sessions.open_session(app, ctx.request)
+        assert second is not None
+        assert dict(second) == {"_flashes": [("info", "Un")], "lang": "fr"}
+        assert not second.modified
