@@ -59,6 +59,8 @@ def _show(project: Project, version: SynthesisVersion, newest: int):
         description=fragments.cached(
             "synthesis.description", key, lambda: str(escape(describe(version.narrative)))
         ),
+        share=fragments.cached("synthesis.share", (*key, request.path), lambda: render_template(
+            "syntheses/_share.html", project=project)),
         subscribed=current_user.is_authenticated and services.is_subscribed(project, current_user),
     )
 
