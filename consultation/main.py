@@ -21,11 +21,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from consultation.core import kiosk
+from consultation.core import fragments, kiosk
 from consultation.core.http import require, safe_next
+from consultation.core.models import today
 from consultation.core.permissions import has_role, rule
 from consultation.extensions import db
-from consultation.projects.services import project_list_query
+from consultation.projects.services import project_keys, project_list_query, projects_by_ids
 
 bp = Blueprint("main", __name__)
 
@@ -36,8 +37,18 @@ rule("kiosk.quit", has_role("mediator", "admin"))
 @bp.route("/")
 def home():
     """Home: what the platform is for and the consultations open now."""
-    open_projects = list(db.session.scalars(project_list_query(state="ouverts").limit(6)))
-    return render_template("home.html", open_projects=open_projects)
+    # The cards are the same for everyone until one of these projects changes or the day does
+    # (phases open and close at midnight); the rows are read only to make them.
+    shown = tuple((ident, version) for ident, version in project_keys(state="ouverts", limit=6))
+
+    def render() -> str:
+        return render_template(
+            "_home.html", open_projects=projects_by_ids([ident for ident, _ in shown])
+        )
+
+    return render_template(
+        "home.html", shared=fragments.cached("home", (shown, today()), render)
+    )
 
 
 @bp.route("/confidentialite")

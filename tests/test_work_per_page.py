@@ -5,12 +5,13 @@ within a small constant (tests/work.py counts; the times belong to bench/)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from flask import Response
 from flask_login import AnonymousUserMixin
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from consultation.accounts.models import User
 from consultation.comments.models import Comment
@@ -197,6 +198,61 @@ def test_a_list_of_20_does_the_same_work_over_20_or_200_proposals(app, urls, per
         **{name: 0 for name in few.as_dict()}, "translations": 2, "orm_loads": 1}
     assert few.dates <= 20 and few.babel_dates == 0, few
     assert few.rules <= 30, few
+
+
+def seen_again(app: Any, client: Any, url: str) -> tuple[Work, int, list[str]]:
+    """The work, the SQL statements and the rows loaded (by class) of a second view of `url`
+    (its fragments kept)."""
+    statements: list[str] = []
+    loaded: list[str] = []
+
+    def sent(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def load(target: Any, *_: Any) -> None:
+        loaded.append(type(target).__name__)
+
+    assert client.get(url).status_code == 200
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", sent)
+    event.listen(db.Model, "load", load, propagate=True)
+    try:
+        with counting_work(app) as work:
+            assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", sent)
+        event.remove(db.Model, "load", load)
+    return work, len(statements), sorted(loaded)
+
+
+@pytest.mark.parametrize("person", ["visitor", "citizen"])
+def test_a_list_seen_again_does_the_same_work_over_20_or_200_proposals(app, urls, person):
+    """A list sorted by supports, seen again (kept as a fragment, core/fragments.py): the
+    same statements and work for 20 or 200 proposals and on a page further down; only the
+    project is loaded (and the person), no proposal."""
+    client = client_of(app, urls, person)
+    few, many = (urls["list"][n] + "?tri=soutiens" for n in (FEW, MANY))
+    found = re.search(r'href="([^"]+)" rel="next"', client.get(many).get_data(as_text=True))
+    assert found is not None
+    deeper = found.group(1).replace("&amp;", "&")
+    seen = [seen_again(app, client, url) for url in (few, many, deeper)]
+    assert seen[1] == seen[0] and seen[2] == seen[0], seen
+    work, _, loaded = seen[0]
+    assert loaded.count("Project") == 1 and "Proposal" not in loaded, loaded
+    assert work.dates == work.babel_dates == 0, work
+
+
+@pytest.mark.parametrize("person", ["visitor", "citizen"])
+def test_home_and_the_project_list_seen_again_load_no_project(app, urls, person):
+    """Seen again, home and the project list name their projects in one statement and load
+    none of them; no date is formatted."""
+    client = client_of(app, urls, person)
+    for url in ("/", "/projets"):
+        work, statements, loaded = seen_again(app, client, url)
+        assert "Project" not in loaded and "Proposal" not in loaded, (url, loaded)
+        assert work.dates == 0, (url, work)
+        if person == "visitor":
+            assert statements == 1, url
 
 
 @pytest.mark.parametrize("page", ["proposal", "list", "project"])

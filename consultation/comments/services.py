@@ -86,7 +86,7 @@ def add_comment(
     comment = _inserted(values)
     # Written past the unit of work: its versions move as a flushed row's (a pending comment
     # moves no counter, and a moderator's thread shows it at once).
-    fragments.changed(db.session, comment)
+    fragments.changed(db.session(), comment)
     if mediator is not None:
         audit.record_assisted(mediator, author, "mediation.comment", "comment", comment.id,
                               plain(body, 80))

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 PRIVATE_TABLES = frozenset({
     "notifications", "notification_settings", "follows", "audit_log", "elected_visits",
     "reports", "users", "assisted_profiles", "documents", "outbox", "search_entries",
-    "rencontres_subscribers",
+    "rencontres_subscribers", "synthesis_subscribers",
 })
 # Rows every page may show (a territory's name on a card): a change moves every version.
 REFERENCE_TABLES = frozenset({"territories", "orientations"})

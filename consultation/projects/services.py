@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, exists, func, not_, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, not_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consultation.accounts.models import User
@@ -136,12 +136,17 @@ def is_public() -> ColumnElement[bool]:
     return Project.published_at.is_not(None)
 
 
-def _open_clause(day: date) -> Any:
+# Core columns: the statements that only name projects (home, project list) skip the ORM.
+_PROJECT = Project.__table__.c
+_PHASE = Phase.__table__.c
+
+
+def _open_clause(day: Any) -> Any:
     return exists().where(
-        Phase.project_id == Project.id,
-        Phase.kind == PhaseKind.CONSULTATION,
-        Phase.starts_on <= day,
-        Phase.ends_on >= day,
+        _PHASE.project_id == _PROJECT.id,
+        _PHASE.kind == PhaseKind.CONSULTATION,
+        _PHASE.starts_on <= day,
+        _PHASE.ends_on >= day,
     )
 
 
@@ -154,32 +159,101 @@ def project_list_query(
     statement = select(Project).options(
         selectinload(Project.phases), selectinload(Project.territories)
     )
+    return _filtered(statement, orientation_id or None, territory_id or None, state, drafts,
+                     today())
+
+
+# Statements of project_keys by the filters in use, made once: their values are bound.
+_KEYS: dict[tuple[bool, bool, str, bool, bool], Any] = {}
+
+
+def project_keys(
+    orientation_id: int | None = None, territory_id: int | None = None, state: str | None = None,
+    drafts: bool = False, *, limit: int, offset: int = 0, total: bool = False,
+) -> list[Any]:
+    """(id, version) of the projects `project_list_query` lists, in its order, one page of
+    them (and with `total`, how many there are in all, on every row): what a list kept as a
+    fragment is keyed on (core/fragments.py), in one statement, without loading the rows."""
+    shape = (bool(orientation_id), bool(territory_id), state or "", drafts, total)
+    statement = _KEYS.get(shape)
+    if statement is None:
+        columns: list[Any] = [_PROJECT.id, _PROJECT.version]
+        if total:
+            columns.append(func.count().over())
+        statement = _filtered(
+            select(*columns), bindparam("orientation_id") if orientation_id else None,
+            bindparam("territory_id") if territory_id else None, state, drafts,
+            bindparam("day"),
+        ).limit(bindparam("limit")).offset(bindparam("offset"))
+        _KEYS[shape] = statement
+    return list(db.session.execute(statement, {
+        "orientation_id": orientation_id, "territory_id": territory_id, "day": today(),
+        "limit": limit, "offset": offset,
+    }))
+
+
+def count_projects(
+    orientation_id: int | None = None, territory_id: int | None = None, state: str | None = None,
+    drafts: bool = False,
+) -> int:
+    """How many projects `project_list_query` lists (for a page past the last one)."""
+    statement = _filtered(select(func.count()).select_from(Project.__table__),
+                          orientation_id or None, territory_id or None, state, drafts, today())
+    return db.session.scalar(statement.order_by(None)) or 0
+
+
+def projects_by_ids(ids: list[int], territories: bool = False) -> list[Project]:
+    """These projects with their phases in the same statement (and territories), in the order
+    of `ids`."""
+    if not ids:
+        return []
+    statement = select(Project).options(joinedload(Project.phases)).where(Project.id.in_(ids))
+    if territories:
+        statement = statement.options(selectinload(Project.territories))
+    found = {project.id: project for project in db.session.scalars(statement).unique()}
+    return [found[ident] for ident in ids if ident in found]
+
+
+def _filtered(
+    statement: Any, orientation_id: Any, territory_id: Any, state: str | None, drafts: bool,
+    day: Any,
+) -> Any:
     if not drafts:
-        statement = statement.where(is_public())
-    if orientation_id:
-        statement = statement.where(Project.orientation_id == orientation_id)
-    if territory_id:
+        statement = statement.where(_PROJECT.published_at.is_not(None))
+    if orientation_id is not None:
+        statement = statement.where(_PROJECT.orientation_id == orientation_id)
+    if territory_id is not None:
         statement = statement.where(
             exists().where(
-                project_territories.c.project_id == Project.id,
+                project_territories.c.project_id == _PROJECT.id,
                 project_territories.c.territory_id == territory_id,
             )
         )
     if state == "ouverts":
-        statement = statement.where(_open_clause(today()))
+        statement = statement.where(_open_clause(day))
     elif state == "fermes":
-        statement = statement.where(not_(_open_clause(today())))
-    return statement.order_by(Project.created_at.desc(), Project.id.desc())
+        statement = statement.where(not_(_open_clause(day)))
+    return statement.order_by(_PROJECT.created_at.desc(), _PROJECT.id.desc())
+
+
+# by_slug's statements, made once (every project page and list asks it): the slug is bound.
+_BY_SLUG: dict[bool, Any] = {}
 
 
 def by_slug(slug: str, full: bool = False) -> Project | None:
-    """A project by its slug with its phases; `full` adds orientation and territories."""
-    statement = select(Project).options(selectinload(Project.phases)).where(Project.slug == slug)
-    if full:
-        statement = statement.options(
-            joinedload(Project.orientation), selectinload(Project.territories)
-        )
-    return db.session.scalar(statement)
+    """A project by its slug with its phases; `full` adds orientation and territories. The
+    phases come in the same statement (a project has three at most)."""
+    statement = _BY_SLUG.get(full)
+    if statement is None:
+        statement = (select(Project).options(joinedload(Project.phases))
+                     .where(Project.slug == bindparam("slug")))
+        if full:
+            statement = statement.options(
+                joinedload(Project.orientation), selectinload(Project.territories)
+            )
+        _BY_SLUG[full] = statement
+    found: Project | None = db.session.scalars(statement, {"slug": slug}).unique().first()
+    return found
 
 
 

@@ -14,11 +14,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
-from consultation.core import fragments, pages, readability
+from consultation.core import fragments, kiosk, pages, readability
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
-from consultation.core.pagination import page_number, paginate
+from consultation.core.pagination import Page, page_number
 from consultation.core.templating import awaits_confirmation, can, refusal
 from consultation.extensions import db
 from consultation.projects import bp, services
@@ -61,20 +61,36 @@ def index():
     territory = next((t for t in territories() if t.id == territory_id), None)
     state = request.args.get("etat", "")
     state = state if state in services.STATES else ""
-    statement = services.project_list_query(
-        orientation.id if orientation else None, territory.id if territory else None, state,
-        drafts=can("projects.see_drafts"),
+    drafts = can("projects.see_drafts")
+    number = page_number()
+    # One statement names the projects shown, their versions and how many there are; the
+    # cards are kept under them, the day (phases), the query (the links carry it), and what
+    # changes the HTML for some people (drafts shown; a terminal's form takes no autofill).
+    filters = (orientation.id if orientation else None, territory.id if territory else None,
+               state, drafts)
+    rows = services.project_keys(*filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE,
+                                 total=True)
+    total = rows[0][2] if rows else services.count_projects(*filters)
+    shown = tuple((ident, version) for ident, version, _ in rows)
+
+    def render() -> str:
+        projects = services.projects_by_ids([ident for ident, _ in shown], territories=True)
+        return render_template(
+            "projects/_list.html",
+            page=Page(projects, number, PER_PAGE, total),
+            orientations=orientations(),
+            territories=territories(),
+            orientation=orientation,
+            territory=territory,
+            state=state,
+        )
+
+    shared = fragments.cached(
+        "projects.list",
+        (shown, total, drafts, kiosk.is_kiosk(), today(), tuple(request.args.to_dict().items())),
+        render,
     )
-    page = paginate(statement, page_number(), PER_PAGE)
-    return render_template(
-        "projects/index.html",
-        page=page,
-        orientations=orientations(),
-        territories=territories(),
-        orientation=orientation,
-        territory=territory,
-        state=state,
-    )
+    return render_template("projects/index.html", shared=shared)
 
 
 # A project with its phases, orientation and territories in one statement (few rows each).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import PUBLIC_COLUMNS
-from consultation.core import fragments, pages, ratelimits, similar, textfilter
+from consultation.core import fragments, kiosk, pages, ratelimits, similar, textfilter
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.errors import DomainError
 from consultation.core.forms import filled
@@ -51,43 +53,78 @@ def _territory(territory_id: int | None) -> Territory | None:
     return db.session.get(Territory, territory_id) if territory_id else None
 
 
+# Where a card of the shared list says "vous soutenez" for the person who supports it.
+_SUPPORTED = re.compile(r"<!--soutien:(\d+)-->")
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A proposal of a list kept as a fragment: what the person's own parts need of it."""
+
+    id: int
+
+
 @bp.route("/projets/<slug>/propositions")
 def index(slug: str):
     """A project's proposals: sorted, filtered by territory and answer, paginated."""
     project = project_or_404(slug)
-    form = ProposalListForm(request.args).read()
-    sort = form.sort.data
-    seed = form.seed.data
-    if sort == "hasard" and seed is None:
+    # The sort as the form reads it (a refused one is the default); the form itself is read
+    # when the list is made, or at once for the random order, whose seed the key needs.
+    sort = request.args.get("tri", "hasard")
+    if sort not in services.SORTS:
+        sort = "hasard"
+    form = ProposalListForm(request.args).read() if sort == "hasard" else None
+    seed = form.seed.data if form is not None else None
+    fresh = sort == "hasard" and seed is None
+    if fresh:
         seed = services.new_seed()
-    territory = next((t for t in territories() if t.id == form.territory.data), None)
-    answer = form.answer.data
-    matching, words_error = None, None
-    try:
-        matching = textfilter.matching_proposal_ids(project.id, form.q.data or "")
-    except DomainError as refused:
-        words_error = str(refused)
-    cursor = decode_cursor(form.cursor.data, services.cursor_kinds(sort))
+    cursor = decode_cursor(request.args.get("apres"), services.cursor_kinds(sort))
     if sort == "hasard" and cursor is not None and cursor[0] not in (0, 1):
         abort(404)
-    page = services.list_page(
-        project, sort, seed or 1, territory.id if territory else None, answer or None,
-        cursor=cursor, per_page=PER_PAGE, rank=rank_number() if cursor else 1,
-        matching=matching,
+
+    def render() -> str:
+        read = form if form is not None else ProposalListForm(request.args).read()
+        territory = next((t for t in territories() if t.id == read.territory.data), None)
+        answer = read.answer.data
+        matching, words_error = None, None
+        try:
+            matching = textfilter.matching_proposal_ids(project.id, read.q.data or "")
+        except DomainError as refused:
+            words_error = str(refused)
+        page = services.list_page(
+            project, sort, seed or 1, territory.id if territory else None, answer or None,
+            cursor=cursor, per_page=PER_PAGE, rank=rank_number() if cursor else 1,
+            matching=matching,
+        )
+        return render_template(
+            "proposals/_list.html",
+            page=page,
+            form=read,
+            sort=sort,
+            seed=seed if sort == "hasard" else None,
+            territory=territory,
+            answer=answer,
+            words=read.q.data if matching is not None else "",
+            words_error=words_error,
+        )
+
+    # The same for everyone in a language until the project changes (its version moves with
+    # every proposal, support, comment and moderation) or the day does; the query names the
+    # rest, links included (a terminal's form takes no autofill). A seed drawn for this visit
+    # alone is not worth keeping.
+    html = render() if fresh else fragments.cached(
+        "proposals.list",
+        (project.id, project.version, today(), kiosk.is_kiosk(), request.path,
+         tuple(request.args.to_dict().items())),
+        render,
     )
-    return render_template(
-        "proposals/index.html",
-        project=project,
-        page=page,
-        form=form,
-        sort=sort,
-        seed=seed if sort == "hasard" else None,
-        territory=territory,
-        answer=answer,
-        words=form.q.data if matching is not None else "",
-        words_error=words_error,
-        **pages.context("proposal_list", project, page.items),
-    )
+    shown = [_Listed(int(ident)) for ident in _SUPPORTED.findall(html)]
+    own = pages.context("proposal_list", project, shown)
+    supported = own.get("supported_ids") or set()
+    badge = Markup(' <span class="badge supported">%s</span>') % _("vous soutenez")
+    shared = Markup(_SUPPORTED.sub(
+        lambda found: badge if int(found.group(1)) in supported else "", html))
+    return render_template("proposals/index.html", project=project, shared=shared, **own)
 
 
 # The proposal with its author, its project and the project's phases: everything the page

@@ -5,14 +5,21 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import escape
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
-from consultation.core import documents, pages
+from consultation.core import documents, fragments, pages
 from consultation.core.http import FAILED, attempt, require
+from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
 from consultation.core.permissions import can
+from consultation.core.sharing import describe
+from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
-from consultation.syntheses import blocks, bp, figures, render, services
+from consultation.syntheses import blocks, bp, figures, services
+from consultation.syntheses import render as render_synthesis
 from consultation.syntheses.forms import SynthesisForm
 from consultation.syntheses.models import SynthesisVersion
 
@@ -26,15 +33,46 @@ def _version_or_404(project: Project, number: int) -> SynthesisVersion:
     return found
 
 
-def _show(project: Project, version: SynthesisVersion):
+def _show(project: Project, version: SynthesisVersion, newest: int):
+    """A published version: its text, figures and list of versions kept as a fragment under
+    the project's version (which moves with every change of its syntheses and their authors),
+    the rest (its PDF, the person's buttons) made for each request."""
+
+    def render() -> str:
+        return render_template(
+            "syntheses/_shared.html",
+            project=project,
+            version=version,
+            figures=version.figures,
+            parts=render_synthesis.parts(version.narrative),
+            versions=services.versions(project),
+        )
+
+    key = (project.id, project.version, version.number, today())
     return render_template(
         "syntheses/show.html",
         project=project,
         version=version,
-        figures=version.figures,
-        parts=render.parts(version.narrative),
-        versions=services.versions(project),
+        head=fragments.cached("synthesis.head", (*key, newest), lambda: render_template(
+            "syntheses/_head.html", project=project, version=version, newest=newest)),
+        shared=fragments.cached("synthesis.body", key, render),
+        description=fragments.cached(
+            "synthesis.description", key, lambda: str(escape(describe(version.narrative)))
+        ),
+        share=fragments.cached("synthesis.share", (*key, request.path), lambda: render_template(
+            "syntheses/_share.html", project=project)),
         subscribed=current_user.is_authenticated and services.is_subscribed(project, current_user),
+    )
+
+
+def _latest(project: Project) -> SynthesisVersion | None:
+    """The most recent published version, with its PDF's state (one statement)."""
+    return db.session.scalar(
+        select(SynthesisVersion)
+        .options(joinedload(SynthesisVersion.document))
+        .where(SynthesisVersion.project_id == project.id)
+        .order_by(SynthesisVersion.number.desc())
+        .limit(1)
     )
 
 
@@ -47,7 +85,7 @@ def _project_synthesis(project: Project) -> dict[str, object]:
 def show(slug: str):
     """The latest published synthesis of a project, or where it stands."""
     project = project_or_404(slug)
-    latest = services.latest(project)
+    latest = _latest(project)
     if latest is None:
         return render_template(
             "syntheses/none.html",
@@ -55,14 +93,17 @@ def show(slug: str):
             subscribed=current_user.is_authenticated
             and services.is_subscribed(project, current_user),
         )
-    return _show(project, latest)
+    return _show(project, latest, latest.number)
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>")
 def show_version(slug: str, number: int):
     """One published version, as it was published."""
     project = project_or_404(slug)
-    return _show(project, _version_or_404(project, number))
+    version = _version_or_404(project, number)
+    newest = db.session.scalar(select(func.max(SynthesisVersion.number))
+                               .where(SynthesisVersion.project_id == project.id))
+    return _show(project, version, newest or version.number)
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/annexe")
@@ -148,7 +189,7 @@ def draft(slug: str):
         project=project,
         form=form,
         figures=figures.compute(project),
-        parts=render.parts(narrative),
+        parts=render_synthesis.parts(narrative),
         latest=services.latest(project),
         block_names=(*figures.BLOCKS, *blocks.registered()),
     ), 422 if form.errors or form.form_errors else 200
@@ -161,7 +202,7 @@ def draft_pdf(slug: str):
     project = project_or_404(slug)
     require("syntheses.write", project)
     saved = services.draft_of(project)
-    content = render.synthesis_pdf(
+    content = render_synthesis.synthesis_pdf(
         project, figures.compute(project), saved.narrative if saved else "",
         number=None, published_at=None,
     )

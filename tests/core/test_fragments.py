@@ -75,6 +75,21 @@ def test_an_edit_of_a_proposal_moves_it(debated: dict[str, Any]) -> None:
     assert after[0] > before[0] and after[1] > before[1] and after[2] == before[2]
 
 
+def test_asking_to_be_told_of_a_synthesis_moves_nothing(debated: dict[str, Any]) -> None:
+    """A subscription is the person's own (read live on the synthesis page): the project's
+    shared fragments stay."""
+    from consultation.syntheses import services as syntheses
+
+    project, reader = debated["project"], factories.user()
+    db.session.commit()
+    before = versions(project)
+    syntheses.subscribe(project, reader)
+    db.session.commit()
+    syntheses.unsubscribe(project, reader)
+    db.session.commit()
+    assert versions(project) == before
+
+
 def test_a_rolled_back_change_moves_nothing(debated: dict[str, Any]) -> None:
     project, proposal = debated["project"], debated["proposal"]
     before = versions(project, proposal)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import current_app
 from sqlalchemy import insert, update
 
 from consultation.accounts.models import User
+from consultation.core import fragments
 from consultation.core.db import insert_ignore
 from consultation.extensions import db
 from consultation.projects.models import Project, ProjectParticipant
@@ -393,12 +393,12 @@ def test_list_marks_supported_proposals_and_supports_left(app, as_role):
 
 
 def counted_get(count_queries, client, url: str) -> int:
-    """The number of SQL statements one GET sends, from a fresh session as in production, as
-    first seen (none of the shared fragments kept: a page seen again sends fewer)."""
+    """The number of SQL statements one GET sends, from a fresh session as in production, with
+    its shared fragments made anew (kept, they cost fewer: tests/projects/test_shared_lists.py)."""
     db.session.remove()
-    kept = current_app.extensions.get("fragments")
-    if kept is not None:
-        kept.clear()
+    store = fragments.store()
+    if store is not None:
+        store.clear()
     with count_queries() as counter:
         response = client.get(url)
     assert response.status_code == 200, url
