@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import documents, fragments, pages
+from consultation.core import documents, fragments, kiosk, pages
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
@@ -54,6 +54,8 @@ def _show(project: Project, version: SynthesisVersion, newest: int,
         "syntheses/show.html",
         project=project,
         version=version,
+        crumbs=fragments.cached("synthesis.crumbs", (project.id, project.version, kiosk.is_kiosk()),
+                                lambda: render_template("syntheses/_crumbs.html", project=project)),
         head=fragments.cached("synthesis.head", (*key, newest), lambda: render_template(
             "syntheses/_head.html", project=project, version=version, newest=newest)),
         shared=fragments.cached("synthesis.body", key, render),
