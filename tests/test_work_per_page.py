@@ -237,8 +237,11 @@ def test_a_list_seen_again_does_the_same_work_over_20_or_200_proposals(app, urls
     deeper = found.group(1).replace("&amp;", "&")
     seen = [seen_again(app, client, url) for url in (few, many, deeper)]
     assert seen[1] == seen[0] and seen[2] == seen[0], seen
-    work, _, loaded = seen[0]
+    work, statements, loaded = seen[0]
     assert loaded.count("Project") == 1 and "Proposal" not in loaded, loaded
+    # The project's; for a person also their record, their supports among these and left (one
+    # statement) and the header's count of notifications.
+    assert statements == {"visitor": 1, "citizen": 4}[person], statements
     assert work.dates == work.babel_dates == 0, work
 
 

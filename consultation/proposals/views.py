@@ -124,7 +124,17 @@ def index(slug: str):
     badge = Markup(' <span class="badge supported">%s</span>') % _("vous soutenez")
     shared = Markup(_SUPPORTED.sub(
         lambda found: badge if int(found.group(1)) in supported else "", html))
-    return render_template("proposals/index.html", project=project, shared=shared, **own)
+    # The trail and the phase badge change with the project (its phases move its version) or
+    # the day: kept too, instead of two macro calls per request.
+    around = (project.id, project.version, today(), kiosk.is_kiosk())
+
+    def around_part(part: str) -> Markup:
+        return fragments.cached(f"proposals.{part}", around, lambda: render_template(
+            "proposals/_index_parts.html", project=project, part=part))
+
+    crumbs, phase = around_part("crumbs"), around_part("phase")
+    return render_template("proposals/index.html", project=project, shared=shared, crumbs=crumbs,
+                           phase=phase, **own)
 
 
 # The proposal with its author, its project and the project's phases: everything the page

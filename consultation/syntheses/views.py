@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from consultation.core import documents, fragments, pages
+from consultation.core import documents, fragments, kiosk, pages
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
@@ -21,7 +21,7 @@ from consultation.projects.views import project_or_404
 from consultation.syntheses import blocks, bp, figures, services
 from consultation.syntheses import render as render_synthesis
 from consultation.syntheses.forms import SynthesisForm
-from consultation.syntheses.models import SynthesisVersion
+from consultation.syntheses.models import SynthesisSubscriber, SynthesisVersion
 
 ANNEX_PER_PAGE = 50
 
@@ -33,7 +33,8 @@ def _version_or_404(project: Project, number: int) -> SynthesisVersion:
     return found
 
 
-def _show(project: Project, version: SynthesisVersion, newest: int):
+def _show(project: Project, version: SynthesisVersion, newest: int,
+          subscribed: bool | None = None):
     """A published version: its text, figures and list of versions kept as a fragment under
     the project's version (which moves with every change of its syntheses and their authors),
     the rest (its PDF, the person's buttons) made for each request."""
@@ -53,6 +54,8 @@ def _show(project: Project, version: SynthesisVersion, newest: int):
         "syntheses/show.html",
         project=project,
         version=version,
+        crumbs=fragments.cached("synthesis.crumbs", (project.id, project.version, kiosk.is_kiosk()),
+                                lambda: render_template("syntheses/_crumbs.html", project=project)),
         head=fragments.cached("synthesis.head", (*key, newest), lambda: render_template(
             "syntheses/_head.html", project=project, version=version, newest=newest)),
         shared=fragments.cached("synthesis.body", key, render),
@@ -61,19 +64,34 @@ def _show(project: Project, version: SynthesisVersion, newest: int):
         ),
         share=fragments.cached("synthesis.share", (*key, request.path), lambda: render_template(
             "syntheses/_share.html", project=project)),
-        subscribed=current_user.is_authenticated and services.is_subscribed(project, current_user),
+        subscribed=subscribed if subscribed is not None
+        else current_user.is_authenticated and services.is_subscribed(project, current_user),
     )
 
 
-def _latest(project: Project) -> SynthesisVersion | None:
-    """The most recent published version, with its PDF's state (one statement)."""
-    return db.session.scalar(
-        select(SynthesisVersion)
-        .options(joinedload(SynthesisVersion.document))
-        .where(SynthesisVersion.project_id == project.id)
-        .order_by(SynthesisVersion.number.desc())
-        .limit(1)
-    )
+# The most recent published version with its PDF's state and, for a person, whether they asked
+# to be told of the next one: one statement, built once for each.
+_LATEST = (
+    select(SynthesisVersion)
+    .options(joinedload(SynthesisVersion.document))
+    .where(SynthesisVersion.project_id == bindparam("project_id"))
+    .order_by(SynthesisVersion.number.desc())
+    .limit(1)
+)
+_LATEST_SUBSCRIBED = _LATEST.add_columns(
+    exists().where(SynthesisSubscriber.project_id == bindparam("project_id"),
+                   SynthesisSubscriber.user_id == bindparam("user_id")).label("subscribed")
+)
+
+
+def _latest(project: Project) -> tuple[SynthesisVersion | None, bool | None]:
+    """The most recent published version, with its PDF's state, and whether the person is
+    subscribed (None for a visitor, or without a version: then it is asked apart)."""
+    if not current_user.is_authenticated:
+        return db.session.scalar(_LATEST, {"project_id": project.id}), None
+    row = db.session.execute(
+        _LATEST_SUBSCRIBED, {"project_id": project.id, "user_id": current_user.id}).first()
+    return (row[0], bool(row[1])) if row is not None else (None, None)
 
 
 @pages.provides("project_content")
@@ -85,7 +103,7 @@ def _project_synthesis(project: Project) -> dict[str, object]:
 def show(slug: str):
     """The latest published synthesis of a project, or where it stands."""
     project = project_or_404(slug)
-    latest = _latest(project)
+    latest, subscribed = _latest(project)
     if latest is None:
         return render_template(
             "syntheses/none.html",
@@ -93,7 +111,7 @@ def show(slug: str):
             subscribed=current_user.is_authenticated
             and services.is_subscribed(project, current_user),
         )
-    return _show(project, latest, latest.number)
+    return _show(project, latest, latest.number, subscribed)
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>")

@@ -7,7 +7,7 @@ import logging
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
@@ -94,17 +94,48 @@ def remove_support(user: User, proposal: Proposal, mediator: User | None = None)
     return True
 
 
-def supported_ids(user: User, proposal_ids: list[int]) -> set[int]:
-    """Which of these proposals the user supports (one query)."""
-    if not user.is_authenticated or not proposal_ids:
+# Which of a page's proposals the person supports and, in the same statement, how many supports
+# they give in the project (a row tagged 1): a list or proposal page needs both. Core rows, not
+# ORM objects, and built once: the page's ids fill an expanding parameter.
+_SUPPORTS = Support.__table__
+_MARKED = select(literal(0).label("kind"), _SUPPORTS.c.proposal_id).where(
+    _SUPPORTS.c.user_id == bindparam("user_id"),
+    _SUPPORTS.c.proposal_id.in_(bindparam("ids", expanding=True)),
+)
+_MARKED_AND_USED = union_all(
+    _MARKED,
+    select(literal(1).label("kind"), func.count()).where(
+        _SUPPORTS.c.user_id == bindparam("user_id"),
+        _SUPPORTS.c.project_id == bindparam("project_id"),
+    ),
+)
+
+
+def _used_key(project: Project) -> str:
+    return f"supports_used_{project.id}"
+
+
+def supported_ids(user: User, proposal_ids: list[int], project: Project | None = None) -> set[int]:
+    """Which of these proposals the user supports (one query). Given the project, the same
+    statement counts the supports the user gives there, for `supports_left` to find."""
+    if not user.is_authenticated:
         return set()
-    return set(
-        db.session.scalars(
-            select(Support.proposal_id).where(
-                Support.user_id == user.id, Support.proposal_id.in_(proposal_ids)
-            )
-        )
-    )
+    key = _used_key(project) if project is not None and project.support_limit is not None else ""
+    count = bool(key) and key not in g
+    if not proposal_ids and not count:
+        return set()
+    if count and project is not None:
+        rows = db.session.execute(_MARKED_AND_USED, {
+            "user_id": user.id, "ids": proposal_ids, "project_id": project.id})
+    else:
+        rows = db.session.execute(_MARKED, {"user_id": user.id, "ids": proposal_ids})
+    found: set[int] = set()
+    for kind, value in rows:
+        if kind:
+            setattr(g, key, value or 0)
+        else:
+            found.add(value)
+    return found
 
 
 def supports_left(user: User, project: Project) -> int | None:
@@ -112,7 +143,7 @@ def supports_left(user: User, project: Project) -> int | None:
     per request: the page's rule checks and its text ask the same question."""
     if project.support_limit is None or not user.is_authenticated:
         return None
-    key = f"supports_used_{project.id}"
+    key = _used_key(project)
     if key not in g:
         setattr(g, key, used(user, project))
     return max(0, project.support_limit - g.get(key))

@@ -66,7 +66,7 @@ def support_state(proposal: Proposal) -> dict[str, Any]:
     already) and how many supports are left."""
     person = acting_user()
     return {
-        "supported": proposal.id in services.supported_ids(person, [proposal.id]),
+        "supported": proposal.id in services.supported_ids(person, [proposal.id], proposal.project),
         "own_proposal": person.is_authenticated and proposal.author_id == person.id,
         "supports_left": services.supports_left(person, proposal.project),
     }
@@ -76,7 +76,7 @@ def support_state(proposal: Proposal) -> dict[str, Any]:
 def list_state(project: Project, proposals: list[Proposal]) -> dict[str, Any]:
     """A proposal list marks the ones the visitor supports and shows supports left."""
     return {
-        "supported_ids": services.supported_ids(acting_user(), [p.id for p in proposals]),
+        "supported_ids": services.supported_ids(acting_user(), [p.id for p in proposals], project),
         "supports_left": services.supports_left(acting_user(), project),
     }
 

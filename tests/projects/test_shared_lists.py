@@ -231,10 +231,11 @@ def test_the_pages_are_the_same_with_or_without_fragments(
 
 # The statements of a second view besides the person's own record and the header's count of
 # notifications (the page chrome's): one names what the list shows; the proposals add the
-# person's supports (which of these, how many left), a synthesis the person's subscription.
+# person's supports (which of these and how many left, in one statement); a synthesis's
+# version brings the person's subscription along.
 OWN = re.compile(r"FROM (users|notifications)\b")
 STATEMENTS = {"visitor": {"home": 1, "projects": 1, "proposals": 1, "recent": 1, "synthesis": 2},
-              "citizen": {"home": 1, "projects": 1, "proposals": 3, "recent": 3, "synthesis": 3}}
+              "citizen": {"home": 1, "projects": 1, "proposals": 2, "recent": 2, "synthesis": 2}}
 
 
 def test_a_second_view_loads_no_rows_of_what_it_lists(
