@@ -60,13 +60,16 @@ def fact(page: str, name: str) -> Callable[[Fact], Fact]:
 def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
     """What the registered facts of `page` say for this person and target: asked once per
     request, in one statement, the first time a provider needs one."""
-    from flask import g
+    from flask import request
     from sqlalchemy import select
 
     from consultation.extensions import db
 
+    # Kept on the request itself: an app context (and its `g`) may outlive one request.
+    this_request = request._get_current_object()  # type: ignore[attr-defined]
+    known: dict[tuple[str, int, int], dict[str, Any]] = this_request.__dict__.setdefault(
+        "page_facts", {})
     key = (page, person_id, target_id)
-    known: dict[tuple[str, int, int], dict[str, Any]] = g.setdefault("page_facts", {})
     if key not in known:
         statement = _STATEMENTS.get(page)
         if statement is None:
