@@ -225,6 +225,18 @@ def seen_again(app: Any, client: Any, url: str) -> tuple[Work, int, list[str]]:
     return work, len(statements), sorted(loaded)
 
 
+@pytest.mark.parametrize("page", ["proposal", "project"])
+@pytest.mark.parametrize(("person", "expected"), [
+    ("visitor", 1), ("reader", 3), ("moderator", 3), ("citizen", 4)])
+def test_seen_again_a_page_sends_few_statements(app, urls, page, person, expected):
+    """Seen again, a proposal or project page sends one statement for what it shows (the
+    proposal with its project and phases, or the project) and, for a logged-in person, one for
+    them and one for all their facts about it (supported? followed? their comments on it, the
+    header's unread count: core/pages.py facts); an author, one more for their comments."""
+    _, statements, _ = seen_again(app, client_of(app, urls, person), urls[page][FEW])
+    assert statements == expected, statements
+
+
 @pytest.mark.parametrize("person", ["visitor", "citizen"])
 def test_a_list_seen_again_does_the_same_work_over_20_or_200_proposals(app, urls, person):
     """A list sorted by supports, seen again (kept as a fragment, core/fragments.py): the

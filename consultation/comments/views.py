@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import and_, select
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, select
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug.local import LocalProxy
 
@@ -244,11 +244,16 @@ def threads_html(project: Project, proposal: Proposal | None) -> Markup:
               current_user.id if current_user.is_authenticated else None} - {None}
     if not people:
         return Markup(html)
-    on_target = (Comment.proposal_id == proposal.id if proposal is not None else and_(
-        Comment.project_id == project.id, Comment.proposal_id.is_(None)))
-    own = db.session.scalars(
-        select(Comment.id).where(Comment.author_id.in_(people), on_target)
-    ).all()
+    if people == {person.id}:  # the usual case: asked with the person's other facts
+        listed = pages.facts("proposal" if proposal is not None else "project", person.id,
+                             target.id)["own_comments"]
+        own = [int(ident) for ident in listed.split(",")] if listed else []
+    else:  # a mediator acting for someone: the comments of both are theirs to act on
+        on_target = (Comment.proposal_id == proposal.id if proposal is not None else and_(
+            Comment.project_id == project.id, Comment.proposal_id.is_(None)))
+        own = list(db.session.scalars(
+            select(Comment.id).where(Comment.author_id.in_(people), on_target)
+        ).all())
     shown = [ident for ident in own if f'id="commentaire-{ident}" ' in html]
     if not shown:
         return Markup(html)
@@ -266,6 +271,20 @@ def threads_html(project: Project, proposal: Proposal | None) -> Markup:
         if place is not None:
             html = html[:place[0]] + str(module.article(comment)) + html[place[1]:]
     return Markup(html)
+
+
+def _own_comments(on_target: Any) -> Any:
+    """The ids of the person's comments on the target, as one string (a scalar subquery)."""
+    return select(func.aggregate_strings(cast(Comment.id, String), ",")).where(
+        Comment.author_id == bindparam("person_id", type_=Integer), on_target,
+    ).scalar_subquery()
+
+
+pages.fact("proposal", "own_comments")(lambda: _own_comments(
+    Comment.proposal_id == bindparam("target_id", type_=Integer)))
+pages.fact("project", "own_comments")(lambda: _own_comments(and_(
+    Comment.project_id == bindparam("target_id", type_=Integer),
+    Comment.proposal_id.is_(None))))
 
 
 _CSRF = "csrf-token-of-the-person"  # in the kept form, where each person's token goes

@@ -255,6 +255,11 @@ def _note(session: Session, flush_context: Any) -> None:
                          *(o for o in session.dirty if _changed(session, o))])
 
 
+def _merge_targets(instance: Any) -> set[int]:
+    history = inspect(instance).attrs["merged_into_id"].history
+    return {ident for ident in (*history.sum(), instance.merged_into_id) if ident is not None}
+
+
 def _note_rows(session: Session, rows: list[Any]) -> None:
     projects, proposals, everything = _touched(session)
     for instance in rows:
@@ -274,6 +279,9 @@ def _note_rows(session: Session, rows: list[Any]) -> None:
         elif table == "proposals":
             proposals.add(instance.id)
             projects.add(instance.project_id)
+            # A merged proposal is listed (title and link) in the head of the one it went
+            # into: a merge, its undoing or a change of it moves that one's version too.
+            proposals.update(_merge_targets(instance))
         else:
             project_id = getattr(instance, "project_id", None)
             proposal_id = getattr(instance, "proposal_id", None)

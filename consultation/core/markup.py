@@ -74,6 +74,12 @@ def plain(source: str | None, length: int = 200) -> str:
     """A plain-text excerpt of markdown text, for lists and summaries (escaped by Jinja)."""
     if not source:
         return ""
+    return _plain(source, length)
+
+
+# Kept by source text as the rendering is: a page's description is made on every request.
+@lru_cache(maxsize=MAX_CACHED)
+def _plain(source: str, length: int) -> str:
     text = nh3.clean(_render(source), tags=set()).strip()
     text = " ".join(text.split())
     import html

@@ -34,3 +34,47 @@ def context(page: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     for provider in _PROVIDERS.get(page, []):
         merged.update(provider(*args, **kwargs))
     return merged
+
+
+# ---------------------------------------------------------------------------------------------
+# The person's facts about what a page shows (do they support it, follow it, which comments
+# are theirs), asked by several domains' providers: one statement for all of them, of scalar
+# subqueries bound to :person_id and :target_id, built once per page.
+
+Fact = Callable[[], Any]
+_FACTS: dict[str, dict[str, Fact]] = {}
+_STATEMENTS: dict[str, Any] = {}
+
+
+def fact(page: str, name: str) -> Callable[[Fact], Fact]:
+    """Register a scalar subquery (of bindparams person_id and target_id) the page asks."""
+
+    def register(builder: Fact) -> Fact:
+        _FACTS.setdefault(page, {})[name] = builder
+        _STATEMENTS.pop(page, None)
+        return builder
+
+    return register
+
+
+def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
+    """What the registered facts of `page` say for this person and target: asked once per
+    request, in one statement, the first time a provider needs one."""
+    from flask import request
+    from sqlalchemy import select
+
+    from consultation.extensions import db
+
+    # Kept on the request itself: an app context (and its `g`) may outlive one request.
+    this_request = request._get_current_object()  # type: ignore[attr-defined]
+    known: dict[tuple[str, int, int], dict[str, Any]] = this_request.__dict__.setdefault(
+        "page_facts", {})
+    key = (page, person_id, target_id)
+    if key not in known:
+        statement = _STATEMENTS.get(page)
+        if statement is None:
+            statement = _STATEMENTS[page] = select(*(
+                build().label(name) for name, build in _FACTS[page].items()))
+        row = db.session.execute(statement, {"person_id": person_id, "target_id": target_id})
+        known[key] = dict(row.one()._mapping)
+    return known[key]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from consultation.core import pages
+from consultation.core import fragments, pages
 from consultation.followup import services
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
@@ -26,8 +27,17 @@ def project_follow_up(project: Project) -> dict[str, Any]:
 
 @pages.provides("proposal")
 def proposal_commitments(proposal: Proposal) -> dict[str, Any]:
-    """A proposal's page lists the commitments that answer it."""
-    return {"proposal_commitments": services.answering(proposal)}
+    """A proposal's page lists the commitments that answer it: kept as a shared fragment
+    under the project's version, which every commitment and each of its links moves."""
+    project = proposal.project
+
+    def render() -> str:
+        found = services.answering(proposal)
+        return render_template("followup/_proposal.html", proposal_commitments=found,
+                               project=project) if found else ""
+
+    return {"commitments_html": fragments.cached(
+        "proposal_commitments", (proposal.id, project.id, project.version), render)}
 
 
 @pages.provides("account")

@@ -207,6 +207,14 @@ def header_unread() -> int:
     return int(kept[1])
 
 
+def unread_known(count: int) -> None:
+    """The header's unread count, read by a page with the person's other facts (one statement
+    instead of two): kept for this request as `header_unread` keeps it."""
+    if has_request_context():
+        g.unread_notifications = (id(request._get_current_object()),  # type: ignore[attr-defined]
+                                  count)
+
+
 @dataclass(frozen=True)
 class Item:
     """One notification as the list shows it: what it is about, in one row of one query."""

@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import Integer, bindparam, func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from consultation.accounts.models import User
@@ -21,7 +22,7 @@ from consultation.core.permissions import require as require_of
 from consultation.extensions import csrf
 from consultation.notifications import bp, mailing, services, texts
 from consultation.notifications.forms import SettingsForm
-from consultation.notifications.models import EmailFrequency, Notification
+from consultation.notifications.models import EmailFrequency, Follow, Notification
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 from consultation.proposals.models import Proposal
@@ -163,12 +164,42 @@ def unsubscribe_one_click(token: str):
     return render_template("notifications/unsubscribed.html")
 
 
+def _follows(page: str, target_id: int) -> bool:
+    """Whether the logged-in person follows the page's project or proposal (asked with their
+    other facts about it, core/pages.py)."""
+    person = acting_user()
+    if not person.is_authenticated:
+        return False
+    known = pages.facts(page, person.id, target_id)
+    if current_user.is_authenticated and current_user.id == person.id:
+        services.unread_known(int(known["unread"] or 0))
+    return bool(known["following"])
+
+
+def _following(column: Any) -> Any:
+    return select(Follow.id).where(
+        Follow.user_id == bindparam("person_id", type_=Integer),
+        column == bindparam("target_id", type_=Integer)).exists()
+
+
+def _unread() -> Any:
+    return select(func.count()).select_from(Notification).where(
+        Notification.user_id == bindparam("person_id", type_=Integer),
+        Notification.read_at.is_(None)).scalar_subquery()
+
+
+pages.fact("project", "following")(lambda: _following(Follow.project_id))
+pages.fact("proposal", "following")(lambda: _following(Follow.proposal_id))
+for _page in ("project", "proposal"):
+    pages.fact(_page, "unread")(_unread)
+
+
 @pages.provides("project")
 def project_follow(project: Project) -> dict[str, Any]:
     """A project page offers to follow it (one query, for a logged-in person only)."""
     return {"follow_state": {
         "allowed": can(acting_user(), "notifications.follow", project),
-        "following": services.is_following(acting_user(), project_id=project.id),
+        "following": _follows("project", project.id),
         "follow": url_for("notifications.follow_project", slug=project.slug),
         "unfollow": url_for("notifications.unfollow_project", slug=project.slug),
         "what": "project",
@@ -180,7 +211,7 @@ def proposal_follow(proposal: Proposal) -> dict[str, Any]:
     """A proposal page offers to follow it (one query, for a logged-in person only)."""
     return {"follow_state": {
         "allowed": can(acting_user(), "notifications.follow", proposal),
-        "following": services.is_following(acting_user(), proposal_id=proposal.id),
+        "following": _follows("proposal", proposal.id),
         "follow": url_for("notifications.follow_proposal", proposal_id=proposal.id),
         "unfollow": url_for("notifications.unfollow_proposal", proposal_id=proposal.id),
         "what": "proposal",

@@ -147,6 +147,12 @@ _SHOW = (
 )
 
 
+_MERGED = (
+    select(Proposal.id, Proposal.title).where(Proposal.merged_into_id == bindparam("proposal_id"))
+    .order_by(Proposal.id)
+)
+
+
 def _phases_key(project: Project) -> tuple[Any, ...]:
     """What a phase badge shows depends on, besides the day: kept fragments key on it (a
     project's phases move its version, not its proposals')."""
@@ -159,11 +165,6 @@ def _parts(proposal: Proposal, shown: bool) -> dict[str, Markup]:
     kept as shared fragments under the proposal's version: its head (title to text), its
     official answer, the share box and the debate's heading."""
     project = proposal.project
-    # Proposals merged into this one: merging moves theirs and the project's versions.
-    merged = tuple(db.session.execute(
-        select(Proposal.id, Proposal.title).where(Proposal.merged_into_id == proposal.id)
-        .order_by(Proposal.id)
-    ).all())
     into = (proposal.merged_into.title if proposal.status == "merged" and proposal.merged_into
             else None)
     same = (proposal.id, proposal.version)
@@ -172,10 +173,17 @@ def _parts(proposal: Proposal, shown: bool) -> dict[str, Markup]:
         return lambda: render_template(f"proposals/_{name}.html", proposal=proposal,
                                        project=project, **context)
 
+    def head() -> str:
+        # Proposals merged into this one: a merge, its undoing and any change of a merged
+        # proposal move this one's version too (core/fragments.py), so they are read here.
+        merged = tuple(db.session.execute(
+            _MERGED, {"proposal_id": proposal.id}).all())
+        return part("head", merged=merged, shown=shown)()
+
     return {
         "head": fragments.cached("proposal_head", (
-            *same, shown, merged, into, _phases_key(project), today(),
-        ), part("head", merged=merged, shown=shown)),
+            *same, shown, into, _phases_key(project), today(),
+        ), head),
         "answer": fragments.cached("proposal_answer", same, part("answer")),
         "debate": fragments.cached("proposal_debate", (*same, request.path), part("debate")),
     }

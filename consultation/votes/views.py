@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import Integer, bindparam, select
 
 from consultation.core import pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
@@ -15,6 +16,7 @@ from consultation.projects.models import Project
 from consultation.proposals import services as proposal_services
 from consultation.proposals.models import Proposal
 from consultation.votes import bp, services
+from consultation.votes.models import Support
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
@@ -66,10 +68,18 @@ def support_state(proposal: Proposal) -> dict[str, Any]:
     already) and how many supports are left."""
     person = acting_user()
     return {
-        "supported": proposal.id in services.supported_ids(person, [proposal.id], proposal.project),
+        "supported": person.is_authenticated and bool(
+            pages.facts("proposal", person.id, proposal.id)["supported"]),
         "own_proposal": person.is_authenticated and proposal.author_id == person.id,
         "supports_left": services.supports_left(person, proposal.project),
     }
+
+
+@pages.fact("proposal", "supported")
+def _supported() -> Any:
+    return select(Support.proposal_id).where(
+        Support.user_id == bindparam("person_id", type_=Integer),
+        Support.proposal_id == bindparam("target_id", type_=Integer)).exists()
 
 
 @pages.provides("proposal_list")

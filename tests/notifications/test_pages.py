@@ -175,3 +175,22 @@ def test_phase_openings_are_announced_once(app):
     assert phase is not None
     assert db.session.scalar(select(Notification.subject_id)
                              .where(Notification.kind == "phase_opened")) == phase.id
+
+
+def test_the_header_count_on_a_proposal_and_a_project_page_is_read_with_their_facts(as_role):
+    """Those pages read the count with the person's other facts (core/pages.py): it is the
+    header's count, and it moves with every new or read notification."""
+    citizen = as_role("citizen")
+    project = factories.project()
+    proposal = factories.proposal(project)
+    db.session.commit()
+    urls = (f"/propositions/{proposal.id}", f"/projets/{project.slug}")
+    for url in urls:
+        assert "non lue" not in page(citizen.get(url))
+    made = notices(citizen.user, 3, project, proposal)
+    for url in urls:
+        assert "(3 non lues)" in page(citizen.get(url))
+    db.session.get_one(Notification, made[0].id).read_at = utcnow()
+    db.session.commit()
+    for url in urls:
+        assert "(2 non lues)" in page(citizen.get(url))
