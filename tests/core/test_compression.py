@@ -20,7 +20,9 @@ from tests import factories
 def test_gzip_pages_come_from_zlib_ng_and_read_back(app: Flask,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     proposal = factories.proposal()
-    words = ["quartier", "médiation", "numérique", "fibre", "école", "bibliothèque", "permanence", "mairie", "habitants", "logiciels", "libres", "accompagnement", "papier", "démarches", "tiers-lieu", "wi-fi", "formation"]
+    words = ("quartier", "médiation", "numérique", "fibre", "école", "bibliothèque",
+             "permanence", "mairie", "habitants", "logiciels", "libres", "accompagnement",
+             "papier", "démarches", "tiers-lieu", "wi-fi", "formation")
     pick = random.Random(17)
     for n in range(60):  # a debate long enough for a page past GZIP_NG_FROM
         factories.comment(proposal, body=f"Avis {n} : " + " ".join(
