@@ -178,9 +178,10 @@ def test_seen_again_an_authors_page_makes_only_their_comments(app, urls):
     (one statement for their ids, one for those on the page) and asks the rules of those."""
     client = client_of(app, urls, "citizen")
     few, many = (work_of(app, client, urls["proposal"][n]) for n in (FEW, MANY))
-    own = {n: db.session.scalar(select(func.count()).select_from(Comment).where(
+    own = {n: db.session.execute(select(func.count()).select_from(Comment).where(
         Comment.author_id == urls["people"]["citizen"],
-        Comment.proposal_id == int(urls["proposal"][n].rsplit("/", 1)[1]))) for n in (FEW, MANY)}
+        Comment.proposal_id == int(urls["proposal"][n].rsplit("/", 1)[1]))).scalar_one()
+        for n in (FEW, MANY)}
     assert few.loads_by_class.get("Comment") == own[FEW], few.loads_by_class
     assert many.loads_by_class.get("Comment") == own[MANY], many.loads_by_class
     assert many.statements == few.statements, (few, many)

@@ -282,10 +282,10 @@ def test_a_project_page_shows_every_change_at_once(app, debate):
     assert "Modifier le projet" in page(app, admin, url)
     assert "Modifier le projet" not in page(app, None, url)
     figures = re.compile(r'<ul class="figures">.*?</ul>', re.S)
-    before = figures.search(seen).group(0)
+    before = found(figures, seen)
     factories.support(db.session.get_one(type(debate["proposal"]), debate["proposal"].id))
     db.session.commit()
-    after = figures.search(page(app, None, url)).group(0)
+    after = found(figures, page(app, None, url))
     assert after != before
     newcomer = factories.proposal(db.session.get_one(type(project), project.id),
                                   title="Une proposition toute neuve")
@@ -293,6 +293,13 @@ def test_a_project_page_shows_every_change_at_once(app, debate):
     factories.support(newcomer)
     db.session.commit()
     assert "Une proposition toute neuve" in page(app, None, url)
+
+
+def found(pattern: re.Pattern[str], html: str) -> str:
+    """The part of the page the pattern finds (the test fails if it is not there)."""
+    match = pattern.search(html)
+    assert match is not None, pattern.pattern
+    return match.group(0)
 
 
 def test_a_participant_who_moves_changes_the_participation_table_at_once(app, debate):
@@ -304,10 +311,10 @@ def test_a_participant_who_moves_changes_the_participation_table_at_once(app, de
     project = debate["proposal"].project
     url = f"/projets/{project.slug}"
     table = re.compile(r'<table class="per-thousand">.*?</table>', re.S)
-    before = table.search(page(app, None, url)).group(0)
+    before = found(table, page(app, None, url))
     communes = db.session.scalars(select(Territory).order_by(Territory.id)).all()
     alice = db.session.get_one(User, debate["alice"].id)
     moved_to = next(t for t in communes if t.id != alice.commune_id and t.population)
     accounts.update_profile(alice, alice.display_name, moved_to, None)
     db.session.commit()
-    assert table.search(page(app, None, url)).group(0) != before
+    assert found(table, page(app, None, url)) != before

@@ -4,7 +4,7 @@ database and in the same transaction, and the store that keeps fragments under t
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -115,7 +115,7 @@ def test_a_renamed_person_moves_what_carries_their_name(debated: dict[str, Any])
 def test_reference_data_moves_every_version(debated: dict[str, Any]) -> None:
     project, proposal, other = debated["project"], debated["proposal"], debated["other"]
     before = versions(project, proposal, other)
-    db.session.execute(select(Territory)).scalars().first().name += " "
+    db.session.execute(select(Territory).limit(1)).scalar_one().name += " "
     db.session.commit()
     assert all(a > b for a, b in zip(versions(project, proposal, other), before, strict=True))
 
@@ -137,13 +137,17 @@ def test_the_store_keeps_a_fragment_per_key_and_language(app: Flask) -> None:
         assert fragments.cached("test", (1, 2), render) == "<p>3</p>"
 
 
+def ended(moment: datetime, text: str) -> str:
+    """A fragment that shows something ending at `moment`."""
+    fragments.valid_until(moment)
+    return f"<p>{text}</p>"
+
+
 def test_a_fragment_is_kept_no_later_than_what_it_shows(app: Flask) -> None:
     with app.test_request_context("/"):
-        fragments.cached("ends", (1,), lambda: (
-            fragments.valid_until(utcnow() - timedelta(seconds=1)) or "<p>vieux</p>"))
+        fragments.cached("ends", (1,), lambda: ended(utcnow() - timedelta(seconds=1), "vieux"))
         assert fragments.cached("ends", (1,), lambda: "<p>neuf</p>") == "<p>neuf</p>"
-        fragments.cached("lasts", (1,), lambda: (
-            fragments.valid_until(utcnow() + timedelta(hours=1)) or "<p>gardé</p>"))
+        fragments.cached("lasts", (1,), lambda: ended(utcnow() + timedelta(hours=1), "gardé"))
         assert fragments.cached("lasts", (1,), lambda: "<p>autre</p>") == "<p>gardé</p>"
 
 
