@@ -328,7 +328,7 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
                            "errors": baseline["errors"]}
     versions = dict(servers["app"]["versions"])
     if base_url is not None:
-        versions["postgresql"] = postgresql_version(base_url)
+        versions["postgresql"] = postgresql_version(city_url)  # the prefix names no database
     return {
         "baseline_rps": round(baseline_rps, 1),
         "pages": pages,

@@ -282,8 +282,11 @@ def _own_comments(on_target: Any) -> Any:
 
 pages.fact("proposal", "own_comments")(lambda: _own_comments(
     Comment.proposal_id == bindparam("target_id", type_=Integer)))
+# A person writes a few comments, a project holds thousands: `+ 0` keeps SQLite (without
+# statistics) from walking the project's debate by its index instead of the person's comments
+# (4 ms instead of 0.02 ms on the benchmark's 10,000-proposal project).
 pages.fact("project", "own_comments")(lambda: _own_comments(and_(
-    Comment.project_id == bindparam("target_id", type_=Integer),
+    (Comment.project_id + 0) == bindparam("target_id", type_=Integer),
     Comment.proposal_id.is_(None))))
 
 
