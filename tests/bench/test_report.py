@@ -137,12 +137,14 @@ def test_a_run_started_on_a_loaded_machine_says_its_ratios_are_unreliable() -> N
 
 
 def test_the_committed_reference_still_prints() -> None:
-    """Results recorded before versions were kept print without them."""
+    """The committed reference prints with the versions and machine it was measured on; results
+    recorded before versions were kept print without them."""
     reference = run.load_reference(REFERENCE)
     assert reference is not None and "sqlite" in reference
     text = report.table(reference["sqlite"], "sqlite")
-    assert "versions et machine non enregistrées" in text
-    assert "home_logged_in" in text
+    assert "gunicorn" in text and "home_logged_in" in text
+    older = {key: value for key, value in reference["sqlite"].items() if key != "environment"}
+    assert "versions et machine non enregistrées" in report.table(older, "sqlite")
 
 
 # ---------------------------------------------------------------------------------------------
