@@ -18,6 +18,19 @@ COMPARED_SETTINGS = ("workers", "worker_class_str", "threads", "worker_connectio
                      "max_requests_jitter", "preload_app", "reuse_port", "sendfile")
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+
+def portable(path: str) -> str:
+    """A path as results may keep it: relative to the repository when inside it, to the home
+    folder otherwise (a committed reference names no folder of the machine it ran on)."""
+    real = os.path.realpath(path)
+    for base, prefix in ((ROOT, ""), (os.path.expanduser("~"), "~/")):
+        if real == base or real.startswith(base + os.sep):
+            return prefix + (os.path.relpath(real, base) if real != base else ".")
+    return os.path.basename(real)
+
+
 def server_facts(cfg: Any) -> dict[str, Any]:
     """Versions of what the server process runs, and its gunicorn settings."""
     import platform
@@ -33,8 +46,8 @@ def server_facts(cfg: Any) -> dict[str, Any]:
 
     return {
         "pid": os.getpid(),
-        "python": os.path.realpath(sys.executable),
-        "environment": os.path.realpath(sys.prefix),  # the virtualenv: its packages
+        "python": portable(sys.executable),
+        "environment": portable(sys.prefix),  # the virtualenv: its packages
         "versions": {
             "python": platform.python_version(),
             "python_implementation": platform.python_implementation(),

@@ -32,7 +32,7 @@ from urllib.parse import quote_plus, urljoin
 
 from sqlalchemy import create_engine, text
 
-from bench import databases, generate, report
+from bench import databases, generate, gunicorn_conf, report
 from bench.measure import Client, Response, local_path, parse, post_script, weigh, wrk
 
 HERE = Path(__file__).resolve().parent
@@ -120,7 +120,7 @@ def serve(app: str, name: str, env: dict[str, str], ready_path: str,
             if not info_path.exists():
                 raise RuntimeError(f"gunicorn n'a pas décrit son serveur ({name}) : {info_path}")
             facts.update(json.loads(info_path.read_text()))
-            facts["gunicorn_binary"] = os.path.realpath(command[0])
+            facts["gunicorn_binary"] = gunicorn_conf.portable(command[0])
             facts["options"] = [part.replace(str(port), "<port>") for part in command[1:-1]]
             facts["app"] = app
         yield port

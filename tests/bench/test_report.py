@@ -299,3 +299,16 @@ def test_the_proposal_with_five_comments_is_the_first_of_the_featured_project(
 def test_postgresql_server_version_is_read() -> None:
     version = run.postgresql_version(os.environ["TEST_DATABASE_URL"])
     assert version.split(".")[0].isdigit()
+
+
+def test_results_name_no_folder_of_the_machine() -> None:
+    """Paths in results are relative to the repository (or the home folder)."""
+    from bench import gunicorn_conf
+
+    assert gunicorn_conf.portable(str(REFERENCE)) == "bench/results/reference.json"
+    assert str(gunicorn_conf.ROOT) not in REFERENCE.read_text()
+    reference = run.load_reference(REFERENCE)
+    assert reference is not None
+    for server in reference["sqlite"]["environment"]["servers"].values():
+        for key in ("python", "environment", "gunicorn_binary"):
+            assert not server[key].startswith("/"), (key, server[key])
