@@ -22,8 +22,8 @@ def cached(app: Flask) -> Flask:
     return other
 
 
-def queries_of(app: Flask, client: Any, url: str) -> tuple[int, str]:
-    """(SQL statements sent, page) for one GET."""
+def sent_by(app: Flask, client: Any, url: str) -> tuple[list[str], Any]:
+    """(SQL statements sent, response) for one GET."""
     from sqlalchemy import event
 
     seen: list[str] = []
@@ -35,6 +35,12 @@ def queries_of(app: Flask, client: Any, url: str) -> tuple[int, str]:
         response = client.get(url)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+    return seen, response
+
+
+def queries_of(app: Flask, client: Any, url: str) -> tuple[int, str]:
+    """(SQL statements sent, page) for one GET."""
+    seen, response = sent_by(app, client, url)
     assert response.status_code == 200, url
     return len(seen), response.get_data(as_text=True)
 

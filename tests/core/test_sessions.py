@@ -9,7 +9,6 @@ from datetime import timedelta
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from consultation import create_app
 from consultation.core.models import utcnow
@@ -17,6 +16,7 @@ from consultation.core.sessions import CookieSessions
 from consultation.extensions import db
 from tests import factories
 from tests.conftest import IsolatedClient
+from tests.core.test_pagecache import sent_by
 from tests.factories import PASSWORD
 
 
@@ -34,15 +34,7 @@ def logged_in(app: Flask) -> FlaskClient:
 
 def statements_of(app: Flask, client: FlaskClient, url: str) -> tuple[list[str], int, bool]:
     """(SQL statements sent, status, whether a cookie was set) for one GET."""
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    seen, response = sent_by(app, client, url)
     return seen, response.status_code, "Set-Cookie" in response.headers
 
 
