@@ -28,8 +28,8 @@ while rendering, and the fragment is kept no later than that.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import pickle
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -140,15 +140,17 @@ class Store:
             return None
         if raw is None:
             return None
-        value: tuple[str, datetime | None] = pickle.loads(raw)
-        return value
+        # JSON, not pickle: what comes back from Redis is read, never run.
+        html, until = json.loads(raw)
+        return html, datetime.fromisoformat(until) if until else None
 
     def _redis_put(self, key: Hashable, html: str, until: datetime | None) -> None:
         seconds = 86_400
         if until is not None:
             seconds = max(1, min(seconds, int((until - utcnow()).total_seconds())))
         try:
-            self._client().set(self._redis_key(key), pickle.dumps((html, until)), ex=seconds)
+            value = json.dumps([html, until.isoformat() if until else None])
+            self._client().set(self._redis_key(key), value, ex=seconds)
         except Exception as error:
             log.warning("fragments: Redis unreachable (%s)", error)
 
@@ -233,10 +235,6 @@ def bumped(session: Session, table: str, ident: int) -> None:
     session.info.setdefault(_BUMPED, set()).add((table, ident))
 
 
-def _changed(session: Session, instance: Any) -> bool:
-    return session.is_modified(instance)
-
-
 def _name_changed(instance: Any) -> bool:
     state = inspect(instance)
     return any(state.attrs[name].history.has_changes() for name in NAME_COLUMNS
@@ -252,7 +250,7 @@ def changed(session: Session, instance: Any) -> None:
 def _note(session: Session, flush_context: Any) -> None:
     """After a flush: note which versions the flushed rows move."""
     _note_rows(session, [*session.new, *session.deleted,
-                         *(o for o in session.dirty if _changed(session, o))])
+                         *(o for o in session.dirty if session.is_modified(o))])
 
 
 def _merge_targets(instance: Any) -> set[int]:

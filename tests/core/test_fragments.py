@@ -178,6 +178,10 @@ def test_workers_share_fragments_through_redis() -> None:
     two = fragments.Store(items=10, size=10_000, redis_url=url, timeout=1)
     one.put(key, "<p>partagé</p>", None)
     assert two.get(key) == "<p>partagé</p>"
+    ending = (*key, "ending")
+    one.put(ending, "<p>jusqu'à ce soir</p>", utcnow() + timedelta(hours=1))
+    assert two.get(ending) == "<p>jusqu'à ce soir</p>"
+    assert two.pages[ending][1] is not None  # its end came along
     unreachable = fragments.Store(items=10, size=10_000, redis_url="redis://127.0.0.1:1/0",
                                   timeout=0.2)
     unreachable.put(key, "<p>ici</p>", None)
