@@ -8,7 +8,6 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import Integer, String, and_, bindparam, cast, func, select
 from sqlalchemy.orm import joinedload, load_only
@@ -290,20 +289,17 @@ pages.fact("project", "own_comments")(lambda: _own_comments(and_(
     Comment.proposal_id.is_(None))))
 
 
-_CSRF = "csrf-token-of-the-person"  # in the kept form, where each person's token goes
-
-
 def new_comment_form(action: str) -> Callable[[], Markup]:
     """The empty comment form posting to `action`: the same for everyone (kept as a fragment,
     per kiosk or not), the person's CSRF token put in. Made only where the page shows it."""
 
     def render() -> str:
         return render_template("comments/_new_form.html", comment_form=CommentForm(formdata=None),
-                               comment_action=action, csrf=_CSRF)
+                               comment_action=action, csrf=fragments.TOKEN)
 
     def made() -> Markup:
         html = fragments.cached("comment_form", (action, kiosk.is_kiosk()), render)
-        return Markup(str(html).replace(_CSRF, generate_csrf(), 1))
+        return fragments.with_token(str(html))
 
     return made
 

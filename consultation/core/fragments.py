@@ -207,6 +207,17 @@ def cached(name: str, key: tuple[Hashable, ...], render: Callable[[], str]) -> M
     return Markup(html)
 
 
+# Where a person's CSRF token goes in HTML kept for many (a kept form, an anonymous page).
+TOKEN = "csrf-token-of-this-person"
+
+
+def with_token(html: str) -> Markup:
+    """Kept HTML with this person's CSRF token in place of TOKEN."""
+    from flask_wtf.csrf import generate_csrf
+
+    return Markup(html.replace(TOKEN, generate_csrf()))
+
+
 def valid_until(moment: datetime) -> None:
     """The fragment being made shows something that changes at `moment` (a block's end)."""
     if not has_app_context():

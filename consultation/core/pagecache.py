@@ -17,12 +17,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, request, session
-from flask_wtf.csrf import generate_csrf
 
+from consultation.core import fragments
 from consultation.core.kiosk import is_kiosk
 from consultation.core.models import today
 
-TOKEN = "csrf-token-of-this-visitor"  # stands in the cached HTML for each visitor's token
+TOKEN = fragments.TOKEN  # stands in the cached HTML for each visitor's token
 MAX_PAGES = 2_000  # per worker; the oldest go first
 
 
@@ -72,7 +72,7 @@ def serve_from_memory() -> Response | None:
     found = memory.pages.get(key)
     if found is not None and found[0] > time.monotonic():
         g.page_from_memory = True
-        return Response(found[1].replace(TOKEN, generate_csrf()), mimetype="text/html")
+        return Response(fragments.with_token(found[1]), mimetype="text/html")
     g.page_cache_key = key
     return None
 
