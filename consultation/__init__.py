@@ -138,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.notifications.cli import notifications_cli
     from consultation.opendata import bp as opendata_bp
     from consultation.opendata.cli import opendata_cli
+    from consultation.opinions import bp as opinions_bp
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
     from consultation.reference import bp as reference_bp
@@ -151,7 +152,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, projects_bp, proposals_bp, comments_bp, votes_bp,
                       moderation_bp, syntheses_bp, rencontres_bp, reference_bp, mediation_bp,
-                      notifications_bp, elected_bp, followup_bp, search_bp, opendata_bp):
+                      notifications_bp, elected_bp, followup_bp, search_bp, opendata_bp,
+                      opinions_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     app.cli.add_command(users_cli)

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, text
 
 from consultation.core.errors import IllegalTransition
 from consultation.core.models import DomainEnum, TimestampMixin, one_of, today
@@ -36,12 +36,16 @@ class PhaseKind(DomainEnum):
     FOLLOW_UP = "follow_up"
 
 
-# The features each phase allows.
+# The features each phase allows by its kind.
 PHASE_FEATURES: dict[str, frozenset[str]] = {
     PhaseKind.INFORMATION: frozenset(),
     PhaseKind.CONSULTATION: frozenset({"propose", "comment", "support"}),
     PhaseKind.SYNTHESIS: frozenset(),
     PhaseKind.FOLLOW_UP: frozenset(),
+}
+# The features an admin may add to a phase of a kind, stored as data on the phase.
+OPTIONAL_FEATURES: dict[str, frozenset[str]] = {
+    PhaseKind.CONSULTATION: frozenset({"opinions"}),
 }
 
 
@@ -79,11 +83,18 @@ class Phase(Model):
     kind: Mapped[str] = mapped_column(String(20))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+    # Features added to those of the kind, space-separated (e.g. "opinions": a debate by
+    # statements); only those OPTIONAL_FEATURES offers for the kind count.
+    added_features: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
 
     @property
     def features(self) -> frozenset[str]:
-        """What this phase allows."""
-        return PHASE_FEATURES[self.kind]
+        """What this phase allows: its kind's features and those added to it."""
+        added = self.added_features
+        if not added:
+            return PHASE_FEATURES[self.kind]
+        offered = OPTIONAL_FEATURES.get(self.kind, frozenset())
+        return PHASE_FEATURES[self.kind] | (frozenset(added.split()) & offered)
 
     def contains(self, day: date) -> bool:
         """True when the day falls within the phase."""

@@ -1,0 +1,7 @@
+"""The opinion map: debates by statements, answered and mapped into opinion groups."""
+
+from flask import Blueprint
+
+bp = Blueprint("opinions", __name__)
+
+from consultation.opinions import models  # noqa: E402,F401
