@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -25,7 +25,7 @@ from consultation.core import fragments, kiosk
 from consultation.core.http import require, safe_next
 from consultation.core.models import today
 from consultation.core.permissions import has_role, rule
-from consultation.extensions import db
+from consultation.extensions import csrf, db
 from consultation.projects.services import project_keys, project_list_query, projects_by_ids
 
 bp = Blueprint("main", __name__)
@@ -123,8 +123,14 @@ def healthz():
 
 
 @bp.route("/langue", methods=["POST"])
+@csrf.exempt
 def language():
     """Switch the interface language for this visit."""
+    # A visitor's switch carries no token: it changes only their own display, and pages that
+    # ask for no token make no session nor cookie (a first visit is then served lighter). A
+    # logged-in person's still does, as every POST of theirs.
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

@@ -20,7 +20,8 @@ Adding a route is one line in ROUTES (keep the alphabetical order):
   values may hold {placeholders} too.
 - query: the query-string parameters the view reads (the hostile-input tests fuzz them).
 - changes: False when a valid, allowed POST leaves the database as it was (log in, language).
-- csrf: False for the one route whose URL secret stands in for the CSRF token.
+- csrf: False for the route whose URL secret stands in for the CSRF token, and for the
+  language switch (checked only for a logged-in person: tests/security/test_csrf.py).
 - ends_account: True when a valid POST deletes the acting account: the walks send it last
   (WALK), so the routes after it are still reached by someone.
 
@@ -202,7 +203,7 @@ ROUTES: dict[str, Route] = {
     # A GET that logs out: the address a terminal is set up with; cookies only.
     "main.kiosk_start": Route("/borne", "GET", PUBLIC),
     "main.language": Route("/langue", "POST", PUBLIC, form={"lang": "fr", "next": "/projets"},
-                           changes=False),
+                           changes=False, csrf=False),
     "main.legal": Route("/mentions-legales", "GET", PUBLIC),
     "main.privacy": Route("/confidentialite", "GET", PUBLIC),
     "main.sitemap": Route("/plan-du-site", "GET", PUBLIC),

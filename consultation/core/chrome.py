@@ -172,7 +172,9 @@ class Chrome:
 
     def header(self) -> Markup:
         """The site header, with the session's token, the person's name and unread count."""
-        html = self._header.replace(TOKEN, self.token())
+        html = self._header
+        if TOKEN in html:  # a form of the header: a terminal's or a logged-in person's
+            html = html.replace(TOKEN, self.token())
         if UNREAD in html:  # a logged-in person's: their count, then their name (last: it is
             # theirs to write, the slots must not be looked for in it)
             html = html.replace(UNREAD, _unread_words())
@@ -182,7 +184,10 @@ class Chrome:
     def footer(self) -> Markup:
         """The footer, with the session's token and this page to come back to."""
         back = request.full_path if request.query_string else request.path
-        return Markup(self._footer.replace(TOKEN, self.token()).replace(NEXT, escape(back)))
+        html = self._footer
+        if TOKEN in html:  # a logged-in person's language form
+            html = html.replace(TOKEN, self.token())
+        return Markup(html.replace(NEXT, escape(back)))
 
 
 def _unread_words() -> Markup:

@@ -47,7 +47,7 @@ def queries_of(app: Flask, client: Any, url: str) -> tuple[int, str]:
 
 def token_of(page: str) -> str:
     """The CSRF token the page carries."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    found = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page)
     assert found, "no CSRF token on the page"
     return found.group(1)
 
@@ -63,11 +63,18 @@ def test_second_anonymous_visit_is_served_from_memory_with_its_own_token(app, ca
     again, page_again = queries_of(cached, second, url)
     assert again == 0
     assert "Un projet en mémoire" in page_again
-    assert token_of(page_again) != token_of(page)
-    # The token served from memory is valid for that visitor: the language form accepts it.
-    response = second.post("/langue", data={"lang": "en", "next": url,
-                                            "csrf_token": token_of(page_again)})
-    assert response.status_code == 302
+    # A page with a visitor's form (the login form) carries each visitor's own token, and the
+    # token served from memory is valid for that visitor.
+    login_url = "/compte/connexion"
+    _, form_first = queries_of(cached, first, login_url)
+    _, form_again = queries_of(cached, second, login_url)
+    assert token_of(form_again) != token_of(form_first)
+    response = second.post(login_url, data={"email": "personne@example.org", "password": "x",
+                                            "csrf_token": token_of(form_again)})
+    assert response.status_code == 200 and "Jeton" not in response.get_data(as_text=True)
+    response = second.post(login_url, data={"email": "personne@example.org", "password": "x",
+                                            "csrf_token": token_of(form_first)})
+    assert response.status_code == 400
 
 
 def test_memory_is_per_url_language_and_visitor_kind(app, cached, as_role):

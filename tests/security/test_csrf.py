@@ -29,8 +29,10 @@ from tests.routes import (
 
 WRITE_ROUTES = [endpoint for endpoint in WALK
                 if ROUTES[endpoint].writes and ROUTES[endpoint].csrf]
-# Mail programs POST the List-Unsubscribe link without a page: its secret is the guard.
-EXEMPT = ["notifications.unsubscribe_one_click"]
+# Mail programs POST the List-Unsubscribe link without a page: its secret is the guard. A
+# visitor's language switch changes only their own display (a logged-in person's is checked:
+# test_the_language_switch_needs_a_token_only_when_logged_in).
+EXEMPT = ["main.language", "notifications.unsubscribe_one_click"]
 EXPIRED = "Le formulaire a expiré ou ne vient pas de ce site."
 
 
@@ -47,9 +49,14 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
 
 def token_of(client: Any) -> str:
     """The CSRF token of this client's session, read from a page as a browser would."""
+    # A logged-in person's pages all carry it (their menu's logout form); a visitor's page only
+    # where it holds a form of theirs, such as the login form.
     page = client.get("/").get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "no CSRF token on the home page"
+    found = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page)
+    if found is None:
+        page = client.get("/compte/connexion").get_data(as_text=True)
+        found = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page)
+    assert found, "no CSRF token on the home page nor the login page"
     return found.group(1)
 
 
@@ -127,3 +134,22 @@ def test_a_valid_token_posts_a_comment(app, csrf_app, world_of):
     response = _post(client, world, "comments.on_proposal", "POST", token_of(client))
     assert response.status_code == 302
     assert db.session.query(Comment).count() == count + 1
+
+
+def test_the_language_switch_needs_a_token_only_when_logged_in(app, csrf_app, world_of):
+    """A visitor switches without a token (their pages then make no session); a logged-in
+    person's switch without one is refused like any of their POSTs."""
+    visitor = csrf_app.test_client()
+    page = visitor.get("/projets")
+    assert "csrf_token" not in page.get_data(as_text=True)
+    assert not page.headers.getlist("Set-Cookie")
+    response = visitor.post("/langue", data={"lang": "en", "next": "/projets"})
+    assert response.status_code == 302
+    assert 'lang="en"' in visitor.get("/projets").get_data(as_text=True)
+    world = world_of("citizen")
+    client = client_for(csrf_app, world)
+    refused = client.post("/langue", data={"lang": "en", "next": "/projets"})
+    assert EXPIRED in french_error(refused, 400)
+    response = client.post("/langue", data={"lang": "en", "next": "/projets",
+                                            "csrf_token": token_of(client)})
+    assert response.status_code == 302
