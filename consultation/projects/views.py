@@ -19,7 +19,7 @@ from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
-from consultation.core.templating import awaits_confirmation, can, refusal
+from consultation.core.templating import awaits_confirmation, can, kept_breadcrumb, refusal
 from consultation.extensions import db
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm, PublishForm
@@ -126,6 +126,8 @@ def _parts(project: Project) -> dict[str, Markup]:
         current_user.is_authenticated, refusal("proposals.create", project) if awaits else None,
     )
     return {
+        "breadcrumb": kept_breadcrumb("project_breadcrumb", (project.slug, project.title), lambda: [
+            (_("Projets"), url_for("projects.index")), (project.title, None)]),
         "intro": fragments.cached("project_intro", (*same, intro_rights), part("intro")),
         "body": fragments.cached("project_body", (
             *same, request.path, can("syntheses.write", project)), part("body")),

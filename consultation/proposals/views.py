@@ -22,7 +22,7 @@ from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState, today
 from consultation.core.pagination import decode_cursor, rank_number
-from consultation.core.templating import can
+from consultation.core.templating import can, kept_breadcrumb
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
@@ -181,6 +181,14 @@ def _parts(proposal: Proposal, shown: bool) -> dict[str, Markup]:
         return part("head", merged=merged, shown=shown)()
 
     return {
+        "breadcrumb": kept_breadcrumb("proposal_breadcrumb", (
+            proposal.id, proposal.version, project.slug, project.title,
+        ), lambda: [
+            (_("Projets"), url_for("projects.index")),
+            (project.title, url_for("projects.show", slug=project.slug)),
+            (_("Propositions"), url_for("proposals.index", slug=project.slug)),
+            (proposal.title if proposal.is_visible else _("Proposition masquée"), None),
+        ]),
         "head": fragments.cached("proposal_head", (
             *same, shown, into, _phases_key(project), today(),
         ), head),

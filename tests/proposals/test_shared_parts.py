@@ -76,3 +76,25 @@ def test_the_commitments_answering_a_proposal_show_every_change_at_once(app: Fla
         title="Une maison du numérique ouverte", proposal_ids=[other.id]))
     db.session.commit()
     assert 'id="engagements"' not in seen(app, url)
+
+
+def _breadcrumb(page: str) -> str:
+    return page[page.index('<nav class="breadcrumb"'):page.index("</nav>", page.index(
+        '<nav class="breadcrumb"'))]
+
+
+def test_the_kept_breadcrumbs_follow_a_renamed_project_and_a_hidden_proposal(app: Flask):
+    moderator = factories.user(("moderator",))
+    proposal = factories.proposal(title="Un banc public connecté")
+    db.session.commit()
+    project_url, url = f"/projets/{proposal.project.slug}", f"/propositions/{proposal.id}"
+    assert "Un banc public connecté" in _breadcrumb(seen(app, url))
+    project = db.session.get_one(type(proposal.project), proposal.project_id)
+    project.title = "Le projet renommé"
+    db.session.commit()
+    assert "Le projet renommé" in _breadcrumb(seen(app, url))
+    assert "Le projet renommé" in _breadcrumb(seen(app, project_url))
+    moderation.hide(moderator, "proposal", db.session.get_one(Proposal, proposal.id), "Hors charte")
+    db.session.commit()
+    crumbs = _breadcrumb(app.test_client().get(url).get_data(as_text=True))
+    assert "Un banc public connecté" not in crumbs and "Proposition masquée" in crumbs
