@@ -233,3 +233,11 @@ def test_priorities_favour_what_few_have_seen(votes: Votes, analysis: Analysis) 
     everything = Votes.from_triples([(1, 1, 1), (1, 2, 0)])
     assert next_statement(everything, None, 1) is None
     assert [s for s, _ in priorities(everything, None, None)] == [1, 2]
+
+
+def test_bench_runs_on_a_small_debate(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.opinions import main
+
+    assert main(["--participants", "200", "--statements", "40"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["participants"] == 200 and result["k"] >= 2
