@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,9 @@ CONSENSUS = 5
 Z_90 = 1.2816
 DIGITS = 4
 VERSION = 1
+# Why an analysis has no groups: no statement; fewer than MIN_PARTICIPANTS with enough answers;
+# everyone answered alike; the points do not split (fewer than 3 distinct positions).
+REASONS = ("no_statements", "too_few_participants", "no_variance", "no_groups")
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -143,7 +146,7 @@ class Consensus:
 
 @dataclass(frozen=True)
 class Majority:
-    """A statement most participants agree (or disagree) with, as Pol.is's consensus selects."""
+    """A statement most of those who answered it agree (or disagree) with: Pol.is's consensus."""
 
     statement: int
     direction: str
@@ -191,7 +194,7 @@ class Analysis:
     participants_total: int
     participants_counted: int
     statements_total: int
-    reason: str | None = None  # why there are no groups, if there are none
+    reason: str | None = None  # why there are no groups, one of REASONS (None: there are)
     k: int = 0
     silhouettes: tuple[tuple[int, float], ...] = ()
     variance: tuple[float, ...] = ()  # share of the variance on each axis
@@ -929,8 +932,6 @@ def analyse(votes: Votes, previous: Mapping[int, int] | None = None) -> Analysis
 
 
 def _replace(analysis: Analysis, **changes: Any) -> Analysis:
-    from dataclasses import replace
-
     return replace(analysis, **changes)
 
 
