@@ -86,7 +86,7 @@ class Votes:
         statements: Iterable[int] = (),
         participants: Iterable[int] = (),
     ) -> Votes:
-        """The matrix of (participant, statement, value) answers, sorted by id (extra ids kept)."""
+        """The matrix of (participant, statement, value) answers (a pair given twice: the last)."""
         rows = list(rows)
         people = sorted({int(p) for p, _, _ in rows} | {int(p) for p in participants})
         columns = sorted({int(s) for _, s, _ in rows} | {int(s) for s in statements})

@@ -40,8 +40,9 @@ class PolisExport:
     groups: dict[int, int]  # participant -> Pol.is group-id, for those it placed
 
 
-def read_export(directory: Path) -> PolisExport:
+def read_export(directory: Path | str) -> PolisExport:
     """The votes, comments and Pol.is groups of an open data export folder."""
+    directory = Path(directory)
     comments: dict[int, Comment] = {}
     with (directory / "comments.csv").open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -78,7 +79,7 @@ def read_export(directory: Path) -> PolisExport:
     return PolisExport(votes, comments, groups)
 
 
-def groups_csv(directory: Path) -> str:
+def groups_csv(directory: Path | str) -> str:
     """CSV `participant,group` for those the platform's analysis puts in a group, by participant."""
     analysis = analyse(read_export(directory).votes)
     lines = ["participant,group"]
