@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, session
 from flask_login import current_user
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import joinedload
 
 from consultation import config as config_module
@@ -184,11 +184,20 @@ def _register_template_globals(app: Flask) -> None:
 
 def _register_user_loader() -> None:
     from consultation.accounts.models import User
+    from consultation.notifications.models import Notification
+    from consultation.notifications.services import unread_known
 
-    # The person and their roles in one statement, built once: every logged-in request runs
-    # it, and a constant statement is compiled once and found in SQLAlchemy's cache after.
+    # The person, their roles and their unread count (which the header of every page shows)
+    # in one statement, built once: every logged-in request runs it, and a constant statement
+    # is compiled once and found in SQLAlchemy's cache after.
+    unread = (
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .correlate(User).scalar_subquery()
+    )
     by_id = (
-        select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
+        select(User, unread).options(joinedload(User.role_rows))
+        .where(User.id == bindparam("user_id"))
     )
 
     @login_manager.user_loader
@@ -198,11 +207,11 @@ def _register_user_loader() -> None:
         user_id, _, nonce = token.partition(":")
         if not user_id.isdigit():
             return None
-        user = (
-            db.session.execute(by_id, {"user_id": int(user_id)})
-            .unique()
-            .scalar_one_or_none()
-        )
-        if user is None or user.is_deleted or user.session_nonce != nonce:
+        row = db.session.execute(by_id, {"user_id": int(user_id)}).unique().one_or_none()
+        if row is None:
             return None
+        user, count = row
+        if user.is_deleted or user.session_nonce != nonce:
+            return None
+        unread_known(int(count or 0))
         return user

@@ -232,8 +232,9 @@ def seen_again(app: Any, client: Any, url: str) -> tuple[Work, int, list[str]]:
 def test_seen_again_a_page_sends_few_statements(app, urls, page, person, expected):
     """Seen again, a proposal or project page sends one statement for what it shows (the
     proposal with its project and phases, or the project) and, for a logged-in person, one for
-    them and one for all their facts about it (supported? followed? their comments on it, the
-    header's unread count: core/pages.py facts); an author, one more for their comments."""
+    them (with their roles and the header's unread count) and one for all their facts about it
+    (supported? followed? their comments on it: core/pages.py facts); an author, one more for
+    their comments."""
     _, statements, _ = seen_again(app, client_of(app, urls, person), urls[page][FEW])
     assert statements == expected, statements
 
@@ -252,9 +253,9 @@ def test_a_list_seen_again_does_the_same_work_over_20_or_200_proposals(app, urls
     assert seen[1] == seen[0] and seen[2] == seen[0], seen
     work, statements, loaded = seen[0]
     assert loaded.count("Project") == 1 and "Proposal" not in loaded, loaded
-    # The project's; for a person also their record, their supports among these and left (one
-    # statement) and the header's count of notifications.
-    assert statements == {"visitor": 1, "citizen": 4}[person], statements
+    # The project's; for a person also their record (with the header's count of
+    # notifications) and their supports among these and left (one statement).
+    assert statements == {"visitor": 1, "citizen": 3}[person], statements
     assert work.dates == work.babel_dates == 0, work
 
 

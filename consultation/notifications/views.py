@@ -8,7 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, bindparam, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from consultation.accounts.models import User
@@ -170,10 +170,7 @@ def _follows(page: str, target_id: int) -> bool:
     person = acting_user()
     if not person.is_authenticated:
         return False
-    known = pages.facts(page, person.id, target_id)
-    if current_user.is_authenticated and current_user.id == person.id:
-        services.unread_known(int(known["unread"] or 0))
-    return bool(known["following"])
+    return bool(pages.facts(page, person.id, target_id)["following"])
 
 
 def _following(column: Any) -> Any:
@@ -182,16 +179,8 @@ def _following(column: Any) -> Any:
         column == bindparam("target_id", type_=Integer)).exists()
 
 
-def _unread() -> Any:
-    return select(func.count()).select_from(Notification).where(
-        Notification.user_id == bindparam("person_id", type_=Integer),
-        Notification.read_at.is_(None)).scalar_subquery()
-
-
 pages.fact("project", "following")(lambda: _following(Follow.project_id))
 pages.fact("proposal", "following")(lambda: _following(Follow.proposal_id))
-for _page in ("project", "proposal"):
-    pages.fact(_page, "unread")(_unread)
 
 
 @pages.provides("project")
