@@ -3,16 +3,18 @@ from an email; the follow button of project and proposal pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import Integer, bindparam, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from consultation.accounts.models import User
-from consultation.core import pages
+from consultation.core import fragments, pages
 from consultation.core.acting import acting_user
 from consultation.core.errors import abort_with
 from consultation.core.http import get_or_404, require, safe_next
@@ -183,25 +185,39 @@ pages.fact("project", "following")(lambda: _following(Follow.project_id))
 pages.fact("proposal", "following")(lambda: _following(Follow.proposal_id))
 
 
+def _follow_html(what: str, target: tuple[Any, ...], urls: Callable[[], tuple[str, str]],
+                 allowed: bool, following: bool) -> Markup:
+    """The follow button of a page, kept for everyone in the same state (the person's CSRF
+    token put back in): made once, not at every page."""
+
+    def render() -> str:
+        follow, unfollow = urls()
+        html = render_template("notifications/_follow.html", follow_state={
+            "allowed": allowed, "following": following, "follow": follow,
+            "unfollow": unfollow, "what": what})
+        token = g.get("csrf_token")  # the one Flask-WTF made for the form, if it made one
+        return html.replace(token, fragments.TOKEN) if token else html
+
+    html = fragments.cached("follow_button", (what, *target, allowed, following, request.path),
+                            render)
+    return fragments.with_token(html) if fragments.TOKEN in html else html
+
+
 @pages.provides("project")
 def project_follow(project: Project) -> dict[str, Any]:
     """A project page offers to follow it (one query, for a logged-in person only)."""
-    return {"follow_state": {
-        "allowed": can(acting_user(), "notifications.follow", project),
-        "following": _follows("project", project.id),
-        "follow": url_for("notifications.follow_project", slug=project.slug),
-        "unfollow": url_for("notifications.unfollow_project", slug=project.slug),
-        "what": "project",
-    }}
+    return {"follow_html": _follow_html(
+        "project", (project.id, project.slug), lambda: (
+            url_for("notifications.follow_project", slug=project.slug),
+            url_for("notifications.unfollow_project", slug=project.slug)),
+        can(acting_user(), "notifications.follow", project), _follows("project", project.id))}
 
 
 @pages.provides("proposal")
 def proposal_follow(proposal: Proposal) -> dict[str, Any]:
     """A proposal page offers to follow it (one query, for a logged-in person only)."""
-    return {"follow_state": {
-        "allowed": can(acting_user(), "notifications.follow", proposal),
-        "following": _follows("proposal", proposal.id),
-        "follow": url_for("notifications.follow_proposal", proposal_id=proposal.id),
-        "unfollow": url_for("notifications.unfollow_proposal", proposal_id=proposal.id),
-        "what": "proposal",
-    }}
+    return {"follow_html": _follow_html(
+        "proposal", (proposal.id,), lambda: (
+            url_for("notifications.follow_proposal", proposal_id=proposal.id),
+            url_for("notifications.unfollow_proposal", proposal_id=proposal.id)),
+        can(acting_user(), "notifications.follow", proposal), _follows("proposal", proposal.id))}

@@ -141,3 +141,25 @@ def test_automatic_follow_is_one_statement(count_queries):
         auto_follow(person_id, proposal_id=proposal_id)  # already followed: nothing, no error
     assert counter.count == 1
     assert follows_of(person_id) == {("proposal", proposal_id)}
+
+
+def test_the_kept_follow_button_carries_each_persons_own_token(as_role):
+    """The follow button is made once for everyone in the same state (core/fragments.py):
+    each person's form still carries their session's token, the one of their other forms."""
+    import re
+
+    project = factories.project()
+    proposal = factories.proposal(project)
+    db.session.commit()
+    tokens = set()
+    for url in (f"/projets/{project.slug}", f"/propositions/{proposal.id}"):
+        for citizen in (as_role("citizen"), as_role("citizen")):
+            shown = page(citizen.get(url))
+            form = shown[shown.index('<div class="follow">'):]
+            found = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            assert found and "csrf-token-of-this-person" not in shown
+            logout = shown[shown.index('action="/compte/deconnexion"'):]
+            assert found.group(1) == re.search(
+                r'name="csrf_token" value="([^"]+)"', logout).group(1)  # type: ignore[union-attr]
+            tokens.add(found.group(1))
+    assert len(tokens) == 4
