@@ -218,6 +218,21 @@ def with_token(html: str) -> Markup:
     return Markup(html.replace(TOKEN, generate_csrf()))
 
 
+def cached_form(name: str, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
+    """A fragment holding forms (`cached`): kept with TOKEN in place of the CSRF token it was
+    made with, served with this person's (a visitor's login link asks for none); a terminal's
+    apart (its forms turn autofill off)."""
+    from consultation.core.kiosk import is_kiosk
+
+    def made() -> str:
+        html = str(render())
+        token = g.get("csrf_token")  # the one Flask-WTF made for the forms, if it made one
+        return html.replace(token, TOKEN) if token else html
+
+    html = cached(name, (*key, is_kiosk()), made)
+    return with_token(html) if TOKEN in html else html
+
+
 def valid_until(moment: datetime) -> None:
     """The fragment being made shows something that changes at `moment` (a block's end)."""
     if not has_app_context():

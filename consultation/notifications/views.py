@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -192,15 +192,12 @@ def _follow_html(what: str, target: tuple[Any, ...], urls: Callable[[], tuple[st
 
     def render() -> str:
         follow, unfollow = urls()
-        html = render_template("notifications/_follow.html", follow_state={
+        return render_template("notifications/_follow.html", follow_state={
             "allowed": allowed, "following": following, "follow": follow,
             "unfollow": unfollow, "what": what})
-        token = g.get("csrf_token")  # the one Flask-WTF made for the form, if it made one
-        return html.replace(token, fragments.TOKEN) if token else html
 
-    html = fragments.cached("follow_button", (what, *target, allowed, following, request.path),
-                            render)
-    return fragments.with_token(html) if fragments.TOKEN in html else html
+    return fragments.cached_form(
+        "follow_button", (what, *target, allowed, following, request.path), render)
 
 
 @pages.provides("project")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
@@ -15,6 +15,7 @@ from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
 from consultation.core.permissions import can
 from consultation.core.sharing import describe
+from consultation.core.templating import can as acting_may
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
@@ -50,10 +51,22 @@ def _show(project: Project, version: SynthesisVersion, newest: int,
         )
 
     key = (project.id, project.version, version.number, today())
+    if subscribed is None:
+        subscribed = current_user.is_authenticated and services.is_subscribed(
+            project, current_user)
+    doc = version.document
     return render_template(
         "syntheses/show.html",
         project=project,
         version=version,
+        title=fragments.cached("synthesis.title", (project.id, project.version, version.number),
+                               lambda: render_template("syntheses/_title.html", project=project,
+                                                       version=version)),
+        pdf_link=fragments.cached("synthesis.pdf", (
+            project.slug, version.number, doc and doc.state, doc and doc.is_stale,
+            doc and doc.size,
+        ), lambda: render_template("syntheses/_pdf_link.html", project=project, version=version)),
+        subscription=_subscription(project, subscribed),
         crumbs=fragments.cached("synthesis.crumbs", (project.id, project.version, kiosk.is_kiosk()),
                                 lambda: render_template("syntheses/_crumbs.html", project=project)),
         head=fragments.cached("synthesis.head", (*key, newest), lambda: render_template(
@@ -64,9 +77,17 @@ def _show(project: Project, version: SynthesisVersion, newest: int,
         ),
         share=fragments.cached("synthesis.share", (*key, request.path), lambda: render_template(
             "syntheses/_share.html", project=project)),
-        subscribed=subscribed if subscribed is not None
-        else current_user.is_authenticated and services.is_subscribed(project, current_user),
     )
+
+
+def _subscription(project: Project, subscribed: bool) -> Markup:
+    """The form asking to be told of the next synthesis (or why it is not offered), kept for
+    everyone in the same state, the person's token put back."""
+    allowed = acting_may("syntheses.subscribe", project)
+    return fragments.cached_form("synthesis.subscription", (
+        project.slug, allowed, current_user.is_authenticated, subscribed, request.path,
+    ), lambda: render_template("syntheses/_subscribe.html", project=project, allowed=allowed,
+                               subscribed=subscribed))
 
 
 # The most recent published version with its PDF's state and, for a person, whether they asked

@@ -431,3 +431,25 @@ def test_logging_out_on_a_terminal_forgets_everything_but_the_terminal(app):
     with client.session_transaction() as session:
         assert "_user_id" not in session and "lang" not in session
     assert '<body class="kiosk"' in text(client.get("/"))
+
+
+def test_kept_forms_refuse_autofill_on_a_kiosk_only(app):
+    """The forms kept for everyone (follow buttons, a synthesis's subscription:
+    fragments.cached_form) are kept apart for a terminal, whose forms refuse autofill."""
+    user = factories.user()
+    proposal = factories.proposal()
+    db.session.commit()
+    urls = (f"/projets/{proposal.project.slug}", f"/propositions/{proposal.id}")
+    for _ in range(2):  # the second time from the kept fragments
+        ordinary = login(app.test_client(), user)
+        on_terminal = login(terminal(app), user)
+        for url in urls:
+            assert 'autocomplete="off"' not in follow_form(text(ordinary.get(url)))
+            assert 'autocomplete="off"' in follow_form(text(on_terminal.get(url)))
+
+
+def follow_form(page: str) -> str:
+    """The <form> tag of the page's follow button."""
+    found = re.search(r"<form\b[^>]*>", page[page.index('<div class="follow">'):])
+    assert found is not None
+    return found.group(0)
