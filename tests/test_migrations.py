@@ -143,3 +143,39 @@ def test_projects_made_before_drafts_stay_published(fresh_uri):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_large_columns_come_last_in_sqlite_rows_and_keep_their_data(fresh_uri):
+    """0022: on SQLite, a synthesis version's figures and annex and a document's bytes are the
+    last columns of their rows (SQLite walks the columns before the one it reads: the state of
+    a PDF read through its bytes); the rows are kept through the rebuild, down and up."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_uri, "TESTING": True})
+    with app.app_context():
+        try:
+            upgrade(revision="0021")
+            db.session.execute(text(
+                "INSERT INTO documents (kind, filename, media_type, state, content, size,"
+                " attempts, requested_at) VALUES ('synthesis', 's.pdf', 'application/pdf',"
+                " 'ready', :content, 4, 1, '2026-12-01 09:00:00+00:00')"),
+                {"content": b"%PDF"})
+            db.session.commit()
+            upgrade(revision="0022")
+            columns = [c["name"] for c in inspect(db.engine).get_columns("documents")]
+            versions = [c["name"] for c in inspect(db.engine).get_columns("synthesis_versions")]
+            if fresh_uri.startswith("sqlite"):
+                assert columns[-1] == "content"
+                assert versions[-2:] == ["figures_json", "annex_json"]
+            assert db.session.execute(text(
+                "SELECT filename, content, size FROM documents")).one() == ("s.pdf", b"%PDF", 4)
+            db.session.rollback()
+            downgrade(revision="0021")
+            if fresh_uri.startswith("sqlite"):
+                columns = [c["name"] for c in inspect(db.engine).get_columns("documents")]
+                assert columns.index("content") == 5
+            db.session.rollback()
+            upgrade()
+            assert schema_differences() == []
+            assert db.session.execute(text("SELECT content FROM documents")).scalar() == b"%PDF"
+        finally:
+            db.session.remove()
+            db.engine.dispose()

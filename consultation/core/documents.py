@@ -50,8 +50,6 @@ class Document(Model):
     filename: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(60), default="application/pdf")
     state: Mapped[str] = mapped_column(String(10), default=DocumentState.PENDING)
-    # Deferred: pages that show a document's state never load its bytes.
-    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     size: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -59,6 +57,9 @@ class Document(Model):
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Deferred: pages that show a document's state never load its bytes; last in the row, so
+    # that SQLite reads that state without walking them (migration 0022).
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
     @property
     def is_ready(self) -> bool:

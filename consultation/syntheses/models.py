@@ -66,15 +66,17 @@ class SynthesisVersion(Model):
     number: Mapped[int] = mapped_column(Integer)
     narrative: Mapped[str] = mapped_column(Text)
     change_note: Mapped[str] = mapped_column(String(500), default="")
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The large columns last: SQLite reaches a column by walking those before it in the row
+    # (migration 0022).
     # The snapshot of figures.compute(), as JSON, without the annex: the page reads these.
     figures_json: Mapped[str] = deferred(mapped_column(Text, nullable=False))
     # The annex (every proposal), apart: it grows with the project (2 MB at 10,000 proposals)
     # and only the annex pages and the PDF read it.
     annex_json: Mapped[str] = deferred(mapped_column(Text, nullable=False, default="[]"))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
-    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     project: Mapped[Project] = relationship()
     published_by: Mapped[User | None] = relationship()
