@@ -17,6 +17,12 @@ STANCE_MESSAGE = _l("Choisissez pour, contre ou neutre.")
 class CommentForm(Form):
     """A stance and a text."""
 
+    class Meta:
+        # CSRFProtect checks every POST's token before any view: the form's own field would
+        # verify the same token a second time, and make one for nothing where the form is kept
+        # (comments/_new_form.html puts the person's in).
+        csrf = False
+
     # No stance is ticked until the person ticks one (a default would count as their opinion in
     # the balance reported to elected officials); a missing one is refused, and an unknown one
     # gets the same French message (not WTForms' generic one).
