@@ -1,0 +1,114 @@
+"""Pol.is open data exports: read one, and group its participants with the platform's analysis.
+
+An export (compdemocracy/openData) is a folder holding `comments.csv` (`comment-id`,
+`moderated`: -1 out, 0 not yet, 1 accepted, `comment-body`...) and `participants-votes.csv`
+(`participant`, `group-id` as Pol.is computed it, four counts, then one column per comment:
+1 agree, -1 disagree, 0 pass, blank not seen). Comments moderated out are left out, as Pol.is
+leaves them out of its analysis. No Flask here: `flask opinions polis-groups DIR` calls
+`groups_csv()`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from consultation.opinions.analysis import Votes, analyse
+
+# participants-votes.csv: these columns come before the one-per-comment ones.
+_LEADING = ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A Pol.is comment (a statement): its text and moderation state."""
+
+    id: int
+    text: str
+    moderated: int
+
+
+@dataclass(frozen=True)
+class PolisExport:
+    """The answers of an export (moderated-out comments left out) and Pol.is's own groups."""
+
+    votes: Votes
+    comments: dict[int, Comment]
+    groups: dict[int, int]  # participant -> Pol.is group-id, for those it placed
+
+
+def read_export(directory: Path) -> PolisExport:
+    """The votes, comments and Pol.is groups of an open data export folder."""
+    comments: dict[int, Comment] = {}
+    with (directory / "comments.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            comment = Comment(
+                int(row["comment-id"]), row["comment-body"], int(row["moderated"] or 0)
+            )
+            comments[comment.id] = comment
+    groups: dict[int, int] = {}
+    triples: list[tuple[int, int, int]] = []
+    with (directory / "participants-votes.csv").open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        if tuple(header[: len(_LEADING)]) != _LEADING:
+            raise ValueError(f"{directory}/participants-votes.csv: unexpected columns")
+        columns = [int(c) for c in header[len(_LEADING) :]]
+        kept = [
+            (i, c)
+            for i, c in enumerate(columns, start=len(_LEADING))
+            if c not in comments or comments[c].moderated != -1
+        ]
+        participants = []
+        for cells in reader:
+            if not cells:
+                continue
+            participant = int(cells[0])
+            participants.append(participant)
+            if cells[1].strip():
+                groups[participant] = int(cells[1])
+            for i, comment_id in kept:
+                cell = cells[i].strip() if i < len(cells) else ""
+                if cell:
+                    triples.append((participant, comment_id, int(float(cell))))
+    votes = Votes.from_triples(triples, statements=(c for _, c in kept), participants=participants)
+    return PolisExport(votes, comments, groups)
+
+
+def groups_csv(directory: Path) -> str:
+    """CSV `participant,group` for those the platform's analysis puts in a group, by participant."""
+    analysis = analyse(read_export(directory).votes)
+    lines = ["participant,group"]
+    lines += [
+        f"{participant},{group}" for participant, group in sorted(analysis.membership().items())
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def adjusted_rand_index(a: Sequence[int], b: Sequence[int]) -> float:
+    """How two groupings of the same people agree, labels aside (1: the same, about 0: chance)."""
+    if len(a) != len(b):
+        raise ValueError("the two groupings must label the same people")
+    n = len(a)
+    if n < 2:
+        return 1.0
+    _, first = np.unique(np.asarray(a), return_inverse=True)
+    _, second = np.unique(np.asarray(b), return_inverse=True)
+    table = np.zeros((int(first.max()) + 1, int(second.max()) + 1))
+    np.add.at(table, (first, second), 1)
+
+    def pairs(x: np.ndarray) -> float:
+        return float((x * (x - 1) / 2).sum())
+
+    together = pairs(table)
+    rows, cols = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
+    expected = rows * cols / (n * (n - 1) / 2)
+    most = (rows + cols) / 2
+    if most == expected:
+        # Both groupings put everyone in one group, or each person alone: they agree.
+        return 1.0
+    return (together - expected) / (most - expected)
