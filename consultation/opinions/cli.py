@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 
 from consultation.core.models import utcnow
 from consultation.extensions import db
-from consultation.opinions import jobs
+from consultation.opinions import jobs, polis
 from consultation.opinions.models import (
     STATEMENT_MAX,
     Answer,
@@ -70,9 +70,7 @@ def analyse_command(due: bool, slug: str | None) -> None:
 def polis_groups_command(directory: Path) -> None:
     """Print, as CSV `participant,group`, the groups the platform's analysis finds in a Pol.is
     open data export (to compare with Pol.is's own group-id)."""
-    from consultation.opinions import polis
-
-    _check_folder(directory)
+    read_conversation(directory)  # a French message for a folder that is not an export
     click.echo(polis.groups_csv(directory), nl=False)
 
 
