@@ -278,8 +278,10 @@ def svg(data: Mapping[str, Any], key: str = "") -> Markup:
         if not own:
             continue
         x = round(sum(p[0] for p in own) / len(own))
+        # The name above the group, or below it when the group touches the top.
         y = min(p[1] for p in own) - 12
-        y = max(y, 18)
+        if y < 18:
+            y = min(max(p[1] for p in own) + 24, HEIGHT - 4)
         name = escape(_("Groupe %(letter)s", letter=group["letter"]))
         parts.append(
             f'<text x="{x}" y="{y}" text-anchor="middle" font-size="16" '
