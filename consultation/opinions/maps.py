@@ -396,4 +396,4 @@ def recompute(slug: str):
         ),
         "success",
     )
-    return redirect(url_for("opinions.map_page", slug=project.slug), 303)
+    return redirect(url_for("opinions.map_page", slug=project.slug))
