@@ -168,9 +168,9 @@ def read_conversation(directory: Path) -> PolisConversation:
     summary = directory / "summary.csv"
     if summary.is_file():
         with summary.open(encoding="utf-8", newline="") as file:
-            for row in csv.reader(file):
-                if len(row) >= 2 and row[0] == "topic" and row[1].strip():
-                    topic = row[1].strip()
+            for cells in csv.reader(file):
+                if len(cells) >= 2 and cells[0] == "topic" and cells[1].strip():
+                    topic = cells[1].strip()
     return PolisConversation(topic, comments, votes)
 
 

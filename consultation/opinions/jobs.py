@@ -135,6 +135,6 @@ def analyse_debate(debate_id: int) -> bool:
             .execution_options(synchronize_session=False)
         )
     # The project's pages (its link to the map, its figures) show the new map.
-    fragments.changed(db.session, debate)
+    fragments.changed(db.session(), debate)
     db.session.commit()
     return True

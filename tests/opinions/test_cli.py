@@ -57,7 +57,7 @@ def test_import_polis_loads_a_debate_and_its_map(app):
     result = run(app, "import-polis", str(BREXIT), "--project", project.slug)
     assert result.exit_code == 0, result.output
     assert "50 affirmation(s) publiée(s)" in result.output
-    debate = db.session.scalar(select(Debate).where(Debate.project_id == project.id))
+    debate = db.session.scalars(select(Debate).where(Debate.project_id == project.id)).one()
     assert debate.question == "Can there be consensus on Brexit?"
     statements = db.session.scalars(select(Statement).where(Statement.debate_id == debate.id))
     assert {s.state for s in statements} == {StatementState.PUBLISHED}
@@ -70,7 +70,7 @@ def test_import_polis_loads_a_debate_and_its_map(app):
     assert {p.source for p in participants} == {ParticipantSource.POLIS}
     assert {p.user_id for p in participants} == {None}
     assert db.session.scalar(select(func.count()).select_from(Answer)) == debate.answers_count
-    stored = db.session.get(DebateAnalysis, debate.id)
+    stored = db.session.get_one(DebateAnalysis, debate.id)
     assert stored is not None and stored.result["k"] >= 2
     assert debate.analysis_due_at is None
     page = app.test_client().get(f"/projets/{project.slug}/debat/carte")
@@ -127,7 +127,7 @@ def test_analyse_due_and_one_debate(app):
     assert run(app, "analyse").exit_code != 0  # neither --due nor --debate
     result = run(app, "analyse", "--debate", project.slug)
     assert result.exit_code == 0 and "1 carte(s)" in result.output
-    assert db.session.get(DebateAnalysis, debate.id) is not None
+    assert db.session.get_one(DebateAnalysis, debate.id) is not None
     nothing = run(app, "analyse", "--due")
     assert nothing.exit_code == 0 and "0 carte(s)" in nothing.output
     unknown = run(app, "analyse", "--debate", "inconnu")

@@ -33,7 +33,7 @@ def computations(monkeypatch):
 def answer(debate_id: int, participant_id: int, statement_id: int, value: int) -> None:
     """What a POST of an answer does to the debate (services.answers_changed), then commits
     and runs the jobs as the request boundary would."""
-    debate = db.session.get(Debate, debate_id)
+    debate = db.session.get_one(Debate, debate_id)
     db.session.merge(Answer(participant_id=participant_id, statement_id=statement_id, value=value))
     debate.version += 1
     jobs.request_analysis(debate)
@@ -46,12 +46,12 @@ def first_ids(debate: Debate) -> tuple[int, int]:
 
     from consultation.opinions.models import DebateParticipant
 
-    participant = db.session.scalar(
+    participant = db.session.scalars(
         select(DebateParticipant.id).where(DebateParticipant.debate_id == debate.id).limit(1)
-    )
-    statement = db.session.scalar(
+    ).one()
+    statement = db.session.scalars(
         select(Statement.id).where(Statement.debate_id == debate.id).limit(1)
-    )
+    ).one()
     return participant, statement
 
 
@@ -60,12 +60,12 @@ def test_answers_compute_at_most_once_a_minute(app, computations, monkeypatch):
     participant, statement = first_ids(debate)
     answer(debate.id, participant, statement, 1)
     assert len(computations) == 1
-    assert db.session.get(Debate, debate.id).analysis_due_at is None
+    assert db.session.get_one(Debate, debate.id).analysis_due_at is None
     for value in (-1, 0, 1, -1):
         answer(debate.id, participant, statement, value)
     assert len(computations) == 1  # within the minute: due, not computed
     db.session.expire_all()
-    assert db.session.get(Debate, debate.id).analysis_due_at is not None
+    assert db.session.get_one(Debate, debate.id).analysis_due_at is not None
     assert jobs.due_debates() == []  # the timer waits for the minute too
     later = utcnow() + jobs.DEBOUNCE + timedelta(seconds=1)
     monkeypatch.setattr(jobs, "utcnow", lambda: later)
@@ -74,7 +74,7 @@ def test_answers_compute_at_most_once_a_minute(app, computations, monkeypatch):
     assert result.exit_code == 0 and "1 carte(s)" in result.output
     assert len(computations) == 2
     db.session.expire_all()
-    assert db.session.get(Debate, debate.id).analysis_due_at is None
+    assert db.session.get_one(Debate, debate.id).analysis_due_at is None
     again = app.test_cli_runner().invoke(args=["opinions", "analyse", "--due"])
     assert "0 carte(s)" in again.output and len(computations) == 2
 
@@ -97,22 +97,22 @@ def test_answers_during_a_computation_keep_the_map_due(app, monkeypatch):
     monkeypatch.setattr(analysis, "analyse", meanwhile)
     jobs.analyse_debate(debate.id)
     db.session.expire_all()
-    assert db.session.get(DebateAnalysis, debate.id) is not None
-    assert db.session.get(Debate, debate.id).analysis_due_at is not None
+    assert db.session.get_one(DebateAnalysis, debate.id) is not None
+    assert db.session.get_one(Debate, debate.id).analysis_due_at is not None
 
 
 def test_labels_stay_stable_from_one_computation_to_the_next(app):
     debate = planted_debate(factories.project())
     jobs.analyse_debate(debate.id)
     before = analysis.Analysis.from_json(
-        db.session.get(DebateAnalysis, debate.id).result
+        db.session.get_one(DebateAnalysis, debate.id).result
     ).membership()
     participant, statement = first_ids(debate)
     answer(debate.id, participant, statement, 0)
     jobs.analyse_debate(debate.id)
     db.session.expire_all()
     after = analysis.Analysis.from_json(
-        db.session.get(DebateAnalysis, debate.id).result
+        db.session.get_one(DebateAnalysis, debate.id).result
     ).membership()
     same = sum(1 for number, group in before.items() if after.get(number) == group)
     assert same >= 0.9 * len(before)
@@ -124,7 +124,7 @@ def test_stored_analysis_has_the_answers_count_and_only_published_statements(app
     db.session.add(pending)
     db.session.commit()
     jobs.analyse_debate(debate.id)
-    stored = db.session.get(DebateAnalysis, debate.id)
+    stored = db.session.get_one(DebateAnalysis, debate.id)
     assert stored.answers_count == debate.answers_count
     assert pending.id not in {s["statement"] for s in stored.result["statements"]}
     assert all(number >= 1 for number, *_ in stored.result["points"])
@@ -143,4 +143,4 @@ def test_with_redis_the_job_goes_to_the_queue(app, redis_queue, computations):
     redis_queue.work()
     assert len(computations) == 1
     db.session.expire_all()
-    assert db.session.get(DebateAnalysis, debate.id) is not None
+    assert db.session.get_one(DebateAnalysis, debate.id) is not None

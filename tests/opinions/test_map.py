@@ -103,7 +103,7 @@ def analysed(project: Project, **kwargs: Any) -> Debate:
     """A planted debate, analysed."""
     debate = planted_debate(project, **kwargs)
     jobs.analyse_debate(debate.id)
-    return db.session.get(Debate, debate.id)  # type: ignore[return-value]
+    return db.session.get_one(Debate, debate.id)
 
 
 def url(project: Project) -> str:
@@ -169,7 +169,7 @@ def test_logged_in_person_sees_their_own_dot(app):
     html = visitor.get(url(project)).get_data(as_text=True)
     drawing = html.split('<svg class="chart opinion-map"', 1)[1].split("</svg>", 1)[0]
     assert ">Vous</text>" in drawing
-    group = db.session.get(DebateAnalysis, debate.id).result
+    group = db.session.get_one(DebateAnalysis, debate.id).result
     assert "Vous êtes dans le groupe A" in html  # participant 1 is in the first planted group
     assert group["k"] == 3
     # Someone else reading the same kept map sees no "Vous".
@@ -196,15 +196,17 @@ def test_sql_count_is_constant(app, client, count_queries):
 def test_moderator_recomputes_on_demand(app, as_role):
     project = factories.project()
     debate = analysed(project)
-    before = db.session.get(DebateAnalysis, debate.id).computed_at
+    before = db.session.get_one(DebateAnalysis, debate.id).computed_at
     moderator = as_role("moderator")
     page = moderator.get(url(project)).get_data(as_text=True)
     assert "Recalculer la carte" in page
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    token = found.group(1)
     answer = moderator.post(url(project) + "/recalculer", data={"csrf_token": token})
     assert answer.status_code == 302
     db.session.expire_all()
-    assert db.session.get(DebateAnalysis, debate.id).computed_at != before
+    assert db.session.get_one(DebateAnalysis, debate.id).computed_at != before
 
 
 def test_citizen_cannot_recompute(app, citizen_client):
@@ -228,6 +230,6 @@ def test_english_page(app, client):
 def test_stale_answers_keep_the_analysis_until_recomputed(app, client):
     project = factories.project()
     debate = analysed(project)
-    db.session.get(Debate, debate.id).analysis_due_at = utcnow()
+    db.session.get_one(Debate, debate.id).analysis_due_at = utcnow()
     db.session.commit()
     assert client.get(url(project)).status_code == 200

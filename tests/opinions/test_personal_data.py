@@ -22,10 +22,12 @@ def test_download_lists_the_persons_answers_and_statements(app):
     person, mediator = factories.user(), factories.user(roles=("mediator",))
     project = factories.project(title="Le Wi-Fi public")
     debate = planted_debate(project, participants=12, users=[person])
-    mine = db.session.scalar(
+    mine = db.session.scalars(
         select(DebateParticipant).where(DebateParticipant.user_id == person.id)
-    )
-    first = db.session.scalar(select(Answer).where(Answer.participant_id == mine.id).limit(1))
+    ).one()
+    first = db.session.scalars(
+        select(Answer).where(Answer.participant_id == mine.id).limit(1)
+    ).one()
     first.recorded_by_id = mediator.id
     db.session.add(Statement(debate_id=debate.id, text="Ma proposition", author_id=person.id))
     db.session.commit()
@@ -46,19 +48,19 @@ def test_deleting_the_account_deletes_the_answers_and_fixes_the_counts(app):
     project = factories.project()
     debate = planted_debate(project, participants=12, users=[person])
     jobs.analyse_debate(debate.id)
-    before = db.session.get(Debate, debate.id)
+    before = db.session.get_one(Debate, debate.id)
     answers_before, version = before.answers_count, before.version
-    mine = db.session.scalar(
+    mine = db.session.scalars(
         select(func.count())
         .select_from(Answer)
         .join(DebateParticipant)
         .where(DebateParticipant.user_id == person.id)
-    )
+    ).one()
     assert mine > 0
     accounts.delete_account(person, factories.PASSWORD)
     db.session.commit()
     db.session.expire_all()
-    after = db.session.get(Debate, debate.id)
+    after = db.session.get_one(Debate, debate.id)
     assert after.participants_count == 11
     assert after.answers_count == answers_before - mine
     assert after.version > version

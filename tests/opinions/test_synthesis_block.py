@@ -48,7 +48,7 @@ def test_the_block_is_frozen_with_the_version_and_printed(app, client, tmp_path)
     db.session.execute(update(Answer).values(value=-1))
     db.session.commit()
     jobs.analyse_debate(debate.id)
-    live = db.session.get(DebateAnalysis, debate.id).result
+    live = db.session.get_one(DebateAnalysis, debate.id).result
     assert live["k"] != 3 or live != frozen
     assert frozen_block(client.get(url).text) == before
 
