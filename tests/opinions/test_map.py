@@ -233,3 +233,32 @@ def test_stale_answers_keep_the_analysis_until_recomputed(app, client):
     db.session.get_one(Debate, debate.id).analysis_due_at = utcnow()
     db.session.commit()
     assert client.get(url(project)).status_code == 200
+
+
+def test_a_large_map_weighs_at_most_30_kb(app, client):
+    """2,000 participants: the page, as transferred compressed, stays under the budget."""
+    from tests.test_page_weight import MAX_BYTES, MAX_REQUESTS, weigh
+
+    project = factories.project()
+    analysed(project, participants=2000, statements=16)
+    assert b"opinion-map" in client.get(url(project)).data
+    total, requests = weigh(client, url(project))
+    assert total <= MAX_BYTES and requests <= MAX_REQUESTS, (total, requests)
+
+
+def test_the_demo_has_a_map_of_three_groups_and_the_citizen_on_it(app, monkeypatch):
+    """`flask demo load`: the Wi-Fi project's debate, its map computed after the load."""
+    from consultation.accounts import services as accounts
+    from consultation.syntheses import render
+
+    monkeypatch.setattr(render, "write_pdf", lambda html: b"%PDF-1.7 stand-in")
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    stored = db.session.scalars(select(DebateAnalysis)).one()
+    assert stored.result["k"] == 3
+    wifi = db.session.scalars(select(Project).where(Project.slug.like("wi-fi%"))).one()
+    assert any("opinions" in phase.features for phase in wifi.phases)
+    citizen = accounts.find_by_email("citoyenne@demo.brest.fr")
+    visitor = login(app.test_client(), citizen)
+    html = visitor.get(url(wifi)).get_data(as_text=True)
+    assert ">Vous</text>" in html and "Groupe C" in html
