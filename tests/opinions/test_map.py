@@ -7,7 +7,7 @@ import re
 from html import unescape
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from consultation.core.models import utcnow
 from consultation.extensions import db
@@ -262,3 +262,14 @@ def test_the_demo_has_a_map_of_three_groups_and_the_citizen_on_it(app, monkeypat
     visitor = login(app.test_client(), citizen)
     html = visitor.get(url(wifi)).get_data(as_text=True)
     assert ">Vous</text>" in html and "Groupe C" in html
+
+
+def test_answers_alike_draw_no_groups_and_say_so(app, client):
+    project = factories.project()
+    debate = planted_debate(project, participants=30)
+    db.session.execute(update(Answer).values(value=1))
+    db.session.commit()
+    jobs.analyse_debate(debate.id)
+    html = unescape(client.get(url(project)).get_data(as_text=True))
+    assert "ne dessinent pas encore de groupes d'opinion distincts" in html
+    assert "opinion-map" not in html
