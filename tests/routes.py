@@ -104,6 +104,7 @@ ROUTES: dict[str, Route] = {
     "api.commitment": Route("/api/v1/commitments/{commitment}", "GET", PUBLIC),
     "api.commitments": Route("/api/v1/commitments", "GET", PUBLIC,
                              query=_API_PAGE + ("project", "status")),
+    "api.debate": Route("/api/v1/projects/{project}/debate", "GET", PUBLIC),
     "api.project": Route("/api/v1/projects/{project}", "GET", PUBLIC),
     "api.projects": Route("/api/v1/projects", "GET", PUBLIC, query=_API_PAGE + ("territory",)),
     "api.proposal": Route("/api/v1/proposals/{their_proposal}", "GET", PUBLIC),

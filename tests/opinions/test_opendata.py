@@ -65,3 +65,23 @@ def test_draft_projects_publish_nothing(zipped):
     answers = csv_rows(zipped["files"]["debats-reponses.csv"])
     assert {int(r["projet_id"]) for r in answers} == {zipped["public"].id}
     assert StatementState.PUBLISHED == "published"
+
+
+def test_the_api_gives_the_answer_matrix_of_a_public_debate(zipped, client, count_queries):
+    api = f"/api/v1/projects/{zipped['public'].id}/debate"
+    response = client.get(api)
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["project"] == zipped["public"].id
+    assert len(document["statements"]) == 9
+    assert "Pas encore modérée" not in {s["text"] for s in document["statements"]}
+    assert all(len(row) == 3 and row[2] in (1, -1, 0) for row in document["answers"])
+    assert {row[0] for row in document["answers"]} <= set(range(1, 13))
+    text = response.get_data(as_text=True)
+    for person in zipped["people"]:
+        assert person.email not in text and person.display_name not in text
+    assert client.get(f"/api/v1/projects/{zipped['draft'].id}/debate").status_code == 404
+    assert client.get("/api/v1/projects/999999/debate").status_code == 404
+    with count_queries() as counter:
+        client.get(api)
+    assert counter.count <= 4  # the debate, its statements, its answers: never per row
