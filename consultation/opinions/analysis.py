@@ -14,7 +14,7 @@ which `to_json()` makes into a JSON-ready dict (stored by the domain, frozen by 
    their sizes, for k from 2 to 5 (fewer for small debates), chosen by the silhouette of the
    base clusters. Pol.is only changes k once a new k has won 4 recomputations in a row; a
    stateless computation stands in for that by averaging the silhouettes over `RUNS` seeded
-   clusterings and keeping, for the chosen k, the run with the best silhouette.
+   clusterings, and keeps, of the chosen k's groupings, the one closest to the others.
 4. Representative statements per group (repness with +1/+2 smoothing, z-tests at 90 %),
    majority consensus, and group-informed consensus (product over groups of (n+1)/(seen+2)).
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -40,15 +40,19 @@ MAX_K = 5
 # opinion group, and it would point at them.
 MIN_PARTICIPANTS = 2 * MAX_K
 BASE_K = 100
-RUNS = 8
+RUNS = 12
 GROUP_INITS = 10
 MAX_ITERATIONS = 100
+PCA_ITERATIONS = 1000
 REPRESENTATIVES = 5
 CONSENSUS = 5
 # One-sided z at 90 %, as Pol.is tests its proportions.
 Z_90 = 1.2816
 DIGITS = 4
 VERSION = 1
+# Why an analysis has no groups: no statement; fewer than MIN_PARTICIPANTS with enough answers;
+# everyone answered alike; the points do not split (fewer than 3 distinct positions).
+REASONS = ("no_statements", "too_few_participants", "no_variance", "no_groups")
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -82,7 +86,7 @@ class Votes:
         statements: Iterable[int] = (),
         participants: Iterable[int] = (),
     ) -> Votes:
-        """The matrix of (participant, statement, value) answers, sorted by id (extra ids kept)."""
+        """The matrix of (participant, statement, value) answers (a pair given twice: the last)."""
         rows = list(rows)
         people = sorted({int(p) for p, _, _ in rows} | {int(p) for p in participants})
         columns = sorted({int(s) for _, s, _ in rows} | {int(s) for s in statements})
@@ -142,7 +146,7 @@ class Consensus:
 
 @dataclass(frozen=True)
 class Majority:
-    """A statement most participants agree (or disagree) with, as Pol.is's consensus selects."""
+    """A statement most of those who answered it agree (or disagree) with: Pol.is's consensus."""
 
     statement: int
     direction: str
@@ -190,7 +194,7 @@ class Analysis:
     participants_total: int
     participants_counted: int
     statements_total: int
-    reason: str | None = None  # why there are no groups, if there are none
+    reason: str | None = None  # why there are no groups, one of REASONS (None: there are)
     k: int = 0
     silhouettes: tuple[tuple[int, float], ...] = ()
     variance: tuple[float, ...] = ()  # share of the variance on each axis
@@ -397,19 +401,39 @@ def _pca(values: FloatArray) -> _Pca | None:
     total = float(np.trace(scatter))
     if total <= 1e-9:
         return None
-    eigenvalues, vectors = np.linalg.eigh(scatter)
-    order = np.argsort(-eigenvalues, kind="stable")[:2]
-    components = vectors[:, order].T.copy()
+    eigenvalues, components = _top_two(scatter)
     for row in components:
         # Eigenvectors have no sign: make the largest loading positive so every machine agrees.
         largest = int(np.argmax(np.abs(np.round(row, 12))))
         if row[largest] < 0:
             row *= -1.0
-    if components.shape[0] < 2:
-        components = np.vstack([components, np.zeros((2 - components.shape[0], values.shape[1]))])
-    variance = tuple(max(float(eigenvalues[i]), 0.0) / total for i in order)
-    variance = variance + (0.0,) * (2 - len(variance))
+    variance = tuple(max(float(e), 0.0) / total for e in eigenvalues)
     return _Pca(center, components, variance)
+
+
+def _top_two(scatter: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The two leading eigenpairs of a symmetric positive matrix, by subspace iteration.
+
+    As Pol.is, by power iteration (on two vectors at once, then the exact 2 x 2 rotation):
+    only matrix-vector products, which stay quick on a busy machine where a full
+    eigen-decomposition's threads can take a hundred times longer.
+    """
+    n = scatter.shape[0]
+    if n == 1:
+        return np.array([float(scatter[0, 0]), 0.0]), np.array([[1.0], [0.0]])
+    basis = np.random.default_rng(0).standard_normal((n, 2))
+    basis, _ = np.linalg.qr(basis)
+    for _ in range(PCA_ITERATIONS):
+        moved, _ = np.linalg.qr(scatter @ basis)
+        # Converged when the new basis spans the same plane (projection unchanged).
+        done = np.abs(moved @ (moved.T @ basis) - basis).max() < 1e-12
+        basis = moved
+        if done:
+            break
+    small = basis.T @ scatter @ basis
+    eigenvalues, rotation = np.linalg.eigh((small + small.T) / 2)
+    order = np.argsort(-eigenvalues, kind="stable")
+    return eigenvalues[order], (basis @ rotation[:, order]).T.copy()
 
 
 def _project(values: FloatArray, pca: _Pca) -> FloatArray:
@@ -431,8 +455,10 @@ def _extremity(pca: _Pca) -> FloatArray:
 
 
 def _sq_distances(points: FloatArray, centres: FloatArray) -> FloatArray:
-    diff = points[:, None, :] - centres[None, :, :]
-    return np.asarray(np.einsum("ijk,ijk->ij", diff, diff))
+    """Squared distances between 2-D points and centres, (points, centres)."""
+    dx = points[:, 0, None] - centres[None, :, 0]
+    dy = points[:, 1, None] - centres[None, :, 1]
+    return np.asarray(dx * dx + dy * dy)
 
 
 def _kmeans(
@@ -458,11 +484,14 @@ def _kmeans(
             if np.array_equal(new, labels):
                 break
             labels = new
-            for j in range(centres.shape[0]):
-                member = labels == j
-                if member.any():
-                    w = weights[member]
-                    centres[j] = (points[member] * w[:, None]).sum(axis=0) / w.sum()
+            k_now = centres.shape[0]
+            held = np.bincount(labels, weights=weights, minlength=k_now).astype(np.float64)
+            for axis in (0, 1):
+                moments = np.bincount(labels, weights=weights * points[:, axis], minlength=k_now)
+                # An emptied cluster keeps its centre (and is dropped at the end).
+                centres[:, axis] = np.where(
+                    held > 0, moments / np.where(held > 0, held, 1.0), centres[:, axis]
+                )
         inertia = float((weights * _sq_distances(points, centres)[np.arange(n), labels]).sum())
         if best is None or inertia < best[0] - 1e-12:
             best = (inertia, labels, centres)
@@ -520,7 +549,8 @@ def _cluster_run(points: FloatArray, seed: int) -> _Clustering | None:
 
 
 def _choose_groups(points: FloatArray) -> tuple[int, dict[int, float], IntArray] | None:
-    """k by the mean silhouette over RUNS seeded clusterings; that k's best run's groups."""
+    """k by the mean silhouette over RUNS seeded clusterings; then, of that k's groupings, the
+    one that agrees most with the others (a seed's chance optimum is not kept)."""
     runs = [run for seed in range(RUNS) if (run := _cluster_run(points, seed)) is not None]
     if not runs:
         return None
@@ -529,8 +559,35 @@ def _choose_groups(points: FloatArray) -> tuple[int, dict[int, float], IntArray]
         return None
     means = {k: float(np.mean([run.silhouettes[k] for run in runs])) for k in ks}
     chosen = max(ks, key=lambda k: (means[k], -k))
-    best = max(range(len(runs)), key=lambda i: (runs[i].silhouettes[chosen], -i))
-    return chosen, means, runs[best].labels[chosen]
+    groupings = [run.labels[chosen] for run in runs]
+    agreement = [sum(adjusted_rand_index(a, b) for b in groupings) for a in groupings]
+    best = max(range(len(runs)), key=lambda i: (agreement[i], -i))
+    return chosen, means, groupings[best]
+
+
+def adjusted_rand_index(a: Sequence[int] | IntArray, b: Sequence[int] | IntArray) -> float:
+    """How two groupings of the same people agree, labels aside (1: the same, about 0: chance)."""
+    if len(a) != len(b):
+        raise ValueError("the two groupings must label the same people")
+    n = len(a)
+    if n < 2:
+        return 1.0
+    _, first = np.unique(np.asarray(a), return_inverse=True)
+    _, second = np.unique(np.asarray(b), return_inverse=True)
+    table = np.zeros((int(first.max()) + 1, int(second.max()) + 1))
+    np.add.at(table, (first.ravel(), second.ravel()), 1)
+
+    def pairs(x: FloatArray) -> float:
+        return float((x * (x - 1) / 2).sum())
+
+    together = pairs(table)
+    rows, cols = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
+    expected = rows * cols / (n * (n - 1) / 2)
+    most = (rows + cols) / 2
+    if most == expected:
+        # Both put everyone in one group, or each person alone: they agree.
+        return 1.0
+    return (together - expected) / (most - expected)
 
 
 # --- labels -------------------------------------------------------------------------------
@@ -875,8 +932,6 @@ def analyse(votes: Votes, previous: Mapping[int, int] | None = None) -> Analysis
 
 
 def _replace(analysis: Analysis, **changes: Any) -> Analysis:
-    from dataclasses import replace
-
     return replace(analysis, **changes)
 
 

@@ -11,13 +11,12 @@ leaves them out of its analysis. No Flask here: `flask opinions polis-groups DIR
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from consultation.opinions.analysis import Votes, adjusted_rand_index, analyse
 
-from consultation.opinions.analysis import Votes, analyse
+__all__ = ["Comment", "PolisExport", "adjusted_rand_index", "groups_csv", "read_export"]
 
 # participants-votes.csv: these columns come before the one-per-comment ones.
 _LEADING = ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
@@ -41,8 +40,9 @@ class PolisExport:
     groups: dict[int, int]  # participant -> Pol.is group-id, for those it placed
 
 
-def read_export(directory: Path) -> PolisExport:
+def read_export(directory: Path | str) -> PolisExport:
     """The votes, comments and Pol.is groups of an open data export folder."""
+    directory = Path(directory)
     comments: dict[int, Comment] = {}
     with (directory / "comments.csv").open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -79,7 +79,7 @@ def read_export(directory: Path) -> PolisExport:
     return PolisExport(votes, comments, groups)
 
 
-def groups_csv(directory: Path) -> str:
+def groups_csv(directory: Path | str) -> str:
     """CSV `participant,group` for those the platform's analysis puts in a group, by participant."""
     analysis = analyse(read_export(directory).votes)
     lines = ["participant,group"]
@@ -87,28 +87,3 @@ def groups_csv(directory: Path) -> str:
         f"{participant},{group}" for participant, group in sorted(analysis.membership().items())
     ]
     return "\n".join(lines) + "\n"
-
-
-def adjusted_rand_index(a: Sequence[int], b: Sequence[int]) -> float:
-    """How two groupings of the same people agree, labels aside (1: the same, about 0: chance)."""
-    if len(a) != len(b):
-        raise ValueError("the two groupings must label the same people")
-    n = len(a)
-    if n < 2:
-        return 1.0
-    _, first = np.unique(np.asarray(a), return_inverse=True)
-    _, second = np.unique(np.asarray(b), return_inverse=True)
-    table = np.zeros((int(first.max()) + 1, int(second.max()) + 1))
-    np.add.at(table, (first, second), 1)
-
-    def pairs(x: np.ndarray) -> float:
-        return float((x * (x - 1) / 2).sum())
-
-    together = pairs(table)
-    rows, cols = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
-    expected = rows * cols / (n * (n - 1) / 2)
-    most = (rows + cols) / 2
-    if most == expected:
-        # Both groupings put everyone in one group, or each person alone: they agree.
-        return 1.0
-    return (together - expected) / (most - expected)

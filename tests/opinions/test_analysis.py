@@ -233,3 +233,40 @@ def test_priorities_favour_what_few_have_seen(votes: Votes, analysis: Analysis) 
     everything = Votes.from_triples([(1, 1, 1), (1, 2, 0)])
     assert next_statement(everything, None, 1) is None
     assert [s for s, _ in priorities(everything, None, None)] == [1, 2]
+
+
+def test_bench_runs_on_a_small_debate(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.opinions import main
+
+    assert main(["--participants", "200", "--statements", "40"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["participants"] == 200 and result["k"] >= 2
+
+
+def test_more_groups_than_before_keep_the_old_labels(votes: Votes) -> None:
+    # The previous map had two groups (camps 0 and 1, lettered the other way round).
+    previous = {p: 1 - camp_of(p) for p in votes.participants if camp_of(p) < 2}
+    placed = analyse(votes, previous=previous).membership()
+    for p, g in placed.items():
+        assert g == (1 - camp_of(p) if camp_of(p) < 2 else 2)
+
+
+def test_four_camps_on_two_questions() -> None:
+    """Four camps, two independent questions (a square on the map): four groups."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for person in range(240):
+        camp = person % 4
+        first, second = (1 if camp % 2 == 0 else -1), (1 if camp < 2 else -1)
+        for statement in range(40):
+            if rng.random() < 0.4:
+                continue
+            value = first if statement < 20 else second
+            if rng.random() < 0.15:
+                value = int(rng.choice([-1, 0, 1]))
+            rows.append((person, statement, value))
+    result = analyse(Votes.from_triples(rows))
+    assert result.k == 4
+    placed = result.membership()
+    people = sorted(placed)
+    assert adjusted_rand_index([placed[p] for p in people], [p % 4 for p in people]) > 0.95
