@@ -132,12 +132,14 @@ def map_data(
         "points": [],
         "consensus": [],
         "computed_at": None,
+        "reason": None,
     }
     if stored is None or not stored.result:
         return data
     result = analysis.Analysis.from_json(stored.result)
     data["computed_at"] = as_utc(stored.computed_at).isoformat()
     data["analysed"] = result.participants_counted
+    data["reason"] = result.reason
     placed = _placed(result)
     if not placed:
         return data
