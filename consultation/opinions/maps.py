@@ -112,6 +112,20 @@ def _placed(result: analysis.Analysis) -> list[tuple[int, int, int, int]]:
     ]
 
 
+def padded(corners: list[tuple[int, int]], by: float = 10.0) -> list[tuple[int, int]]:
+    """A group's outline moved out from its centre, so that it goes round the shapes rather than
+    through the outermost ones."""
+    if len(corners) < 3:
+        return corners
+    cx = sum(x for x, _ in corners) / len(corners)
+    cy = sum(y for _, y in corners) / len(corners)
+    moved = []
+    for x, y in corners:
+        length = max(((x - cx) ** 2 + (y - cy) ** 2) ** 0.5, 1e-9)
+        moved.append((round(x + by * (x - cx) / length), round(y + by * (y - cy) / length)))
+    return moved
+
+
 def _split(counts: analysis.Counts) -> dict[str, int]:
     agree, disagree, passed = shares([counts.agree, counts.disagree, counts.passes])
     return {"agree": agree, "disagree": disagree, "pass": passed}
@@ -166,7 +180,7 @@ def map_data(
                 "letter": letter(group.label),
                 "size": group.size,
                 "share": percent,
-                "hull": [list(p) for p in hull(own)],
+                "hull": [list(p) for p in padded(hull(own))],
                 "statements": statements,
             }
         )
