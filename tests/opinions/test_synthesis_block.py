@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from html import unescape
-from pathlib import Path
 
 import pypdf
 from sqlalchemy import select, update
@@ -60,8 +59,6 @@ def test_the_block_is_frozen_with_the_version_and_printed(app, client, tmp_path)
     assert "Groupe A (20 participant·es" in flat
     assert "Le groupe A est d'accord, plus que les autres, avec" in flat
     assert "Ce qui rassemble les groupes" in flat
-    keep = Path("/tmp/opinions-synthese.pdf")
-    keep.write_bytes(pdf.get_data())  # for a look (pdftoppm) after the test
 
 
 def test_a_project_without_debate_says_so(app, client):
