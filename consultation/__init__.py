@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultation.opendata import bp as opendata_bp
     from consultation.opendata.cli import opendata_cli
     from consultation.opinions import bp as opinions_bp
+    from consultation.opinions.cli import opinions_cli
     from consultation.projects import bp as projects_bp
     from consultation.proposals import bp as proposals_bp
     from consultation.reference import bp as reference_bp
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(opendata_cli)
+    app.cli.add_command(opinions_cli)
 
 
 def _register_template_globals(app: Flask) -> None:

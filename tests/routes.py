@@ -50,6 +50,7 @@ from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.notifications import mailing
 from consultation.notifications.models import Notification
+from consultation.opinions.models import Debate
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 from tests import factories
@@ -104,6 +105,7 @@ ROUTES: dict[str, Route] = {
     "api.commitment": Route("/api/v1/commitments/{commitment}", "GET", PUBLIC),
     "api.commitments": Route("/api/v1/commitments", "GET", PUBLIC,
                              query=_API_PAGE + ("project", "status")),
+    "api.debate": Route("/api/v1/projects/{project}/debate", "GET", PUBLIC),
     "api.project": Route("/api/v1/projects/{project}", "GET", PUBLIC),
     "api.projects": Route("/api/v1/projects", "GET", PUBLIC, query=_API_PAGE + ("territory",)),
     "api.proposal": Route("/api/v1/proposals/{their_proposal}", "GET", PUBLIC),
@@ -294,6 +296,9 @@ ROUTES: dict[str, Route] = {
     "opendata.archive": Route("/donnees/donnees.zip", "GET", PUBLIC),
     "opendata.data_file": Route("/donnees/propositions.csv", "GET", PUBLIC),
     "opendata.index": Route("/donnees", "GET", PUBLIC),
+    "opinions.map_page": Route("/projets/{slug}/debat/carte", "GET", PUBLIC),
+    "opinions.recompute": Route("/projets/{slug}/debat/carte/recalculer", "POST",
+                                "opinions.recompute", "debate"),
     "projects.create": Route("/admin/projets/nouveau", "GET POST", "projects.create",
                              form={"title": "Un nouveau projet", "summary": "Son résumé."}),
     "projects.edit": Route("/admin/projets/{other_slug}/modifier", "GET POST", "projects.edit",
@@ -398,6 +403,7 @@ MODELS: dict[str, type[Any]] = {
     "project": Project, "other_project": Project, "draft_project": Project,
     "merge_entry": AuditEntry,
     "participant": AssistedProfile, "commitment": Commitment, "notification": Notification,
+    "debate": Debate,
 }
 
 
@@ -465,6 +471,9 @@ class World:
         commitment = followup.create_commitment(
             staff, project, followup.CommitmentData(title="Un engagement de la métropole",
                                                     proposal_ids=[theirs.id]))
+        # The project's debate by statements (no answer yet: its map says how many it needs).
+        debate = Debate(project_id=project.id, question="Qu'en pensez-vous ?")
+        db.session.add(debate)
         db.session.commit()
         version = syntheses.publish(project, staff, "## Ce que nous retenons\n\nUn texte.", "")
         edition = rencontres.save(
@@ -515,6 +524,7 @@ class World:
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
             "commitment": commitment.id, "notification": notices[0].id,
             "unsubscribe_token": mailing.unsubscribe_token(target_user.id),
+            "debate": debate.id,
         }
         db.session.commit()
 

@@ -129,6 +129,7 @@ def public_urls(city) -> list[str]:
         "/projets",
         f"/projets/{wifi.slug}",
         f"/projets/{wifi.slug}/propositions",
+        f"/projets/{wifi.slug}/debat/carte",
         f"/projets/{long.slug}/propositions",
         f"/projets/{long.slug}/propositions?tri=soutiens",
         f"/propositions/{proposal.id}",

@@ -271,6 +271,32 @@ class TerritorySchema(Schema):
     population = fields.Integer(required=True, allow_none=True)
 
 
+class DebateStatementSchema(Schema):
+    id = fields.Integer(required=True, metadata={"example": 12})
+    text = fields.String(required=True, metadata={"description": "L'affirmation (140 signes)."})
+    seed = fields.Boolean(required=True, metadata={
+        "description": "Écrite par les organisateurs du débat avant les premières réponses."})
+    created_at = fields.DateTime(required=True)
+
+
+class DebateSchema(Schema):
+    project = fields.Integer(required=True, metadata={"example": 1})
+    question = fields.String(required=True)
+    participants = fields.Integer(required=True,
+                                  metadata={"description": "Personnes ayant répondu."})
+    statements = fields.List(fields.Nested(DebateStatementSchema), required=True,
+                             metadata={"description": "Les affirmations publiées."})
+    answers = fields.List(
+        fields.List(fields.Integer()), required=True,
+        metadata={"description": "La matrice des réponses, une ligne par réponse : "
+                                 "[participant, affirmation, valeur], la valeur 1 (d'accord), "
+                                 "-1 (pas d'accord) ou 0 (je ne sais pas). Le participant "
+                                 "n'est qu'un numéro propre à ce débat, comme dans les données "
+                                 "ouvertes de Pol.is : jamais un compte.",
+                  "example": [[1, 12, 1], [1, 13, -1], [2, 12, 0]]},
+    )
+
+
 def page_of(item: type[Schema], name: str) -> type[Schema]:
     """The schema of a page of a list: its items and the link to the next page."""
     return Schema.from_dict(

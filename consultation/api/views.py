@@ -20,6 +20,13 @@ from consultation.comments.models import Comment
 from consultation.core.models import as_utc
 from consultation.extensions import db
 from consultation.followup.models import Commitment, CommitmentStatus, commitment_proposals
+from consultation.opinions.models import (
+    Answer,
+    Debate,
+    DebateParticipant,
+    Statement,
+    StatementState,
+)
 from consultation.projects.models import Project, project_territories
 from consultation.proposals.models import Proposal
 from consultation.reference.models import Territory
@@ -244,6 +251,39 @@ def projects(args: dict[str, Any]):
 def project(project_id: int):
     """Un projet."""
     return json_response(project_document(_one(_projects().where(Project.id == project_id))))
+
+
+# --- a project's debate by statements ---------------------------------------------------------
+
+
+@bp.route("/projects/<id:project_id>/debate")
+@bp.response(200, s.DebateSchema, **ITEM_RESPONSES)
+def debate(project_id: int):
+    """Le débat par affirmations d'un projet : ses affirmations publiées et la matrice des
+    réponses, chaque participant·e sous un numéro propre au débat (jamais un compte)."""
+    found = _one(select(Debate).where(
+        Debate.project_id == project_id,
+        Debate.project_id.in_(visible.projects().with_only_columns(Project.id)),
+    ))
+    published = (Statement.debate_id == found.id, Statement.state == StatementState.PUBLISHED)
+    statements = db.session.execute(
+        select(Statement.id, Statement.text, Statement.is_seed, Statement.created_at)
+        .where(*published).order_by(Statement.id)
+    ).all()
+    answers = db.session.execute(
+        select(DebateParticipant.number, Answer.statement_id, Answer.value)
+        .join(DebateParticipant, DebateParticipant.id == Answer.participant_id)
+        .join(Statement, Statement.id == Answer.statement_id)
+        .where(*published).order_by(DebateParticipant.number, Answer.statement_id)
+    ).all()
+    return json_response({
+        "project": found.project_id, "question": found.question,
+        "participants": found.participants_count,
+        "statements": [{"id": ident, "text": text, "seed": bool(seed),
+                        "created_at": _moment(created)}
+                       for ident, text, seed, created in statements],
+        "answers": [[number, statement, value] for number, statement, value in answers],
+    })
 
 
 # --- proposals --------------------------------------------------------------------------------

@@ -37,6 +37,15 @@ from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.notifications import services as notifications
 from consultation.notifications.models import Notification
+from consultation.opinions import jobs as opinion_jobs
+from consultation.opinions.models import (
+    Answer,
+    Debate,
+    DebateParticipant,
+    ParticipantSource,
+    Statement,
+    StatementState,
+)
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project, publish_project
 from consultation.proposals.models import Proposal
@@ -181,8 +190,76 @@ class _Loader:
         self.restore_updated_at()
         self.write_syntheses()
         self.follow_up()
+        self.debate()
         # After the fan-out jobs the commit asks for: the demo citizen has read some.
         jobs.enqueue(read_older_notifications, self.users["citoyenne"].id)
+
+    def debate(self) -> None:
+        """The Wi-Fi project's debate by statements: the organisers' statements, answered by
+        the citizens online and by the paper sheets of a workshop a mediator entered, following
+        planted opinion groups; its map is computed after the commit."""
+        spec = data.DEBATE
+        project = db.session.scalars(select(Project).where(Project.title == spec["project"])).one()
+        consultation = next(p for p in project.phases if p.kind == "consultation")
+        consultation.added_features = "opinions"
+        opens = _moment(consultation.starts_on, 9)
+        debate = Debate(project_id=project.id, question=spec["question"], created_at=opens)
+        db.session.add(debate)
+        db.session.flush()
+        statements = []
+        for text in spec["statements"]:
+            statement = Statement(debate_id=debate.id, text=text, is_seed=True,
+                                  state=StatementState.PUBLISHED, author_id=self.users["admin"].id,
+                                  created_at=opens, moderated_at=opens)
+            db.session.add(statement)
+            statements.append(statement)
+        db.session.flush()
+        mediator = self.users["mediation"]
+        workshop = _moment(self.day(spec["workshop_day"]), 15)
+        online = self.contributors()
+        groups = spec["groups"]
+        answers = 0
+        for index in range(spec["participants"]):
+            number = index + 1
+            person = online[index] if index < len(online) else None
+            participant = DebateParticipant(
+                debate_id=debate.id, number=number, user_id=person.id if person else None,
+                source=ParticipantSource.ONLINE if person else ParticipantSource.PAPER,
+                label=None if person else f"{spec['workshop']}, fiche {number - len(online)}",
+                recorded_by_id=None if person else mediator.id,
+                created_at=workshop if person is None else _daytime(
+                    opens + (self.now - opens) * self.rng.uniform(0.05, 0.9), self.now),
+            )
+            db.session.add(participant)
+            db.session.flush()
+            group = self.rng.choices(groups, weights=[g["share"] for g in groups])[0]
+            for position, statement in enumerate(statements):
+                if self.rng.random() < 0.12:
+                    continue  # not seen
+                value = self.planted_answer(position, group, spec["consensus"])
+                db.session.add(Answer(
+                    participant_id=participant.id, statement_id=statement.id, value=value,
+                    recorded_by_id=participant.recorded_by_id,
+                    answered_at=participant.created_at + timedelta(seconds=20 * position),
+                ))
+                answers += 1
+        debate.participants_count = spec["participants"]
+        debate.answers_count = answers
+        debate.next_number = spec["participants"] + 1
+        debate.analysis_due_at = self.now
+        db.session.flush()
+        jobs.enqueue(opinion_jobs.analyse_debate, debate.id)
+
+    def planted_answer(self, position: int, group: dict[str, Any], consensus: list[int]) -> int:
+        """An answer that follows the group's profile most of the time."""
+        draw = self.rng.random()
+        if position in consensus:
+            return 1 if draw < 0.85 else 0
+        if position in group["agree"]:
+            return 1 if draw < 0.8 else (0 if draw < 0.92 else -1)
+        if position in group["disagree"]:
+            return -1 if draw < 0.8 else (0 if draw < 0.92 else 1)
+        return 1 if draw < 0.35 else (-1 if draw < 0.7 else 0)
 
     def follow(self) -> None:
         """The demo citizen follows the open data project (she already follows what she

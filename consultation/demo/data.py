@@ -138,3 +138,7 @@ EDITION: dict[str, Any] = _syntheses["edition"]
 # The follow-up project's commitments: each with the proposals it answers (titles) and the
 # dated updates of its timeline (days from today), the first one its publication.
 FOLLOW_UP: dict[str, Any] = _read("followup")
+
+# The Wi-Fi project's debate by statements: its statements and the planted opinion groups its
+# answers follow (the opinion map shows them).
+DEBATE: dict[str, Any] = _read("debate")

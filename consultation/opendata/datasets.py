@@ -2,7 +2,9 @@
 
 Only what a visitor of the site can read is published, and nothing about a person: no name,
 email, account, mediator or workshop id, nor any column that would join two contributions to
-the same person (supports are counted per proposal and per day). A proposal is published when
+the same person (supports are counted per proposal and per day), but for the debates'
+answers: the opinion map is made of each person's answers together, so they come under a
+number of that debate alone, as in Pol.is's open data. A proposal is published when
 it is visible and not withdrawn; a merged one stays (the site shows it, with the proposal it
 went into). A comment is published when it is visible, not deleted, and on the project itself
 or on a published proposal.
@@ -23,6 +25,13 @@ from consultation.comments.models import Comment
 from consultation.core.models import PARIS, as_utc
 from consultation.extensions import db
 from consultation.followup.models import Commitment, CommitmentUpdate, commitment_proposals
+from consultation.opinions.models import (
+    Answer,
+    Debate,
+    DebateParticipant,
+    Statement,
+    StatementState,
+)
 from consultation.projects.models import Phase, Project, ProjectParticipant, project_territories
 from consultation.projects.services import is_public
 from consultation.proposals.models import Proposal
@@ -298,6 +307,38 @@ def _participation() -> Iterator[Row]:
                    per_thousand(participants, population), aimed.get((project, territory), 0))
 
 
+# Debates by statements: the published statements of public projects, and the answers to them
+# under the per-debate participant numbers the map shows, as Pol.is's open data does: never an
+# account, a mediator or the time of an answer.
+def _public_debates() -> Any:
+    return select(Debate.id).join(Project, Project.id == Debate.project_id).where(is_public())
+
+
+def _statements() -> Iterator[Row]:
+    statement = (
+        select(Statement.id, Debate.project_id, Statement.text, Statement.is_seed,
+               Statement.created_at)
+        .join(Debate, Debate.id == Statement.debate_id)
+        .where(Statement.state == StatementState.PUBLISHED,
+               Statement.debate_id.in_(_public_debates()))
+        .order_by(Statement.id)
+    )
+    for id_, project_id, text, seed, created in _stream(statement):
+        yield id_, project_id, text, bool(seed), local_day(created)
+
+
+def _debate_answers() -> Iterator[Row]:
+    yield from _stream(
+        select(Debate.project_id, DebateParticipant.number, Answer.statement_id, Answer.value)
+        .join(DebateParticipant, DebateParticipant.id == Answer.participant_id)
+        .join(Statement, Statement.id == Answer.statement_id)
+        .join(Debate, Debate.id == Statement.debate_id)
+        .where(Statement.state == StatementState.PUBLISHED,
+               Statement.debate_id.in_(_public_debates()))
+        .order_by(Debate.project_id, DebateParticipant.number, Answer.statement_id)
+    )
+
+
 # --- The catalogue -----------------------------------------------------------------------------
 
 def _c(name: str, type_: str, description: Any, required: bool = False) -> Column:
@@ -522,6 +563,38 @@ DATASETS: tuple[Dataset, ...] = (
                True),
         ),
         _participation, ("projet_id", "territoire_code"), (("projet_id", "projets", "id"),),
+    ),
+    Dataset(
+        "debats-affirmations", _l("Affirmations des débats"),
+        _l("Les affirmations publiées des débats par affirmations (carte des opinions)."),
+        (
+            _c("id", "integer", _l("Numéro de l'affirmation."), True),
+            PROJECT_ID,
+            _c("texte", "string", _l("Texte de l'affirmation."), True),
+            _c("initiale", "boolean",
+               _l("Vrai si elle a été écrite par les organisateurs du débat avant les "
+                  "premières réponses.")),
+            _c("cree_le", "date", _l("Date de création, à Brest.")),
+        ),
+        _statements, ("id",), (("projet_id", "projets", "id"),),
+    ),
+    Dataset(
+        "debats-reponses", _l("Réponses aux débats"),
+        _l("Les réponses aux affirmations publiées : une ligne par participant·e et "
+           "affirmation. Les participant·es n'y sont connu·es que par un numéro propre à chaque "
+           "débat, comme dans les données ouvertes de Pol.is ; aucun compte n'y figure."),
+        (
+            PROJECT_ID,
+            _c("participant", "integer",
+               _l("Numéro de la personne dans ce débat (le même pour toutes ses réponses à "
+                  "ce débat, sans lien avec son compte)."), True),
+            _c("affirmation_id", "integer",
+               _l("Numéro de l'affirmation (jeu « debats-affirmations »)."), True),
+            _c("valeur", "integer",
+               _l("1 : d'accord ; -1 : pas d'accord ; 0 : je ne sais pas."), True),
+        ),
+        _debate_answers, ("projet_id", "participant", "affirmation_id"),
+        (("projet_id", "projets", "id"), ("affirmation_id", "debats-affirmations", "id")),
     ),
 )
 

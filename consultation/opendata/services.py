@@ -28,6 +28,7 @@ from consultation.core.models import as_utc, utcnow
 from consultation.extensions import db
 from consultation.followup.models import Commitment, CommitmentUpdate
 from consultation.opendata import writer
+from consultation.opinions.models import Answer, Statement
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 from consultation.syntheses.models import SynthesisVersion
@@ -178,6 +179,8 @@ def last_change() -> datetime | None:
         select(func.max(SynthesisVersion.published_at)),
         select(func.max(Commitment.updated_at)),
         select(func.max(CommitmentUpdate.created_at)),
+        select(func.max(Statement.moderated_at)),
+        select(func.max(Answer.answered_at)),
     ).subquery()
     values = [as_utc(value) if isinstance(value, datetime) else _parse(value)
               for value in db.session.scalars(select(moments.c.at)) if value is not None]

@@ -24,6 +24,7 @@ from consultation.mediation import services as mediation
 from consultation.moderation import services as moderation
 from consultation.moderation.models import Report
 from consultation.notifications.models import Follow, Notification, NotificationSettings
+from consultation.opinions.models import Answer, Debate, DebateParticipant, Statement
 from consultation.projects.models import ProjectParticipant
 from consultation.proposals.services import create_proposal
 from consultation.rencontres import services as rencontres
@@ -161,6 +162,18 @@ def test_every_part_finds_its_rows(app, monkeypatch):
     ])
     # The staff member, as an admin, published a commitment (its first update is theirs).
     followup.create_commitment(staff, project, followup.CommitmentData(title="Un banc au bourg"))
+    # The staff member proposed a statement to the project's debate and answered it, as a
+    # mediator would record it.
+    debate = Debate(project_id=project.id, question="Qu'en pensez-vous ?")
+    db.session.add(debate)
+    db.session.flush()
+    statement = Statement(debate_id=debate.id, text="Une affirmation.", author_id=staff.id)
+    participant = DebateParticipant(debate_id=debate.id, number=1, user_id=staff.id,
+                                    recorded_by_id=staff.id)
+    db.session.add_all([statement, participant])
+    db.session.flush()
+    db.session.add(Answer(participant_id=participant.id, statement_id=statement.id, value=1,
+                          recorded_by_id=staff.id))
     db.session.add_all([
         Follow(user_id=staff.id, project_id=project.id),
         Notification(user_id=staff.id, kind="comment", reason="author", event="test:1",
