@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("opinions", __name__)
 
-from consultation.opinions import models  # noqa: E402,F401
+from consultation.opinions import models, permissions, views  # noqa: E402,F401
