@@ -187,7 +187,8 @@ def _move_version(debate: Debate) -> None:
 
 def answers_changed(debate: Debate) -> None:
     """What follows a change of the answers (or of the statements the analysis reads): the
-    debate's version moves, and its analysis is due in a minute unless it is due already."""
+    debate's version moves, and its analysis is due in a minute unless it is due already.
+    Writers call it before they touch an answer row: its UPDATE is what orders them."""
     db.session.execute(_ANSWERS_CHANGED, {"ident": debate.id, "due": utcnow() + ANALYSIS_DELAY})
     _follow(debate, version=1)
     db.session.expire(debate, ["analysis_due_at"])
@@ -297,13 +298,15 @@ def answer(person: User, debate: Debate, statement_id: int, value: int,
                                                     "debate_id": debate.id}).first()
     if row is None:
         raise DomainError(_("Cette affirmation n'est plus proposée : répondez à la suivante."))
+    # First, before any answer row: this UPDATE takes the debate's row lock, so concurrent
+    # answers queue in one order (a request holding an answer row and waiting for the debate
+    # while another holds the debate and waits for that row would be a deadlock).
+    answers_changed(debate)
     participant = participant_id(debate, person, mediator)
     outcome = _put_answer(participant, statement_id, value,
                           mediator.id if mediator is not None else None)
     if outcome == "new":
         _add_answers(debate, 1)
-    if outcome != "same":
-        answers_changed(debate)
     if mediator is not None:
         audit.record_assisted(mediator, person, "mediation.answer", "statement", statement_id,
                               row.text)
@@ -542,6 +545,7 @@ def record_sheet(mediator: User, debate: Debate, label: str, answers: dict[int, 
     if not set(answers) <= published:
         raise DomainError(_("Une affirmation de la fiche n'est plus proposée : rechargez la "
                             "page."))
+    answers_changed(debate)  # first: the debate's row lock, as in answer()
     if sheet is None:
         made = _new_participant(debate, {
             "user_id": None, "source": ParticipantSource.PAPER, "label": label,
@@ -564,7 +568,6 @@ def record_sheet(mediator: User, debate: Debate, label: str, answers: dict[int, 
             delta += 1
     db.session.flush()
     _add_answers(debate, delta)
-    answers_changed(debate)
     audit.record(mediator, action, "sheet", sheet.id, label, answers=len(given))
     log.info("mediator %s entered sheet %s of debate %s", mediator.id, sheet.id, debate.id)
     return sheet
