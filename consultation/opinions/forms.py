@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import AnyOf, InputRequired, Length
+from wtforms.widgets import HiddenInput
 
 from consultation.core.forms import STRIP, Form, required
+from consultation.core.http import MAX_ID
 from consultation.opinions.models import AGREE, DISAGREE, PASS, STATEMENT_MAX
 from consultation.opinions.services import LABEL_MAX, QUESTION_MAX
 
@@ -22,24 +24,24 @@ VALUE_MESSAGE = _l("Choisissez « D'accord », « Pas d'accord » ou « Je ne sa
 NO_ANSWER = ""
 
 
-def _id(value: Any) -> int | None:
-    """A statement id as the hidden field sends it: ASCII digits only, else None."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    return None
+class StatementAnswerForm(Form):
+    """One answer: the statement shown (a hidden input) and the button pressed (its value 1,
+    -1 or 0)."""
 
-
-class AnswerForm(Form):
-    """One answer: the statement shown and the button pressed (its value 1, -1 or 0)."""
-
-    statement_id = HiddenField(validators=[InputRequired(message=_l("Affirmation inconnue."))])
-    value = StringField(validators=[InputRequired(message=VALUE_MESSAGE),
-                                    AnyOf(("1", "-1", "0"), message=VALUE_MESSAGE)])
+    statement_id = IntegerField(widget=HiddenInput(),
+                                validators=[InputRequired(message=_l("Affirmation inconnue."))])
+    value = RadioField(
+        choices=[SelectChoice(str(value), label) for value, label in ANSWER_LABELS.items()],
+        validate_choice=False,
+        validators=[InputRequired(message=VALUE_MESSAGE),
+                    AnyOf(("1", "-1", "0"), message=VALUE_MESSAGE)],
+    )
 
     @property
     def statement(self) -> int | None:
         """The id of the statement answered, or None for anything that is not one."""
-        return _id(self.statement_id.data)
+        ident = self.statement_id.data
+        return ident if isinstance(ident, int) and 0 < ident <= MAX_ID else None
 
 
 class StatementForm(Form):
@@ -82,7 +84,7 @@ class DebateForm(Form):
     )
 
 
-class DecisionForm(Form):
+class StatementDecisionForm(Form):
     """A moderator's decision on a statement, with its reason."""
 
     reason = StringField(

@@ -18,16 +18,15 @@ from consultation.extensions import db
 from consultation.opinions import bp, services
 from consultation.opinions.forms import (
     ANSWER_LABELS,
-    AnswerForm,
     DebateForm,
-    DecisionForm,
+    StatementAnswerForm,
+    StatementDecisionForm,
     StatementForm,
     sheet_form,
 )
 from consultation.opinions.models import Debate, DebateParticipant, StatementState
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
-
 
 # What each state of a statement is called on the admin's and moderators' pages.
 STATEMENT_STATES = {StatementState.PENDING: _l("En attente de relecture"),
@@ -49,7 +48,7 @@ def map_url(project: Project) -> str:
     return f"/projets/{project.slug}/debat/carte"
 
 
-def _render_debate(project: Project, debate: Debate, form: AnswerForm) -> str:
+def _render_debate(project: Project, debate: Debate, form: StatementAnswerForm) -> str:
     following = services.next_statement(debate, acting_user())
     return render_template(
         "opinions/debate.html", project=project, debate=debate, form=form,
@@ -63,7 +62,7 @@ def debate(slug: str):
     """The debate: its question and the next statement for this person, with the three
     answers (a visitor reads it and is asked to log in)."""
     project, found = _debate_or_404(slug)
-    return _render_debate(project, found, AnswerForm(formdata=None))
+    return _render_debate(project, found, StatementAnswerForm(formdata=None))
 
 
 @bp.route("/projets/<slug>/debat/reponse", methods=["POST"])
@@ -73,7 +72,7 @@ def answer(slug: str):
     """Answer the statement shown; then the next one (303 to the debate's page)."""
     project, found = _debate_or_404(slug)
     require("opinions.answer", found)
-    form = AnswerForm()
+    form = StatementAnswerForm()
     statement = form.statement
     if form.validate_on_submit():
         if statement is None:
@@ -88,9 +87,10 @@ def answer(slug: str):
                   _("Réponse enregistrée : %(answer)s.", answer=ANSWER_LABELS[value]), "success")
             return redirect(url_for("opinions.debate", slug=project.slug), code=303)
     # The fields are buttons and a hidden input: their messages go to the form's summary.
-    for field in (form.statement_id, form.value):
-        form.form_errors.extend(str(error) for error in field.errors)
-        field.errors = []
+    if form.statement_id.errors:
+        form.form_errors.append(_("Affirmation inconnue."))
+    form.form_errors.extend(str(error) for error in form.value.errors)
+    form.statement_id.errors, form.value.errors = [], []
     return _render_debate(project, found, form)
 
 
@@ -170,7 +170,7 @@ def moderation(slug: str):
     listed = services.statements(found)
     by_state = {state: [s for s in listed if s.state == state] for state in StatementState}
     return render_template("opinions/moderation.html", project=project, debate=found,
-                           by_state=by_state, form=DecisionForm(formdata=None))
+                           by_state=by_state, form=StatementDecisionForm(formdata=None))
 
 
 @bp.route("/moderation/affirmations/<id:statement_id>/<decision>", methods=["POST"])
@@ -183,7 +183,7 @@ def decide(statement_id: int, decision: str):
         abort(404)
     require("opinions.moderate", statement)
     project = statement.debate.project
-    form = DecisionForm()
+    form = StatementDecisionForm()
     if form.validate_on_submit():
         done = attempt(lambda: services.moderate(current_user, statement, decision,
                                                  form.reason.data or ""))
@@ -201,7 +201,7 @@ def decide(statement_id: int, decision: str):
 def _pending() -> dict[str, Any]:
     """The statements waiting in the moderators' queue (moderation/pending.html)."""
     return {"pending_statements": services.pending_statements(),
-            "statement_form": DecisionForm(formdata=None)}
+            "statement_form": StatementDecisionForm(formdata=None)}
 
 
 # --- Paper sheets ----------------------------------------------------------------------------
