@@ -89,7 +89,7 @@ class StatementDecisionForm(Form):
 
     reason = StringField(
         _l("Motif"),
-        validators=[Length(max=2000, message=_l("2000 caractères au maximum."))],
+        validators=[Length(max=2000, message=_l("2 000 caractères au maximum."))],
         filters=STRIP,
     )
 
