@@ -98,26 +98,44 @@ def _unanswered_by(user_id: Any) -> Any:
     answered = (
         select(_ANSWERS.c.statement_id)
         .join(_PARTICIPANTS, _PARTICIPANTS.c.id == _ANSWERS.c.participant_id)
-        .where(_PARTICIPANTS.c.debate_id == bindparam("debate_id"),
-               _PARTICIPANTS.c.user_id == user_id,
-               _ANSWERS.c.statement_id == _STATEMENTS.c.id)
+        .where(
+            _PARTICIPANTS.c.debate_id == bindparam("debate_id"),
+            _PARTICIPANTS.c.user_id == user_id,
+            _ANSWERS.c.statement_id == _STATEMENTS.c.id,
+        )
     )
-    return and_(_STATEMENTS.c.debate_id == bindparam("debate_id"),
-                _STATEMENTS.c.state == StatementState.PUBLISHED, ~exists(answered))
+    return and_(
+        _STATEMENTS.c.debate_id == bindparam("debate_id"),
+        _STATEMENTS.c.state == StatementState.PUBLISHED,
+        ~exists(answered),
+    )
 
 
 # How many answers each statement has: the fallback's priority (fewest first).
-_SEEN = (select(func.count()).where(_ANSWERS.c.statement_id == _STATEMENTS.c.id)
-         .correlate(_STATEMENTS).scalar_subquery())
-_PUBLISHED = (select(func.count()).select_from(_STATEMENTS)
-              .where(_STATEMENTS.c.debate_id == bindparam("debate_id"),
-                     _STATEMENTS.c.state == StatementState.PUBLISHED)
-              .scalar_subquery())
+_SEEN = (
+    select(func.count())
+    .where(_ANSWERS.c.statement_id == _STATEMENTS.c.id)
+    .correlate(_STATEMENTS)
+    .scalar_subquery()
+)
+_PUBLISHED = (
+    select(func.count())
+    .select_from(_STATEMENTS)
+    .where(
+        _STATEMENTS.c.debate_id == bindparam("debate_id"),
+        _STATEMENTS.c.state == StatementState.PUBLISHED,
+    )
+    .scalar_subquery()
+)
 # One statement for the next statement, the number left and the number published; every
 # statement left is a row (ordered as the fallback orders them), the page reads the first.
 _NEXT = (
-    select(_STATEMENTS.c.id, _STATEMENTS.c.text, func.count().over().label("remaining"),
-           _PUBLISHED.label("published"))
+    select(
+        _STATEMENTS.c.id,
+        _STATEMENTS.c.text,
+        func.count().over().label("remaining"),
+        _PUBLISHED.label("published"),
+    )
     .where(_unanswered_by(bindparam("user_id")))
     .order_by(_SEEN, _STATEMENTS.c.id)
     .limit(1)
@@ -143,27 +161,36 @@ def next_statement(debate: Debate, person: Any) -> Next:
 # --- Counters and versions -------------------------------------------------------------------
 
 _ADD_ANSWERS = (
-    update(_DEBATES).where(_DEBATES.c.id == bindparam("ident"))
+    update(_DEBATES)
+    .where(_DEBATES.c.id == bindparam("ident"))
     .values(answers_count=_DEBATES.c.answers_count + bindparam("delta"))
 )
 _ADD_PARTICIPANT = (
-    update(_DEBATES).where(_DEBATES.c.id == bindparam("ident"))
-    .values(next_number=_DEBATES.c.next_number + 1,
-            participants_count=_DEBATES.c.participants_count + bindparam("delta"))
+    update(_DEBATES)
+    .where(_DEBATES.c.id == bindparam("ident"))
+    .values(
+        next_number=_DEBATES.c.next_number + 1,
+        participants_count=_DEBATES.c.participants_count + bindparam("delta"),
+    )
     .returning(_DEBATES.c.next_number)
 )
 _ADD_PARTICIPANTS = (
-    update(_DEBATES).where(_DEBATES.c.id == bindparam("ident"))
+    update(_DEBATES)
+    .where(_DEBATES.c.id == bindparam("ident"))
     .values(participants_count=_DEBATES.c.participants_count + bindparam("delta"))
 )
 _MOVE_VERSION = (
-    update(_DEBATES).where(_DEBATES.c.id == bindparam("ident"))
+    update(_DEBATES)
+    .where(_DEBATES.c.id == bindparam("ident"))
     .values(version=_DEBATES.c.version + 1)
 )
 _ANSWERS_CHANGED = (
-    update(_DEBATES).where(_DEBATES.c.id == bindparam("ident"))
-    .values(version=_DEBATES.c.version + 1,
-            analysis_due_at=func.coalesce(_DEBATES.c.analysis_due_at, bindparam("due")))
+    update(_DEBATES)
+    .where(_DEBATES.c.id == bindparam("ident"))
+    .values(
+        version=_DEBATES.c.version + 1,
+        analysis_due_at=func.coalesce(_DEBATES.c.analysis_due_at, bindparam("due")),
+    )
 )
 
 
@@ -200,8 +227,8 @@ def _new_participant(debate: Debate, values: dict[str, Any]) -> int | None:
     number = db.session.execute(_ADD_PARTICIPANT, {"ident": debate.id, "delta": 1}).scalar_one()
     number -= 1
     inserted = db.session.execute(
-        _insert_participant(), {"debate_id": debate.id, "number": number,
-                                "created_at": utcnow(), **values}
+        _insert_participant(),
+        {"debate_id": debate.id, "number": number, "created_at": utcnow(), **values},
     ).first()
     if inserted is None:
         # The number stays unused; the count goes back to what the rows say.
@@ -242,10 +269,15 @@ def participant_id(debate: Debate, person: User, mediator: User | None = None) -
     found = db.session.execute(_PARTICIPANT_OF, params).scalar()
     if found is not None:
         return int(found)
-    made = _new_participant(debate, {
-        "user_id": person.id, "source": ParticipantSource.ONLINE, "label": None,
-        "recorded_by_id": mediator.id if mediator is not None else None,
-    })
+    made = _new_participant(
+        debate,
+        {
+            "user_id": person.id,
+            "source": ParticipantSource.ONLINE,
+            "label": None,
+            "recorded_by_id": mediator.id if mediator is not None else None,
+        },
+    )
     if made is None:
         return int(db.session.execute(_PARTICIPANT_OF, params).scalar_one())
     return made
@@ -260,11 +292,16 @@ _PUBLISHED_STATEMENT = select(_STATEMENTS.c.id, _STATEMENTS.c.text).where(
 )
 _CHANGE_ANSWER = (
     update(_ANSWERS)
-    .where(_ANSWERS.c.participant_id == bindparam("pid"),
-           _ANSWERS.c.statement_id == bindparam("sid"),
-           _ANSWERS.c.value != bindparam("value"))
-    .values(value=bindparam("value"), recorded_by_id=bindparam("recorded_by_id"),
-            answered_at=bindparam("answered_at"))
+    .where(
+        _ANSWERS.c.participant_id == bindparam("pid"),
+        _ANSWERS.c.statement_id == bindparam("sid"),
+        _ANSWERS.c.value != bindparam("value"),
+    )
+    .values(
+        value=bindparam("value"),
+        recorded_by_id=bindparam("recorded_by_id"),
+        answered_at=bindparam("answered_at"),
+    )
 )
 
 
@@ -274,28 +311,43 @@ def _check_value(value: Any) -> int:
     return int(value)
 
 
-def _put_answer(participant: int, statement_id: int, value: int, recorded_by: int | None
-                ) -> str:
+def _put_answer(participant: int, statement_id: int, value: int, recorded_by: int | None) -> str:
     """Write one answer: "new", "changed" or "same" (one per participant and statement)."""
     now = utcnow()
-    if insert_ignore(_ANSWERS, participant_id=participant, statement_id=statement_id,
-                     value=value, recorded_by_id=recorded_by, answered_at=now):
+    if insert_ignore(
+        _ANSWERS,
+        participant_id=participant,
+        statement_id=statement_id,
+        value=value,
+        recorded_by_id=recorded_by,
+        answered_at=now,
+    ):
         return "new"
-    changed = rowcount(db.session.execute(_CHANGE_ANSWER, {
-        "pid": participant, "sid": statement_id, "value": value,
-        "recorded_by_id": recorded_by, "answered_at": now,
-    }))
+    changed = rowcount(
+        db.session.execute(
+            _CHANGE_ANSWER,
+            {
+                "pid": participant,
+                "sid": statement_id,
+                "value": value,
+                "recorded_by_id": recorded_by,
+                "answered_at": now,
+            },
+        )
+    )
     return "changed" if changed else "same"
 
 
-def answer(person: User, debate: Debate, statement_id: int, value: int,
-           mediator: User | None = None) -> str:
+def answer(
+    person: User, debate: Debate, statement_id: int, value: int, mediator: User | None = None
+) -> str:
     """Record the person's answer to a published statement of the debate (by a mediator for
     them when `mediator` is given); answering again changes the answer. Gives "new",
     "changed" or "same"."""
     value = _check_value(value)
-    row = db.session.execute(_PUBLISHED_STATEMENT, {"statement_id": statement_id,
-                                                    "debate_id": debate.id}).first()
+    row = db.session.execute(
+        _PUBLISHED_STATEMENT, {"statement_id": statement_id, "debate_id": debate.id}
+    ).first()
     if row is None:
         raise DomainError(_("Cette affirmation n'est plus proposée : répondez à la suivante."))
     # First, before any answer row: this UPDATE takes the debate's row lock, so concurrent
@@ -303,18 +355,21 @@ def answer(person: User, debate: Debate, statement_id: int, value: int,
     # while another holds the debate and waits for that row would be a deadlock).
     answers_changed(debate)
     participant = participant_id(debate, person, mediator)
-    outcome = _put_answer(participant, statement_id, value,
-                          mediator.id if mediator is not None else None)
+    outcome = _put_answer(
+        participant, statement_id, value, mediator.id if mediator is not None else None
+    )
     if outcome == "new":
         _add_answers(debate, 1)
     if mediator is not None:
-        audit.record_assisted(mediator, person, "mediation.answer", "statement", statement_id,
-                              row.text)
+        audit.record_assisted(
+            mediator, person, "mediation.answer", "statement", statement_id, row.text
+        )
     log.info("participant %s answered statement %s (%s)", participant, statement_id, outcome)
     return outcome
 
 
 # --- Statements ------------------------------------------------------------------------------
+
 
 def _normalised(text: str) -> str:
     """The same statement whatever its spaces and capitals: how duplicates are told."""
@@ -341,13 +396,20 @@ def parse_seeds(text: str, existing: list[str] | tuple[str, ...] = ()) -> list[s
         if not cleaned:
             continue
         if len(cleaned) > STATEMENT_MAX:
-            problems.append(_("Ligne %(line)d : %(count)d caractères, %(max)d au maximum.",
-                              line=number, count=len(cleaned), max=STATEMENT_MAX))
+            problems.append(
+                _(
+                    "Ligne %(line)d : %(count)d caractères, %(max)d au maximum.",
+                    line=number,
+                    count=len(cleaned),
+                    max=STATEMENT_MAX,
+                )
+            )
             continue
         key = _normalised(cleaned)
         if key in seen:
-            problems.append(_("Ligne %(line)d : cette affirmation est déjà dans le débat.",
-                              line=number))
+            problems.append(
+                _("Ligne %(line)d : cette affirmation est déjà dans le débat.", line=number)
+            )
             continue
         seen.add(key)
         found.append(cleaned)
@@ -376,8 +438,12 @@ def configure(actor: User, project: Project, settings: DebateSettings) -> Debate
     when off), set its question and pre-moderation, and add seed statements."""
     phase = project.phase(PhaseKind.CONSULTATION)
     if settings.enabled and phase is None:
-        raise DomainError(_("Ce projet n'a pas de phase de consultation : ajoutez-la d'abord "
-                            "dans le formulaire du projet."))
+        raise DomainError(
+            _(
+                "Ce projet n'a pas de phase de consultation : ajoutez-la d'abord "
+                "dans le formulaire du projet."
+            )
+        )
     question = " ".join(settings.question.split())
     if not question:
         raise DomainError(_("Écrivez la question du débat."))
@@ -386,8 +452,9 @@ def configure(actor: User, project: Project, settings: DebateSettings) -> Debate
     seeds = parse_seeds(settings.seeds, existing)
     created = debate is None
     if debate is None:
-        debate = Debate(project_id=project.id, question=question,
-                        premoderation=settings.premoderation)
+        debate = Debate(
+            project_id=project.id, question=question, premoderation=settings.premoderation
+        )
         db.session.add(debate)
         db.session.flush()
         attributes.set_committed_value(debate, "project", project)
@@ -397,22 +464,37 @@ def configure(actor: User, project: Project, settings: DebateSettings) -> Debate
         phase.added_features = _with_feature(phase.added_features or "", settings.enabled)
     now = utcnow()
     for text in seeds:
-        db.session.add(Statement(debate_id=debate.id, text=text, is_seed=True,
-                                 state=StatementState.PUBLISHED, author_id=actor.id,
-                                 created_at=now, moderated_at=now))
+        db.session.add(
+            Statement(
+                debate_id=debate.id,
+                text=text,
+                is_seed=True,
+                state=StatementState.PUBLISHED,
+                author_id=actor.id,
+                created_at=now,
+                moderated_at=now,
+            )
+        )
     db.session.flush()
     if seeds or not created:
         _move_version(debate)
-    audit.record(actor, "opinions.configure", "project", project.id, project.title,
-                 enabled=settings.enabled, premoderation=settings.premoderation,
-                 seeds=len(seeds))
-    log.info("user %s set the debate of project %s up (%d seeds)", actor.id, project.id,
-             len(seeds))
+    audit.record(
+        actor,
+        "opinions.configure",
+        "project",
+        project.id,
+        project.title,
+        enabled=settings.enabled,
+        premoderation=settings.premoderation,
+        seeds=len(seeds),
+    )
+    log.info("user %s set the debate of project %s up (%d seeds)", actor.id, project.id, len(seeds))
     return debate
 
 
-def add_statement(author: User, debate: Debate, text: str,
-                  mediator: User | None = None) -> Statement:
+def add_statement(
+    author: User, debate: Debate, text: str, mediator: User | None = None
+) -> Statement:
     """A participant's statement: published at once, or pending a moderator when the debate
     is pre-moderated; the same statement twice is refused."""
     cleaned = " ".join(text.split())
@@ -421,16 +503,23 @@ def add_statement(author: User, debate: Debate, text: str,
     if len(cleaned) > STATEMENT_MAX:
         raise DomainError(_("%(max)d caractères au maximum.", max=STATEMENT_MAX))
     known = db.session.scalars(
-        select(Statement.text).where(Statement.debate_id == debate.id,
-                                     Statement.state != StatementState.REJECTED))
+        select(Statement.text).where(
+            Statement.debate_id == debate.id, Statement.state != StatementState.REJECTED
+        )
+    )
     if _normalised(cleaned) in {_normalised(t) for t in known}:
         raise DomainError(_("Cette affirmation est déjà dans le débat."))
     now = utcnow()
     premoderated = debate.premoderation
-    made = Statement(debate_id=debate.id, text=cleaned, is_seed=False, author_id=author.id,
-                     state=StatementState.PENDING if premoderated
-                     else StatementState.PUBLISHED,
-                     created_at=now, moderated_at=None)
+    made = Statement(
+        debate_id=debate.id,
+        text=cleaned,
+        is_seed=False,
+        author_id=author.id,
+        state=StatementState.PENDING if premoderated else StatementState.PUBLISHED,
+        created_at=now,
+        moderated_at=None,
+    )
     db.session.add(made)
     db.session.flush()
     if premoderated:
@@ -438,8 +527,9 @@ def add_statement(author: User, debate: Debate, text: str,
     else:
         answers_changed(debate)
     if mediator is not None:
-        audit.record_assisted(mediator, author, "mediation.statement", "statement", made.id,
-                              cleaned)
+        audit.record_assisted(
+            mediator, author, "mediation.statement", "statement", made.id, cleaned
+        )
     log.info("user %s added statement %s to debate %s", author.id, made.id, debate.id)
     return made
 
@@ -462,20 +552,29 @@ def moderate(actor: User, statement: Statement, decision: str, reason: str) -> N
         raise DomainError(_("Décision inconnue."))
     starts, leads_to = DECISIONS[decision]
     # Written out (not in the table): tests/moderation/test_journal.py reads every action.
-    action = ("opinions.approve" if decision == "approuver" else "opinions.reject"
-              if decision == "refuser" else "opinions.hide" if decision == "masquer"
-              else "opinions.restore")
+    action = (
+        "opinions.approve"
+        if decision == "approuver"
+        else "opinions.reject"
+        if decision == "refuser"
+        else "opinions.hide"
+        if decision == "masquer"
+        else "opinions.restore"
+    )
     reason = " ".join((reason or "").split())
     if decision in NEEDS_REASON and not reason:
         raise DomainError(_("Indiquez le motif de la décision."))
-    done = rowcount(db.session.execute(
-        update(_STATEMENTS)
-        .where(_STATEMENTS.c.id == statement.id, _STATEMENTS.c.state.in_(starts))
-        .values(state=leads_to, moderated_at=utcnow())
-    ))
+    done = rowcount(
+        db.session.execute(
+            update(_STATEMENTS)
+            .where(_STATEMENTS.c.id == statement.id, _STATEMENTS.c.state.in_(starts))
+            .values(state=leads_to, moderated_at=utcnow())
+        )
+    )
     if not done:
-        raise IllegalTransition(_("Cette affirmation a déjà été traitée : la page montre son "
-                                  "état actuel."))
+        raise IllegalTransition(
+            _("Cette affirmation a déjà été traitée : la page montre son état actuel.")
+        )
     db.session.expire(statement, ["state", "moderated_at"])
     debate = db.session.get_one(Debate, statement.debate_id)
     # What the analysis reads changes when a statement is shown or taken away.
@@ -490,35 +589,48 @@ def moderate(actor: User, statement: Statement, decision: str, reason: str) -> N
 def pending_statements() -> list[Statement]:
     """Statements waiting for a moderator, with their debate's project and author, oldest
     first (a long wait shows at the top)."""
-    return list(db.session.scalars(
-        select(Statement)
-        .options(joinedload(Statement.debate).joinedload(Debate.project),
-                 joinedload(Statement.author))
-        .where(Statement.state == StatementState.PENDING)
-        .order_by(Statement.id).limit(200)
-    ))
+    return list(
+        db.session.scalars(
+            select(Statement)
+            .options(
+                joinedload(Statement.debate).joinedload(Debate.project),
+                joinedload(Statement.author),
+            )
+            .where(Statement.state == StatementState.PENDING)
+            .order_by(Statement.id)
+            .limit(200)
+        )
+    )
 
 
 def statement_for_moderation(statement_id: int) -> Statement | None:
     """A statement with its debate and project (the page names them)."""
     return db.session.scalars(
         select(Statement)
-        .options(joinedload(Statement.debate).joinedload(Debate.project)
-                 .selectinload(Project.phases))
+        .options(
+            joinedload(Statement.debate).joinedload(Debate.project).selectinload(Project.phases)
+        )
         .where(Statement.id == statement_id)
     ).first()
 
 
 # --- Paper sheets ----------------------------------------------------------------------------
 
+
 def sheets(debate: Debate) -> list[tuple[DebateParticipant, int]]:
     """The paper sheets entered for the debate, newest first, with their number of answers."""
-    answered = (select(func.count()).where(_ANSWERS.c.participant_id == DebateParticipant.id)
-                .correlate(DebateParticipant).scalar_subquery())
+    answered = (
+        select(func.count())
+        .where(_ANSWERS.c.participant_id == DebateParticipant.id)
+        .correlate(DebateParticipant)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
         select(DebateParticipant, answered)
-        .where(DebateParticipant.debate_id == debate.id,
-               DebateParticipant.source == ParticipantSource.PAPER)
+        .where(
+            DebateParticipant.debate_id == debate.id,
+            DebateParticipant.source == ParticipantSource.PAPER,
+        )
         .order_by(DebateParticipant.id.desc())
     )
     return [(sheet, count) for sheet, count in rows]
@@ -526,12 +638,21 @@ def sheets(debate: Debate) -> list[tuple[DebateParticipant, int]]:
 
 def sheet_answers(sheet: DebateParticipant) -> dict[int, int]:
     """{statement id: value} of a paper sheet."""
-    return {ident: value for ident, value in db.session.execute(
-        select(Answer.statement_id, Answer.value).where(Answer.participant_id == sheet.id))}
+    return {
+        ident: value
+        for ident, value in db.session.execute(
+            select(Answer.statement_id, Answer.value).where(Answer.participant_id == sheet.id)
+        )
+    }
 
 
-def record_sheet(mediator: User, debate: Debate, label: str, answers: dict[int, int | None],
-                 sheet: DebateParticipant | None = None) -> DebateParticipant:
+def record_sheet(
+    mediator: User,
+    debate: Debate,
+    label: str,
+    answers: dict[int, int | None],
+    sheet: DebateParticipant | None = None,
+) -> DebateParticipant:
     """Enter a paper sheet of a workshop (its label, and for each published statement an
     answer or none), or correct one entered before: all its answers, or none."""
     label = " ".join(label.split())
@@ -541,20 +662,29 @@ def record_sheet(mediator: User, debate: Debate, label: str, answers: dict[int, 
         raise DomainError(_("%(max)d caractères au maximum.", max=LABEL_MAX))
     given = {ident: _check_value(value) for ident, value in answers.items() if value is not None}
     if not given:
-        raise DomainError(_("Cochez au moins une réponse : une fiche vide n'est pas "
-                            "enregistrée."))
-    published = {ident for ident, in db.session.execute(
-        select(_STATEMENTS.c.id).where(_STATEMENTS.c.debate_id == debate.id,
-                                       _STATEMENTS.c.state == StatementState.PUBLISHED))}
+        raise DomainError(_("Cochez au moins une réponse : une fiche vide n'est pas enregistrée."))
+    published = {
+        ident
+        for (ident,) in db.session.execute(
+            select(_STATEMENTS.c.id).where(
+                _STATEMENTS.c.debate_id == debate.id,
+                _STATEMENTS.c.state == StatementState.PUBLISHED,
+            )
+        )
+    }
     if not set(answers) <= published:
-        raise DomainError(_("Une affirmation de la fiche n'est plus proposée : rechargez la "
-                            "page."))
+        raise DomainError(_("Une affirmation de la fiche n'est plus proposée : rechargez la page."))
     answers_changed(debate)  # first: the debate's row lock, as in answer()
     if sheet is None:
-        made = _new_participant(debate, {
-            "user_id": None, "source": ParticipantSource.PAPER, "label": label,
-            "recorded_by_id": mediator.id,
-        })
+        made = _new_participant(
+            debate,
+            {
+                "user_id": None,
+                "source": ParticipantSource.PAPER,
+                "label": label,
+                "recorded_by_id": mediator.id,
+            },
+        )
         assert made is not None  # no user: nothing unique to collide with but the number
         sheet = db.session.get_one(DebateParticipant, made)
         action = "opinions.sheet"
@@ -564,9 +694,13 @@ def record_sheet(mediator: User, debate: Debate, label: str, answers: dict[int, 
     delta = 0
     cleared = [ident for ident, value in answers.items() if value is None]
     if cleared:
-        delta -= rowcount(db.session.execute(
-            delete(_ANSWERS).where(_ANSWERS.c.participant_id == sheet.id,
-                                   _ANSWERS.c.statement_id.in_(cleared))))
+        delta -= rowcount(
+            db.session.execute(
+                delete(_ANSWERS).where(
+                    _ANSWERS.c.participant_id == sheet.id, _ANSWERS.c.statement_id.in_(cleared)
+                )
+            )
+        )
     for ident, value in sorted(given.items()):
         if _put_answer(sheet.id, ident, value, mediator.id) == "new":
             delta += 1

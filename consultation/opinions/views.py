@@ -29,9 +29,11 @@ from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 
 # What each state of a statement is called on the admin's and moderators' pages.
-STATEMENT_STATES = {StatementState.PENDING: _l("En attente de relecture"),
-                    StatementState.PUBLISHED: _l("Publiée"),
-                    StatementState.REJECTED: _l("Refusée ou masquée")}
+STATEMENT_STATES = {
+    StatementState.PENDING: _l("En attente de relecture"),
+    StatementState.PUBLISHED: _l("Publiée"),
+    StatementState.REJECTED: _l("Refusée ou masquée"),
+}
 
 
 def _debate_or_404(slug: str) -> tuple[Project, Debate]:
@@ -51,8 +53,13 @@ def map_url(project: Project) -> str:
 def _render_debate(project: Project, debate: Debate, form: StatementAnswerForm) -> str:
     following = services.next_statement(debate, acting_user())
     return render_template(
-        "opinions/debate.html", project=project, debate=debate, form=form,
-        next=following, ANSWER_LABELS=ANSWER_LABELS, map_url=map_url(project),
+        "opinions/debate.html",
+        project=project,
+        debate=debate,
+        form=form,
+        next=following,
+        ANSWER_LABELS=ANSWER_LABELS,
+        map_url=map_url(project),
         is_open=project.allows(services.FEATURE),
     )
 
@@ -79,12 +86,19 @@ def answer(slug: str):
             form.form_errors.append(_("Affirmation inconnue."))
             return _render_debate(project, found, form)
         value = int(filled(form.value.data))
-        done = attempt(lambda: services.answer(acting_user(), found, statement, value,
-                                               mediator=acting_mediator()), form)
+        done = attempt(
+            lambda: services.answer(
+                acting_user(), found, statement, value, mediator=acting_mediator()
+            ),
+            form,
+        )
         if done is not FAILED:
-            flash(_("Réponse modifiée : %(answer)s.", answer=ANSWER_LABELS[value])
-                  if done == "changed" else
-                  _("Réponse enregistrée : %(answer)s.", answer=ANSWER_LABELS[value]), "success")
+            flash(
+                _("Réponse modifiée : %(answer)s.", answer=ANSWER_LABELS[value])
+                if done == "changed"
+                else _("Réponse enregistrée : %(answer)s.", answer=ANSWER_LABELS[value]),
+                "success",
+            )
             return redirect(url_for("opinions.debate", slug=project.slug), code=303)
     # The fields are buttons and a hidden input: their messages go to the form's summary.
     if form.statement_id.errors:
@@ -103,19 +117,25 @@ def add_statement(slug: str):
     require("opinions.add_statement", found)
     form = StatementForm()
     if form.validate_on_submit():
-        made = attempt(lambda: services.add_statement(
-            acting_user(), found, filled(form.text.data), mediator=acting_mediator()), form)
+        made = attempt(
+            lambda: services.add_statement(
+                acting_user(), found, filled(form.text.data), mediator=acting_mediator()
+            ),
+            form,
+        )
         if made is not FAILED:
-            flash(_("Votre affirmation sera publiée après relecture par un modérateur.")
-                  if made.state == StatementState.PENDING
-                  else _("Votre affirmation est publiée : d'autres vont pouvoir y répondre."),
-                  "success")
+            flash(
+                _("Votre affirmation sera publiée après relecture par un modérateur.")
+                if made.state == StatementState.PENDING
+                else _("Votre affirmation est publiée : d'autres vont pouvoir y répondre."),
+                "success",
+            )
             return redirect(url_for("opinions.debate", slug=project.slug), code=303)
-    return render_template("opinions/statement_form.html", project=project, debate=found,
-                           form=form)
+    return render_template("opinions/statement_form.html", project=project, debate=found, form=form)
 
 
 # --- The admin's settings --------------------------------------------------------------------
+
 
 @bp.route("/admin/projets/<slug>/debat", methods=["GET", "POST"])
 @login_required
@@ -136,16 +156,25 @@ def manage(slug: str):
             form.enabled.data = True
     if form.validate_on_submit() and _seeds_read(form, found):
         settings = services.DebateSettings(
-            enabled=bool(form.enabled.data), question=filled(form.question.data),
-            premoderation=bool(form.premoderation.data), seeds=form.seeds.data or "")
+            enabled=bool(form.enabled.data),
+            question=filled(form.question.data),
+            premoderation=bool(form.premoderation.data),
+            seeds=form.seeds.data or "",
+        )
         done = attempt(lambda: services.configure(current_user, project, settings), form)
         if done is not FAILED:
             flash(_("Le débat par affirmations est enregistré."), "success")
             return redirect(url_for("opinions.manage", slug=project.slug), code=303)
         found = services.debate_of(project)  # the transaction was undone: read again
     listed = services.statements(found) if found is not None else []
-    return render_template("opinions/manage.html", project=project, debate=found, form=form,
-                           statements=listed, STATEMENT_STATES=STATEMENT_STATES)
+    return render_template(
+        "opinions/manage.html",
+        project=project,
+        debate=found,
+        form=form,
+        statements=listed,
+        STATEMENT_STATES=STATEMENT_STATES,
+    )
 
 
 def _seeds_read(form: DebateForm, found: Debate | None) -> bool:
@@ -161,6 +190,7 @@ def _seeds_read(form: DebateForm, found: Debate | None) -> bool:
 
 # --- Moderation ------------------------------------------------------------------------------
 
+
 @bp.route("/moderation/debats/<slug>")
 @login_required
 def moderation(slug: str):
@@ -169,8 +199,13 @@ def moderation(slug: str):
     project, found = _debate_or_404(slug)
     listed = services.statements(found)
     by_state = {state: [s for s in listed if s.state == state] for state in StatementState}
-    return render_template("opinions/moderation.html", project=project, debate=found,
-                           by_state=by_state, form=StatementDecisionForm(formdata=None))
+    return render_template(
+        "opinions/moderation.html",
+        project=project,
+        debate=found,
+        by_state=by_state,
+        form=StatementDecisionForm(formdata=None),
+    )
 
 
 @bp.route("/moderation/affirmations/<id:statement_id>/<decision>", methods=["POST"])
@@ -185,8 +220,9 @@ def decide(statement_id: int, decision: str):
     project = statement.debate.project
     form = StatementDecisionForm()
     if form.validate_on_submit():
-        done = attempt(lambda: services.moderate(current_user, statement, decision,
-                                                 form.reason.data or ""))
+        done = attempt(
+            lambda: services.moderate(current_user, statement, decision, form.reason.data or "")
+        )
         if done is not FAILED:
             flash(_("La décision est enregistrée."), "success")
     else:
@@ -200,11 +236,14 @@ def decide(statement_id: int, decision: str):
 @pages.provides("moderation_pending")
 def _pending() -> dict[str, Any]:
     """The statements waiting in the moderators' queue (moderation/pending.html)."""
-    return {"pending_statements": services.pending_statements(),
-            "statement_form": StatementDecisionForm(formdata=None)}
+    return {
+        "pending_statements": services.pending_statements(),
+        "statement_form": StatementDecisionForm(formdata=None),
+    }
 
 
 # --- Paper sheets ----------------------------------------------------------------------------
+
 
 def _require_mediator(name: str, obj: Any = None) -> None:
     # The mediator's own rights, even while acting for someone (as mediation's pages do).
@@ -216,17 +255,28 @@ def _require_mediator(name: str, obj: Any = None) -> None:
 def sheet_debates():
     """The debates open to paper sheets."""
     _require_mediator("opinions.record_sheet")
-    listed = [debate for debate in db.session.scalars(
-        db.select(Debate).join(Project).where(Project.published_at.is_not(None))
-        .order_by(Debate.id.desc()))
-        if debate.project.allows(services.FEATURE)]
+    listed = [
+        debate
+        for debate in db.session.scalars(
+            db.select(Debate)
+            .join(Project)
+            .where(Project.published_at.is_not(None))
+            .order_by(Debate.id.desc())
+        )
+        if debate.project.allows(services.FEATURE)
+    ]
     return render_template("opinions/sheet_debates.html", debates=listed)
 
 
-def _sheet_page(project: Project, found: Debate, form: Any, sheet: DebateParticipant | None,
-                status: int = 200):
+def _sheet_page(
+    project: Project, found: Debate, form: Any, sheet: DebateParticipant | None, status: int = 200
+):
     return render_template(
-        "opinions/sheet.html", project=project, debate=found, form=form, sheet=sheet,
+        "opinions/sheet.html",
+        project=project,
+        debate=found,
+        form=form,
+        sheet=sheet,
         sheets=services.sheets(found),
     ), status
 
@@ -236,8 +286,12 @@ def _save_sheet(project: Project, found: Debate, sheet: DebateParticipant | None
     values = services.sheet_answers(sheet) if sheet is not None else {}
     form = sheet_form(published, values, obj=sheet)
     if form.validate_on_submit():
-        saved = attempt(lambda: services.record_sheet(
-            current_user, found, filled(form.label.data), form.answers(), sheet=sheet), form)
+        saved = attempt(
+            lambda: services.record_sheet(
+                current_user, found, filled(form.label.data), form.answers(), sheet=sheet
+            ),
+            form,
+        )
         if saved is not FAILED:
             flash(_("La fiche « %(label)s » est enregistrée.", label=saved.label), "success")
             return redirect(url_for("opinions.sheet", slug=project.slug), code=303)
@@ -267,4 +321,3 @@ def edit_sheet(slug: str, sheet_id: int):
     if entered is None or entered.debate_id != found.id or entered.source != "paper":
         abort(404)
     return _save_sheet(project, found, entered)
-

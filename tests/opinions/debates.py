@@ -16,26 +16,40 @@ from consultation.projects.models import Project
 from tests import factories
 
 QUESTION = "Comment partager les quais de la Penfeld ?"
-SEEDS = ["Les quais doivent rester piétons le dimanche.",
-         "Il faut plus de bancs à l'ombre.",
-         "Les voitures doivent pouvoir se garer le long des quais."]
+SEEDS = [
+    "Les quais doivent rester piétons le dimanche.",
+    "Il faut plus de bancs à l'ombre.",
+    "Les voitures doivent pouvoir se garer le long des quais.",
+]
 
 
 def plain(response: Any) -> str:
     """The page as text, entities decoded and non-breaking spaces made plain (French pages
     typeset them before ; : ! ? and inside « »)."""
-    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ").replace(
-        "\u202f", " ")
+    return (
+        html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ").replace("\u202f", " ")
+    )
 
 
-def debate(project: Project | None = None, seeds: list[str] | None = None,
-           premoderation: bool = True, admin: User | None = None) -> Debate:
+def debate(
+    project: Project | None = None,
+    seeds: list[str] | None = None,
+    premoderation: bool = True,
+    admin: User | None = None,
+) -> Debate:
     """A debate on the consultation phase of `project` (a new one by default), with seeds."""
     project = project or factories.project("consultation")
     admin = admin or factories.user(roles=("admin",))
-    made = services.configure(admin, project, services.DebateSettings(
-        enabled=True, question=QUESTION, premoderation=premoderation,
-        seeds="\n".join(SEEDS if seeds is None else seeds)))
+    made = services.configure(
+        admin,
+        project,
+        services.DebateSettings(
+            enabled=True,
+            question=QUESTION,
+            premoderation=premoderation,
+            seeds="\n".join(SEEDS if seeds is None else seeds),
+        ),
+    )
     db.session.commit()
     return made
 

@@ -80,7 +80,10 @@ def test_a_participant_answers_one_statement_after_another(citizen_client):
     assert participant.recorded_by_id is None
     refreshed = db.session.get_one(Debate, made.id)
     assert (refreshed.answers_count, refreshed.participants_count, refreshed.next_number) == (
-        3, 1, 2)
+        3,
+        1,
+        2,
+    )
     assert refreshed.analysis_due_at is not None and refreshed.version > 0
     assert_debate_counters_exact()
 
@@ -104,10 +107,14 @@ def test_answering_again_changes_the_answer_and_counts_once(citizen_client):
     made = debate()
     statement = published(made)[1]
     url = f"/projets/{made.project.slug}/debat/reponse"
-    for value, message in (("1", "Réponse enregistrée"), ("-1", "Réponse modifiée"),
-                           ("-1", "Réponse enregistrée")):
-        response = citizen_client.post(url, data={"statement_id": str(statement.id),
-                                                  "value": value})
+    for value, message in (
+        ("1", "Réponse enregistrée"),
+        ("-1", "Réponse modifiée"),
+        ("-1", "Réponse enregistrée"),
+    ):
+        response = citizen_client.post(
+            url, data={"statement_id": str(statement.id), "value": value}
+        )
         assert response.status_code == 303
         assert message in text(citizen_client.get(response.headers["Location"]))
     db.session.expire_all()
@@ -124,8 +131,10 @@ def test_two_participants_get_their_own_numbers(app):
     for person in people:
         answer_all(made, person)
     numbers = db.session.execute(
-        select(DebateParticipant.user_id, DebateParticipant.number)
-        .order_by(DebateParticipant.number)).all()
+        select(DebateParticipant.user_id, DebateParticipant.number).order_by(
+            DebateParticipant.number
+        )
+    ).all()
     assert [tuple(row) for row in numbers] == [(p.id, n) for n, p in enumerate(people, 1)]
     assert_debate_counters_exact()
 
@@ -139,11 +148,14 @@ def test_a_visitor_reads_and_is_asked_to_log_in(client):
     body = text(page)
     assert shown(page) == SEEDS[0]
     assert "Connectez-vous pour répondre." in body
-    assert "<button" not in body.split('id="contenu"')[1].split("</main>")[0] or \
-        'name="value"' not in body
+    assert (
+        "<button" not in body.split('id="contenu"')[1].split("</main>")[0]
+        or 'name="value"' not in body
+    )
     check_page(url, page.get_data(as_text=True))
-    response = client.post(f"{url}/reponse", data={"statement_id": str(published(made)[0].id),
-                                                   "value": "1"})
+    response = client.post(
+        f"{url}/reponse", data={"statement_id": str(published(made)[0].id), "value": "1"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/compte/connexion")
     assert db.session.scalars(select(Answer)).all() == []
@@ -162,12 +174,15 @@ def test_blocked_and_unconfirmed_people_are_refused_in_french(as_role):
     unconfirmed = as_role("citizen", confirmed=False)
     db.session.commit()
     url = f"/projets/{made.project.slug}/debat"
-    for client, reason in ((blocked, "Votre compte est bloqué"),
-                           (unconfirmed, "Confirmez d'abord votre adresse électronique")):
+    for client, reason in (
+        (blocked, "Votre compte est bloqué"),
+        (unconfirmed, "Confirmez d'abord votre adresse électronique"),
+    ):
         page = text(client.get(url))
         assert reason in page and 'name="value"' not in page
-        response = client.post(f"{url}/reponse", data={"statement_id": str(statement.id),
-                                                       "value": "1"})
+        response = client.post(
+            f"{url}/reponse", data={"statement_id": str(statement.id), "value": "1"}
+        )
         assert response.status_code == 403
         assert reason in text(response)
     assert db.session.scalars(select(Answer)).all() == []
@@ -180,21 +195,26 @@ def test_closed_or_switched_off_debates_take_no_answer(citizen_client, admin_cli
     statement = published(made)[0]
     answer_all(made, factories.user())
     slug = made.project.slug
-    services.configure(admin_client.user, made.project, services.DebateSettings(
-        enabled=False, question=QUESTION, premoderation=True))
+    services.configure(
+        admin_client.user,
+        made.project,
+        services.DebateSettings(enabled=False, question=QUESTION, premoderation=True),
+    )
     db.session.commit()
     page = text(citizen_client.get(f"/projets/{slug}/debat"))
     assert "Le débat n'est pas ouvert en ce moment" in page
-    response = citizen_client.post(f"/projets/{slug}/debat/reponse",
-                                   data={"statement_id": str(statement.id), "value": "1"})
+    response = citizen_client.post(
+        f"/projets/{slug}/debat/reponse", data={"statement_id": str(statement.id), "value": "1"}
+    )
     assert response.status_code == 403
     assert "n'est pas ouvert dans la phase actuelle" in text(response)
     assert db.session.get_one(Debate, made.id).answers_count == 3
 
     later = debate(factories.project("synthesis"))
-    response = citizen_client.post(f"/projets/{later.project.slug}/debat/reponse",
-                                   data={"statement_id": str(published(later)[0].id),
-                                         "value": "1"})
+    response = citizen_client.post(
+        f"/projets/{later.project.slug}/debat/reponse",
+        data={"statement_id": str(published(later)[0].id), "value": "1"},
+    )
     assert response.status_code == 403
 
 
@@ -209,8 +229,10 @@ def test_bad_answers_are_refused_with_a_french_message(citizen_client):
         ({"statement_id": str(statement.id), "value": "2"}, "Choisissez « D'accord »"),
         ({"statement_id": str(statement.id)}, "Choisissez « D'accord »"),
         ({"statement_id": "abc", "value": "1"}, "Affirmation inconnue."),
-        ({"statement_id": str(published(other)[0].id), "value": "1"},
-         "Cette affirmation n'est plus proposée"),
+        (
+            {"statement_id": str(published(other)[0].id), "value": "1"},
+            "Cette affirmation n'est plus proposée",
+        ),
         ({"statement_id": "99999999999999999999", "value": "1"}, "Affirmation inconnue."),
     ]
     for data, message in cases:
@@ -247,8 +269,9 @@ def test_the_project_page_links_to_the_open_debate(client):
     assert f'href="/projets/{made.project.slug}/debat"' in page
 
 
-def test_the_page_sends_as_many_statements_for_5_as_for_50_statements(citizen_client,
-                                                                       count_queries):
+def test_the_page_sends_as_many_statements_for_5_as_for_50_statements(
+    citizen_client, count_queries
+):
     """The participant's page runs the same SQL whatever the number of statements and
     answers."""
     counts = []
@@ -264,7 +287,8 @@ def test_the_page_sends_as_many_statements_for_5_as_for_50_statements(citizen_cl
         with count_queries() as counter:
             assert citizen_client.get(url).status_code == 200
         counts.append(counter.count)
-        response = citizen_client.post(f"{url}/reponse", data={
-            "statement_id": str(published(made)[1].id), "value": "1"})
+        response = citizen_client.post(
+            f"{url}/reponse", data={"statement_id": str(published(made)[1].id), "value": "1"}
+        )
         assert response.status_code == 303
     assert counts[0] == counts[1]

@@ -57,9 +57,11 @@ def test_answers_and_changes_racing_keep_counters_exact(app, server):
     path = f"/projets/{made.project.slug}/debat/reponse"
     requests = []
     for cookie in cookies:
-        requests += [(path, cookie, {"statement_id": str(first.id), "value": "1"}),
-                     (path, cookie, {"statement_id": str(first.id), "value": "-1"}),
-                     (path, cookie, {"statement_id": str(second.id), "value": "0"})]
+        requests += [
+            (path, cookie, {"statement_id": str(first.id), "value": "1"}),
+            (path, cookie, {"statement_id": str(first.id), "value": "-1"}),
+            (path, cookie, {"statement_id": str(second.id), "value": "0"}),
+        ]
 
     statuses = fire(server, requests)
 

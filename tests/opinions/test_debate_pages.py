@@ -10,8 +10,10 @@ from tests.opinions.debates import debate, published
 from tests.test_page_weight import MAX_BYTES, MAX_REQUESTS, weigh
 from tests.test_pages import check_page
 
-FIFTY = [f"Affirmation numéro {n} : les quais doivent changer d'une façon ou d'une autre."
-         for n in range(50)]
+FIFTY = [
+    f"Affirmation numéro {n} : les quais doivent changer d'une façon ou d'une autre."
+    for n in range(50)
+]
 
 
 def _busy_debate(size: int):
@@ -22,10 +24,12 @@ def _busy_debate(size: int):
         for statement in statements[: size // 2]:
             services.answer(person, made, statement.id, 1)
     services.add_statement(factories.user(), made, "Une affirmation en attente de relecture.")
-    services.moderate(factories.user(roles=("moderator",)), statements[-1], "masquer",
-                      "Hors sujet.")
-    services.record_sheet(factories.user(roles=("mediator",)), made, "Atelier, fiche 1",
-                          {statements[0].id: 1})
+    services.moderate(
+        factories.user(roles=("moderator",)), statements[-1], "masquer", "Hors sujet."
+    )
+    services.record_sheet(
+        factories.user(roles=("mediator",)), made, "Atelier, fiche 1", {statements[0].id: 1}
+    )
     db.session.commit()
     return made
 
@@ -60,9 +64,12 @@ def test_the_pages_of_a_big_debate_are_light(as_role, client):
     made = _busy_debate(50)
     slug = made.project.slug
     citizen, mediator = as_role("citizen"), as_role("citizen", "mediator")
-    for who, url in ((client, f"/projets/{slug}/debat"), (citizen, f"/projets/{slug}/debat"),
-                     (citizen, f"/projets/{slug}/debat/affirmations/nouvelle"),
-                     (mediator, f"/mediation/debats/{slug}/fiche")):
+    for who, url in (
+        (client, f"/projets/{slug}/debat"),
+        (citizen, f"/projets/{slug}/debat"),
+        (citizen, f"/projets/{slug}/debat/affirmations/nouvelle"),
+        (mediator, f"/mediation/debats/{slug}/fiche"),
+    ):
         total, requests = weigh(who, url)
         assert total <= MAX_BYTES and requests <= MAX_REQUESTS, (url, total, requests)
 
@@ -80,12 +87,14 @@ def test_the_pages_send_as_many_statements_for_5_as_for_50(as_role, client, coun
             services.answer(person, made, published(made)[0].id, 1)
         db.session.commit()
         found = []
-        for who, url in ((client, f"/projets/{slug}/debat"),
-                         (citizen, f"/projets/{slug}/debat"),
-                         (admin, f"/admin/projets/{slug}/debat"),
-                         (moderator, f"/moderation/debats/{slug}"),
-                         (moderator, "/moderation/attente"),
-                         (mediator, f"/mediation/debats/{slug}/fiche")):
+        for who, url in (
+            (client, f"/projets/{slug}/debat"),
+            (citizen, f"/projets/{slug}/debat"),
+            (admin, f"/admin/projets/{slug}/debat"),
+            (moderator, f"/moderation/debats/{slug}"),
+            (moderator, "/moderation/attente"),
+            (mediator, f"/mediation/debats/{slug}/fiche"),
+        ):
             who.get(url)  # the first request of a client reads its session once
             with count_queries() as counter:
                 assert who.get(url).status_code == 200, url

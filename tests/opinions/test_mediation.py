@@ -31,13 +31,17 @@ def test_a_mediator_answers_for_the_person_they_act_for(mediator):
     url = f"/projets/{made.project.slug}/debat"
     page = mediator.get(url)
     assert "Vous agissez pour le compte de Yvonne Le Bihan" in plain(page).replace(
-        "d'Yvonne", "de Yvonne")
+        "d'Yvonne", "de Yvonne"
+    )
     response = submit(mediator, url, page, "Pas d'accord")
     assert response.status_code == 303
     db.session.expire_all()
     person = db.session.scalars(select(DebateParticipant)).one()
     assert (person.user_id, person.recorded_by_id, person.source) == (
-        profile.user_id, mediator.user.id, "online")
+        profile.user_id,
+        mediator.user.id,
+        "online",
+    )
     answer = db.session.scalars(select(Answer)).one()
     assert (answer.value, answer.recorded_by_id) == (-1, mediator.user.id)
     [entry] = entries("mediation.answer")
@@ -62,17 +66,31 @@ def test_a_paper_sheet_is_entered_then_corrected(mediator):
     check_page(url, page.get_data(as_text=True))
     body = page.get_data(as_text=True)
     assert body.count("<fieldset") == 3 and "<legend>Il faut plus de bancs" in body.replace(
-        "&#39;", "'")
-    response = submit(mediator, url, page, "Enregistrer la fiche", {
-        "label": "Atelier de Guipavas, fiche 3",
-        f"affirmation_{first.id}": "1", f"affirmation_{third.id}": "0"})
+        "&#39;", "'"
+    )
+    response = submit(
+        mediator,
+        url,
+        page,
+        "Enregistrer la fiche",
+        {
+            "label": "Atelier de Guipavas, fiche 3",
+            f"affirmation_{first.id}": "1",
+            f"affirmation_{third.id}": "0",
+        },
+    )
     assert response.status_code == 303
     page = mediator.get(response.headers["Location"])
     assert "La fiche « Atelier de Guipavas, fiche 3 » est enregistrée." in plain(page)
     db.session.expire_all()
     sheet = db.session.scalars(select(DebateParticipant)).one()
     assert (sheet.source, sheet.label, sheet.user_id, sheet.recorded_by_id, sheet.number) == (
-        "paper", "Atelier de Guipavas, fiche 3", None, mediator.user.id, 1)
+        "paper",
+        "Atelier de Guipavas, fiche 3",
+        None,
+        mediator.user.id,
+        1,
+    )
     values = {s: v for s, v in db.session.execute(select(Answer.statement_id, Answer.value))}
     assert values == {first.id: 1, third.id: 0}
     assert db.session.get_one(Debate, made.id).answers_count == 2
@@ -83,8 +101,13 @@ def test_a_paper_sheet_is_entered_then_corrected(mediator):
     assert f'href="{edit}"' in page.get_data(as_text=True)
     page = mediator.get(edit)
     check_page(edit, page.get_data(as_text=True))
-    response = submit(mediator, edit, page, "Enregistrer la fiche", {
-        f"affirmation_{first.id}": "", f"affirmation_{second.id}": "-1"})
+    response = submit(
+        mediator,
+        edit,
+        page,
+        "Enregistrer la fiche",
+        {f"affirmation_{first.id}": "", f"affirmation_{second.id}": "-1"},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     values = {s: v for s, v in db.session.execute(select(Answer.statement_id, Answer.value))}
@@ -105,12 +128,18 @@ def test_an_empty_sheet_or_no_label_comes_back_as_typed(mediator):
     assert response.status_code == 200
     assert "Cochez au moins une réponse" in plain(response)
     assert 'value="Fiche 1"' in response.get_data(as_text=True)
-    response = submit(mediator, url, page, "Enregistrer la fiche", {
-        "label": "", f"affirmation_{first.id}": "-1"})
+    response = submit(
+        mediator, url, page, "Enregistrer la fiche", {"label": "", f"affirmation_{first.id}": "-1"}
+    )
     assert "Ce champ est obligatoire." in plain(response)
     assert f'<input checked id="affirmation_{first.id}-1"' in response.get_data(as_text=True)
-    response = submit(mediator, url, page, "Enregistrer la fiche", {
-        "label": "Fiche 2", f"affirmation_{first.id}": "7"})
+    response = submit(
+        mediator,
+        url,
+        page,
+        "Enregistrer la fiche",
+        {"label": "Fiche 2", f"affirmation_{first.id}": "7"},
+    )
     assert response.status_code == 200
     assert db.session.scalars(select(DebateParticipant)).all() == []
 
@@ -127,17 +156,22 @@ def test_only_mediators_enter_sheets(as_role, client):
     other = debate()
     mediator = as_role("mediator")
     first = published(other)[0]
-    mediator.post(f"/mediation/debats/{other.project.slug}/fiche",
-                  data={"label": "Fiche", f"affirmation_{first.id}": "1"})
+    mediator.post(
+        f"/mediation/debats/{other.project.slug}/fiche",
+        data={"label": "Fiche", f"affirmation_{first.id}": "1"},
+    )
     sheet = db.session.scalars(select(DebateParticipant)).one()
-    assert mediator.get(f"/mediation/debats/{made.project.slug}/fiches/{sheet.id}"
-                        ).status_code == 404
+    assert (
+        mediator.get(f"/mediation/debats/{made.project.slug}/fiches/{sheet.id}").status_code == 404
+    )
     online = factories.user()
     from consultation.opinions import services
 
     services.answer(online, made, published(made)[0].id, 1)
     db.session.commit()
-    person = db.session.scalars(select(DebateParticipant).where(
-        DebateParticipant.user_id == online.id)).one()
-    assert mediator.get(f"/mediation/debats/{made.project.slug}/fiches/{person.id}"
-                        ).status_code == 404
+    person = db.session.scalars(
+        select(DebateParticipant).where(DebateParticipant.user_id == online.id)
+    ).one()
+    assert (
+        mediator.get(f"/mediation/debats/{made.project.slug}/fiches/{person.id}").status_code == 404
+    )

@@ -40,14 +40,18 @@ def test_a_statement_waits_for_a_moderator_then_is_asked(citizen_client, as_role
     assert "Votre affirmation sera publiée après relecture par un modérateur" in shown
     statement = _statement(NEW)
     assert (statement.state, statement.is_seed, statement.author_id) == (
-        "pending", False, citizen_client.user.id)
+        "pending",
+        False,
+        citizen_client.user.id,
+    )
 
     moderator = as_role("moderator")
     queue = moderator.get("/moderation/attente")
     check_page("/moderation/attente", queue.get_data(as_text=True))
     assert NEW in plain(queue)
-    response = submit(moderator, "/moderation/attente", queue,
-                      f"Approuver l'affirmation «\u00a0{NEW}\u00a0»")
+    response = submit(
+        moderator, "/moderation/attente", queue, f"Approuver l'affirmation «\u00a0{NEW}\u00a0»"
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/moderation/attente")
     assert NEW not in plain(moderator.get("/moderation/attente"))
@@ -72,16 +76,17 @@ def test_a_refusal_needs_a_reason_kept_in_the_journal(citizen_client, as_role):
     queue = moderator.get("/moderation/attente")
     button = f"Refuser l'affirmation «\u00a0{NEW}\u00a0»"
     response = submit(moderator, "/moderation/attente", queue, button)
-    assert "Indiquez le motif de la décision." in plain(moderator.get(
-        response.headers["Location"]))
+    assert "Indiquez le motif de la décision." in plain(moderator.get(response.headers["Location"]))
     assert _statement(NEW).state == "pending"
-    response = submit(moderator, "/moderation/attente", queue, button,
-                      {"reason": "Hors sujet."})
+    response = submit(moderator, "/moderation/attente", queue, button, {"reason": "Hors sujet."})
     assert response.status_code == 303
     assert _statement(NEW).state == "rejected"
     [entry] = entries("opinions.reject")
-    assert (entry.target_kind, entry.target_id, entry.reason) == ("statement", statement.id,
-                                                                  "Hors sujet.")
+    assert (entry.target_kind, entry.target_id, entry.reason) == (
+        "statement",
+        statement.id,
+        "Hors sujet.",
+    )
     journal = plain(moderator.get("/moderation/journal"))
     assert "Affirmation refusée" in journal and "Hors sujet." in journal
     answer_all(made, citizen_client.user)
@@ -92,11 +97,13 @@ def test_without_premoderation_a_statement_is_published_at_once(citizen_client):
     """The debate without pre-moderation publishes a participant's statement at once; the
     analysis is due."""
     made = debate(premoderation=False)
-    response = citizen_client.post(f"/projets/{made.project.slug}/debat/affirmations/nouvelle",
-                                   data={"text": NEW})
+    response = citizen_client.post(
+        f"/projets/{made.project.slug}/debat/affirmations/nouvelle", data={"text": NEW}
+    )
     assert response.status_code == 303
-    assert "Votre affirmation est publiée" in plain(citizen_client.get(
-        response.headers["Location"]))
+    assert "Votre affirmation est publiée" in plain(
+        citizen_client.get(response.headers["Location"])
+    )
     assert _statement(NEW).state == "published"
     assert db.session.get_one(Debate, made.id).analysis_due_at is not None
 
@@ -106,10 +113,11 @@ def test_statements_too_long_empty_or_already_there_are_refused(citizen_client):
     French message, as typed."""
     made = debate()
     url = f"/projets/{made.project.slug}/debat/affirmations/nouvelle"
-    for typed, message in (("y" * 141, "140 caractères au maximum."),
-                           ("   ", "Ce champ est obligatoire."),
-                           ("il faut PLUS de bancs à l'ombre.",
-                            "Cette affirmation est déjà dans le débat.")):
+    for typed, message in (
+        ("y" * 141, "140 caractères au maximum."),
+        ("   ", "Ce champ est obligatoire."),
+        ("il faut PLUS de bancs à l'ombre.", "Cette affirmation est déjà dans le débat."),
+    ):
         response = citizen_client.post(url, data={"text": typed})
         assert response.status_code == 200
         body = plain(response)
@@ -129,8 +137,13 @@ def test_a_moderator_hides_a_published_statement_and_can_publish_it_again(as_rol
     url = f"/moderation/debats/{made.project.slug}"
     page = moderator.get(url)
     check_page(url, page.get_data(as_text=True))
-    response = submit(moderator, url, page, f"Masquer l'affirmation «\u00a0{first.text}\u00a0»",
-                      {"reason": "Propos blessant."})
+    response = submit(
+        moderator,
+        url,
+        page,
+        f"Masquer l'affirmation «\u00a0{first.text}\u00a0»",
+        {"reason": "Propos blessant."},
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
     assert _statement(first.text).state == "rejected"
     assert [s.text for s in published(made)] == [s.text for s in published(made)]
@@ -139,7 +152,9 @@ def test_a_moderator_hides_a_published_statement_and_can_publish_it_again(as_rol
     response = submit(moderator, url, page, f"Publier l'affirmation «\u00a0{first.text}\u00a0»")
     assert _statement(first.text).state == "published"
     assert [e.action for e in entries() if e.action.startswith("opinions.")][-2:] == [
-        "opinions.hide", "opinions.restore"]
+        "opinions.hide",
+        "opinions.restore",
+    ]
 
 
 def test_a_decision_taken_twice_is_refused(as_role):
@@ -152,8 +167,9 @@ def test_a_decision_taken_twice_is_refused(as_role):
     url = f"/moderation/affirmations/{statement.id}/approuver"
     assert moderator.post(url, data={"reason": ""}).status_code == 303
     response = moderator.post(url, data={"reason": ""})
-    assert "Cette affirmation a déjà été traitée" in plain(moderator.get(
-        response.headers["Location"]))
+    assert "Cette affirmation a déjà été traitée" in plain(
+        moderator.get(response.headers["Location"])
+    )
     assert len(entries("opinions.approve")) == 1
 
 
@@ -165,8 +181,9 @@ def test_only_moderators_decide(as_role, citizen_client):
     db.session.commit()
     statement = _statement(NEW)
     for client in (citizen_client, as_role("admin")):
-        response = client.post(f"/moderation/affirmations/{statement.id}/approuver",
-                               data={"reason": ""})
+        response = client.post(
+            f"/moderation/affirmations/{statement.id}/approuver", data={"reason": ""}
+        )
         assert response.status_code == 403
         assert client.get(f"/moderation/debats/{made.project.slug}").status_code == 403
     moderator = as_role("moderator")
