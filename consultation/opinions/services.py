@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import attributes, joinedload
 
 from consultation.accounts.models import User
@@ -26,11 +26,13 @@ from consultation.core.db import insert_ignore, rowcount
 from consultation.core.errors import DomainError, IllegalTransition
 from consultation.core.models import utcnow
 from consultation.extensions import db
+from consultation.opinions import analysis
 from consultation.opinions.models import (
     ANSWER_VALUES,
     STATEMENT_MAX,
     Answer,
     Debate,
+    DebateAnalysis,
     DebateParticipant,
     ParticipantSource,
     Statement,
@@ -93,69 +95,64 @@ class Next:
     published: int
 
 
-def _unanswered_by(user_id: Any) -> Any:
-    """The published statements of :debate_id that the person has not answered."""
-    answered = (
-        select(_ANSWERS.c.statement_id)
-        .join(_PARTICIPANTS, _PARTICIPANTS.c.id == _ANSWERS.c.participant_id)
-        .where(
-            _PARTICIPANTS.c.debate_id == bindparam("debate_id"),
-            _PARTICIPANTS.c.user_id == user_id,
-            _ANSWERS.c.statement_id == _STATEMENTS.c.id,
-        )
-    )
-    return and_(
-        _STATEMENTS.c.debate_id == bindparam("debate_id"),
-        _STATEMENTS.c.state == StatementState.PUBLISHED,
-        ~exists(answered),
-    )
-
-
-# How many answers each statement has: the fallback's priority (fewest first).
-_SEEN = (
-    select(func.count())
-    .where(_ANSWERS.c.statement_id == _STATEMENTS.c.id)
-    .correlate(_STATEMENTS)
-    .scalar_subquery()
-)
-_PUBLISHED = (
-    select(func.count())
-    .select_from(_STATEMENTS)
-    .where(
-        _STATEMENTS.c.debate_id == bindparam("debate_id"),
-        _STATEMENTS.c.state == StatementState.PUBLISHED,
-    )
-    .scalar_subquery()
-)
-# One statement for the next statement, the number left and the number published; every
-# statement left is a row (ordered as the fallback orders them), the page reads the first.
-_NEXT = (
+# Every answer to the debate's published statements, under the participants' numbers (never
+# account ids), and whether it is the person's own: what Pol.is's priority reads.
+_TRIPLES = (
     select(
-        _STATEMENTS.c.id,
-        _STATEMENTS.c.text,
-        func.count().over().label("remaining"),
-        _PUBLISHED.label("published"),
+        _PARTICIPANTS.c.number,
+        _ANSWERS.c.statement_id,
+        _ANSWERS.c.value,
+        (_PARTICIPANTS.c.user_id == bindparam("user_id")).label("mine"),
     )
-    .where(_unanswered_by(bindparam("user_id")))
-    .order_by(_SEEN, _STATEMENTS.c.id)
-    .limit(1)
+    .join(_PARTICIPANTS, _PARTICIPANTS.c.id == _ANSWERS.c.participant_id)
+    .join(_STATEMENTS, _STATEMENTS.c.id == _ANSWERS.c.statement_id)
+    .where(
+        _PARTICIPANTS.c.debate_id == bindparam("debate_id"),
+        _STATEMENTS.c.state == StatementState.PUBLISHED,
+    )
 )
-_NOTHING_LEFT = select(_PUBLISHED)
+_SHOWN = select(_STATEMENTS.c.id, _STATEMENTS.c.text).where(
+    _STATEMENTS.c.debate_id == bindparam("debate_id"),
+    _STATEMENTS.c.state == StatementState.PUBLISHED,
+)
+_ANALYSIS = select(DebateAnalysis.result).where(DebateAnalysis.debate_id == bindparam("debate_id"))
+
+
+def _stored_analysis(debate: Debate) -> analysis.Analysis | None:
+    """The debate's last analysis, if one was computed and can still be read."""
+    stored = db.session.execute(_ANALYSIS, {"debate_id": debate.id}).scalar()
+    if not stored:
+        return None
+    try:
+        return analysis.Analysis.from_json(stored)
+    except (KeyError, TypeError, ValueError):  # an older form of the result: no extremity
+        return None
 
 
 def next_statement(debate: Debate, person: Any) -> Next:
     """The statement to show `person` next (a visitor: as to someone who answered nothing),
-    with how many they have left to answer; in one statement, whatever the debate's size.
+    with how many they have left to answer; in the same statements whatever the debate's size.
 
-    The order: the statements fewest people have answered first, then the oldest (a
-    deterministic stand-in for Pol.is's priority until the analysis gives one)."""
+    Chosen as Pol.is does (`analysis.next_statement`): drawn by priority, which favours the
+    statements few have seen and those that separate opinions on the last map; the draw is
+    seeded by the person's number and answers, so the same state shows the same statement."""
     user_id = getattr(person, "id", None) if getattr(person, "is_authenticated", False) else None
     params = {"debate_id": debate.id, "user_id": user_id if user_id is not None else -1}
-    row = db.session.execute(_NEXT, params).first()
-    if row is None:
-        published = db.session.execute(_NOTHING_LEFT, params).scalar_one()
-        return Next(None, 0, published)
-    return Next(Shown(row.id, row.text), row.remaining, row.published)
+    texts = {ident: text for ident, text in db.session.execute(_SHOWN, params)}
+    if not texts:
+        return Next(None, 0, 0)
+    rows = db.session.execute(_TRIPLES, params).all()
+    number = next((row.number for row in rows if row.mine), None)
+    answered = sum(1 for row in rows if row.mine)
+    if answered >= len(texts):
+        return Next(None, 0, len(texts))
+    votes = analysis.Votes.from_triples(
+        ((row.number, row.statement_id, row.value) for row in rows), statements=texts
+    )
+    chosen = analysis.next_statement(votes, _stored_analysis(debate), number)
+    if chosen is None:
+        return Next(None, 0, len(texts))
+    return Next(Shown(chosen, texts[chosen]), len(texts) - answered, len(texts))
 
 
 # --- Counters and versions -------------------------------------------------------------------

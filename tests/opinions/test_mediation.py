@@ -46,7 +46,7 @@ def test_a_mediator_answers_for_the_person_they_act_for(mediator):
     assert (answer.value, answer.recorded_by_id) == (-1, mediator.user.id)
     [entry] = entries("mediation.answer")
     assert entry.actor_id == mediator.user.id and entry.data["person_id"] == profile.user_id
-    assert entry.target_id == published(made)[0].id
+    assert entry.target_id == answer.statement_id
     assert_debate_counters_exact()
 
 
