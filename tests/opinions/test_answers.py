@@ -110,9 +110,7 @@ def test_the_next_statement_is_chosen_as_polis_does(citizen_client):
         )
     ).all()
     mine = db.session.scalars(
-        select(DebateParticipant.number).where(
-            DebateParticipant.user_id == citizen_client.user.id
-        )
+        select(DebateParticipant.number).where(DebateParticipant.user_id == citizen_client.user.id)
     ).one()
     votes = analysis.Votes.from_triples(
         [tuple(row) for row in rows], statements=[s.id for s in statements]
