@@ -113,7 +113,7 @@ def test_the_next_statement_is_chosen_as_polis_does(citizen_client):
         select(DebateParticipant.number).where(DebateParticipant.user_id == citizen_client.user.id)
     ).one()
     votes = analysis.Votes.from_triples(
-        [tuple(row) for row in rows], statements=[s.id for s in statements]
+        [(n, s, v) for n, s, v in rows], statements=[s.id for s in statements]
     )
     expected = analysis.next_statement(votes, None, mine)
     assert first == next(s.text for s in statements if s.id == expected)
