@@ -611,6 +611,19 @@ def statement_for_moderation(statement_id: int) -> Statement | None:
     ).first()
 
 
+def open_debates() -> list[Debate]:
+    """The debates open now (their project published, its phase with the feature), newest
+    first, with their projects and phases in one statement."""
+    found = db.session.scalars(
+        select(Debate)
+        .join(Project, Project.id == Debate.project_id)
+        .options(joinedload(Debate.project).joinedload(Project.phases))
+        .where(Project.published_at.is_not(None))
+        .order_by(Debate.id.desc())
+    ).unique()
+    return [debate for debate in found if debate.project.allows(FEATURE)]
+
+
 # --- Paper sheets ----------------------------------------------------------------------------
 
 

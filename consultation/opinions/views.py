@@ -255,17 +255,7 @@ def _require_mediator(name: str, obj: Any = None) -> None:
 def sheet_debates():
     """The debates open to paper sheets."""
     _require_mediator("opinions.record_sheet")
-    listed = [
-        debate
-        for debate in db.session.scalars(
-            db.select(Debate)
-            .join(Project)
-            .where(Project.published_at.is_not(None))
-            .order_by(Debate.id.desc())
-        )
-        if debate.project.allows(services.FEATURE)
-    ]
-    return render_template("opinions/sheet_debates.html", debates=listed)
+    return render_template("opinions/sheet_debates.html", debates=services.open_debates())
 
 
 def _sheet_page(
