@@ -175,3 +175,24 @@ def test_only_mediators_enter_sheets(as_role, client):
     assert (
         mediator.get(f"/mediation/debats/{made.project.slug}/fiches/{person.id}").status_code == 404
     )
+
+
+def test_a_statement_added_while_acting_is_the_persons(mediator):
+    """While acting, a new statement's author is the person; the journal names both."""
+    from consultation.opinions.models import Statement
+
+    made = debate()
+    profile = participant(mediator.user)
+    start_acting(mediator, profile)
+    response = mediator.post(
+        f"/projets/{made.project.slug}/debat/affirmations/nouvelle",
+        data={"text": "Un écrivain public sur les quais."},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    statement = db.session.scalars(
+        select(Statement).where(Statement.text == "Un écrivain public sur les quais.")
+    ).one()
+    assert (statement.author_id, statement.state) == (profile.user_id, "pending")
+    [entry] = entries("mediation.statement")
+    assert entry.actor_id == mediator.user.id and entry.target_id == statement.id
