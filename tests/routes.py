@@ -50,7 +50,7 @@ from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.notifications import mailing
 from consultation.notifications.models import Notification
-from consultation.opinions.models import Debate
+from consultation.opinions.models import Debate, DebateParticipant, Statement
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 from tests import factories
@@ -270,6 +270,29 @@ ROUTES: dict[str, Route] = {
                                 "users.block", "blocked_user", form=_REASON),
     "moderation.unmerge": Route("/moderation/journal/{merge_entry}/annuler-fusion", "POST",
                                 "moderation.decide", form=_REASON),
+    # The debate by statements of the project in consultation.
+    "opinions.add_statement": Route("/projets/{slug}/debat/affirmations/nouvelle", "GET POST",
+                                    "opinions.add_statement", "debate",
+                                    form={"text": "Une affirmation de plus."}),
+    "opinions.answer": Route("/projets/{slug}/debat/reponse", "POST", "opinions.answer",
+                             "debate", form={"statement_id": "{statement}", "value": "1"}),
+    "opinions.debate": Route("/projets/{slug}/debat", "GET", PUBLIC),
+    "opinions.decide": Route("/moderation/affirmations/{pending_statement}/approuver", "POST",
+                             "opinions.moderate", form={"reason": ""}),
+    "opinions.edit_sheet": Route(
+        "/mediation/debats/{slug}/fiches/{sheet}", "GET POST", "opinions.record_sheet",
+        "debate", form={"label": "Atelier de Guipavas, fiche 1",
+                        "affirmation_{statement}": "-1"}),
+    "opinions.manage": Route("/admin/projets/{slug}/debat", "GET POST", "opinions.manage",
+                             "project", form={"enabled": "y", "question": "Une question ?",
+                                              "premoderation": "y",
+                                              "seeds": "Une affirmation de départ de plus."}),
+    "opinions.moderation": Route("/moderation/debats/{slug}", "GET", "opinions.moderate"),
+    "opinions.sheet": Route("/mediation/debats/{slug}/fiche", "GET POST",
+                            "opinions.record_sheet", "debate",
+                            form={"label": "Atelier de Guipavas, fiche 2",
+                                  "affirmation_{statement}": "1"}),
+    "opinions.sheet_debates": Route("/mediation/debats", "GET", "opinions.record_sheet"),
     # The project in information: the walk's comments made `me` follow the other one.
     "notifications.follow_project": Route("/projets/{other_slug}/suivre", "POST",
                                           "notifications.follow", "other_project"),
@@ -403,7 +426,8 @@ MODELS: dict[str, type[Any]] = {
     "project": Project, "other_project": Project, "draft_project": Project,
     "merge_entry": AuditEntry,
     "participant": AssistedProfile, "commitment": Commitment, "notification": Notification,
-    "debate": Debate,
+    "debate": Debate, "statement": Statement, "pending_statement": Statement,
+    "sheet": DebateParticipant,
 }
 
 
@@ -424,7 +448,9 @@ class World:
     participant with a recorded consent, registered by another mediator), claim_code (a valid
     one-time code of another participant), territory (Brest), commitment (a commitment of the
     project, answering their_proposal), notification (one of the two unread notifications of
-    `me`, or of `other` for a visitor).
+    `me`, or of `other` for a visitor), debate (the project's debate by statements),
+    statement (its published statement), pending_statement (one waiting for a moderator),
+    sheet (a paper sheet entered by a mediator).
     one-time code of another participant), territory (Brest), unsubscribe_token (the
     secret of target_user's unsubscribe link).
     """
@@ -433,6 +459,7 @@ class World:
         from consultation.followup import services as followup
         from consultation.mediation import services as mediation
         from consultation.opendata import services as opendata
+        from consultation.opinions import services as opinions
         from consultation.rencontres import services as rencontres
         from consultation.syntheses import render
         from consultation.syntheses import services as syntheses
@@ -471,9 +498,6 @@ class World:
         commitment = followup.create_commitment(
             staff, project, followup.CommitmentData(title="Un engagement de la métropole",
                                                     proposal_ids=[theirs.id]))
-        # The project's debate by statements (no answer yet: its map says how many it needs).
-        debate = Debate(project_id=project.id, question="Qu'en pensez-vous ?")
-        db.session.add(debate)
         db.session.commit()
         version = syntheses.publish(project, staff, "## Ce que nous retenons\n\nUn texte.", "")
         edition = rencontres.save(
@@ -496,6 +520,15 @@ class World:
         claimable = mediation.register_participant(
             mediator, "Jean Kerouredan", None, None, "Formulaire n° 2026-016", today())
         claim_code = mediation.new_claim_code(mediator, claimable)
+        # The project's debate by statements: a published statement, one waiting for a
+        # moderator, and a paper sheet.
+        debate = opinions.configure(staff, project, opinions.DebateSettings(
+            enabled=True, question="Comment partager les quais ?", premoderation=True,
+            seeds="Une affirmation de départ."))
+        statement = opinions.statements(debate)[0]
+        pending_statement = opinions.add_statement(other, debate, "Une affirmation en attente.")
+        sheet = opinions.record_sheet(mediator, debate, "Atelier de Guipavas, fiche 0",
+                                      {statement.id: 1})
         # Two unread notifications of the acting user (the fan-out jobs are dropped below).
         notices = [Notification(user_id=author.id, kind="comment", reason="author",
                                 event=f"comment:{comment_id}", project_id=project.id,
@@ -524,7 +557,8 @@ class World:
             "claim_code": claim_code, "territory": factories.territory("Brest").id,
             "commitment": commitment.id, "notification": notices[0].id,
             "unsubscribe_token": mailing.unsubscribe_token(target_user.id),
-            "debate": debate.id,
+            "debate": debate.id, "statement": statement.id,
+            "pending_statement": pending_statement.id, "sheet": sheet.id,
         }
         db.session.commit()
 

@@ -20,6 +20,7 @@ from consultation.core.models import today
 from consultation.core.permissions import can, rules
 from consultation.extensions import db
 from consultation.mediation import services as mediation
+from consultation.opinions import services as opinions
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
@@ -57,6 +58,12 @@ MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "mediation.workshop": (frozenset({"mediator"}), ANY_PHASE),
     "mediation.claim_code": (frozenset({"mediator"}), ANY_PHASE),
     "followup.manage": (frozenset({"admin"}), ANY_PHASE),
+    # The debate by statements: open while the consultation phase runs (its feature).
+    "opinions.answer": (CONTRIBUTORS, CONSULTATION),
+    "opinions.add_statement": (CONTRIBUTORS, CONSULTATION),
+    "opinions.record_sheet": (frozenset({"mediator"}), CONSULTATION),
+    "opinions.manage": (frozenset({"admin"}), ANY_PHASE),
+    "opinions.moderate": (frozenset({"moderator"}), ANY_PHASE),
 }
 
 
@@ -83,6 +90,12 @@ class World:
             if role != "author":
                 factories.support(self.supported, user)
         factories.support(self.supported, author)
+        # The debate by statements of the consultation phase, with one statement.
+        self.debate = opinions.configure(self.users["admin"], self.project,
+                                         opinions.DebateSettings(
+                                             enabled=True, question="Une question ?",
+                                             premoderation=True, seeds="Une affirmation."))
+        self.statement = opinions.statements(self.debate)[0]
         # A person the mediator registered, with their consent, to act for.
         self.assisted = mediation.register_participant(
             self.users["mediator"], "Personne accompagnée", None, None, "Formulaire n° 1",
@@ -117,6 +130,11 @@ class World:
             "mediation.workshop": [None],
             "mediation.claim_code": [self.assisted],
             "followup.manage": [self.project],
+            "opinions.answer": [self.debate],
+            "opinions.add_statement": [self.debate],
+            "opinions.record_sheet": [self.debate],
+            "opinions.manage": [self.project],
+            "opinions.moderate": [None, self.statement],
         }
         return targets[rule]
 
@@ -127,8 +145,9 @@ def test_matrix_covers_the_rules_it_names():
 
 
 def test_every_synthesis_edition_and_mediation_rule_is_in_the_matrix():
-    """A new rule about syntheses, editions or mediation joins the table."""
-    covered = ("syntheses.", "rencontres.", "mediation.", "followup.")
+    """A new rule about syntheses, editions, mediation, follow-up or debates joins the
+    table."""
+    covered = ("syntheses.", "rencontres.", "mediation.", "followup.", "opinions.")
     assert {name for name in rules() if name.startswith(covered)} <= set(MATRIX)
 
 
@@ -283,6 +302,22 @@ def test_pages_and_actions_follow_can(app, phase, role):
                                             "body": "Son texte.", "territory": "",
                                             "confirmed": "y"})
     visit.answers(response, allowed, "proposals.create", success=302, location="/propositions/")
+
+    # The debate by statements: the answer buttons, answering, adding a statement.
+    debate = f"/projets/{slug}/debat"
+    allowed = visit.can("opinions.answer", world.debate)
+    visit.shows(visit.page(debate), 'name="value"', allowed, "opinions.answer")
+    visit.shows(visit.page(debate), f'href="{debate}/affirmations/nouvelle"',
+                visit.can("opinions.add_statement", world.debate), "opinions.add_statement")
+    response = visit.client.post(f"{debate}/reponse", data={
+        "statement_id": str(world.statement.id), "value": "1"})
+    visit.answers(response, allowed, "opinions.answer", success=303, location=debate)
+    visit.answers(visit.client.get(f"{debate}/affirmations/nouvelle"),
+                  visit.can("opinions.add_statement", world.debate), "opinions.add_statement")
+    visit.answers(visit.client.get(f"/admin/projets/{slug}/debat"),
+                  visit.can("opinions.manage", project), "opinions.manage")
+    visit.answers(visit.client.get(f"/mediation/debats/{slug}/fiche"),
+                  visit.can("opinions.record_sheet", world.debate), "opinions.record_sheet")
 
     # Mediation: the menu entry, the pages, and acting for the registered person (last: from
     # then on a mediator acts for that person).

@@ -34,6 +34,8 @@ KIND_LABELS = {
     "edition": _l("Rencontres"),
     "commitment": _l("Engagement"),
     "workshop": _l("Atelier papier"),
+    "statement": _l("Affirmation"),
+    "sheet": _l("Fiche papier"),
 }
 
 

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from consultation.accounts.models import User
 from consultation.accounts.services import matching, search_text
-from consultation.core import ratelimits
+from consultation.core import pages, ratelimits
 from consultation.core.audit import AuditEntry
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require
@@ -56,6 +56,7 @@ ACTIONS = {
     "commitment.": _l("Suivi des engagements"),
     "synthesis.": _l("Synthèses (publication, PDF)"),
     "edition.": _l("Rencontres (éditions, dossiers)"),
+    "opinions.": _l("Débats par affirmations"),
 }
 ACTION_LABELS = {
     "user.block": _l("Blocage d'un compte"),
@@ -104,6 +105,15 @@ ACTION_LABELS = {
     "commitment.progress": _l("Point d'étape d'un engagement"),
     "commitment.abandon": _l("Engagement abandonné"),
     "commitment.reopen": _l("Engagement rouvert"),
+    "opinions.configure": _l("Réglage d'un débat par affirmations"),
+    "opinions.approve": _l("Affirmation approuvée"),
+    "opinions.reject": _l("Affirmation refusée"),
+    "opinions.hide": _l("Affirmation masquée"),
+    "opinions.restore": _l("Affirmation publiée de nouveau"),
+    "opinions.sheet": _l("Saisie d'une fiche papier de débat"),
+    "opinions.sheet_edit": _l("Correction d'une fiche papier de débat"),
+    "mediation.answer": _l("Réponse à une affirmation pour une personne accompagnée"),
+    "mediation.statement": _l("Affirmation proposée pour une personne accompagnée"),
 }
 
 
@@ -417,8 +427,10 @@ def unmerge(entry_id: int):
 @bp.route("/moderation/attente")
 @login_required
 def pending():
-    """Proposals and comments of pre-moderated projects waiting for approval."""
+    """Proposals and comments of pre-moderated projects waiting for approval (and what the
+    domains above add: the statements of the debates)."""
     require("moderation.decide")
     items = {kind: db.session.scalars(query).all()
              for kind, query in services.pending_query().items()}
-    return render_template("moderation/pending.html", items=items, form=DecisionForm())
+    return render_template("moderation/pending.html", items=items, form=DecisionForm(),
+                           **pages.context("moderation_pending"))

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("opinions", __name__)
 
-from consultation.opinions import blocks, maps, models, personal_data  # noqa: E402,F401
+from consultation.opinions import (  # noqa: E402,F401
+    blocks,
+    maps,
+    models,
+    permissions,
+    personal_data,
+    views,
+)

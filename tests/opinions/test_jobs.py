@@ -10,7 +10,7 @@ import pytest
 from consultation.core import jobs as queue
 from consultation.core.models import utcnow
 from consultation.extensions import db
-from consultation.opinions import analysis, jobs
+from consultation.opinions import analysis, jobs, services
 from consultation.opinions.models import Answer, Debate, DebateAnalysis, Statement
 from tests import factories
 from tests.opinions.test_map import planted_debate
@@ -31,12 +31,11 @@ def computations(monkeypatch):
 
 
 def answer(debate_id: int, participant_id: int, statement_id: int, value: int) -> None:
-    """What a POST of an answer does to the debate (services.answers_changed), then commits
-    and runs the jobs as the request boundary would."""
+    """What a POST of an answer does to the debate (services.answers_changed first, then the
+    answer), then commits and runs the jobs as the request boundary would."""
     debate = db.session.get_one(Debate, debate_id)
+    services.answers_changed(debate)
     db.session.merge(Answer(participant_id=participant_id, statement_id=statement_id, value=value))
-    debate.version += 1
-    jobs.request_analysis(debate)
     db.session.commit()
     queue.dispatch_committed()
 

@@ -44,7 +44,7 @@ def judge(world: World, route: Route, method: str, allowed: bool, response,
     """What is wrong with this answer, or None."""
     status = response.status_code
     if allowed:
-        if goes_to_login(response) or status not in (200, 302):
+        if goes_to_login(response) or status not in (200, 302, 303):
             return f"allowed, but answered {status} {response.headers.get('Location', '')}"
         if method == "GET" and changed:
             return f"a GET changed {changed}"

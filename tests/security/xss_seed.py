@@ -98,6 +98,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "NewCommitmentForm.reason": ("stored:commitment_reason", "reflected:NewCommitmentForm"),
     "UpdateForm.text": ("stored:update_text", "reflected:UpdateForm"),
     "UpdateForm.reason": ("stored:commitment_reason", "reflected:UpdateForm"),
+    "StatementForm.text": ("stored:statement", "reflected:StatementForm"),
+    "DebateForm.question": ("stored:debate_question", "reflected:DebateForm"),
+    "DebateForm.seeds": ("stored:statement", "reflected:DebateForm"),
+    "SheetForm.label": ("stored:sheet_label", "reflected:SheetForm"),
+    "StatementDecisionForm.reason": ("stored:statement_reason",),
 }
 # Password fields: a PasswordField never writes a value back into the page.
 EXCLUDED = {
@@ -146,6 +151,10 @@ KINDS: dict[str, tuple[int, bool]] = {
     "commitment_service": (200, False),
     "commitment_reason": (2_000, False),  # shown as plain text
     "update_text": (10_000, True),
+    "statement": (140, False),
+    "debate_question": (300, False),
+    "sheet_label": (120, False),
+    "statement_reason": (2_000, False),
 }
 # Comments and replies carry a few payloads each, so a proposal page shows dozens of them.
 PER_COMMENT = 4
@@ -406,6 +415,9 @@ def seed(run_jobs: bool = True) -> Seeded:
     # The follow-up of the main project: commitments and their updates.
     followup_pages = _followup(done, main, first)
 
+    # The debates by statements: questions, statements, paper sheets, moderators' reasons.
+    opinions_pages = _opinions(done, projects)
+
     # The synthesis: the narrative in every version, a note on what changed in each.
     narrative = done.put("narrative", NUMBERS)
     assert len(narrative) <= KINDS["narrative"][0]
@@ -450,6 +462,7 @@ def seed(run_jobs: bool = True) -> Seeded:
                 len(programmes)),
         *_mediation_pages(done, main, assisted),
         *followup_pages,
+        *opinions_pages,
     ]
     done.reflected = _reflected(done, main, first, blocked)
     done.queries = _queries(main, first)
@@ -563,6 +576,46 @@ def _followup(done: Seeded, main: Project, first: Proposal) -> list[Page]:
         Page(f"/propositions/{first.id}", "anonymous", ("commitment_title",)),
         Page("/moderation/journal?action=commitment.", "moderator",
              ("commitment_title", "commitment_reason")),
+    ]
+
+
+def _opinions(done: Seeded, projects: list[Project]) -> list[Page]:
+    """A debate on each project with payloads as questions; the first holds payloads as
+    statements (most published, some refused with payloads as reasons) and paper sheets with
+    payloads as labels; the pages that show them."""
+    from consultation.opinions import services as opinions
+
+    admin, moderator = done.people["admin"], done.people["moderator"]
+    questions = chunks("debate_question")
+    assert len(questions) <= len(projects)
+    debates = [opinions.configure(admin, project, opinions.DebateSettings(
+        enabled=True, question=done.put("debate_question", group), premoderation=True))
+        for project, group in zip(projects, questions, strict=False)]
+    main = debates[0]
+    # Added by a participant (one per statement: a payload may hold a line break, which a
+    # seed textarea would split), then approved.
+    made = [opinions.add_statement(done.people["citizen"], main, done.put("statement", group))
+            for group in chunks("statement")]
+    for statement in made:
+        opinions.moderate(moderator, statement, "approuver", "")
+    for group in chunks("sheet_label"):
+        opinions.record_sheet(done.people["mediator"], main, done.put("sheet_label", group),
+                              {made[0].id: 1})
+    # Refused last: the journal's first page shows the reasons.
+    for n, group in enumerate(chunks("statement_reason")):
+        refused = opinions.add_statement(done.people["author"], main, f"Refusée n° {n}.")
+        opinions.moderate(moderator, refused, "refuser", done.put("statement_reason", group))
+    db.session.flush()
+    slug = projects[0].slug
+    return [
+        *[Page(f"/projets/{debate.project.slug}/debat", "anonymous", ("debate_question",))
+          for debate in debates],
+        Page(f"/admin/projets/{slug}/debat", "admin", ("debate_question", "statement")),
+        Page(f"/moderation/debats/{slug}", "moderator", ("statement",)),
+        Page("/moderation/attente", "moderator", ()),
+        Page(f"/mediation/debats/{slug}/fiche", "mediator", ("statement", "sheet_label")),
+        Page("/mediation/debats", "mediator", ("project_title",)),
+        Page("/moderation/journal?action=opinions.", "moderator", ("statement_reason",)),
     ]
 
 
@@ -724,6 +777,13 @@ def _reflected(done: Seeded, main: Project, first: Any, blocked: list[User]) -> 
         Reflected("UpdateForm", f"/admin/suivi/{commitment}/point", "admin",
                   f"/admin/suivi/{commitment}/point",
                   {"text": f"{text}\n\n{text}", "reason": text}),
+        Reflected("StatementForm", f"/projets/{main.slug}/debat/affirmations/nouvelle",
+                  "citizen", f"/projets/{main.slug}/debat/affirmations/nouvelle",
+                  {"text": text}),
+        Reflected("DebateForm", f"/admin/projets/{main.slug}/debat", "admin",
+                  f"/admin/projets/{main.slug}/debat", {"question": line, "seeds": text}),
+        Reflected("SheetForm", f"/mediation/debats/{main.slug}/fiche", "mediator",
+                  f"/mediation/debats/{main.slug}/fiche", {"label": line}),
     ]
 
 
