@@ -288,11 +288,11 @@ class DebateSchema(Schema):
                              metadata={"description": "Les affirmations publiées."})
     answers = fields.List(
         fields.List(fields.Integer()), required=True,
-        metadata={"description": "La matrice des réponses, une ligne par réponse : "
-                                 "[participant, affirmation, valeur], la valeur 1 (d'accord), "
+        metadata={"description": "La matrice des réponses, une ligne par réponse "
+                                 "([participant, affirmation, valeur]), la valeur 1 (d'accord), "
                                  "-1 (pas d'accord) ou 0 (je ne sais pas). Le participant "
                                  "n'est qu'un numéro propre à ce débat, comme dans les données "
-                                 "ouvertes de Pol.is : jamais un compte.",
+                                 "ouvertes de Pol.is, jamais un compte.",
                   "example": [[1, 12, 1], [1, 13, -1], [2, 12, 0]]},
     )
 

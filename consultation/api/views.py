@@ -259,7 +259,7 @@ def project(project_id: int):
 @bp.route("/projects/<id:project_id>/debate")
 @bp.response(200, s.DebateSchema, **ITEM_RESPONSES)
 def debate(project_id: int):
-    """Le débat par affirmations d'un projet : ses affirmations publiées et la matrice des
+    """Le débat par affirmations d'un projet, ses affirmations publiées et la matrice des
     réponses, chaque participant·e sous un numéro propre au débat (jamais un compte)."""
     found = _one(select(Debate).where(
         Debate.project_id == project_id,

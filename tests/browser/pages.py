@@ -27,6 +27,7 @@ from consultation.followup.models import Commitment
 from consultation.mediation.models import AssistedProfile
 from consultation.moderation import services as moderation
 from consultation.notifications import mailing
+from consultation.opinions.models import DebateParticipant
 from consultation.projects.models import Project
 from consultation.projects.services import ProjectData, create_project, publish_project
 from consultation.proposals.models import Proposal
@@ -76,6 +77,8 @@ PAGES: dict[str, list[str]] = {
         "/recherche?q=v%C3%A9lo",
         "/recherche?q=introuvablissime&type=comment",
         "/projets/{consultation}/propositions?q=v%C3%A9lo",
+        "/projets/{consultation}/debat",
+        "/projets/{consultation}/debat/carte",
         "/rencontres",
         "/rencontres/{year}",
         "/rencontres/{year}/dossier",
@@ -107,6 +110,9 @@ PAGES: dict[str, list[str]] = {
         "/propositions/{own}",
         "/projets/{consultation}/propositions/nouvelle",
         "/propositions/{own}/modifier",
+        "/projets/{consultation}/debat",
+        "/projets/{consultation}/debat/carte",
+        "/projets/{consultation}/debat/affirmations/nouvelle",
         "/propositions/{own}/retirer",
         "/commentaires/{comment}/repondre",
         "/commentaires/{own_comment}/modifier",
@@ -132,6 +138,9 @@ PAGES: dict[str, list[str]] = {
         "/mediation/participants/nouveau",
         "/mediation/participants/{assisted}",
         "/mediation/ateliers/nouveau",
+        "/mediation/debats",
+        "/mediation/debats/{consultation}/fiche",
+        "/mediation/debats/{consultation}/fiches/{sheet}",
         "/borne/quitter",
     ],
     "moderator": [
@@ -141,6 +150,7 @@ PAGES: dict[str, list[str]] = {
         "/moderation/comment/{held}",
         "/moderation/user/{reported_user}",
         "/moderation/attente",
+        "/moderation/debats/{consultation}",
         "/moderation/comptes",
         "/moderation/comptes/{blocked}",
         "/moderation/fusion/{debated}",
@@ -158,6 +168,7 @@ PAGES: dict[str, list[str]] = {
         "/admin/utilisateurs/{citizen_id}/roles",
         "/admin/projets/nouveau",
         "/admin/projets/{consultation}/modifier",
+        "/admin/projets/{consultation}/debat",
         "/projets/{draft}",
         "/admin/projets/{draft}/publier",
         "/propositions/{debated}/reponse",
@@ -178,11 +189,13 @@ PAGES: dict[str, list[str]] = {
         "/projets/{consultation}",
         "/propositions/{debated}",
         "/projets/{consultation}/propositions/nouvelle",
+        "/projets/{consultation}/debat",
     ],
     "unconfirmed": [
         "/",
         "/projets/{consultation}",
         "/projets/{consultation}/propositions",
+        "/projets/{consultation}/debat",
         "/propositions/{debated}",
         "/compte/profil",
     ],
@@ -200,7 +213,7 @@ PAGES: dict[str, list[str]] = {
 
 # Pages read in English (the session's language set to "en"), as a visitor.
 ENGLISH = ["/", "/projets/{consultation}", "/propositions/{debated}", "/compte/inscription",
-           "/charte",
+           "/charte", "/projets/{consultation}/debat", "/projets/{consultation}/debat/carte",
            "/recherche?q=v%C3%A9lo", "/donnees"]
 
 # Error pages, by the status they answer with.
@@ -222,6 +235,7 @@ NOT_HTML = {
     "api.comments": "JSON",
     "api.commitment": "JSON",
     "api.commitments": "JSON",
+    "api.debate": "JSON",
     "api.project": "JSON",
     "api.projects": "JSON",
     "api.proposal": "JSON",
@@ -325,6 +339,9 @@ def build_world() -> dict[str, Any]:
             select(Commitment.id).where(Commitment.project_id == open_data.id)
             .order_by(Commitment.id)),
         "reset_token": accounts.reset_token(citizen),
+        "sheet": db.session.scalar(
+            select(DebateParticipant.id).where(DebateParticipant.source == "paper")
+            .order_by(DebateParticipant.id)),
         "confirm_token": accounts.confirmation_token(unconfirmed),
         "unsubscribe_token": mailing.unsubscribe_token(citizen.id),
         "assisted": db.session.scalar(
