@@ -218,8 +218,12 @@ def positions(stored: DebateAnalysis | None) -> dict[int, list[int]]:
 
 def _shape(group: int, x: int, y: int) -> str:
     kind = group % len(SHAPES)
-    if kind in (0, 1):
-        return f"M{x} {y}h0"  # a dot, round or square by the line's cap
+    if kind == 0:
+        return f"M{x} {y}h0"  # a dot, by the line's round cap
+    if kind == 1:
+        # Drawn, not made by a square cap: WeasyPrint (the PDF) draws no cap on a line of
+        # length zero.
+        return f"M{x - 4} {y - 4}h8v8h-8z"
     if kind == 2:
         return f"M{x} {y - 5}l5 9h-10z"
     if kind == 3:
@@ -231,8 +235,6 @@ def _paths(group: int, d: str, colour: str) -> str:
     kind = group % len(SHAPES)
     if kind == 0:
         return f'<path d="{d}" stroke="{colour}" stroke-width="9" stroke-linecap="round"/>'
-    if kind == 1:
-        return f'<path d="{d}" stroke="{colour}" stroke-width="8" stroke-linecap="square"/>'
     if kind == 4:
         return f'<path d="{d}" stroke="{colour}" stroke-width="3" fill="none"/>'
     return f'<path d="{d}" fill="{colour}"/>'
@@ -299,10 +301,13 @@ def svg(data: Mapping[str, Any], key: str = "") -> Markup:
         if y < 18:
             y = min(max(p[1] for p in own) + 24, HEIGHT - 4)
         name = escape(_("Groupe %(letter)s", letter=group["letter"]))
+        # A white halo under the name, then the name: two texts, since WeasyPrint (the PDF)
+        # does not know paint-order and would cover the letters with their own halo.
         parts.append(
-            f'<text x="{x}" y="{y}" text-anchor="middle" font-size="16" '
-            f'font-weight="bold" fill="#1a1a1a" stroke="#fff" stroke-width="4" '
-            f'paint-order="stroke">{name}</text>'
+            f'<text x="{x}" y="{y}" text-anchor="middle" font-size="16" font-weight="bold" '
+            f'fill="#fff" stroke="#fff" stroke-width="4" aria-hidden="true">{name}</text>'
+            f'<text x="{x}" y="{y}" text-anchor="middle" font-size="16" font-weight="bold" '
+            f'fill="#1a1a1a">{name}</text>'
         )
     parts.append(YOU)
     parts.append("</svg>")

@@ -273,3 +273,20 @@ def test_answers_alike_draw_no_groups_and_say_so(app, client):
     html = unescape(client.get(url(project)).get_data(as_text=True))
     assert "ne dessinent pas encore de groupes d'opinion distincts" in html
     assert "opinion-map" not in html
+
+
+def test_the_drawing_holds_in_a_pdf_too():
+    """What WeasyPrint (the synthesis's PDF) cannot draw is not used: a square drawn by the
+    cap of a line of length zero, a halo put under a name by paint-order. Every group's shape
+    is a drawn path, and every name a text of its own after its halo."""
+    from consultation.opinions.maps import svg
+
+    groups = [{"label": n, "letter": "ABCDE"[n], "hull": [(10, 10), (60, 10), (30, 50)]}
+              for n in range(5)]
+    data = {"groups": groups, "points": [(20 + 40 * n, 30 + 10 * n, n) for n in range(5)]}
+    drawn = str(svg(data))
+    assert "paint-order" not in drawn and 'stroke-linecap="square"' not in drawn
+    for letter in "ABCDE":
+        assert drawn.count(f">Groupe {letter}</text>") == 2  # the halo, then the name
+    square = re.search(r'<path d="(M\d+ \d+h8v8h-8z)+" fill="#[0-9a-f]{6}"/>', drawn)
+    assert square is not None
