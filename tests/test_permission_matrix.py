@@ -64,6 +64,7 @@ MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "opinions.record_sheet": (frozenset({"mediator"}), CONSULTATION),
     "opinions.manage": (frozenset({"admin"}), ANY_PHASE),
     "opinions.moderate": (frozenset({"moderator"}), ANY_PHASE),
+    "opinions.recompute": (frozenset({"moderator", "admin"}), ANY_PHASE),
 }
 
 
@@ -135,6 +136,7 @@ class World:
             "opinions.record_sheet": [self.debate],
             "opinions.manage": [self.project],
             "opinions.moderate": [None, self.statement],
+            "opinions.recompute": [self.debate],
         }
         return targets[rule]
 

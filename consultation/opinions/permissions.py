@@ -38,3 +38,5 @@ rule("opinions.record_sheet", has_role("mediator"), not_blocked, debate_open)
 rule("opinions.manage", has_role("admin"))
 # obj: the statement decided on (None for the lists).
 rule("opinions.moderate", has_role("moderator"), not_blocked)
+# Who may ask for the opinion map to be computed again now (its page's "Recalculer la carte").
+rule("opinions.recompute", has_role("moderator", "admin"))

@@ -20,6 +20,8 @@ NOTHING_TO_REFUSE = {
     "mediation.extend": "a button; its one field is the page to come back to",
     "moderation.unmerge": "a button of the journal, which says why it refused in a message",
     "notifications.read": "a button; its one field is the page to come back to",
+    "opinions.decide": "approving a statement is a button: only refusing or hiding needs a "
+                       "reason, and one refused without it says why in a message",
     "notifications.unsubscribe_one_click": "what mail programs send, with no page",
     "projects.publish": "a confirmation: sent without its button, the page is shown again",
     "reference.territories": "every population is optional",
