@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import re
+import resource
 import subprocess
 import zlib
 from collections.abc import Sequence
@@ -349,3 +350,17 @@ def post_script(path_format: str, cookies: list[str], bodies: list[str],
         "path": path_format.replace("%d", "%s"),
         "user_agent": USER_AGENT,
     }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident size. Linux's VmHWM is the program's own; getrusage's
+    ru_maxrss is kept across fork and exec, so a process started by a big one (a test worker)
+    would report its parent's peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 import tracemalloc
 
 import numpy as np
 
+from bench.measure import peak_rss_mb
 from consultation.opinions.analysis import Votes, analyse
 
 MAX_SECONDS = 5.0
@@ -45,20 +45,6 @@ def generate(participants: int, statements: int, seed: int = 18) -> Votes:
     return Votes(tuple(range(participants)), tuple(range(1, statements + 1)), values)
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident size. Linux's VmHWM is the program's own; getrusage's
-    ru_maxrss is kept across fork and exec, so a process started by a big one (a test worker)
-    would report its parent's peak."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print its JSON, return 1 when a goal is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -77,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     analyse(votes)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    rss_mb = _peak_rss_mb()
+    rss_mb = peak_rss_mb()
     result = {
         "participants": args.participants,
         "statements": args.statements,

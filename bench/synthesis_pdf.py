@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.measure import peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
 
@@ -51,11 +52,11 @@ def measure(url: str, slug: str, keep: str | None = None) -> dict[str, float]:
         )
         db.session.commit()
 
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_rss_mb()
         started = time.perf_counter()
         synthesis_jobs.build_pdf(document_id)
         seconds = time.perf_counter() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = peak_rss_mb()
         document = db.session.get_one(documents.Document, document_id)
         if document.state != "ready":
             print(f"Échec : {document.error}", file=sys.stderr)
@@ -72,7 +73,7 @@ def measure(url: str, slug: str, keep: str | None = None) -> dict[str, float]:
         "proposals": proposals,
         "seconds": round(seconds, 1),
         "peak_mb": round(peak_mb),
-        "peak_mb_before_build": round(before / 1024),
+        "peak_mb_before_build": round(before),
         "pdf_kb": len(content) // 1024,
         "pages": pages,
     }
