@@ -178,6 +178,10 @@ def log_in(port: int, email: str) -> Client:
     })
     if answer.status not in (302, 303):
         raise RuntimeError(f"connexion refusée pour {email} ({answer.status})")
+    # A browser follows the redirect and reads the welcome message once: wrk, which keeps no
+    # cookie, would otherwise send that message with every request, and every page would
+    # show it and sign the session again to take it out.
+    client.get(local_path(answer.headers.get("Location") or "/"))
     return client
 
 
