@@ -18,27 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.measure import peak_rss_mb
+
 HERE = Path(__file__).resolve().parent
-
-
-def _peak_mb() -> float:
-    # VmHWM is this program's own peak: ru_maxrss keeps the parent's peak across exec (the
-    # dataset generator's, when it ran first).
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def prepare(url: str, proposal_id: int) -> int:
@@ -95,7 +83,7 @@ def fan_out(url: str, proposal_id: int) -> dict[str, float]:
         db.session.remove()
         db.engine.dispose()
     return {"answer_seconds": round(answered, 3), "fan_out_seconds": round(seconds, 2),
-            "notifications": made, "peak_mb": round(_peak_mb())}
+            "notifications": made, "peak_mb": round(peak_rss_mb())}
 
 
 def digest(url: str) -> dict[str, float]:
@@ -117,7 +105,7 @@ def digest(url: str) -> dict[str, float]:
             db.engine.dispose()
         files = len(os.listdir(outbox))
     return {"digest_seconds": round(seconds, 1), "emails": sent, "eml_files": files,
-            "sent_by_a_second_run": again, "peak_mb": round(_peak_mb())}
+            "sent_by_a_second_run": again, "peak_mb": round(peak_rss_mb())}
 
 
 def _child(step: str, url: str, proposal_id: int) -> dict[str, float]:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.measure import peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,16 +36,6 @@ def _reset_peak() -> bool:
         return False
 
 
-def _peak_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(url: str) -> dict[str, Any]:
     """Build the open data zip of the database at `url` in this process."""
     from sqlalchemy import delete
@@ -57,14 +48,14 @@ def measure(url: str) -> dict[str, Any]:
     app = _app(url)
     with app.app_context():
         document_id = services.ask()
-        before = _peak_mb()
+        before = peak_rss_mb()
         reset = _reset_peak()
         started, cpu_started = time.perf_counter(), time.process_time()
         result = services.build(document_id)
         seconds = time.perf_counter() - started
         # CPU time too: on a busy machine the wall time mostly measures the others.
         cpu_seconds = time.process_time() - cpu_started
-        peak_mb = _peak_mb()
+        peak_mb = peak_rss_mb()
         if result != "ready":
             document = db.session.get_one(Document, document_id)
             print(f"Échec : {document.error}", file=sys.stderr)
