@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import AnyOf, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from consultation.core.forms import STRIP, Form, required
+from consultation.core.forms import STRIP, Form, markdown_field, required
 from consultation.core.http import MAX_ID
 from consultation.opinions.models import AGREE, DISAGREE, PASS, STATEMENT_MAX
 from consultation.opinions.services import LABEL_MAX, QUESTION_MAX
@@ -49,15 +49,9 @@ class StatementAnswerForm(Form):
 class StatementForm(Form):
     """A participant's new statement."""
 
-    text = TextAreaField(
+    text = markdown_field(
         _l("Votre affirmation"),
-        validators=[
-            required(),
-            Length(
-                max=STATEMENT_MAX, message=_l("%(max)d caractères au maximum.", max=STATEMENT_MAX)
-            ),
-        ],
-        filters=STRIP,
+        STATEMENT_MAX,
         description=_l(
             "Une seule idée, en une phrase, que d'autres pourront approuver ou non "
             "; %(max)d caractères au maximum.",
