@@ -21,6 +21,8 @@ class DomainError(Exception):
     """An action the rules refuse; `message` is shown to the person, in their language."""
 
     status = 409
+    # The form field the refusal is about, if one: attempt() shows it there.
+    field: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -33,13 +33,16 @@ FAILED = _Failed.FAILED
 def attempt(
     action: Callable[[], T], form: FlaskForm | None = None
 ) -> T | Literal[_Failed.FAILED]:
-    """Run a service; on a DomainError undo the transaction and show why (on the form, or
-    flashed), returning FAILED."""
+    """Run a service; on a DomainError undo the transaction and show why (at the field it
+    names, else on the form, or flashed), returning FAILED."""
     try:
         return action()
     except DomainError as error:
         abandon_request()
-        if form is not None:
+        field = getattr(form, error.field, None) if form is not None and error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        elif form is not None:
             form.form_errors.append(error.message)
         else:
             flash(error.message, "error")

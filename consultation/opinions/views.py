@@ -154,7 +154,7 @@ def manage(slug: str):
             form.premoderation.data = found.premoderation
         else:
             form.enabled.data = True
-    if form.validate_on_submit() and _seeds_read(form, found):
+    if form.validate_on_submit():
         settings = services.DebateSettings(
             enabled=bool(form.enabled.data),
             question=filled(form.question.data),
@@ -175,17 +175,6 @@ def manage(slug: str):
         statements=listed,
         STATEMENT_STATES=STATEMENT_STATES,
     )
-
-
-def _seeds_read(form: DebateForm, found: Debate | None) -> bool:
-    """The seed statements can be added; else each line refused says why, at the field."""
-    existing = [s.text for s in services.statements(found)] if found is not None else []
-    try:
-        services.parse_seeds(form.seeds.data or "", existing)
-    except services.SeedsRefused as refused:
-        form.seeds.errors = [*form.seeds.errors, " ".join(refused.problems)]
-        return False
-    return True
 
 
 # --- Moderation ------------------------------------------------------------------------------
