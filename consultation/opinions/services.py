@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import attributes, joinedload
 
 from consultation.accounts.models import User
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 FEATURE = "opinions"
 QUESTION_MAX = 300
 LABEL_MAX = 120
-# The analysis waits this long after an answer, so that a burst of answers costs one run.
 
 _DEBATES = Debate.__table__
 _STATEMENTS = Statement.__table__
@@ -374,6 +373,8 @@ def _normalised(text: str) -> str:
 class SeedsRefused(DomainError):
     """Seed statements refused: one message per line refused, naming its number."""
 
+    field = "seeds"
+
     def __init__(self, problems: list[str]) -> None:
         super().__init__(" ".join(problems))
         self.problems = problems
@@ -536,6 +537,13 @@ DECISIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "masquer": ((StatementState.PUBLISHED,), StatementState.REJECTED),
     "retablir": ((StatementState.REJECTED,), StatementState.PUBLISHED),
 }
+# The journal's name of each decision (tests/moderation/test_journal.py reads these strings).
+ACTIONS = {
+    "approuver": "opinions.approve",
+    "refuser": "opinions.reject",
+    "masquer": "opinions.hide",
+    "retablir": "opinions.restore",
+}
 # Refusing or hiding says why: the reason is kept in the journal.
 NEEDS_REASON = frozenset({"refuser", "masquer"})
 
@@ -546,16 +554,7 @@ def moderate(actor: User, statement: Statement, decision: str, reason: str) -> N
     if decision not in DECISIONS:
         raise DomainError(_("Décision inconnue."))
     starts, leads_to = DECISIONS[decision]
-    # Written out (not in the table): tests/moderation/test_journal.py reads every action.
-    action = (
-        "opinions.approve"
-        if decision == "approuver"
-        else "opinions.reject"
-        if decision == "refuser"
-        else "opinions.hide"
-        if decision == "masquer"
-        else "opinions.restore"
-    )
+    action = ACTIONS[decision]
     reason = " ".join((reason or "").split())
     if decision in NEEDS_REASON and not reason:
         raise DomainError(_("Indiquez le motif de la décision."))
@@ -696,22 +695,26 @@ def record_sheet(
         assert made is not None  # no user: nothing unique to collide with but the number
         sheet = db.session.get_one(DebateParticipant, made)
         action = "opinions.sheet"
+        # A new sheet: all its answers in one INSERT.
+        now = utcnow()
+        db.session.execute(insert(_ANSWERS), [
+            {"participant_id": sheet.id, "statement_id": ident, "value": value,
+             "recorded_by_id": mediator.id, "answered_at": now}
+            for ident, value in sorted(given.items())
+        ])
+        delta = len(given)
     else:
         sheet.label = label
         action = "opinions.sheet_edit"
-    delta = 0
-    cleared = [ident for ident, value in answers.items() if value is None]
-    if cleared:
-        delta -= rowcount(
-            db.session.execute(
-                delete(_ANSWERS).where(
-                    _ANSWERS.c.participant_id == sheet.id, _ANSWERS.c.statement_id.in_(cleared)
-                )
+        cleared = [ident for ident, value in answers.items() if value is None]
+        delta = -rowcount(db.session.execute(
+            delete(_ANSWERS).where(
+                _ANSWERS.c.participant_id == sheet.id, _ANSWERS.c.statement_id.in_(cleared)
             )
-        )
-    for ident, value in sorted(given.items()):
-        if _put_answer(sheet.id, ident, value, mediator.id) == "new":
-            delta += 1
+        )) if cleared else 0
+        for ident, value in sorted(given.items()):
+            if _put_answer(sheet.id, ident, value, mediator.id) == "new":
+                delta += 1
     db.session.flush()
     _add_answers(debate, delta)
     audit.record(mediator, action, "sheet", sheet.id, label, answers=len(given))

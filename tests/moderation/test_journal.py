@@ -25,9 +25,10 @@ PACKAGE = Path(__file__).parents[2] / "consultation"
 NEVER_ON_ACCOUNTS = {"user.hold", "user.hide", "user.restore", "user.approve"}
 
 
-def _codes(node: ast.expr, function: ast.AST) -> set[str]:
+def _codes(node: ast.expr, function: ast.AST, module: ast.AST | None = None) -> set[str]:
     """Every action code an argument may hold: a literal, either branch of a conditional, an
-    f-string on a report kind, or a variable assigned in the same function."""
+    f-string on a report kind, a variable assigned in the same function, or an item of a dict
+    of literals assigned in the module."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
     if isinstance(node, ast.IfExp):
@@ -41,9 +42,15 @@ def _codes(node: ast.expr, function: ast.AST) -> set[str]:
         for assign in ast.walk(function):
             if isinstance(assign, ast.Assign) and any(
                     isinstance(t, ast.Name) and t.id == node.id for t in assign.targets):
-                found |= _codes(assign.value, function)
+                found |= _codes(assign.value, function, module)
         assert found, f"no value found for {node.id}"
         return found
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and module:
+        for assign in ast.walk(module):
+            if (isinstance(assign, ast.Assign) and isinstance(assign.value, ast.Dict)
+                    and any(isinstance(t, ast.Name) and t.id == node.value.id
+                            for t in assign.targets)):
+                return set().union(*(_codes(value, function) for value in assign.value.values))
     raise AssertionError(f"an action code the test cannot read: {ast.dump(node)}")
 
 
@@ -62,7 +69,7 @@ def recorded_actions() -> set[str]:
                         and call.func.value.id == "audit"):
                     continue
                 position = 1 if call.func.attr == "record" else 2
-                found |= _codes(call.args[position], function)
+                found |= _codes(call.args[position], function, tree)
     return found
 
 

@@ -196,3 +196,22 @@ def test_a_statement_added_while_acting_is_the_persons(mediator):
     assert (statement.author_id, statement.state) == (profile.user_id, "pending")
     [entry] = entries("mediation.statement")
     assert entry.actor_id == mediator.user.id and entry.target_id == statement.id
+
+
+def test_a_new_sheet_sends_as_many_statements_for_3_answers_as_for_30(app, count_queries):
+    """A paper sheet's answers go in one INSERT: its statements do not grow with the sheet."""
+    from consultation.opinions import services
+
+    mediator_user = factories.user(roles=("mediator",))
+    counted = []
+    for size in (3, 30):
+        made = debate(seeds=[f"Affirmation {size}-{n}." for n in range(size)])
+        db.session.commit()
+        answers: dict[int, int | None] = {s.id: 1 for s in published(made)}
+        with count_queries() as counter:
+            services.record_sheet(mediator_user, made, f"Atelier, fiche {size}", answers)
+        db.session.commit()
+        counted.append(counter.count)
+        assert db.session.scalar(select(Debate.answers_count).where(Debate.id == made.id)) == size
+    assert counted[0] == counted[1], counted
+    assert_debate_counters_exact()
