@@ -4,6 +4,8 @@ duplicates), more seeds later, turned off with its data kept; every act in the j
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from consultation.extensions import db
@@ -187,3 +189,24 @@ def test_only_admins_set_debates_up(as_role, client):
         assert "Cette action est réservée à un rôle que vous n'avez pas." in plain(response)
     assert client.get(url).headers["Location"].startswith("/compte/connexion")
     assert db.session.scalars(select(Debate)).all() == []
+
+
+def test_after_the_consultation_the_project_page_leads_to_the_map(client):
+    """While the phase runs, the project page offers to answer; once it is over, the debate's
+    map stays reachable from it (and a project without a debate offers neither)."""
+    from tests.opinions.debates import debate
+
+    made = debate()
+    plain_project = factories.project("consultation")
+    db.session.commit()
+    page = client.get(f"/projets/{made.project.slug}").get_data(as_text=True)
+    assert f'href="/projets/{made.project.slug}/debat"' in page
+    for phase in db.session.scalars(select(Phase).where(Phase.project_id == made.project_id)):
+        phase.starts_on -= timedelta(days=400)
+        phase.ends_on -= timedelta(days=400)
+    db.session.commit()
+    page = client.get(f"/projets/{made.project.slug}").get_data(as_text=True)
+    assert f'href="/projets/{made.project.slug}/debat"' not in page
+    assert f'href="/projets/{made.project.slug}/debat/carte"' in page
+    other = client.get(f"/projets/{plain_project.slug}").get_data(as_text=True)
+    assert "/debat" not in other
