@@ -87,6 +87,7 @@ class Statement(Model):
     __tablename__ = "debate_statements"
     __table_args__ = (
         CheckConstraint(one_of("state", StatementState), name="state"),
+        CheckConstraint(f"length(text) BETWEEN 1 AND {STATEMENT_MAX}", name="text_length"),
         Index("ix_debate_statements_debate_state", "debate_id", "state"),
         UniqueConstraint("debate_id", "external_id"),
     )
@@ -115,6 +116,13 @@ class DebateParticipant(Model):
     __tablename__ = "debate_participants"
     __table_args__ = (
         CheckConstraint(one_of("source", ParticipantSource), name="source"),
+        # An account answers online; a paper sheet or an imported participant is nobody's.
+        CheckConstraint(
+            f"(source = '{ParticipantSource.ONLINE}') = (user_id IS NOT NULL)", name="account"
+        ),
+        CheckConstraint(
+            f"source <> '{ParticipantSource.PAPER}' OR label IS NOT NULL", name="sheet_label"
+        ),
         UniqueConstraint("debate_id", "number"),
         UniqueConstraint("debate_id", "user_id"),
     )

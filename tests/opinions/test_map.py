@@ -61,7 +61,8 @@ def planted_debate(
             {
                 "debate_id": debate.id,
                 "number": n + 1,
-                "source": ParticipantSource.ONLINE,
+                # Those without an account as if imported: nobody's (a DB constraint).
+                "source": ParticipantSource.ONLINE if n < len(users) else ParticipantSource.POLIS,
                 "user_id": users[n].id if n < len(users) else None,
             }
             for n in range(participants)
