@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from consultation.core import fragments, jobs
 from consultation.core.db import rowcount
@@ -79,16 +79,25 @@ def due_debates(now: datetime | None = None) -> list[int]:
     return [ident for ident, computed in rows if not _recent(computed, now)]
 
 
+# The answers to a debate's published statements under the participants' numbers (never an
+# account id): what the analysis reads, and (with a column of its own) the next statement's
+# choice (services.next_statement). Built once.
+TRIPLES = (
+    select(DebateParticipant.number, Answer.statement_id, Answer.value)
+    .join(DebateParticipant, DebateParticipant.id == Answer.participant_id)
+    .join(Statement, Statement.id == Answer.statement_id)
+    .where(
+        Statement.debate_id == bindparam("debate_id"),
+        Statement.state == StatementState.PUBLISHED,
+    )
+    .order_by(DebateParticipant.number, Answer.statement_id)
+)
+
+
 def answer_triples(debate_id: int) -> list[tuple[int, int, int]]:
     """(participant number, statement id, value) of the answers to the debate's published
-    statements: what the analysis reads, never an account id (one statement)."""
-    rows = db.session.execute(
-        select(DebateParticipant.number, Answer.statement_id, Answer.value)
-        .join(DebateParticipant, DebateParticipant.id == Answer.participant_id)
-        .join(Statement, Statement.id == Answer.statement_id)
-        .where(Statement.debate_id == debate_id, Statement.state == StatementState.PUBLISHED)
-        .order_by(DebateParticipant.number, Answer.statement_id)
-    )
+    statements (one statement)."""
+    rows = db.session.execute(TRIPLES, {"debate_id": debate_id})
     return [(number, statement, value) for number, statement, value in rows]
 
 

@@ -92,21 +92,9 @@ class Next:
     published: int
 
 
-# Every answer to the debate's published statements, under the participants' numbers (never
-# account ids), and whether it is the person's own: what Pol.is's priority reads.
-_TRIPLES = (
-    select(
-        _PARTICIPANTS.c.number,
-        _ANSWERS.c.statement_id,
-        _ANSWERS.c.value,
-        (_PARTICIPANTS.c.user_id == bindparam("user_id")).label("mine"),
-    )
-    .join(_PARTICIPANTS, _PARTICIPANTS.c.id == _ANSWERS.c.participant_id)
-    .join(_STATEMENTS, _STATEMENTS.c.id == _ANSWERS.c.statement_id)
-    .where(
-        _PARTICIPANTS.c.debate_id == bindparam("debate_id"),
-        _STATEMENTS.c.state == StatementState.PUBLISHED,
-    )
+# What the analysis reads (jobs.TRIPLES), and whether each answer is the person's own.
+_TRIPLES = jobs.TRIPLES.add_columns(
+    (DebateParticipant.user_id == bindparam("user_id")).label("mine")
 )
 _SHOWN = select(_STATEMENTS.c.id, _STATEMENTS.c.text).where(
     _STATEMENTS.c.debate_id == bindparam("debate_id"),
