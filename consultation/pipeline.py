@@ -40,7 +40,8 @@ memory, answers of a stage before):
 4. commit_request: THE request boundary. The request's transaction is committed once, unless
    the status is an error (>= 400) or the request was abandoned: then it is rolled back. A
    request that wrote nothing (no statement but SELECTs, no pending change or job: most GETs)
-   commits nothing; the session's end gives its read transaction back. Only
+   ends its read transaction with a COMMIT that expires nothing (psycopg keeps the statements
+   it prepared on the connection; a ROLLBACK would make it forget them). Only
    after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
    without REDIS_URL, run inline right there. Jobs kept in the outbox are never retried here:
    that is the worker's and `flask jobs flush`'s work.

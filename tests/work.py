@@ -95,7 +95,8 @@ def counting_work(app: Flask) -> Iterator[Work]:
     def committing(session: Session) -> None:
         work.commits += 1
         # What the commit will expire: every object the session holds (expire_on_commit).
-        work.expired_by_commit += len(session.identity_map)
+        if session.expire_on_commit:
+            work.expired_by_commit += len(session.identity_map)
 
     try:
         for name in ("refusal", "allows", "could"):  # every way a rule is asked

@@ -57,8 +57,7 @@ def request_abandoned() -> bool:
 def commit_request(response: Response) -> Response:
     """The request boundary: commit once, then dispatch the jobs the commit asked for; an
     error status or an abandoned request rolls back instead, and its jobs never run. A request
-    that wrote nothing (most GETs) commits nothing: the session's end gives its read
-    transaction back, and the objects it loaded are not expired one by one for nothing."""
+    that wrote nothing (most GETs) ends its read transaction (`end_reading`)."""
     if not db.session.registry.has() and not g.get("pending_jobs"):
         return response  # the request never used the session: nothing to end (static files)
     # Imported here: the job outbox uses this module's helpers.
@@ -68,9 +67,30 @@ def commit_request(response: Response) -> Response:
         if request_wrote() or g.get("pending_jobs"):
             db.session.commit()
             jobs.dispatch_committed()
+        else:
+            end_reading()
     else:
         db.session.rollback()
     return response
+
+
+def end_reading() -> None:
+    """End a transaction that only read with a COMMIT that expires nothing.
+
+    psycopg forgets every statement it prepared on a connection at each ROLLBACK (DEALLOCATE
+    ALL): read requests ending with one, as a closed session's do, had PostgreSQL parse and
+    plan every statement of every page anew. Ended with a COMMIT (no write: nothing to flush
+    to the WAL), the statements a page sends again and again are prepared once per
+    connection. On SQLite a read opened no transaction: both are nothing. The loaded objects
+    are not expired one by one: the session ends with the request."""
+    session = db.session()
+    if not session.in_transaction():
+        return
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def request_wrote() -> bool:
