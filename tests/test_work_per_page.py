@@ -400,13 +400,13 @@ def test_read_requests_keep_the_statements_psycopg_prepared(clean):
     ident = factories.proposal().id
     db.session.commit()
     db.session.remove()
-    prepared = []
+    prepared: list[int] = []
     for _ in range(30):  # the pool hands its connections in turn: enough for each to prepare
         with clean.test_request_context():
             db.session.scalars(select(Proposal).where(Proposal.id == ident)).all()
             prepared.append(db.session.execute(text(
                 "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE "
-                "'%FROM proposals%'")).scalar())
+                "'%FROM proposals%'")).scalar_one())
             transaction.commit_request(Response("ok"))
             db.session.remove()
     assert max(prepared) >= 1, prepared
