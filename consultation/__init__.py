@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import select as select_module
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import bindparam, event, func, select
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import joinedload
 
 from consultation import config as config_module
@@ -65,6 +67,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     http.init_app(app)
     with app.app_context():
         _tune_sqlite()
+        _watch_psycopg()
     jobs.init_app(app)
     errors.register_error_handlers(app)
     templating.init_app(app)
@@ -95,9 +98,25 @@ def _configure_database(app: Flask) -> None:
         options.setdefault("connect_args", {"timeout": 30})
         if uri.startswith("sqlite:///") and ":memory:" not in uri:
             Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        options.setdefault("pool_pre_ping", True)
+    elif not uri.startswith("postgresql+psycopg:"):
+        options.setdefault("pool_pre_ping", True)  # psycopg's are watched (_watch_psycopg)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _watch_psycopg() -> None:
+    engine = db.engine
+    if engine.dialect.driver != "psycopg" or getattr(engine.pool, "_pre_ping", False):
+        return
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        """Replace a connection the server ended while it sat in the pool (a restart, an
+        administrator, an idle timeout) before a request uses it. An idle connection has
+        nothing to read unless the server said goodbye and closed it: looking costs no round
+        trip, where pool_pre_ping sends a SELECT 1 at every request."""
+        if dbapi_connection.closed or select_module.select([dbapi_connection.fileno()], [],
+                                                           [], 0)[0]:
+            raise DisconnectionError("connection closed by the server")
 
 
 def _tune_sqlite() -> None:

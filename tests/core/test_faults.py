@@ -180,13 +180,33 @@ def test_postgresql_connections_cut_by_the_server_are_replaced(app: Flask) -> No
     assert_counters_exact()
 
 
+def test_postgresql_connections_are_checked_without_a_round_trip(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pooled psycopg connection is looked at before use (the previous test: one the server
+    ended is replaced), not pinged with a SELECT 1 at every request."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL seulement")
+    pings: list[Any] = []
+
+    def ping(_dialect: Any, connection: Any) -> bool:
+        pings.append(connection)
+        return True
+
+    monkeypatch.setattr(type(db.engine.dialect), "do_ping", ping)
+    db.session.remove()
+    for _ in range(3):
+        assert app.test_client().get("/projets").status_code == 200
+    assert pings == []
+
+
 def terminate_backends(uri: str) -> int:
-    """Cut every connection to this database but the one asking; how many were cut."""
+    """Cut every connection to this database but the one asking (each server process waited
+    for until it has ended); how many were cut."""
     admin = create_engine(uri, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             return len(connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )).all())
     finally:
