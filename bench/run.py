@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +60,7 @@ class Settings:
     growth_sizes: tuple[int, ...]
     growth_duration: float
     rotation: int  # proposals the POSTs rotate over
+    baseline_duration: float = 3.0  # seconds of bare app before and after each page
 
 
 def _say(message: str) -> None:
@@ -221,6 +222,55 @@ def _row(run: dict[str, Any], weight: Any, baseline_rps: float) -> dict[str, Any
     }
 
 
+class Baseline:
+    """The bare app, kept serving for a whole backend's run and measured beside each page: a
+    shared machine's speed drifts over minutes (runs of the same code saw the bare app at
+    1,400 then 2,100 req/s), so each page's share is taken against the bare app measured just
+    before and just after it, not against one figure from the start."""
+
+    def __init__(self, port: int, settings: Settings) -> None:
+        self.port = port
+        self.settings = settings
+        self.samples: list[float] = []
+        self._fresh: float | None = None  # the latest sample, if nothing was measured since
+
+    def sample(self) -> float:
+        """Drive the bare app for a while now; its requests per second."""
+        rps = float(wrk(f"http://127.0.0.1:{self.port}/", self.settings.baseline_duration,
+                        self.settings.connections)["rps"])
+        self.samples.append(rps)
+        self._fresh = rps
+        return rps
+
+    def before(self) -> float:
+        """The bare app just before a page: the sample taken after the previous page, unless
+        something else was measured since."""
+        return self._fresh if self._fresh is not None else self.sample()
+
+    def after(self) -> float:
+        """The bare app just after a page; it serves as the next page's `before`."""
+        return self.sample()
+
+    def interrupted(self) -> None:
+        """Something else ran (a server started, a dataset built): sample again first."""
+        self._fresh = None
+
+    def around(self, measure: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
+        """Run one page's measure between two samples; its result and the mean bare rate."""
+        first = self.before()
+        self._fresh = None
+        result = measure()
+        return result, (first + self.after()) / 2
+
+    def median(self) -> float:
+        """The bare app's rate over the run (the table's heading)."""
+        ordered = sorted(self.samples)
+        middle = len(ordered) // 2
+        if not ordered:
+            return 0.0
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def _detail(run: dict[str, Any], weight: Any, path: str) -> dict[str, Any]:
     return {
         "path": path, "status": weight.status, "requests_measured": run["requests"],
@@ -252,14 +302,8 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     few_id, few_comments = few_comments_proposal(run_url, built)
     servers: dict[str, dict[str, Any]] = {}
 
-    _say(f"[{backend}] Référence : une application Flask nue (une route constante)")
-    with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/",
-               servers.setdefault("baseline", {})) as port:
-        baseline = _wrk_page(port, "/", settings, None)
-    baseline_rps = baseline["rps"]
-    _say(f"  {baseline_rps:.0f} requêtes/s, p50 {baseline['p50_ms']} ms, "
-         f"gunicorn {servers['baseline']['versions']['gunicorn']}")
-
+    _say(f"[{backend}] Référence : une application Flask nue (une route constante), mesurée "
+         f"avant et après chaque page")
     pages: dict[str, Any] = {}
     details: dict[str, Any] = {}
     slug = built.featured_slug
@@ -272,51 +316,64 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     }
     details["proposal_5_comments"] = few_comments
 
-    def measure(port: int, label: str, client: Client, path: str, logged_in: bool) -> None:
-        """One GET page: weighed once as a first visit, then driven by wrk."""
-        fetched = client.get(path)
-        if fetched.status != 200:
-            raise RuntimeError(f"{label} : {path} répond {fetched.status}")
-        weight = weigh(client, fetched)
-        run = _wrk_page(port, path, settings, client.cookie_header if logged_in else None)
-        pages[label] = _row(run, weight, baseline_rps)
-        details[label] = _detail(run, weight, path)
-        _say(_line(label, pages[label], details[label]))
+    with contextlib.ExitStack() as servers_open:
+        bare = Baseline(servers_open.enter_context(serve(
+            "bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/",
+            servers.setdefault("baseline", {}))), settings)
+        if settings.warmup:
+            wrk(f"http://127.0.0.1:{bare.port}/", settings.warmup, min(8, settings.connections))
+        first = bare.sample()
+        _say(f"  {first:.0f} requêtes/s, gunicorn {servers['baseline']['versions']['gunicorn']}")
 
-    # Every GET first, the POSTs last: they write, and every page must show the same data.
-    _say(f"[{backend}] Pages anonymes rendues à chaque requête (PAGE_CACHE_SECONDS=0)")
-    with serve("consultation:create_app()", f"app-uncached-{backend}",
-               app_env(run_url, page_cache=False), "/healthz",
-               servers.setdefault("app_uncached", {})) as port:
-        report.check_same_server(servers)
-        anonymous = Client(port)
-        paths["proposals_deep"], details["deep_hops"] = follow_next(
-            anonymous, paths["proposals"], DEEP_HOPS)
-        for name in GET_PAGES:
-            measure(port, name + "_uncached", anonymous, paths[name], False)
+        def measure(port: int, label: str, client: Client, path: str, logged_in: bool) -> None:
+            """One GET page: weighed once as a first visit, then driven by wrk."""
+            fetched = client.get(path)
+            if fetched.status != 200:
+                raise RuntimeError(f"{label} : {path} répond {fetched.status}")
+            weight = weigh(client, fetched)
+            run, bare_rps = bare.around(lambda: _wrk_page(
+                port, path, settings, client.cookie_header if logged_in else None))
+            pages[label] = _row(run, weight, bare_rps)
+            details[label] = _detail(run, weight, path) | {"baseline_rps": round(bare_rps, 1)}
+            _say(_line(label, pages[label], details[label]))
 
-    _say(f"[{backend}] L'application comme en production (mémoire des pages anonymes)")
-    with serve("consultation:create_app()", f"app-{backend}", app_env(run_url), "/healthz",
-               servers.setdefault("app", {})) as port:
-        report.check_same_server(servers)
-        anonymous = Client(port)
-        logged = log_in(port, built.accounts[0])
-        for name in GET_PAGES:
-            measure(port, name, anonymous, paths[name], False)
-            measure(port, name + "_logged_in", logged, paths[name], True)
-        for name in POST_PAGES:
-            before = _writes(run_url)
-            pages[name], details[name] = _post_page(name, port, built, settings, baseline_rps,
-                                                    avoid={few_id})
-            after = _writes(run_url)
-            table_ = "supports" if name == "support_post" else "comments"
-            # Every answered POST must have written its row (wrk counts a redirect to the
-            # login page, or a refused form re-shown with 200, as a success).
-            details[name]["rows_written"] = after[table_] - before[table_]
-            _say(_line(name, pages[name], details[name]))
-            if details[name]["rows_written"] < details[name]["requests_measured"]:
-                _say(f"  ⚠ {details[name]['rows_written']} lignes écrites pour "
-                     f"{details[name]['requests_measured']} requêtes")
+        # Every GET first, the POSTs last: they write, and every page must show the same data.
+        _say(f"[{backend}] Pages anonymes rendues à chaque requête (PAGE_CACHE_SECONDS=0)")
+        with serve("consultation:create_app()", f"app-uncached-{backend}",
+                   app_env(run_url, page_cache=False), "/healthz",
+                   servers.setdefault("app_uncached", {})) as port:
+            report.check_same_server(servers)
+            bare.interrupted()
+            anonymous = Client(port)
+            paths["proposals_deep"], details["deep_hops"] = follow_next(
+                anonymous, paths["proposals"], DEEP_HOPS)
+            for name in GET_PAGES:
+                measure(port, name + "_uncached", anonymous, paths[name], False)
+
+        _say(f"[{backend}] L'application comme en production (mémoire des pages anonymes)")
+        with serve("consultation:create_app()", f"app-{backend}", app_env(run_url), "/healthz",
+                   servers.setdefault("app", {})) as port:
+            report.check_same_server(servers)
+            bare.interrupted()
+            anonymous = Client(port)
+            logged = log_in(port, built.accounts[0])
+            for name in GET_PAGES:
+                measure(port, name, anonymous, paths[name], False)
+                measure(port, name + "_logged_in", logged, paths[name], True)
+            for name in POST_PAGES:
+                before = _writes(run_url)
+                pages[name], details[name] = _post_page(name, port, built, settings, bare,
+                                                        avoid={few_id})
+                after = _writes(run_url)
+                table_ = "supports" if name == "support_post" else "comments"
+                # Every answered POST must have written its row (wrk counts a redirect to the
+                # login page, or a refused form re-shown with 200, as a success).
+                details[name]["rows_written"] = after[table_] - before[table_]
+                _say(_line(name, pages[name], details[name]))
+                if details[name]["rows_written"] < details[name]["requests_measured"]:
+                    _say(f"  ⚠ {details[name]['rows_written']} lignes écrites pour "
+                         f"{details[name]['requests_measured']} requêtes")
+    baseline_rps = bare.median()
 
     growth, growth_details = measure_growth(backend, base_url, settings)
     details["growth"] = growth_details
@@ -328,8 +385,9 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
         "name": built.name, "counts": built.counts, "generated_seconds": built.seconds,
         "generator_version": built.version, "schema": built.schema,
     }
-    details["baseline"] = {"p50_ms": baseline["p50_ms"], "p99_ms": baseline["p99_ms"],
-                           "errors": baseline["errors"]}
+    details["baseline"] = {"samples_rps": [round(rps, 1) for rps in bare.samples],
+                           "median_rps": round(baseline_rps, 1),
+                           "sample_seconds": settings.baseline_duration}
     versions = dict(servers["app"]["versions"])
     if base_url is not None:
         versions["postgresql"] = postgresql_version(city_url)  # the prefix names no database
@@ -376,7 +434,7 @@ def postgresql_version(url: str) -> str:
 
 
 def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
-               baseline_rps: float, avoid: set[int] | frozenset[int] = frozenset(),
+               bare: Baseline, avoid: set[int] | frozenset[int] = frozenset(),
                ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A form submission under load: accounts and proposals rotate, as many people would."""
     action = "soutenir" if name == "support_post" else "commentaires"
@@ -414,13 +472,15 @@ def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
         script.write(post_script(path_format, [c.cookie_header for c in clients], bodies, ids))
     try:
         threads = 2
-        run = wrk(f"http://127.0.0.1:{port}/", settings.duration, settings.connections,
-                  threads=threads, script=script.name, script_args=["0", str(threads)])
+        run, baseline_rps = bare.around(lambda: wrk(
+            f"http://127.0.0.1:{port}/", settings.duration, settings.connections,
+            threads=threads, script=script.name, script_args=["0", str(threads)]))
     finally:
         os.unlink(script.name)
     detail = _detail(run, weight, path_format % ids[-1])
     detail["landing"] = local_path(location)
     detail["rotation"] = {"accounts": len(clients), "proposals": len(ids)}
+    detail["baseline_rps"] = round(baseline_rps, 1)
     return _row(run, weight, baseline_rps), detail
 
 
