@@ -38,10 +38,11 @@ memory, answers of a stage before):
    person). Forms there carry autocomplete="off" from the templates (kiosk.no_autofill), the
    person's own fields their token.
 4. commit_request: THE request boundary. The request's transaction is committed once, unless
-   the status is an error (>= 400) or the request was abandoned: then it is rolled back. A
-   request that wrote nothing (no statement but SELECTs, no pending change or job: most GETs)
-   ends its read transaction with a COMMIT that expires nothing (psycopg keeps the statements
-   it prepared on the connection; a ROLLBACK would make it forget them). Only
+   the status is an error (>= 400) or the request was abandoned: then what it wrote is rolled
+   back. A request that wrote nothing (no statement but SELECTs, no pending change or job: most
+   GETs, and most refusals) ends its read transaction with a COMMIT that expires nothing
+   (psycopg keeps the statements it prepared on the connection; a ROLLBACK would make it
+   forget them). Only
    after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
    without REDIS_URL, run inline right there. Jobs kept in the outbox are never retried here:
    that is the worker's and `flask jobs flush`'s work.

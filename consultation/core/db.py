@@ -56,22 +56,30 @@ def request_abandoned() -> bool:
 
 def commit_request(response: Response) -> Response:
     """The request boundary: commit once, then dispatch the jobs the commit asked for; an
-    error status or an abandoned request rolls back instead, and its jobs never run. A request
-    that wrote nothing (most GETs) ends its read transaction (`end_reading`)."""
+    error status or an abandoned request is undone instead (`undo_request`), and its jobs never
+    run. A request that wrote nothing (most GETs) ends its read transaction (`end_reading`)."""
     if not db.session.registry.has() and not g.get("pending_jobs"):
         return response  # the request never used the session: nothing to end (static files)
     # Imported here: the job outbox uses this module's helpers.
     from consultation.core import jobs
 
-    if response.status_code < 400 and not request_abandoned():
-        if request_wrote() or g.get("pending_jobs"):
-            db.session.commit()
-            jobs.dispatch_committed()
-        else:
-            end_reading()
+    if response.status_code >= 400 or request_abandoned():
+        undo_request()
+    elif request_wrote() or g.get("pending_jobs"):
+        db.session.commit()
+        jobs.dispatch_committed()
     else:
-        db.session.rollback()
+        end_reading()
     return response
+
+
+def undo_request() -> None:
+    """Undo what the request wrote, its pending changes and jobs with it; a request that only
+    read (a page refused, not found) ends its read transaction instead (`end_reading`)."""
+    if request_wrote() or g.get("pending_jobs"):
+        db.session.rollback()
+    else:
+        end_reading()
 
 
 def end_reading() -> None:
@@ -82,9 +90,14 @@ def end_reading() -> None:
     plan every statement of every page anew. Ended with a COMMIT (no write: nothing to flush
     to the WAL), the statements a page sends again and again are prepared once per
     connection. On SQLite a read opened no transaction: both are nothing. The loaded objects
-    are not expired one by one: the session ends with the request."""
+    are not expired one by one: the session ends with the request. A transaction a failed
+    statement left inactive can only be rolled back."""
     session = db.session()
-    if not session.in_transaction():
+    transaction = session.get_transaction()
+    if transaction is None:
+        return
+    if not transaction.is_active:
+        session.rollback()
         return
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:

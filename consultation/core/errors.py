@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from consultation.core.db import undo_request
 from consultation.extensions import db, login_manager
 
 
@@ -186,7 +187,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotAllowed)
     def not_allowed(error: NotAllowed):
         """A refusal; a visitor who is not logged in is sent to the login page first."""
-        db.session.rollback()
+        undo_request()
         if not current_user.is_authenticated and request.method == "GET":
             flash(error.message, "info")
             return redirect(url_for("accounts.login", next=request.full_path))
@@ -195,7 +196,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         """A refused action that reached the boundary: undo and explain."""
-        db.session.rollback()
+        undo_request()
         return render_error(error.status, error.message)
 
     @app.errorhandler(Exception)
