@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import select as select_module
 from pathlib import Path
+from select import POLLIN, poll
 from typing import Any
 
 from flask import Flask, has_request_context, session
 from flask_login import current_user
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, func, make_url, select
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import joinedload
 
@@ -98,14 +98,14 @@ def _configure_database(app: Flask) -> None:
         options.setdefault("connect_args", {"timeout": 30})
         if uri.startswith("sqlite:///") and ":memory:" not in uri:
             Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    elif not uri.startswith("postgresql+psycopg:"):
+    elif make_url(uri).get_driver_name() != "psycopg":
         options.setdefault("pool_pre_ping", True)  # psycopg's are watched (_watch_psycopg)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _watch_psycopg() -> None:
     engine = db.engine
-    if engine.dialect.driver != "psycopg" or getattr(engine.pool, "_pre_ping", False):
+    if engine.dialect.driver != "psycopg":
         return
 
     @event.listens_for(engine, "checkout")
@@ -113,9 +113,13 @@ def _watch_psycopg() -> None:
         """Replace a connection the server ended while it sat in the pool (a restart, an
         administrator, an idle timeout) before a request uses it. An idle connection has
         nothing to read unless the server said goodbye and closed it: looking costs no round
-        trip, where pool_pre_ping sends a SELECT 1 at every request."""
-        if dbapi_connection.closed or select_module.select([dbapi_connection.fileno()], [],
-                                                           [], 0)[0]:
+        trip, where pool_pre_ping sends a SELECT 1 at every request. poll(), not select(),
+        which refuses descriptors above 1023."""
+        if dbapi_connection.closed:
+            raise DisconnectionError("connection closed")
+        watch = poll()
+        watch.register(dbapi_connection.fileno(), POLLIN)
+        if watch.poll(0):
             raise DisconnectionError("connection closed by the server")
 
 
