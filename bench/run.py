@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,11 +202,15 @@ def follow_next(client: Client, path: str, hops: int) -> tuple[str, int]:
     return path, done
 
 
+def _warm_up(url: str, settings: Settings, headers: dict[str, str] | None = None) -> None:
+    if settings.warmup:
+        wrk(url, settings.warmup, min(8, settings.connections), headers=headers)
+
+
 def _wrk_page(port: int, path: str, settings: Settings, cookie: str | None) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}{path}"
     headers = {"Cookie": cookie} if cookie else None
-    if settings.warmup:
-        wrk(url, settings.warmup, min(8, settings.connections), headers=headers)
+    _warm_up(url, settings, headers)
     return wrk(url, settings.duration, settings.connections, headers=headers)
 
 
@@ -242,33 +247,22 @@ class Baseline:
         self._fresh = rps
         return rps
 
-    def before(self) -> float:
-        """The bare app just before a page: the sample taken after the previous page, unless
-        something else was measured since."""
-        return self._fresh if self._fresh is not None else self.sample()
-
-    def after(self) -> float:
-        """The bare app just after a page; it serves as the next page's `before`."""
-        return self.sample()
-
-    def interrupted(self) -> None:
-        """Something else ran (a server started, a dataset built): sample again first."""
-        self._fresh = None
-
     def around(self, measure: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
-        """Run one page's measure between two samples; its result and the mean bare rate."""
-        first = self.before()
+        """Run one page's measure between two samples (the one after the previous page serves
+        as this one's before, unless something else ran since); its result and the mean bare
+        rate."""
+        first = self._fresh if self._fresh is not None else self.sample()
         self._fresh = None
         result = measure()
-        return result, (first + self.after()) / 2
+        return result, (first + self.sample()) / 2
+
+    def interrupted(self) -> None:
+        """Something else ran (a server started): sample again before the next page."""
+        self._fresh = None
 
     def median(self) -> float:
         """The bare app's rate over the run (the table's heading)."""
-        ordered = sorted(self.samples)
-        middle = len(ordered) // 2
-        if not ordered:
-            return 0.0
-        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        return statistics.median(self.samples) if self.samples else 0.0
 
 
 def _detail(run: dict[str, Any], weight: Any, path: str) -> dict[str, Any]:
@@ -316,12 +310,10 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     }
     details["proposal_5_comments"] = few_comments
 
-    with contextlib.ExitStack() as servers_open:
-        bare = Baseline(servers_open.enter_context(serve(
-            "bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/",
-            servers.setdefault("baseline", {}))), settings)
-        if settings.warmup:
-            wrk(f"http://127.0.0.1:{bare.port}/", settings.warmup, min(8, settings.connections))
+    with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/",
+               servers.setdefault("baseline", {})) as bare_port:
+        bare = Baseline(bare_port, settings)
+        _warm_up(f"http://127.0.0.1:{bare_port}/", settings)
         first = bare.sample()
         _say(f"  {first:.0f} requêtes/s, gunicorn {servers['baseline']['versions']['gunicorn']}")
 
