@@ -10,7 +10,6 @@ from flask import Flask, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import bindparam, event, func, make_url, select
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import joinedload
 
 from consultation import config as config_module
 from consultation.extensions import babel, compress, csrf, db, login_manager, migrate
@@ -48,6 +47,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    from consultation.core.fragments import csrf_token
+
+    app.jinja_env.globals["csrf_token"] = csrf_token  # signed once per session and worker
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     compress.init_app(app)
@@ -208,7 +210,7 @@ def _register_template_globals(app: Flask) -> None:
 
 
 def _register_user_loader() -> None:
-    from consultation.accounts.models import User
+    from consultation.accounts.models import User, UserRole
     from consultation.notifications.models import Notification
     from consultation.notifications.services import unread_known
 
@@ -220,10 +222,11 @@ def _register_user_loader() -> None:
         .where(Notification.user_id == User.id, Notification.read_at.is_(None))
         .correlate(User).scalar_subquery()
     )
-    by_id = (
-        select(User, unread).options(joinedload(User.role_rows))
-        .where(User.id == bindparam("user_id"))
+    roles = (
+        select(func.aggregate_strings(UserRole.role, ","))
+        .where(UserRole.user_id == User.id).correlate(User).scalar_subquery()
     )
+    by_id = select(User, unread, roles).where(User.id == bindparam("user_id"))
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
@@ -232,11 +235,13 @@ def _register_user_loader() -> None:
         user_id, _, nonce = token.partition(":")
         if not user_id.isdigit():
             return None
-        row = db.session.execute(by_id, {"user_id": int(user_id)}).unique().one_or_none()
+        row = db.session.execute(by_id, {"user_id": int(user_id)}).one_or_none()
         if row is None:
             return None
-        user, count = row
+        user, count, names = row
         if user.is_deleted or user.session_nonce != nonce:
             return None
+        if "role_rows" not in user.__dict__:  # not already loaded by the request
+            user.knows_roles(names)
         unread_known(int(count or 0))
         return user

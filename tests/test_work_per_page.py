@@ -94,6 +94,10 @@ def client_of(app: Any, urls: dict[str, Any], person: str) -> Any:
     client = app.test_client()
     if person != "visitor":
         login(client, db.session.get_one(User, urls["people"][person]))
+        # As a browser after logging in: the first page puts the session's CSRF token in it (a
+        # new cookie), which the next one verifies once (core/sessions.py).
+        for _ in range(2):
+            assert client.get("/projets").status_code == 200
     return client
 
 
@@ -238,6 +242,18 @@ def test_seen_again_a_page_sends_few_statements(app, urls, page, person, expecte
     their comments."""
     _, statements, _ = seen_again(app, client_of(app, urls, person), urls[page][FEW])
     assert statements == expected, statements
+
+
+@pytest.mark.parametrize("page", ["proposal", "list", "project"])
+@pytest.mark.parametrize("person", ["citizen", "moderator"])
+def test_a_logged_in_persons_page_seen_again_signs_nothing(app, urls, page, person):
+    """A logged-in person's page carries their CSRF token in several forms (the header's
+    logout, the page's own): signed for their session once per worker, it is not signed again
+    on their next pages (nor is their session cookie signed or verified again); their roles
+    come with their record, without loading a row per role."""
+    work, _, loaded = seen_again(app, client_of(app, urls, person), urls[page][FEW])
+    assert work.signatures == 0, work
+    assert "UserRole" not in loaded, loaded
 
 
 @pytest.mark.parametrize("person", ["visitor", "citizen"])

@@ -1,6 +1,6 @@
 """Counting the work a request does besides its SQL: permission rules and predicates evaluated,
 translation lookups, date formatting calls, ORM objects loaded (and of which class), SQL
-statements sent, objects expired by a commit.
+statements sent, objects expired by a commit, signatures made (CSRF tokens, session cookies).
 
 Times belong to the benchmarks (bench/); these counts are exact, so a page that starts doing
 per-item work it did once per page fails a test instead of hiding in a benchmark's noise.
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import babel.dates
+import itsdangerous.signer
 import pytest
 from flask import Flask
 from sqlalchemy import event
@@ -46,6 +47,7 @@ class Work:
     statements: int = 0
     commits: int = 0
     expired_by_commit: int = 0
+    signatures: int = 0
     rules_by_name: dict[str, int] = field(default_factory=dict)
     loads_by_class: dict[str, int] = field(default_factory=dict)
 
@@ -92,6 +94,9 @@ def counting_work(app: Flask) -> Iterator[Work]:
     def statement(*_: Any) -> None:
         work.statements += 1
 
+    def signature(*_: Any) -> None:
+        work.signatures += 1
+
     def committing(session: Session) -> None:
         work.commits += 1
         # What the commit will expire: every object the session holds (expire_on_commit).
@@ -113,6 +118,8 @@ def counting_work(app: Flask) -> Iterator[Work]:
         patch.setattr(templating, "date_fr", _counted(templating.date_fr, date))
         for name in _BABEL_DATES:
             patch.setattr(babel.dates, name, _counted(getattr(babel.dates, name), babel_date))
+        patch.setattr(itsdangerous.signer.Signer, "get_signature",
+                      _counted(itsdangerous.signer.Signer.get_signature, signature))
         event.listen(db.Model, "load", loaded, propagate=True)
         event.listen(db.Model, "refresh", loaded, propagate=True)
         event.listen(db.engine, "before_cursor_execute", statement)

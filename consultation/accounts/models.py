@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, Text, false
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -115,8 +125,18 @@ class User(UserMixin, TimestampMixin, Model):
 
     @property
     def roles(self) -> set[str]:
-        """The names of the roles held."""
+        """The names of the roles held (as loaded with the person, see `knows_roles`, until
+        role_rows is loaded or changed)."""
+        if "role_rows" not in self.__dict__:
+            names = self.__dict__.get("_role_names")
+            if names is not None:
+                return set(names)
         return {row.role for row in self.role_rows}
+
+    def knows_roles(self, names: str | None) -> None:
+        """The names of the roles held, read with the person (comma-separated): every page of
+        a logged-in person asks for them, and building role_rows costs more than reading them."""
+        self.__dict__["_role_names"] = frozenset(name for name in (names or "").split(",") if name)
 
     def has_role(self, role: str) -> bool:
         """True when the user holds this role."""
@@ -219,3 +239,11 @@ class User(UserMixin, TimestampMixin, Model):
 PUBLIC_COLUMNS = (
     User.id, User.display_name, User.blocked_at, User.blocked_until, User.deleted_at
 )
+
+
+def _forget_role_names(target: User, *_args: Any) -> None:
+    target.__dict__.pop("_role_names", None)
+
+
+for _change in ("append", "remove", "bulk_replace"):
+    event.listen(User.role_rows, _change, _forget_role_names)

@@ -31,7 +31,6 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale, ngettext
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -167,7 +166,7 @@ class Chrome:
     def token(self) -> str:
         """The session's CSRF token (asked of Flask-WTF once for the page)."""
         if self._token is None:
-            self._token = generate_csrf()
+            self._token = fragments.csrf_token()
         return self._token
 
     def header(self) -> Markup:

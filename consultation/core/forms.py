@@ -12,11 +12,14 @@ from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.i18n import messages_path
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from consultation.core import fragments
 
 T = TypeVar("T")
 
@@ -65,12 +68,24 @@ class _Meta(DefaultMeta):
         return wtforms_translations(str(locale))
 
 
+class _CSRF(_FlaskFormCSRF):
+    """Flask-WTF's CSRF field, its token signed once per session and worker
+    (`fragments.csrf_token`) when the form uses the app's own secret and field."""
+
+    def generate_csrf_token(self, csrf_token_field: Any) -> str:
+        config = current_app.config
+        if (self.meta.csrf_secret == config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+                and self.meta.csrf_field_name == config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+            return fragments.csrf_token()
+        return str(super().generate_csrf_token(csrf_token_field))
+
+
 class Form(FlaskForm):
     """The base of every form of the platform (see `_Meta`); a form's own `class Meta` keeps
     adding its options (WTForms merges the Meta classes of the bases)."""
 
     class Meta(_Meta, FlaskForm.Meta):
-        pass
+        csrf_class = _CSRF
 
 
 class SubForm(wtforms.Form):

@@ -37,6 +37,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
+from flask import session as http_session
 from markupsafe import Markup
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
@@ -211,11 +212,43 @@ def cached(name: str, key: tuple[Hashable, ...], render: Callable[[], str]) -> M
 TOKEN = "csrf-token-of-this-person"
 
 
-def with_token(html: str) -> Markup:
-    """Kept HTML with this person's CSRF token in place of TOKEN."""
+# Signed CSRF tokens by (secret, session token), per worker; bounded by clearing when full.
+_SIGNED: dict[tuple[str, str], str] = {}
+_SIGNED_KEPT = 4096
+
+
+def csrf_token() -> str:
+    """This session's CSRF token as forms carry it, signed once per session in each worker.
+
+    Flask-WTF signs the session's token again on every page (as long as the rest of a logged-in
+    person's page work); with WTF_CSRF_TIME_LIMIT unset a signed token never expires, so the one
+    signed for this session stays valid as long as the session's own token does. With a time
+    limit, every page signs anew (a kept token would expire before its page said)."""
     from flask_wtf.csrf import generate_csrf
 
-    return Markup(html.replace(TOKEN, generate_csrf()))
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    made = g.get(field)
+    if made is not None:
+        return str(made)
+    raw = http_session.get(field)
+    if raw is None or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return str(generate_csrf())
+    key = (str(config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)), str(raw))
+    signed = _SIGNED.get(key)
+    if signed is None:
+        signed = str(generate_csrf())
+        if len(_SIGNED) >= _SIGNED_KEPT:
+            _SIGNED.clear()
+        _SIGNED[key] = signed
+    else:
+        setattr(g, field, signed)  # what Flask-WTF's own forms then carry too
+    return signed
+
+
+def with_token(html: str) -> Markup:
+    """Kept HTML with this person's CSRF token in place of TOKEN."""
+    return Markup(html.replace(TOKEN, csrf_token()))
 
 
 def cached_form(name: str, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:

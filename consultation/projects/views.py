@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
@@ -23,7 +23,7 @@ from consultation.core.templating import awaits_confirmation, can, kept_breadcru
 from consultation.extensions import db
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm, PublishForm
-from consultation.projects.models import PhaseKind, Project
+from consultation.projects.models import PhaseKind, Project, project_territories
 from consultation.reference.services import (
     orientations,
     participation_per_thousand,
@@ -93,16 +93,28 @@ def index():
     return render_template("projects/index.html", shared=shared)
 
 
-# A project with its phases, orientation and territories in one statement (few rows each).
+# A project with its phases and orientation, and the ids of its territories, in one statement.
+# The territories come as a string, named from the reference (read once per process): joined
+# as rows they multiplied the phases' rows, and building the objects of that product took as
+# long as the rest of the page.
+_TERRITORY_IDS = (
+    select(func.aggregate_strings(cast(project_territories.c.territory_id, String), ","))
+    .where(project_territories.c.project_id == Project.id).correlate(Project).scalar_subquery()
+)
 _SHOW = (
-    select(Project)
-    .options(joinedload(Project.phases), joinedload(Project.orientation),
-             joinedload(Project.territories))
+    select(Project, _TERRITORY_IDS)
+    .options(joinedload(Project.phases), joinedload(Project.orientation))
     .where(Project.slug == bindparam("slug"))
 )
 
 
-def _parts(project: Project) -> dict[str, Markup]:
+def territory_names(ids: str | None) -> list[str]:
+    """The names of the territories whose ids `ids` lists (comma-separated), in their order."""
+    wanted = {int(ident) for ident in ids.split(",")} if ids else set()
+    return [territory.name for territory in territories() if territory.id in wanted]
+
+
+def _parts(project: Project, territory_ids: str | None) -> dict[str, Markup]:
     """The parts of a project's page that are the same for everyone with the same rights, kept
     as shared fragments under the project's version (which moves with everything they show:
     its proposals, supports, comments, phases, synthesis, follow-up, participants) and the
@@ -115,7 +127,8 @@ def _parts(project: Project) -> dict[str, Markup]:
             if not made:
                 made.update(pages.context("project_content", project), per_thousand=(
                     participation_per_thousand(services.participants_by_territory(project.id))))
-            return render_template(f"projects/_{name}.html", project=project, **made)
+            return render_template(f"projects/_{name}.html", project=project,
+                                   territory_names=territory_names(territory_ids), **made)
         return render
 
     same = (project.id, project.version, today())
@@ -137,14 +150,15 @@ def _parts(project: Project) -> dict[str, Markup]:
 @bp.route("/projets/<slug>")
 def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
-    project = (db.session.execute(_SHOW, {"slug": slug}).unique().scalar()
-               if SLUG.fullmatch(slug) else None)
+    row = (db.session.execute(_SHOW, {"slug": slug}).unique().one_or_none()
+           if SLUG.fullmatch(slug) else None)
+    project, territory_ids = row if row is not None else (None, None)
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return render_template(
         "projects/show.html",
         project=project,
-        parts=_parts(project),
+        parts=_parts(project, territory_ids),
         **pages.context("project", project),
     )
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import itsdangerous
 import pytest
 from flask import Flask
 
@@ -153,3 +154,41 @@ def test_the_language_switch_needs_a_token_only_when_logged_in(app, csrf_app, wo
     response = client.post("/langue", data={"lang": "en", "next": "/projets",
                                             "csrf_token": token_of(client)})
     assert response.status_code == 302
+
+
+def test_a_sessions_token_is_signed_once_and_stays_its_own(app, csrf_app, world_of):
+    """Every page of a session carries the same signed token (signed once per worker), which
+    posts; another session of the same person has its own, refused in the first one."""
+    world = world_of("citizen")
+    client, other = client_for(csrf_app, world), client_for(csrf_app, world)
+    first = token_of(client)
+    assert token_of(client) == first
+    assert token_of(other) != first
+    refused = _post(client, world, "comments.on_proposal", "POST", token_of(other))
+    assert EXPIRED in french_error(refused, 400)
+    assert _post(client, world, "comments.on_proposal", "POST", first).status_code == 302
+
+
+def test_with_a_time_limit_every_page_signs_its_token(app, world_of):
+    """Where WTF_CSRF_TIME_LIMIT is set, a token kept from an earlier page would expire before
+    its page says: each page signs its own."""
+    limited = create_app({**app.config, "WTF_CSRF_ENABLED": True, "WTF_CSRF_TIME_LIMIT": 3600})
+    limited.test_client_class = IsolatedClient
+    try:
+        client = client_for(limited, world_of("citizen"))
+        signed: list[bytes] = []
+        real = itsdangerous.URLSafeTimedSerializer.dumps
+
+        def dumps(self: Any, *args: Any, **kwargs: Any) -> Any:
+            signed.append(self.salt)
+            return real(self, *args, **kwargs)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(itsdangerous.URLSafeTimedSerializer, "dumps", dumps)
+            for _ in range(3):
+                token_of(client)
+        assert signed.count(b"wtf-csrf-token") == 3, signed
+    finally:
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
