@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only, make_transient_to_det
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
 from consultation.core import audit, fragments
+from consultation.core.db import run
 from consultation.core.errors import DomainError
 from consultation.core.markup import plain
 from consultation.core.models import ModerationState, utcnow
@@ -36,7 +37,7 @@ def _inserted(values: dict[str, Any]) -> Comment:
     loaded row of the session, every column known: the unit of work of a flush would cost
     more than the whole statement. Its search entry is written by search.receivers."""
     db.session.flush()  # what the session holds goes first, as the flush of an add did
-    comment = Comment(id=db.session.execute(_INSERT, values).scalar_one(), **values)
+    comment = Comment(id=run(_INSERT, values).scalar_one(), **values)
     make_transient_to_detached(comment)  # as if read from the database: nothing to flush
     db.session.add(comment)
     return comment

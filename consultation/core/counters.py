@@ -65,7 +65,7 @@ def add(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = None
     params.update({f"delta_{name}": delta for name, delta in deltas.items()})
     if stamp is not None:
         params["now"] = utcnow()
-    session.execute(_statement(model, tuple(deltas), stamp), params)
+    session.connection().execute(_statement(model, tuple(deltas), stamp), params)
     if _moves_version(model.__tablename__, tuple(deltas)):
         fragments.bumped(session, model.__tablename__, ident)
     loaded = session.identity_map.get(session.identity_key(model, ident))

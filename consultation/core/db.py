@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from flask import Response, g, has_request_context
-from sqlalchemy import CursorResult, Engine, Result, Table, event
+from sqlalchemy import CursorResult, Engine, Executable, Result, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consultation.extensions import db
@@ -16,6 +16,17 @@ def rowcount(result: Result[Any]) -> int:
     """The rows an UPDATE or DELETE matched. Session.execute() is typed as returning a Result,
     but for those statements it is a CursorResult, which has the count."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def run(statement: Executable, params: Any = None) -> CursorResult[Any]:
+    """Send a Core statement (one that loads no ORM object) on the session's connection, after
+    the session's pending changes as Session.execute would flush them, without the ORM's layer
+    around it: that layer costs as much as a small statement itself (about 30 µs), and a POST
+    sends several."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 # (dialect, table) -> its INSERT ... ON CONFLICT DO NOTHING RETURNING, built once: the
@@ -39,7 +50,7 @@ def insert_ignore(table: Table | Any, **values: Any) -> bool:
         statement = _INSERT_IGNORE[key] = (
             insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
         )
-    return db.session.execute(statement, values).first() is not None
+    return run(statement, values).first() is not None
 
 
 def abandon_request() -> None:

@@ -63,7 +63,7 @@ def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
     from flask import request
     from sqlalchemy import select
 
-    from consultation.extensions import db
+    from consultation.core.db import run
 
     # Kept on the request itself: an app context (and its `g`) may outlive one request.
     this_request = request._get_current_object()  # type: ignore[attr-defined]
@@ -75,6 +75,6 @@ def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
         if statement is None:
             statement = _STATEMENTS[page] = select(*(
                 build().label(name) for name, build in _FACTS[page].items()))
-        row = db.session.execute(statement, {"person_id": person_id, "target_id": target_id})
+        row = run(statement, {"person_id": person_id, "target_id": target_id})
         known[key] = dict(row.one()._mapping)
     return known[key]

@@ -196,7 +196,7 @@ def _before_commit(session: Session) -> None:
     events = []
     for comment_id in pending:
         event = f"comment:{comment_id}"
-        made = session.execute(
+        made = session.connection().execute(
             _comment_fan_out(), {"comment_id": comment_id, "event": event, "now": utcnow()}
         ).all()
         if any(row.wants_each for row in made):

@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from consultation.accounts.models import User
 from consultation.core import jobs
-from consultation.core.db import insert_ignore, rowcount
+from consultation.core.db import insert_ignore, rowcount, run
 from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
 from consultation.extensions import db
@@ -172,8 +172,8 @@ def auto_follow(user_id: int, *, project_id: int | None = None,
     that off: one statement, the choice read inside it (a person without settings follows)."""
     target, target_id = (("proposal_id", proposal_id) if proposal_id is not None
                          else ("project_id", project_id))
-    db.session.execute(_auto_follow_statement(target),
-                       {"user_id": user_id, target: target_id, "created_at": utcnow()})
+    run(_auto_follow_statement(target),
+        {"user_id": user_id, target: target_id, "created_at": utcnow()})
 
 
 # --- The notifications of a person ------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from consultation.accounts.models import User
 from consultation.core import audit
+from consultation.core.db import run
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
 from consultation.core.text import slugify
@@ -186,7 +187,7 @@ def project_keys(
             bindparam("day"),
         ).limit(bindparam("limit")).offset(bindparam("offset"))
         _KEYS[shape] = statement
-    return list(db.session.execute(statement, {
+    return list(run(statement, {
         "orientation_id": orientation_id, "territory_id": territory_id, "day": today(),
         "limit": limit, "offset": offset,
     }))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
 from consultation.core import audit
-from consultation.core.db import insert_ignore, rowcount
+from consultation.core.db import insert_ignore, rowcount, run
 from consultation.core.errors import DomainError
 from consultation.core.pagination import Page, paginate
 from consultation.core.signals import support_added, support_removed
@@ -124,11 +125,12 @@ def supported_ids(user: User, proposal_ids: list[int], project: Project | None =
     count = bool(key) and key not in g
     if not proposal_ids and not count:
         return set()
+    rows: Any
     if count and project is not None:
-        rows = db.session.execute(_MARKED_AND_USED, {
+        rows = run(_MARKED_AND_USED, {
             "user_id": user.id, "ids": proposal_ids, "project_id": project.id})
     else:
-        rows = db.session.execute(_MARKED, {"user_id": user.id, "ids": proposal_ids})
+        rows = run(_MARKED, {"user_id": user.id, "ids": proposal_ids})
     found: set[int] = set()
     for kind, value in rows:
         if kind:
