@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, literal, select, union_all
+from sqlalchemy import Integer, String, any_, bindparam, delete, func, literal, select, union_all
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
@@ -97,19 +99,32 @@ def remove_support(user: User, proposal: Proposal, mediator: User | None = None)
 
 # Which of a page's proposals the person supports and, in the same statement, how many supports
 # they give in the project (a row tagged 1): a list or proposal page needs both. Core rows, not
-# ORM objects, and built once: the page's ids fill an expanding parameter.
+# ORM objects, and built once per dialect. The page's ids go in one parameter, an array on
+# PostgreSQL and a JSON list read by json_each() on SQLite: an expanding IN list is written
+# into the SQL anew at each execution, which cost more than the rest of the statement.
 _SUPPORTS = Support.__table__
-_MARKED = select(literal(0).label("kind"), _SUPPORTS.c.proposal_id).where(
-    _SUPPORTS.c.user_id == bindparam("user_id"),
-    _SUPPORTS.c.proposal_id.in_(bindparam("ids", expanding=True)),
-)
-_MARKED_AND_USED = union_all(
-    _MARKED,
-    select(literal(1).label("kind"), func.count()).where(
-        _SUPPORTS.c.user_id == bindparam("user_id"),
-        _SUPPORTS.c.project_id == bindparam("project_id"),
-    ),
-)
+_MARKED_STATEMENTS: dict[tuple[str, bool], Any] = {}
+
+
+def _marked(dialect: str, with_used: bool) -> Any:
+    """The statement of `supported_ids` for this dialect (ids: the parameter `ids`)."""
+    statement = _MARKED_STATEMENTS.get((dialect, with_used))
+    if statement is None:
+        if dialect == "postgresql":
+            among = _SUPPORTS.c.proposal_id == any_(
+                bindparam("ids", type_=postgresql.ARRAY(Integer)))
+        else:
+            listed = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+            among = _SUPPORTS.c.proposal_id.in_(select(listed.c.value))
+        statement = select(literal(0).label("kind"), _SUPPORTS.c.proposal_id).where(
+            _SUPPORTS.c.user_id == bindparam("user_id"), among)
+        if with_used:
+            statement = union_all(statement, select(literal(1).label("kind"), func.count()).where(
+                _SUPPORTS.c.user_id == bindparam("user_id"),
+                _SUPPORTS.c.project_id == bindparam("project_id"),
+            ))
+        _MARKED_STATEMENTS[dialect, with_used] = statement
+    return statement
 
 
 def _used_key(project: Project) -> str:
@@ -125,12 +140,14 @@ def supported_ids(user: User, proposal_ids: list[int], project: Project | None =
     count = bool(key) and key not in g
     if not proposal_ids and not count:
         return set()
+    dialect = db.session.get_bind().dialect.name
+    ids: Any = proposal_ids if dialect == "postgresql" else json.dumps(proposal_ids)
     rows: Any
     if count and project is not None:
-        rows = run(_MARKED_AND_USED, {
-            "user_id": user.id, "ids": proposal_ids, "project_id": project.id})
+        rows = run(_marked(dialect, True), {
+            "user_id": user.id, "ids": ids, "project_id": project.id})
     else:
-        rows = run(_MARKED, {"user_id": user.id, "ids": proposal_ids})
+        rows = run(_marked(dialect, False), {"user_id": user.id, "ids": ids})
     found: set[int] = set()
     for kind, value in rows:
         if kind:
