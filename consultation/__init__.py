@@ -211,6 +211,7 @@ def _register_template_globals(app: Flask) -> None:
 
 def _register_user_loader() -> None:
     from consultation.accounts.models import User, UserRole
+    from consultation.core.db import comma_list
     from consultation.notifications.models import Notification
     from consultation.notifications.services import unread_known
 
@@ -223,7 +224,7 @@ def _register_user_loader() -> None:
         .correlate(User).scalar_subquery()
     )
     roles = (
-        select(func.aggregate_strings(UserRole.role, ","))
+        select(comma_list(UserRole.role))
         .where(UserRole.user_id == User.id).correlate(User).scalar_subquery()
     )
     by_id = select(User, unread, roles).where(User.id == bindparam("user_id"))

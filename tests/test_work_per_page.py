@@ -256,6 +256,34 @@ def test_a_logged_in_persons_page_seen_again_signs_nothing(app, urls, page, pers
     assert "UserRole" not in loaded, loaded
 
 
+@pytest.mark.parametrize("page", ["proposal", "list", "project"])
+@pytest.mark.parametrize("person", ["reader", "moderator"])
+def test_a_logged_in_persons_statements_are_not_rewritten_per_request(app, urls, page, person):
+    """Every statement of a person's page keeps its SQL text from one request to the next: no
+    expanding IN list nor literal parameter that SQLAlchemy writes into the SQL at each
+    execution (the page's ids go in one parameter, the separator of a list of ids is part of
+    the statement: core/db.py comma_list). (An author's own comments on the page are loaded by
+    their ids, listed.)"""
+    client = client_of(app, urls, person)
+    rewritten: list[str] = []
+
+    def sent(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any,
+             _many: Any) -> None:
+        compiled = getattr(context, "compiled", None)
+        if compiled is not None and (compiled.literal_execute_params
+                                     or compiled.post_compile_params):
+            rewritten.append(statement)
+
+    url = urls[page][FEW] + ("?tri=soutiens" if page == "list" else "")
+    assert client.get(url).status_code == 200
+    event.listen(db.engine, "before_cursor_execute", sent)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", sent)
+    assert rewritten == []
+
+
 @pytest.mark.parametrize("person", ["visitor", "citizen"])
 def test_a_list_seen_again_does_the_same_work_over_20_or_200_proposals(app, urls, person):
     """A list sorted by supports, seen again (kept as a fragment, core/fragments.py): the

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import Integer, String, and_, bindparam, cast, func, select
+from sqlalchemy import Integer, String, and_, bindparam, cast, select
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug.local import LocalProxy
 
@@ -19,6 +19,7 @@ from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
 from consultation.core import fragments, kiosk, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
+from consultation.core.db import comma_list
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState, today
@@ -274,7 +275,7 @@ def threads_html(project: Project, proposal: Proposal | None) -> Markup:
 
 def _own_comments(on_target: Any) -> Any:
     """The ids of the person's comments on the target, as one string (a scalar subquery)."""
-    return select(func.aggregate_strings(cast(Comment.id, String), ",")).where(
+    return select(comma_list(cast(Comment.id, String))).where(
         Comment.author_id == bindparam("person_id", type_=Integer), on_target,
     ).scalar_subquery()
 

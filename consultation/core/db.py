@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from flask import Response, g, has_request_context
-from sqlalchemy import CursorResult, Engine, Executable, Result, Table, event
+from sqlalchemy import CursorResult, Engine, Executable, Result, String, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from consultation.extensions import db
 
@@ -27,6 +29,25 @@ def run(statement: Executable, params: Any = None) -> CursorResult[Any]:
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)
+
+
+class comma_list(FunctionElement[str]):  # noqa: N801 (used as func.xxx() is)
+    """The values of a text column joined by commas (an aggregate): func.aggregate_strings
+    binds its separator as a literal parameter, which SQLAlchemy writes into the SQL anew at
+    every execution; here it is part of the statement's constant text."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(comma_list, "postgresql")
+def _comma_list_postgresql(element: comma_list, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(comma_list)
+def _comma_list(element: comma_list, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
 # (dialect, table) -> its INSERT ... ON CONFLICT DO NOTHING RETURNING, built once: the

@@ -10,11 +10,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy import String, bindparam, cast, select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import fragments, kiosk, pages, readability
+from consultation.core.db import comma_list
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
@@ -98,7 +99,7 @@ def index():
 # as rows they multiplied the phases' rows, and building the objects of that product took as
 # long as the rest of the page.
 _TERRITORY_IDS = (
-    select(func.aggregate_strings(cast(project_territories.c.territory_id, String), ","))
+    select(comma_list(cast(project_territories.c.territory_id, String)))
     .where(project_territories.c.project_id == Project.id).correlate(Project).scalar_subquery()
 )
 _SHOW = (
