@@ -338,6 +338,34 @@ def test_templates_elide_before_the_names_they_are_given(app):
             assert "d'Anne" not in render(name="Anne")
 
 
+def test_a_templates_fixed_strings_are_looked_up_once_per_language(
+        app, english_catalogue, monkeypatch):  # noqa: F811
+    """A string without variables is looked up once per catalogue (typeset, escaped as the
+    template's autoescape says), then given as it was: in French and in English each."""
+    from flask_babel import force_locale
+
+    looked_up: list[str] = []
+    real = templating._FrenchTypesetting.gettext
+
+    def gettext(self: Any, message: str) -> str:
+        looked_up.append(message)
+        return str(real(self, message))
+
+    monkeypatch.setattr(templating._FrenchTypesetting, "gettext", gettext)
+    monkeypatch.setattr(templating._FrenchTypesetting, "ugettext", gettext)
+    app.extensions["babel"].instance.domain_instance.cache.clear()
+    page = app.jinja_env.from_string("{{ _('Soutiens') }} · {{ _('Territoires :') }}")
+    with app.test_request_context():
+        first = page.render()
+        assert page.render() == first == "Soutiens · Territoires\u00a0:"
+        assert looked_up == ["Soutiens", "Territoires :"]
+        with force_locale("en"):
+            assert page.render() == "Support · Areas:"
+    with app.test_request_context():
+        assert page.render() == first
+    assert looked_up == ["Soutiens", "Territoires :"]
+
+
 def _french(app: Flask, value: Any, fmt: str = "long", locale: str = "fr") -> str:
     from flask_babel import force_locale
 

@@ -363,12 +363,32 @@ class Environment(FlaskEnvironment):
         return _Globals(d or {}, self.globals)
 
 
-def _eliding(translate: Callable[..., Any]) -> Callable[..., Any]:
+# A template's fixed strings as shown, per catalogue (in its own __dict__: the French wrapper
+# forwards unknown attributes to the catalogue it wraps) and autoescaping: a page shows a few
+# dozen, and Jinja's gettext looks each up, wraps it in Markup and formats it at every call.
+_SHOWN = "_platform_shown_strings"
+_SHOWN_KEPT = 4096
+
+
+def _eliding(translate: Callable[..., Any], fixed: bool = False) -> Callable[..., Any]:
     """A template's gettext that elides "de" and "que" before the names and titles it is given,
-    in French: _("le commentaire de %(name)s", name="Anne") gives "le commentaire d'Anne"."""
+    in French: _("le commentaire de %(name)s", name="Anne") gives "le commentaire d'Anne".
+    `fixed` (gettext): a string without variables is looked up once per catalogue."""
 
     @pass_context
     def call(context: Any, *args: Any, **variables: Any) -> Any:
+        if fixed and not variables and len(args) == 1:
+            catalogue = _translations()
+            shown = vars(catalogue).get(_SHOWN)
+            if shown is None:
+                shown = vars(catalogue)[_SHOWN] = {}
+            key = (args[0], context.eval_ctx.autoescape)
+            found = shown.get(key)
+            if found is None:
+                found = translate(context, *args)
+                if len(shown) < _SHOWN_KEPT:
+                    shown[key] = found
+            return found
         text = translate(context, *args, **variables)
         # Only a word French elides before can change the text: most names and dates do not,
         # and the language is then not even asked.
@@ -396,7 +416,7 @@ def init_app(app: Flask) -> None:
     for name in ("gettext", "_", "ngettext", "pgettext", "npgettext"):
         translate = app.jinja_env.globals[name]
         assert callable(translate)  # installed just above
-        app.jinja_env.globals[name] = _eliding(translate)
+        app.jinja_env.globals[name] = _eliding(translate, fixed=name in ("gettext", "_"))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     sessions = db.session.session_factory
