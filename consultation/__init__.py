@@ -242,7 +242,6 @@ def _register_user_loader() -> None:
         user, count, names = row
         if user.is_deleted or user.session_nonce != nonce:
             return None
-        if "role_rows" not in user.__dict__:  # not already loaded by the request
-            user.knows_roles(names)
+        user.knows_roles(names)
         unread_known(int(count or 0))
         return user

@@ -21,6 +21,7 @@ from sqlalchemy import Update, bindparam, func, update
 from sqlalchemy.orm import attributes
 
 from consultation.core import fragments
+from consultation.core.db import run
 from consultation.core.models import utcnow
 from consultation.extensions import db
 
@@ -59,13 +60,11 @@ def add(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = None
     """Add each delta to its counter of one row (one UPDATE); `stamp`, if given, names a
     timestamp column set to now unless it is set already."""
     session = db.session()
-    if session.autoflush:  # as an ORM statement would: pending rows are written first
-        session.flush()
     params: dict[str, Any] = {"ident": ident}
     params.update({f"delta_{name}": delta for name, delta in deltas.items()})
     if stamp is not None:
         params["now"] = utcnow()
-    session.connection().execute(_statement(model, tuple(deltas), stamp), params)
+    run(_statement(model, tuple(deltas), stamp), params)  # after the pending rows, as the ORM
     if _moves_version(model.__tablename__, tuple(deltas)):
         fragments.bumped(session, model.__tablename__, ident)
     loaded = session.identity_map.get(session.identity_key(model, ident))

@@ -30,6 +30,7 @@ from consultation.reference.services import (
     participation_per_thousand,
     territories,
     territory_choices,
+    territory_names,
 )
 
 PER_PAGE = 12
@@ -107,12 +108,6 @@ _SHOW = (
     .options(joinedload(Project.phases), joinedload(Project.orientation))
     .where(Project.slug == bindparam("slug"))
 )
-
-
-def territory_names(ids: str | None) -> list[str]:
-    """The names of the territories whose ids `ids` lists (comma-separated), in their order."""
-    wanted = {int(ident) for ident in ids.split(",")} if ids else set()
-    return [territory.name for territory in territories() if territory.id in wanted]
 
 
 def _parts(project: Project, territory_ids: str | None) -> dict[str, Markup]:

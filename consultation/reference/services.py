@@ -75,6 +75,13 @@ def territory_name(territory_id: int | None) -> str:
     return next((t.name for t in territories() if t.id == territory_id), "")
 
 
+def territory_names(ids: str | None) -> list[str]:
+    """The names of the territories listed by id ("3,7", as core.db.comma_list gives them), in
+    display order, without a query."""
+    wanted = {int(ident) for ident in ids.split(",")} if ids else set()
+    return [territory.name for territory in territories() if territory.id in wanted]
+
+
 BREST_CODE = "29019"
 # The three parts of the Pays de Brest compared per 1,000 inhabitants, in display order.
 GROUPS = ("brest", "metropole", "pays")

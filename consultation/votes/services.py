@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String, any_, bindparam, delete, func, literal, select, union_all
+from sqlalchemy import JSON, Integer, any_, bindparam, delete, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
@@ -114,7 +113,7 @@ def _marked(dialect: str, with_used: bool) -> Any:
             among = _SUPPORTS.c.proposal_id == any_(
                 bindparam("ids", type_=postgresql.ARRAY(Integer)))
         else:
-            listed = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+            listed = func.json_each(bindparam("ids", type_=JSON)).table_valued("value")
             among = _SUPPORTS.c.proposal_id.in_(select(listed.c.value))
         statement = select(literal(0).label("kind"), _SUPPORTS.c.proposal_id).where(
             _SUPPORTS.c.user_id == bindparam("user_id"), among)
@@ -140,14 +139,10 @@ def supported_ids(user: User, proposal_ids: list[int], project: Project | None =
     count = bool(key) and key not in g
     if not proposal_ids and not count:
         return set()
-    dialect = db.session.get_bind().dialect.name
-    ids: Any = proposal_ids if dialect == "postgresql" else json.dumps(proposal_ids)
-    rows: Any
+    params: dict[str, Any] = {"user_id": user.id, "ids": proposal_ids}
     if count and project is not None:
-        rows = run(_marked(dialect, True), {
-            "user_id": user.id, "ids": ids, "project_id": project.id})
-    else:
-        rows = run(_marked(dialect, False), {"user_id": user.id, "ids": ids})
+        params["project_id"] = project.id
+    rows: Any = run(_marked(db.session.get_bind().dialect.name, "project_id" in params), params)
     found: set[int] = set()
     for kind, value in rows:
         if kind:
