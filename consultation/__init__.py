@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from select import POLLIN, poll
 from typing import Any
 
 from flask import Flask, has_request_context, session
 from flask_login import current_user
-from sqlalchemy import bindparam, event, func, make_url, select
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import bindparam, func, make_url, select
 
 from consultation import config as config_module
+from consultation.core import drivers
 from consultation.extensions import babel, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,8 +67,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     ratelimits.init_app(app)
     http.init_app(app)
     with app.app_context():
-        _tune_sqlite()
-        _watch_psycopg()
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            drivers.tune_sqlite(engine)
+        elif engine.dialect.driver == "psycopg":
+            drivers.watch_psycopg(engine)
     jobs.init_app(app)
     errors.register_error_handlers(app)
     templating.init_app(app)
@@ -96,47 +98,12 @@ def _configure_database(app: Flask) -> None:
     uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
-        # Writers wait for each other instead of failing at once.
-        options.setdefault("connect_args", {"timeout": 30})
+        options.setdefault("connect_args", drivers.sqlite_connect_args())
         if uri.startswith("sqlite:///") and ":memory:" not in uri:
             Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     elif make_url(uri).get_driver_name() != "psycopg":
-        options.setdefault("pool_pre_ping", True)  # psycopg's are watched (_watch_psycopg)
+        options.setdefault("pool_pre_ping", True)  # psycopg's are watched (drivers.watch_psycopg)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-
-
-def _watch_psycopg() -> None:
-    engine = db.engine
-    if engine.dialect.driver != "psycopg":
-        return
-
-    @event.listens_for(engine, "checkout")
-    def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        """Replace a connection the server ended while it sat in the pool (a restart, an
-        administrator, an idle timeout) before a request uses it. An idle connection has
-        nothing to read unless the server said goodbye and closed it: looking costs no round
-        trip, where pool_pre_ping sends a SELECT 1 at every request. poll(), not select(),
-        which refuses descriptors above 1023."""
-        if dbapi_connection.closed:
-            raise DisconnectionError("connection closed")
-        watch = poll()
-        watch.register(dbapi_connection.fileno(), POLLIN)
-        if watch.poll(0):
-            raise DisconnectionError("connection closed by the server")
-
-
-def _tune_sqlite() -> None:
-    engine = db.engine
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
 
 def _select_locale() -> str:

@@ -121,7 +121,9 @@ def end_reading() -> None:
     ALL): read requests ending with one, as a closed session's do, had PostgreSQL parse and
     plan every statement of every page anew. Ended with a COMMIT (no write: nothing to flush
     to the WAL), the statements a page sends again and again are prepared once per
-    connection. On SQLite a read opened no transaction: both are nothing. The loaded objects
+    connection. A read opened no transaction on the server (SQLite, and PostgreSQL whose
+    connections run in autocommit until a statement needs one: `core/drivers.py`): there the
+    COMMIT sends nothing. The loaded objects
     are not expired one by one: the session ends with the request. A transaction a failed
     statement left inactive can only be rolled back."""
     session = db.session()

@@ -1,0 +1,163 @@
+"""How the platform uses its two database drivers: transactions opened only where needed.
+
+SQLite (the sqlite3 module). SQLite lets one writer at a time into a database. A connection
+that finds another writing waits in SQLite's busy handler, which sleeps 1, 2, 5, 10...
+milliseconds between tries: a comment holds the write lock for about a millisecond, yet the
+worker that came second slept at least one, its CPU idle (two gunicorn workers posting
+comments lost an eighth of their throughput that way). Here a connection about to open a
+write transaction first takes an exclusive `flock` on `<database>-writer`: the kernel wakes
+the next writer the moment the previous one commits or rolls back. Reads never take it (WAL
+lets them run beside the writer). Every connection has its own descriptor, so the threads of
+one process queue as processes do. A program that does not use this (the sqlite3 shell)
+still meets SQLite's own lock and busy timeout.
+
+PostgreSQL (psycopg). A transaction costs two round trips to the server, BEGIN and COMMIT,
+which were a tenth of a page read by someone logged in. Connections run in autocommit, and a
+transaction is opened (BEGIN) before the first statement that needs one: anything but a
+plain SELECT (writes, SAVEPOINT, SET, a locking SELECT ... FOR UPDATE, a server-side
+cursor). Under READ COMMITTED, PostgreSQL's level and ours, every statement of a transaction
+sees its own snapshot anyway: reads outside one see what they saw inside. A request that sets
+another isolation level (the open-data export's REPEATABLE READ) leaves autocommit through
+SQLAlchemy and gets the transaction its level asks for; the connection goes back to
+autocommit when it is next taken from the pool.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import sqlite3
+from select import POLLIN, poll
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DisconnectionError
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+# Statements before which the sqlite3 module opens a transaction by itself (its legacy
+# transaction control, which SQLAlchemy's pysqlite dialect uses).
+_SQLITE_OPENING = frozenset(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+
+
+class QueuedWriters(sqlite3.Connection):
+    """A sqlite3 connection whose write transactions queue on the database's lock file."""
+
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        self._lock_fd: int | None = None
+        self._holding = False
+        path = os.fsdecode(database)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            self._lock_fd = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def before_write(self, statement: str) -> None:
+        """Take the writers' lock if `statement` opens a write transaction."""
+        if (self._holding or self._lock_fd is None or self.in_transaction
+                or statement.lstrip()[:7].rstrip().upper() not in _SQLITE_OPENING):
+            return
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        self._holding = True
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        """Commit, then let the next writer in."""
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        """Roll back, then let the next writer in."""
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        """Close the connection and its lock file (which releases the lock)."""
+        try:
+            super().close()
+        finally:
+            self._holding = False
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+
+def _sqlite_before_execute(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    if statement.startswith("SELECT"):
+        return
+    connection = cursor.connection
+    if isinstance(connection, QueuedWriters):
+        connection.before_write(statement)
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys and NORMAL sync on every connection; writers queued on the lock file
+    (the engine's connections must be made by QueuedWriters: `sqlite_connect_args`)."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
+
+
+def sqlite_connect_args() -> dict[str, Any]:
+    """The sqlite3 connection arguments: writers wait for each other (30 s at most outside the
+    platform) instead of failing at once, queued on the lock file."""
+    return {"timeout": 30, "factory": QueuedWriters}
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+# A SELECT that locks rows needs the transaction its locks last for.
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
+
+
+def _postgresql_before_execute(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    connection = cursor.connection
+    if not connection.autocommit or connection.info.transaction_status:  # 0: IDLE
+        return
+    if (statement.startswith("SELECT") and not (" FOR " in statement and _LOCKING.search(statement))
+            and getattr(cursor, "name", None) is None):  # a server-side cursor has a name
+        return
+    connection.execute("BEGIN")
+
+
+def watch_psycopg(engine: Engine) -> None:
+    """Connections checked before use (one the server ended is replaced) and in autocommit,
+    a transaction begun before the first statement that needs one."""
+    from psycopg import pq
+
+    idle = pq.TransactionStatus.IDLE
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        """Replace a connection the server ended while it sat in the pool (a restart, an
+        administrator, an idle timeout) before a request uses it. An idle connection has
+        nothing to read unless the server said goodbye and closed it: looking costs no round
+        trip, where pool_pre_ping sends a SELECT 1 at every request. poll(), not select(),
+        which refuses descriptors above 1023."""
+        if dbapi_connection.closed:
+            raise DisconnectionError("connection closed")
+        watch = poll()
+        watch.register(dbapi_connection.fileno(), POLLIN)
+        if watch.poll(0):
+            raise DisconnectionError("connection closed by the server")
+        # Back from another isolation level (SQLAlchemy's reset sets autocommit off).
+        if not dbapi_connection.autocommit and dbapi_connection.info.transaction_status == idle:
+            dbapi_connection.autocommit = True
+
+    event.listen(engine, "before_cursor_execute", _postgresql_before_execute)

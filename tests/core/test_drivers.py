@@ -1,0 +1,195 @@
+"""The drivers' transactions (consultation/core/drivers.py): SQLite's writers queue on a lock
+file, PostgreSQL's reads run without BEGIN and COMMIT, and everything that needs a transaction
+still gets one."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from psycopg import pq
+from sqlalchemy import select, text
+
+from consultation.accounts.models import User
+from consultation.core.drivers import QueuedWriters
+from consultation.extensions import db
+from tests import factories
+from tests.conftest import login
+from tests.recount import assert_counters_exact
+from tests.served import fire, serve, session_cookie
+from tests.votes.counters import support_rows
+
+# A write that changes nothing: it opens a write transaction all the same.
+NO_OP_WRITE = text("UPDATE users SET locale = locale WHERE id = -1")
+
+
+def _only(dialect: str) -> None:
+    if db.engine.dialect.name != dialect:
+        pytest.skip(f"{dialect} seulement")
+
+
+# --- SQLite ------------------------------------------------------------------------------------
+
+
+def _lock_is_free(app: Flask) -> bool:
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + "-writer"
+    descriptor = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(descriptor)  # closing releases a lock taken here
+    return True
+
+
+def test_sqlite_connections_are_the_queued_kind(app: Flask) -> None:
+    """Every connection of the app's engine queues its writers."""
+    _only("sqlite")
+    with db.engine.connect() as connection:
+        assert isinstance(connection.connection.dbapi_connection, QueuedWriters)
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "close"])
+def test_a_sqlite_writer_holds_the_lock_until_its_transaction_ends(app: Flask, end: str) -> None:
+    """The lock is taken by the first write, not by reads, and given back by the commit, the
+    rollback or the closing of the connection."""
+    _only("sqlite")
+    connection = db.engine.connect()
+    connection.execute(select(User.id))
+    assert _lock_is_free(app)
+    connection.execute(NO_OP_WRITE)
+    assert not _lock_is_free(app)
+    connection.execute(NO_OP_WRITE)  # the same transaction: nothing more to take
+    getattr(connection, end)()
+    assert _lock_is_free(app)
+    connection.close()
+
+
+def test_a_second_sqlite_writer_waits_on_the_lock_and_goes_on_at_the_commit(app: Flask) -> None:
+    """While one connection writes, another connection's write waits on the lock (it has not
+    reached SQLite, whose busy handler would sleep and retry), a read goes through, and the
+    waiting writer goes on as soon as the first commits."""
+    _only("sqlite")
+    engine = db.engine
+    first = engine.connect()
+    first.execute(NO_OP_WRITE)
+    reached: list[str] = []
+
+    def second_writer() -> None:
+        with engine.connect() as second:
+            second.execute(NO_OP_WRITE)
+            reached.append("written")
+            second.commit()
+
+    waiting = threading.Thread(target=second_writer)
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive() and reached == []
+    with engine.connect() as reader:
+        assert reader.execute(text("SELECT COUNT(*) FROM users")).scalar_one() >= 0
+    first.commit()
+    waiting.join(timeout=10)
+    assert reached == ["written"] and not waiting.is_alive()
+    first.close()
+    assert _lock_is_free(app)
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def begins(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The BEGINs the app sends itself (reads in autocommit send none)."""
+    sent: list[str] = []
+    original = psycopg.Connection.execute
+
+    def execute(connection: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query, str) and query.startswith("BEGIN"):
+            sent.append(query)
+        return original(connection, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", execute)
+    yield sent
+
+
+def _status() -> pq.TransactionStatus:
+    connection: Any = db.session.connection().connection.dbapi_connection
+    return pq.TransactionStatus(connection.info.transaction_status)
+
+
+def test_a_postgresql_page_read_sends_no_begin_and_a_write_one(
+        app: Flask, begins: list[str]) -> None:
+    """Reading pages opens no transaction on the server (no BEGIN, no COMMIT); a support
+    opens one, commits it, and counts once."""
+    _only("postgresql")
+    proposal = factories.proposal(factories.project("consultation"))
+    person = factories.user()
+    db.session.commit()
+    client = login(app.test_client(), person)
+    proposal_id = proposal.id
+    db.session.remove()
+    begins.clear()  # the test's own data
+    for path in ("/", "/projets", f"/propositions/{proposal_id}"):
+        assert client.get(path).status_code == 200
+    assert begins == []
+    assert client.post(f"/propositions/{proposal_id}/soutenir").status_code == 302
+    assert begins == ["BEGIN"]
+    assert support_rows(proposal_id) == 1
+    assert_counters_exact()
+
+
+def test_postgresql_reads_run_outside_a_transaction_and_locks_inside_one(app: Flask) -> None:
+    """A plain SELECT leaves the connection idle; a SELECT ... FOR UPDATE opens the transaction
+    its lock lasts for, as does a write."""
+    _only("postgresql")
+    person_id = factories.user().id
+    db.session.commit()
+    db.session.remove()
+    db.session.execute(select(User.id).where(User.id == person_id))
+    assert _status() == pq.TransactionStatus.IDLE
+    db.session.execute(select(User.id).where(User.id == person_id).with_for_update())
+    assert _status() == pq.TransactionStatus.INTRANS
+    db.session.commit()
+    assert _status() == pq.TransactionStatus.IDLE
+    db.session.execute(NO_OP_WRITE)
+    assert _status() == pq.TransactionStatus.INTRANS
+    db.session.rollback()
+
+
+def test_postgresql_another_isolation_level_gets_its_transaction(app: Flask) -> None:
+    """The open-data export's REPEATABLE READ: its statements run in one transaction at that
+    level; the connection is back in autocommit at its next use."""
+    _only("postgresql")
+    db.session.remove()
+    connection = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    assert connection.execute(text("SHOW transaction_isolation")).scalar_one() == (
+        "repeatable read")
+    assert _status() == pq.TransactionStatus.INTRANS
+    db.session.remove()
+    db.session.execute(select(User.id).limit(1))
+    assert _status() == pq.TransactionStatus.IDLE
+    db.session.remove()
+
+
+def test_postgresql_concurrent_supports_count_once_each(app: Flask) -> None:
+    """Many people support at once through the served app: every support is written once,
+    the counters are exact (the transactions the writes open are the ones that count)."""
+    _only("postgresql")
+    proposal = factories.proposal(factories.project("consultation"))
+    people = [factories.user() for _ in range(20)]
+    db.session.commit()
+    cookies = [session_cookie(app, person) for person in people]
+    path = f"/propositions/{proposal.id}/soutenir"
+    with serve(app) as address:
+        statuses = fire(address, [(path, cookie, None) for cookie in cookies * 2])
+    assert statuses == Counter({302: 40})
+    assert support_rows(proposal.id) == 20
+    assert_counters_exact()
