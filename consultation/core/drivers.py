@@ -19,7 +19,8 @@ cursor). Under READ COMMITTED, PostgreSQL's level and ours, every statement of a
 sees its own snapshot anyway: reads outside one see what they saw inside. A request that sets
 another isolation level (the open-data export's REPEATABLE READ) leaves autocommit through
 SQLAlchemy and gets the transaction its level asks for; the connection goes back to
-autocommit when it is next taken from the pool.
+autocommit when it is next taken from the pool. A connection asked for AUTOCOMMIT
+(`execution_options(isolation_level="AUTOCOMMIT")`: VACUUM, CREATE DATABASE) gets no BEGIN.
 """
 
 from __future__ import annotations
@@ -126,13 +127,15 @@ def sqlite_connect_args() -> dict[str, Any]:
 _LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
 
 
-def _postgresql_before_execute(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+def _postgresql_before_execute(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
     connection = cursor.connection
     if not connection.autocommit or connection.info.transaction_status:  # 0: IDLE
         return
     if (statement.startswith("SELECT") and not (" FOR " in statement and _LOCKING.search(statement))
             and getattr(cursor, "name", None) is None):  # a server-side cursor has a name
         return
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # asked for by its caller (VACUUM, CREATE DATABASE cannot run in a transaction)
     connection.execute("BEGIN")
 
 

@@ -179,6 +179,18 @@ def test_postgresql_another_isolation_level_gets_its_transaction(app: Flask) -> 
     db.session.remove()
 
 
+def test_postgresql_autocommit_asked_for_gets_no_transaction(app: Flask) -> None:
+    """A connection asked for AUTOCOMMIT (the benchmark's VACUUM ANALYZE, which PostgreSQL
+    refuses inside a transaction) gets no BEGIN before its statements."""
+    _only("postgresql")
+    db.session.remove()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE users"))
+        connection.execute(NO_OP_WRITE)
+        raw: Any = connection.connection.dbapi_connection
+        assert raw.info.transaction_status == pq.TransactionStatus.IDLE
+
+
 def test_postgresql_concurrent_supports_count_once_each(app: Flask) -> None:
     """Many people support at once through the served app: every support is written once,
     the counters are exact (the transactions the writes open are the ones that count)."""
