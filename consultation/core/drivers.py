@@ -131,7 +131,7 @@ def _postgresql_before_execute(conn: Any, cursor: Any, statement: str, *_: Any) 
     connection = cursor.connection
     if not connection.autocommit or connection.info.transaction_status:  # 0: IDLE
         return
-    if (statement.startswith("SELECT") and not (" FOR " in statement and _LOCKING.search(statement))
+    if (statement.startswith("SELECT") and not ("FOR" in statement and _LOCKING.search(statement))
             and getattr(cursor, "name", None) is None):  # a server-side cursor has a name
         return
     if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":

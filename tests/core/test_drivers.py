@@ -159,6 +159,9 @@ def test_postgresql_reads_run_outside_a_transaction_and_locks_inside_one(app: Fl
     assert _status() == pq.TransactionStatus.INTRANS
     db.session.commit()
     assert _status() == pq.TransactionStatus.IDLE
+    db.session.execute(text("SELECT id FROM users WHERE id = :id\nFOR UPDATE"), {"id": person_id})
+    assert _status() == pq.TransactionStatus.INTRANS
+    db.session.commit()
     db.session.execute(NO_OP_WRITE)
     assert _status() == pq.TransactionStatus.INTRANS
     db.session.rollback()
