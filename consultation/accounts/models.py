@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from consultation.accounts.emails import email_key
 from consultation.core import fragments
+from consultation.core.db import comma_values
 from consultation.core.models import TimestampMixin, as_utc, utcnow
 from consultation.extensions import Model
 from consultation.reference.models import Territory
@@ -136,7 +137,7 @@ class User(UserMixin, TimestampMixin, Model):
     def knows_roles(self, names: str | None) -> None:
         """The names of the roles held, read with the person (comma-separated): every page of
         a logged-in person asks for them, and building role_rows costs more than reading them."""
-        self.__dict__["_role_names"] = frozenset(name for name in (names or "").split(",") if name)
+        self.__dict__["_role_names"] = frozenset(comma_values(names))
 
     def has_role(self, role: str) -> bool:
         """True when the user holds this role."""

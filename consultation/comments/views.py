@@ -19,7 +19,7 @@ from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
 from consultation.core import fragments, kiosk, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
-from consultation.core.db import comma_list
+from consultation.core.db import comma_list, comma_values
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState, today
@@ -247,7 +247,7 @@ def threads_html(project: Project, proposal: Proposal | None) -> Markup:
     if people == {person.id}:  # the usual case: asked with the person's other facts
         listed = pages.facts("proposal" if proposal is not None else "project", person.id,
                              target.id)["own_comments"]
-        own = [int(ident) for ident in listed.split(",")] if listed else []
+        own = [int(ident) for ident in comma_values(listed)]
     else:  # a mediator acting for someone: the comments of both are theirs to act on
         on_target = (Comment.proposal_id == proposal.id if proposal is not None else and_(
             Comment.project_id == project.id, Comment.proposal_id.is_(None)))

@@ -50,6 +50,11 @@ def _comma_list(element: comma_list, compiler: Any, **kw: Any) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
+def comma_values(joined: str | None) -> list[str]:
+    """The values a comma_list joined ("3,7"), in its order; none for NULL (no row)."""
+    return joined.split(",") if joined else []
+
+
 # (dialect, table) -> its INSERT ... ON CONFLICT DO NOTHING RETURNING, built once: the
 # columns come with the values at execution, and SQLAlchemy caches the compiled form for each
 # set of columns.
@@ -121,11 +126,10 @@ def end_reading() -> None:
     ALL): read requests ending with one, as a closed session's do, had PostgreSQL parse and
     plan every statement of every page anew. Ended with a COMMIT (no write: nothing to flush
     to the WAL), the statements a page sends again and again are prepared once per
-    connection. A read opened no transaction on the server (SQLite, and PostgreSQL whose
-    connections run in autocommit until a statement needs one: `core/drivers.py`): there the
-    COMMIT sends nothing. The loaded objects
-    are not expired one by one: the session ends with the request. A transaction a failed
-    statement left inactive can only be rolled back."""
+    connection. Where a read opened no transaction on the server (SQLite, and PostgreSQL whose
+    connections run in autocommit until a statement needs one: `core/drivers.py`) the COMMIT
+    sends nothing. The loaded objects are not expired one by one: the session ends with the
+    request. A transaction a failed statement left inactive can only be rolled back."""
     session = db.session()
     transaction = session.get_transaction()
     if transaction is None:

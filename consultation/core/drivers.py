@@ -4,7 +4,7 @@ SQLite (the sqlite3 module). SQLite lets one writer at a time into a database. A
 that finds another writing waits in SQLite's busy handler, which sleeps 1, 2, 5, 10...
 milliseconds between tries: a comment holds the write lock for about a millisecond, yet the
 worker that came second slept at least one, its CPU idle (two gunicorn workers posting
-comments lost an eighth of their throughput that way). Here a connection about to open a
+comments lost about a sixth of their throughput that way). Here a connection about to open a
 write transaction first takes an exclusive `flock` on `<database>-writer`: the kernel wakes
 the next writer the moment the previous one commits or rolls back. Reads never take it (WAL
 lets them run beside the writer). Every connection has its own descriptor, so the threads of
@@ -14,13 +14,14 @@ still meets SQLite's own lock and busy timeout.
 PostgreSQL (psycopg). A transaction costs two round trips to the server, BEGIN and COMMIT,
 which were a tenth of a page read by someone logged in. Connections run in autocommit, and a
 transaction is opened (BEGIN) before the first statement that needs one: anything but a
-plain SELECT (writes, SAVEPOINT, SET, a locking SELECT ... FOR UPDATE, a server-side
-cursor). Under READ COMMITTED, PostgreSQL's level and ours, every statement of a transaction
-sees its own snapshot anyway: reads outside one see what they saw inside. A request that sets
-another isolation level (the open-data export's REPEATABLE READ) leaves autocommit through
-SQLAlchemy and gets the transaction its level asks for; the connection goes back to
-autocommit when it is next taken from the pool. A connection asked for AUTOCOMMIT
-(`execution_options(isolation_level="AUTOCOMMIT")`: VACUUM, CREATE DATABASE) gets no BEGIN.
+plain SELECT (writes, SAVEPOINT, SET, a locking SELECT ... FOR UPDATE, a transaction's
+advisory lock, a server-side cursor). Under READ COMMITTED, PostgreSQL's level and ours,
+every statement of a transaction sees its own snapshot anyway: reads outside one see what they
+saw inside. A request that sets another isolation level (the open-data export's REPEATABLE
+READ) leaves autocommit through SQLAlchemy and gets the transaction its level asks for; the
+connection goes back to autocommit when it is next taken from the pool. A connection asked for
+AUTOCOMMIT (`execution_options(isolation_level="AUTOCOMMIT")`: VACUUM, CREATE DATABASE) gets
+no BEGIN.
 """
 
 from __future__ import annotations
@@ -123,16 +124,25 @@ def sqlite_connect_args() -> dict[str, Any]:
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-# A SELECT that locks rows needs the transaction its locks last for.
-_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
+# A SELECT that locks rows, or takes an advisory lock for its transaction, needs the transaction
+# its locks last for (in autocommit they would be let go at once).
+_LOCKING = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|_xact_lock(?:_shared)?\s*\(")
+
+
+def _reads_only(cursor: Any, statement: str) -> bool:
+    """True for a plain SELECT, which needs no transaction: no row or advisory lock, no
+    server-side cursor (which has a name)."""
+    if not statement.startswith("SELECT") or getattr(cursor, "name", None) is not None:
+        return False
+    return not (("FOR" in statement or "_xact_" in statement) and _LOCKING.search(statement))
 
 
 def _postgresql_before_execute(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
     connection = cursor.connection
     if not connection.autocommit or connection.info.transaction_status:  # 0: IDLE
         return
-    if (statement.startswith("SELECT") and not ("FOR" in statement and _LOCKING.search(statement))
-            and getattr(cursor, "name", None) is None):  # a server-side cursor has a name
+    if _reads_only(cursor, statement):
         return
     if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return  # asked for by its caller (VACUUM, CREATE DATABASE cannot run in a transaction)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import audit
+from consultation.core.db import comma_values
 from consultation.extensions import db
 from consultation.reference.models import Orientation, Territory
 
@@ -78,7 +79,7 @@ def territory_name(territory_id: int | None) -> str:
 def territory_names(ids: str | None) -> list[str]:
     """The names of the territories listed by id ("3,7", as core.db.comma_list gives them), in
     display order, without a query."""
-    wanted = {int(ident) for ident in ids.split(",")} if ids else set()
+    wanted = {int(ident) for ident in comma_values(ids)}
     return [territory.name for territory in territories() if territory.id in wanted]
 
 

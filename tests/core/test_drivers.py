@@ -32,7 +32,7 @@ NO_OP_WRITE = text("UPDATE users SET locale = locale WHERE id = -1")
 
 def _only(dialect: str) -> None:
     if db.engine.dialect.name != dialect:
-        pytest.skip(f"{dialect} seulement")
+        pytest.skip(f"{'PostgreSQL' if dialect == 'postgresql' else 'SQLite'} seulement")
 
 
 # --- SQLite ------------------------------------------------------------------------------------
@@ -147,8 +147,9 @@ def test_a_postgresql_page_read_sends_no_begin_and_a_write_one(
 
 
 def test_postgresql_reads_run_outside_a_transaction_and_locks_inside_one(app: Flask) -> None:
-    """A plain SELECT leaves the connection idle; a SELECT ... FOR UPDATE opens the transaction
-    its lock lasts for, as does a write."""
+    """A plain SELECT leaves the connection idle; a SELECT ... FOR UPDATE (however written) or
+    an advisory lock for the transaction opens the transaction its lock lasts for, as does a
+    write."""
     _only("postgresql")
     person_id = factories.user().id
     db.session.commit()
@@ -160,6 +161,9 @@ def test_postgresql_reads_run_outside_a_transaction_and_locks_inside_one(app: Fl
     db.session.commit()
     assert _status() == pq.TransactionStatus.IDLE
     db.session.execute(text("SELECT id FROM users WHERE id = :id\nFOR UPDATE"), {"id": person_id})
+    assert _status() == pq.TransactionStatus.INTRANS
+    db.session.commit()
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": person_id})
     assert _status() == pq.TransactionStatus.INTRANS
     db.session.commit()
     db.session.execute(NO_OP_WRITE)
