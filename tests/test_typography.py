@@ -88,6 +88,9 @@ class TextReader(HTMLParser):
         if any(skipped for _, skipped, _ in self.stack):
             self.parts.append(" ")  # what is left out is not glued to its neighbours
             return
+        # A line break in the source is a space on screen: only blocks break lines (a break
+        # read as one hid "( 1 pour" written over two lines of a template).
+        data = data.replace("\r", " ").replace("\n", " ")
         self.parts.append(data)
         if any(group for _, _, group in self.stack):
             self.groups[-1].append(data)
