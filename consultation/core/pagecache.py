@@ -8,6 +8,10 @@ without a query. What differs between visitors never enters the cache: the page'
 is put back per visitor when served; a visitor with flashed messages or a login, any response
 that is not a plain 200 HTML page, and every POST pass through as usual. Logged-in people
 always see the live page, so nobody misses their own contribution.
+
+A page that carries no token (most pages a visitor reads: they hold no form) is the same bytes
+for every visitor, so it is also kept compressed, once per encoding asked (brotli, gzip):
+compressing a large page cost more than everything else its serving from memory did.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+import flask_compress.flask_compress as flask_compress
 from flask import Flask, Response, current_app, g, request, session
 
 from consultation.core import fragments
 from consultation.core.kiosk import is_kiosk
 from consultation.core.models import today
+from consultation.extensions import compress
 
 TOKEN = fragments.TOKEN  # stands in the cached HTML for each visitor's token
 MAX_PAGES = 2_000  # per worker; the oldest go first
@@ -44,7 +50,37 @@ class PageMemory:
         self.seconds = seconds
         self.locale_of_request = locale_of_request
         self.remember_cookie = remember_cookie
-        self.pages: OrderedDict[tuple[str, str, str, bool], tuple[float, str]] = OrderedDict()
+        self.pages: OrderedDict[tuple[str, str, str, bool], Kept] = OrderedDict()
+
+
+class Kept:
+    """A page kept: until when, its HTML, and, when it is the same for every visitor (no token
+    to put in), its compressed bytes per encoding, made on first demand."""
+
+    __slots__ = ("until", "html", "compressed")
+
+    def __init__(self, until: float, html: str) -> None:
+        self.until = until
+        self.html = html
+        self.compressed: dict[str, bytes] | None = None if TOKEN in html else {}
+
+    def response(self) -> Response:
+        """The page for this visitor: compressed as their browser asks when it can be."""
+        if self.compressed is None:
+            return Response(fragments.with_token(self.html), mimetype="text/html")
+        encoding = flask_compress._choose_algorithm(
+            compress.enabled_algorithms, request.headers.get("Accept-Encoding", ""))
+        if encoding is None:
+            return Response(self.html, mimetype="text/html")
+        body = self.compressed.get(encoding)
+        if body is None:
+            # The function Flask-Compress itself calls (extensions.py): the same bytes.
+            body = self.compressed[encoding] = flask_compress._compress_data(
+                current_app, self.html.encode(), encoding)
+        response = Response(body, mimetype="text/html")
+        # Flask-Compress leaves a response that has its encoding alone (and adds Vary).
+        response.headers["Content-Encoding"] = encoding
+        return response
 
 
 def init_app(app: Flask, locale_of_request: Callable[[], str]) -> None:
@@ -70,9 +106,9 @@ def serve_from_memory() -> Response | None:
     if key is None:
         return None
     found = memory.pages.get(key)
-    if found is not None and found[0] > time.monotonic():
+    if found is not None and found.until > time.monotonic():
         g.page_from_memory = True
-        return Response(fragments.with_token(found[1]), mimetype="text/html")
+        return found.response()
     g.page_cache_key = key
     return None
 
@@ -96,7 +132,7 @@ def remember_page(response: Response) -> Response:
     if token:
         # A plain substitution: the token is random, it cannot be part of the page otherwise.
         html = html.replace(token, TOKEN)
-    memory.pages[key] = (time.monotonic() + memory.seconds, html)
+    memory.pages[key] = Kept(time.monotonic() + memory.seconds, html)
     memory.pages.move_to_end(key)
     while len(memory.pages) > MAX_PAGES:
         memory.pages.popitem(last=False)

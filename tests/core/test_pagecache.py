@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from typing import Any
 
+import brotli
+import flask_compress.flask_compress as flask_compress_module
 import pytest
 from flask import Flask
 
@@ -75,6 +78,55 @@ def test_second_anonymous_visit_is_served_from_memory_with_its_own_token(app, ca
     response = second.post(login_url, data={"email": "personne@example.org", "password": "x",
                                             "csrf_token": token_of(form_first)})
     assert response.status_code == 400
+
+
+def test_a_page_without_a_form_is_kept_compressed_once_per_encoding(app, cached, monkeypatch):
+    """A page the same for every visitor is compressed once per encoding asked, and served
+    compressed from memory: the same bytes as a page compressed on its way out."""
+    calls: list[str] = []
+    compress_data = flask_compress_module._compress_data
+
+    def counting(app_: Flask, data: bytes, algorithm: str) -> bytes:
+        calls.append(algorithm)
+        return compress_data(app_, data, algorithm)
+
+    monkeypatch.setattr(flask_compress_module, "_compress_data", counting)
+    project = factories.project(title="Un projet lu par beaucoup")
+    db.session.commit()
+    url = f"/projets/{project.slug}"
+    made = cached.test_client().get(url, headers={"Accept-Encoding": "gzip"})
+    assert made.headers["Content-Encoding"] == "gzip" and calls == ["gzip"]
+    page = gzip.decompress(made.data)
+    assert b"Un projet lu par beaucoup" in page and b"csrf_token" not in page
+
+    calls.clear()
+    answers = [cached.test_client().get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+               for _ in range(2)]
+    answers += [cached.test_client().get(url, headers={"Accept-Encoding": "gzip"})
+                for _ in range(2)]
+    plain = cached.test_client().get(url)
+    counted, _ = sent_by(cached, cached.test_client(), url)
+    assert counted == []  # all from memory
+    assert calls == ["br", "gzip"]  # once per encoding, whatever the number of visitors
+    for response in answers[:2]:
+        assert response.headers["Content-Encoding"] == "br"
+        assert brotli.decompress(response.data) == page
+    for response in answers[2:]:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.data) == page
+    for response in answers:
+        assert response.headers["Content-Length"] == str(len(response.data))
+        assert "Accept-Encoding" in response.headers["Vary"]
+    assert "Content-Encoding" not in plain.headers and plain.data == page
+
+
+def test_a_page_with_a_form_is_compressed_for_each_visitor(app, cached):
+    """A page kept with a token to put in is compressed per visitor, each with their own."""
+    login_url = "/compte/connexion"
+    pages = [gzip.decompress(cached.test_client().get(
+        login_url, headers={"Accept-Encoding": "gzip"}).data).decode() for _ in range(3)]
+    tokens = {token_of(page) for page in pages}
+    assert len(tokens) == 3
 
 
 def test_memory_is_per_url_language_and_visitor_kind(app, cached, as_role):
