@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
-from consultation.accounts.models import PUBLIC_COLUMNS
+from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.core import fragments, kiosk, pages, ratelimits, similar, textfilter
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.errors import DomainError
@@ -137,19 +137,23 @@ def index(slug: str):
                            phase=phase, **own)
 
 
-# The proposal with its author, its project and the project's phases: everything the page
-# asks its rules and its parts about, in one statement.
+# The proposal with its project and the project's phases: everything the page asks its rules
+# about, in one statement. Its author is read only where the head of the page is made (_HEAD).
 _SHOW = (
     select(Proposal)
-    .options(joinedload(Proposal.author).load_only(*PUBLIC_COLUMNS),
-             joinedload(Proposal.project).joinedload(Project.phases))
+    .options(joinedload(Proposal.project).joinedload(Project.phases))
     .where(Proposal.id == bindparam("proposal_id"))
 )
 
-
-_MERGED = (
-    select(Proposal.id, Proposal.title).where(Proposal.merged_into_id == bindparam("proposal_id"))
-    .order_by(Proposal.id)
+# What only the head of the page shows, when it is made: the author's public name and the
+# proposals merged into this one, in one statement (a row per merged proposal, at least one).
+_MERGED_INTO = aliased(Proposal)
+_HEAD = (
+    select(User, _MERGED_INTO.id, _MERGED_INTO.title)
+    .options(load_only(*PUBLIC_COLUMNS))
+    .outerjoin(_MERGED_INTO, _MERGED_INTO.merged_into_id == bindparam("proposal_id"))
+    .where(User.id == bindparam("author_id"))
+    .order_by(_MERGED_INTO.id)
 )
 
 
@@ -175,10 +179,12 @@ def _parts(proposal: Proposal, shown: bool) -> dict[str, Markup]:
 
     def head() -> str:
         # Proposals merged into this one: a merge, its undoing and any change of a merged
-        # proposal move this one's version too (core/fragments.py), so they are read here.
-        merged = tuple(db.session.execute(
-            _MERGED, {"proposal_id": proposal.id}).all())
-        return part("head", merged=merged, shown=shown)()
+        # proposal move this one's version too (core/fragments.py), so they are read here; so
+        # do a rename or a block of its author.
+        rows = db.session.execute(
+            _HEAD, {"proposal_id": proposal.id, "author_id": proposal.author_id}).all()
+        merged = tuple(row for row in rows if row.id is not None)
+        return part("head", author=rows[0].User, merged=merged, shown=shown)()
 
     return {
         "breadcrumb": kept_breadcrumb("proposal_breadcrumb", (

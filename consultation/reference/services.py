@@ -65,6 +65,11 @@ def orientations() -> list[OrientationRow]:
     return cache["orientations"]
 
 
+def orientation_of(orientation_id: int | None) -> OrientationRow | None:
+    """An orientation by id, without a query; None for none."""
+    return next((o for o in orientations() if o.id == orientation_id), None)
+
+
 def territory_choices(blank: str | None = None) -> list[SelectChoice]:
     """Choices for a select field, with an optional blank first choice."""
     choices = [SelectChoice("", blank)] if blank is not None else []
