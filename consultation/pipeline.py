@@ -20,8 +20,9 @@ the later stages before it do not run):
    own fields given back with a login form). Before the page memory, so that a page is never
    served to, or kept for, a session that should have ended.
 4. serve_from_memory: an anonymous GET may get the HTML kept for its URL (PAGE_CACHE_SECONDS),
-   with this visitor's CSRF token put back in by plain substitution; no view, no query. Last,
-   once nothing else can refuse the request or change its session.
+   with this visitor's CSRF token put back in by plain substitution (a page without a form:
+   its bytes kept compressed for the encoding asked); no view, no query. Last, once nothing
+   else can refuse the request or change its session.
 
 Then the view: it parses its form, checks its permission, calls one service (which flushes,
 never commits) and renders or redirects. A service refusal that is still shown as a 200 page
