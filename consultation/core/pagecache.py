@@ -70,8 +70,8 @@ class Kept:
             return Response(fragments.with_token(self.html), mimetype="text/html")
         encoding = flask_compress._choose_algorithm(
             compress.enabled_algorithms, request.headers.get("Accept-Encoding", ""))
-        if encoding is None:
-            return Response(self.html, mimetype="text/html")
+        if encoding is None or len(self.html) < current_app.config["COMPRESS_MIN_SIZE"]:
+            return Response(self.html, mimetype="text/html")  # as Flask-Compress would leave it
         body = self.compressed.get(encoding)
         if body is None:
             # The function Flask-Compress itself calls (extensions.py): the same bytes.
