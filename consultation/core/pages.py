@@ -8,7 +8,7 @@ domain above registers what it adds with `@provides("proposal")`. No module impo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 Provider = Callable[..., dict[str, Any]]
 # How many items each section of "Mon espace" (the "account" page) lists, newest first.
@@ -52,23 +52,32 @@ def fact(page: str, name: str) -> Callable[[Fact], Fact]:
     def register(builder: Fact) -> Fact:
         _FACTS.setdefault(page, {})[name] = builder
         _STATEMENTS.pop(page, None)
+        for key in [key for key in _WITH_FACTS if key[0] == page]:
+            del _WITH_FACTS[key]
         return builder
 
     return register
 
 
-def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
-    """What the registered facts of `page` say for this person and target: asked once per
-    request, in one statement, the first time a provider needs one."""
+def _known() -> dict[tuple[str, int, int], dict[str, Any]]:
     from flask import request
-    from sqlalchemy import select
-
-    from consultation.core.db import run
 
     # Kept on the request itself: an app context (and its `g`) may outlive one request.
     this_request = request._get_current_object()  # type: ignore[attr-defined]
     known: dict[tuple[str, int, int], dict[str, Any]] = this_request.__dict__.setdefault(
         "page_facts", {})
+    return known
+
+
+def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
+    """What the registered facts of `page` say for this person and target: asked once per
+    request, in one statement, the first time a provider needs one (unless the page's own
+    statement brought them: `with_facts`)."""
+    from sqlalchemy import select
+
+    from consultation.core.db import run
+
+    known = _known()
     key = (page, person_id, target_id)
     if key not in known:
         statement = _STATEMENTS.get(page)
@@ -78,3 +87,47 @@ def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
         row = run(statement, {"person_id": person_id, "target_id": target_id})
         known[key] = dict(row.one()._mapping)
     return known[key]
+
+
+# A page whose own statement reads its target can bring the facts of the person the session
+# names with it: one statement (on PostgreSQL, one round trip) less for every logged-in view.
+_WITH_FACTS: dict[tuple[str, int], Any] = {}
+FACT_PREFIX = "fact_"
+
+
+def session_person() -> int | None:
+    """The id of the account the session names, before its person is loaded (whose check of
+    the session's nonce may still end it: facts read for it are then never asked)."""
+    from flask import session
+
+    ident, _, _ = str(session.get("_user_id") or "").partition(":")
+    return int(ident) if ident.isdigit() else None
+
+
+def with_facts(page: str, statement: Any, target: Any) -> Any:
+    """`statement` (which reads the page's target: `target` is its id column) with the facts
+    of `page` as more columns, for the person bound as :person_id; built once."""
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.sql.elements import BindParameter
+    from sqlalchemy.sql.visitors import replacement_traverse
+
+    key = (page, id(statement))
+    joined = _WITH_FACTS.get(key)
+    if joined is None:
+        def on_target(element: Any, **_: Any) -> Any:
+            if isinstance(element, BindParameter) and element.key == "target_id":
+                return target
+            return None
+
+        joined = _WITH_FACTS[key] = statement.add_columns(*(
+            replacement_traverse(cast(ColumnElement[Any], build()), {}, on_target)
+            .label(FACT_PREFIX + name)
+            for name, build in _FACTS[page].items()))
+    return joined
+
+
+def keep_facts(page: str, person_id: int, target_id: int, row: Any) -> None:
+    """Keep for this request the facts a `with_facts` statement read: `facts` gives them."""
+    values = row._mapping
+    _known()[(page, person_id, target_id)] = {
+        name: values[FACT_PREFIX + name] for name in _FACTS[page]}

@@ -149,9 +149,16 @@ def _parts(project: Project, territory_ids: str | None) -> dict[str, Markup]:
 @bp.route("/projets/<slug>")
 def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
-    row = (db.session.execute(_SHOW, {"slug": slug}).unique().one_or_none()
-           if SLUG.fullmatch(slug) else None)
-    project, territory_ids = row if row is not None else (None, None)
+    person = pages.session_person()
+    row = None
+    if SLUG.fullmatch(slug):
+        # Logged in: the person's facts about the project come with it (core/pages.py).
+        statement = _SHOW if person is None else pages.with_facts("project", _SHOW, Project.id)
+        row = db.session.execute(statement, {"slug": slug, "person_id": person}
+                                 ).unique().one_or_none()
+    project, territory_ids = row[:2] if row is not None else (None, None)
+    if row is not None and person is not None:
+        pages.keep_facts("project", person, project.id, row)
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return render_template(
