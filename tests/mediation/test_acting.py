@@ -133,6 +133,9 @@ def test_supports_are_the_participants_once_and_within_their_limit(mediator, wor
     assert mediator.post(f"/propositions/{proposal.id}/soutenir").status_code == 302
     again = mediator.post(f"/propositions/{proposal.id}/soutenir", follow_redirects=True)
     assert "Vous soutenez déjà cette proposition." in text(again)
+    # The page says whose support it is: the participant's while acting, not the mediator's
+    # (whose own facts the page's statement reads: core/pages.py with_facts).
+    assert "Vous soutenez cette proposition." in text(mediator.get(f"/propositions/{proposal.id}"))
     db.session.commit()
     [support] = db.session.scalars(select(Support)).all()
     assert (support.user_id, support.mediator_id) == (profile.user_id, mediator.user.id)
@@ -149,6 +152,8 @@ def test_supports_are_the_participants_once_and_within_their_limit(mediator, wor
     assert response.status_code == 403 and "vos 2 soutiens" in text(response)
     # The mediator, as themself, still has both supports.
     mediator.post("/mediation/agir/arreter")
+    assert "Vous soutenez cette proposition." not in text(
+        mediator.get(f"/propositions/{proposal.id}"))
     assert mediator.post(f"/propositions/{third.id}/soutenir").status_code == 302
     db.session.commit()
     by = dict(db.session.execute(

@@ -1,0 +1,64 @@
+"""A logged-in person's facts about a proposal or a project (supported? followed? their
+comments) come with the page's own statement (core/pages.py with_facts): they are that
+person's, and only theirs."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from consultation.accounts.models import new_nonce
+from consultation.extensions import db
+from consultation.notifications.services import follow
+from tests import factories
+from tests.conftest import login
+
+
+def page_of(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def world():
+    """A proposal and its project; Anne supports, follows and comments both; Bob nothing."""
+    project = factories.project("consultation")
+    proposal = factories.proposal(project)
+    anne, bob = factories.user(display_name="Anne"), factories.user(display_name="Bob")
+    factories.support(proposal, anne)
+    follow(anne, proposal=proposal)
+    follow(anne, project=project)
+    factories.comment(proposal, anne, body="Le commentaire d’Anne sur la proposition.")
+    factories.comment(project, anne, body="Le commentaire d’Anne sur le projet.")
+    db.session.commit()
+    return {"project": project, "proposal": proposal, "anne": anne, "bob": bob}
+
+
+def test_each_person_sees_their_own_facts(app, world):
+    """Anne sees her support, her follows and her own comments' buttons; Bob, on the same
+    pages right after her (fragments kept), none of it."""
+    proposal_url = f"/propositions/{world['proposal'].id}"
+    project_url = f"/projets/{world['project'].slug}"
+    anne, bob = login(app.test_client(), world["anne"]), login(app.test_client(), world["bob"])
+    for url in (proposal_url, project_url):
+        mine, theirs = page_of(anne, url), page_of(bob, url)
+        assert "Ne plus suivre" in mine and "Ne plus suivre" not in theirs, url
+        assert "Modifier" in mine and "Modifier" not in theirs, url
+    assert "Vous soutenez cette proposition." in page_of(anne, proposal_url)
+    assert "Vous soutenez cette proposition." not in page_of(bob, proposal_url)
+
+
+def test_a_session_ended_elsewhere_gets_the_visitors_page(app, world):
+    """A session whose account changed its password since (another nonce): the facts read for
+    the id it names are never shown; the page is a visitor's."""
+    client = login(app.test_client(), world["anne"])
+    proposal_url = f"/propositions/{world['proposal'].id}"
+    assert "Vous soutenez cette proposition." in page_of(client, proposal_url)
+    world["anne"].session_nonce = new_nonce()
+    db.session.commit()
+    for url in (proposal_url, f"/projets/{world['project'].slug}"):
+        page = page_of(client, url)
+        assert "Ne plus suivre" not in page and "Vous soutenez" not in page, url
+        assert "Se connecter" in page, url
