@@ -178,6 +178,7 @@ def _register_template_globals(app: Flask) -> None:
 
 def _register_user_loader() -> None:
     from consultation.accounts.models import User, UserRole
+    from consultation.core import pages
     from consultation.core.db import comma_list
     from consultation.notifications.models import Notification
     from consultation.notifications.services import unread_known
@@ -195,6 +196,8 @@ def _register_user_loader() -> None:
         .where(UserRole.user_id == User.id).correlate(User).scalar_subquery()
     )
     by_id = select(User, unread, roles).where(User.id == bindparam("user_id"))
+    # A page that reads the person's facts with its own statement reads them there too.
+    pages.read_person_with(User, User.id, unread, roles)
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
@@ -203,10 +206,14 @@ def _register_user_loader() -> None:
         user_id, _, nonce = token.partition(":")
         if not user_id.isdigit():
             return None
-        row = db.session.execute(by_id, {"user_id": int(user_id)}).one_or_none()
+        read = pages.person_read(int(user_id))
+        row = read if read is not None else db.session.execute(
+            by_id, {"user_id": int(user_id)}).one_or_none()
         if row is None:
             return None
         user, count, names = row
+        if user is None:  # the page's statement found no such account
+            return None
         if user.is_deleted or user.session_nonce != nonce:
             return None
         user.knows_roles(names)

@@ -234,12 +234,12 @@ def seen_again(app: Any, client: Any, url: str) -> tuple[Work, int, list[str]]:
 
 @pytest.mark.parametrize("page", ["proposal", "project"])
 @pytest.mark.parametrize(("person", "expected"), [
-    ("visitor", 1), ("reader", 2), ("moderator", 2), ("citizen", 3)])
+    ("visitor", 1), ("reader", 1), ("moderator", 1), ("citizen", 2)])
 def test_seen_again_a_page_sends_few_statements(app, urls, page, person, expected):
     """Seen again, a proposal or project page sends one statement for what it shows (the
     proposal with its project and phases, or the project) with, for a logged-in person, all
-    their facts about it (supported? followed? their comments on it: core/pages.py
-    with_facts), and one for them (with their roles and the header's unread count); an
+    their facts about it (supported? followed? their comments on it) and the person
+    themself, with their roles and the header's unread count (core/pages.py with_facts); an
     author, one more for their comments."""
     _, statements, _ = seen_again(app, client_of(app, urls, person), urls[page][FEW])
     assert statements == expected, statements

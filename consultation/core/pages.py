@@ -104,10 +104,24 @@ def session_person() -> int | None:
     return int(ident) if ident.isdigit() else None
 
 
+# How the app's user loader reads a person: their entity, its id column and what it reads with
+# them (roles, the header's unread count). Given, a `with_facts` statement reads the person the
+# session names too, and the loader takes them from there (`person_read`) instead of asking.
+_PERSON: tuple[Any, Any, tuple[Any, ...]] | None = None
+
+
+def read_person_with(entity: Any, key: Any, *columns: Any) -> None:
+    """Say how the user loader reads a person (see _PERSON)."""
+    global _PERSON
+    _PERSON = (entity, key, columns)
+    _WITH_FACTS.clear()
+
+
 def with_facts(page: str, statement: Any, target: Any) -> Any:
     """`statement` (which reads the page's target: `target` is its id column) with the facts
-    of `page` as more columns, for the person bound as :person_id; built once."""
-    from sqlalchemy import ColumnElement
+    of `page` as more columns, for the person bound as :person_id, and that person as the user
+    loader reads them (read_person_with; none when the account is gone); built once."""
+    from sqlalchemy import ColumnElement, Integer, bindparam
     from sqlalchemy.sql.elements import BindParameter
     from sqlalchemy.sql.visitors import replacement_traverse
 
@@ -119,15 +133,39 @@ def with_facts(page: str, statement: Any, target: Any) -> Any:
                 return target
             return None
 
-        joined = _WITH_FACTS[key] = statement.add_columns(*(
+        joined = statement.add_columns(*(
             replacement_traverse(cast(ColumnElement[Any], build()), {}, on_target)
             .label(FACT_PREFIX + name)
             for name, build in _FACTS[page].items()))
+        if _PERSON is not None:
+            entity, ident, columns = _PERSON
+            joined = joined.add_columns(entity, *columns).outerjoin(
+                entity, ident == bindparam("person_id", type_=Integer))
+        _WITH_FACTS[key] = joined
     return joined
 
 
 def keep_facts(page: str, person_id: int, target_id: int, row: Any) -> None:
-    """Keep for this request the facts a `with_facts` statement read: `facts` gives them."""
+    """Keep for this request the facts a `with_facts` statement read (`facts` gives them) and
+    the person it read (`person_read`)."""
     values = row._mapping
     _known()[(page, person_id, target_id)] = {
         name: values[FACT_PREFIX + name] for name in _FACTS[page]}
+    if _PERSON is not None:
+        _people()[person_id] = tuple(row[-1 - len(_PERSON[2]):])
+
+
+def _people() -> dict[int, tuple[Any, ...]]:
+    from flask import request
+
+    this_request = request._get_current_object()  # type: ignore[attr-defined]
+    people: dict[int, tuple[Any, ...]] = this_request.__dict__.setdefault("page_people", {})
+    return people
+
+
+def person_read(person_id: int) -> tuple[Any, ...] | None:
+    """The person (None when the account is gone) and what the user loader reads with them, if
+    this request's page statement read them already; None otherwise."""
+    from flask import has_request_context
+
+    return _people().get(person_id) if has_request_context() else None

@@ -62,3 +62,20 @@ def test_a_session_ended_elsewhere_gets_the_visitors_page(app, world):
         page = page_of(client, url)
         assert "Ne plus suivre" not in page and "Vous soutenez" not in page, url
         assert "Se connecter" in page, url
+
+
+def test_a_session_naming_no_account_or_a_deleted_one_gets_the_visitors_page(app, world):
+    """The page's statement reads the person the session names: an account that does not
+    exist, or one deleted since, gives a visitor's page, as the user loader alone would."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"987654:{new_nonce()}"
+    anne = login(app.test_client(), world["anne"])
+    proposal_url = f"/propositions/{world['proposal'].id}"
+    assert "Vous soutenez cette proposition." in page_of(anne, proposal_url)
+    world["anne"].deleted_at = world["anne"].created_at
+    db.session.commit()
+    for who in (client, anne):
+        for url in (proposal_url, f"/projets/{world['project'].slug}"):
+            page = page_of(who, url)
+            assert "Vous soutenez" not in page and "Se connecter" in page, url
