@@ -241,9 +241,8 @@ def _filtered(
 _BY_SLUG: dict[bool, Any] = {}
 
 
-def by_slug(slug: str, full: bool = False) -> Project | None:
-    """A project by its slug with its phases; `full` adds orientation and territories. The
-    phases come in the same statement (a project has three at most)."""
+def by_slug_statement(full: bool = False) -> Any:
+    """by_slug's statement (bound: slug), built once."""
     statement = _BY_SLUG.get(full)
     if statement is None:
         statement = (select(Project).options(joinedload(Project.phases))
@@ -253,7 +252,14 @@ def by_slug(slug: str, full: bool = False) -> Project | None:
                 joinedload(Project.orientation), selectinload(Project.territories)
             )
         _BY_SLUG[full] = statement
-    found: Project | None = db.session.scalars(statement, {"slug": slug}).unique().first()
+    return statement
+
+
+def by_slug(slug: str, full: bool = False) -> Project | None:
+    """A project by its slug with its phases; `full` adds orientation and territories. The
+    phases come in the same statement (a project has three at most)."""
+    found: Project | None = db.session.scalars(
+        by_slug_statement(full), {"slug": slug}).unique().first()
     return found
 
 

@@ -40,10 +40,24 @@ PER_PAGE = 12
 SLUG = re.compile(r"[a-z0-9-]{1,120}")
 
 
-def project_or_404(slug: str, full: bool = False) -> Project:
+def project_or_404(slug: str, full: bool = False, facts_of: str | None = None) -> Project:
     """The project of a URL, or the French 404 page; every domain's pages use it. A draft is
-    a 404 too, but for those who may see drafts."""
-    project = services.by_slug(slug, full=full) if SLUG.fullmatch(slug) else None
+    a 404 too, but for those who may see drafts. `facts_of` names the page whose facts about
+    the project the logged-in person's session asks, read in the same statement with the
+    person themself (core/pages.py with_facts)."""
+    project: Project | None = None
+    person = pages.session_person() if facts_of is not None and not full else None
+    if not SLUG.fullmatch(slug):
+        pass
+    elif person is None or facts_of is None:
+        project = services.by_slug(slug, full=full)
+    else:
+        row = db.session.execute(
+            pages.with_facts(facts_of, services.by_slug_statement(), Project.id),
+            {"slug": slug, "person_id": person}).unique().first()
+        if row is not None:
+            project = row[0]
+            pages.keep_facts(facts_of, person, row[0].id, row)
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return project

@@ -67,7 +67,7 @@ class _Listed:
 @bp.route("/projets/<slug>/propositions")
 def index(slug: str):
     """A project's proposals: sorted, filtered by territory and answer, paginated."""
-    project = project_or_404(slug)
+    project = project_or_404(slug, facts_of="proposal_list")
     # The sort as the form reads it (a refused one is the default); the form itself is read
     # when the list is made, or at once for the random order, whose seed the key needs.
     sort = request.args.get("tri", "hasard")

@@ -152,6 +152,13 @@ def supported_ids(user: User, proposal_ids: list[int], project: Project | None =
     return found
 
 
+def know_used(user: User, project: Project, count: int) -> None:
+    """Say how many supports the user gives in the project, read with other facts of a page:
+    `supports_left` then asks nothing."""
+    if user.is_authenticated and project.support_limit is not None:
+        setattr(g, _used_key(project), count)
+
+
 def supports_left(user: User, project: Project) -> int | None:
     """How many supports the user may still give in the project (None: no limit). Counted once
     per request: the page's rule checks and its text ask the same question."""

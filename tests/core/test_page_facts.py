@@ -79,3 +79,22 @@ def test_a_session_naming_no_account_or_a_deleted_one_gets_the_visitors_page(app
         for url in (proposal_url, f"/projets/{world['project'].slug}"):
             page = page_of(who, url)
             assert "Vous soutenez" not in page and "Se connecter" in page, url
+
+
+def test_a_list_marks_each_persons_supports_and_counts_what_is_left(app):
+    """On the same kept list, each person's own supports are marked and their supports left
+    counted (read with the project: one statement)."""
+    project = factories.project("consultation", support_limit=3)
+    first, second = factories.proposal(project), factories.proposal(project)
+    anne, bob = factories.user(display_name="Anne"), factories.user(display_name="Bob")
+    factories.support(first, anne)
+    factories.support(first, bob)
+    factories.support(second, bob)
+    db.session.commit()
+    url = f"/projets/{project.slug}/propositions?tri=soutiens"
+    pages = {name: page_of(login(app.test_client(), person), url)
+             for name, person in (("anne", anne), ("bob", bob))}
+    assert pages["anne"].count("vous soutenez") == 1
+    assert pages["bob"].count("vous soutenez") == 2
+    assert "Il vous reste 2 soutiens sur 3" in pages["anne"]
+    assert "Il vous reste 1 soutien sur 3" in pages["bob"]
