@@ -239,7 +239,7 @@ def test_seen_again_a_page_sends_few_statements(app, urls, page, person, expecte
     """Seen again, a proposal or project page sends one statement for what it shows (the
     proposal with its project and phases, or the project) with, for a logged-in person, all
     their facts about it (supported? followed? their comments on it) and the person
-    themself, with their roles and the header's unread count (core/pages.py with_facts); an
+    themself, with their roles and the header's unread count (core/pages.py read_with_facts); an
     author, one more for their comments."""
     _, statements, _ = seen_again(app, client_of(app, urls, person), urls[page][FEW])
     assert statements == expected, statements
@@ -300,7 +300,7 @@ def test_a_list_seen_again_does_the_same_work_over_20_or_200_proposals(app, urls
     work, statements, loaded = seen[0]
     assert loaded.count("Project") == 1 and "Proposal" not in loaded, loaded
     # The project's, with for a person their record (with the header's count of
-    # notifications) and their supports in the project (core/pages.py with_facts).
+    # notifications) and their supports in the project (core/pages.py read_with_facts).
     assert statements == 1, statements
     assert work.dates == work.babel_dates == 0, work
 

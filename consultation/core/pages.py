@@ -59,25 +59,25 @@ def fact(page: str, name: str) -> Callable[[Fact], Fact]:
     return register
 
 
-def _known() -> dict[tuple[str, int, int], dict[str, Any]]:
+def _kept(name: str) -> dict[Any, Any]:
+    """A dictionary kept on the request itself (an app context, and its `g`, may outlive one
+    request): the facts read (`page_facts`), the person read with them (`page_people`)."""
     from flask import request
 
-    # Kept on the request itself: an app context (and its `g`) may outlive one request.
     this_request = request._get_current_object()  # type: ignore[attr-defined]
-    known: dict[tuple[str, int, int], dict[str, Any]] = this_request.__dict__.setdefault(
-        "page_facts", {})
-    return known
+    kept: dict[Any, Any] = this_request.__dict__.setdefault(name, {})
+    return kept
 
 
 def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
     """What the registered facts of `page` say for this person and target: asked once per
     request, in one statement, the first time a provider needs one (unless the page's own
-    statement brought them: `with_facts`)."""
+    statement brought them: `read_with_facts`)."""
     from sqlalchemy import select
 
     from consultation.core.db import run
 
-    known = _known()
+    known = _kept("page_facts")
     key = (page, person_id, target_id)
     if key not in known:
         statement = _STATEMENTS.get(page)
@@ -95,7 +95,7 @@ _WITH_FACTS: dict[tuple[str, int], Any] = {}
 FACT_PREFIX = "fact_"
 
 
-def session_person() -> int | None:
+def _session_person() -> int | None:
     """The id of the account the session names, before its person is loaded (whose check of
     the session's nonce may still end it: facts read for it are then never asked)."""
     from flask import session
@@ -105,8 +105,8 @@ def session_person() -> int | None:
 
 
 # How the app's user loader reads a person: their entity, its id column and what it reads with
-# them (roles, the header's unread count). Given, a `with_facts` statement reads the person the
-# session names too, and the loader takes them from there (`person_read`) instead of asking.
+# them (roles, the header's unread count). Given, `read_with_facts` reads the person the session
+# names too, and the loader takes them from there (`person_read`) instead of asking.
 _PERSON: tuple[Any, Any, tuple[Any, ...]] | None = None
 
 
@@ -117,7 +117,7 @@ def read_person_with(entity: Any, key: Any, *columns: Any) -> None:
     _WITH_FACTS.clear()
 
 
-def with_facts(page: str, statement: Any, target: Any) -> Any:
+def _with_facts(page: str, statement: Any, target: Any) -> Any:
     """`statement` (which reads the page's target: `target` is its id column) with the facts
     of `page` as more columns, for the person bound as :person_id, and that person as the user
     loader reads them (read_person_with; none when the account is gone); built once."""
@@ -145,22 +145,24 @@ def with_facts(page: str, statement: Any, target: Any) -> Any:
     return joined
 
 
-def keep_facts(page: str, person_id: int, target_id: int, row: Any) -> None:
-    """Keep for this request the facts a `with_facts` statement read (`facts` gives them) and
-    the person it read (`person_read`)."""
-    values = row._mapping
-    _known()[(page, person_id, target_id)] = {
-        name: values[FACT_PREFIX + name] for name in _FACTS[page]}
-    if _PERSON is not None:
-        _people()[person_id] = tuple(row[-1 - len(_PERSON[2]):])
+def read_with_facts(page: str, statement: Any, target: Any, params: dict[str, Any]) -> Any:
+    """The first row of `statement` (its first column the page's target, `target` that
+    target's id column), with, for the account the session names, that person and their facts
+    about the target read in the same statement and kept for the request (`facts`,
+    `person_read`); None when there is no such row."""
+    from consultation.extensions import db
 
-
-def _people() -> dict[int, tuple[Any, ...]]:
-    from flask import request
-
-    this_request = request._get_current_object()  # type: ignore[attr-defined]
-    people: dict[int, tuple[Any, ...]] = this_request.__dict__.setdefault("page_people", {})
-    return people
+    person = _session_person()
+    if person is None:
+        return db.session.execute(statement, params).unique().first()
+    row = db.session.execute(_with_facts(page, statement, target),
+                             {**params, "person_id": person}).unique().first()
+    if row is not None:
+        _kept("page_facts")[(page, person, row[0].id)] = {
+            name: row._mapping[FACT_PREFIX + name] for name in _FACTS[page]}
+        if _PERSON is not None:
+            _kept("page_people")[person] = tuple(row[-1 - len(_PERSON[2]):])
+    return row
 
 
 def person_read(person_id: int) -> tuple[Any, ...] | None:
@@ -168,4 +170,4 @@ def person_read(person_id: int) -> tuple[Any, ...] | None:
     this request's page statement read them already; None otherwise."""
     from flask import has_request_context
 
-    return _people().get(person_id) if has_request_context() else None
+    return _kept("page_people").get(person_id) if has_request_context() else None

@@ -21,7 +21,6 @@ from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
 from consultation.core.templating import awaits_confirmation, can, kept_breadcrumb, refusal
-from consultation.extensions import db
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm, PublishForm
 from consultation.projects.models import PhaseKind, Project, project_territories
@@ -44,20 +43,15 @@ def project_or_404(slug: str, full: bool = False, facts_of: str | None = None) -
     """The project of a URL, or the French 404 page; every domain's pages use it. A draft is
     a 404 too, but for those who may see drafts. `facts_of` names the page whose facts about
     the project the logged-in person's session asks, read in the same statement with the
-    person themself (core/pages.py with_facts)."""
+    person themself (core/pages.py read_with_facts)."""
     project: Project | None = None
-    person = pages.session_person() if facts_of is not None and not full else None
-    if not SLUG.fullmatch(slug):
-        pass
-    elif person is None or facts_of is None:
-        project = services.by_slug(slug, full=full)
-    else:
-        row = db.session.execute(
-            pages.with_facts(facts_of, services.by_slug_statement(), Project.id),
-            {"slug": slug, "person_id": person}).unique().first()
-        if row is not None:
-            project = row[0]
-            pages.keep_facts(facts_of, person, row[0].id, row)
+    if SLUG.fullmatch(slug):
+        if facts_of is None:
+            project = services.by_slug(slug, full=full)
+        else:
+            row = pages.read_with_facts(facts_of, services.by_slug_statement(full), Project.id,
+                                        {"slug": slug})
+            project = row[0] if row is not None else None
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return project
@@ -163,16 +157,10 @@ def _parts(project: Project, territory_ids: str | None) -> dict[str, Markup]:
 @bp.route("/projets/<slug>")
 def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
-    person = pages.session_person()
-    row = None
-    if SLUG.fullmatch(slug):
-        # Logged in: the person's facts about the project come with it (core/pages.py).
-        statement = _SHOW if person is None else pages.with_facts("project", _SHOW, Project.id)
-        row = db.session.execute(statement, {"slug": slug, "person_id": person}
-                                 ).unique().one_or_none()
+    # Logged in: the person and their facts about the project come with it (core/pages.py).
+    row = (pages.read_with_facts("project", _SHOW, Project.id, {"slug": slug})
+           if SLUG.fullmatch(slug) else None)
     project, territory_ids = row[:2] if row is not None else (None, None)
-    if row is not None and person is not None:
-        pages.keep_facts("project", person, project.id, row)
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return render_template(

@@ -206,17 +206,11 @@ def _parts(proposal: Proposal, shown: bool) -> dict[str, Markup]:
 @bp.route("/propositions/<id:proposal_id>")
 def show(proposal_id: int):
     """A proposal with its support button and comment threads."""
-    person = pages.session_person()
-    if person is None:
-        proposal = db.session.execute(_SHOW, {"proposal_id": proposal_id}).unique().scalar()
-    else:
-        row = db.session.execute(pages.with_facts("proposal", _SHOW, Proposal.id), {
-            "proposal_id": proposal_id, "person_id": person}).unique().one_or_none()
-        proposal = row[0] if row is not None else None
-        if proposal is not None:
-            pages.keep_facts("proposal", person, proposal.id, row)
-    if proposal is None:
+    # Logged in: the person and their facts about the proposal come with it (core/pages.py).
+    row = pages.read_with_facts("proposal", _SHOW, Proposal.id, {"proposal_id": proposal_id})
+    if row is None:
         abort(404)
+    proposal = row[0]
     own = current_user.is_authenticated and proposal.author_id == current_user.id
     shown = proposal.is_visible or can("moderation.decide") or (
         own and proposal.moderation == ModerationState.PENDING)

@@ -8,13 +8,12 @@ from typing import Any
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Integer, any_, bindparam, delete, func, literal, select, union_all
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from consultation.accounts.models import User
 from consultation.core import audit
-from consultation.core.db import insert_ignore, rowcount, run
+from consultation.core.db import insert_ignore, rowcount
 from consultation.core.errors import DomainError
 from consultation.core.pagination import Page, paginate
 from consultation.core.signals import support_added, support_removed
@@ -28,11 +27,15 @@ log = logging.getLogger(__name__)
 OWN_PROPOSAL = _l("Vous êtes l'auteur·e de cette proposition\u00a0: elle porte déjà votre voix.")
 
 
+def given_in(person: Any, project: Any) -> Any:
+    """The supports a person gives in a project (either a value, a column or a parameter): by
+    the index on (user_id, project_id). The limit's count and a list page's facts ask it."""
+    return and_(Support.user_id == person, Support.project_id == project)
+
+
 # The statements of every support POST, built once: their compiled forms are found in
 # SQLAlchemy's cache by their constant shape instead of being built and keyed per request.
-_USED = select(func.count()).where(
-    Support.user_id == bindparam("user_id"), Support.project_id == bindparam("project_id")
-)
+_USED = select(func.count()).where(given_in(bindparam("user_id"), bindparam("project_id")))
 _LOCK_USER = select(User.id).where(User.id == bindparam("user_id")).with_for_update()
 _DELETE = delete(Support).where(
     Support.user_id == bindparam("user_id"), Support.proposal_id == bindparam("proposal_id")
@@ -96,67 +99,14 @@ def remove_support(user: User, proposal: Proposal, mediator: User | None = None)
     return True
 
 
-# Which of a page's proposals the person supports and, in the same statement, how many supports
-# they give in the project (a row tagged 1): a list or proposal page needs both. Core rows, not
-# ORM objects, and built once per dialect. The page's ids go in one parameter, an array on
-# PostgreSQL and a JSON list read by json_each() on SQLite: an expanding IN list is written
-# into the SQL anew at each execution, which cost more than the rest of the statement.
-_SUPPORTS = Support.__table__
-_MARKED_STATEMENTS: dict[tuple[str, bool], Any] = {}
-
-
-def _marked(dialect: str, with_used: bool) -> Any:
-    """The statement of `supported_ids` for this dialect (ids: the parameter `ids`)."""
-    statement = _MARKED_STATEMENTS.get((dialect, with_used))
-    if statement is None:
-        if dialect == "postgresql":
-            among = _SUPPORTS.c.proposal_id == any_(
-                bindparam("ids", type_=postgresql.ARRAY(Integer)))
-        else:
-            listed = func.json_each(bindparam("ids", type_=JSON)).table_valued("value")
-            among = _SUPPORTS.c.proposal_id.in_(select(listed.c.value))
-        statement = select(literal(0).label("kind"), _SUPPORTS.c.proposal_id).where(
-            _SUPPORTS.c.user_id == bindparam("user_id"), among)
-        if with_used:
-            statement = union_all(statement, select(literal(1).label("kind"), func.count()).where(
-                _SUPPORTS.c.user_id == bindparam("user_id"),
-                _SUPPORTS.c.project_id == bindparam("project_id"),
-            ))
-        _MARKED_STATEMENTS[dialect, with_used] = statement
-    return statement
-
-
 def _used_key(project: Project) -> str:
     return f"supports_used_{project.id}"
 
 
-def supported_ids(user: User, proposal_ids: list[int], project: Project | None = None) -> set[int]:
-    """Which of these proposals the user supports (one query). Given the project, the same
-    statement counts the supports the user gives there, for `supports_left` to find."""
-    if not user.is_authenticated:
-        return set()
-    key = _used_key(project) if project is not None and project.support_limit is not None else ""
-    count = bool(key) and key not in g
-    if not proposal_ids and not count:
-        return set()
-    params: dict[str, Any] = {"user_id": user.id, "ids": proposal_ids}
-    if count and project is not None:
-        params["project_id"] = project.id
-    rows: Any = run(_marked(db.session.get_bind().dialect.name, "project_id" in params), params)
-    found: set[int] = set()
-    for kind, value in rows:
-        if kind:
-            setattr(g, key, value or 0)
-        else:
-            found.add(value)
-    return found
-
-
-def know_used(user: User, project: Project, count: int) -> None:
-    """Say how many supports the user gives in the project, read with other facts of a page:
-    `supports_left` then asks nothing."""
-    if user.is_authenticated and project.support_limit is not None:
-        setattr(g, _used_key(project), count)
+def know_used(project: Project, count: int) -> None:
+    """Say how many supports the request's person gives in the project, read with other facts
+    of a page: `supports_left` then asks nothing."""
+    setattr(g, _used_key(project), count)
 
 
 def supports_left(user: User, project: Project) -> int | None:

@@ -92,7 +92,7 @@ def list_state(project: Project, proposals: list[Proposal]) -> dict[str, Any]:
     if not person.is_authenticated:
         return {"supported_ids": set(), "supports_left": None}
     known = pages.facts("proposal_list", person.id, project.id)
-    services.know_used(person, project, int(known["supports_used"] or 0))
+    services.know_used(project, int(known["supports_used"] or 0))
     supported = {int(ident) for ident in comma_values(known["supported"])}
     return {
         "supported_ids": supported & {proposal.id for proposal in proposals},
@@ -100,15 +100,16 @@ def list_state(project: Project, proposals: list[Proposal]) -> dict[str, Any]:
     }
 
 
-# The person's supports in the project (their proposals' ids, and how many), by the index on
-# (user_id, project_id).
+# The person's supports in the project: their proposals' ids, and how many.
+def _given_here() -> Any:
+    return services.given_in(bindparam("person_id", type_=Integer),
+                             bindparam("target_id", type_=Integer))
+
+
 pages.fact("proposal_list", "supported")(lambda: select(
-    comma_list(cast(Support.proposal_id, String))).where(
-        Support.user_id == bindparam("person_id", type_=Integer),
-        Support.project_id == bindparam("target_id", type_=Integer)).scalar_subquery())
-pages.fact("proposal_list", "supports_used")(lambda: select(func.count()).where(
-    Support.user_id == bindparam("person_id", type_=Integer),
-    Support.project_id == bindparam("target_id", type_=Integer)).scalar_subquery())
+    comma_list(cast(Support.proposal_id, String))).where(_given_here()).scalar_subquery())
+pages.fact("proposal_list", "supports_used")(
+    lambda: select(func.count()).where(_given_here()).scalar_subquery())
 
 
 @pages.provides("account")

@@ -1,5 +1,5 @@
 """A logged-in person's facts about a proposal or a project (supported? followed? their
-comments) come with the page's own statement (core/pages.py with_facts): they are that
+comments) come with the page's own statement (core/pages.py read_with_facts): they are that
 person's, and only theirs."""
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def test_supports_are_the_participants_once_and_within_their_limit(mediator, wor
     again = mediator.post(f"/propositions/{proposal.id}/soutenir", follow_redirects=True)
     assert "Vous soutenez déjà cette proposition." in text(again)
     # The page says whose support it is: the participant's while acting, not the mediator's
-    # (whose own facts the page's statement reads: core/pages.py with_facts).
+    # (whose own facts the page's statement reads: core/pages.py read_with_facts).
     assert "Vous soutenez cette proposition." in text(mediator.get(f"/propositions/{proposal.id}"))
     db.session.commit()
     [support] = db.session.scalars(select(Support)).all()

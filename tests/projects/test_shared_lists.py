@@ -231,7 +231,7 @@ def test_the_pages_are_the_same_with_or_without_fragments(
 
 # The statements of a second view besides the person's own record (with the header's count of
 # notifications): one names what the list shows; a list of proposals, however sorted, reads the
-# person and their supports in the project with its project (core/pages.py with_facts); a
+# person and their supports in the project with its project (core/pages.py read_with_facts); a
 # synthesis's version brings the person's subscription along.
 OWN = re.compile(r"FROM users\s+WHERE|^SELECT count\(\*\) AS count_1\s+FROM notifications")
 STATEMENTS = {"visitor": {"home": 1, "projects": 1, "proposals": 1, "recent": 1, "synthesis": 2},
