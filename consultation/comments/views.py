@@ -100,11 +100,13 @@ def on_project(slug: str):
 
 
 @bp.route("/propositions/<id:proposal_id>/commentaires", methods=["POST"])
+@pages.read_first(proposal_services.for_action)
 @login_required
 @ratelimits.posting
 def on_proposal(proposal_id: int):
     """Comment on a proposal."""
-    # With its project and phases in one statement: the rule and the service read them.
+    # With its project and phases, and the person, in one statement: the rule and the
+    # service read them (read before login_required asks for the person: pages.read_first).
     proposal = proposal_services.for_action(proposal_id)
     if proposal is None:
         abort(404)

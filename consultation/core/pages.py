@@ -7,10 +7,12 @@ domain above registers what it adds with `@provides("proposal")`. No module impo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 Provider = Callable[..., dict[str, Any]]
+View = TypeVar("View", bound=Callable[..., Any])
 # How many items each section of "Mon espace" (the "account" page) lists, newest first.
 ACCOUNT_LIST = 20
 _PROVIDERS: dict[str, list[Provider]] = {}
@@ -98,8 +100,10 @@ FACT_PREFIX = "fact_"
 def _session_person() -> int | None:
     """The id of the account the session names, before its person is loaded (whose check of
     the session's nonce may still end it: facts read for it are then never asked)."""
-    from flask import session
+    from flask import has_request_context, session
 
+    if not has_request_context():
+        return None
     ident, _, _ = str(session.get("_user_id") or "").partition(":")
     return int(ident) if ident.isdigit() else None
 
@@ -136,7 +140,7 @@ def _with_facts(page: str, statement: Any, target: Any) -> Any:
         joined = statement.add_columns(*(
             replacement_traverse(cast(ColumnElement[Any], build()), {}, on_target)
             .label(FACT_PREFIX + name)
-            for name, build in _FACTS[page].items()))
+            for name, build in _FACTS.get(page, {}).items()))
         if _PERSON is not None:
             entity, ident, columns = _PERSON
             joined = joined.add_columns(entity, *columns).outerjoin(
@@ -148,8 +152,9 @@ def _with_facts(page: str, statement: Any, target: Any) -> Any:
 def read_with_facts(page: str, statement: Any, target: Any, params: dict[str, Any]) -> Any:
     """The first row of `statement` (its first column the page's target, `target` that
     target's id column), with, for the account the session names, that person and their facts
-    about the target read in the same statement and kept for the request (`facts`,
-    `person_read`); None when there is no such row."""
+    about the target (those registered for `page`: a POST's target has none) read in the same
+    statement and kept for the request (`facts`, `person_read`); None when there is no such
+    row."""
     from consultation.extensions import db
 
     person = _session_person()
@@ -159,10 +164,36 @@ def read_with_facts(page: str, statement: Any, target: Any, params: dict[str, An
                              {**params, "person_id": person}).unique().first()
     if row is not None:
         _kept("page_facts")[(page, person, row[0].id)] = {
-            name: row._mapping[FACT_PREFIX + name] for name in _FACTS[page]}
+            name: row._mapping[FACT_PREFIX + name] for name in _FACTS.get(page, {})}
         if _PERSON is not None:
             _kept("page_people")[person] = tuple(row[-1 - len(_PERSON[2]):])
     return row
+
+
+def read_first(reader: Callable[..., Any]) -> Callable[[View], View]:
+    """Have a view's target read by `reader` (called with the view's arguments; it reads with
+    `read_with_facts` and keeps what it read for the request) before the view's other
+    decorators ask for the person: `login_required` then finds the person that statement read,
+    and a POST sends one statement for its target and its author instead of two."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def target_first(*args: Any, **kwargs: Any) -> Any:
+            if _session_person() is not None:  # a visitor is only sent to the login page
+                reader(**kwargs)
+            return view(*args, **kwargs)
+
+        return cast(View, target_first)
+
+    return decorate
+
+
+def kept(name: str) -> dict[Any, Any]:
+    """A dictionary kept for this request only (see _kept), for a reader's own results; a new
+    one each time outside a request (a job, a command: nothing to keep it for)."""
+    from flask import has_request_context
+
+    return _kept(name) if has_request_context() else {}
 
 
 def person_read(person_id: int) -> tuple[Any, ...] | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
-from consultation.core import audit
+from consultation.core import audit, pages
 from consultation.core.errors import DomainError
 from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, Page, encode_cursor, paginate
@@ -294,8 +294,13 @@ _FOR_ACTION = (
 
 
 def for_action(proposal_id: int) -> Proposal | None:
-    """A proposal with its project and the project's phases (one statement), for the POSTs
-    that support or comment it; None when there is none."""
-    return db.session.execute(
-        _FOR_ACTION, {"proposal_id": proposal_id}
-    ).unique().scalar_one_or_none()
+    """A proposal with its project and the project's phases, for the POSTs that support or
+    comment it, read once per request with the person who sends it (one statement: the views
+    read it before `login_required` asks for the person, `pages.read_first`); None when there
+    is none."""
+    known = pages.kept("for_action")
+    if proposal_id not in known:
+        row = pages.read_with_facts("for_action", _FOR_ACTION, Proposal.id,
+                                    {"proposal_id": proposal_id})
+        known[proposal_id] = row[0] if row is not None else None
+    return cast(Proposal | None, known[proposal_id])

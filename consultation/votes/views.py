@@ -34,6 +34,7 @@ def _back(proposal: Proposal) -> str:
 
 
 @bp.route("/propositions/<id:proposal_id>/soutenir", methods=["POST"])
+@pages.read_first(proposal_services.for_action)
 @login_required
 @ratelimits.posting
 def support(proposal_id: int):
@@ -50,6 +51,7 @@ def support(proposal_id: int):
 
 
 @bp.route("/propositions/<id:proposal_id>/retirer-soutien", methods=["POST"])
+@pages.read_first(proposal_services.for_action)
 @login_required
 @ratelimits.posting
 def withdraw(proposal_id: int):

@@ -98,3 +98,66 @@ def test_a_list_marks_each_persons_supports_and_counts_what_is_left(app):
     assert pages["bob"].count("vous soutenez") == 2
     assert "Il vous reste 2 soutiens sur 3" in pages["anne"]
     assert "Il vous reste 1 soutien sur 3" in pages["bob"]
+
+
+# A POST on a proposal reads the proposal and the person the session names in one statement
+# (pages.read_first, before login_required asks for the person): a session that should have
+# ended acts for nobody, and a proposal that does not exist is still a 404.
+
+def _supports_and_comments() -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from consultation.comments.models import Comment
+    from consultation.votes.models import Support
+
+    return (db.session.scalar(select(func.count()).select_from(Support)) or 0,
+            db.session.scalar(select(func.count()).select_from(Comment)) or 0)
+
+
+@pytest.mark.parametrize("ending", ["password", "deleted", "nobody"])
+def test_a_post_from_an_ended_session_does_nothing(app, world, ending):
+    """Password changed, account deleted, or an id naming no account: the support and the
+    comment are refused (sent to the login page) and nothing is written."""
+    bob = world["bob"]
+    client = login(app.test_client(), bob)
+    if ending == "password":
+        bob.session_nonce = new_nonce()
+    elif ending == "deleted":
+        bob.deleted_at = bob.created_at
+    db.session.commit()
+    if ending == "nobody":
+        with client.session_transaction() as session:
+            session["_user_id"] = f"987654:{new_nonce()}"
+    before = _supports_and_comments()
+    proposal_id = world["proposal"].id
+    for path, form in ((f"/propositions/{proposal_id}/soutenir", {}),
+                       (f"/propositions/{proposal_id}/commentaires",
+                        {"stance": "pour", "body": "Un commentaire qui ne doit pas partir."})):
+        response = client.post(path, data=form)
+        assert response.status_code == 302, path
+        assert "/compte/connexion" in response.headers["Location"], path
+    assert _supports_and_comments() == before
+
+
+def test_a_post_on_a_missing_proposal_is_a_404_and_the_person_still_acts(app, world):
+    """The proposal read with the person: none found is a 404; the next POST on a real one is
+    recorded for the person the session names, with their own support and comment."""
+    from sqlalchemy import select
+
+    from consultation.comments.models import Comment
+    from consultation.votes.models import Support
+
+    bob = world["bob"]
+    client = login(app.test_client(), bob)
+    assert client.post("/propositions/987654/soutenir").status_code == 404
+    assert client.post("/propositions/987654/commentaires",
+                       data={"stance": "pour", "body": "Nulle part."}).status_code == 404
+    proposal_id = world["proposal"].id
+    assert client.post(f"/propositions/{proposal_id}/soutenir").status_code == 302
+    assert client.post(f"/propositions/{proposal_id}/commentaires",
+                       data={"stance": "contre", "body": "Le commentaire de Bob."}
+                       ).status_code == 302
+    assert db.session.scalars(select(Support.id).where(
+        Support.user_id == bob.id, Support.proposal_id == proposal_id)).all()
+    comment = db.session.scalars(select(Comment).where(Comment.author_id == bob.id)).one()
+    assert comment.body == "Le commentaire de Bob." and comment.proposal_id == proposal_id

@@ -24,17 +24,18 @@ from consultation.proposals.models import Proposal
 from tests import factories
 from tests.recount import assert_counters_exact
 
-# What a support POST sends: the user and their roles; the proposal with its project and
-# phases; the supports used (the rule's limit); the insert; the supports used again (the limit
-# under concurrency); the project's count, its participant; the follow; the proposal's count.
-# On PostgreSQL the person is locked first (SQLite has one writer: no lock to take). Whether
-# the open data is due for a rebuild is known without a query within minutes of the last look.
-SUPPORT_STATEMENTS = 9
-# A comment POST on a proposal: the user; the proposal with its project and phases; the
-# insert; its search entry (one statement); the project's count, its participant; the
-# proposal's counts; the follow; the page of the thread for the redirect. Nobody else to tell
-# here: no notification.
-COMMENT_STATEMENTS = 9
+# What a support POST sends: the proposal with its project and phases, and the user with their
+# roles (one statement, read before login_required asks for the user); the supports used (the
+# rule's limit); the insert; the supports used again (the limit under concurrency); the
+# project's count, its participant; the follow; the proposal's count. On PostgreSQL the person
+# is locked first (SQLite has one writer: no lock to take). Whether the open data is due for a
+# rebuild is known without a query within minutes of the last look.
+SUPPORT_STATEMENTS = 8
+# A comment POST on a proposal: the proposal with its project and phases, and the user (one
+# statement); the insert; its search entry (one statement); the project's count, its
+# participant; the proposal's counts; the follow; the page of the thread for the redirect.
+# Nobody else to tell here: no notification.
+COMMENT_STATEMENTS = 8
 # Telling the proposal's author (no job queue): one INSERT ... SELECT in the same transaction.
 FAN_OUT_STATEMENTS = 1
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -231,7 +232,7 @@ def test_a_comment_telling_the_author_adds_one_statement_and_no_transaction(as_r
 
 
 def test_the_statements_of_every_post_are_built_once(as_role, monkeypatch):
-    """The user loading, the proposal's loading and the counter updates of a support run the
+    """The proposal's loading with the user and the counter updates of a support run the
     very same statement objects from one request to the next: SQLAlchemy finds them in its
     cache by their constant shape instead of building and keying new ones per request."""
     project = factories.project("consultation")
@@ -247,7 +248,8 @@ def test_the_statements_of_every_post_are_built_once(as_role, monkeypatch):
             assert citizen.post(f"/propositions/{proposal_id}/soutenir").status_code == 302
         runs.append(work.executed)
     before, after = runs
-    # The user and the proposal loads come first; the counter updates are the UPDATEs.
+    # The proposal read with the user comes first, the limit's count next; the counter
+    # updates are the UPDATEs.
     for rank in (0, 1):
         assert after[rank] is before[rank], (str(after[rank]), str(before[rank]))
     updates_before = [s for s in before if isinstance(s, Update)]
