@@ -189,11 +189,6 @@ def retry_pdf(version_: SynthesisVersion, user: User) -> None:
     documents.enqueue_build(synthesis_jobs.build_pdf, document)
 
 
-def is_subscribed(project: Project, user: User) -> bool:
-    """True when the user asked to be told of this project's syntheses."""
-    return db.session.get(SynthesisSubscriber, (project.id, user.id)) is not None
-
-
 def subscribe(project: Project, user: User) -> None:
     """Tell this user by email when a synthesis of the project is published (idempotent)."""
     if not user.email:

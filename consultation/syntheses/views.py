@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -34,8 +36,7 @@ def _version_or_404(project: Project, number: int) -> SynthesisVersion:
     return found
 
 
-def _show(project: Project, version: SynthesisVersion, newest: int,
-          subscribed: bool | None = None):
+def _show(project: Project, version: SynthesisVersion, newest: int):
     """A published version: its text, figures and list of versions kept as a fragment under
     the project's version (which moves with every change of its syntheses and their authors),
     the rest (its PDF, the person's buttons) made for each request."""
@@ -51,9 +52,7 @@ def _show(project: Project, version: SynthesisVersion, newest: int,
         )
 
     key = (project.id, project.version, version.number, today())
-    if subscribed is None:
-        subscribed = current_user.is_authenticated and services.is_subscribed(
-            project, current_user)
+    subscribed = _subscribed(project)
     doc = version.document
     return render_template(
         "syntheses/show.html",
@@ -90,8 +89,7 @@ def _subscription(project: Project, subscribed: bool) -> Markup:
                                subscribed=subscribed))
 
 
-# The most recent published version with its PDF's state and, for a person, whether they asked
-# to be told of the next one: one statement, built once for each.
+# The most recent published version with its PDF's state: one statement, built once.
 _LATEST = (
     select(SynthesisVersion)
     .options(joinedload(SynthesisVersion.document))
@@ -99,20 +97,21 @@ _LATEST = (
     .order_by(SynthesisVersion.number.desc())
     .limit(1)
 )
-_LATEST_SUBSCRIBED = _LATEST.add_columns(
-    exists().where(SynthesisSubscriber.project_id == bindparam("project_id"),
-                   SynthesisSubscriber.user_id == bindparam("user_id")).label("subscribed")
-)
 
 
-def _latest(project: Project) -> tuple[SynthesisVersion | None, bool | None]:
-    """The most recent published version, with its PDF's state, and whether the person is
-    subscribed (None for a visitor, or without a version: then it is asked apart)."""
-    if not current_user.is_authenticated:
-        return db.session.scalar(_LATEST, {"project_id": project.id}), None
-    row = db.session.execute(
-        _LATEST_SUBSCRIBED, {"project_id": project.id, "user_id": current_user.id}).first()
-    return (row[0], bool(row[1])) if row is not None else (None, None)
+@pages.fact("synthesis", "subscribed")
+def _subscribed_fact() -> Any:
+    """Whether the person asked to be told of the project's next synthesis: read with the
+    project and the person (project_or_404(facts_of="synthesis"))."""
+    return exists().where(SynthesisSubscriber.project_id == bindparam("target_id"),
+                          SynthesisSubscriber.user_id == bindparam("person_id"))
+
+
+def _subscribed(project: Project) -> bool:
+    """Whether the person asked to be told of the next synthesis (from the facts read with the
+    project by project_or_404(facts_of="synthesis"); a visitor did not)."""
+    return current_user.is_authenticated and bool(
+        pages.facts("synthesis", current_user.id, project.id)["subscribed"])
 
 
 @pages.provides("project_content")
@@ -123,22 +122,18 @@ def _project_synthesis(project: Project) -> dict[str, object]:
 @bp.route("/projets/<slug>/synthese")
 def show(slug: str):
     """The latest published synthesis of a project, or where it stands."""
-    project = project_or_404(slug)
-    latest, subscribed = _latest(project)
+    project = project_or_404(slug, facts_of="synthesis")
+    latest = db.session.scalar(_LATEST, {"project_id": project.id})
     if latest is None:
-        return render_template(
-            "syntheses/none.html",
-            project=project,
-            subscribed=current_user.is_authenticated
-            and services.is_subscribed(project, current_user),
-        )
-    return _show(project, latest, latest.number, subscribed)
+        return render_template("syntheses/none.html", project=project,
+                               subscribed=_subscribed(project))
+    return _show(project, latest, latest.number)
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>")
 def show_version(slug: str, number: int):
     """One published version, as it was published."""
-    project = project_or_404(slug)
+    project = project_or_404(slug, facts_of="synthesis")
     version = _version_or_404(project, number)
     newest = db.session.scalar(select(func.max(SynthesisVersion.number))
                                .where(SynthesisVersion.project_id == project.id))

@@ -224,6 +224,28 @@ def test_synthesis_page_queries_do_not_grow_with_proposals(client, count_queries
         assert few <= 10, (name, counts)
 
 
+
+@pytest.mark.parametrize("path", ["synthese", "synthese/v1"])
+def test_a_logged_in_synthesis_page_reads_the_person_with_the_project(as_role, count_queries,
+                                                                    path):
+    """Seen again by a logged-in person, a synthesis page sends two statements: the project
+    with the person and whether they asked to be told (core/pages.py read_with_facts), then
+    the latest version with its PDF's state (a version asked by its number: itself, the newest
+    number and its PDF, four); each person sees their own subscription."""
+    project = active_project(proposals=3)
+    publish(project)
+    subscriber, other = as_role("citizen"), as_role("citizen")
+    db.session.add(SynthesisSubscriber(project_id=project.id, user_id=subscriber.user.id))
+    db.session.commit()
+    url = f"/projets/{project.slug}/{path}"
+    for person, subscribed in ((subscriber, True), (other, False), (subscriber, True)):
+        person.get(url)  # the shared fragments are kept now
+        with count_queries() as counter:
+            page = text(person.get(url))
+        assert counter.count == (2 if path == "synthese" else 4), counter
+        assert ("Ne plus être prévenu·e des synthèses" in page) is subscribed
+        assert ("Me prévenir par courriel" in page) is not subscribed
+
 # --- The PDF route ------------------------------------------------------------------------
 
 def test_pdf_route_serves_a_ready_pdf_or_the_state_of_its_build(client, as_role):
