@@ -164,14 +164,15 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_globals(app: Flask) -> None:
     from consultation.accounts.models import ROLE_LABELS
-    from consultation.core import chrome
+    from consultation.core import chrome, notices
     from consultation.notifications.services import header_unread
     from consultation.reference.services import territory_name
 
     # The header's unread count: a function the template calls for logged-in people only, at
     # most one indexed query per request (not a request hook: anonymous pages send none).
     app.jinja_env.globals.update(territory_name=territory_name, ROLE_LABELS=ROLE_LABELS,
-                                 unread_notifications=header_unread)
+                                 unread_notifications=header_unread,
+                                 page_messages=notices.messages)
     # The chrome of every page, kept: its unread count is filled in per person (one query).
     chrome.init_app(app, unread=header_unread)
 

@@ -38,7 +38,9 @@ memory, answers of a stage before):
 3. leave_nothing: on a terminal, Cache-Control: no-store (Back shows nothing of the previous
    person). Forms there carry autocomplete="off" from the templates (kiosk.no_autofill), the
    person's own fields their token.
-4. commit_request: THE request boundary. The request's transaction is committed once, unless
+4. forget_shown: the notice a page showed (a fixed message after a support or a comment,
+   carried by a cookie of its own: core/notices.py) is deleted with it, so it shows once.
+5. commit_request: THE request boundary. The request's transaction is committed once, unless
    the status is an error (>= 400) or the request was abandoned: then what it wrote is rolled
    back. A request that wrote nothing (no statement but SELECTs, no pending change or job: most
    GETs, and most refusals) ends its read transaction with a COMMIT that expires nothing
@@ -47,9 +49,9 @@ memory, answers of a stage before):
    after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
    without REDIS_URL, run inline right there. Jobs kept in the outbox are never retried here:
    that is the worker's and `flask jobs flush`'s work.
-5. cors_headers: under /api/, Access-Control-Allow-Origin: * (and the preflight's answers to
+6. cors_headers: under /api/, Access-Control-Allow-Origin: * (and the preflight's answers to
    OPTIONS): any site may read the public API. The API sets no cookie of its own.
-6. security_headers: CSP, nosniff, frame refusal, HSTS... on every response (their list made
+7. security_headers: CSP, nosniff, frame refusal, HSTS... on every response (their list made
    once per app from its settings). Last of ours, so no stage can answer without them.
 Then the extensions' own after hooks: rate-limit headers, compression, the remember-me cookie.
 
@@ -74,7 +76,7 @@ from flask_login import user_logged_in, user_logged_out
 
 from consultation.api import problems as api
 from consultation.core import db as transaction
-from consultation.core import http, jobs, kiosk, pagecache, security
+from consultation.core import http, jobs, kiosk, notices, pagecache, security
 from consultation.extensions import db
 from consultation.mediation import views as mediation
 
@@ -96,6 +98,7 @@ def after_view(app: Flask) -> list[Callable[[Any], Any]]:
         *counting,
         pagecache.remember_page,
         kiosk.leave_nothing,
+        notices.forget_shown,
         transaction.commit_request,
         api.cors_headers,
         security.security_headers,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import Integer, String, and_, bindparam, cast, select
@@ -17,7 +17,7 @@ from consultation.accounts.models import PUBLIC_COLUMNS
 from consultation.comments import bp, services
 from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
-from consultation.core import fragments, kiosk, pages, permissions, ratelimits
+from consultation.core import fragments, kiosk, notices, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.db import comma_list, comma_values
 from consultation.core.forms import filled
@@ -56,6 +56,19 @@ def _comment_or_404(comment_id: int) -> Comment:
     return comment
 
 
+# What the page after a comment is sent, edited or deleted says (core/notices.py: the session
+# is not signed again for them).
+COMMENT_PENDING = notices.notice("commentaire-en-attente", _l(
+    "Votre commentaire est enregistré ; il sera publié après approbation."), "success")
+COMMENT_PUBLISHED = notices.notice(
+    "commentaire-publie", _l("Votre commentaire est publié."), "success")
+REPLY_PENDING = notices.notice("reponse-en-attente", _l(
+    "Votre réponse est enregistrée ; elle sera publiée après approbation."), "success")
+REPLY_PUBLISHED = notices.notice("reponse-publiee", _l("Votre réponse est publiée."), "success")
+EDITED = notices.notice("commentaire-modifie", _l("Votre commentaire est modifié."), "success")
+DELETED = notices.notice("commentaire-supprime", _l("Votre commentaire est supprimé."), "success")
+
+
 def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
     form = CommentForm()
     require("comments.create", target)
@@ -69,11 +82,9 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
             form,
         )
         if comment is not FAILED:
-            flash(_("Votre commentaire est enregistré ; il sera publié après approbation.")
-                  if comment.moderation == ModerationState.PENDING
-                  else _("Votre commentaire est publié."),
-                  "success")
-            return redirect(_link(comment))
+            return notices.redirect_with(_link(comment), COMMENT_PENDING
+                                         if comment.moderation == ModerationState.PENDING
+                                         else COMMENT_PUBLISHED)
     return render_template(
         "comments/form.html", form=form, project=project, proposal=proposal, parent=None,
         comment=None, back=back,
@@ -134,11 +145,9 @@ def reply(comment_id: int):
             form,
         )
         if comment is not FAILED:
-            flash(_("Votre réponse est enregistrée ; elle sera publiée après approbation.")
-                  if comment.moderation == ModerationState.PENDING
-                  else _("Votre réponse est publiée."),
-                  "success")
-            return redirect(_link(comment))
+            return notices.redirect_with(_link(comment), REPLY_PENDING
+                                         if comment.moderation == ModerationState.PENDING
+                                         else REPLY_PUBLISHED)
     return render_template(
         "comments/form.html", form=form, project=parent.project, proposal=parent.proposal,
         parent=parent, comment=None, back=_link(parent),
@@ -160,8 +169,7 @@ def edit(comment_id: int):
             form,
         )
         if done is not FAILED:
-            flash(_("Votre commentaire est modifié."), "success")
-            return redirect(_link(comment))
+            return notices.redirect_with(_link(comment), EDITED)
     return render_template(
         "comments/form.html", form=form, project=comment.project, proposal=comment.proposal,
         parent=None, comment=comment, back=_link(comment),
@@ -179,8 +187,8 @@ def delete(comment_id: int):
         done = attempt(lambda: services.delete_comment(
             acting_user(), comment, mediator=acting_mediator()))
         if done is not FAILED:
-            flash(_("Votre commentaire est supprimé."), "success")
-        return redirect(_link(comment))
+            return notices.redirect_with(_link(comment), DELETED)
+        return redirect(_link(comment))  # the reason is flashed
     return render_template("comments/delete.html", comment=comment, back=_link(comment))
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 import flask_compress.flask_compress as flask_compress
 from flask import Flask, Response, current_app, g, request, session
 
-from consultation.core import fragments
+from consultation.core import fragments, notices
 from consultation.core.kiosk import is_kiosk
 from consultation.core.models import today
 from consultation.extensions import compress
@@ -36,7 +36,7 @@ def _key(memory: PageMemory) -> tuple[str, str, str, bool] | None:
     # A "remember me" cookie logs its holder in on the way: not an anonymous visitor. These
     # checks come before the language: choosing it would load a logged-in person for nothing.
     if (request.method != "GET" or "_user_id" in session or session.get("_flashes")
-            or memory.remember_cookie in request.cookies):
+            or memory.remember_cookie in request.cookies or notices.pending()):
         return None
     # A terminal's page (larger, with its end-of-session button) is never another's, and back.
     return (request.full_path, memory.locale_of_request(), today().isoformat(), is_kiosk())

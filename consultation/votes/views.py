@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
+from flask import abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import Integer, String, bindparam, cast, func, select
 
-from consultation.core import pages, ratelimits
+from consultation.core import notices, pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.db import comma_list, comma_values
 from consultation.core.http import FAILED, attempt, require, safe_next
@@ -28,6 +28,16 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
     return proposal
 
 
+# What the page after a support or its take-back says (core/notices.py: the session is not
+# signed again for them).
+SUPPORTED = notices.notice("soutien-enregistre", _l("Votre soutien est enregistré."), "success")
+ALREADY_SUPPORTED = notices.notice(
+    "soutien-deja", _l("Vous soutenez déjà cette proposition."), "info")
+WITHDRAWN = notices.notice("soutien-retire", _l("Votre soutien est retiré."), "success")
+NOT_SUPPORTED = notices.notice(
+    "soutien-absent", _l("Vous ne souteniez pas cette proposition."), "info")
+
+
 def _back(proposal: Proposal) -> str:
     default = url_for("proposals.show", proposal_id=proposal.id, _anchor="soutien")
     return safe_next(request.form.get("next"), default)
@@ -43,11 +53,9 @@ def support(proposal_id: int):
     require("votes.support", proposal)
     added = attempt(lambda: services.add_support(acting_user(), proposal,
                                                  mediator=acting_mediator()))
-    if added is True:
-        flash(_("Votre soutien est enregistré."), "success")
-    elif added is not FAILED:
-        flash(_("Vous soutenez déjà cette proposition."), "info")
-    return redirect(_back(proposal))
+    if added is FAILED:
+        return redirect(_back(proposal))  # the reason is flashed
+    return notices.redirect_with(_back(proposal), SUPPORTED if added else ALREADY_SUPPORTED)
 
 
 @bp.route("/propositions/<id:proposal_id>/retirer-soutien", methods=["POST"])
@@ -58,11 +66,8 @@ def withdraw(proposal_id: int):
     """Take back one's support."""
     proposal = _proposal_or_404(proposal_id)
     require("votes.withdraw", proposal)
-    if services.remove_support(acting_user(), proposal, mediator=acting_mediator()):
-        flash(_("Votre soutien est retiré."), "success")
-    else:
-        flash(_("Vous ne souteniez pas cette proposition."), "info")
-    return redirect(_back(proposal))
+    removed = services.remove_support(acting_user(), proposal, mediator=acting_mediator())
+    return notices.redirect_with(_back(proposal), WITHDRAWN if removed else NOT_SUPPORTED)
 
 
 @pages.provides("proposal")

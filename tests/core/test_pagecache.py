@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 import re
 from typing import Any
 
@@ -165,6 +166,22 @@ def test_a_visitor_with_a_message_gets_the_live_page_and_it_is_not_kept(app, cac
     _, other = queries_of(cached, cached.test_client(), url)
     assert "Message pour une seule personne" not in other
 
+
+
+def test_a_visitor_with_a_notice_gets_the_live_page_and_it_is_not_kept(app, cached):
+    """A notice (core/notices.py: a message after a support or a comment, on a cookie of its
+    own) is shown to its visitor only, never kept for the next one."""
+    from consultation.core import notices
+
+    project = factories.project()
+    db.session.commit()
+    url = f"/projets/{project.slug}"
+    told = cached.test_client()
+    told.set_cookie(notices.COOKIE, "soutien-enregistre")
+    counted, page = queries_of(cached, told, url)
+    assert counted > 0 and "Votre soutien est enregistré." in html.unescape(page)
+    _, other = queries_of(cached, cached.test_client(), url)
+    assert "Votre soutien est enregistré." not in html.unescape(other)
 
 def test_errors_and_posts_are_never_kept(app, cached):
     """A 404 stays a live answer; a POST is never answered from memory."""

@@ -22,7 +22,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "consultation"
 # remember-me cookie, SQLAlchemy's session, Flask's own context) run before ours before the
 # view, after ours after it.
 BEFORE = ["refuse_undecodable_query", "check_acting", "end_idle_sessions", "serve_from_memory"]
-AFTER = ["remember_page", "leave_nothing", "commit_request", "cors_headers", "security_headers"]
+AFTER = ["remember_page", "leave_nothing", "forget_shown", "commit_request", "cors_headers",
+         "security_headers"]
 TEARDOWN = ["dispatch_left_over"]
 CONTEXT = ["acting_banner", "kiosk_context"]
 

@@ -1,0 +1,81 @@
+"""A fixed message shown once on the page a POST redirects to, carried by a cookie of its own.
+
+Flask's flash() writes its message into the session: the session cookie is serialised and
+signed again for the POST, then again for the page that shows the message (taking it out), and
+each time the worker's kept verification of the cookie (core/sessions.py) is lost. The messages
+that follow the most frequent POSTs (a support, a comment) are fixed sentences: a cookie naming
+one of them (`notice=soutien-enregistre`) says as much, and the session cookie stays as it
+was. This cookie is not signed: whoever forges it can only show themself one of the sentences
+registered here. It lives a minute at most; the page that shows it deletes it, so the message is
+shown once, as a flashed one is. A message with a variable part is still flashed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from flask import current_app, g, get_flashed_messages, redirect, request
+from werkzeug.wrappers import Response
+
+COOKIE = "notice"
+MAX_AGE = 60  # seconds: a browser follows a redirect at once
+
+
+class Notice(NamedTuple):
+    """A registered message: its key (the cookie's value), its text (translated when shown),
+    its category (the flash categories: success, info, error)."""
+
+    key: str
+    message: Any  # a lazy string, translated in the language of the page that shows it
+    category: str
+
+
+_KNOWN: dict[str, Notice] = {}
+
+
+def notice(key: str, message: Any, category: str) -> Notice:
+    """Register a fixed message under `key` (ASCII letters and hyphens)."""
+    if not key.replace("-", "").isalpha() or not key.isascii():
+        raise ValueError(f"unsuitable notice key {key!r}")
+    made = _KNOWN[key] = Notice(key, message, category)
+    return made
+
+
+def _cookie_options() -> dict[str, Any]:
+    config = current_app.config
+    return {"path": "/", "secure": bool(config.get("SESSION_COOKIE_SECURE")),
+            "httponly": True, "samesite": config.get("SESSION_COOKIE_SAMESITE") or "Lax"}
+
+
+def redirect_with(location: str, shown: Notice) -> Response:
+    """A redirect to `location` whose page shows `shown` once."""
+    response = redirect(location)
+    response.set_cookie(COOKIE, shown.key, max_age=MAX_AGE, **_cookie_options())
+    return response
+
+
+def pending() -> bool:
+    """True when this request carries a notice to show (its page is not for anyone else)."""
+    return COOKIE in request.cookies
+
+
+def messages() -> list[tuple[str, str]]:
+    """The messages of this page, as (category, text): those flashed, then the notice its
+    cookie names, which this page's response deletes (`forget_shown`)."""
+    shown = [(str(pair[0]), str(pair[1]))
+             for pair in get_flashed_messages(with_categories=True)]
+    key = request.cookies.get(COOKIE)
+    if key is None:
+        return shown
+    g.notice_shown = True
+    found = _KNOWN.get(key)
+    if found is not None:
+        shown.append((found.category, str(found.message)))
+    return shown
+
+
+def forget_shown(response: Response) -> Response:
+    """A notice shown on this page is deleted with its response: shown once."""
+    if g.get("notice_shown"):
+        response.delete_cookie(COOKIE, **_cookie_options())
+    return response
