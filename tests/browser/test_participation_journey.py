@@ -174,11 +174,14 @@ def test_the_journey_with_the_keyboard_alone(app, visitor, consultation):
     tab_to(page, ".comment-form button[type=submit]")
     press_and_wait(page, "Enter")
     assert COMMENT_TEXT in page.locator("main").inner_text()
+    # The message rides on a cookie of its own (core/notices.py): shown once, then gone.
+    assert "Votre commentaire est publié." in flash(page)
 
     # Support it.
     tab_to(page, "form[action$='/soutenir'] button", key="Shift+Tab")
     press_and_wait(page, "Space")
     assert "Vous soutenez cette proposition." in page.locator("#soutien").inner_text()
+    assert flash(page) == "Votre soutien est enregistré."
 
     # Report the other person's comment.
     tab_to(page, f"a[href='/signaler/comment/{comment.id}']")
@@ -237,9 +240,11 @@ def test_the_journey_without_javascript(app, visitor, consultation):
     page.fill(".comment-form #body", COMMENT_TEXT)
     submit(page, ".comment-form button[type=submit]")
     assert COMMENT_TEXT in page.locator("main").inner_text()
+    assert "Votre commentaire est publié." in flash(page)
 
     submit(page, "form[action$='/soutenir'] button")
     assert "Vous soutenez cette proposition." in page.locator("#soutien").inner_text()
+    assert flash(page) == "Votre soutien est enregistré."
 
     submit(page, f"a[href='/signaler/comment/{comment.id}']")
     page.check("input[name=reason][value=off_topic]")
