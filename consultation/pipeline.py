@@ -38,8 +38,9 @@ memory, answers of a stage before):
 3. leave_nothing: on a terminal, Cache-Control: no-store (Back shows nothing of the previous
    person). Forms there carry autocomplete="off" from the templates (kiosk.no_autofill), the
    person's own fields their token.
-4. forget_shown: the notice a page showed (a fixed message after a support or a comment,
-   carried by a cookie of its own: core/notices.py) is deleted with it, so it shows once.
+4. forget_shown: the notice a page showed (a fixed message after a support, a comment, an
+   answer or a follow, carried by a cookie of its own: core/notices.py) is deleted with it,
+   so it shows once.
 5. commit_request: THE request boundary. The request's transaction is committed once, unless
    the status is an error (>= 400) or the request was abandoned: then what it wrote is rolled
    back. A request that wrote nothing (no statement but SELECTs, no pending change or job: most

@@ -3,7 +3,8 @@
 Flask's flash() writes its message into the session: the session cookie is serialised and
 signed again for the POST, then again for the page that shows the message (taking it out), and
 each time the worker's kept verification of the cookie (core/sessions.py) is lost. The messages
-that follow the most frequent POSTs (a support, a comment) are fixed sentences: a cookie naming
+that follow the most frequent POSTs (a support, a comment, an answer in a debate, a follow) are
+fixed sentences: a cookie naming
 one of them (`notice=soutien-enregistre`) says as much, and the session cookie stays as it
 was. This cookie is not signed: whoever forges it can only show themself one of the sentences
 registered here. It lives a minute at most; the page that shows it deletes it, so the message is
@@ -47,9 +48,9 @@ def _cookie_options() -> dict[str, Any]:
             "httponly": True, "samesite": config.get("SESSION_COOKIE_SAMESITE") or "Lax"}
 
 
-def redirect_with(location: str, shown: Notice) -> Response:
+def redirect_with(location: str, shown: Notice, code: int = 302) -> Response:
     """A redirect to `location` whose page shows `shown` once."""
-    response = redirect(location)
+    response = redirect(location, code=code)
     response.set_cookie(COOKIE, shown.key, max_age=MAX_AGE, **_cookie_options())
     return response
 

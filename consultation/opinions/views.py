@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from consultation.core import pages, permissions, ratelimits
+from consultation.core import notices, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
@@ -24,7 +24,14 @@ from consultation.opinions.forms import (
     StatementForm,
     sheet_form,
 )
-from consultation.opinions.models import Debate, DebateParticipant, StatementState
+from consultation.opinions.models import (
+    AGREE,
+    DISAGREE,
+    PASS,
+    Debate,
+    DebateParticipant,
+    StatementState,
+)
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 
@@ -34,6 +41,22 @@ STATEMENT_STATES = {
     StatementState.PUBLISHED: _l("Publiée"),
     StatementState.REJECTED: _l("Refusée ou masquée"),
 }
+
+# What the debate says after an answer or a new statement (core/notices.py: the session is not
+# signed again for them): each answer's label, recorded or changed.
+_ANSWER_KEYS = {AGREE: "accord", DISAGREE: "desaccord", PASS: "sans-avis"}
+ANSWERED = {
+    (value, changed): notices.notice(
+        f"reponse-{'modifiee' if changed else 'enregistree'}-{key}",
+        _l("Réponse modifiée : %(answer)s.", answer=ANSWER_LABELS[value]) if changed
+        else _l("Réponse enregistrée : %(answer)s.", answer=ANSWER_LABELS[value]),
+        "success")
+    for value, key in _ANSWER_KEYS.items() for changed in (False, True)
+}
+STATEMENT_PENDING = notices.notice("affirmation-en-attente", _l(
+    "Votre affirmation sera publiée après relecture par un modérateur."), "success")
+STATEMENT_PUBLISHED = notices.notice("affirmation-publiee", _l(
+    "Votre affirmation est publiée : d'autres vont pouvoir y répondre."), "success")
 
 
 def _debate_or_404(slug: str) -> tuple[Project, Debate]:
@@ -93,13 +116,8 @@ def answer(slug: str):
             form,
         )
         if done is not FAILED:
-            flash(
-                _("Réponse modifiée : %(answer)s.", answer=ANSWER_LABELS[value])
-                if done == "changed"
-                else _("Réponse enregistrée : %(answer)s.", answer=ANSWER_LABELS[value]),
-                "success",
-            )
-            return redirect(url_for("opinions.debate", slug=project.slug), code=303)
+            return notices.redirect_with(url_for("opinions.debate", slug=project.slug),
+                                         ANSWERED[value, done == "changed"], code=303)
     # The fields are buttons and a hidden input: their messages go to the form's summary.
     if form.statement_id.errors:
         form.form_errors.append(_("Affirmation inconnue."))
@@ -124,13 +142,9 @@ def add_statement(slug: str):
             form,
         )
         if made is not FAILED:
-            flash(
-                _("Votre affirmation sera publiée après relecture par un modérateur.")
-                if made.state == StatementState.PENDING
-                else _("Votre affirmation est publiée : d'autres vont pouvoir y répondre."),
-                "success",
-            )
-            return redirect(url_for("opinions.debate", slug=project.slug), code=303)
+            return notices.redirect_with(url_for("opinions.debate", slug=project.slug),
+                                         STATEMENT_PENDING if made.state == StatementState.PENDING
+                                         else STATEMENT_PUBLISHED, code=303)
     return render_template("opinions/statement_form.html", project=project, debate=found, form=form)
 
 

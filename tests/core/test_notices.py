@@ -72,3 +72,23 @@ def test_an_unknown_or_forged_notice_shows_nothing_and_is_dropped(app):
     assert "alert(1)" not in response.get_data(as_text=True)
     assert notices.COOKIE in cookies_set(response)
 
+
+
+def test_every_notice_has_its_english_text(app):
+    """Each registered sentence is in the English catalogue (its French msgid kept exactly, a
+    non-breaking space included): an English page never shows it in French."""
+    from flask_babel import force_locale
+
+    import consultation.comments.views
+    import consultation.notifications.views
+    import consultation.opinions.views
+    import consultation.votes.views  # noqa: F401 (they register their notices)
+
+    assert len(notices._KNOWN) >= 24
+    with app.test_request_context("/"):
+        for key, registered in notices._KNOWN.items():
+            with force_locale("fr"):
+                french = str(registered.message)
+            with force_locale("en"):
+                english = str(registered.message)
+            assert english != french, key
