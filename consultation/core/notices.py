@@ -5,7 +5,7 @@ signed again for the POST, then again for the page that shows the message (takin
 each time the worker's kept verification of the cookie (core/sessions.py) is lost. The messages
 that follow the most frequent POSTs (a support, a comment, an answer in a debate, a follow) are
 fixed sentences: a cookie naming
-one of them (`notice=soutien-enregistre`) says as much, and the session cookie stays as it
+one of them (`notice=soutien`) says as much, and the session cookie stays as it
 was. This cookie is not signed: whoever forges it can only show themself one of the sentences
 registered here. It lives a minute at most; the page that shows it deletes it, so the message is
 shown once, as a flashed one is. A message with a variable part is still flashed.
@@ -13,7 +13,7 @@ shown once, as a flashed one is. A message with a variable part is still flashed
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from flask import current_app, g, get_flashed_messages, redirect, request
 from werkzeug.wrappers import Response
@@ -42,6 +42,29 @@ def notice(key: str, message: Any, category: str) -> Notice:
     return made
 
 
+class Outcome(NamedTuple):
+    """What an action that may have nothing to do says: done, or unchanged (a second click is
+    not an error: it says that nothing needed doing)."""
+
+    done: Notice
+    unchanged: Notice
+
+    def of(self, changed: bool) -> Notice:
+        """The notice for what the action did."""
+        return self.done if changed else self.unchanged
+
+
+def outcome(key: str, done: Any, unchanged: Any) -> Outcome:
+    """Register the two messages of such an action: `done` (success) under `key`, `unchanged`
+    (info) under `key`-deja."""
+    return Outcome(notice(key, done, "success"), notice(f"{key}-deja", unchanged, "info"))
+
+
+def registered() -> dict[str, Notice]:
+    """Every registered notice, by key."""
+    return dict(_KNOWN)
+
+
 def _cookie_options() -> dict[str, Any]:
     config = current_app.config
     return {"path": "/", "secure": bool(config.get("SESSION_COOKIE_SECURE")),
@@ -60,11 +83,12 @@ def pending() -> bool:
     return COOKIE in request.cookies
 
 
-def messages() -> list[tuple[str, str]]:
-    """The messages of this page, as (category, text): those flashed, then the notice its
-    cookie names, which this page's response deletes (`forget_shown`)."""
-    shown = [(str(pair[0]), str(pair[1]))
-             for pair in get_flashed_messages(with_categories=True)]
+def messages() -> list[tuple[str, Any]]:
+    """The messages of this page, as (category, text): those flashed (as flashed: a Markup
+    one stays Markup), then the notice its cookie names, which this page's response deletes
+    (`forget_shown`)."""
+    shown: list[tuple[str, Any]] = cast(
+        list[tuple[str, Any]], list(get_flashed_messages(with_categories=True)))
     key = request.cookies.get(COOKIE)
     if key is None:
         return shown

@@ -61,14 +61,18 @@ def fact(page: str, name: str) -> Callable[[Fact], Fact]:
     return register
 
 
-def _kept(name: str) -> dict[Any, Any]:
+def kept(name: str) -> dict[Any, Any]:
     """A dictionary kept on the request itself (an app context, and its `g`, may outlive one
-    request): the facts read (`page_facts`), the person read with them (`page_people`)."""
-    from flask import request
+    request): the facts read (`page_facts`), the person read with them (`page_people`), a
+    reader's own results (`for_action`); a new one each time outside a request (a job, a
+    command: nothing to keep it for)."""
+    from flask import has_request_context, request
 
+    if not has_request_context():
+        return {}
     this_request = request._get_current_object()  # type: ignore[attr-defined]
-    kept: dict[Any, Any] = this_request.__dict__.setdefault(name, {})
-    return kept
+    found: dict[Any, Any] = this_request.__dict__.setdefault(name, {})
+    return found
 
 
 def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
@@ -79,7 +83,7 @@ def facts(page: str, person_id: int, target_id: int) -> dict[str, Any]:
 
     from consultation.core.db import run
 
-    known = _kept("page_facts")
+    known = kept("page_facts")
     key = (page, person_id, target_id)
     if key not in known:
         statement = _STATEMENTS.get(page)
@@ -163,10 +167,10 @@ def read_with_facts(page: str, statement: Any, target: Any, params: dict[str, An
     row = db.session.execute(_with_facts(page, statement, target),
                              {**params, "person_id": person}).unique().first()
     if row is not None:
-        _kept("page_facts")[(page, person, row[0].id)] = {
+        kept("page_facts")[(page, person, row[0].id)] = {
             name: row._mapping[FACT_PREFIX + name] for name in _FACTS.get(page, {})}
         if _PERSON is not None:
-            _kept("page_people")[person] = tuple(row[-1 - len(_PERSON[2]):])
+            kept("page_people")[person] = tuple(row[-1 - len(_PERSON[2]):])
     return row
 
 
@@ -188,17 +192,7 @@ def read_first(reader: Callable[..., Any]) -> Callable[[View], View]:
     return decorate
 
 
-def kept(name: str) -> dict[Any, Any]:
-    """A dictionary kept for this request only (see _kept), for a reader's own results; a new
-    one each time outside a request (a job, a command: nothing to keep it for)."""
-    from flask import has_request_context
-
-    return _kept(name) if has_request_context() else {}
-
-
 def person_read(person_id: int) -> tuple[Any, ...] | None:
     """The person (None when the account is gone) and what the user loader reads with them, if
     this request's page statement read them already; None otherwise."""
-    from flask import has_request_context
-
-    return _kept("page_people").get(person_id) if has_request_context() else None
+    return kept("page_people").get(person_id)

@@ -35,31 +35,23 @@ def _back(default: str) -> str:
     return safe_next(request.form.get("next"), default)
 
 
-def _said(changed: bool, done: notices.Notice, already: notices.Notice, default: str
-          ) -> WerkzeugResponse:
-    # A second click is not an error: it says that nothing needed doing.
-    return notices.redirect_with(_back(default), done if changed else already)
+def _said(changed: bool, said: notices.Outcome, default: str) -> WerkzeugResponse:
+    return notices.redirect_with(_back(default), said.of(changed))
 
 
 # What the page after following or not says (core/notices.py: the session is not signed
 # again for them).
-FOLLOWING_PROJECT = notices.notice("suivi-projet", _l(
-    "Vous suivez ce projet : vous serez notifié·e de ce qui s'y passe."), "success")
-ALREADY_FOLLOWING_PROJECT = notices.notice(
-    "suivi-projet-deja", _l("Vous suivez déjà ce projet."), "info")
-UNFOLLOWED_PROJECT = notices.notice(
-    "suivi-projet-arrete", _l("Vous ne suivez plus ce projet."), "success")
-NOT_FOLLOWING_PROJECT = notices.notice(
-    "suivi-projet-absent", _l("Vous ne suiviez pas ce projet."), "info")
-FOLLOWING_PROPOSAL = notices.notice("suivi-proposition", _l(
+FOLLOW_PROJECT = notices.outcome("suivi-projet", _l(
+    "Vous suivez ce projet : vous serez notifié·e de ce qui s'y passe."),
+    _l("Vous suivez déjà ce projet."))
+UNFOLLOW_PROJECT = notices.outcome("suivi-projet-arrete", _l("Vous ne suivez plus ce projet."),
+                                   _l("Vous ne suiviez pas ce projet."))
+FOLLOW_PROPOSAL = notices.outcome("suivi-proposition", _l(
     "Vous suivez cette proposition : vous serez notifié·e de sa réponse officielle "
-    "et de ses suites."), "success")
-ALREADY_FOLLOWING_PROPOSAL = notices.notice(
-    "suivi-proposition-deja", _l("Vous suivez déjà cette proposition."), "info")
-UNFOLLOWED_PROPOSAL = notices.notice(
-    "suivi-proposition-arrete", _l("Vous ne suivez plus cette proposition."), "success")
-NOT_FOLLOWING_PROPOSAL = notices.notice(
-    "suivi-proposition-absent", _l("Vous ne suiviez pas cette proposition."), "info")
+    "et de ses suites."), _l("Vous suivez déjà cette proposition."))
+UNFOLLOW_PROPOSAL = notices.outcome(
+    "suivi-proposition-arrete", _l("Vous ne suivez plus cette proposition."),
+    _l("Vous ne suiviez pas cette proposition."))
 
 
 @bp.route("/projets/<slug>/suivre", methods=["POST"])
@@ -68,8 +60,8 @@ def follow_project(slug: str):
     """Follow a project; a second click changes nothing."""
     project = project_or_404(slug)
     require("notifications.follow", project)
-    return _said(services.follow(acting_user(), project=project), FOLLOWING_PROJECT,
-                 ALREADY_FOLLOWING_PROJECT, url_for("projects.show", slug=project.slug))
+    return _said(services.follow(acting_user(), project=project), FOLLOW_PROJECT,
+                 url_for("projects.show", slug=project.slug))
 
 
 @bp.route("/projets/<slug>/ne-plus-suivre", methods=["POST"])
@@ -78,8 +70,8 @@ def unfollow_project(slug: str):
     """Stop following a project."""
     project = project_or_404(slug)
     require("notifications.follow", project)
-    return _said(services.unfollow(acting_user(), project=project), UNFOLLOWED_PROJECT,
-                 NOT_FOLLOWING_PROJECT, url_for("projects.show", slug=project.slug))
+    return _said(services.unfollow(acting_user(), project=project), UNFOLLOW_PROJECT,
+                 url_for("projects.show", slug=project.slug))
 
 
 @bp.route("/propositions/<id:proposal_id>/suivre", methods=["POST"])
@@ -88,8 +80,8 @@ def follow_proposal(proposal_id: int):
     """Follow a proposal; a second click changes nothing."""
     proposal = get_or_404(Proposal, proposal_id)
     require("notifications.follow", proposal)
-    return _said(services.follow(acting_user(), proposal=proposal), FOLLOWING_PROPOSAL,
-                 ALREADY_FOLLOWING_PROPOSAL, url_for("proposals.show", proposal_id=proposal.id))
+    return _said(services.follow(acting_user(), proposal=proposal), FOLLOW_PROPOSAL,
+                 url_for("proposals.show", proposal_id=proposal.id))
 
 
 @bp.route("/propositions/<id:proposal_id>/ne-plus-suivre", methods=["POST"])
@@ -98,8 +90,8 @@ def unfollow_proposal(proposal_id: int):
     """Stop following a proposal."""
     proposal = get_or_404(Proposal, proposal_id)
     require("notifications.follow", proposal)
-    return _said(services.unfollow(acting_user(), proposal=proposal), UNFOLLOWED_PROPOSAL,
-                 NOT_FOLLOWING_PROPOSAL, url_for("proposals.show", proposal_id=proposal.id))
+    return _said(services.unfollow(acting_user(), proposal=proposal), UNFOLLOW_PROPOSAL,
+                 url_for("proposals.show", proposal_id=proposal.id))
 
 
 @bp.route("/compte/notifications")

@@ -30,12 +30,10 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
 
 # What the page after a support or its take-back says (core/notices.py: the session is not
 # signed again for them).
-SUPPORTED = notices.notice("soutien-enregistre", _l("Votre soutien est enregistré."), "success")
-ALREADY_SUPPORTED = notices.notice(
-    "soutien-deja", _l("Vous soutenez déjà cette proposition."), "info")
-WITHDRAWN = notices.notice("soutien-retire", _l("Votre soutien est retiré."), "success")
-NOT_SUPPORTED = notices.notice(
-    "soutien-absent", _l("Vous ne souteniez pas cette proposition."), "info")
+SUPPORT = notices.outcome("soutien", _l("Votre soutien est enregistré."),
+                          _l("Vous soutenez déjà cette proposition."))
+WITHDRAW = notices.outcome("soutien-retire", _l("Votre soutien est retiré."),
+                           _l("Vous ne souteniez pas cette proposition."))
 
 
 def _back(proposal: Proposal) -> str:
@@ -55,7 +53,7 @@ def support(proposal_id: int):
                                                  mediator=acting_mediator()))
     if added is FAILED:
         return redirect(_back(proposal))  # the reason is flashed
-    return notices.redirect_with(_back(proposal), SUPPORTED if added else ALREADY_SUPPORTED)
+    return notices.redirect_with(_back(proposal), SUPPORT.of(added))
 
 
 @bp.route("/propositions/<id:proposal_id>/retirer-soutien", methods=["POST"])
@@ -67,7 +65,7 @@ def withdraw(proposal_id: int):
     proposal = _proposal_or_404(proposal_id)
     require("votes.withdraw", proposal)
     removed = services.remove_support(acting_user(), proposal, mediator=acting_mediator())
-    return notices.redirect_with(_back(proposal), WITHDRAWN if removed else NOT_SUPPORTED)
+    return notices.redirect_with(_back(proposal), WITHDRAW.of(removed))
 
 
 @pages.provides("proposal")

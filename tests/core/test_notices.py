@@ -84,11 +84,23 @@ def test_every_notice_has_its_english_text(app):
     import consultation.opinions.views
     import consultation.votes.views  # noqa: F401 (they register their notices)
 
-    assert len(notices._KNOWN) >= 24
+    assert len(notices.registered()) >= 24
     with app.test_request_context("/"):
-        for key, registered in notices._KNOWN.items():
+        for key, registered in notices.registered().items():
             with force_locale("fr"):
                 french = str(registered.message)
             with force_locale("en"):
                 english = str(registered.message)
             assert english != french, key
+
+
+def test_a_flashed_message_in_markup_stays_markup(app):
+    """Flashed messages are shown as flashed: a Markup message keeps its markup (the notices
+    only add theirs after them)."""
+    from flask import flash
+    from markupsafe import Markup
+
+    with app.test_request_context("/"):
+        flash(Markup("Voir <a href=\"/projets\">les projets</a>."), "info")
+        [(category, message)] = notices.messages()
+    assert category == "info" and hasattr(message, "__html__")

@@ -172,12 +172,13 @@ def test_a_visitor_with_a_notice_gets_the_live_page_and_it_is_not_kept(app, cach
     """A notice (core/notices.py: a message after a support or a comment, on a cookie of its
     own) is shown to its visitor only, never kept for the next one."""
     from consultation.core import notices
+    from consultation.votes.views import SUPPORT
 
     project = factories.project()
     db.session.commit()
     url = f"/projets/{project.slug}"
     told = cached.test_client()
-    told.set_cookie(notices.COOKIE, "soutien-enregistre")
+    told.set_cookie(notices.COOKIE, SUPPORT.done.key)
     counted, page = queries_of(cached, told, url)
     assert counted > 0 and "Votre soutien est enregistré." in html.unescape(page)
     _, other = queries_of(cached, cached.test_client(), url)
