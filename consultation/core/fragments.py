@@ -17,8 +17,10 @@ the proposals and projects they took part in.
 
 Where: in each worker's memory (FRAGMENT_CACHE_ITEMS and FRAGMENT_CACHE_BYTES bound it, the
 least recently used go first) and, with FRAGMENT_CACHE_REDIS on and REDIS_URL set, in Redis as
-well, shared by the workers (an unreachable Redis is skipped). FRAGMENT_CACHE=0 turns it off:
-every fragment is made each time.
+well, shared by the workers (an unreachable Redis is skipped). Redis keeps a fragment for up to
+a day, across a deployment: its keys carry a digest of the code, templates and translations
+that make fragments (`code_release`), so a new release never shows the HTML of the one before.
+FRAGMENT_CACHE=0 turns it off: every fragment is made each time.
 
 Time: a fragment may depend on the clock (a block that ends, a phase that closes at midnight).
 The caller puts the day in the key; what ends at another moment calls `valid_until(moment)`
@@ -34,6 +36,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
@@ -69,13 +72,15 @@ NOT_IN_DEBATE = frozenset({"supports"})
 class Store:
     """One worker's fragments, least recently used first out."""
 
-    def __init__(self, items: int, size: int, redis_url: str | None, timeout: float) -> None:
+    def __init__(self, items: int, size: int, redis_url: str | None, timeout: float,
+                 release: str = "") -> None:
         self.items = items
         self.size = size
         self.used = 0
         self.pages: OrderedDict[Hashable, tuple[str, datetime | None]] = OrderedDict()
         self.redis_url = redis_url
         self.timeout = timeout
+        self.prefix = f"fragment:{release}:" if release else "fragment:"
         self._redis: Any = None
 
     def get(self, key: Hashable) -> str | None:
@@ -129,9 +134,8 @@ class Store:
                                          socket_connect_timeout=self.timeout)
         return self._redis
 
-    @staticmethod
-    def _redis_key(key: Hashable) -> str:
-        return "fragment:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    def _redis_key(self, key: Hashable) -> str:
+        return self.prefix + hashlib.sha256(repr(key).encode()).hexdigest()
 
     def _redis_get(self, key: Hashable) -> tuple[str, datetime | None] | None:
         try:
@@ -165,7 +169,26 @@ def init_app(app: Flask) -> None:
         int(app.config.get("FRAGMENT_CACHE_ITEMS", 20_000)),
         int(app.config.get("FRAGMENT_CACHE_BYTES", 64 * 1024 * 1024)),
         redis_url, float(app.config.get("REDIS_TIMEOUT", 2)),
+        code_release(app) if redis_url else "",
     )
+
+
+def code_release(app: Flask) -> str:
+    """A digest of what fragments are made with: the package's code, its templates and its
+    compiled translations (read once, when the app is made)."""
+    root = Path(app.root_path)
+    folders = [(root, "*.py")]
+    for translations in str(app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")).split(";"):
+        if translations:
+            folders.append((root / translations, "*.mo"))
+    if app.template_folder:
+        folders.append((root / app.template_folder, "*.html"))
+    digest = hashlib.sha256()
+    for folder, pattern in folders:
+        for path in sorted(folder.rglob(pattern)):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def store() -> Store | None:

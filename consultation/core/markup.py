@@ -1,7 +1,11 @@
 """The single path for user text: markdown source -> sanitised HTML.
 
 Python-Markdown turns the source into HTML (raw HTML in the source passes through it), then nh3
-keeps only the allow-list below. Links get rel="nofollow noopener ugc"; only http, https and
+keeps only the allow-list below. A participant's text (a proposal, a comment) keeps the line
+breaks typed inside a paragraph, as people expect of a comment box (Python-Markdown's nl2br);
+the texts of moderators and administrators (projects, syntheses, follow-up) follow markdown's
+own rule, where one line break is a space, as they always have: published syntheses and their
+PDFs stay as they were. Links get rel="nofollow noopener ugc"; only http, https and
 mailto URLs survive. bleach is not used: its maintainers ended it in June 2026.
 """
 
@@ -46,19 +50,20 @@ def _as_paragraphs(source: str) -> str:
     )
 
 
-def _markdown(source: str) -> str:
+def _markdown(source: str, breaks: bool) -> str:
     if any(source.count(opener) > limit for opener, limit in MAX_OPENERS.items()):
         return _as_paragraphs(source)
+    extensions = ["sane_lists", "nl2br"] if breaks else ["sane_lists"]
     try:
-        return md.markdown(source, extensions=["sane_lists"], output_format="html")
+        return md.markdown(source, extensions=extensions, output_format="html")
     except RecursionError:  # hundreds of nested list markers: "- - - - ... x"
         return _as_paragraphs(source)
 
 
 @lru_cache(maxsize=MAX_CACHED)
-def _render(source: str) -> str:
+def _render(source: str, breaks: bool = False) -> str:
     # Headings are shifted down so user text never competes with the page's own h1.
-    html = _markdown(source)
+    html = _markdown(source, breaks)
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return _sanitise(html)
 
@@ -68,6 +73,13 @@ def render(source: str | None) -> Markup:
     if not source:
         return Markup("")
     return Markup(_render(source))
+
+
+def contribution(source: str | None) -> Markup:
+    """Render a participant's markdown as safe HTML, each line break typed kept (cached)."""
+    if not source:
+        return Markup("")
+    return Markup(_render(source, True))
 
 
 def plain(source: str | None, length: int = 200) -> str:

@@ -444,6 +444,6 @@ def init_app(app: Flask) -> None:
     # For macros too, which see no context: a shared terminal's pages and forms.
     app.jinja_env.globals.update(is_kiosk=kiosk.is_kiosk, no_autofill=kiosk.no_autofill)
     app.jinja_env.filters.update(
-        markdown=markup.render, excerpt=markup.plain, date_fr=date_fr, num=number,
-        filesize=filesize, de=de,
+        markdown=markup.render, contribution=markup.contribution, excerpt=markup.plain,
+        date_fr=date_fr, num=number, filesize=filesize, de=de,
     )

@@ -723,3 +723,17 @@ def test_comment_typed_in_a_browser_is_stored_with_plain_line_breaks(as_role, op
     assert submit(alice, edit_url, alice.get(edit_url), "Enregistrer").status_code == 302
     db.session.expire_all()
     assert "\r" not in db.session.get_one(Comment, made.id).body
+
+
+def test_comment_on_two_lines_is_shown_on_two_lines(as_role, open_proposal):
+    """A comment typed on two lines in a browser (CRLF) shows its line break on the proposal's
+    page, in the reply form that quotes it and on the page asking to delete it."""
+    alice = as_role("citizen")
+    url = f"/propositions/{open_proposal.id}"
+    assert submit(alice, url, alice.get(url), "Publier mon commentaire", {
+        "stance": "pour", "body": "Bonjour,\r\nje viens de Bellevue.\r\n\r\nMerci."},
+    ).status_code == 302
+    made = newest_comment()
+    two_lines = re.compile(r"<p>Bonjour,<br>\s*je viens de Bellevue\.</p>\s*<p>Merci\.</p>")
+    for page in (url, f"/commentaires/{made.id}/repondre", f"/commentaires/{made.id}/supprimer"):
+        assert two_lines.search(alice.get(page).get_data(as_text=True)), page

@@ -182,7 +182,37 @@ def test_workers_share_fragments_through_redis() -> None:
     one.put(ending, "<p>jusqu'à ce soir</p>", utcnow() + timedelta(hours=1))
     assert two.get(ending) == "<p>jusqu'à ce soir</p>"
     assert two.pages[ending][1] is not None  # its end came along
+    # A new release reads none of the fragments the one before it left in Redis.
+    next_release = fragments.Store(items=10, size=10_000, redis_url=url, timeout=1,
+                                   release="0123456789abcdef")
+    assert next_release.get(key) is None
+    next_release.put(key, "<p>nouveau</p>", None)
+    assert fragments.Store(items=10, size=10_000, redis_url=url, timeout=1).get(key) == \
+        "<p>partagé</p>"
     unreachable = fragments.Store(items=10, size=10_000, redis_url="redis://127.0.0.1:1/0",
                                   timeout=0.2)
     unreachable.put(key, "<p>ici</p>", None)
     assert unreachable.get(key) == "<p>ici</p>"  # kept in memory, Redis skipped
+
+
+def test_the_release_digest_follows_code_templates_and_translations(tmp_path) -> None:
+    """`code_release` changes when a module, a template or a compiled translation changes, and
+    only then: Redis fragments made by another release are never read."""
+    package, templates, translations = (tmp_path / "pkg", tmp_path / "templates",
+                                        tmp_path / "translations" / "en" / "LC_MESSAGES")
+    for folder in (package, templates, translations):
+        folder.mkdir(parents=True)
+    (package / "views.py").write_text("x = 1\n")
+    (templates / "page.html").write_text("<p>{{ x }}</p>")
+    (translations / "messages.mo").write_bytes(b"\x00")
+    app = Flask("pkg", root_path=str(package), template_folder=str(templates))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(tmp_path / "translations")
+    first = fragments.code_release(app)
+    assert fragments.code_release(app) == first
+    seen = {first}
+    for path, content in ((templates / "page.html", b"<p>{{ x }}<br></p>"),
+                          (package / "views.py", b"x = 2\n"),
+                          (translations / "messages.mo", b"\x01")):
+        path.write_bytes(content)
+        seen.add(fragments.code_release(app))
+    assert len(seen) == 4

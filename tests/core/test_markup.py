@@ -13,7 +13,7 @@ import pytest
 from flask import render_template_string
 from markupsafe import Markup, escape
 
-from consultation.core.markup import ALLOWED_TAGS, LINK_REL, plain, render
+from consultation.core.markup import ALLOWED_TAGS, LINK_REL, contribution, plain, render
 from consultation.extensions import db
 from tests import factories
 
@@ -299,6 +299,35 @@ def test_plain_truncates_with_ellipsis():
     assert text.endswith("…")
     assert "  " not in text
     assert plain("court", length=50) == "court"
+
+
+def test_a_contribution_keeps_the_line_breaks_typed():
+    """A participant's text shows each line break typed; markdown's own rule (one line break is
+    a space) stays for the texts of moderators and administrators."""
+    source = "Bonjour,\nje viens de **Bellevue**.\n\n- un point\nsur deux lignes\n- un autre"
+    shown = str(contribution(source))
+    assert "<p>Bonjour,<br>\nje viens de <strong>Bellevue</strong>.</p>" in shown
+    assert "<li>un point<br>\nsur deux lignes</li>" in shown
+    assert "<br>" not in str(render(source))
+    assert contribution("") == Markup("") and contribution(None) == Markup("")
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_hostile_input_is_inert_in_a_contribution(source):
+    """The hostile corpus, line breaks kept, is as inert in a participant's text."""
+    assert_inert(str(contribution(f"Une ligne\n{source}\nune autre")))
+
+
+def test_a_proposal_on_several_lines_shows_them(app, client):
+    """A proposal's body shows its line breaks on its page; the project's presentation, written
+    by the organisers, keeps markdown's rule."""
+    project = factories.project(body="Une présentation\nsur deux lignes.")
+    proposal = factories.proposal(project, factories.user(), body="Ligne un,\nligne deux.")
+    db.session.commit()
+    html = client.get(f"/propositions/{proposal.id}").get_data(as_text=True)
+    assert "<p>Ligne un,<br>\nligne deux.</p>" in html
+    page = client.get(f"/projets/{project.slug}").get_data(as_text=True)
+    assert "<p>Une présentation\nsur deux lignes.</p>" in page
 
 
 def test_proposal_page_escapes_title_name_and_body(app, client):
