@@ -7,7 +7,7 @@ PORT ?= 5000
 export PORT
 export FLASK_APP := consultation:create_app
 
-.PHONY: install run test lint translations-extract translations-update bench bench-quick
+.PHONY: install run test lint translations-extract translations-update bench bench-quick bench-work
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,8 @@ bench: install
 bench-quick: install
 	@command -v wrk >/dev/null 2>&1 || { echo "$(WRK_MISSING)" >&2; exit 1; }
 	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
+# The work per request, counted by callgrind (valgrind) in one process: exact where the shares
+# above move with the machine; compared with bench/results/work-reference.json (+3 % flagged).
+bench-work: install
+	$(BIN)/python -m bench.work $(BENCH_ARGS)

@@ -300,14 +300,7 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
          f"avant et après chaque page")
     pages: dict[str, Any] = {}
     details: dict[str, Any] = {}
-    slug = built.featured_slug
-    paths = {
-        "home": "/", "projects": "/projets", "project": f"/projets/{slug}",
-        "proposals": f"/projets/{slug}/propositions?tri=soutiens",
-        "proposal_5": f"/propositions/{few_id}",
-        "proposal": f"/propositions/{built.commented_proposal_id}",
-        "synthesis": f"/projets/{slug}/synthese",
-    }
+    paths = page_paths(built, few_id)
     details["proposal_5_comments"] = few_comments
 
     with serve("bench.baseline:app", f"baseline-{backend}", app_env(run_url), "/",
@@ -398,6 +391,32 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     }
 
 
+def page_paths(built: generate.Built, few_id: int) -> dict[str, str]:
+    """The path of each GET page measured (proposals_deep is found by following links)."""
+    slug = built.featured_slug
+    return {
+        "home": "/", "projects": "/projets", "project": f"/projets/{slug}",
+        "proposals": f"/projets/{slug}/propositions?tri=soutiens",
+        "proposal_5": f"/propositions/{few_id}",
+        "proposal": f"/propositions/{built.commented_proposal_id}",
+        "synthesis": f"/projets/{slug}/synthese",
+    }
+
+
+def post_action(name: str) -> str:
+    """The path, with %d for the proposal's id, that a POST measure sends its form to."""
+    return "/propositions/%d/" + ("soutenir" if name == "support_post" else "commentaires")
+
+
+def post_form(name: str, token: str) -> dict[str, str]:
+    """The form a POST measure sends, as a person's browser would."""
+    form = {"csrf_token": token}
+    if name == "comment_post":
+        form |= {"stance": "pour", "body": "Je soutiens cette idée : elle aidera les "
+                 "habitantes et habitants du quartier à faire leurs démarches."}
+    return form
+
+
 def few_comments_proposal(url: str, built: generate.Built) -> tuple[int, int]:
     """The featured project's first proposal with 5 comments (or the nearest count): the
     page most proposals look like, beside the one with 200."""
@@ -429,8 +448,7 @@ def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
                bare: Baseline, avoid: set[int] | frozenset[int] = frozenset(),
                ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A form submission under load: accounts and proposals rotate, as many people would."""
-    action = "soutenir" if name == "support_post" else "commentaires"
-    path_format = f"/propositions/%d/{action}"
+    path_format = post_action(name)
     ids = [i for i in built.featured_proposal_ids
            if i != built.commented_proposal_id and i not in avoid]
     ids = ids[: settings.rotation]
@@ -438,11 +456,7 @@ def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
     clients = [log_in(port, email) for email in accounts]
     bodies = []
     for client in clients:
-        token = _csrf(client.get(f"/propositions/{ids[0]}"))
-        form = {"csrf_token": token}
-        if name == "comment_post":
-            form |= {"stance": "pour", "body": "Je soutiens cette idée : elle aidera les "
-                     "habitantes et habitants du quartier à faire leurs démarches."}
+        form = post_form(name, _csrf(client.get(f"/propositions/{ids[0]}")))
         bodies.append("&".join(f"{k}={_quote(v)}" for k, v in form.items()))
 
     # One request measured alone, by an account the load does not use, then where it lands.
