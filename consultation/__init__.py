@@ -16,9 +16,18 @@ from consultation.extensions import babel, compress, csrf, db, login_manager, mi
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Platform(Flask):
+    """The platform's Flask app: every view, hook and handler is a plain function (a test
+    checks it), so Flask need not ask of each, on every request, whether it is a coroutine."""
+
+    def ensure_sync(self, func: Any) -> Any:
+        """`func` itself: nothing here is `async def`."""
+        return func
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then environment, then overrides."""
-    app = Flask(
+    app = Platform(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,

@@ -38,7 +38,10 @@ def acting() -> Acting | None:
 def acting_user() -> Any:
     """The person this request's contributions are made for (the logged-in one by default)."""
     current = acting()
-    return current.person if current is not None else current_user
+    if current is not None:
+        return current.person
+    # The person, not the proxy: what is asked of them next is asked once, not through it.
+    return current_user._get_current_object()
 
 
 def acting_mediator() -> Any:

@@ -149,3 +149,24 @@ def test_job_states_are_the_constraint_of_the_outbox(app: Flask) -> None:
                       if isinstance(c, CheckConstraint) and c.name == "ck_job_outbox_state")
     assert str(constraint.sqltext) == "state IN ('pending', 'sent', 'failed')"
     assert [str(state) for state in outbox.JobState] == ["pending", "sent", "failed"]
+
+
+def test_nothing_flask_calls_is_a_coroutine(app: Flask) -> None:
+    """The app calls its views, hooks, context processors and error handlers as they are
+    (`Platform.ensure_sync`): an `async def` among them would return a coroutine unrun."""
+    from inspect import iscoroutinefunction
+
+    called: list[Any] = list(app.view_functions.values())
+    for registry in (app.before_request_funcs, app.after_request_funcs,
+                     app.teardown_request_funcs, app.template_context_processors,
+                     app.url_value_preprocessors, app.url_default_functions):
+        for functions in registry.values():
+            called.extend(functions)
+    called.extend(app.teardown_appcontext_funcs)
+    for handlers in app.error_handler_spec.values():
+        for by_class in handlers.values():
+            called.extend(by_class.values())
+    assert len(called) > 100
+    assert not [f for f in called if iscoroutinefunction(f)]
+    with app.test_request_context():
+        assert app.ensure_sync(len) is len
