@@ -18,9 +18,9 @@ the proposals and projects they took part in.
 Where: in each worker's memory (FRAGMENT_CACHE_ITEMS and FRAGMENT_CACHE_BYTES bound it, the
 least recently used go first) and, with FRAGMENT_CACHE_REDIS on and REDIS_URL set, in Redis as
 well, shared by the workers (an unreachable Redis is skipped). Redis keeps a fragment for up to
-a day, across a deployment: its keys carry a digest of the code, templates and translations
-that make fragments (`code_release`), so a new release never shows the HTML of the one before.
-FRAGMENT_CACHE=0 turns it off: every fragment is made each time.
+a day, across a deployment: its keys carry a digest of the code, templates, translations and
+libraries that make fragments (`code_release`), so a new release never shows the HTML of the
+one before. FRAGMENT_CACHE=0 turns it off: every fragment is made each time.
 
 Time: a fragment may depend on the clock (a block that ends, a phase that closes at midnight).
 The caller puts the day in the key; what ends at another moment calls `valid_until(moment)`
@@ -174,8 +174,11 @@ def init_app(app: Flask) -> None:
 
 
 def code_release(app: Flask) -> str:
-    """A digest of what fragments are made with: the package's code, its templates and its
-    compiled translations (read once, when the app is made)."""
+    """A digest of what fragments are made with: the package's code, its templates, its
+    compiled translations and the versions of the libraries that turn user text into HTML
+    (read once, when the app is made)."""
+    from importlib import metadata
+
     root = Path(app.root_path)
     folders = [(root, "*.py")]
     for translations in str(app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")).split(";"):
@@ -183,7 +186,8 @@ def code_release(app: Flask) -> str:
             folders.append((root / translations, "*.mo"))
     if app.template_folder:
         folders.append((root / app.template_folder, "*.html"))
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(" ".join(
+        metadata.version(library) for library in ("markdown", "nh3", "jinja2")).encode())
     for folder, pattern in folders:
         for path in sorted(folder.rglob(pattern)):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
