@@ -461,9 +461,7 @@ def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
 
     # One request measured alone, by an account the load does not use, then where it lands.
     single = log_in(port, built.accounts[-1])
-    form = {"csrf_token": _csrf(single.get(f"/propositions/{ids[-1]}"))}
-    if name == "comment_post":
-        form |= {"stance": "pour", "body": "Un commentaire mesuré seul."}
+    form = post_form(name, _csrf(single.get(f"/propositions/{ids[-1]}")))
     answer = single.post(path_format % ids[-1], form)
     location = answer.headers.get("Location") or ""
     if answer.status not in (302, 303) or "/compte/connexion" in location:

@@ -34,7 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -233,15 +233,12 @@ def measures(plan: dict[str, Any], counting: Counting) -> dict[str, int]:
         if not wanted(name):
             continue
         forms = [Wsgi.environ(run.post_action(name) % ids[1 + offset + i],
-                              cookie, run.post_form(name, token))
-                 for i, (cookie, token) in zip(range(total), _cycle(people, total), strict=True)]
+                              people[i % len(people)][0],
+                              run.post_form(name, people[i % len(people)][1]))
+                 for i in range(total)]
         offset += total
         measure(name, made, forms, landed)
     return done
-
-
-def _cycle(items: list[Any], length: int) -> Iterable[Any]:
-    return (items[i % len(items)] for i in range(length))
 
 
 def child(plan_path: str) -> None:

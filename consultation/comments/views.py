@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import Integer, String, and_, bindparam, cast, select
 from sqlalchemy.orm import joinedload, load_only
-from werkzeug.local import LocalProxy
 
 from consultation.accounts.models import PUBLIC_COLUMNS
 from consultation.comments import bp, services
@@ -228,8 +227,6 @@ def threads_html(project: Project, proposal: Proposal | None) -> Markup:
     comments on it made for them and put in place of its shared article."""
     number = page_number()
     person = acting_user()
-    if isinstance(person, LocalProxy):
-        person = person._get_current_object()
     may_moderate = can("moderation.decide")
     may_reply, may_report = _passes(person, "comments.reply"), _passes(person, "reports.create")
     target = proposal if proposal is not None else project

@@ -4,11 +4,11 @@ Flask's flash() writes its message into the session: the session cookie is seria
 signed again for the POST, then again for the page that shows the message (taking it out), and
 each time the worker's kept verification of the cookie (core/sessions.py) is lost. The messages
 that follow the most frequent POSTs (a support, a comment, an answer in a debate, a follow) are
-fixed sentences: a cookie naming
-one of them (`notice=soutien`) says as much, and the session cookie stays as it
-was. This cookie is not signed: whoever forges it can only show themself one of the sentences
-registered here. It lives a minute at most; the page that shows it deletes it, so the message is
-shown once, as a flashed one is. A message with a variable part is still flashed.
+fixed sentences: a cookie naming one of them (`notice=soutien`) says as much, and the session
+cookie stays as it was. This cookie is not signed: whoever forges it can only show themself one
+of the sentences registered here. It lives a minute at most; the page that shows it deletes it,
+so the message is shown once, as a flashed one is. A message with a variable part is still
+flashed.
 """
 
 from __future__ import annotations
