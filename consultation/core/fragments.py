@@ -375,9 +375,39 @@ def _note_rows(session: Session, rows: list[Any]) -> None:
                 proposals.add(proposal_id)
 
 
+# The UPDATEs that move versions, built on first use (core cannot import the domains' models
+# at load time) and kept: a support or a comment reaches `_move` on every commit, and building
+# `version + 1` anew cost more than the rest of it (its compiled form is then found in
+# SQLAlchemy's cache too).
+_BUMPS: dict[str, Any] = {}
+
+
+def _bumps() -> dict[str, Any]:
+    if not _BUMPS:
+        from sqlalchemy import bindparam, or_, select
+
+        from consultation.comments.models import Comment
+        from consultation.projects.models import Project
+        from consultation.proposals.models import Proposal
+
+        for name, model in (("projects", Project), ("proposals", Proposal)):
+            every = update(model).values({
+                model.version: model.version + 1, model.updated_at: model.updated_at,
+            }).execution_options(synchronize_session=False)
+            _BUMPS[name] = every
+            _BUMPS[name + "_listed"] = every.where(
+                model.id.in_(bindparam("ids", expanding=True)))
+        # A person's name is on their proposals and comments.
+        people: Any = bindparam("people", expanding=True)
+        _BUMPS["proposals_of_people"] = _BUMPS["proposals"].where(or_(
+            Proposal.author_id.in_(people),
+            Proposal.id.in_(select(Comment.proposal_id).where(Comment.author_id.in_(people))),
+        ))
+    return _BUMPS
+
+
 def _move(session: Session) -> None:
     """Before the commit: move the versions noted, in one UPDATE per table."""
-    from consultation.comments.models import Comment
     from consultation.projects.models import Project
     from consultation.proposals.models import Proposal
 
@@ -388,37 +418,21 @@ def _move(session: Session) -> None:
     people = session.info.pop("fragments_people", set())
     done = session.info.pop(_BUMPED, set())
     session.info.pop(_TOUCHED, None)
-    bump_projects = {
-        Project.version: Project.version + 1, Project.updated_at: Project.updated_at,
-    }
-    bump_proposals = {
-        Proposal.version: Proposal.version + 1, Proposal.updated_at: Proposal.updated_at,
-    }
     if everything[0]:
-        session.execute(update(Project).values(bump_projects)
-                        .execution_options(synchronize_session=False))
-        session.execute(update(Proposal).values(bump_proposals)
-                        .execution_options(synchronize_session=False))
+        session.execute(_bumps()["projects"])
+        session.execute(_bumps()["proposals"])
         return
     if people:
         # Their name is on their proposals and comments, and on the project pages listing them.
-        from sqlalchemy import or_, select
-
-        debated = select(Comment.proposal_id).where(Comment.author_id.in_(people))
-        session.execute(update(Proposal).where(or_(
-            Proposal.author_id.in_(people), Proposal.id.in_(debated)
-        )).values(bump_proposals).execution_options(synchronize_session=False))
-        session.execute(update(Project).values(bump_projects)
-                        .execution_options(synchronize_session=False))
+        session.execute(_bumps()["proposals_of_people"], {"people": sorted(people)})
+        session.execute(_bumps()["projects"])
         projects = set()
     projects -= {ident for table, ident in done if table == "projects"}
     proposals -= {ident for table, ident in done if table == "proposals"}
     if proposals:
-        session.execute(update(Proposal).where(Proposal.id.in_(sorted(proposals)))
-                        .values(bump_proposals).execution_options(synchronize_session=False))
+        session.execute(_bumps()["proposals_listed"], {"ids": sorted(proposals)})
     if projects:
-        session.execute(update(Project).where(Project.id.in_(sorted(projects)))
-                        .values(bump_projects).execution_options(synchronize_session=False))
+        session.execute(_bumps()["projects_listed"], {"ids": sorted(projects)})
     for model, idents in ((Project, projects), (Proposal, proposals)):
         for ident in idents:
             loaded = session.identity_map.get(session.identity_key(model, ident))
