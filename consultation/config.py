@@ -63,6 +63,8 @@ class Defaults:
     COMPRESS_MIN_SIZE = 500
     COMPRESS_LEVEL = 6
     COMPRESS_BR_LEVEL = 5
+    # Done by extensions.ConditionalCompress, only for a request with a condition to answer.
+    COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
     # Benchmarks only: each response says how many SQL statements it ran (X-Query-Count).
     QUERY_COUNT_HEADER = False
     # A town-hall terminal: every browser of this instance is a shared kiosk (core/kiosk.py);

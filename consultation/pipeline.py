@@ -44,17 +44,19 @@ memory, answers of a stage before):
 5. commit_request: THE request boundary. The request's transaction is committed once, unless
    the status is an error (>= 400) or the request was abandoned: then what it wrote is rolled
    back. A request that wrote nothing (no statement but SELECTs, no pending change or job: most
-   GETs, and most refusals) ends its read transaction with a COMMIT that expires nothing
-   (psycopg keeps the statements it prepared on the connection; a ROLLBACK would make it
-   forget them). Only
-   after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
+   GETs, and most refusals) has usually opened no transaction in the database: its session is
+   left for the teardown to close, which sends nothing. One that did (a locking SELECT) ends it
+   with a COMMIT that expires nothing (psycopg keeps the statements it prepared on the
+   connection; a ROLLBACK would make it forget them). Only after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
    without REDIS_URL, run inline right there. Jobs kept in the outbox are never retried here:
    that is the worker's and `flask jobs flush`'s work.
 6. cors_headers: under /api/, Access-Control-Allow-Origin: * (and the preflight's answers to
    OPTIONS): any site may read the public API. The API sets no cookie of its own.
 7. security_headers: CSP, nosniff, frame refusal, HSTS... on every response (their list made
    once per app from its settings). Last of ours, so no stage can answer without them.
-Then the extensions' own after hooks: rate-limit headers, compression, the remember-me cookie.
+Then the extensions' own after hooks: rate-limit headers, compression (with, for a request that
+asks, the 304 of a page whose ETag the client has: extensions.ConditionalCompress), the
+remember-me cookie.
 
 When the app context ends (after every request, CLI command or job):
 - dispatch_left_over: the jobs of commits made outside a request (CLI, tests); then

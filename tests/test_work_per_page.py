@@ -321,10 +321,10 @@ def test_home_and_the_project_list_seen_again_load_no_project(app, urls, person)
 @pytest.mark.parametrize("page", ["proposal", "list", "project"])
 @pytest.mark.parametrize("person", PEOPLE)
 def test_a_get_that_changed_nothing_expires_nothing(app, urls, person, page):
-    """Reading a page writes nothing: its read transaction ends with one commit that expires
-    none of the objects it loaded."""
+    """Reading a page writes nothing and opens no transaction in the database: the session
+    is not committed (its teardown closes it, which sends nothing) and nothing is expired."""
     work = work_of(app, client_of(app, urls, person), urls[page][MANY])
-    assert (work.commits, work.expired_by_commit) == (1, 0)
+    assert (work.commits, work.expired_by_commit) == (0, 0)
 
 
 # --- The memory of `can()` and the request boundary, without the module's pages --------------
@@ -422,18 +422,35 @@ def test_a_request_that_wrote_still_commits(clean, how):
 
 
 def test_a_request_that_only_read_expires_nothing(clean):
-    """Only SELECTs: the boundary ends the read transaction without expiring what it loaded,
-    and the session keeps expiring on the commits of requests that write."""
+    """Only SELECTs: the database has no transaction open, and the boundary leaves the session
+    to its teardown, expiring nothing it loaded; the session keeps expiring on the commits of
+    requests that write."""
     factories.proposal()
     db.session.commit()
     with clean.test_request_context(), counting_work(clean) as work:
         loaded = db.session.scalars(select(Proposal)).all()
         assert not transaction.request_wrote()
         transaction.commit_request(Response("ok"))
-        assert not db.session().in_transaction()
+        assert not transaction._driver_in_transaction(db.session())
         assert all("title" in vars(proposal) for proposal in loaded)  # not expired
         assert db.session().expire_on_commit
     assert work.expired_by_commit == 0
+
+
+def test_a_read_that_opened_a_transaction_ends_it_with_a_commit(clean):
+    """A locking SELECT opens a transaction in PostgreSQL: the boundary ends it with a COMMIT
+    that expires nothing (a ROLLBACK would make psycopg forget what it prepared)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL seulement : SQLite n'ouvre de transaction qu'avant une écriture")
+    factories.proposal()
+    db.session.commit()
+    with clean.test_request_context(), counting_work(clean) as work:
+        loaded = db.session.scalars(select(Proposal).with_for_update()).all()
+        assert transaction._driver_in_transaction(db.session())
+        transaction.commit_request(Response("ok"))
+        assert not transaction._driver_in_transaction(db.session())
+        assert all("title" in vars(proposal) for proposal in loaded)
+    assert (work.commits, work.expired_by_commit) == (1, 0)
 
 
 @pytest.mark.parametrize("ending", ["page", "not found", "refused"])

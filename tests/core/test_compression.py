@@ -60,3 +60,34 @@ def test_smaller_pages_stay_with_zlib(app: Flask, monkeypatch: pytest.MonkeyPatc
 def test_other_encodings_are_left_to_flask_compress(app: Flask) -> None:
     answer = app.test_client().get("/projets", headers={"Accept-Encoding": "br"})
     assert answer.headers.get("Content-Encoding") == "br"
+
+
+def test_conditional_pass_only_for_a_question(client) -> None:
+    """A compressed answer goes through the conditional pass (a 304) only when the request
+    asks: a gzip client's If-None-Match still gets its 304, a page asked plainly is not
+    given a Date of the app's (the HTTP server writes one), the pass having not run."""
+    for _ in range(4):  # a list past COMPRESS_MIN_SIZE
+        factories.proposal()
+    db.session.commit()
+    gzip_client = {"Accept-Encoding": "gzip"}
+    first = client.get("/api/v1/proposals", headers=gzip_client)
+    assert first.headers["Content-Encoding"] == "gzip" and first.headers["ETag"].endswith(
+        ':gzip"')
+    assert "Date" not in first.headers
+    again = client.get("/api/v1/proposals",
+                       headers={**gzip_client, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    page = client.get("/projets", headers=gzip_client)
+    assert page.headers["Content-Encoding"] == "gzip" and "Date" not in page.headers
+
+
+def test_static_files_still_answer_their_conditions(client) -> None:
+    """The stylesheet, streamed and compressed, goes through the conditional pass as before:
+    a browser that has it gets a 304."""
+    browser = {"Accept-Encoding": "br, gzip"}
+    first = client.get("/static/style.css", headers=browser)
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "br"
+    first.close()
+    again = client.get("/static/style.css",
+                       headers={**browser, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
