@@ -47,8 +47,9 @@ memory, answers of a stage before):
    GETs, and most refusals) has usually opened no transaction in the database: its session is
    left for the teardown to close, which sends nothing. One that did (a locking SELECT) ends it
    with a COMMIT that expires nothing (psycopg keeps the statements it prepared on the
-   connection; a ROLLBACK would make it forget them). Only after a commit are the jobs it asked for dispatched: queued in Redis through the outbox, or,
-   without REDIS_URL, run inline right there. Jobs kept in the outbox are never retried here:
+   connection; a ROLLBACK would make it forget them). Only after a commit are the jobs it asked
+   for dispatched: queued in Redis through the outbox, or, without REDIS_URL, run inline right
+   there. Jobs kept in the outbox are never retried here:
    that is the worker's and `flask jobs flush`'s work.
 6. cors_headers: under /api/, Access-Control-Allow-Origin: * (and the preflight's answers to
    OPTIONS): any site may read the public API. The API sets no cookie of its own.
