@@ -178,6 +178,17 @@ def test_seen_again_a_page_loads_no_comment(app, urls, person, page):
             assert getattr(many, name) == getattr(few, name), (name, few, many)
 
 
+@pytest.mark.parametrize("page", ["proposal", "project", "list"])
+@pytest.mark.parametrize("person", ["visitor", "citizen"])
+def test_a_page_reads_its_projects_phases_as_a_column(app, urls, person, page):
+    """The project's phases come as one column of the page's statement (projects/services.py
+    phases_column), not as rows the ORM's loading builds objects from (they multiplied the
+    statement's rows, and cost a third of it)."""
+    work = work_of(app, client_of(app, urls, person), urls[page][MANY])
+    assert "Project" in work.loads_by_class and "Phase" not in work.loads_by_class, (
+        work.loads_by_class)
+
+
 def test_seen_again_an_authors_page_makes_only_their_comments(app, urls):
     """The citizen wrote a quarter of the comments: seen again, the page loads those only
     (one statement for their ids, one for those on the page) and asks the rules of those."""

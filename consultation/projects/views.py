@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import String, bindparam, cast, select
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import fragments, kiosk, pages, readability
@@ -51,7 +50,9 @@ def project_or_404(slug: str, full: bool = False, facts_of: str | None = None) -
         else:
             row = pages.read_with_facts(facts_of, services.by_slug_statement(full), Project.id,
                                         {"slug": slug})
-            project = row[0] if row is not None else None
+            if row is not None:
+                project = row[0]
+                services.attach_phases(project, row[1])
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return project
@@ -114,8 +115,7 @@ _TERRITORY_IDS = (
     .where(project_territories.c.project_id == Project.id).correlate(Project).scalar_subquery()
 )
 _SHOW = (
-    select(Project, _TERRITORY_IDS)
-    .options(joinedload(Project.phases))
+    select(Project, _TERRITORY_IDS, services.phases_column(Project.id))
     .where(Project.slug == bindparam("slug"))
 )
 
@@ -160,7 +160,9 @@ def show(slug: str):
     # Logged in: the person and their facts about the project come with it (core/pages.py).
     row = (pages.read_with_facts("project", _SHOW, Project.id, {"slug": slug})
            if SLUG.fullmatch(slug) else None)
-    project, territory_ids = row[:2] if row is not None else (None, None)
+    project, territory_ids, phases = row[:3] if row is not None else (None, None, None)
+    if project is not None:
+        services.attach_phases(project, phases)
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return render_template(

@@ -19,6 +19,7 @@ from consultation.core.pagination import KeysetPage, Page, encode_cursor, pagina
 from consultation.core.signals import proposal_answered, proposal_created, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project
+from consultation.projects.services import attach_phases, phases_column
 from consultation.proposals.models import AnswerStatus, Proposal, ProposalStatus
 from consultation.reference.models import Territory
 
@@ -287,8 +288,8 @@ def authored_by(user: User, per_page: int) -> Page[Proposal]:
 # its project (the service): loaded with it in one statement, built once (its compiled form is
 # cached by its constant shape), instead of two lazy loads after it.
 _FOR_ACTION = (
-    select(Proposal)
-    .options(joinedload(Proposal.project).joinedload(Project.phases))
+    select(Proposal, phases_column(Proposal.project_id))
+    .options(joinedload(Proposal.project))
     .where(Proposal.id == bindparam("proposal_id"))
 )
 
@@ -302,5 +303,7 @@ def for_action(proposal_id: int) -> Proposal | None:
     if proposal_id not in known:
         row = pages.read_with_facts("for_action", _FOR_ACTION, Proposal.id,
                                     {"proposal_id": proposal_id})
+        if row is not None:
+            attach_phases(row[0].project, row[1])
         known[proposal_id] = row[0] if row is not None else None
     return cast(Proposal | None, known[proposal_id])

@@ -25,6 +25,7 @@ from consultation.core.pagination import decode_cursor, rank_number
 from consultation.core.templating import can, kept_breadcrumb
 from consultation.extensions import db
 from consultation.projects.models import Project
+from consultation.projects.services import attach_phases, phases_column
 from consultation.projects.views import project_or_404
 from consultation.proposals import bp, services
 from consultation.proposals.forms import AnswerForm, ProposalForm, ProposalListForm
@@ -140,8 +141,8 @@ def index(slug: str):
 # The proposal with its project and the project's phases: everything the page asks its rules
 # about, in one statement. Its author is read only where the head of the page is made (_HEAD).
 _SHOW = (
-    select(Proposal)
-    .options(joinedload(Proposal.project).joinedload(Project.phases))
+    select(Proposal, phases_column(Proposal.project_id))
+    .options(joinedload(Proposal.project))
     .where(Proposal.id == bindparam("proposal_id"))
 )
 
@@ -211,6 +212,7 @@ def show(proposal_id: int):
     if row is None:
         abort(404)
     proposal = row[0]
+    attach_phases(proposal.project, row[1])
     own = current_user.is_authenticated and proposal.author_id == current_user.id
     shown = proposal.is_visible or can("moderation.decide") or (
         own and proposal.moderation == ModerationState.PENDING)
