@@ -428,7 +428,7 @@ def test_a_request_that_wrote_still_commits(clean, how):
                 f"UPDATE proposals SET title = 'Titre changé' WHERE id = {int(ident)}")
         assert transaction.request_wrote()
         transaction.commit_request(Response("ok"))
-        db.session.rollback()  # what was committed stays
+        db.session.remove()  # what was committed stays, for the next session to read
         assert db.session.get_one(Proposal, ident).title == "Titre changé"
 
 

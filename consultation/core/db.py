@@ -109,9 +109,10 @@ def request_abandoned() -> bool:
 
 
 def commit_request(response: Response) -> Response:
-    """The request boundary: commit once, then dispatch the jobs the commit asked for; an
-    error status or an abandoned request is undone instead (`undo_request`), and its jobs never
-    run. A request that wrote nothing (most GETs) ends its read transaction (`end_reading`)."""
+    """The request boundary: commit once (expiring nothing: `_commit_keeping_objects`), then
+    dispatch the jobs the commit asked for; an error status or an abandoned request is undone
+    instead (`undo_request`), and its jobs never run. A request that wrote nothing (most GETs)
+    ends its read transaction (`end_reading`)."""
     if not db.session.registry.has() and not g.get("pending_jobs"):
         return response  # the request never used the session: nothing to end (static files)
     # Imported here: the job outbox uses this module's helpers.
@@ -120,7 +121,9 @@ def commit_request(response: Response) -> Response:
     if response.status_code >= 400 or request_abandoned():
         undo_request()
     elif request_wrote() or g.get("pending_jobs"):
-        db.session.commit()
+        _commit_keeping_objects()
+        if g.get("committed_jobs"):
+            db.session.expire_all()  # a job run inline reads afresh, as a worker would
         jobs.dispatch_committed()
     else:
         end_reading()
@@ -158,9 +161,17 @@ def end_reading() -> None:
         return
     if not _driver_in_transaction(session):
         return
+    _commit_keeping_objects()
+
+
+def _commit_keeping_objects() -> None:
+    """Commit the request's session without expiring what it holds: nothing of the request
+    reads them after its boundary (the response is made; a job run inline gets them expired
+    first), and the session ends with the request. Expiring them cost 3 % of a support."""
+    session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.commit()
+        db.session.commit()
     finally:
         session.expire_on_commit = expire
 
