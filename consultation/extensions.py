@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import hmac
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import flask_compress.flask_compress as flask_compress_module
+import flask_wtf.csrf as flask_wtf_csrf
 from flask import Flask, Response, request
 from flask_babel import Babel
 from flask_compress import Compress
@@ -100,6 +102,44 @@ def _compress_data(app: Flask, data: bytes, algorithm: str) -> bytes:
 # tests/core/test_compression.py fails if a new version stops calling it.
 _flask_compress_data = flask_compress_module._compress_data
 flask_compress_module._compress_data = _compress_data
+# Flask-WTF checks a POST's CSRF token by verifying its signature (HMAC, base64, JSON) each
+# time. Without WTF_CSRF_TIME_LIMIT a signed token never expires, and every page of a session
+# carries the same one (`fragments.csrf_token`): the token a signature proved once is known
+# after, per worker, and a POST then compares it with its session's, as Flask-WTF does,
+# without verifying the signature again (3 % of a support's work). Any other case (a time
+# limit, another secret or field) goes to Flask-WTF as it is.
+_VERIFIED: dict[tuple[str, str], str] = {}
+_VERIFIED_KEPT = 4096
+
+
+def _validate_csrf(data: Any, secret_key: Any = None, time_limit: Any = None,
+                   token_key: Any = None) -> None:
+    """Flask-WTF's validate_csrf, remembering the tokens whose signature it verified."""
+    from flask import current_app, session
+
+    config = current_app.config
+    if (time_limit is None and config.get("WTF_CSRF_TIME_LIMIT", 3600) is None
+            and isinstance(data, str) and data):
+        secret = str(secret_key or config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+        field = token_key or config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        key = (secret, data)
+        raw = _VERIFIED.get(key)
+        mine = session.get(field)
+        if raw is not None and isinstance(mine, str) and hmac.compare_digest(raw, mine):
+            return
+        _flask_validate_csrf(data, secret_key, time_limit, token_key)  # raises if it is not
+        if len(_VERIFIED) >= _VERIFIED_KEPT:
+            _VERIFIED.clear()
+        _VERIFIED[key] = str(session[field])
+        return
+    _flask_validate_csrf(data, secret_key, time_limit, token_key)
+
+
+# tests/security/test_csrf.py fails if a new Flask-WTF stops calling it.
+_flask_validate_csrf = flask_wtf_csrf.validate_csrf
+flask_wtf_csrf.validate_csrf = _validate_csrf
+
+
 # Storage and limits are set in core/ratelimits.py; a storage that fails (Redis down) falls back
 # to memory, and an error of the limiter never stops a request.
 limiter = Limiter(

@@ -192,3 +192,38 @@ def test_with_a_time_limit_every_page_signs_its_token(app, world_of):
         with limited.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_token_verified_once_is_compared_after(app, csrf_app, world_of, monkeypatch):
+    """Flask-WTF still asks the check, which verifies a token's signature once per worker
+    (consultation/extensions.py) and then only compares it with the session's: the next POSTs
+    verify nothing again, and another session sending that token is still refused."""
+    import flask_wtf.csrf
+
+    from consultation import extensions
+    from consultation.comments.models import Comment
+
+    assert flask_wtf.csrf.validate_csrf is extensions._validate_csrf
+    checked: list[str] = []
+    loads = itsdangerous.URLSafeTimedSerializer.loads
+
+    def counted(self: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
+        checked.append(str(data))
+        return loads(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(itsdangerous.URLSafeTimedSerializer, "loads", counted)
+    monkeypatch.setattr(extensions, "_VERIFIED", {})  # nothing verified yet in this worker
+    world = world_of("citizen")
+    client = client_for(csrf_app, world)
+    token = token_of(client)
+    count = db.session.query(Comment).count()
+    for _ in range(3):
+        response = _post(client, world, "comments.on_proposal", "POST", token)
+        assert response.status_code == 302
+    assert db.session.query(Comment).count() == count + 3
+    assert checked.count(token) == 1, checked
+    stranger = csrf_app.test_client()
+    token_of(stranger)  # a session with a token of its own
+    page = french_error(_post(stranger, world, "comments.on_proposal", "POST", token), 400)
+    assert EXPIRED in page
+    assert db.session.query(Comment).count() == count + 3
