@@ -50,23 +50,6 @@ def _comma_list(element: comma_list, compiler: Any, **kw: Any) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
 
 
-class iso_day(FunctionElement[str]):  # noqa: N801 (used as func.xxx() is)
-    """A date column as its ISO text, YYYY-MM-DD, whatever the server's DateStyle."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(iso_day, "postgresql")
-def _iso_day_postgresql(element: iso_day, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
-
-
-@compiles(iso_day)
-def _iso_day(element: iso_day, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)  # SQLite keeps a date as that text
-
-
 def comma_values(joined: str | None) -> list[str]:
     """The values a comma_list joined ("3,7"), in its order; none for NULL (no row)."""
     return joined.split(",") if joined else []

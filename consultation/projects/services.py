@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,7 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from consultation.accounts.models import User
 from consultation.core import audit
-from consultation.core.db import comma_list, iso_day, run
+from consultation.core.db import comma_list, run
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
 from consultation.core.text import slugify
@@ -265,31 +266,26 @@ def phases_column(project_id: Any) -> Any:
     the statement it goes into), each as id|kind|starts_on|ends_on|added_features, joined
     by commas (NULL when it has none): give its value to `attach_phases`."""
     phase = Phase.__table__.c
-    one = (sql_cast(phase.id, String) + "|" + phase.kind + "|" + iso_day(phase.starts_on) + "|"
-           + iso_day(phase.ends_on) + "|" + phase.added_features)
+    # A date as text is YYYY-MM-DD on both: SQLite stores it so, and PostgreSQL writes it so
+    # under the ISO DateStyle, the only one psycopg reads timestamps in.
+    one = (sql_cast(phase.id, String) + "|" + phase.kind + "|" + sql_cast(phase.starts_on, String)
+           + "|" + sql_cast(phase.ends_on, String) + "|" + phase.added_features)
     return (select(comma_list(one)).where(phase.project_id == project_id)
             .correlate_except(Phase.__table__).scalar_subquery())
 
 
-_PHASE_VALUES: dict[str, tuple[dict[str, Any], ...]] = {}  # the text read -> its phases
-_PHASE_VALUES_KEPT = 4096
 _PHASE_MAPPER = inspect(Phase)
 
 
+@functools.lru_cache(maxsize=4096)
 def _phase_values(text: str) -> tuple[dict[str, Any], ...]:
-    values = _PHASE_VALUES.get(text)
-    if values is None:
-        found = []
-        for one in text.split(",") if text else ():
-            ident, kind, starts_on, ends_on, added = one.split("|", 4)
-            found.append({"id": int(ident), "kind": kind,
-                          "starts_on": date.fromisoformat(starts_on),
-                          "ends_on": date.fromisoformat(ends_on), "added_features": added})
-        values = tuple(sorted(found, key=lambda v: (v["starts_on"], v["id"])))  # as ordered
-        if len(_PHASE_VALUES) >= _PHASE_VALUES_KEPT:
-            _PHASE_VALUES.clear()
-        _PHASE_VALUES[text] = values
-    return values
+    """The phases `phases_column` wrote, in the relationship's order (read only: shared)."""
+    found = []
+    for one in text.split(",") if text else ():
+        ident, kind, starts_on, ends_on, added = one.split("|", 4)
+        found.append({"id": int(ident), "kind": kind, "starts_on": date.fromisoformat(starts_on),
+                      "ends_on": date.fromisoformat(ends_on), "added_features": added})
+    return tuple(sorted(found, key=lambda v: (v["starts_on"], v["id"])))
 
 
 def attach_phases(project: Project, text: str | None) -> None:

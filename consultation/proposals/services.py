@@ -284,14 +284,24 @@ def authored_by(user: User, per_page: int) -> Page[Proposal]:
     return paginate(statement, 1, per_page)
 
 
-# A support or a comment on a proposal reads its project's phases and limits (the rule) and
-# its project (the service): loaded with it in one statement, built once (its compiled form is
-# cached by its constant shape), instead of two lazy loads after it.
-_FOR_ACTION = (
+# A proposal with its project (joined) and its project's phases (a column: projects/services.py
+# phases_column), built once: its page and the POSTs on it read it so, with the person and
+# their facts (core/pages.py read_with_facts).
+_WITH_PROJECT = (
     select(Proposal, phases_column(Proposal.project_id))
     .options(joinedload(Proposal.project))
     .where(Proposal.id == bindparam("proposal_id"))
 )
+
+
+def with_project(page: str, proposal_id: int) -> Proposal | None:
+    """A proposal with its project and the project's phases, in one statement with the person
+    the session names and their facts about it for `page`; None when there is none."""
+    row = pages.read_with_facts(page, _WITH_PROJECT, Proposal.id, {"proposal_id": proposal_id})
+    if row is None:
+        return None
+    attach_phases(row[0].project, row[1])
+    return cast(Proposal, row[0])
 
 
 def for_action(proposal_id: int) -> Proposal | None:
@@ -301,9 +311,5 @@ def for_action(proposal_id: int) -> Proposal | None:
     is none."""
     known = pages.kept("for_action")
     if proposal_id not in known:
-        row = pages.read_with_facts("for_action", _FOR_ACTION, Proposal.id,
-                                    {"proposal_id": proposal_id})
-        if row is not None:
-            attach_phases(row[0].project, row[1])
-        known[proposal_id] = row[0] if row is not None else None
+        known[proposal_id] = with_project("for_action", proposal_id)
     return cast(Proposal | None, known[proposal_id])

@@ -25,7 +25,6 @@ from consultation.core.pagination import decode_cursor, rank_number
 from consultation.core.templating import can, kept_breadcrumb
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.projects.services import attach_phases, phases_column
 from consultation.projects.views import project_or_404
 from consultation.proposals import bp, services
 from consultation.proposals.forms import AnswerForm, ProposalForm, ProposalListForm
@@ -138,14 +137,6 @@ def index(slug: str):
                            phase=phase, **own)
 
 
-# The proposal with its project and the project's phases: everything the page asks its rules
-# about, in one statement. Its author is read only where the head of the page is made (_HEAD).
-_SHOW = (
-    select(Proposal, phases_column(Proposal.project_id))
-    .options(joinedload(Proposal.project))
-    .where(Proposal.id == bindparam("proposal_id"))
-)
-
 # What only the head of the page shows, when it is made: the author's public name and the
 # proposals merged into this one, in one statement (a row per merged proposal, at least one).
 _MERGED_INTO = aliased(Proposal)
@@ -208,11 +199,9 @@ def _parts(proposal: Proposal, shown: bool) -> dict[str, Markup]:
 def show(proposal_id: int):
     """A proposal with its support button and comment threads."""
     # Logged in: the person and their facts about the proposal come with it (core/pages.py).
-    row = pages.read_with_facts("proposal", _SHOW, Proposal.id, {"proposal_id": proposal_id})
-    if row is None:
+    proposal = services.with_project("proposal", proposal_id)
+    if proposal is None:
         abort(404)
-    proposal = row[0]
-    attach_phases(proposal.project, row[1])
     own = current_user.is_authenticated and proposal.author_id == current_user.id
     shown = proposal.is_visible or can("moderation.decide") or (
         own and proposal.moderation == ModerationState.PENDING)
