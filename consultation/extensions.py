@@ -112,16 +112,6 @@ _VERIFIED: dict[tuple[str, str], str] = {}
 _VERIFIED_KEPT = 4096
 
 
-def csrf_secret_and_field() -> tuple[Any, str]:
-    """The secret that signs Flask-WTF's CSRF tokens here and the session field holding the
-    token, read from the settings as Flask-WTF reads them."""
-    from flask import current_app
-
-    config = current_app.config
-    return (config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key),
-            config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-
-
 def _validate_csrf(data: Any, secret_key: Any = None, time_limit: Any = None,
                    token_key: Any = None) -> None:
     """Flask-WTF's validate_csrf, remembering the tokens whose signature it verified."""
@@ -130,9 +120,9 @@ def _validate_csrf(data: Any, secret_key: Any = None, time_limit: Any = None,
     config = current_app.config
     if (time_limit is None and config.get("WTF_CSRF_TIME_LIMIT", 3600) is None
             and isinstance(data, str) and data):
-        secret, field = csrf_secret_and_field()
-        key = (str(secret if secret_key is None else secret_key), data)
-        field = field if token_key is None else token_key
+        secret = str(secret_key or config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+        field = token_key or config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        key = (secret, data)
         raw = _VERIFIED.get(key)
         mine = session.get(field)
         if raw is not None and isinstance(mine, str) and hmac.compare_digest(raw, mine):

@@ -20,7 +20,6 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consultation.core import fragments
-from consultation.extensions import csrf_secret_and_field
 
 T = TypeVar("T")
 
@@ -74,7 +73,9 @@ class _CSRF(_FlaskFormCSRF):
     (`fragments.csrf_token`) when the form uses the app's own secret and field."""
 
     def generate_csrf_token(self, csrf_token_field: Any) -> str:
-        if (self.meta.csrf_secret, self.meta.csrf_field_name) == csrf_secret_and_field():
+        config = current_app.config
+        if (self.meta.csrf_secret == config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+                and self.meta.csrf_field_name == config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
             return fragments.csrf_token()
         return str(super().generate_csrf_token(csrf_token_field))
 

@@ -253,17 +253,15 @@ def csrf_token() -> str:
     limit, every page signs anew (a kept token would expire before its page said)."""
     from flask_wtf.csrf import generate_csrf
 
-    from consultation.extensions import csrf_secret_and_field
-
     config = current_app.config
-    secret, field = csrf_secret_and_field()
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     made = g.get(field)
     if made is not None:
         return str(made)
     raw = http_session.get(field)
     if raw is None or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return str(generate_csrf())
-    key = (str(secret), str(raw))
+    key = (str(config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)), str(raw))
     signed = _SIGNED.get(key)
     if signed is None:
         signed = str(generate_csrf())
