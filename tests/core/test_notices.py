@@ -38,6 +38,8 @@ def test_a_support_message_is_shown_once_and_the_session_is_not_signed_again(app
     set_now = cookies_set(response)
     assert set(set_now) == {notices.COOKIE}, set_now
     assert "HttpOnly" in set_now[notices.COOKIE] and "Max-Age=60" in set_now[notices.COOKIE]
+    assert "SameSite=Lax" in set_now[notices.COOKIE] and "Path=/" in set_now[notices.COOKIE]
+    assert "Expires" not in set_now[notices.COOKIE]  # written once, without a date
     landing = client.get(response.headers["Location"])
     assert SUPPORTED in html.unescape(landing.get_data(as_text=True))
     deleted = cookies_set(landing)
@@ -104,3 +106,18 @@ def test_a_flashed_message_in_markup_stays_markup(app):
         flash(Markup("Voir <a href=\"/projets\">les projets</a>."), "info")
         [(category, message)] = notices.messages()
     assert category == "info" and hasattr(message, "__html__")
+
+
+def test_a_notice_cookie_is_secure_where_the_session_is(app):
+    """Served over HTTPS (SESSION_COOKIE_SECURE), the notice's cookie is Secure too, though
+    its header is written once per notice."""
+    proposal = factories.proposal(factories.project("consultation"))
+    person = factories.user()
+    db.session.commit()
+    client = login(app.test_client(), person)
+    plain = cookies_set(client.post(f"/propositions/{proposal.id}/soutenir"))
+    assert "Secure" not in plain[notices.COOKIE]
+    app.config["SESSION_COOKIE_SECURE"] = True
+    secure = cookies_set(client.post(f"/propositions/{proposal.id}/soutenir",
+                                     base_url="https://localhost"))
+    assert "; Secure" in secure[notices.COOKIE] and "Expires" not in secure[notices.COOKIE]
