@@ -366,6 +366,8 @@ ROUTES: dict[str, Route] = {
     "static": Route("/static/style.css", "GET", PUBLIC, query=("v",)),
     "syntheses.annex": Route("/projets/{slug}/synthese/v1/annexe", "GET", PUBLIC,
                              query=("page",)),
+    "syntheses.answers": Route("/projets/{slug}/synthese/v1/reponses", "GET", PUBLIC,
+                               query=("page",)),
     "syntheses.draft": Route("/projets/{slug}/synthese/brouillon", "GET POST",
                              "syntheses.write", "project",
                              form={"narrative": TEXT, "change_note": "",

@@ -137,6 +137,7 @@ def public_urls(city) -> list[str]:
         f"/projets/{open_data.slug}/synthese",
         f"/projets/{open_data.slug}/synthese/v1",
         f"/projets/{open_data.slug}/synthese/v2/annexe",
+        f"/projets/{open_data.slug}/synthese/v2/reponses",
         f"/projets/{open_data.slug}/suivi",
         "/suivi",
         "/rencontres",

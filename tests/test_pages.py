@@ -236,6 +236,7 @@ def public_urls(site) -> list[str]:
         f"/projets/{project.slug}/synthese",
         f"/projets/{project.slug}/synthese/v1",
         f"/projets/{project.slug}/synthese/v1/annexe",
+        f"/projets/{project.slug}/synthese/v1/reponses",
         f"/projets/{site['editable'].project.slug}/synthese",
         "/rencontres",
         "/rencontres/2026",

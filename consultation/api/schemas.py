@@ -103,9 +103,10 @@ class ProposalQuery(PageQuery):
         metadata={"description": "`published` (publiée) ou `merged` (fusionnée dans une autre)."},
     )
     answer = fields.String(
-        validate=validate.OneOf([*AnswerStatus, "none"]),
+        validate=validate.OneOf([*AnswerStatus, "none", "given"]),
         metadata={"description": "La réponse officielle : `accepted`, `rejected`, "
-                                 "`under_study`, ou `none` (pas encore de réponse)."},
+                                 "`under_study`, `given` (l'une des trois) ou `none` (pas "
+                                 "encore de réponse)."},
     )
 
 

@@ -313,6 +313,8 @@ def proposals(args: dict[str, Any]):
         statement = statement.where(Proposal.status == args["state"])
     if args.get("answer") == "none":
         statement = statement.where(Proposal.answer_status.is_(None))
+    elif args.get("answer") == "given":
+        statement = statement.where(Proposal.answer_status.is_not(None))
     elif "answer" in args:
         statement = statement.where(Proposal.answer_status == args["answer"])
     shown = ProposalDocuments()

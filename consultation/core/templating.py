@@ -43,6 +43,7 @@ ANSWER_LABELS = {
     "rejected": _l("Refusée"),
     "under_study": _l("À l'étude"),
     "none": _l("Sans réponse officielle"),
+    "given": _l("Avec une réponse officielle"),  # a filter: any of the three answers
 }
 
 DOCUMENT_STATES = {

@@ -69,9 +69,10 @@ SORT_LABELS = {
     "recentes": _l("Les plus récentes"),
     "commentees": _l("Les plus commentées"),
 }
-# The answer filter in display order: the three official answers, then "no answer yet".
+# The answer filter in display order: any answer, the three official answers, then "no answer
+# yet".
 ANSWER_FILTERS = (
-    AnswerStatus.ACCEPTED, AnswerStatus.UNDER_STUDY, AnswerStatus.REJECTED, "none",
+    "given", AnswerStatus.ACCEPTED, AnswerStatus.UNDER_STUDY, AnswerStatus.REJECTED, "none",
 )
 SEED_MAX_LENGTH = 10
 

@@ -137,6 +137,8 @@ def _listed(
         statement = statement.where(Proposal.id.in_(matching))
     if answer == "none":
         statement = statement.where(Proposal.answer_status.is_(None))
+    elif answer == "given":
+        statement = statement.where(Proposal.answer_status.is_not(None))
     elif AnswerStatus.has(answer):
         statement = statement.where(Proposal.answer_status == answer)
     return statement

@@ -27,6 +27,11 @@ from consultation.syntheses.forms import SynthesisForm
 from consultation.syntheses.models import SynthesisSubscriber, SynthesisVersion
 
 ANNEX_PER_PAGE = 50
+# A version's official answers, newest first, on a page of their own (`answers`); its synthesis
+# page shows the first ANSWERS_SHOWN of them and links there: answers with their text, all on
+# the synthesis page, made it grow with every answer (107 of them were half of its HTML).
+ANSWERS_PER_PAGE = 20
+ANSWERS_SHOWN = figures.TOP
 
 
 def _version_or_404(project: Project, number: int) -> SynthesisVersion:
@@ -49,6 +54,8 @@ def _show(project: Project, version: SynthesisVersion, newest: int):
             figures=version.figures,
             parts=render_synthesis.parts(version.narrative),
             versions=services.versions(project),
+            answers=(newest_first(version.figures)[:ANSWERS_SHOWN], url_for(
+                "syntheses.answers", slug=project.slug, number=version.number)),
         )
 
     key = (project.id, project.version, version.number, today())
@@ -153,6 +160,28 @@ def annex(slug: str, number: int):
     page = Page(items=rows[start:start + ANNEX_PER_PAGE], number=current,
                 per_page=ANNEX_PER_PAGE, total=len(rows))
     return render_template("syntheses/annex.html", project=project, version=version, page=page)
+
+
+@bp.route("/projets/<slug>/synthese/v<id:number>/reponses")
+def answers(slug: str, number: int):
+    """Every official answer of a published version, newest first, as it was published."""
+    project = project_or_404(slug)
+    version = _version_or_404(project, number)
+    rows = newest_first(version.figures)
+    current = page_number()
+    start = (current - 1) * ANSWERS_PER_PAGE
+    if current > 1 and start >= len(rows):
+        abort(404)
+    page = Page(items=rows[start:start + ANSWERS_PER_PAGE], number=current,
+                per_page=ANSWERS_PER_PAGE, total=len(rows))
+    return render_template("syntheses/answers.html", project=project, version=version,
+                           page=page)
+
+
+def newest_first(frozen: dict[str, Any]) -> list[dict[str, Any]]:
+    """The official answers of a version's figures, the newest first (the figures keep them in
+    the order they were given)."""
+    return list(reversed(frozen.get("answers") or []))
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/pdf")

@@ -389,6 +389,7 @@ def pages_showing_names(scene, version_number: int) -> dict[str, list[str]]:
             f"/projets/{slug}/synthese",
             f"/projets/{slug}/synthese/v{version_number}",
             f"/projets/{slug}/synthese/v{version_number}/annexe",
+            f"/projets/{slug}/synthese/v{version_number}/reponses",
         ],
         "moderator": [
             "/moderation",

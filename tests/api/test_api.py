@@ -148,6 +148,7 @@ def test_walking_pages_gives_every_item_once(client, site):
     ("state=merged", {"merged"}),
     ("answer=accepted", {"answered"}),
     ("answer=none&state=published", {"shown", "target"}),
+    ("answer=given", {"answered"}),
 ])
 def test_proposal_filters(client, site, query, expected):
     assert set(ids(client, f"{API}/proposals?{query}")) == {site[name] for name in expected}

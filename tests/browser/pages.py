@@ -68,6 +68,7 @@ PAGES: dict[str, list[str]] = {
         "/projets/{follow_up}/synthese",
         "/projets/{follow_up}/synthese/v1",
         "/projets/{follow_up}/synthese/v2/annexe",
+        "/projets/{follow_up}/synthese/v2/reponses",
         "/projets/{follow_up}/synthese/v1/pdf",
         "/projets/{information}/synthese",
         "/projets/{follow_up}/suivi",

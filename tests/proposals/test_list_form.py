@@ -49,8 +49,9 @@ def test_valid_values_are_kept(app):
 
 
 def test_answer_filters_are_the_official_answers_and_none():
-    """The answer select offers each official answer once, then "no answer"."""
-    assert sorted(ANSWER_FILTERS[:-1]) == sorted(AnswerStatus)
+    """The answer select offers "any answer", each official answer once, then "no answer"."""
+    assert ANSWER_FILTERS[0] == "given"
+    assert sorted(ANSWER_FILTERS[1:-1]) == sorted(AnswerStatus)
     assert ANSWER_FILTERS[-1] == "none"
 
 

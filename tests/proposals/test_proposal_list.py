@@ -291,7 +291,8 @@ def test_filter_by_territory(app, client):
 
 
 def test_filter_by_answer_status(app, client):
-    """reponse=accepted|rejected|under_study|none keeps the proposals with that answer."""
+    """reponse=accepted|rejected|under_study|none keeps the proposals with that answer, and
+    reponse=given those with any of the three (the link of a synthesis's answers)."""
     project = factories.project()
     author = factories.user()
     made = {status: factories.proposal(project, author=author)
@@ -305,6 +306,10 @@ def test_filter_by_answer_status(app, client):
         assert response.status_code == 200
         assert listed_proposal_ids(response) == [proposal.id], status
     everything = {p.id for p in made.values()}
+    given = client.get(list_url(project, reponse="given"))
+    assert set(listed_proposal_ids(given)) == everything - {made[None].id}
+    assert re.search(r'<option value="given" selected>Avec une réponse officielle</option>',
+                     text(given)), "the filter shows what it keeps"
     for ignored in ("", "peut-etre"):
         assert set(listed_proposal_ids(client.get(list_url(project, reponse=ignored)))) == (
             everything

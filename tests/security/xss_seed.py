@@ -664,6 +664,7 @@ def _pages(done: Seeded, main: Project, projects: list[Project], props: list[Any
            published_editions: int) -> list[Page]:
     slug = main.slug
     annex_pages = -(-len(versions[-1].annex) // 50)
+    answer_pages = max(1, -(-len(versions[-1].figures["answers"]) // 20))
     pages = [
         Page("/", "anonymous", ("project_title", "project_summary")),
         *[Page(f"/projets?page={n}", "anonymous", ("project_title", "project_summary"))
@@ -680,6 +681,8 @@ def _pages(done: Seeded, main: Project, projects: list[Project], props: list[Any
              ("narrative", "change_note", "proposal_title", "answer")),
         *[Page(f"/projets/{slug}/synthese/v{len(versions)}/annexe?page={n}", "anonymous",
                ("proposal_title", "workshop_title")) for n in range(1, annex_pages + 1)],
+        *[Page(f"/projets/{slug}/synthese/v{len(versions)}/reponses?page={n}", "anonymous",
+               ("proposal_title", "answer")) for n in range(1, answer_pages + 1)],
         Page("/rencontres", "anonymous", ("edition_title", "edition_venue")),
         *[Page(f"/rencontres/{e.year}", "anonymous",
                ("edition_title", "edition_venue", "edition_programme"))

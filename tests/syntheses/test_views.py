@@ -17,6 +17,8 @@ from consultation.core.documents import Document, content_of
 from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.projects.models import Project
+from consultation.proposals import services as proposal_services
+from consultation.proposals.models import Proposal
 from consultation.syntheses import figures, render, services
 from consultation.syntheses import jobs as jobs_of_syntheses
 from consultation.syntheses.models import SynthesisSubscriber, SynthesisVersion
@@ -207,14 +209,110 @@ def test_annex_has_fifty_proposals_a_page(client):
     assert client.get(f"/projets/{empty.slug}/synthese/v1/annexe?page=2").status_code == 404
 
 
+ANSWER_LINK = re.compile(r'<strong><a href="/propositions/(\d+)">')
+
+
+def answered_project(answers: int) -> Project:
+    """A committed project whose first `answers` proposals got an official answer, one a day
+    (the first the oldest), each with a text of its own."""
+    project = active_project(proposals=answers + 2)
+    admin = factories.user(roles=("admin",))
+    made = db.session.scalars(select(Proposal).where(Proposal.project_id == project.id)
+                              .order_by(Proposal.id).limit(answers)).all()
+    start = utcnow() - timedelta(days=answers + 1)
+    for day, proposal in enumerate(made):
+        proposal_services.give_answer(admin, proposal, "accepted", f"Réponse n° {day + 1}.")
+        db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
+                           .values(answered_at=start + timedelta(days=day)))
+    db.session.commit()
+    return project
+
+
+def test_synthesis_page_shows_the_newest_answers_and_links_to_all(client, printed):
+    """Past ten official answers, a version's page shows the ten newest, newest first, and
+    links to a page of all of them (twenty a page, newest first, as published); its PDF
+    still gives every answer, in the order they were given."""
+    project = answered_project(23)
+    printed.clear()
+    version = publish(project)
+    pdf_html = printed[-1]  # its PDF was made as it was published
+    order = [row["id"] for row in version.figures["answers"]]  # oldest first
+    assert len(order) == 23
+    url = f"/projets/{project.slug}/synthese/v1"
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert [int(i) for i in ANSWER_LINK.findall(html)] == order[::-1][:10]
+    assert ("23 propositions ont reçu une réponse officielle de Brest métropole. Voici les 10 "
+            "plus récentes.") in words(page)
+    assert f'<a href="{url}/reponses">Lire les 23 réponses officielles</a>' in text(page)
+    assert "Réponse n° 23." in html and "Réponse n° 13." not in html
+
+    first = client.get(f"{url}/reponses")
+    assert first.status_code == 200
+    assert [int(i) for i in ANSWER_LINK.findall(first.get_data(as_text=True))] == \
+        order[::-1][:20]
+    assert "Réponses 1 à 20 sur 23, les plus récentes d'abord" in words(first)
+    assert f'href="{url}/reponses?page=2"' in first.get_data(as_text=True)
+    second = client.get(f"{url}/reponses?page=2")
+    assert [int(i) for i in ANSWER_LINK.findall(second.get_data(as_text=True))] == \
+        order[::-1][20:]
+    assert "Réponse n° 1." in text(second)
+    for bad in ("3", "0", "abc", "²"):
+        response = client.get(f"{url}/reponses?page={bad}")
+        assert response.status_code == 404, bad
+        assert "Page introuvable" in text(response)
+
+    # The PDF keeps the whole record, oldest first.
+    positions = [pdf_html.index(f"Réponse n° {n}.") for n in range(1, 24)]
+    assert positions == sorted(positions)
+
+
+def test_few_answers_are_all_on_the_synthesis_page(client):
+    """Ten answers or fewer: all on the version's page, newest first, no link; a version
+    without any says so, and its page of answers too."""
+    project = answered_project(3)
+    version = publish(project)
+    url = f"/projets/{project.slug}/synthese/v1"
+    page = client.get(url)
+    order = [row["id"] for row in version.figures["answers"]]
+    assert [int(i) for i in ANSWER_LINK.findall(page.get_data(as_text=True))] == order[::-1]
+    assert "3 propositions ont reçu une réponse officielle de Brest métropole." in words(page)
+    assert "plus récentes" not in text(page) and f"{url}/reponses" not in text(page)
+    assert client.get(f"{url}/reponses").status_code == 200
+
+    empty = factories.project()
+    db.session.commit()
+    publish(empty)
+    nothing = client.get(f"/projets/{empty.slug}/synthese/v1/reponses")
+    assert nothing.status_code == 200
+    assert "Aucune réponse officielle n'a encore été donnée." in text(nothing)
+    assert client.get(f"/projets/{empty.slug}/synthese/v1/reponses?page=2").status_code == 404
+
+
+def test_the_answers_of_a_version_in_english(client):
+    """An English reader gets the same page in English."""
+    project = answered_project(12)
+    publish(project)
+    client.post("/langue", data={"lang": "en"})
+    url = f"/projets/{project.slug}/synthese/v1"
+    page = words(client.get(url))
+    assert ("12 proposals have received an official answer from Brest métropole. Here are "
+            "the 10 most recent.") in page
+    assert "Read the 12 official answers" in page
+    answers = words(client.get(f"{url}/reponses"))
+    assert "Answers 1 to 12 of 12, most recent first" in answers
+    assert "Official answers" in answers
+
+
 def test_synthesis_page_queries_do_not_grow_with_proposals(client, count_queries):
     """The same number of queries for a version of 5 proposals as for one of 60."""
-    counts: dict[str, list[int]] = {"page": [], "annex": []}
+    counts: dict[str, list[int]] = {"page": [], "annex": [], "answers": []}
     for size in (5, 60):
         project = active_project(proposals=size)
         publish(project)
         url = f"/projets/{project.slug}/synthese/v1"
-        for name, page_url in (("page", url), ("annex", f"{url}/annexe")):
+        for name, page_url in (("page", url), ("annex", f"{url}/annexe"),
+                               ("answers", f"{url}/reponses")):
             client.get(page_url)  # anything loaded once per process is loaded now
             with count_queries() as counter:
                 assert client.get(page_url).status_code == 200
