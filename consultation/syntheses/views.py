@@ -147,19 +147,36 @@ def show_version(slug: str, number: int):
     return _show(project, version, newest or version.number)
 
 
+# A published version's annex never changes: how many rows it has (by version), known
+# in each worker once it parsed it, and each page's table kept as a fragment. The annex is the
+# version's every proposal as JSON (2.2 MB for the benchmark's 10,000): parsed for every page
+# asked, it was about 40 ms of each.
+_ANNEX_SIZES: dict[tuple[int, str], int] = {}
+
+
 @bp.route("/projets/<slug>/synthese/v<id:number>/annexe")
 def annex(slug: str, number: int):
     """Every proposal of a published version, with its supports, stances and answer."""
     project = project_or_404(slug)
     version = _version_or_404(project, number)
-    rows = version.annex
+    # Its publication time with its id: a row id SQLite gives again after a deletion is
+    # another version.
+    known = (version.id, version.published_at.isoformat())
+    total = _ANNEX_SIZES.get(known)
+    if total is None:
+        total = _ANNEX_SIZES[known] = len(version.annex)
     current = page_number()
     start = (current - 1) * ANNEX_PER_PAGE
-    if current > 1 and start >= len(rows):
+    if current > 1 and start >= total:
         abort(404)
-    page = Page(items=rows[start:start + ANNEX_PER_PAGE], number=current,
-                per_page=ANNEX_PER_PAGE, total=len(rows))
-    return render_template("syntheses/annex.html", project=project, version=version, page=page)
+    page: Page[dict[str, Any]] = Page(items=[], number=current, per_page=ANNEX_PER_PAGE,
+                                      total=total)
+    shown = min(ANNEX_PER_PAGE, max(0, total - start))
+    table = fragments.cached("synthesis.annex", (*known, current), lambda: render_template(
+        "syntheses/_annex_page.html", rows=version.annex[start:start + ANNEX_PER_PAGE],
+        first=start + 1, last=start + shown, total=total)) if shown else None
+    return render_template("syntheses/annex.html", project=project, version=version, page=page,
+                           table=table, shown=shown)
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/reponses")
@@ -174,8 +191,12 @@ def answers(slug: str, number: int):
         abort(404)
     page = Page(items=rows[start:start + ANSWERS_PER_PAGE], number=current,
                 per_page=ANSWERS_PER_PAGE, total=len(rows))
+    # The answers' texts, as the version froze them, made once (each is Markdown).
+    listed = fragments.cached(
+        "synthesis.answers", (version.id, version.published_at.isoformat(), current),
+        lambda: render_template("syntheses/_answer_page.html", rows=page.items))
     return render_template("syntheses/answers.html", project=project, version=version,
-                           page=page)
+                           page=page, listed=listed)
 
 
 def newest_first(frozen: dict[str, Any]) -> list[dict[str, Any]]:

@@ -209,6 +209,23 @@ def test_annex_has_fifty_proposals_a_page(client):
     assert client.get(f"/projets/{empty.slug}/synthese/v1/annexe?page=2").status_code == 404
 
 
+def test_an_annex_page_seen_again_does_not_read_the_annex(client, count_queries):
+    """A version never changes: a page of its annex seen again comes from the kept table,
+    without reading or parsing the version's annex (every proposal of the version, megabytes on
+    a large project), and says the same; a page past the end is still a 404."""
+    project = active_project(proposals=55)
+    publish(project)
+    url = f"/projets/{project.slug}/synthese/v1/annexe"
+    first = {page: client.get(f"{url}?page={page}").get_data(as_text=True) for page in (1, 2)}
+    for page in (1, 2):
+        with count_queries() as counter:
+            again = client.get(f"{url}?page={page}")
+        assert again.status_code == 200
+        assert again.get_data(as_text=True) == first[page]
+        assert not [s for s in counter.statements if "annex_json" in s], counter.statements
+    assert client.get(f"{url}?page=3").status_code == 404
+
+
 ANSWER_LINK = re.compile(r'<strong><a href="/propositions/(\d+)">')
 
 
