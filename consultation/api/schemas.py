@@ -15,7 +15,7 @@ from consultation.comments.models import MAX_DEPTH
 from consultation.core.http import MAX_ID
 from consultation.followup.models import CommitmentStatus
 from consultation.projects.models import PhaseKind
-from consultation.proposals.models import AnswerStatus, Stance
+from consultation.proposals.models import ANY_ANSWER, NO_ANSWER, AnswerStatus, Stance
 
 CURSOR_MAX = 100  # characters
 
@@ -103,7 +103,7 @@ class ProposalQuery(PageQuery):
         metadata={"description": "`published` (publiée) ou `merged` (fusionnée dans une autre)."},
     )
     answer = fields.String(
-        validate=validate.OneOf([*AnswerStatus, "none", "given"]),
+        validate=validate.OneOf([*AnswerStatus, NO_ANSWER, ANY_ANSWER]),
         metadata={"description": "La réponse officielle : `accepted`, `rejected`, "
                                  "`under_study`, `given` (l'une des trois) ou `none` (pas "
                                  "encore de réponse)."},

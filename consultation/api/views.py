@@ -28,7 +28,7 @@ from consultation.opinions.models import (
     StatementState,
 )
 from consultation.projects.models import Project, project_territories
-from consultation.proposals.models import Proposal
+from consultation.proposals.models import Proposal, answered_as
 from consultation.reference.models import Territory
 from consultation.syntheses.models import SynthesisVersion
 
@@ -311,12 +311,9 @@ def proposals(args: dict[str, Any]):
         statement = statement.where(Proposal.territory_id == args["territory"])
     if "state" in args:
         statement = statement.where(Proposal.status == args["state"])
-    if args.get("answer") == "none":
-        statement = statement.where(Proposal.answer_status.is_(None))
-    elif args.get("answer") == "given":
-        statement = statement.where(Proposal.answer_status.is_not(None))
-    elif "answer" in args:
-        statement = statement.where(Proposal.answer_status == args["answer"])
+    answered = answered_as(args.get("answer"))
+    if answered is not None:  # the schema let only the filter's values through
+        statement = statement.where(answered)
     shown = ProposalDocuments()
     return _page(statement, Proposal, args, lambda rows: [shown(p) for p in rows],
                  s.ProposalQuery, PROPOSAL_COLUMNS)

@@ -18,7 +18,7 @@ from wtforms.validators import (
 
 from consultation.core.forms import STRIP, Form, OptionalSelectField, markdown_field, required
 from consultation.core.templating import ANSWER_LABELS
-from consultation.proposals.models import AnswerStatus
+from consultation.proposals.models import ANY_ANSWER, NO_ANSWER, AnswerStatus
 from consultation.proposals.services import SEED_MAX, SORTS
 from consultation.reference.services import territory_choices
 
@@ -72,7 +72,8 @@ SORT_LABELS = {
 # The answer filter in display order: any answer, the three official answers, then "no answer
 # yet".
 ANSWER_FILTERS = (
-    "given", AnswerStatus.ACCEPTED, AnswerStatus.UNDER_STUDY, AnswerStatus.REJECTED, "none",
+    ANY_ANSWER, AnswerStatus.ACCEPTED, AnswerStatus.UNDER_STUDY, AnswerStatus.REJECTED,
+    NO_ANSWER,
 )
 SEED_MAX_LENGTH = 10
 

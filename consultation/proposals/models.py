@@ -6,7 +6,17 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
@@ -38,6 +48,23 @@ class AnswerStatus(DomainEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     UNDER_STUDY = "under_study"
+
+
+# The answer filter's values beside AnswerStatus: any of the three answers, or none yet.
+ANY_ANSWER, NO_ANSWER = "given", "none"
+
+
+def answered_as(answer: object) -> ColumnElement[bool] | None:
+    """The proposals whose official answer is `answer` (an AnswerStatus, ANY_ANSWER or
+    NO_ANSWER); None for any other value (no filter). The proposal list and the API filter
+    with it."""
+    if answer == NO_ANSWER:
+        return Proposal.answer_status.is_(None)
+    if answer == ANY_ANSWER:
+        return Proposal.answer_status.is_not(None)
+    if AnswerStatus.has(answer):
+        return Proposal.answer_status == answer
+    return None
 
 
 class Stance(DomainEnum):

@@ -20,7 +20,7 @@ from consultation.core.signals import proposal_answered, proposal_created, propo
 from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.projects.services import attach_phases, phases_column
-from consultation.proposals.models import AnswerStatus, Proposal, ProposalStatus
+from consultation.proposals.models import Proposal, ProposalStatus, answered_as
 from consultation.reference.models import Territory
 
 log = logging.getLogger(__name__)
@@ -135,12 +135,9 @@ def _listed(
         statement = statement.where(Proposal.territory_id == territory_id)
     if matching is not None:
         statement = statement.where(Proposal.id.in_(matching))
-    if answer == "none":
-        statement = statement.where(Proposal.answer_status.is_(None))
-    elif answer == "given":
-        statement = statement.where(Proposal.answer_status.is_not(None))
-    elif AnswerStatus.has(answer):
-        statement = statement.where(Proposal.answer_status == answer)
+    answered = answered_as(answer)
+    if answered is not None:
+        statement = statement.where(answered)
     return statement
 
 
