@@ -35,6 +35,16 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.per_page))
 
     @property
+    def first(self) -> int:
+        """The rank of the page's first item in the whole list (from 1)."""
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        """The rank of the page's last item (its first's, less one, on a page past the end)."""
+        return min(self.number * self.per_page, self.total)
+
+    @property
     def has_previous(self) -> bool:
         return self.number > 1
 

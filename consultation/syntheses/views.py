@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -147,11 +148,30 @@ def show_version(slug: str, number: int):
     return _show(project, version, newest or version.number)
 
 
-# A published version's annex never changes: how many rows it has (by version), known
-# in each worker once it parsed it, and each page's table kept as a fragment. The annex is the
-# version's every proposal as JSON (2.2 MB for the benchmark's 10,000): parsed for every page
-# asked, it was about 40 ms of each.
+# How many rows each published version's annex has, known in each worker once it parsed it:
+# the annex is every proposal of the version as JSON (2.2 MB for the benchmark's 10,000), about
+# 40 ms to parse.
 _ANNEX_SIZES: dict[tuple[int, str], int] = {}
+
+
+def _frozen(version: SynthesisVersion) -> tuple[int, str]:
+    """What names a published version for ever: its id, and its publication time (SQLite may
+    give the id of a deleted row again)."""
+    return version.id, version.published_at.isoformat()
+
+
+def _kept_page(name: str, version: SynthesisVersion, total: int, per_page: int,
+               render: Callable[[Page[Any]], str]) -> tuple[Page[Any], Markup | None]:
+    """The ?page= of one of a published version's lists of `total` rows (a 404 past its end),
+    and its rows' HTML made by `render` once and kept (a version never changes); None for an
+    empty list. The page holds no items: its rows are in the HTML."""
+    current = page_number()
+    if current > 1 and (current - 1) * per_page >= total:
+        abort(404)
+    page: Page[Any] = Page(items=[], number=current, per_page=per_page, total=total)
+    if not total:
+        return page, None
+    return page, fragments.cached(name, (*_frozen(version), current), lambda: render(page))
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/annexe")
@@ -159,24 +179,14 @@ def annex(slug: str, number: int):
     """Every proposal of a published version, with its supports, stances and answer."""
     project = project_or_404(slug)
     version = _version_or_404(project, number)
-    # Its publication time with its id: a row id SQLite gives again after a deletion is
-    # another version.
-    known = (version.id, version.published_at.isoformat())
-    total = _ANNEX_SIZES.get(known)
+    total = _ANNEX_SIZES.get(_frozen(version))
     if total is None:
-        total = _ANNEX_SIZES[known] = len(version.annex)
-    current = page_number()
-    start = (current - 1) * ANNEX_PER_PAGE
-    if current > 1 and start >= total:
-        abort(404)
-    page: Page[dict[str, Any]] = Page(items=[], number=current, per_page=ANNEX_PER_PAGE,
-                                      total=total)
-    shown = min(ANNEX_PER_PAGE, max(0, total - start))
-    table = fragments.cached("synthesis.annex", (*known, current), lambda: render_template(
-        "syntheses/_annex_page.html", rows=version.annex[start:start + ANNEX_PER_PAGE],
-        first=start + 1, last=start + shown, total=total)) if shown else None
+        total = _ANNEX_SIZES[_frozen(version)] = len(version.annex)
+    page, listed = _kept_page("synthesis.annex", version, total, ANNEX_PER_PAGE, lambda page: (
+        render_template("syntheses/_annex_page.html", page=page,
+                        rows=version.annex[page.first - 1:page.last])))
     return render_template("syntheses/annex.html", project=project, version=version, page=page,
-                           table=table, shown=shown)
+                           listed=listed)
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/reponses")
@@ -185,16 +195,9 @@ def answers(slug: str, number: int):
     project = project_or_404(slug)
     version = _version_or_404(project, number)
     rows = newest_first(version.figures)
-    current = page_number()
-    start = (current - 1) * ANSWERS_PER_PAGE
-    if current > 1 and start >= len(rows):
-        abort(404)
-    page = Page(items=rows[start:start + ANSWERS_PER_PAGE], number=current,
-                per_page=ANSWERS_PER_PAGE, total=len(rows))
-    # The answers' texts, as the version froze them, made once (each is Markdown).
-    listed = fragments.cached(
-        "synthesis.answers", (version.id, version.published_at.isoformat(), current),
-        lambda: render_template("syntheses/_answer_page.html", rows=page.items))
+    page, listed = _kept_page("synthesis.answers", version, len(rows), ANSWERS_PER_PAGE,
+                              lambda page: render_template("syntheses/_answer_page.html",
+                                                           rows=rows[page.first - 1:page.last]))
     return render_template("syntheses/answers.html", project=project, version=version,
                            page=page, listed=listed)
 

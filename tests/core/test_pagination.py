@@ -52,6 +52,14 @@ def test_page_properties():
     assert not page(1, 0).has_next
 
 
+def test_a_page_says_the_ranks_it_shows():
+    """first and last: the ranks of a page's first and last items in the whole list, from the
+    number, the size and the total alone (a page whose rows come made as HTML has no items)."""
+    assert (page(1, 25).first, page(1, 25).last) == (1, 10)
+    assert (page(3, 25).first, page(3, 25).last) == (21, 25)
+    assert (page(1, 0).first, page(1, 0).last) == (1, 0)
+
+
 def _users(count: int) -> list[User]:
     made = [factories.user() for _ in range(count)]
     db.session.commit()

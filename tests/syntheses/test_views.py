@@ -226,6 +226,19 @@ def test_an_annex_page_seen_again_does_not_read_the_annex(client, count_queries)
     assert client.get(f"{url}?page=3").status_code == 404
 
 
+def test_large_lists_of_a_version_write_their_numbers_in_french(app):
+    """The annex of 10,000 proposals says "Propositions 51 à 100 sur 10 000", with a narrow
+    no-break space between the thousands."""
+    from flask import render_template
+
+    from consultation.core.pagination import Page
+
+    with app.test_request_context("/"):
+        page: Page[Any] = Page(items=[], number=2, per_page=50, total=10_000)
+        caption = render_template("syntheses/_annex_page.html", page=page, rows=[])
+    assert "Propositions 51 à 100 sur 10\u202f000" in caption
+
+
 ANSWER_LINK = re.compile(r'<strong><a href="/propositions/(\d+)">')
 
 
