@@ -148,30 +148,30 @@ def show_version(slug: str, number: int):
     return _show(project, version, newest or version.number)
 
 
-# How many rows each published version's annex has, known in each worker once it parsed it:
-# the annex is every proposal of the version as JSON (2.2 MB for the benchmark's 10,000), about
-# 40 ms to parse.
-_ANNEX_SIZES: dict[tuple[int, str], int] = {}
+# How many rows each list of each published version has (list name, version id and
+# publication time -> count), known in each worker once it read the list: the annex is every
+# proposal of the version as JSON (2.2 MB for the benchmark's 10,000), about 40 ms to parse.
+_SIZES: dict[tuple[str, int, str], int] = {}
 
 
-def _frozen(version: SynthesisVersion) -> tuple[int, str]:
-    """What names a published version for ever: its id, and its publication time (SQLite may
-    give the id of a deleted row again)."""
-    return version.id, version.published_at.isoformat()
-
-
-def _kept_page(name: str, version: SynthesisVersion, total: int, per_page: int,
+def _kept_page(name: str, version: SynthesisVersion, per_page: int, count: Callable[[], int],
                render: Callable[[Page[Any]], str]) -> tuple[Page[Any], Markup | None]:
-    """The ?page= of one of a published version's lists of `total` rows (a 404 past its end),
-    and its rows' HTML made by `render` once and kept (a version never changes); None for an
-    empty list. The page holds no items: its rows are in the HTML."""
+    """The ?page= of one of a published version's lists (a 404 past its end), and its rows'
+    HTML made by `render` once and kept; None for an empty list. A version never changes: its
+    list is read (`count`, `render`) only the first time a worker shows that page. The page
+    holds no items: its rows are in the HTML. The version is named by its id and publication
+    time (SQLite may give a deleted row's id again)."""
+    frozen = (name, version.id, version.published_at.isoformat())
+    total = _SIZES.get(frozen)
+    if total is None:
+        total = _SIZES[frozen] = count()
     current = page_number()
     if current > 1 and (current - 1) * per_page >= total:
         abort(404)
     page: Page[Any] = Page(items=[], number=current, per_page=per_page, total=total)
     if not total:
         return page, None
-    return page, fragments.cached(name, (*_frozen(version), current), lambda: render(page))
+    return page, fragments.cached(name, (*frozen[1:], current), lambda: render(page))
 
 
 @bp.route("/projets/<slug>/synthese/v<id:number>/annexe")
@@ -179,12 +179,10 @@ def annex(slug: str, number: int):
     """Every proposal of a published version, with its supports, stances and answer."""
     project = project_or_404(slug)
     version = _version_or_404(project, number)
-    total = _ANNEX_SIZES.get(_frozen(version))
-    if total is None:
-        total = _ANNEX_SIZES[_frozen(version)] = len(version.annex)
-    page, listed = _kept_page("synthesis.annex", version, total, ANNEX_PER_PAGE, lambda page: (
-        render_template("syntheses/_annex_page.html", page=page,
-                        rows=version.annex[page.first - 1:page.last])))
+    page, listed = _kept_page(
+        "synthesis.annex", version, ANNEX_PER_PAGE, lambda: len(version.annex),
+        lambda shown: render_template("syntheses/_annex_page.html", page=shown,
+                                      rows=version.annex[shown.first - 1:shown.last]))
     return render_template("syntheses/annex.html", project=project, version=version, page=page,
                            listed=listed)
 
@@ -194,10 +192,12 @@ def answers(slug: str, number: int):
     """Every official answer of a published version, newest first, as it was published."""
     project = project_or_404(slug)
     version = _version_or_404(project, number)
-    rows = newest_first(version.figures)
-    page, listed = _kept_page("synthesis.answers", version, len(rows), ANSWERS_PER_PAGE,
-                              lambda page: render_template("syntheses/_answer_page.html",
-                                                           rows=rows[page.first - 1:page.last]))
+    page, listed = _kept_page(
+        "synthesis.answers", version, ANSWERS_PER_PAGE,
+        lambda: len(version.figures.get("answers") or []),
+        lambda shown: render_template(
+            "syntheses/_answer_page.html",
+            rows=newest_first(version.figures)[shown.first - 1:shown.last]))
     return render_template("syntheses/answers.html", project=project, version=version,
                            page=page, listed=listed)
 

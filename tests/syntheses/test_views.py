@@ -209,21 +209,27 @@ def test_annex_has_fifty_proposals_a_page(client):
     assert client.get(f"/projets/{empty.slug}/synthese/v1/annexe?page=2").status_code == 404
 
 
-def test_an_annex_page_seen_again_does_not_read_the_annex(client, count_queries):
-    """A version never changes: a page of its annex seen again comes from the kept table,
-    without reading or parsing the version's annex (every proposal of the version, megabytes on
-    a large project), and says the same; a page past the end is still a 404."""
-    project = active_project(proposals=55)
+@pytest.mark.parametrize(("path", "column", "pages"), [
+    ("annexe", "annex_json", 2), ("reponses", "figures_json", 1)])
+def test_a_list_of_a_version_seen_again_reads_none_of_it(client, count_queries, path, column,
+                                                         pages):
+    """A version never changes: a page of its annex or of its answers seen again comes from
+    the kept HTML, without reading or parsing the version's annex (every proposal of the
+    version, megabytes on a large project) or its figures, and says the same, in two
+    statements; a page past the end is still a 404."""
+    project = answered_project(3) if path == "reponses" else active_project(proposals=55)
     publish(project)
-    url = f"/projets/{project.slug}/synthese/v1/annexe"
-    first = {page: client.get(f"{url}?page={page}").get_data(as_text=True) for page in (1, 2)}
-    for page in (1, 2):
+    url = f"/projets/{project.slug}/synthese/v1/{path}"
+    first = {page: client.get(f"{url}?page={page}").get_data(as_text=True)
+             for page in range(1, pages + 1)}
+    for page in first:
         with count_queries() as counter:
             again = client.get(f"{url}?page={page}")
         assert again.status_code == 200
         assert again.get_data(as_text=True) == first[page]
-        assert not [s for s in counter.statements if "annex_json" in s], counter.statements
-    assert client.get(f"{url}?page=3").status_code == 404
+        assert not [s for s in counter.statements if column in s], counter.statements
+        assert counter.count == 2, counter.statements  # the project, the version
+    assert client.get(f"{url}?page={pages + 1}").status_code == 404
 
 
 def test_large_lists_of_a_version_write_their_numbers_in_french(app):
