@@ -26,7 +26,16 @@ from consultation.proposals.models import Proposal, Stance
 
 log = logging.getLogger(__name__)
 
+# Top-level threads a page of a debate shows. A proposal's page is its debate: 50. On a
+# project's page the debate is one section of eight, the first page most people open, on every
+# kind of device: 20 (as many as a page of proposals), which halves its HTML and its DOM.
 ROOTS_PER_PAGE = 50
+PROJECT_ROOTS_PER_PAGE = 20
+
+
+def roots_per_page(on_proposal: bool) -> int:
+    """How many top-level threads a page of a proposal's, or of a project's, debate shows."""
+    return ROOTS_PER_PAGE if on_proposal else PROJECT_ROOTS_PER_PAGE
 
 
 _INSERT = insert(Comment.__table__).returning(Comment.__table__.c.id)
@@ -156,7 +165,7 @@ def threads(project: Project, proposal: Proposal | None, number: int) -> Threads
         Comment.depth == 0,
         Comment.proposal_id == proposal.id if proposal else Comment.proposal_id.is_(None),
     )
-    page = paginate(roots.order_by(Comment.id), number, ROOTS_PER_PAGE)
+    page = paginate(roots.order_by(Comment.id), number, roots_per_page(proposal is not None))
     replies: dict[int, list[Comment]] = defaultdict(list)
     if page.items:
         below = _with_author(select(Comment)).where(
@@ -188,7 +197,7 @@ def page_of(comment: Comment) -> int:
     if comment.proposal_id:
         params["proposal_id"] = comment.proposal_id
     before = db.session.scalar(_ROOTS_UP_TO[bool(comment.proposal_id)], params) or 1
-    return -(-before // ROOTS_PER_PAGE)
+    return -(-before // roots_per_page(bool(comment.proposal_id)))
 
 
 LATEST_REPLIES = 3  # the replies Mon espace shows under each of one's comments
@@ -230,8 +239,9 @@ def authored_by(user: User, per_page: int) -> Authored:
     )
     rows = paginate(statement, 1, per_page)
     comments = [comment for comment, _before in rows.items]
-    thread_pages = {comment.id: -(-(before or 1) // ROOTS_PER_PAGE)
-                    for comment, before in rows.items}
+    thread_pages = {
+        comment.id: -(-(before or 1) // roots_per_page(comment.proposal_id is not None))
+        for comment, before in rows.items}
     authored = Authored(Page(comments, rows.number, rows.per_page, rows.total), thread_pages)
     if not comments:
         return authored

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from consultation.comments.models import Comment
-from consultation.comments.services import ROOTS_PER_PAGE
+from consultation.comments.services import PROJECT_ROOTS_PER_PAGE, ROOTS_PER_PAGE
 from consultation.extensions import db
 from consultation.proposals import services as proposal_services
 from tests import factories
@@ -587,12 +587,15 @@ def test_threads_paginate_at_fifty_and_new_comment_redirects_to_its_page(as_role
     assert_counters_exact(open_proposal, open_proposal.project)
 
 
-def test_project_threads_paginate_too(as_role):
-    """The project's own threads paginate the same way and ignore proposal comments."""
+def test_project_threads_paginate_at_twenty(as_role, client):
+    """The project's own debate shows 20 threads a page (one section of its page among eight),
+    ignores proposal comments, and a new comment, a reply and a comment's lasting link lead to
+    its page of that debate; Mon espace links there too."""
     alice = as_role("citizen")
     project = factories.project("consultation")
     proposal = factories.proposal(project)
-    for n in range(ROOTS_PER_PAGE):
+    assert PROJECT_ROOTS_PER_PAGE == 20
+    for n in range(PROJECT_ROOTS_PER_PAGE):
         factories.comment(project, author=alice.user, body=f"Projet {n}.")
     factories.comment(proposal, author=alice.user, body="Sur la proposition.")
     db.session.commit()
@@ -604,10 +607,22 @@ def test_project_threads_paginate_too(as_role):
     assert (location.path, location.query, location.fragment) == (
         f"/projets/{project.slug}", "page=2", f"commentaire-{newest.id}",
     )
+    page_one = body(alice.get(f"/projets/{project.slug}"))
+    assert len(thread_parents(page_one)) == 20
+    assert "Sur la proposition." not in page_one
+    assert f'href="/projets/{project.slug}?page=2' in page_one
     page_two = body(alice.get(f"/projets/{project.slug}?page=2"))
     assert thread_parents(page_two) == {newest.id: None}
-    assert "Sur la proposition." not in body(alice.get(f"/projets/{project.slug}"))
     assert alice.get(f"/projets/{project.slug}?page=abc").status_code == 404
+
+    response = alice.post(f"/commentaires/{newest.id}/repondre",
+                          data={"stance": "pour", "body": "Réponse au dernier."})
+    reply = newest_comment()
+    location = urlsplit(response.headers["Location"])
+    assert (location.query, location.fragment) == ("page=2", f"commentaire-{reply.id}")
+    assert client.get(f"/commentaires/{reply.id}").location.endswith(
+        f"/projets/{project.slug}?page=2#commentaire-{reply.id}")
+    assert f"/projets/{project.slug}?page=2#commentaire-{reply.id}" in body(alice.get("/compte"))
     assert_counters_exact(proposal, project)
 
 
