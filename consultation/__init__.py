@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from babel import Locale
 from flask import Flask, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import bindparam, func, make_url, select
@@ -95,7 +96,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from consultation import pipeline
     from consultation.core import fragments, pagecache
 
-    pagecache.init_app(app, _select_locale)
+    pagecache.init_app(app, _select_language)
     fragments.init_app(app)
     fragments.listen()
     # Every request hook, in the order of a request's life: read consultation/pipeline.py.
@@ -115,16 +116,26 @@ def _configure_database(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def _select_locale() -> str:
-    languages = ("fr", "en")
+def _select_language() -> str:
+    """The language of the request: the one chosen, the person's, or French."""
     if not has_request_context():
         return "fr"
     chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    if chosen in _LOCALES:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in _LOCALES:
+        return str(current_user.locale)
     return "fr"
+
+
+# The languages of the site, parsed once: Flask-Babel parses what its selector gives for each
+# request, and takes a Locale as it is.
+_LOCALES = {language: Locale.parse(language) for language in ("fr", "en")}
+
+
+def _select_locale() -> str:
+    """The request's language for Flask-Babel, as a Locale (see _LOCALES)."""
+    return cast(str, _LOCALES[_select_language()])
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import flask_compress.flask_compress as flask_compress_module
 import flask_wtf.csrf as flask_wtf_csrf
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -49,7 +49,22 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 migrate = Migrate()
-login_manager = LoginManager()
+
+
+class QuickLoginManager(LoginManager):
+    """Flask-Login's manager, which skips its session protection where there is nothing to
+    protect: for a session that holds nothing (a visitor's), Flask-Login's check passed
+    always, after computing the session's identifier (a SHA-512 of the address and the
+    browser) for nothing, on every page a visitor is made."""
+
+    def _session_protection_failed(self) -> bool:
+        """Flask-Login's check, for a session that holds something."""
+        if not session:
+            return False
+        return bool(super()._session_protection_failed())
+
+
+login_manager = QuickLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 

@@ -111,3 +111,57 @@ def test_each_request_changes_a_session_of_its_own(app):
         assert second is not None
         assert dict(second) == {"_flashes": [("info", "Un")], "lang": "fr"}
         assert not second.modified
+
+
+def test_a_visitors_page_computes_no_session_identifier_a_persons_still_does(app, monkeypatch):
+    """Flask-Login's session protection: a visitor's session holds nothing to protect, and no
+    identifier (a SHA-512 of address and browser) is computed for it; a logged-in session sent
+    by another browser is still caught, and its page is still theirs."""
+    from flask_login import session_protected
+
+    from consultation.extensions import login_manager
+
+    made: list[int] = []
+    generate = login_manager._session_identifier_generator
+
+    def counting() -> str:
+        made.append(1)
+        return generate()
+
+    monkeypatch.setattr(login_manager, "_session_identifier_generator", counting)
+    caught: list[object] = []
+
+    def on_protected(sender: object, **_: object) -> None:
+        caught.append(sender)
+
+    session_protected.connect(on_protected, app)
+    try:
+        visitor = app.test_client()
+        assert visitor.get("/").status_code == 200
+        assert visitor.get("/projets").status_code == 200
+        assert made == []
+
+        person = logged_in(app)
+        made.clear()
+        assert "/compte/deconnexion" in person.get("/").get_data(as_text=True)
+        assert made and caught == []
+        person.environ_base["HTTP_USER_AGENT"] = "Un autre navigateur/1.0"
+        assert person.get("/").status_code == 200
+        assert caught == [app]
+    finally:
+        session_protected.disconnect(on_protected, app)
+
+
+def test_the_language_is_a_locale_parsed_once(app):
+    """Flask-Babel is given one Locale per language of the site, parsed once, and a page's
+    language is still the one chosen."""
+    from flask_babel import get_locale
+
+    from consultation import _LOCALES
+
+    client = app.test_client()
+    assert 'lang="fr"' in client.get("/").get_data(as_text=True)
+    with app.test_request_context("/"):
+        assert get_locale() is _LOCALES["fr"]
+    assert client.post("/langue", data={"lang": "en"}).status_code == 302
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
