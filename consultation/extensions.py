@@ -13,6 +13,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.utils import _create_identifier
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -51,11 +52,35 @@ else:
 migrate = Migrate()
 
 
+# Flask-Login's identifier of a session's browser (a SHA-512 of its address and User-Agent),
+# computed once per worker for each: a logged-in person's every request asks for it.
+_IDENTIFIERS: dict[tuple[str | None, str | None, str | None], str] = {}
+_IDENTIFIERS_KEPT = 4096
+
+
+def _session_identifier() -> str:
+    """Flask-Login's session identifier of the request's address and browser."""
+    environ = request.environ
+    key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
+           environ.get("HTTP_USER_AGENT"))
+    found = _IDENTIFIERS.get(key)
+    if found is None:
+        if len(_IDENTIFIERS) >= _IDENTIFIERS_KEPT:
+            _IDENTIFIERS.clear()
+        found = _IDENTIFIERS[key] = str(_create_identifier())
+    return found
+
+
 class QuickLoginManager(LoginManager):
     """Flask-Login's manager, which skips its session protection where there is nothing to
     protect: for a session that holds nothing (a visitor's), Flask-Login's check passed
     always, after computing the session's identifier (a SHA-512 of the address and the
-    browser) for nothing, on every page a visitor is made."""
+    browser) for nothing, on every page a visitor is made. The identifier of a browser is
+    computed once per worker (`_session_identifier`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session_identifier_generator = _session_identifier
 
     def _session_protection_failed(self) -> bool:
         """Flask-Login's check, for a session that holds something."""
