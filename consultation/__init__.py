@@ -116,6 +116,11 @@ def _configure_database(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+# The languages of the site, parsed once: Flask-Babel parses what its selector gives for each
+# request, and takes a Locale as it is.
+_LOCALES = {language: Locale.parse(language) for language in ("fr", "en")}
+
+
 def _select_language() -> str:
     """The language of the request: the one chosen, the person's, or French."""
     if not has_request_context():
@@ -128,13 +133,8 @@ def _select_language() -> str:
     return "fr"
 
 
-# The languages of the site, parsed once: Flask-Babel parses what its selector gives for each
-# request, and takes a Locale as it is.
-_LOCALES = {language: Locale.parse(language) for language in ("fr", "en")}
-
-
 def _select_locale() -> str:
-    """The request's language for Flask-Babel, as a Locale (see _LOCALES)."""
+    """The request's language for Flask-Babel, as its Locale (Flask-Babel's types say str)."""
     return cast(str, _LOCALES[_select_language()])
 
 
