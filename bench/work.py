@@ -2,6 +2,7 @@
 benchmark, in one process under callgrind (valgrind), beside the bare app's.
 
     .venv/bin/python -m bench.work [--quick] [--requests N] [--database URL]   (make bench-work)
+    .venv/bin/python -m bench.work --growth [--quick] [--database URL]
 
 The shares of bench/run.py move with the machine: on a shared 2-core machine the bare app's
 requests/s drifted by 20 % between two references, and every share with it, pages whose code
@@ -19,6 +20,12 @@ anonymous visitor (PAGE_CACHE_SECONDS=0) and for a logged-in one, and for its tw
 writing is the same for both, and, on PostgreSQL, the database server's own work (another
 process): that is only in bench/run.py's figures. Needs valgrind (Debian: apt-get install
 valgrind).
+
+`--growth` counts bench/run.py's growth pages instead (the list of a project of 1,000, 10,000
+and 100,000 proposals, its 51st page, and its proposal with comments), made without the page
+memory nor the shared fragments as there, one process per dataset: the issue's goal (a page at
+100,000 within GROWTH_LIMIT of its count at 1,000) checked by a count, where the p50 of one
+visitor at a time under wrk moved by a third from one run to the next.
 """
 
 from __future__ import annotations
@@ -48,6 +55,8 @@ REQUESTS = 40  # counted per measure: the count is exact, a few dozen average th
 WARMUP = 15  # made first, not counted: templates compiled, caches and statements prepared
 RISE_FLAG = 0.03  # a count that rose by more than this is flagged
 ACCOUNTS = 8
+GROWTH_REQUESTS = 20  # a growth page renders everything: 40 to 90 M instructions each
+GROWTH_LIMIT = 1.2  # a growth page at the largest size, at most this times its count at 1,000
 NO_VALGRIND = ("valgrind est introuvable : installez-le (Debian, Ubuntu : sudo apt-get install "
                "valgrind), puis relancez.")
 _DUMPED = re.compile(r"^desc: Trigger: (?:Client Request: )?dump (?P<label>\S+)$", re.M)
@@ -241,11 +250,43 @@ def measures(plan: dict[str, Any], counting: Counting) -> dict[str, int]:
     return done
 
 
+def growth_measures(plan: dict[str, Any], counting: Counting) -> dict[str, int]:
+    """Count the growth pages of one growth dataset (made from the data: the parent runs this
+    process without page memory nor shared fragments); the requests counted for each."""
+    from consultation import create_app
+
+    made = Wsgi(create_app({"SQLALCHEMY_DATABASE_URI": plan["url"]}))
+    first = f"/projets/{plan['slug']}/propositions?tri=soutiens"
+    paths = {"proposals": first, "proposals_deep": _deep_path(made, first, run.DEEP_HOPS),
+             "proposal": f"/propositions/{plan['proposal_id']}"}
+    requests, warmup = int(plan["requests"]), int(plan["warmup"])
+    done: dict[str, int] = {}
+
+    def count_page(name: str, prepared: tuple[dict[str, Any], bytes]) -> None:
+        answers = [made.call(prepared) for _ in range(warmup)]
+        gc.collect()
+        gc.freeze()
+
+        def requests_() -> None:
+            for _ in range(requests):
+                answers.append(made.call(prepared))
+
+        counting.count(name, requests_)
+        wrong = [answer for answer in answers if answer[0] != 200]
+        if wrong:
+            raise RuntimeError(f"{name} : réponse inattendue {wrong[0]}")
+        done[name] = requests
+
+    for name in run.GROWTH_PAGES:
+        count_page(name, Wsgi.environ(paths[name]))
+    return done
+
+
 def child(plan_path: str) -> None:
     """The process valgrind runs: every measure of the plan, its counts dumped by label."""
     plan = json.loads(Path(plan_path).read_text())
     counting = Counting() if plan.get("count", True) else NotCounting()
-    done = measures(plan, counting)
+    done = growth_measures(plan, counting) if plan.get("growth") else measures(plan, counting)
     Path(plan["done"]).write_text(json.dumps(done))
 
 
@@ -298,7 +339,7 @@ def table(result: dict[str, int], reference: dict[str, int] | None) -> str:
 
 
 def plan_for(url: str, built: generate.Built, few_id: int, requests: int, warmup: int,
-             done: Path) -> dict[str, Any]:
+             done: Path | None = None) -> dict[str, Any]:
     """What the process under valgrind measures, and where it says what it did."""
     avoid = {built.commented_proposal_id, few_id}
     proposals = [i for i in built.featured_proposal_ids if i not in avoid]
@@ -308,7 +349,78 @@ def plan_for(url: str, built: generate.Built, few_id: int, requests: int, warmup
                          f"pour {needed} requêtes")
     return {"url": url, "paths": run.page_paths(built, few_id),
             "accounts": built.accounts[:ACCOUNTS], "proposals": proposals[:needed],
-            "requests": requests, "warmup": warmup, "done": str(done)}
+            "requests": requests, "warmup": warmup, "done": str(done or "")}
+
+
+def counted(plan: dict[str, Any], env: dict[str, str]) -> dict[str, int]:
+    """Instructions per request of each measure of `plan`, counted in a process valgrind runs
+    with `env`."""
+    with tempfile.TemporaryDirectory(dir=databases.DATA) as folder:
+        dumps = Path(folder) / "dumps"
+        dumps.mkdir()
+        plan = dict(plan, done=str(Path(folder) / "done.json"))
+        (Path(folder) / "plan.json").write_text(json.dumps(plan))
+        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                   f"--callgrind-out-file={dumps}/callgrind.out",
+                   sys.executable, "-m", "bench.work", "--child", f"{folder}/plan.json"]
+        finished = subprocess.run(command, env=env, cwd=run.ROOT, capture_output=True,
+                                  text=True)
+        if finished.returncode != 0:
+            raise SystemExit(finished.stderr[-3000:])
+        return per_request(read_dumps(dumps),
+                           json.loads((Path(folder) / "done.json").read_text()))
+
+
+def _thousands(number: int) -> str:
+    """A number as French writes it (10\u202f000)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def growth_table(counts: dict[str, dict[str, int]]) -> tuple[str, list[tuple[str, float]]]:
+    """Millions of instructions per request of each growth page at each size, with the ratio
+    of the largest size to the smallest; the pages whose ratio passes GROWTH_LIMIT."""
+    sizes = sorted({int(size) for by_size in counts.values() for size in by_size})
+    lines = ["| page | " + " | ".join(_thousands(size) for size in sizes) + " | rapport |",
+             "| --- |" + " --- |" * (len(sizes) + 1)]
+    over = []
+    for page, by_size in counts.items():
+        ratio = by_size[str(sizes[-1])] / by_size[str(sizes[0])]
+        lines.append(f"| {page} | " + " | ".join(
+            f"{by_size[str(size)] / 1e6:.2f}" for size in sizes) + f" | {ratio:.2f}x |")
+        if ratio > GROWTH_LIMIT:
+            over.append((page, ratio))
+    return "\n".join(lines), over
+
+
+def growth(database: str | None, quick: bool, output: str) -> list[tuple[str, float]]:
+    """Count the growth pages at each size, write and print them; the pages over the limit."""
+    sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
+    counts: dict[str, dict[str, int]] = {page: {} for page in run.GROWTH_PAGES}
+    for size in sizes:
+        spec = generate.growth(size)
+        url = databases.url_for(database, spec.name)
+        built = generate.ensure(url, spec)
+        generate.redate(url)  # as bench/run.py measures it: the consultation open today
+        print(f"Comptage sous callgrind : un projet de {_thousands(size)} propositions...",
+              flush=True)
+        plan = {"growth": True, "url": url, "slug": built.featured_slug,
+                "proposal_id": built.commented_proposal_id, "requests": GROWTH_REQUESTS,
+                "warmup": 5}
+        for page, count in counted(plan, run.app_env(url, page_cache=False,
+                                                     fragments=False)).items():
+            counts[page][str(size)] = count
+    shown, over = growth_table(counts)
+    Path(output).write_text(json.dumps({
+        "backend": "postgresql" if database else "sqlite", "requests": GROWTH_REQUESTS,
+        "instructions_per_request": counts, "limit": GROWTH_LIMIT,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "commit": _commit(),
+    }, indent=2) + "\n")
+    print(shown)
+    for page, ratio in over:
+        print(f"⚠ CROISSANCE {page} : {ratio:.2f}x entre la plus petite et la plus grande taille "
+              f"(au plus {GROWTH_LIMIT}x)")
+    print(f"Résultats : {output}")
+    return over
 
 
 def _commit() -> str:
@@ -329,12 +441,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="un dixième de la ville")
     parser.add_argument("--requests", type=int, default=REQUESTS)
     parser.add_argument("--database", help="URL de base PostgreSQL (défaut : SQLite)")
-    parser.add_argument("--output", default=str(RESULTS / "work-latest.json"))
+    parser.add_argument("--output", help="défaut : bench/results/work-latest.json "
+                        "(work-growth-latest.json avec --growth)")
     parser.add_argument("--reference", default=str(RESULTS / "work-reference.json"))
     parser.add_argument("--strict", action="store_true", help=f"code de sortie 1 si un compte "
                         f"monte de plus de {RISE_FLAG * 100:.0f} %%")
     parser.add_argument("--only", help="ces mesures seulement, séparées par des virgules "
                         "(home_logged_in,support_post...)")
+    parser.add_argument("--growth", action="store_true", help="les pages de croissance, de "
+                        "1 000 à 100 000 propositions, au lieu des mesures par page")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -342,6 +457,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         raise SystemExit(NO_VALGRIND)
+    if args.growth:
+        output = args.output or str(RESULTS / "work-growth-latest.json")
+        if growth(args.database, args.quick, output) and args.strict:
+            raise SystemExit(1)
+        return
     try:
         reference = json.loads(Path(args.reference).read_text())
     except (OSError, ValueError):
@@ -352,23 +472,11 @@ def main(argv: list[str] | None = None) -> None:
     databases.copy(databases.url_for(args.database, spec.name), url)
     generate.redate(url)
     few_id, _ = run.few_comments_proposal(url, built)
-    with tempfile.TemporaryDirectory(dir=databases.DATA) as folder:
-        dumps = Path(folder) / "dumps"
-        dumps.mkdir()
-        plan = plan_for(url, built, few_id, args.requests, WARMUP, Path(folder) / "done.json")
-        plan["only"] = args.only.split(",") if args.only else []
-        (Path(folder) / "plan.json").write_text(json.dumps(plan))
-        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
-                   f"--callgrind-out-file={dumps}/callgrind.out",
-                   sys.executable, "-m", "bench.work", "--child", f"{folder}/plan.json"]
-        print(f"Comptage sous callgrind ({spec.name}, {args.requests} requêtes par mesure)...",
-              flush=True)
-        finished = subprocess.run(command, env=run.app_env(url), cwd=run.ROOT,
-                                  capture_output=True, text=True)
-        if finished.returncode != 0:
-            raise SystemExit(finished.stderr[-3000:])
-        counts = per_request(read_dumps(dumps),
-                             json.loads((Path(folder) / "done.json").read_text()))
+    plan = plan_for(url, built, few_id, args.requests, WARMUP)
+    plan["only"] = args.only.split(",") if args.only else []
+    print(f"Comptage sous callgrind ({spec.name}, {args.requests} requêtes par mesure)...",
+          flush=True)
+    counts = counted(plan, run.app_env(url))
     if args.database:
         databases.drop(url)
     result = {
@@ -380,7 +488,8 @@ def main(argv: list[str] | None = None) -> None:
                      "valgrind": subprocess.run(["valgrind", "--version"], capture_output=True,
                                                 text=True).stdout.strip()},
     }
-    Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
+    output = args.output or str(RESULTS / "work-latest.json")
+    Path(output).write_text(json.dumps(result, indent=2) + "\n")
     before = None
     if reference and (reference.get("dataset"), reference.get("backend")) == \
             (result["dataset"], result["backend"]):
@@ -392,7 +501,7 @@ def main(argv: list[str] | None = None) -> None:
     if reference and before is None:
         print(f"La référence ({Path(args.reference).name}) est d'un autre jeu ou d'une autre "
               "base : pas de comparaison.")
-    print(f"Résultats : {args.output}")
+    print(f"Résultats : {output}")
     if flagged and args.strict:
         raise SystemExit(1)
 

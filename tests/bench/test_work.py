@@ -120,3 +120,33 @@ def test_callgrind_counts_the_same_work_the_same_way() -> None:
     assert set(counts) == {"a", "b", "c"}
     assert counts["b"] == pytest.approx(counts["a"], rel=1e-3)
     assert counts["c"] == pytest.approx(2 * counts["a"], rel=0.02)
+
+
+def test_growth_is_counted_page_by_page_and_flagged_past_the_limit() -> None:
+    """The growth table gives each page's count at each size and the ratio of the largest to
+    the smallest; a page past GROWTH_LIMIT is flagged."""
+    counts = {"proposals": {"1000": 42_000_000, "100000": 41_600_000},
+              "proposals_deep": {"1000": 42_000_000, "100000": 46_200_000},
+              "proposal": {"1000": 80_000_000, "100000": 100_000_000}}
+    shown, over = work.growth_table(counts)
+    assert "| page | 1\u202f000 | 100\u202f000 | rapport |" in shown
+    assert "| proposals | 42.00 | 41.60 | 0.99x |" in shown
+    assert "| proposals_deep | 42.00 | 46.20 | 1.10x |" in shown
+    assert over == [("proposal", 1.25)]
+
+
+GROWTH_SMALL = generate.DatasetSpec(
+    "work_growth_test", 60, (generate.ProjectSpec(generate.TITLES[0], "open", 60, 250, 200,
+                                                  featured=True),), accounts=3)
+
+
+def test_every_growth_page_counted_is_made_and_answers(tmp_path: Path, monkeypatch: Any) -> None:
+    """Without valgrind, the growth measures of one dataset: the list, its page reached by
+    following "next", and the proposal with comments, each made and answering 200."""
+    url = f"sqlite:///{tmp_path / 'growth.db'}"
+    built = generate.build(url, GROWTH_SMALL, log=lambda *_: None)
+    for name, value in run.app_env(url, page_cache=False, fragments=False).items():
+        monkeypatch.setenv(name, value)
+    plan = {"growth": True, "url": url, "slug": built.featured_slug,
+            "proposal_id": built.commented_proposal_id, "requests": 2, "warmup": 1}
+    assert work.growth_measures(plan, work.NotCounting()) == dict.fromkeys(run.GROWTH_PAGES, 2)
