@@ -44,6 +44,9 @@ def context(page: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 # subqueries bound to :person_id and :target_id, built once per page.
 
 Fact = Callable[[], Any]
+# The "page" of a POST's target: a support's or comment's proposal, read with its project and
+# the person (proposals.services.for_action). Its facts say which writes would change nothing.
+ACTION_PAGE = "for_action"
 _FACTS: dict[str, dict[str, Fact]] = {}
 _STATEMENTS: dict[str, Any] = {}
 
@@ -156,9 +159,8 @@ def _with_facts(page: str, statement: Any, target: Any) -> Any:
 def read_with_facts(page: str, statement: Any, target: Any, params: dict[str, Any]) -> Any:
     """The first row of `statement` (its first column the page's target, `target` that
     target's id column), with, for the account the session names, that person and their facts
-    about the target (those registered for `page`: a POST's target has none) read in the same
-    statement and kept for the request (`facts`, `person_read`); None when there is no such
-    row."""
+    about the target (those registered for `page`) read in the same statement and kept for the
+    request (`facts`, `known_fact`, `person_read`); None when there is no such row."""
     from consultation.extensions import db
 
     person = _session_person()
@@ -190,6 +192,13 @@ def read_first(reader: Callable[..., Any]) -> Callable[[View], View]:
         return cast(View, target_first)
 
     return decorate
+
+
+def known_fact(page: str, person_id: int, target_id: int, name: str) -> Any:
+    """The fact `name` of `page` for this person and target if this request read it already
+    (with the page's statement, or `facts`); None otherwise: nothing is asked. A write that
+    would change nothing (a row the person already has) is then not sent."""
+    return kept("page_facts").get((page, person_id, target_id), {}).get(name)
 
 
 def person_read(person_id: int) -> tuple[Any, ...] | None:

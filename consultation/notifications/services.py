@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from consultation.accounts.models import User
-from consultation.core import jobs
+from consultation.core import jobs, pages
 from consultation.core.db import insert_ignore, rowcount, run
 from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
@@ -170,6 +170,9 @@ def auto_follow(user_id: int, *, project_id: int | None = None,
                 proposal_id: int | None = None) -> None:
     """Make someone follow what they proposed, commented on or supported, unless they turned
     that off: one statement, the choice read inside it (a person without settings follows)."""
+    if proposal_id is not None and pages.known_fact(pages.ACTION_PAGE, user_id, proposal_id,
+                                                    "following"):
+        return  # read with the proposal: they follow it already, the INSERT would do nothing
     target, target_id = (("proposal_id", proposal_id) if proposal_id is not None
                          else ("project_id", project_id))
     run(_auto_follow_statement(target),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from consultation.core import counters, signals
+from consultation.core import counters, pages, signals
 from consultation.core.db import insert_ignore
 from consultation.projects.models import Project, ProjectParticipant
 
@@ -15,7 +15,10 @@ def _add(project_id: int, column: str, delta: int) -> None:
     counters.add(Project, project_id, {column: delta})
 
 
-def _participant(project_id: int, user_id: int) -> None:
+def _participant(project_id: int, user_id: int, proposal_id: int | None = None) -> None:
+    if proposal_id is not None and pages.known_fact(pages.ACTION_PAGE, user_id, proposal_id,
+                                                    "participant"):
+        return  # read with the proposal: they take part already, the INSERT would do nothing
     if insert_ignore(ProjectParticipant.__table__, project_id=project_id, user_id=user_id):
         _add(project_id, "participants_count", 1)
 
@@ -36,7 +39,7 @@ def on_comment_created(comment: Any, **_: Any) -> None:
     """Its author takes part; the comment counts unless it waits for approval."""
     if comment.is_counted:
         _add(comment.project_id, "comments_count", 1)
-    _participant(comment.project_id, comment.author_id)
+    _participant(comment.project_id, comment.author_id, comment.proposal_id)
 
 
 def on_comment_deleted(comment: Any, **_: Any) -> None:
@@ -47,7 +50,7 @@ def on_comment_deleted(comment: Any, **_: Any) -> None:
 def on_support_added(support: Any, **_: Any) -> None:
     """A new support counts, and so does its giver."""
     _add(support.project_id, "supports_count", 1)
-    _participant(support.project_id, support.user_id)
+    _participant(support.project_id, support.user_id, support.proposal_id)
 
 
 def on_support_removed(support: Any, **_: Any) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, literal, select, tuple_, union_all
+from sqlalchemy import Integer, Select, bindparam, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
@@ -18,7 +18,7 @@ from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, Page, encode_cursor, paginate
 from consultation.core.signals import proposal_answered, proposal_created, proposal_withdrawn
 from consultation.extensions import db
-from consultation.projects.models import Project
+from consultation.projects.models import Project, ProjectParticipant
 from consultation.projects.services import attach_phases, phases_column
 from consultation.proposals.models import Proposal, ProposalStatus, answered_as
 from consultation.reference.models import Territory
@@ -303,6 +303,18 @@ def with_project(page: str, proposal_id: int) -> Proposal | None:
     return cast(Proposal, row[0])
 
 
+@pages.fact(pages.ACTION_PAGE, "participant")
+def _participant() -> Any:
+    # Whether the person takes part in the proposal's project already: their support or
+    # comment then adds no participant (projects.receivers), and the statement is not sent.
+    target = aliased(Proposal)
+    return (select(ProjectParticipant.user_id)
+            .join(target, target.project_id == ProjectParticipant.project_id)
+            .where(target.id == bindparam("target_id", type_=Integer),
+                   ProjectParticipant.user_id == bindparam("person_id", type_=Integer))
+            .exists())
+
+
 def for_action(proposal_id: int) -> Proposal | None:
     """A proposal with its project and the project's phases, for the POSTs that support or
     comment it, read once per request with the person who sends it (one statement: the views
@@ -310,5 +322,5 @@ def for_action(proposal_id: int) -> Proposal | None:
     is none."""
     known = pages.kept("for_action")
     if proposal_id not in known:
-        known[proposal_id] = with_project("for_action", proposal_id)
+        known[proposal_id] = with_project(pages.ACTION_PAGE, proposal_id)
     return cast(Proposal | None, known[proposal_id])

@@ -13,6 +13,8 @@ from consultation.comments.models import Comment
 from consultation.extensions import db
 from consultation.mediation import services
 from consultation.mediation.models import AssistedProfile
+from consultation.notifications.models import Follow
+from consultation.projects.models import Project, ProjectParticipant
 from consultation.proposals.models import Proposal
 from consultation.votes.models import Support
 from tests import factories
@@ -376,3 +378,29 @@ def test_extending_in_the_background_leaves_no_message(mediator, world):
     assert response.status_code == 302
     page = text(mediator.get("/"))
     assert BANNER + " 35 min" in page and "pendant encore" not in page
+
+
+def test_a_mediators_own_facts_add_nobody_less(mediator, count_queries):
+    """A mediator who takes part in a project already, acting for someone who does not: the
+    facts read with the proposal are the mediator's, and the participant is still added to
+    the project's participants and made to follow the proposal."""
+    project = factories.project("consultation")
+    proposal = factories.proposal(project)
+    factories.comment(proposal, author=mediator.user)  # the mediator takes part and follows
+    profile = participant(mediator.user)
+    db.session.commit()
+    project_id, proposal_id, person = project.id, proposal.id, profile.user_id
+    before = db.session.get_one(Project, project_id).participants_count
+    start_acting(mediator, profile)
+    with count_queries() as counter:
+        assert mediator.post(f"/propositions/{proposal_id}/soutenir").status_code == 302
+    inserted = [statement.split()[2] for statement in counter.statements
+                if statement.startswith("INSERT INTO")]
+    assert "project_participants" in inserted and "follows" in inserted
+    db.session.expire_all()
+    assert db.session.get_one(Project, project_id).participants_count == before + 1
+    assert db.session.scalar(select(func.count()).select_from(ProjectParticipant).where(
+        ProjectParticipant.user_id == person)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Follow).where(
+        Follow.user_id == person, Follow.proposal_id == proposal_id)) == 1
+    assert_counters_exact()

@@ -25,17 +25,23 @@ from tests import factories
 from tests.recount import assert_counters_exact
 
 # What a support POST sends: the proposal with its project and phases, and the user with their
-# roles (one statement, read before login_required asks for the user); the supports used (the
-# rule's limit); the insert; the supports used again (the limit under concurrency); the
-# project's count, its participant; the follow; the proposal's count. On PostgreSQL the person
-# is locked first (SQLite has one writer: no lock to take). Whether the open data is due for a
-# rebuild is known without a query within minutes of the last look.
-SUPPORT_STATEMENTS = 8
-# A comment POST on a proposal: the proposal with its project and phases, and the user (one
-# statement); the insert; its search entry (one statement); the project's count, its
-# participant; the proposal's counts; the follow; the page of the thread for the redirect.
-# Nobody else to tell here: no notification.
-COMMENT_STATEMENTS = 8
+# roles, and whether they take part in the project and follow the proposal (one statement,
+# read before login_required asks for the user); the supports used (the rule's limit); the
+# insert; the supports used again (the limit under concurrency); the project's count; the
+# follow; the proposal's count. On PostgreSQL the person is locked first (SQLite has one
+# writer: no lock to take). Whether the open data is due for a rebuild is known without a
+# query within minutes of the last look. A person who takes part in the project already is not
+# added again (a first contribution to a project adds them and the project's participants
+# count: PARTICIPANT statements more).
+SUPPORT_STATEMENTS = 7
+PARTICIPANT = 2
+# A comment POST on a proposal: the proposal with its project and phases, and the user, and
+# their participation and follow (one statement); the insert; its search entry (one
+# statement); the project's count; the proposal's counts; the follow (none for a person who
+# follows the proposal already); the page of the thread for the redirect. Nobody else to tell
+# here: no notification.
+COMMENT_STATEMENTS = 7
+FOLLOW = 1
 # Telling the proposal's author (no job queue): one INSERT ... SELECT in the same transaction.
 FAN_OUT_STATEMENTS = 1
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -193,7 +199,8 @@ def test_a_comment_post_does_the_same_work_for_10_and_1000_comments(as_role, mon
         assert not lazy_loads(work.statements), lazy_loads(work.statements)
         assert work.rules == ["comments.create"]
         counts.append(len(work.statements))
-    assert counts == [COMMENT_STATEMENTS, COMMENT_STATEMENTS], counts
+    # The commenter wrote the proposals: they follow them already.
+    assert counts == [COMMENT_STATEMENTS - FOLLOW, COMMENT_STATEMENTS - FOLLOW], counts
     assert_counters_exact()
 
 
@@ -225,7 +232,8 @@ def test_a_comment_telling_the_author_adds_one_statement_and_no_transaction(as_r
         finally:
             event.remove(db.engine, "commit", on_commit)
     assert response.status_code == 302
-    assert len(work.statements) == COMMENT_STATEMENTS + FAN_OUT_STATEMENTS, work.statements
+    assert len(work.statements) == COMMENT_STATEMENTS - FOLLOW + FAN_OUT_STATEMENTS, \
+        work.statements
     assert len(commits) == 1
     assert told() == before + 1
     assert_counters_exact()
@@ -282,3 +290,43 @@ def test_a_post_expires_nothing_at_its_boundary(as_role, monkeypatch):
     assert response.status_code == 302 and expired == [], expired
     db.session.remove()
     assert db.session.get_one(Proposal, proposal_id).supports_count == 1
+
+
+def _inserts(work: Work, table: str) -> int:
+    return sum(statement.startswith(f"INSERT INTO {table} ") for statement in work.statements)
+
+
+def test_a_participant_and_follower_is_not_added_again(as_role, monkeypatch):
+    """A first contribution to a project adds its author to the participants and followers;
+    the next ones, whose proposal was read with the facts saying so, send no INSERT for either,
+    and the figures stay exact."""
+    citizen = as_role("citizen")
+    project = factories.project("consultation", support_limit=3)
+    author = factories.user()
+    first, second = (factories.proposal(project, author=author).id for _ in range(2))
+    db.session.commit()
+    project_id = project.id
+
+    def participants() -> int:
+        return db.session.get_one(Project, project_id).participants_count
+
+    before = participants()
+    with counting(monkeypatch) as work:
+        assert citizen.post(f"/propositions/{first}/soutenir").status_code == 302
+    assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (1, 1)
+    assert len(work.statements) == SUPPORT_STATEMENTS + PARTICIPANT + (
+        db.engine.dialect.name == "postgresql")
+    assert participants() == before + 1
+
+    with counting(monkeypatch) as work:  # a participant now, who does not follow `second`
+        assert citizen.post(f"/propositions/{second}/soutenir").status_code == 302
+    assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (0, 1)
+    with counting(monkeypatch) as work:  # who follows `first` since the support
+        response = citizen.post(f"/propositions/{first}/commentaires",
+                                data={"stance": "pour", "body": "Et un avis."})
+    assert response.status_code == 302
+    assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (0, 0)
+    assert len(work.statements) == COMMENT_STATEMENTS - FOLLOW + FAN_OUT_STATEMENTS
+    assert participants() == before + 1
+    assert_counters_exact()
+
