@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -54,21 +55,17 @@ migrate = Migrate()
 
 # Flask-Login's identifier of a session's browser (a SHA-512 of its address and User-Agent),
 # computed once per worker for each: a logged-in person's every request asks for it.
-_IDENTIFIERS: dict[tuple[str | None, str | None, str | None], str] = {}
-_IDENTIFIERS_KEPT = 4096
+@functools.lru_cache(maxsize=4096)
+def _identifier_of(forwarded: str | None, address: str | None, agent: str | None) -> str:
+    # Flask-Login reads them from the request being served, the one they were taken from.
+    return str(_create_identifier())
 
 
 def _session_identifier() -> str:
     """Flask-Login's session identifier of the request's address and browser."""
     environ = request.environ
-    key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
-           environ.get("HTTP_USER_AGENT"))
-    found = _IDENTIFIERS.get(key)
-    if found is None:
-        if len(_IDENTIFIERS) >= _IDENTIFIERS_KEPT:
-            _IDENTIFIERS.clear()
-        found = _IDENTIFIERS[key] = str(_create_identifier())
-    return found
+    return _identifier_of(environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
+                          environ.get("HTTP_USER_AGENT"))
 
 
 class QuickLoginManager(LoginManager):

@@ -129,7 +129,7 @@ def test_a_visitors_page_computes_no_session_identifier_a_persons_still_does(app
         return str(generate())
 
     monkeypatch.setattr(extensions, "_create_identifier", counting)
-    extensions._IDENTIFIERS.clear()
+    extensions._identifier_of.cache_clear()
     caught: list[object] = []
 
     def on_protected(sender: object, **_: object) -> None:
