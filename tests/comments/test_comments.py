@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select, text
 
+from consultation.comments import services as comment_services
 from consultation.comments.models import Comment
 from consultation.comments.services import PROJECT_ROOTS_PER_PAGE, ROOTS_PER_PAGE
 from consultation.extensions import db
@@ -585,6 +586,36 @@ def test_threads_paginate_at_fifty_and_new_comment_redirects_to_its_page(as_role
     assert (location.query, location.fragment) == ("page=2", f"commentaire-{reply.id}")
     assert "Réponse 2." in body(alice.get(response.headers["Location"]))
     assert_counters_exact(open_proposal, open_proposal.project)
+
+
+def test_a_new_comment_takes_its_page_from_its_insert(app, count_queries):
+    """The INSERT of a comment returns the place of its thread, and the request that wrote it
+    takes its page from there instead of reading it (a statement less): the page `page_of`
+    reads, at both edges of a page, on a proposal's debate and on its project's own (where the
+    proposal's comments do not count), for a top-level comment and for a reply."""
+    project = factories.project("consultation")
+    proposal = factories.proposal(project)
+    written: list[tuple[Comment, int]] = []
+
+    def write(target, parent=None) -> Comment:
+        with app.test_request_context():
+            new = factories.comment(target, parent=parent)
+            with count_queries() as counter:
+                written.append((new, comment_services.page_of(new)))
+            assert counter.count == 0
+        return new
+
+    on_proposal = [write(proposal) for _ in range(ROOTS_PER_PAGE + 1)]
+    on_project = [write(project) for _ in range(PROJECT_ROOTS_PER_PAGE + 1)]
+    for root in (on_proposal[0], on_proposal[-1], on_project[0], on_project[-1]):
+        write(None, parent=write(None, parent=root))
+    db.session.commit()
+    read = [comment_services.page_of(new) for new, _ in written]  # outside a request: asked
+    assert [page for _, page in written] == read
+    pages = dict(zip((new.id for new, _ in written), read, strict=True))
+    assert [pages[c.id] for c in on_proposal[-2:]] == [1, 2]
+    assert [pages[c.id] for c in on_project[-2:]] == [1, 2]
+    assert [page for new, page in written[-8:]] == [1, 1, 2, 2, 1, 1, 2, 2]
 
 
 def test_project_threads_paginate_at_twenty(as_role, client):

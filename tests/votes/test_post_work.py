@@ -36,11 +36,11 @@ from tests.recount import assert_counters_exact
 SUPPORT_STATEMENTS = 7
 PARTICIPANT = 2
 # A comment POST on a proposal: the proposal with its project and phases, and the user, and
-# their participation and follow (one statement); the insert; its search entry (one
-# statement); the project's count; the proposal's counts; the follow (none for a person who
-# follows the proposal already); the page of the thread for the redirect. Nobody else to tell
-# here: no notification.
-COMMENT_STATEMENTS = 7
+# their participation and follow (one statement); the insert, which returns the place of the
+# thread for the redirect's page; its search entry (one statement); the project's count; the
+# proposal's counts; the follow (none for a person who follows the proposal already). Nobody
+# else to tell here: no notification.
+COMMENT_STATEMENTS = 6
 FOLLOW = 1
 # Telling the proposal's author (no job queue): one INSERT ... SELECT in the same transaction.
 FAN_OUT_STATEMENTS = 1
