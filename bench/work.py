@@ -176,6 +176,31 @@ def _deep_path(wsgi: Any, path: str, hops: int) -> str:
     return path
 
 
+def count_requests(counting: Counting, label: str, wsgi: Wsgi,
+                   warming: list[tuple[dict[str, Any], bytes]],
+                   counted: list[tuple[dict[str, Any], bytes]],
+                   expected: Callable[[int, str, str], bool]) -> int:
+    """Make the `warming` requests, then count the `counted` ones under `label`; every answer
+    checked against `expected` afterwards. The number of requests counted."""
+    answers = [wsgi.call(one) for one in warming]
+    # Every measure starts from the same heap: what is alive is collected and set aside
+    # (a full collection of the app's long-lived objects costs millions of instructions,
+    # and would land in whichever measure reached its threshold, a change elsewhere
+    # moving it); the collections of what the requests make are still counted.
+    gc.collect()
+    gc.freeze()
+
+    def requests_() -> None:
+        for one in counted:
+            answers.append(wsgi.call(one))
+
+    counting.count(label, requests_)
+    wrong = [answer for answer in answers if not expected(*answer)]
+    if wrong:
+        raise RuntimeError(f"{label} : réponse inattendue {wrong[0]}")
+    return len(counted)
+
+
 def measures(plan: dict[str, Any], counting: Counting) -> dict[str, int]:
     """Count every measure of `plan`; the number of requests counted for each label."""
     from bench.baseline import app as bare_app
@@ -192,26 +217,8 @@ def measures(plan: dict[str, Any], counting: Counting) -> dict[str, int]:
 
     def measure(label: str, wsgi: Wsgi, prepared: list[tuple[dict[str, Any], bytes]],
                 expected: Callable[[int, str, str], bool]) -> None:
-        answers: list[tuple[int, str, str]] = []
-        for one in prepared[:warmup]:
-            answers.append(wsgi.call(one))
-        counted = prepared[warmup:]
-        # Every measure starts from the same heap: what is alive is collected and set aside
-        # (a full collection of the app's long-lived objects costs millions of instructions,
-        # and would land in whichever measure reached its threshold, a change elsewhere
-        # moving it); the collections of what the requests make are still counted.
-        gc.collect()
-        gc.freeze()
-
-        def requests_() -> None:
-            for one in counted:
-                answers.append(wsgi.call(one))
-
-        counting.count(label, requests_)
-        wrong = [answer for answer in answers if not expected(*answer)]
-        if wrong:
-            raise RuntimeError(f"{label} : réponse inattendue {wrong[0]}")
-        done[label] = len(counted)
+        done[label] = count_requests(counting, label, wsgi, prepared[:warmup],
+                                     prepared[warmup:], expected)
 
     # A session signed again, or a person sent to the login form, would not be what a
     # browser's visit costs: every answer is checked, after counting.
@@ -262,23 +269,13 @@ def growth_measures(plan: dict[str, Any], counting: Counting) -> dict[str, int]:
     requests, warmup = int(plan["requests"]), int(plan["warmup"])
     done: dict[str, int] = {}
 
-    def count_page(name: str, prepared: tuple[dict[str, Any], bytes]) -> None:
-        answers = [made.call(prepared) for _ in range(warmup)]
-        gc.collect()
-        gc.freeze()
-
-        def requests_() -> None:
-            for _ in range(requests):
-                answers.append(made.call(prepared))
-
-        counting.count(name, requests_)
-        wrong = [answer for answer in answers if answer[0] != 200]
-        if wrong:
-            raise RuntimeError(f"{name} : réponse inattendue {wrong[0]}")
-        done[name] = requests
+    def ok(status: int, location: str, cookies: str) -> bool:
+        return status == 200
 
     for name in run.GROWTH_PAGES:
-        count_page(name, Wsgi.environ(paths[name]))
+        prepared = Wsgi.environ(paths[name])
+        done[name] = count_requests(counting, name, made, [prepared] * warmup,
+                                    [prepared] * requests, ok)
     return done
 
 
