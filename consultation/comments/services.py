@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, bindparam, func, insert, literal_column, or_, select
-from sqlalchemy.orm import aliased, joinedload, load_only, make_transient_to_detached
+from sqlalchemy import Integer, and_, bindparam, func, insert, literal_column, select
+from sqlalchemy.orm import joinedload, load_only, make_transient_to_detached
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
@@ -38,24 +38,36 @@ def roots_per_page(on_proposal: bool) -> int:
     return ROOTS_PER_PAGE if on_proposal else PROJECT_ROOTS_PER_PAGE
 
 
-def _insert(on_proposal: bool) -> Any:
-    """The INSERT of a comment, returning its id and the place of its thread in its debate
-    (what `page_of` would read next, in the same statement: one statement less, and on SQLite
-    one less while the request holds the database's write lock). The place is counted with
-    `<`, a top-level comment's own row left out by its id and a reply by its depth, so that
-    it is the same whether the subquery sees the new row (SQLite) or not (PostgreSQL's
-    snapshot). Written as SQL: SQLAlchemy neither correlates a subquery of RETURNING with the
-    inserted table nor, on SQLite, keeps the table names that tell the two apart."""
-    debate = ("earlier.proposal_id = comments.proposal_id" if on_proposal
-              else "earlier.proposal_id IS NULL")
-    place = literal_column(
+def _thread_place(on_proposal: bool | None) -> Any:
+    """The place of the row `comments`'s thread in its debate, as a column of the statement
+    that reads or writes that row: 1 + the top-level comments before its thread's own, in the
+    debate of a proposal (True), of the project itself (False), or of either as the row says
+    (None). Counted with `<`, a top-level comment's own row left out by its id and a reply by
+    its depth, so that it is the same whether the subquery sees a row being inserted (SQLite)
+    or not (PostgreSQL's snapshot). Written as SQL: SQLAlchemy neither correlates a subquery of
+    RETURNING with the inserted table nor, on SQLite, keeps the table names that tell the two
+    apart. One rule for the INSERT, `page_of` and Mon espace (`authored_by`)."""
+    debate = {True: "earlier.proposal_id = comments.proposal_id",
+              False: "earlier.proposal_id IS NULL",
+              None: "(earlier.proposal_id = comments.proposal_id OR (earlier.proposal_id IS NULL"
+                    " AND comments.proposal_id IS NULL))"}[on_proposal]
+    return literal_column(
         "(SELECT count(*) + 1 FROM comments AS earlier"
         " WHERE earlier.project_id = comments.project_id AND earlier.depth = 0"
         f" AND {debate} AND earlier.id < coalesce(comments.root_id, comments.id))", Integer)
-    return insert(Comment.__table__).returning(Comment.__table__.c.id, place)
 
 
-_INSERT = {on_proposal: _insert(on_proposal) for on_proposal in (True, False)}
+def _page_at(place: int, on_proposal: bool) -> int:
+    """The page of a debate that shows the thread at `place`."""
+    return -(-place // roots_per_page(on_proposal))
+
+
+# A comment's INSERT returns its id and its thread's place (what `page_of` would read next,
+# in the same statement: one statement less, and on SQLite one less while the request holds
+# the database's write lock).
+_INSERT = {on_proposal: insert(Comment.__table__).returning(Comment.__table__.c.id,
+                                                            _thread_place(on_proposal))
+           for on_proposal in (True, False)}
 # The place of its thread each comment this request wrote has (`_inserted`, `page_of`).
 _PLACES = "comment_places"
 
@@ -198,31 +210,21 @@ def threads(project: Project, proposal: Proposal | None, number: int) -> Threads
     return Threads(page, dict(replies))
 
 
-# The roots of a thread up to a comment's own root, for a proposal's thread and for the
-# project's own: two statements built once (every comment POST runs one for its redirect), so
-# that SQLAlchemy finds their compiled form in its cache instead of building one per request.
-_ROOTS_UP_TO = {
-    on_proposal: select(func.count()).where(
-        Comment.project_id == bindparam("project_id"),
-        Comment.depth == 0,
-        Comment.proposal_id == bindparam("proposal_id") if on_proposal
-        else Comment.proposal_id.is_(None),
-        Comment.id <= bindparam("root_id"),
-    )
-    for on_proposal in (True, False)
-}
+# A comment's thread's place read from its row, for a proposal's debate and for the project's
+# own: built once (a comment's lasting link, an edit, a reply form asks it).
+_PLACE_OF = {on_proposal: select(_thread_place(on_proposal))
+             .where(Comment.__table__.c.id == bindparam("comment_id"))
+             for on_proposal in (True, False)}
 
 
 def page_of(comment: Comment) -> int:
-    """The page of its thread a comment appears on (for one this request wrote, what its
+    """The page of its debate a comment appears on (for one this request wrote, what its
     INSERT said: no statement)."""
-    before = pages.kept(_PLACES).get(comment.id)
-    if before is None:
-        params = {"project_id": comment.project_id, "root_id": comment.root_id or comment.id}
-        if comment.proposal_id:
-            params["proposal_id"] = comment.proposal_id
-        before = db.session.scalar(_ROOTS_UP_TO[bool(comment.proposal_id)], params) or 1
-    return -(-before // roots_per_page(bool(comment.proposal_id)))
+    on_proposal = comment.proposal_id is not None
+    place = pages.kept(_PLACES).get(comment.id)
+    if place is None:
+        place = db.session.scalar(_PLACE_OF[on_proposal], {"comment_id": comment.id}) or 1
+    return _page_at(place, on_proposal)
 
 
 LATEST_REPLIES = 3  # the replies Mon espace shows under each of one's comments
@@ -242,31 +244,17 @@ class Authored:
 def authored_by(user: User, per_page: int) -> Authored:
     """A person's newest comments (deleted ones aside) with where they are and the replies they
     received from others: two statements, whatever the number of comments and replies."""
-    root = aliased(Comment)
     # The page of the thread a comment is on (see page_of), computed in the same statement.
-    before = (
-        select(func.count())
-        .where(
-            root.project_id == Comment.project_id,
-            root.depth == 0,
-            or_(root.proposal_id == Comment.proposal_id,
-                and_(root.proposal_id.is_(None), Comment.proposal_id.is_(None))),
-            root.id <= func.coalesce(Comment.root_id, Comment.id),
-        )
-        .correlate(Comment)
-        .scalar_subquery()
-    )
     statement = (
-        select(Comment, before)
+        select(Comment, _thread_place(None))
         .options(joinedload(Comment.project), joinedload(Comment.proposal))
         .where(Comment.author_id == user.id, Comment.deleted_at.is_(None))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
     rows = paginate(statement, 1, per_page)
-    comments = [comment for comment, _before in rows.items]
-    thread_pages = {
-        comment.id: -(-(before or 1) // roots_per_page(comment.proposal_id is not None))
-        for comment, before in rows.items}
+    comments = [comment for comment, _place in rows.items]
+    thread_pages = {comment.id: _page_at(place or 1, comment.proposal_id is not None)
+                    for comment, place in rows.items}
     authored = Authored(Page(comments, rows.number, rows.per_page, rows.total), thread_pages)
     if not comments:
         return authored
