@@ -9,12 +9,12 @@ from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, bindparam, func, insert, literal_column, select
-from sqlalchemy.orm import joinedload, load_only, make_transient_to_detached
+from sqlalchemy.orm import joinedload, load_only
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
 from consultation.core import audit, fragments, pages
-from consultation.core.db import run
+from consultation.core.db import as_loaded, run
 from consultation.core.errors import DomainError
 from consultation.core.markup import plain
 from consultation.core.models import ModerationState, utcnow
@@ -79,9 +79,8 @@ def _inserted(values: dict[str, Any]) -> Comment:
     db.session.flush()  # what the session holds goes first, as the flush of an add did
     comment_id, place = cast(
         tuple[int, int], tuple(run(_INSERT[values["proposal_id"] is not None], values).one()))
-    comment = Comment(id=comment_id, **values)
-    make_transient_to_detached(comment)  # as if read from the database: nothing to flush
-    db.session.add(comment)
+    # As if read from the database: nothing to flush.
+    comment = as_loaded(db.session(), Comment(id=comment_id, **values))
     pages.kept(_PLACES)[comment_id] = place
     return comment
 

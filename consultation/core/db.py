@@ -3,12 +3,14 @@ abandoned), the SQL statement count of a request, and statements that differ by 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask import Response, g, has_request_context
 from sqlalchemy import CursorResult, Engine, Executable, Result, String, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql.functions import FunctionElement
 
 from consultation.extensions import db
@@ -29,6 +31,48 @@ def run(statement: Executable, params: Any = None) -> CursorResult[Any]:
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)
+
+
+Loaded = TypeVar("Loaded")
+
+
+def as_loaded(session: Session | None, instance: Loaded) -> Loaded:
+    """`instance` (new, its primary key and columns set from a row already read or written)
+    made an object of `session` as if a query had loaded it: nothing to flush, no statement to
+    read it again; the columns not set are expired (read if asked for, as a deferred column).
+
+    This is what make_transient_to_detached() and Session.add() together do, in the steps
+    SQLAlchemy's own loader takes for each row it loads (orm/loading.py: the identity key,
+    the committed state, the identity map): Session.add() also walks the save-update cascade
+    and dispatches attach events, which nothing here listens to, and for the four phases of a
+    project that walk was 3 % of a page. tests/core/test_as_loaded.py holds SQLAlchemy to it."""
+    state = instance_state(instance)
+    known = state.dict
+    mapper = state.mapper
+    shape = _SHAPES.get(mapper)
+    if shape is None:
+        shape = _SHAPES[mapper] = (
+            tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key),
+            tuple(mapper.column_attrs.keys()))
+    key = mapper.identity_key_from_primary_key(tuple(known[name] for name in shape[0]))
+    if session is not None:
+        held = session.identity_map.get(key)
+        if held is not None:  # the session has it already: the loader keeps that one
+            return cast(Loaded, held)
+    state.key = key
+    state._commit_all(known)
+    # Columns only: a relationship not set loads when asked for without being expired.
+    unloaded = [name for name in shape[1] if name not in known]
+    if unloaded:
+        state._expire_attributes(known, unloaded)
+    if session is not None:
+        state.session_id = session.hash_key
+        session.identity_map._add_unpresent(state, key)
+    return instance
+
+
+# Per mapped class: the attributes of its primary key, and of its columns.
+_SHAPES: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 class comma_list(FunctionElement[str]):  # noqa: N801 (used as func.xxx() is)

@@ -21,12 +21,12 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from consultation.accounts.models import User
 from consultation.core import audit
-from consultation.core.db import comma_list, run
+from consultation.core.db import as_loaded, comma_list, run
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
 from consultation.core.text import slugify
@@ -301,11 +301,10 @@ def attach_phases(project: Project, text: str | None) -> None:
         key = _PHASE_MAPPER.identity_key_from_primary_key((values["id"],))
         held = session.identity_map.get(key) if session is not None else None
         if held is None:
-            held = _PHASE_MAPPER.class_manager.new_instance()
-            instance_state(held).dict.update(values, project_id=project_id)
-            make_transient_to_detached(held)
-            if session is not None:
-                session.add(held)  # as loaded: an edit of the phases or a deletion cascades
+            made = _PHASE_MAPPER.class_manager.new_instance()
+            instance_state(made).dict.update(values, project_id=project_id)
+            # As loaded: an edit of the phases or a deletion cascades.
+            held = as_loaded(session, made)
         phases.append(held)
     set_committed_value(project, "phases", phases)
 
