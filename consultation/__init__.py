@@ -200,7 +200,7 @@ def _register_template_globals(app: Flask) -> None:
 def _register_user_loader() -> None:
     from consultation.accounts.models import User, UserRole
     from consultation.core import pages
-    from consultation.core.db import comma_list
+    from consultation.core.db import Columns, comma_list, run
     from consultation.notifications.models import Notification
     from consultation.notifications.services import unread_known
 
@@ -216,7 +216,11 @@ def _register_user_loader() -> None:
         select(comma_list(UserRole.role))
         .where(UserRole.user_id == User.id).correlate(User).scalar_subquery()
     )
-    by_id = select(User, unread, roles).where(User.id == bindparam("user_id"))
+    # The person's columns, made into the person by as_loaded: the ORM's loading of an entity
+    # is set up again at each execution (a page that reads the person with its target reads
+    # them as an entity: there the columns cost more than they save, counted).
+    person = Columns(User, "person_")
+    by_id = select(*person.columns, unread, roles).where(User.id == bindparam("user_id"))
     # A page that reads the person's facts with its own statement reads them there too.
     pages.read_person_with(User, User.id, unread, roles)
 
@@ -228,11 +232,12 @@ def _register_user_loader() -> None:
         if not user_id.isdigit():
             return None
         read = pages.person_read(int(user_id))
-        row = read if read is not None else db.session.execute(
-            by_id, {"user_id": int(user_id)}).one_or_none()
-        if row is None:
-            return None
-        user, count, names = row
+        if read is None:
+            row = run(by_id, {"user_id": int(user_id)}).one_or_none()
+            if row is None:
+                return None
+            read = (person.made(db.session(), row), *row[len(person.columns):])
+        user, count, names = read
         if user is None:  # the page's statement found no such account
             return None
         if user.is_deleted or user.session_nonce != nonce:

@@ -3,10 +3,11 @@ abandoned), the SQL statement count of a request, and statements that differ by 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from flask import Response, g, has_request_context
-from sqlalchemy import CursorResult, Engine, Executable, Result, String, Table, event
+from sqlalchemy import CursorResult, Engine, Executable, Result, String, Table, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -73,6 +74,32 @@ def as_loaded(session: Session | None, instance: Loaded) -> Loaded:
 
 # Per mapped class: the attributes of its primary key, and of its columns.
 _SHAPES: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+class Columns:
+    """The columns a query of a mapped class loads (those not deferred), to be read as plain
+    columns of a Core statement and made into its object by `made` (as_loaded): what the
+    ORM's loading of an entity costs is set up again at every execution (its row processors),
+    some 40 µs for one object, where its columns are read like any others."""
+
+    def __init__(self, entity: Any, prefix: str) -> None:
+        mapper = inspect(entity)
+        kept = [prop for prop in mapper.column_attrs if not prop.deferred]
+        self.mapper = mapper
+        self.keys = tuple(prop.key for prop in kept)
+        # Labelled: the statement they go into has columns of the same names.
+        self.columns = tuple(prop.columns[0].label(prefix + prop.key) for prop in kept)
+        self._ident = self.keys.index(
+            mapper.get_property_by_column(mapper.primary_key[0]).key)
+
+    def made(self, session: Session | None, values: Sequence[Any]) -> Any:
+        """The object of these column values (the first len(columns) of `values`), or None
+        when they are those of no row (an outer join that found none)."""
+        if values[self._ident] is None:
+            return None
+        instance = self.mapper.class_manager.new_instance()
+        instance_state(instance).dict.update(zip(self.keys, values, strict=False))
+        return as_loaded(session, instance)
 
 
 class comma_list(FunctionElement[str]):  # noqa: N801 (used as func.xxx() is)

@@ -92,3 +92,28 @@ def test_without_a_session_it_is_detached_with_its_identity(app) -> None:
     assert state.detached and state.identity == (ident,)
     merged = db.session.merge(phase, load=False)
     assert inspect(merged).persistent and merged.id == ident
+
+
+def test_columns_make_the_object_a_query_loads(app, count_queries) -> None:
+    """core/db.Columns: an entity's columns read as plain columns of a Core statement, then
+    made into the object, give what the ORM's loading of that entity gives."""
+    from consultation.accounts.models import User
+    from consultation.core.db import Columns, run
+
+    person = factories.user(display_name="Anne Le Gall")
+    db.session.commit()
+    ident = person.id
+    db.session.remove()
+    columns = Columns(User, "person_")
+    with count_queries() as counter:
+        row = run(select(*columns.columns).where(User.id == ident)).one()
+        made = columns.made(db.session(), row)
+        assert inspect(made).persistent and not db.session.dirty
+        values = {key: getattr(made, key) for key in columns.keys}
+    assert counter.count == 1  # every column came with the row
+    db.session.remove()
+    loaded = db.session.get_one(User, ident)
+    assert values == {key: getattr(loaded, key) for key in columns.keys}
+    assert values["display_name"] == "Anne Le Gall"
+    # An outer join that found no row: no object.
+    assert columns.made(db.session(), [None] * len(columns.keys)) is None
