@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -37,6 +37,7 @@ from markupsafe import Markup, escape
 from consultation.core import fragments, permissions
 from consultation.core.acting import acting
 from consultation.core.assets import fingerprint
+from consultation.core.language import language
 
 KEY = "chrome"  # the first item of every key in the fragment store
 # The rules the menu asks (templates/_chrome.html): each must depend on the person-level facts
@@ -114,7 +115,7 @@ def key(context: Any) -> tuple[Hashable, ...]:
     acting_now = acting()
     config = current_app.config
     return (
-        KEY, str(get_locale() or "fr"), request.script_root, links.digest,
+        KEY, language(), request.script_root, links.digest,
         context.get("kiosk"), context.get("kiosk_timer"), context.get("kiosk_idle_minutes"),
         _person(logged_in),
         _person(acting_now.person) if acting_now is not None else None,
@@ -195,7 +196,7 @@ def _unread_words() -> Markup:
     count = state.unread()
     if not count:
         return Markup("")
-    locale = str(get_locale() or "fr")
+    locale = language()
     found = state.unread_words.get((locale, count))
     if found is None:
         # A translation is markup of the site's own, as the templates' ngettext takes it.

@@ -208,10 +208,10 @@ def _count(name: str) -> None:
 def cached(name: str, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
     """The fragment `name` for `key` (the language is added to it): kept, or made by `render`
     and kept. `key` must name everything the HTML depends on, versions and day included."""
-    from flask_babel import get_locale
+    from consultation.core.language import language
 
     found_in = store()
-    full_key = (name, str(get_locale()), *key)
+    full_key = (name, language(), *key)
     if found_in is not None:
         html = found_in.get(full_key)
         if html is not None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask.templating import Environment as FlaskEnvironment
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_decimal, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
@@ -27,6 +27,7 @@ from consultation.core import fragments, kiosk, markup, permissions
 from consultation.core.acting import acting_user
 from consultation.core.chrome import note_link
 from consultation.core.forms import Form
+from consultation.core.language import language
 from consultation.core.models import as_utc, today
 from consultation.core.text import de, elide, shares, starts_with_vowel_sound, typeset_french
 from consultation.extensions import db
@@ -174,9 +175,8 @@ def date_fr(value: date | datetime | str | None, fmt: str = "long") -> str:
         if isinstance(value, datetime):
             return format_datetime(value, fmt, rebase=False)
         return format_date(value, fmt)
-    locale = str(get_locale() or "fr")
-    language = locale.split("_")[0]
-    style = _DATE_STYLES.get(language, _DATE_STYLES["en"])
+    locale = language()
+    style = _DATE_STYLES.get(locale.split("_")[0], _DATE_STYLES["en"])
     wide, short = _months(locale)
     day = style.first_day if value.day == 1 else str(value.day)
     text = pattern.format(d=day, MMMM=wide[value.month], MMM=short[value.month], y=value.year)
@@ -201,7 +201,7 @@ def percent(part: int | float, whole: int | float) -> str:
 
 def percent_of(value: int) -> str:
     """A whole percentage as the visitor's language writes it: "42\u00a0%", "42%"."""
-    if str(get_locale() or "fr").startswith("fr"):
+    if language().startswith("fr"):
         return f"{format_decimal(value)}\u00a0%"
     return f"{format_decimal(value)}%"
 
@@ -209,12 +209,12 @@ def percent_of(value: int) -> str:
 def colon() -> str:
     """A colon as the visitor's language writes it after a word: "\u00a0:" in French (never
     alone at the start of a line), ":" in English. For colons outside a translated string."""
-    return "\u00a0:" if str(get_locale() or "fr").startswith("fr") else ":"
+    return "\u00a0:" if language().startswith("fr") else ":"
 
 
 def quoted(text: str) -> str:
     """A title quoted as the visitor's language quotes: « title » (non-breaking) or “title”."""
-    if str(get_locale() or "fr").startswith("fr"):
+    if language().startswith("fr"):
         return f"«\u00a0{text}\u00a0»"
     return f"“{text}”"
 
@@ -222,7 +222,7 @@ def quoted(text: str) -> str:
 def filesize(size: int | None) -> str:
     """A file size in kilobytes, rounded up, in the visitor's language: "85 Ko", "85 KB"."""
     kilobytes = format_decimal(math.ceil((size or 0) / 1024))
-    if str(get_locale() or "fr").startswith("fr"):
+    if language().startswith("fr"):
         return f"{kilobytes}\u00a0Ko"
     return f"{kilobytes} KB"
 
@@ -266,7 +266,7 @@ def url_with(**changes: Any) -> str:
 def lang_fr() -> Markup:
     """` lang="fr"` on content written in French (projects, proposals, comments) when the
     interface is in another language, so that screen readers read it in French (RGAA 8.7)."""
-    return Markup("") if str(get_locale() or "fr") == "fr" else Markup(' lang="fr"')
+    return Markup("") if language() == "fr" else Markup(' lang="fr"')
 
 
 def _translations() -> Any:
@@ -332,7 +332,7 @@ def _typeset_catalogues(app: Flask) -> None:
 
     def get_translations() -> Any:
         translations = load()
-        if not str(get_locale() or "fr").startswith("fr"):
+        if not language().startswith("fr"):
             return translations
         kept = wrapped.get(id(translations))
         if kept is None or kept[0] is not translations:
@@ -395,7 +395,7 @@ def _eliding(translate: Callable[..., Any], fixed: bool = False) -> Callable[...
         # and the language is then not even asked.
         words = [value for value in variables.values()
                  if isinstance(value, str) and value and starts_with_vowel_sound(value)]
-        if not words or not str(get_locale() or "fr").startswith("fr"):
+        if not words or not language().startswith("fr"):
             return text
         if isinstance(text, Markup):  # the names were escaped into it: look for them so
             return Markup(elide(str(text), *(str(escape(word)) for word in words)))
@@ -429,7 +429,7 @@ def init_app(app: Flask) -> None:
         could=could,
         refusal=refusal,
         awaits_confirmation=awaits_confirmation,
-        current_locale=lambda: str(get_locale() or "fr"),
+        current_locale=lambda: language(),
         lang_fr=lang_fr,
         today=today,
         url_with=url_with,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     exists,
     func,
     inspect,
+    literal_column,
     not_,
     select,
 )
@@ -268,8 +269,11 @@ def phases_column(project_id: Any) -> Any:
     phase = Phase.__table__.c
     # A date as text is YYYY-MM-DD on both: SQLite stores it so, and PostgreSQL writes it so
     # under the ISO DateStyle, the only one psycopg reads timestamps in.
-    one = (sql_cast(phase.id, String) + "|" + phase.kind + "|" + sql_cast(phase.starts_on, String)
-           + "|" + sql_cast(phase.ends_on, String) + "|" + phase.added_features)
+    # The separator written in the SQL, not bound: four parameters fewer to process at each
+    # execution of every statement that reads a project.
+    bar = literal_column("'|'", String)
+    one = (sql_cast(phase.id, String) + bar + phase.kind + bar + sql_cast(phase.starts_on, String)
+           + bar + sql_cast(phase.ends_on, String) + bar + phase.added_features)
     return (select(comma_list(one)).where(phase.project_id == project_id)
             .correlate_except(Phase.__table__).scalar_subquery())
 
