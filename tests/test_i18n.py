@@ -135,7 +135,8 @@ def test_dates_are_written_in_french(client):
     page = text_of(client.get(f"/projets/{project.slug}"))
     for expected in ("5 janvier 2026", "1er février 2026", "31 mars 2026", "1er avril 2026",
                      "31 juillet 2026", "1er août 2026", "31 décembre 2026"):
-        assert expected in page
+        # The day and its month are not split at the end of a line.
+        assert expected.replace(" ", "\u00a0", 1) in page
     assert "January" not in page and "December" not in page
 
 
@@ -151,8 +152,8 @@ def test_dates_follow_the_language(client, english):
     db.session.commit()
     client.post("/langue", data={"lang": "en"})
     page = text_of(client.get(f"/projets/{project.slug}"))
-    assert "5 January 2026" in page and "1 February 2026" in page
-    assert not any(f" {month} 2026" in page for month in FRENCH_MONTHS)
+    assert "5\u00a0January 2026" in page and "1\u00a0February 2026" in page
+    assert not any(f"{month} 2026" in page for month in FRENCH_MONTHS)
 
 
 def test_comment_dates_in_french(client):
@@ -161,7 +162,7 @@ def test_comment_dates_in_french(client):
     factories.comment(proposal)
     db.session.commit()
     page = text_of(client.get(f"/propositions/{proposal.id}"))
-    assert any(f" {month} " in page for month in FRENCH_MONTHS)
+    assert any(f"\u00a0{month} " in page for month in FRENCH_MONTHS)
 
 
 def test_french_plural_rule(client, english_catalogue):

@@ -379,29 +379,29 @@ def _french(app: Flask, value: Any, fmt: str = "long", locale: str = "fr") -> st
 @pytest.mark.parametrize(
     ("value", "fmt", "french", "english"),
     [
-        (date(2027, 2, 1), "long", "1er février 2027", "1 February 2027"),
-        (date(2026, 8, 24), "long", "24 août 2026", "24 August 2026"),
-        (date(2026, 5, 1), "d MMM yyyy", "1er mai 2026", "1 May 2026"),
-        (date(2026, 2, 3), "d MMM", "3 févr.", "3 Feb"),
-        (datetime(2026, 8, 24, 9, 0, tzinfo=UTC), "long", "24 août 2026 à 11\u00a0h\u00a000",
-         "24 August 2026 at 11:00"),
-        (datetime(2027, 2, 1, 10, 5), "long", "1er février 2027 à 11\u00a0h\u00a005",
-         "1 February 2027 at 11:05"),
-        ("2026-08-24T09:00:00+00:00", "d MMMM yyyy", "24 août 2026", "24 August 2026"),
-        ("2026-08-24", "long", "24 août 2026", "24 August 2026"),
+        (date(2027, 2, 1), "long", "1er\u00a0février 2027", "1\u00a0February 2027"),
+        (date(2026, 8, 24), "long", "24\u00a0août 2026", "24\u00a0August 2026"),
+        (date(2026, 5, 1), "d MMM yyyy", "1er\u00a0mai 2026", "1\u00a0May 2026"),
+        (date(2026, 2, 3), "d MMM", "3\u00a0févr.", "3\u00a0Feb"),
+        (datetime(2026, 8, 24, 9, 0, tzinfo=UTC), "long", "24\u00a0août 2026 à 11\u00a0h\u00a000",
+         "24\u00a0August 2026 at 11:00"),
+        (datetime(2027, 2, 1, 10, 5), "long", "1er\u00a0février 2027 à 11\u00a0h\u00a005",
+         "1\u00a0February 2027 at 11:05"),
+        ("2026-08-24T09:00:00+00:00", "d MMMM yyyy", "24\u00a0août 2026", "24\u00a0August 2026"),
+        ("2026-08-24", "long", "24\u00a0août 2026", "24\u00a0August 2026"),
         # Summer time begins on 29 March 2026 at 01:00 UTC (2:00 becomes 3:00 in Paris)...
-        (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "long", "29 mars 2026 à 1\u00a0h\u00a059",
-         "29 March 2026 at 01:59"),
-        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "long", "29 mars 2026 à 3\u00a0h\u00a000",
-         "29 March 2026 at 03:00"),
+        (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "long", "29\u00a0mars 2026 à 1\u00a0h\u00a059",
+         "29\u00a0March 2026 at 01:59"),
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "long", "29\u00a0mars 2026 à 3\u00a0h\u00a000",
+         "29\u00a0March 2026 at 03:00"),
         # ... and ends on 25 October 2026 at 01:00 UTC (3:00 becomes 2:00 again).
-        (datetime(2026, 10, 25, 0, 59, tzinfo=UTC), "long", "25 octobre 2026 à 2\u00a0h\u00a059",
-         "25 October 2026 at 02:59"),
-        (datetime(2026, 10, 25, 1, 0, tzinfo=UTC), "long", "25 octobre 2026 à 2\u00a0h\u00a000",
-         "25 October 2026 at 02:00"),
+        (datetime(2026, 10, 25, 0, 59, tzinfo=UTC), "long",
+         "25\u00a0octobre 2026 à 2\u00a0h\u00a059", "25\u00a0October 2026 at 02:59"),
+        (datetime(2026, 10, 25, 1, 0, tzinfo=UTC), "long",
+         "25\u00a0octobre 2026 à 2\u00a0h\u00a000", "25\u00a0October 2026 at 02:00"),
         # Late on the last day of a month in UTC is already the first of the next in Paris.
-        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), "d MMMM yyyy", "1er janvier 2027",
-         "1 January 2027"),
+        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), "d MMMM yyyy", "1er\u00a0janvier 2027",
+         "1\u00a0January 2027"),
         (None, "long", "", ""),
     ],
 )
@@ -425,8 +425,8 @@ def test_dates_do_not_ask_babel_each_time(app, monkeypatch):
     monkeypatch.setattr(dates, "format_date", refuse)
     monkeypatch.setattr(dates, "get_month_names", refuse)
     noon = datetime(2026, 1, 1, 12, tzinfo=UTC)
-    assert _french(app, noon) == "1er janvier 2026 à 13\u00a0h\u00a000"
-    assert _french(app, datetime(2026, 1, 1, 12), locale="en") == "1 January 2026 at 13:00"
+    assert _french(app, noon) == "1er\u00a0janvier 2026 à 13\u00a0h\u00a000"
+    assert _french(app, datetime(2026, 1, 1, 12), locale="en") == "1\u00a0January 2026 at 13:00"
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,9 @@ def awaits_confirmation() -> bool:
 
 # How each language writes a date: day and month order, the first of the month, the time.
 # French: "1er février 2027 à 11 h 00" (the first day is "1er"; hours as the Imprimerie
-# nationale writes them, non-breaking); English: "24 August 2026 at 11:00".
+# nationale writes them, non-breaking); English: "24 August 2026 at 11:00". The day and its
+# month are never split at the end of a line (a non-breaking space): a narrow column, a
+# comment's date on a phone, would otherwise show "6" alone above "décembre".
 @dataclass(frozen=True)
 class _DateStyle:
     first_day: str
@@ -132,10 +134,10 @@ _DATE_STYLES = {
 }
 # The patterns the templates ask for, by the Babel name they were written with.
 _PATTERNS = {
-    "long": "{d} {MMMM} {y}",
-    "d MMMM yyyy": "{d} {MMMM} {y}",
-    "d MMM yyyy": "{d} {MMM} {y}",
-    "d MMM": "{d} {MMM}",
+    "long": "{d}\u00a0{MMMM} {y}",
+    "d MMMM yyyy": "{d}\u00a0{MMMM} {y}",
+    "d MMM yyyy": "{d}\u00a0{MMM} {y}",
+    "d MMM": "{d}\u00a0{MMM}",
 }
 
 

@@ -68,7 +68,7 @@ def test_days_are_counted_in_brest(client):
         project = factories.project(phases=closing_in(0, ends=closing))
         db.session.commit()
         page = text(client.get(f"/projets/{project.slug}"))
-    assert deadline_of(page) == "Dernier jour" + NBSP + ": clôture le 15 janvier 2027"
+    assert deadline_of(page) == "Dernier jour" + NBSP + ": clôture le 15" + NBSP + "janvier 2027"
 
 
 def test_page_leads_with_the_project_and_the_action_before_the_figures(app):

@@ -34,8 +34,9 @@ def orientation_id(slug: str) -> int:
 
 
 def french(day: date) -> str:
-    """A date written the French way, as the page should show it: 5 mars 2026."""
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+    """A date written the French way, as the page should show it: 5 mars 2026 (the day and
+    its month never split across lines: a non-breaking space)."""
+    return f"{'1er' if day.day == 1 else day.day}\u00a0{MONTHS[day.month - 1]} {day.year}"
 
 
 def recount(project_id: int) -> dict[str, int]:
