@@ -77,6 +77,14 @@ def as_loaded(session: Session | None, instance: Loaded) -> Loaded:
 _SHAPES: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
+def loaded(session: Session | None, mapper: Any, values: Any) -> Any:
+    """The object of `mapper` whose columns are `values` (a mapping, or pairs of attribute
+    and value), made by `as_loaded`: the one the session holds already, if it does."""
+    instance = mapper.class_manager.new_instance()
+    instance_state(instance).dict.update(values)
+    return as_loaded(session, instance)
+
+
 class Columns:
     """The columns a query of a mapped class loads (those not deferred), to be read as plain
     columns of a Core statement and made into its object by `made` (as_loaded): what the
@@ -98,9 +106,7 @@ class Columns:
         when they are those of no row (an outer join that found none)."""
         if values[self._ident] is None:
             return None
-        instance = self.mapper.class_manager.new_instance()
-        instance_state(instance).dict.update(zip(self.keys, values, strict=False))
-        return as_loaded(session, instance)
+        return loaded(session, self.mapper, zip(self.keys, values, strict=False))
 
 
 class comma_list(FunctionElement[str]):  # noqa: N801 (used as func.xxx() is)

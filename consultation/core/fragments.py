@@ -45,6 +45,7 @@ from markupsafe import Markup
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
+from consultation.core.language import language
 from consultation.core.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -208,8 +209,6 @@ def _count(name: str) -> None:
 def cached(name: str, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
     """The fragment `name` for `key` (the language is added to it): kept, or made by `render`
     and kept. `key` must name everything the HTML depends on, versions and day included."""
-    from consultation.core.language import language
-
     found_in = store()
     full_key = (name, language(), *key)
     if found_in is not None:

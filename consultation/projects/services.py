@@ -27,7 +27,7 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from consultation.accounts.models import User
 from consultation.core import audit
-from consultation.core.db import as_loaded, comma_list, run
+from consultation.core.db import comma_list, loaded, run
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
 from consultation.core.text import slugify
@@ -302,14 +302,9 @@ def attach_phases(project: Project, text: str | None) -> None:
     project_id = project.id
     phases = []
     for values in _phase_values(text or ""):
-        key = _PHASE_MAPPER.identity_key_from_primary_key((values["id"],))
-        held = session.identity_map.get(key) if session is not None else None
-        if held is None:
-            made = _PHASE_MAPPER.class_manager.new_instance()
-            instance_state(made).dict.update(values, project_id=project_id)
-            # As loaded: an edit of the phases or a deletion cascades.
-            held = as_loaded(session, made)
-        phases.append(held)
+        # As loaded (or the one the session holds): an edit of the phases or a deletion
+        # cascades.
+        phases.append(loaded(session, _PHASE_MAPPER, {**values, "project_id": project_id}))
     set_committed_value(project, "phases", phases)
 
 
