@@ -222,7 +222,7 @@ def _register_user_loader() -> None:
     person = Columns(User, "person_")
     by_id = select(*person.columns, unread, roles).where(User.id == bindparam("user_id"))
     # A page that reads the person's facts with its own statement reads them there too.
-    pages.read_person_with(User, User.id, unread, roles)
+    pages.read_person_with(person, unread, roles)
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

@@ -21,7 +21,7 @@ from consultation.core.errors import NotAllowed
 from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.moderation import services as moderation
-from consultation.projects.models import Project
+from consultation.projects.models import Phase, Project
 from consultation.proposals.models import Proposal
 from tests import factories
 from tests.conftest import data_for_module, login, on_module_data
@@ -184,9 +184,29 @@ def test_a_page_reads_its_projects_phases_as_a_column(app, urls, person, page):
     """The project's phases come as one column of the page's statement (projects/services.py
     phases_column), not as rows the ORM's loading builds objects from (they multiplied the
     statement's rows, and cost a third of it)."""
-    work = work_of(app, client_of(app, urls, person), urls[page][MANY])
-    assert "Project" in work.loads_by_class and "Phase" not in work.loads_by_class, (
-        work.loads_by_class)
+    client = client_of(app, urls, person)
+    statements: list[str] = []
+
+    def sent(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", sent)
+    try:
+        work = work_of(app, client, urls[page][MANY])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", sent)
+    read_as_rows = [s for s in statements if "JOIN phases" in s or s.startswith("SELECT phases.")]
+    assert read_as_rows == [], read_as_rows
+    # Made from that column as if loaded (core/db.py as_loaded), each once.
+    url = urls[page][MANY]
+    project_id = (db.session.get_one(Proposal, int(url.rsplit("/", 1)[1])).project_id
+                  if page == "proposal" else
+                  db.session.scalar(select(Project.id).where(Project.slug == url.split("/")[2])))
+    phases = db.session.scalar(select(func.count()).select_from(Phase)
+                               .where(Phase.project_id == project_id))
+    assert phases
+    assert work.loads_by_class.get("Project") == 1, work.loads_by_class
+    assert work.loads_by_class.get("Phase") == phases, work.loads_by_class
 
 
 def test_seen_again_an_authors_page_makes_only_their_comments(app, urls):

@@ -27,7 +27,7 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from consultation.accounts.models import User
 from consultation.core import audit
-from consultation.core.db import comma_list, loaded, run
+from consultation.core.db import Columns, comma_list, loaded, run
 from consultation.core.errors import DomainError
 from consultation.core.models import utcnow
 from consultation.core.text import slugify
@@ -306,6 +306,15 @@ def attach_phases(project: Project, text: str | None) -> None:
         # cascades.
         phases.append(loaded(session, _PHASE_MAPPER, {**values, "project_id": project_id}))
     set_committed_value(project, "phases", phases)
+
+
+# A project's columns, read as plain columns by the statements of its pages and of the POSTs
+# on its proposals (core/pages.py read_with_facts), made into the project as if loaded.
+PROJECT = Columns(Project, "project_")
+# A project and its phases (the column after the project's: attach_phases), as plain columns:
+# the statement of a page of the project (core/pages.py read_with_facts; bound: slug).
+BY_SLUG = (select(*PROJECT.columns, phases_column(Project.id))
+           .where(Project.slug == bindparam("slug")))
 
 
 # by_slug's statements, made once (every project page and list asks it): the slug is bound.

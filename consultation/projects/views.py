@@ -48,11 +48,11 @@ def project_or_404(slug: str, full: bool = False, facts_of: str | None = None) -
         if facts_of is None:
             project = services.by_slug(slug, full=full)
         else:
-            row = pages.read_with_facts(facts_of, services.by_slug_statement(full), Project.id,
-                                        {"slug": slug})
-            if row is not None:
-                project = row[0]
-                services.attach_phases(project, row[1])
+            read = pages.read_with_facts(facts_of, services.BY_SLUG, services.PROJECT,
+                                         {"slug": slug})
+            if read is not None:
+                project, row = read
+                services.attach_phases(project, row[len(services.PROJECT.columns)])
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return project
@@ -115,7 +115,7 @@ _TERRITORY_IDS = (
     .where(project_territories.c.project_id == Project.id).correlate(Project).scalar_subquery()
 )
 _SHOW = (
-    select(Project, _TERRITORY_IDS, services.phases_column(Project.id))
+    select(*services.PROJECT.columns, _TERRITORY_IDS, services.phases_column(Project.id))
     .where(Project.slug == bindparam("slug"))
 )
 
@@ -158,10 +158,12 @@ def _parts(project: Project, territory_ids: str | None) -> dict[str, Markup]:
 def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
     # Logged in: the person and their facts about the project come with it (core/pages.py).
-    row = (pages.read_with_facts("project", _SHOW, Project.id, {"slug": slug})
-           if SLUG.fullmatch(slug) else None)
-    project, territory_ids, phases = row[:3] if row is not None else (None, None, None)
-    if project is not None:
+    read = (pages.read_with_facts("project", _SHOW, services.PROJECT, {"slug": slug})
+            if SLUG.fullmatch(slug) else None)
+    project, territory_ids = None, None
+    if read is not None:
+        project, row = read
+        territory_ids, phases = row[len(services.PROJECT.columns):][:2]
         services.attach_phases(project, phases)
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)

@@ -10,16 +10,18 @@ from typing import Any, cast
 from flask_babel import gettext as _
 from sqlalchemy import Integer, Select, bindparam, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.core import audit, pages
+from consultation.core.db import Columns
 from consultation.core.errors import DomainError
 from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, Page, encode_cursor, paginate
 from consultation.core.signals import proposal_answered, proposal_created, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project, ProjectParticipant
-from consultation.projects.services import attach_phases, phases_column
+from consultation.projects.services import PROJECT, attach_phases, phases_column
 from consultation.proposals.models import Proposal, ProposalStatus, answered_as
 from consultation.reference.models import Territory
 
@@ -286,9 +288,10 @@ def authored_by(user: User, per_page: int) -> Page[Proposal]:
 # A proposal with its project (joined) and its project's phases (a column: projects/services.py
 # phases_column), built once: its page and the POSTs on it read it so, with the person and
 # their facts (core/pages.py read_with_facts).
+PROPOSAL = Columns(Proposal, "proposal_")
 _WITH_PROJECT = (
-    select(Proposal, phases_column(Proposal.project_id))
-    .options(joinedload(Proposal.project))
+    select(*PROPOSAL.columns, *PROJECT.columns, phases_column(Proposal.project_id))
+    .join(Project.__table__, Project.id == Proposal.project_id)
     .where(Proposal.id == bindparam("proposal_id"))
 )
 
@@ -296,11 +299,15 @@ _WITH_PROJECT = (
 def with_project(page: str, proposal_id: int) -> Proposal | None:
     """A proposal with its project and the project's phases, in one statement with the person
     the session names and their facts about it for `page`; None when there is none."""
-    row = pages.read_with_facts(page, _WITH_PROJECT, Proposal.id, {"proposal_id": proposal_id})
-    if row is None:
+    read = pages.read_with_facts(page, _WITH_PROJECT, PROPOSAL, {"proposal_id": proposal_id})
+    if read is None:
         return None
-    attach_phases(row[0].project, row[1])
-    return cast(Proposal, row[0])
+    proposal, row = read
+    project_columns = row[len(PROPOSAL.columns):]
+    project = PROJECT.made(db.session(), project_columns)
+    set_committed_value(proposal, "project", project)
+    attach_phases(project, project_columns[len(PROJECT.columns)])
+    return cast(Proposal, proposal)
 
 
 @pages.fact(pages.ACTION_PAGE, "participant")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 
 from consultation.core.db import as_loaded
 from consultation.extensions import db
@@ -117,3 +117,24 @@ def test_columns_make_the_object_a_query_loads(app, count_queries) -> None:
     assert values["display_name"] == "Anne Le Gall"
     # An outer join that found no row: no object.
     assert columns.made(db.session(), [None] * len(columns.keys)) is None
+
+
+def test_who_listens_to_loads_is_told_as_by_a_query(app) -> None:
+    """The "load" event is sent as SQLAlchemy's loader sends it (with no query context): what
+    counts the objects a page loads (tests/work.py) counts these too; an object the session
+    holds already is not loaded again, and is not told of."""
+    ident, _ = _a_phase()
+    values = _columns(ident)
+    told: list[object] = []
+
+    def load(target: object, context: object) -> None:
+        told.append((target, context))
+
+    event.listen(Phase, "load", load)
+    try:
+        phase = as_loaded(db.session(), _built(values))
+        again = as_loaded(db.session(), _built(values))
+    finally:
+        event.remove(Phase, "load", load)
+    assert again is phase
+    assert told == [(phase, None)]
