@@ -217,8 +217,8 @@ def _register_user_loader() -> None:
         .where(UserRole.user_id == User.id).correlate(User).scalar_subquery()
     )
     # The person's columns, made into the person by as_loaded: the ORM's loading of an entity
-    # is set up again at each execution (a page that reads the person with its target reads
-    # them as an entity: there the columns cost more than they save, counted).
+    # is set up again at each execution. A page that reads the person with its target reads
+    # these same columns (core/pages.py read_with_facts).
     person = Columns(User, "person_")
     by_id = select(*person.columns, unread, roles).where(User.id == bindparam("user_id"))
     # A page that reads the person's facts with its own statement reads them there too.
