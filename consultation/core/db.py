@@ -44,9 +44,10 @@ def as_loaded(session: Session | None, instance: Loaded) -> Loaded:
 
     This is what make_transient_to_detached() and Session.add() together do, in the steps
     SQLAlchemy's own loader takes for each row it loads (orm/loading.py: the identity key,
-    the committed state, the identity map, the "load" event): Session.add() also walks the save-update cascade
-    and dispatches attach events, which nothing here listens to (for the four phases of a
-    project, counted: 1 to 2.5 % of a page's instructions, 3 % of a support's).
+    the committed state, the identity map, the "load" event): Session.add() also walks the
+    save-update cascade and dispatches attach events, which nothing here listens to (for the
+    four phases of a project, counted: 1 to 2.5 % of a page's instructions, 3 % of a
+    support's).
     tests/core/test_as_loaded.py holds SQLAlchemy to these steps."""
     state = instance_state(instance)
     known = state.dict

@@ -43,19 +43,29 @@ def project_or_404(slug: str, full: bool = False, facts_of: str | None = None) -
     a 404 too, but for those who may see drafts. `facts_of` names the page whose facts about
     the project the logged-in person's session asks, read in the same statement with the
     person themself (core/pages.py read_with_facts)."""
-    project: Project | None = None
-    if SLUG.fullmatch(slug):
-        if facts_of is None:
-            project = services.by_slug(slug, full=full)
-        else:
-            read = pages.read_with_facts(facts_of, services.BY_SLUG, services.PROJECT,
-                                         {"slug": slug})
-            if read is not None:
-                project, row = read
-                services.attach_phases(project, row[len(services.PROJECT.columns)])
+    if facts_of is not None:
+        return project_read_or_404(slug, facts_of, services.BY_SLUG)[0]
+    project = services.by_slug(slug, full=full) if SLUG.fullmatch(slug) else None
     if project is None or not (project.is_published or can("projects.see_drafts")):
         abort(404)
     return project
+
+
+def project_read_or_404(slug: str, page: str, statement: Any) -> tuple[Project, Any]:
+    """The project of a URL and the row that read it, or the 404 of project_or_404.
+    `statement` is services.BY_SLUG or a page's own statement that reads more with the
+    project (bound: slug; after the project's columns, its phases' column, then the page's
+    own): with the person and their facts about the project (`page`, core/pages.py
+    read_with_facts)."""
+    read = (pages.read_with_facts(page, statement, services.PROJECT, {"slug": slug})
+            if SLUG.fullmatch(slug) else None)
+    if read is None:
+        abort(404)
+    project, row = read
+    services.attach_phases(project, row[len(services.PROJECT.columns)])
+    if not (project.is_published or can("projects.see_drafts")):
+        abort(404)
+    return project, row
 
 
 def _int_arg(name: str) -> int | None:
@@ -115,7 +125,7 @@ _TERRITORY_IDS = (
     .where(project_territories.c.project_id == Project.id).correlate(Project).scalar_subquery()
 )
 _SHOW = (
-    select(*services.PROJECT.columns, _TERRITORY_IDS, services.phases_column(Project.id))
+    select(*services.PROJECT.columns, services.phases_column(Project.id), _TERRITORY_IDS)
     .where(Project.slug == bindparam("slug"))
 )
 
@@ -158,15 +168,8 @@ def _parts(project: Project, territory_ids: str | None) -> dict[str, Markup]:
 def show(slug: str):
     """A project: summary, "En bref", body, phases, figures and what the domains above add."""
     # Logged in: the person and their facts about the project come with it (core/pages.py).
-    read = (pages.read_with_facts("project", _SHOW, services.PROJECT, {"slug": slug})
-            if SLUG.fullmatch(slug) else None)
-    project, territory_ids = None, None
-    if read is not None:
-        project, row = read
-        territory_ids, phases = row[len(services.PROJECT.columns):][:2]
-        services.attach_phases(project, phases)
-    if project is None or not (project.is_published or can("projects.see_drafts")):
-        abort(404)
+    project, row = project_read_or_404(slug, "project", _SHOW)
+    territory_ids = row[len(services.PROJECT.columns) + 1]
     return render_template(
         "projects/show.html",
         project=project,

@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consultation.core import documents, fragments, kiosk, pages
+from consultation.core.db import Columns
+from consultation.core.documents import Document
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
@@ -21,7 +23,8 @@ from consultation.core.sharing import describe
 from consultation.core.templating import can as acting_may
 from consultation.extensions import db
 from consultation.projects.models import Project
-from consultation.projects.views import project_or_404
+from consultation.projects.services import BY_SLUG, PROJECT
+from consultation.projects.views import project_or_404, project_read_or_404
 from consultation.syntheses import blocks, bp, figures, services
 from consultation.syntheses import render as render_synthesis
 from consultation.syntheses.forms import SynthesisForm
@@ -97,13 +100,18 @@ def _subscription(project: Project, subscribed: bool) -> Markup:
                                subscribed=subscribed))
 
 
-# The most recent published version with its PDF's state: one statement, built once.
-_LATEST = (
-    select(SynthesisVersion)
-    .options(joinedload(SynthesisVersion.document))
-    .where(SynthesisVersion.project_id == bindparam("project_id"))
-    .order_by(SynthesisVersion.number.desc())
-    .limit(1)
+# The page's statement: the project (with the person and their facts), its most recent
+# published version and that version's PDF, as plain columns (core/db.py Columns), built once.
+_VERSION = Columns(SynthesisVersion, "version_")
+_DOCUMENT = Columns(Document, "document_")
+_LATEST_ID = (
+    select(SynthesisVersion.id).where(SynthesisVersion.project_id == Project.id)
+    .order_by(SynthesisVersion.number.desc()).limit(1).correlate(Project).scalar_subquery()
+)
+_WITH_LATEST = (
+    BY_SLUG.add_columns(*_VERSION.columns, *_DOCUMENT.columns)
+    .outerjoin(SynthesisVersion.__table__, SynthesisVersion.id == _LATEST_ID)
+    .outerjoin(Document.__table__, Document.id == SynthesisVersion.document_id)
 )
 
 
@@ -130,8 +138,14 @@ def _project_synthesis(project: Project) -> dict[str, object]:
 @bp.route("/projets/<slug>/synthese")
 def show(slug: str):
     """The latest published synthesis of a project, or where it stands."""
-    project = project_or_404(slug, facts_of="synthesis")
-    latest = db.session.scalar(_LATEST, {"project_id": project.id})
+    project, row = project_read_or_404(slug, "synthesis", _WITH_LATEST)
+    at = len(PROJECT.columns) + 1  # after the project's phases
+    session = db.session()
+    latest = _VERSION.made(session, row[at:])
+    if latest is not None:
+        # As a loaded relationship: None when the version has no PDF (yet).
+        set_committed_value(latest, "document", _DOCUMENT.made(
+            session, row[at + len(_VERSION.columns):]))
     if latest is None:
         return render_template("syntheses/none.html", project=project,
                                subscribed=_subscribed(project))

@@ -362,10 +362,11 @@ def test_synthesis_page_queries_do_not_grow_with_proposals(client, count_queries
 @pytest.mark.parametrize("path", ["synthese", "synthese/v1"])
 def test_a_logged_in_synthesis_page_reads_the_person_with_the_project(as_role, count_queries,
                                                                     path):
-    """Seen again by a logged-in person, a synthesis page sends two statements: the project
-    with the person and whether they asked to be told (core/pages.py read_with_facts), then
-    the latest version with its PDF's state (a version asked by its number: itself, the newest
-    number and its PDF, four); each person sees their own subscription."""
+    """Seen again by a logged-in person, the synthesis page sends one statement: the project
+    with its latest version and that version's PDF state, the person and whether they asked to
+    be told (core/pages.py read_with_facts; a version asked by its number: the project, then
+    the version, the newest number and its PDF, four); each person sees their own
+    subscription."""
     project = active_project(proposals=3)
     publish(project)
     subscriber, other = as_role("citizen"), as_role("citizen")
@@ -376,7 +377,7 @@ def test_a_logged_in_synthesis_page_reads_the_person_with_the_project(as_role, c
         person.get(url)  # the shared fragments are kept now
         with count_queries() as counter:
             page = text(person.get(url))
-        assert counter.count == (2 if path == "synthese" else 4), counter
+        assert counter.count == (1 if path == "synthese" else 4), counter
         assert ("Ne plus être prévenu·e des synthèses" in page) is subscribed
         assert ("Me prévenir par courriel" in page) is not subscribed
 
