@@ -124,5 +124,6 @@ def init_app(app: Flask) -> None:
     user_logged_out.connect(mediation.forget_acting)
     with app.app_context():
         transaction.note_writes(db.engine)
+        transaction.cache_statements(db.engine)
         if app.config["QUERY_COUNT_HEADER"]:
             transaction.count_statements(db.engine)
