@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from babel import Locale
-from flask import Flask, has_request_context, session
-from flask_login import current_user
+from flask import Flask, has_request_context
 from sqlalchemy import bindparam, func, make_url, select
 
 from consultation import config as config_module
 from consultation.core import drivers
+from consultation.core.context import person, this_session
 from consultation.extensions import babel, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,11 +125,12 @@ def _select_language() -> str:
     """The language of the request: the one chosen, the person's, or French."""
     if not has_request_context():
         return "fr"
-    chosen = session.get("lang")
+    chosen = this_session().get("lang")
     if chosen in _LOCALES:
         return str(chosen)
-    if current_user and current_user.is_authenticated and current_user.locale in _LOCALES:
-        return str(current_user.locale)
+    user = person()
+    if user and user.is_authenticated and user.locale in _LOCALES:
+        return str(user.locale)
     return "fr"
 
 

@@ -1,6 +1,7 @@
 """Counting the work a request does besides its SQL: permission rules and predicates evaluated,
 translation lookups, date formatting calls, ORM objects loaded (and of which class), SQL
-statements sent, objects expired by a commit, signatures made (CSRF tokens, session cookies).
+statements sent, objects expired by a commit, signatures made (CSRF tokens, session cookies),
+attributes asked of Flask's proxies.
 
 Times belong to the benchmarks (bench/); these counts are exact, so a page that starts doing
 per-item work it did once per page fails a test instead of hiding in a benchmark's noise.
@@ -23,6 +24,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 from consultation.core import permissions, templating
 from consultation.extensions import db
@@ -48,6 +50,7 @@ class Work:
     commits: int = 0
     expired_by_commit: int = 0
     signatures: int = 0
+    proxied: int = 0
     rules_by_name: dict[str, int] = field(default_factory=dict)
     loads_by_class: dict[str, int] = field(default_factory=dict)
 
@@ -97,6 +100,15 @@ def counting_work(app: Flask) -> Iterator[Work]:
     def signature(*_: Any) -> None:
         work.signatures += 1
 
+    forward = LocalProxy.__dict__["__getattr__"]
+
+    def proxied(proxy: Any, name: str) -> Any:
+        # An attribute asked of a proxy (g, request, session, current_app, current_user)
+        # that the proxy itself lacks: Python wrote out an AttributeError first
+        # (core/context.py).
+        work.proxied += 1
+        return forward.__get__(proxy, LocalProxy)(name)
+
     def committing(session: Session) -> None:
         work.commits += 1
         # What the commit will expire: every object the session holds (expire_on_commit).
@@ -120,6 +132,7 @@ def counting_work(app: Flask) -> Iterator[Work]:
             patch.setattr(babel.dates, name, _counted(getattr(babel.dates, name), babel_date))
         patch.setattr(itsdangerous.signer.Signer, "get_signature",
                       _counted(itsdangerous.signer.Signer.get_signature, signature))
+        patch.setattr(LocalProxy, "__getattr__", proxied)
         event.listen(db.Model, "load", loaded, propagate=True)
         event.listen(db.Model, "refresh", loaded, propagate=True)
         event.listen(db.engine, "before_cursor_execute", statement)

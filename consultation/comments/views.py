@@ -18,6 +18,7 @@ from consultation.comments.forms import CommentForm
 from consultation.comments.models import Comment
 from consultation.core import fragments, kiosk, notices, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
+from consultation.core.context import person as logged_in_person
 from consultation.core.db import comma_list, comma_values
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
@@ -247,8 +248,9 @@ def threads_html(project: Project, proposal: Proposal | None) -> Markup:
         ), render))
     else:
         html = render()
+    logged_in = logged_in_person()
     people = {person.id if person.is_authenticated else None,
-              current_user.id if current_user.is_authenticated else None} - {None}
+              logged_in.id if logged_in.is_authenticated else None} - {None}
     if not people:
         return Markup(html)
     if people == {person.id}:  # the usual case: asked with the person's other facts

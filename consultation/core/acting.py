@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context
-from flask_login import current_user
+
+from consultation.core.context import here, person
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def act_for(person: Any, mediator: Any) -> None:
 
 def acting() -> Acting | None:
     """The acting of this request, if a mediator acts for someone."""
-    return g.get("acting") if has_request_context() else None
+    return here().get("acting") if has_request_context() else None
 
 
 def acting_user() -> Any:
@@ -41,7 +42,7 @@ def acting_user() -> Any:
     if current is not None:
         return current.person
     # The person, not the proxy: what is asked of them next is asked once, not through it.
-    return current_user._get_current_object()
+    return person()
 
 
 def acting_mediator() -> Any:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g
 from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
@@ -37,6 +37,7 @@ from markupsafe import Markup, escape
 from consultation.core import fragments, permissions
 from consultation.core.acting import acting
 from consultation.core.assets import fingerprint
+from consultation.core.context import app, person, this_request
 from consultation.core.language import language
 
 KEY = "chrome"  # the first item of every key in the fragment store
@@ -95,7 +96,7 @@ class State:
 
 
 def _state() -> State:
-    state: State = current_app.extensions["chrome"]
+    state: State = app().extensions["chrome"]
     return state
 
 
@@ -108,14 +109,15 @@ def _person(user: Any) -> tuple[Any, ...] | None:
 
 def key(context: Any) -> tuple[Hashable, ...]:
     """Everything the chrome depends on, for this request (see the module's docstring)."""
-    path = request.path
+    this = this_request()
+    path = this.path
     state = _state()
     links = state.links
-    logged_in = current_user._get_current_object()
+    logged_in = person()
     acting_now = acting()
-    config = current_app.config
+    config = app().config
     return (
-        KEY, language(), request.script_root, links.digest,
+        KEY, language(), this.script_root, links.digest,
         context.get("kiosk"), context.get("kiosk_timer"), context.get("kiosk_idle_minutes"),
         _person(logged_in),
         _person(acting_now.person) if acting_now is not None else None,
@@ -178,12 +180,13 @@ class Chrome:
         if UNREAD in html:  # a logged-in person's: their count, then their name (last: it is
             # theirs to write, the slots must not be looked for in it)
             html = html.replace(UNREAD, _unread_words())
-            html = html.replace(NAME, escape(current_user.display_name))
+            html = html.replace(NAME, escape(person().display_name))
         return Markup(html)
 
     def footer(self) -> Markup:
         """The footer, with the session's token and this page to come back to."""
-        back = request.full_path if request.query_string else request.path
+        this = this_request()
+        back = this.full_path if this.query_string else this.path
         html = self._footer
         if TOKEN in html:  # a logged-in person's language form
             html = html.replace(TOKEN, self.token())

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.util import LRUCache
 
+from consultation.core.context import here
 from consultation.extensions import db
 
 
@@ -269,7 +270,7 @@ def note_writes(engine: Engine) -> None:
         if statement.startswith("SELECT"):  # most statements, told at the least cost
             return
         if has_request_context() and statement.lstrip()[:6].upper() != "SELECT":
-            g.request_wrote = True
+            here().request_wrote = True
 
 
 # --- The cache of compiled statements ---------------------------------------------------------
@@ -329,7 +330,8 @@ def count_statements(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _count(*_: Any) -> None:
         if has_request_context():
-            g.query_count = g.get("query_count", 0) + 1
+            flask_g = here()
+            flask_g.query_count = flask_g.get("query_count", 0) + 1
 
 
 def query_count_header(response: Response) -> Response:

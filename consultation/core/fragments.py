@@ -39,12 +39,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
-from flask import session as http_session
+from flask import Flask, g, has_app_context
 from markupsafe import Markup
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
+from consultation.core.context import app, here, this_session
 from consultation.core.language import language
 from consultation.core.models import utcnow
 
@@ -198,11 +198,11 @@ def code_release(app: Flask) -> str:
 
 def store() -> Store | None:
     """The current app's store, or None when fragments are off."""
-    return current_app.extensions.get("fragments")
+    return app().extensions.get("fragments")
 
 
 def _count(name: str) -> None:
-    counts = g.setdefault("fragment_counts", {"hits": 0, "misses": 0})
+    counts = here().setdefault("fragment_counts", {"hits": 0, "misses": 0})
     counts[name] += 1
 
 
@@ -252,15 +252,16 @@ def csrf_token() -> str:
     limit, every page signs anew (a kept token would expire before its page said)."""
     from flask_wtf.csrf import generate_csrf
 
-    config = current_app.config
+    flask_app, flask_g = app(), here()
+    config = flask_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    made = g.get(field)
+    made = flask_g.get(field)
     if made is not None:
         return str(made)
-    raw = http_session.get(field)
+    raw = this_session().get(field)
     if raw is None or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return str(generate_csrf())
-    key = (str(config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)), str(raw))
+    key = (str(config.get("WTF_CSRF_SECRET_KEY", flask_app.secret_key)), str(raw))
     signed = _SIGNED.get(key)
     if signed is None:
         signed = str(generate_csrf())
@@ -268,7 +269,7 @@ def csrf_token() -> str:
             _SIGNED.clear()
         _SIGNED[key] = signed
     else:
-        setattr(g, field, signed)  # what Flask-WTF's own forms then carry too
+        setattr(flask_g, field, signed)  # what Flask-WTF's own forms then carry too
     return signed
 
 
@@ -285,7 +286,7 @@ def cached_form(name: str, key: tuple[Hashable, ...], render: Callable[[], str])
 
     def made() -> str:
         html = str(render())
-        token = g.get("csrf_token")  # the one Flask-WTF made for the forms, if it made one
+        token = here().get("csrf_token")  # the one Flask-WTF made for the forms, if it made one
         return html.replace(token, TOKEN) if token else html
 
     html = cached(name, (*key, is_kiosk()), made)

@@ -48,6 +48,7 @@ from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from consultation.core.context import app, this_request
 from consultation.core.forms import given_back
 from consultation.extensions import db
 
@@ -72,10 +73,11 @@ def is_kiosk() -> bool:
         return False
     # Kept on the request, not on `g`: a PDF or a mail rendered during a terminal's request
     # (in a request context of its own) is not a kiosk page.
-    found = request.environ.get("consultation.kiosk")
+    this = this_request()
+    found = this.environ.get("consultation.kiosk")
     if found is None:
-        found = bool(current_app.config.get("KIOSK_MODE")) or request.cookies.get(COOKIE) == "1"
-        request.environ["consultation.kiosk"] = found
+        found = bool(app().config.get("KIOSK_MODE")) or this.cookies.get(COOKIE) == "1"
+        this.environ["consultation.kiosk"] = found
     return bool(found)
 
 

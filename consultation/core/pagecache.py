@@ -24,6 +24,7 @@ import flask_compress.flask_compress as flask_compress
 from flask import Flask, Response, current_app, g, request, session
 
 from consultation.core import fragments, notices
+from consultation.core.context import app
 from consultation.core.kiosk import is_kiosk
 from consultation.core.models import today
 from consultation.extensions import compress
@@ -94,7 +95,7 @@ def init_app(app: Flask, locale_of_request: Callable[[], str]) -> None:
 
 
 def _memory() -> PageMemory | None:
-    return current_app.extensions.get("page_memory")
+    return app().extensions.get("page_memory")
 
 
 def serve_from_memory() -> Response | None:

@@ -107,11 +107,13 @@ FACT_PREFIX = "fact_"
 def _session_person() -> int | None:
     """The id of the account the session names, before its person is loaded (whose check of
     the session's nonce may still end it: facts read for it are then never asked)."""
-    from flask import has_request_context, session
+    from flask import has_request_context
+
+    from consultation.core.context import this_session
 
     if not has_request_context():
         return None
-    ident, _, _ = str(session.get("_user_id") or "").partition(":")
+    ident, _, _ = str(this_session().get("_user_id") or "").partition(":")
     return int(ident) if ident.isdigit() else None
 
 

@@ -17,7 +17,6 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import format_date, format_datetime, format_decimal, get_translations
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy import event
@@ -26,6 +25,7 @@ from werkzeug.local import LocalProxy
 from consultation.core import fragments, kiosk, markup, permissions
 from consultation.core.acting import acting_user
 from consultation.core.chrome import note_link
+from consultation.core.context import here, person
 from consultation.core.forms import Form
 from consultation.core.language import language
 from consultation.core.models import as_utc, today
@@ -79,7 +79,7 @@ def can(name: str, obj: Any = None) -> bool:
 def _logged_in() -> Any:
     """The logged-in person (or the anonymous one), not its proxy: one lookup here rather
     than one per attribute a predicate reads."""
-    return current_user._get_current_object()
+    return person()
 
 
 def could(name: str) -> bool:
@@ -278,13 +278,14 @@ def _translations() -> Any:
     keyed on the locale object, which force_locale() replaces, so a mail rendered in another
     language within the same context gets its own catalogue.
     """
-    state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None)
-    memo = g.get("_translations_memo")
+    flask_g = here()
+    locale = getattr(flask_g.get("_flask_babel"), "babel_locale", None)
+    memo = flask_g.get("_translations_memo")
     if memo is not None and locale is not None and memo[0] is locale:
         return memo[1]
     translations = get_translations()
-    g._translations_memo = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    flask_g._translations_memo = (getattr(flask_g.get("_flask_babel"), "babel_locale", None),
+                                  translations)
     return translations
 
 

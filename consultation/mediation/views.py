@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from consultation.core import permissions, ratelimits
 from consultation.core.acting import act_for, acting
+from consultation.core.context import this_request, this_session
 from consultation.core.db import abandon_request
 from consultation.core.forms import filled, given_back
 from consultation.core.http import FAILED, attempt, safe_next
@@ -58,7 +59,8 @@ def _profile_or_404(user_id: int) -> AssistedProfile:
 def check_acting() -> Any:
     """While a mediator acts for someone, make that person the author of contributions; once
     the 30 minutes are over (or the rights are gone), stop, and refuse the action sent."""
-    if request.endpoint == "static" or services.SESSION_KEY not in session:
+    # The request and session themselves, not their proxies: every request asks this.
+    if this_request().endpoint == "static" or services.SESSION_KEY not in this_session():
         return None
     checked = services.check_acting(session, current_user)
     if checked is None:

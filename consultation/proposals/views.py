@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.core import fragments, kiosk, pages, ratelimits, similar, textfilter
 from consultation.core.acting import acting_mediator, acting_user
+from consultation.core.context import person
 from consultation.core.errors import DomainError
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
@@ -202,7 +203,8 @@ def show(proposal_id: int):
     proposal = services.with_project("proposal", proposal_id)
     if proposal is None:
         abort(404)
-    own = current_user.is_authenticated and proposal.author_id == current_user.id
+    user = person()
+    own = user.is_authenticated and proposal.author_id == user.id
     shown = proposal.is_visible or can("moderation.decide") or (
         own and proposal.moderation == ModerationState.PENDING)
     return render_template(

@@ -1,0 +1,35 @@
+"""core/context: the request's own objects instead of Flask's proxies, and the logged-in person
+as Flask-Login has them (loaded on first use, replaced by a login or a logout)."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
+
+from consultation.core import context
+from tests import factories
+
+
+def test_the_objects_are_those_the_proxies_stand_for(app) -> None:
+    with app.test_request_context("/"):
+        assert context.here() is g._get_current_object()
+        assert context.app() is current_app._get_current_object()  # type: ignore[attr-defined]
+        assert context.this_request() is request._get_current_object()  # type: ignore[attr-defined]
+        assert context.this_session() is session._get_current_object()  # type: ignore[attr-defined]
+        context.here().seen = 1
+        assert g.seen == 1
+
+
+def test_the_person_follows_login_and_logout(app) -> None:
+    citizen = factories.user()
+    with app.test_request_context("/"):
+        assert isinstance(context.person(), AnonymousUserMixin)  # loaded on first use: nobody
+        login_user(citizen)
+        assert context.person() is citizen is current_user._get_current_object()
+        logout_user()
+        assert isinstance(context.person(), AnonymousUserMixin)
+        assert context.person() is current_user._get_current_object()
+
+
+def test_outside_a_request_there_is_no_person(app) -> None:
+    assert context.person() is None  # as Flask-Login's current_user outside a request
