@@ -11,6 +11,10 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+# It imports Flask alone; the platform's modules that import this one are imported in the
+# functions below instead (at module level they would import each other).
+from consultation.core.context import this_session
+
 Provider = Callable[..., dict[str, Any]]
 View = TypeVar("View", bound=Callable[..., Any])
 # How many items each section of "Mon espace" (the "account" page) lists, newest first.
@@ -108,8 +112,6 @@ def _session_person() -> int | None:
     """The id of the account the session names, before its person is loaded (whose check of
     the session's nonce may still end it: facts read for it are then never asked)."""
     from flask import has_request_context
-
-    from consultation.core.context import this_session
 
     if not has_request_context():
         return None

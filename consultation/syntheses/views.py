@@ -142,13 +142,12 @@ def show(slug: str):
     at = len(PROJECT.columns) + 1  # after the project's phases
     session = db.session()
     latest = _VERSION.made(session, row[at:])
-    if latest is not None:
-        # As a loaded relationship: None when the version has no PDF (yet).
-        set_committed_value(latest, "document", _DOCUMENT.made(
-            session, row[at + len(_VERSION.columns):]))
     if latest is None:
         return render_template("syntheses/none.html", project=project,
                                subscribed=_subscribed(project))
+    # As a loaded relationship: None when the version has no PDF (yet).
+    set_committed_value(latest, "document", _DOCUMENT.made(
+        session, row[at + len(_VERSION.columns):]))
     return _show(project, latest, latest.number)
 
 
