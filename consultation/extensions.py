@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import flask_compress.flask_compress as flask_compress_module
 import flask_wtf.csrf as flask_wtf_csrf
-from flask import Flask, Response, request, session
+from flask import Flask, Response, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -21,6 +21,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from zlib_ng import gzip_ng
+
+from consultation.core.context import app, this_request, this_session
 
 # Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -63,7 +65,7 @@ def _identifier_of(forwarded: str | None, address: str | None, agent: str | None
 
 def _session_identifier() -> str:
     """Flask-Login's session identifier of the request's address and browser."""
-    environ = request.environ
+    environ = this_request().environ
     return _identifier_of(environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
                           environ.get("HTTP_USER_AGENT"))
 
@@ -81,7 +83,7 @@ class QuickLoginManager(LoginManager):
 
     def _session_protection_failed(self) -> bool:
         """Flask-Login's check, for a session that holds something."""
-        if not session:
+        if not this_session():
             return False
         return bool(super()._session_protection_failed())
 
@@ -152,12 +154,11 @@ _VERIFIED_KEPT = 4096
 def _validate_csrf(data: Any, secret_key: Any = None, time_limit: Any = None,
                    token_key: Any = None) -> None:
     """Flask-WTF's validate_csrf, remembering the tokens whose signature it verified."""
-    from flask import current_app, session
-
-    config = current_app.config
+    flask_app, session = app(), this_session()
+    config = flask_app.config
     if (time_limit is None and config.get("WTF_CSRF_TIME_LIMIT", 3600) is None
             and isinstance(data, str) and data):
-        secret = str(secret_key or config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+        secret = str(secret_key or config.get("WTF_CSRF_SECRET_KEY") or flask_app.secret_key)
         field = token_key or config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         key = (secret, data)
         raw = _VERIFIED.get(key)

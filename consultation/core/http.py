@@ -7,12 +7,13 @@ from enum import Enum
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, request
+from flask import Flask, abort, flash
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 
 from consultation.core import permissions
 from consultation.core.acting import acting_user
+from consultation.core.context import this_request
 from consultation.core.db import abandon_request
 from consultation.core.errors import DomainError
 from consultation.core.security import SizeLimitedRequest
@@ -106,7 +107,7 @@ def init_app(app: Flask) -> None:
 
 def refuse_undecodable_query() -> None:
     """A query string that is not UTF-8 is a bad request (French 400 page)."""
-    if getattr(request, "undecodable_query", False):
+    if getattr(this_request(), "undecodable_query", False):
         abort(400)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from consultation.core import outbox
+from consultation.core.context import here
 from consultation.extensions import db
 
 # How often at most a running worker hands over the outbox's rows whose time has come; its
@@ -171,8 +172,9 @@ def dispatch_committed() -> None:
     An inline job runs like a worker would: it reads in a new transaction and commits its own
     writes; jobs that it enqueues in turn run after it.
     """
-    while has_app_context() and g.get("committed_jobs"):
-        jobs, g.committed_jobs = g.committed_jobs, []
+    while has_app_context() and here().get("committed_jobs"):
+        flask_g = here()
+        jobs, flask_g.committed_jobs = flask_g.committed_jobs, []
         _dispatch(jobs)
 
 

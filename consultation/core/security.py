@@ -27,6 +27,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from consultation.core.context import app
+
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 SECRET_KEY_MIN = 32
 
@@ -147,7 +149,7 @@ def large_form(rule: str) -> Callable[[V], V]:
 
 
 def _large_form_allowed(endpoint: str | None) -> bool:
-    view = current_app.view_functions.get(endpoint or "")
+    view = app().view_functions.get(endpoint or "")
     rule = getattr(view, "large_form_rule", None)
     if rule is None:
         return False
