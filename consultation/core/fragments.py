@@ -258,16 +258,20 @@ def csrf_token() -> str:
     made = flask_g.get(field)
     if made is not None:
         return str(made)
-    raw = this_session().get(field)
-    if raw is None or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return str(generate_csrf())
-    key = (str(config.get("WTF_CSRF_SECRET_KEY", flask_app.secret_key)), str(raw))
-    signed = _SIGNED.get(key)
+    session = this_session()
+    secret = str(config.get("WTF_CSRF_SECRET_KEY", flask_app.secret_key))
+    raw = session.get(field)
+    signed = _SIGNED.get((secret, str(raw))) if raw is not None else None
     if signed is None:
+        # Signed now, and kept under the session's token, which Flask-WTF makes first if the
+        # session had none: its next pages carry this same signed token (signed again a
+        # second later, it would differ by its timestamp).
         signed = str(generate_csrf())
         if len(_SIGNED) >= _SIGNED_KEPT:
             _SIGNED.clear()
-        _SIGNED[key] = signed
+        _SIGNED[(secret, str(session[field]))] = signed
     else:
         setattr(flask_g, field, signed)  # what Flask-WTF's own forms then carry too
     return signed

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import itsdangerous
 import pytest
+import time_machine
 from flask import Flask
 
 from consultation import create_app
+from consultation.core.models import utcnow
 from consultation.extensions import db
 from tests.conftest import IsolatedClient
 from tests.routes import (
@@ -167,6 +170,15 @@ def test_a_sessions_token_is_signed_once_and_stays_its_own(app, csrf_app, world_
     refused = _post(client, world, "comments.on_proposal", "POST", token_of(other))
     assert EXPIRED in french_error(refused, 400)
     assert _post(client, world, "comments.on_proposal", "POST", first).status_code == 302
+
+
+def test_a_sessions_first_page_signs_the_token_its_next_pages_carry(csrf_app, world_of):
+    """A session's first page makes its token and signs it; its next page, seconds later,
+    carries that same signed token (signed again, its timestamp would make it another)."""
+    client = client_for(csrf_app, world_of("citizen"))  # logged in: no token in the session yet
+    first = token_of(client)
+    with time_machine.travel(utcnow() + timedelta(seconds=5)):
+        assert token_of(client) == first
 
 
 def test_with_a_time_limit_every_page_signs_its_token(app, world_of):
