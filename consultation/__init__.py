@@ -220,10 +220,11 @@ def _register_user_loader() -> None:
     # The person's columns, made into the person by as_loaded: the ORM's loading of an entity
     # is set up again at each execution. A page that reads the person with its target reads
     # these same columns (core/pages.py read_with_facts).
-    person = Columns(User, "person_")
-    by_id = select(*person.columns, unread, roles).where(User.id == bindparam("user_id"))
+    person_columns = Columns(User, "person_")
+    by_id = select(*person_columns.columns, unread, roles).where(
+        User.id == bindparam("user_id"))
     # A page that reads the person's facts with its own statement reads them there too.
-    pages.read_person_with(person, unread, roles)
+    pages.read_person_with(person_columns, unread, roles)
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
@@ -237,7 +238,7 @@ def _register_user_loader() -> None:
             row = run(by_id, {"user_id": int(user_id)}).one_or_none()
             if row is None:
                 return None
-            read = (person.made(db.session(), row), *row[len(person.columns):])
+            read = (person_columns.made(db.session(), row), *row[len(person_columns.columns):])
         user, count, names = read
         if user is None:  # the page's statement found no such account
             return None

@@ -172,9 +172,8 @@ def dispatch_committed() -> None:
     An inline job runs like a worker would: it reads in a new transaction and commits its own
     writes; jobs that it enqueues in turn run after it.
     """
-    while has_app_context() and here().get("committed_jobs"):
-        flask_g = here()
-        jobs, flask_g.committed_jobs = flask_g.committed_jobs, []
+    while has_app_context() and (jobs := here().get("committed_jobs")):
+        here().committed_jobs = []
         _dispatch(jobs)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, has_app_context
+from flask import has_app_context
 from flask_babel import get_locale
+
+from consultation.core.context import here
 
 # The identifier of each Locale object met, with the object (its id is then its own).
 _NAMES: dict[int, tuple[object, str]] = {}
@@ -20,7 +22,7 @@ def language() -> str:
     and its identifier is written once per Locale object."""
     if not has_app_context():
         return "fr"
-    state = getattr(g._get_current_object(), "_flask_babel", None)
+    state = getattr(here(), "_flask_babel", None)
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         locale = get_locale()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 # It imports Flask alone; the platform's modules that import this one are imported in the
 # functions below instead (at module level they would import each other).
-from consultation.core.context import this_session
+from consultation.core.context import this_request, this_session
 
 Provider = Callable[..., dict[str, Any]]
 View = TypeVar("View", bound=Callable[..., Any])
@@ -73,12 +73,11 @@ def kept(name: str) -> dict[Any, Any]:
     request): the facts read (`page_facts`), the person read with them (`page_people`), a
     reader's own results (`for_action`); a new one each time outside a request (a job, a
     command: nothing to keep it for)."""
-    from flask import has_request_context, request
+    from flask import has_request_context
 
     if not has_request_context():
         return {}
-    this_request = request._get_current_object()  # type: ignore[attr-defined]
-    found: dict[Any, Any] = this_request.__dict__.setdefault(name, {})
+    found: dict[Any, Any] = this_request().__dict__.setdefault(name, {})
     return found
 
 

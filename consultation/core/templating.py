@@ -20,7 +20,6 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy import event
-from werkzeug.local import LocalProxy
 
 from consultation.core import fragments, kiosk, markup, permissions
 from consultation.core.acting import acting_user
@@ -65,30 +64,21 @@ def can(name: str, obj: Any = None) -> bool:
         return permissions.can(acting_user(), name, obj)
     # The request's globals looked up once per call, not once per fact; the person asked
     # about is resolved again only when the acting or the logged-in person changed.
-    store = g._get_current_object()
+    store = here()
     acting_now = getattr(store, "acting", None)
     facts = getattr(store, "_permission_facts", None)
     if facts is None or facts[0] is not acting_now or facts[1] is not getattr(
             store, "_login_user", None):
-        user = acting_now.person if acting_now is not None else _logged_in()
+        user = acting_now.person if acting_now is not None else person()
         facts = store._permission_facts = (acting_now, getattr(store, "_login_user", None),
                                            user, {})
     return permissions.rule_named(name).allows(facts[2], obj, facts[3])
 
 
-def _logged_in() -> Any:
-    """The logged-in person (or the anonymous one), not its proxy: one lookup here rather
-    than one per attribute a predicate reads."""
-    return person()
-
-
 def could(name: str) -> bool:
     """True when the person acted for passes what the rule asks of them alone (logged in, a
     role, not blocked): a page loops over its items asking `can(name, item)` only then."""
-    user = acting_user()
-    if isinstance(user, LocalProxy):
-        user = user._get_current_object()
-    return permissions.rule_named(name).could(user)
+    return permissions.rule_named(name).could(acting_user())
 
 
 def forget_permission_facts(*_: Any) -> None:

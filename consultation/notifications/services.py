@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import g, has_request_context, request
-from flask_login import current_user
+from flask import has_request_context
 from sqlalchemy import (
     DateTime,
     Integer,
@@ -37,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from consultation.accounts.models import User
 from consultation.core import jobs, pages
+from consultation.core.context import here, person, this_request
 from consultation.core.db import insert_ignore, rowcount, run
 from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
@@ -203,10 +203,10 @@ def header_unread() -> int:
     if not has_request_context():
         return 0
     # Kept for this request only (an app context may outlive one request: tests, commands).
-    this_request = id(request._get_current_object())  # type: ignore[attr-defined]
-    kept = g.get("unread_notifications")
-    if kept is None or kept[0] != this_request:
-        kept = g.unread_notifications = (this_request, unread_count(current_user))
+    request_id, flask_g = id(this_request()), here()
+    kept = flask_g.get("unread_notifications")
+    if kept is None or kept[0] != request_id:
+        kept = flask_g.unread_notifications = (request_id, unread_count(person()))
     return int(kept[1])
 
 
@@ -214,8 +214,7 @@ def unread_known(count: int) -> None:
     """The header's unread count, read by a page with the person's other facts (one statement
     instead of two): kept for this request as `header_unread` keeps it."""
     if has_request_context():
-        g.unread_notifications = (id(request._get_current_object()),  # type: ignore[attr-defined]
-                                  count)
+        here().unread_notifications = (id(this_request()), count)
 
 
 @dataclass(frozen=True)
