@@ -22,6 +22,11 @@ READ) leaves autocommit through SQLAlchemy and gets the transaction its level as
 connection goes back to autocommit when it is next taken from the pool. A connection asked for
 AUTOCOMMIT (`execution_options(isolation_level="AUTOCOMMIT")`: VACUUM, CREATE DATABASE) gets
 no BEGIN.
+
+A psycopg cursor's `description` makes a Column object per column of the result at every
+read, some 70 for a page's statement (about 55 µs); SQLAlchemy reads it at every execution,
+but once a statement's result is known (its compiled form keeps it) it only asks whether there
+is one. The platform's cursors describe their result when a column is asked for.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ import fcntl
 import os
 import re
 import sqlite3
+from collections.abc import Iterator, Sequence
 from select import POLLIN, poll
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
@@ -149,12 +155,90 @@ def _postgresql_before_execute(conn: Any, cursor: Any, statement: str, *_: Any) 
     connection.execute("BEGIN")
 
 
+class _Described:
+    """What psycopg's Column reads of its cursor, kept as it was when the result came: the
+    cursor may have run another statement by the time a column is asked for."""
+
+    __slots__ = ("pgresult", "_encoding", "adapters")
+
+    def __init__(self, cursor: Any) -> None:
+        self.pgresult = cursor.pgresult
+        self._encoding = cursor._encoding
+        self.adapters = cursor.adapters
+
+
+class LazyDescription(Sequence[Any]):
+    """A cursor's `description`, its Column objects made when one is first asked for."""
+
+    __slots__ = ("_described", "_columns")
+
+    def __init__(self, cursor: Any) -> None:
+        self._described: _Described | None = _Described(cursor)
+        self._columns: list[Any] = []
+
+    def _made(self) -> list[Any]:
+        if self._described is not None:
+            from psycopg import Column
+
+            described, self._described = self._described, None
+            self._columns = [Column(described, i)  # type: ignore[arg-type]
+                             for i in range(described.pgresult.nfields)]
+        return self._columns
+
+    def __len__(self) -> int:
+        if self._described is not None:
+            return int(self._described.pgresult.nfields)
+        return len(self._columns)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._made()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())
+
+
+def _lazy_cursor_class() -> type:
+    import psycopg
+    from psycopg import pq
+
+    tuples = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.SINGLE_TUPLE, pq.ExecStatus.TUPLES_CHUNK)
+
+    class LazyDescriptionCursor(psycopg.Cursor):
+        """psycopg's cursor, its `description` a LazyDescription (None as psycopg's is)."""
+
+        @property
+        def description(self) -> Any:
+            """The result's columns, described when one is asked for."""
+            result = self.pgresult
+            # psycopg's own test: columns, or a result of rows without any ("SELECT ;").
+            if result is None or not (result.nfields or result.status in tuples):
+                return None
+            return LazyDescription(self)
+
+    return LazyDescriptionCursor
+
+
 def watch_psycopg(engine: Engine) -> None:
     """Connections checked before use (one the server ended is replaced) and in autocommit,
-    a transaction begun before the first statement that needs one."""
+    a transaction begun before the first statement that needs one; their cursors describe
+    their results when asked for a column."""
     from psycopg import pq
 
     idle = pq.TransactionStatus.IDLE
+    cursor_class = _lazy_cursor_class()
+
+    @event.listens_for(engine, "connect")
+    def _lazy_description(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.cursor_factory = cursor_class
 
     @event.listens_for(engine, "checkout")
     def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -198,6 +198,42 @@ def test_postgresql_autocommit_asked_for_gets_no_transaction(app: Flask) -> None
         assert raw.info.transaction_status == pq.TransactionStatus.IDLE
 
 
+def test_postgresql_cursors_describe_their_result_when_asked(app: Flask) -> None:
+    """A cursor's description is made when a column is asked for, and still describes its
+    own result after the cursor has run another statement; a statement without rows has none,
+    as psycopg says."""
+    _only("postgresql")
+    from consultation.core.drivers import LazyDescription
+
+    connection: Any = db.session.connection().connection.dbapi_connection
+    cursor: Any = connection.cursor()
+    cursor.execute("SELECT 1 AS one, 'deux'::text AS two, now() AS three")
+    described = cursor.description
+    assert isinstance(described, LazyDescription)
+    assert len(described) == 3
+    cursor.execute("SELECT 4 AS four")
+    assert [column.name for column in described] == ["one", "two", "three"]
+    assert described[-1].type_code == psycopg.adapters.types["timestamptz"].oid
+    assert [column.name for column in described[1:]] == ["two", "three"]
+    plain: Any = psycopg.Cursor(connection)
+    plain.execute("SELECT 1 AS one, 'deux'::text AS two, now() AS three")
+    assert [tuple(column) for column in described] == \
+        [tuple(column) for column in plain.description]
+    cursor.execute("CREATE TEMPORARY TABLE described (n integer)")
+    nothing = cursor.description
+    assert nothing is None
+    cursor.execute("INSERT INTO described VALUES (1) RETURNING n AS made")
+    returned = cursor.description
+    assert [column.name for column in returned] == ["made"]
+    cursor.execute("SELECT")  # rows of no column: described, empty
+    empty = cursor.description
+    assert empty is not None and len(empty) == 0
+    db.session.rollback()
+    # Through SQLAlchemy, the columns of a text statement are read from it.
+    result = db.session.execute(text("SELECT 1 AS one, 2 AS two"))
+    assert list(result.keys()) == ["one", "two"] and result.one() == (1, 2)
+
+
 def test_postgresql_concurrent_supports_count_once_each(app: Flask) -> None:
     """Many people support at once through the served app: every support is written once,
     the counters are exact (the transactions the writes open are the ones that count)."""
