@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hmac
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import flask_compress.flask_compress as flask_compress_module
 import flask_wtf.csrf as flask_wtf_csrf
@@ -14,15 +14,18 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.config import EXEMPT_METHODS
 from flask_login.utils import _create_identifier
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import same_origin
 from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
+from wtforms import ValidationError
 from zlib_ng import gzip_ng
 
-from consultation.core.context import app, this_request, this_session
+from consultation.core.context import app, here, person, this_request, this_session
 
 # Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -87,9 +90,89 @@ class QuickLoginManager(LoginManager):
             return False
         return bool(super()._session_protection_failed())
 
+    def _update_remember_cookie(self, response: Response) -> Response:
+        """Flask-Login's after-request step, which asks the session and the app through their
+        proxies on every response: asked of them here, and handed to Flask-Login only when its
+        "remember me" cookie has something to do (after a login or a logout)."""
+        session = this_session()
+        if "_remember" not in session and app().config.get(
+                "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            session["_remember"] = "set"
+        if "_remember" in session:
+            return cast(Response, super()._update_remember_cookie(response))
+        return response
+
 
 login_manager = QuickLoginManager()
-csrf = CSRFProtect()
+
+
+def login_required(view: Any) -> Any:
+    """Flask-Login's `login_required`, which asks the request, the app and the person through
+    their proxies (five lookups, each with an AttributeError made and dropped: core/context.py)
+    on every request to a view it guards: the same rule (OPTIONS and LOGIN_DISABLED exempt,
+    the login manager's `unauthorized()` otherwise) asked of the objects themselves."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if (this_request().method not in EXEMPT_METHODS
+                and not app().config.get("LOGIN_DISABLED")
+                and not person().is_authenticated):
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+class QuickCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF check, asking the request, the app and `g` themselves (its own code
+    asks them through their proxies: eleven lookups on a POST, seven on every page, each with
+    an AttributeError made and dropped, core/context.py). The same rule, in an order that
+    answers a GET first: a method that is not checked needs no view's exemption looked up."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        """Validate the CSRF token of the current request (Flask-WTF's `protect`)."""
+        asked, config = this_request(), app().config
+        if asked.method not in config["WTF_CSRF_METHODS"]:
+            return
+        if apply_exemptions and (not asked.endpoint or self._is_exempt()):
+            return
+        try:
+            flask_wtf_csrf.validate_csrf(self._get_csrf_token())
+        except ValidationError as error:
+            flask_wtf_csrf.logger.info(error.args[0])
+            self._error_response(error.args[0])
+        if asked.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+            if not asked.referrer:
+                self._error_response("The referrer header is missing.")
+            if not same_origin(asked.referrer, f"https://{asked.host}/"):
+                self._error_response("The referrer does not match the host.")
+        here().csrf_valid = True  # as Flask-WTF marks a request it checked
+
+    def _is_exempt(self) -> bool:
+        asked, flask_app = this_request(), app()
+        if flask_app.blueprints.get(asked.blueprint or "") in self._exempt_blueprints:
+            return True
+        view = flask_app.view_functions.get(asked.endpoint or "")
+        return view is not None and f"{view.__module__}.{view.__name__}" in self._exempt_views
+
+    def _get_csrf_token(self) -> str | None:
+        asked, config = this_request(), app().config
+        field = config["WTF_CSRF_FIELD_NAME"]
+        form = asked.form
+        found = form.get(field)
+        if found:
+            return str(found)
+        for key in form:  # a form with a prefix names it {prefix}-csrf_token
+            if key.endswith(field) and form[key]:
+                return str(form[key])
+        for header in config["WTF_CSRF_HEADERS"]:
+            found = asked.headers.get(header)
+            if found:
+                return str(found)
+        return None
+
+
+csrf = QuickCSRFProtect()
 babel = Babel()
 
 

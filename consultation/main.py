@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -25,7 +25,7 @@ from consultation.core import fragments, kiosk
 from consultation.core.http import require, safe_next
 from consultation.core.models import today
 from consultation.core.permissions import has_role, rule
-from consultation.extensions import csrf, db
+from consultation.extensions import csrf, db, login_required
 from consultation.projects.services import project_keys, project_list_query, projects_by_ids
 
 bp = Blueprint("main", __name__)

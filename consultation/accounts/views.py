@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +27,7 @@ from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, get_or_404, require, safe_next
 from consultation.core.models import today
 from consultation.core.pagination import page_number, paginate
-from consultation.extensions import db, login_manager
+from consultation.extensions import db, login_manager, login_required
 from consultation.reference.models import Territory
 from consultation.reference.services import territory_choices
 

@@ -11,6 +11,7 @@ from flask import Response, abort, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from consultation.core.context import this_request
 from consultation.core.errors import EXPLANATIONS, TITLES
 
 PROBLEM = "application/problem+json"
@@ -98,10 +99,11 @@ def json_response(payload: Any, headers: dict[str, str] | None = None) -> Respon
 
 def cors_headers(response: Response) -> Response:
     """Stage after the view: anyone's page may read the API (GET only), preflight included."""
-    if request.path.startswith("/api/"):
+    asked = this_request()
+    if asked.path.startswith("/api/"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = EXPOSED
-        if request.method == "OPTIONS":
+        if asked.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = (
                 "Accept, Accept-Language, If-None-Match"

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Integer, String, and_, bindparam, cast, select
 from sqlalchemy.orm import joinedload, load_only
@@ -25,7 +25,7 @@ from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState, today
 from consultation.core.pagination import page_number
 from consultation.core.templating import can, could
-from consultation.extensions import db
+from consultation.extensions import db, login_required
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 from consultation.proposals import services as proposal_services

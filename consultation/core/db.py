@@ -173,7 +173,7 @@ def abandon_request() -> None:
 
 def request_abandoned() -> bool:
     """True when the request gave up its transaction with `abandon_request`."""
-    return bool(g.get("request_abandoned"))
+    return bool(here().get("request_abandoned"))
 
 
 def commit_request(response: Response) -> Response:
@@ -181,16 +181,17 @@ def commit_request(response: Response) -> Response:
     dispatch the jobs the commit asked for; an error status or an abandoned request is undone
     instead (`undo_request`), and its jobs never run. A request that wrote nothing (most GETs)
     ends its read transaction (`end_reading`)."""
-    if not db.session.registry.has() and not g.get("pending_jobs"):
+    flask_g = here()
+    if not db.session.registry.has() and not flask_g.get("pending_jobs"):
         return response  # the request never used the session: nothing to end (static files)
     # Imported here: the job outbox uses this module's helpers.
     from consultation.core import jobs
 
     if response.status_code >= 400 or request_abandoned():
         undo_request()
-    elif request_wrote() or g.get("pending_jobs"):
+    elif request_wrote() or flask_g.get("pending_jobs"):
         _commit_keeping_objects()
-        if g.get("committed_jobs"):
+        if flask_g.get("committed_jobs"):
             db.session.expire_all()  # a job run inline reads afresh, as a worker would
         jobs.dispatch_committed()
     else:
@@ -257,8 +258,8 @@ def _driver_in_transaction(session: Any) -> bool:
 def request_wrote() -> bool:
     """True when the request sent a statement other than a SELECT, or holds ORM changes not
     yet flushed: its transaction has something to commit."""
-    session = db.session
-    return bool(g.get("request_wrote") or session.new or session.deleted or session.dirty)
+    session = db.session()
+    return bool(here().get("request_wrote") or session.new or session.deleted or session.dirty)
 
 
 def note_writes(engine: Engine) -> None:

@@ -155,9 +155,12 @@ def _dispatch(jobs: list[PendingJob]) -> None:
 
 def _after_commit(session: Session) -> None:
     # The session accepts no SQL inside after_commit: the jobs wait for dispatch_committed().
-    if has_app_context() and g.get("pending_jobs"):
-        g.committed_jobs = g.get("committed_jobs", []) + g.pending_jobs
-        g.pending_jobs = []
+    if not has_app_context():
+        return
+    flask_g = here()
+    if flask_g.get("pending_jobs"):
+        flask_g.committed_jobs = flask_g.get("committed_jobs", []) + flask_g.pending_jobs
+        flask_g.pending_jobs = []
 
 
 def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:

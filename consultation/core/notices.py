@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple, cast
 
-from flask import current_app, g, get_flashed_messages, redirect, request
+from flask import get_flashed_messages
 from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response
+
+from consultation.core.context import app, here, this_request
 
 COOKIE = "notice"
 MAX_AGE = 60  # seconds: a browser follows a redirect at once
@@ -68,7 +70,7 @@ def registered() -> dict[str, Notice]:
 
 
 def _cookie_options() -> dict[str, Any]:
-    config = current_app.config
+    config = app().config
     return {"path": "/", "secure": bool(config.get("SESSION_COOKIE_SECURE")),
             "httponly": True, "samesite": config.get("SESSION_COOKIE_SAMESITE") or "Lax"}
 
@@ -93,14 +95,14 @@ def _set_cookie(key: str) -> str:
 
 def redirect_with(location: str, shown: Notice, code: int = 302) -> Response:
     """A redirect to `location` whose page shows `shown` once."""
-    response = redirect(location, code=code)
+    response = app().redirect(location, code=code)  # flask.redirect, without its proxy
     response.headers.add("Set-Cookie", _set_cookie(shown.key))
     return response
 
 
 def pending() -> bool:
     """True when this request carries a notice to show (its page is not for anyone else)."""
-    return COOKIE in request.cookies
+    return COOKIE in this_request().cookies
 
 
 def messages() -> list[tuple[str, Any]]:
@@ -109,10 +111,10 @@ def messages() -> list[tuple[str, Any]]:
     (`forget_shown`)."""
     shown: list[tuple[str, Any]] = cast(
         list[tuple[str, Any]], list(get_flashed_messages(with_categories=True)))
-    key = request.cookies.get(COOKIE)
+    key = this_request().cookies.get(COOKIE)
     if key is None:
         return shown
-    g.notice_shown = True
+    here().notice_shown = True
     found = _KNOWN.get(key)
     if found is not None:
         shown.append((found.category, str(found.message)))
@@ -121,6 +123,6 @@ def messages() -> list[tuple[str, Any]]:
 
 def forget_shown(response: Response) -> Response:
     """A notice shown on this page is deleted with its response: shown once."""
-    if g.get("notice_shown"):
+    if here().get("notice_shown"):
         response.delete_cookie(COOKIE, **_cookie_options())
     return response

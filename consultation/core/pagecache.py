@@ -24,7 +24,7 @@ import flask_compress.flask_compress as flask_compress
 from flask import Flask, Response, current_app, g, request, session
 
 from consultation.core import fragments, notices
-from consultation.core.context import app
+from consultation.core.context import app, here
 from consultation.core.kiosk import is_kiosk
 from consultation.core.models import today
 from consultation.extensions import compress
@@ -117,8 +117,9 @@ def serve_from_memory() -> Response | None:
 def remember_page(response: Response) -> Response:
     """Keep a plain 200 HTML page made for an anonymous GET, its CSRF token taken out."""
     memory = _memory()
-    key = g.get("page_cache_key")
-    token = g.get("csrf_token")  # Flask-WTF keeps the token it rendered here
+    flask_g = here()
+    key = flask_g.get("page_cache_key")
+    token = flask_g.get("csrf_token")  # Flask-WTF keeps the token it rendered here
     # Flashed messages were ruled out before the view ran (_key), as were logged-in people.
     if (
         memory is None

@@ -20,14 +20,15 @@ import io
 from collections.abc import Callable, Mapping
 from typing import IO, Any, TypeVar
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app
 from flask import Request as FlaskRequest
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Request as WerkzeugRequest
 
-from consultation.core.context import app
+from consultation.core.context import app, this_request
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 SECRET_KEY_MIN = 32
@@ -126,9 +127,9 @@ class ResponseHeaders:
 
 def security_headers(response: Response) -> Response:
     """Put the security headers on every response (a view may have set its own value)."""
-    made: ResponseHeaders = current_app.extensions["security_headers"]
+    made: ResponseHeaders = app().extensions["security_headers"]
     # A view that needs a different value for one response may set its own.
-    made.add_to(response.headers, request.is_secure)
+    made.add_to(response.headers, this_request().is_secure)
     return response
 
 
@@ -186,12 +187,54 @@ class SizeLimitedRequest(FlaskRequest):
 
     form_data_parser_class = CountedFormParser
     _large_form: bool | None = None  # asked once per request, on first need
+    _limits: tuple[int | None, int | None, int | None] | None = None
+
+    def _limit(self, index: int) -> int | None:
+        """MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE or MAX_FORM_PARTS (0, 1, 2) of the app's
+        config, read once per request. Flask's own properties ask `current_app` (a proxy:
+        core/context.py) twice at every read, and a form's parse reads them eight times;
+        outside an app, Werkzeug's defaults, as Flask's properties give."""
+        limits = self._limits
+        if limits is None:
+            try:
+                config = app().config
+            except RuntimeError:  # no app context
+                return (WerkzeugRequest.max_content_length, WerkzeugRequest.max_form_memory_size,
+                        WerkzeugRequest.max_form_parts)[index]
+            limits = self._limits = (config["MAX_CONTENT_LENGTH"],
+                                     config["MAX_FORM_MEMORY_SIZE"], config["MAX_FORM_PARTS"])
+        return limits[index]
+
+    @property
+    def max_form_memory_size(self) -> int | None:
+        """MAX_FORM_MEMORY_SIZE, unless this request was given its own (Flask's rule)."""
+        if self._max_form_memory_size is not None:
+            return self._max_form_memory_size
+        return self._limit(1)
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+    @property  # type: ignore[override]
+    def max_form_parts(self) -> int | None:
+        """MAX_FORM_PARTS, unless this request was given its own (Flask's rule)."""
+        if self._max_form_parts is not None:
+            return self._max_form_parts
+        return self._limit(2)
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int | None) -> None:
+        self._max_form_parts = value
 
     @property
     def max_content_length(self) -> int | None:
-        """MAX_CONTENT_LENGTH, or MAX_CONTENT_LENGTH_LARGE_FORMS on a @large_form view."""
-        ordinary = FlaskRequest.max_content_length.fget(self)  # type: ignore[attr-defined]
-        if self._max_content_length is not None or ordinary is None:
+        """MAX_CONTENT_LENGTH, or MAX_CONTENT_LENGTH_LARGE_FORMS on a @large_form view (unless
+        this request was given its own, Flask's rule)."""
+        if self._max_content_length is not None:
+            return self._max_content_length
+        ordinary = self._limit(0)
+        if ordinary is None:
             return ordinary
         if self._large_form is None:
             self._large_form = _large_form_allowed(self.endpoint)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consultation.core import pages
 from consultation.core.http import require
 from consultation.elected import bp, services
+from consultation.extensions import login_required
 
 
 @bp.route("/elus")

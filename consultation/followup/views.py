@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.pagination import page_number, paginate
+from consultation.extensions import login_required
 from consultation.followup import bp, services
 from consultation.followup.forms import (
     CommitmentForm,

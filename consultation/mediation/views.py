@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import permissions, ratelimits
@@ -20,7 +20,7 @@ from consultation.core.http import FAILED, attempt, safe_next
 from consultation.core.pagination import page_number, paginate
 from consultation.core.security import large_form
 from consultation.core.text import elide
-from consultation.extensions import db
+from consultation.extensions import db, login_required
 from consultation.mediation import bp, services
 from consultation.mediation.forms import (
     ANONYMOUS,

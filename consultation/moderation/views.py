@@ -10,7 +10,7 @@ from typing import Any, TypedDict
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -25,7 +25,7 @@ from consultation.core.http import FAILED, attempt, get_or_404, require
 from consultation.core.models import as_utc
 from consultation.core.pagination import page_number, paginate
 from consultation.core.text import elide
-from consultation.extensions import db
+from consultation.extensions import db, login_required
 from consultation.moderation import bp, services
 from consultation.moderation.forms import (
     REASON_LABELS,

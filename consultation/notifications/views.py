@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Integer, bindparam, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -22,7 +22,7 @@ from consultation.core.http import get_or_404, require, safe_next
 from consultation.core.pagination import page_number
 from consultation.core.permissions import can
 from consultation.core.permissions import require as require_of
-from consultation.extensions import csrf
+from consultation.extensions import csrf, login_required
 from consultation.notifications import bp, mailing, services, texts
 from consultation.notifications.forms import SettingsForm
 from consultation.notifications.models import EmailFrequency, Follow, Notification

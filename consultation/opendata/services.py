@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select, union_all
 
 from consultation.comments.models import Comment
 from consultation.core import documents
+from consultation.core.context import app
 from consultation.core.documents import STALE_AFTER, Document, DocumentState
 from consultation.core.models import as_utc, utcnow
 from consultation.extensions import db
@@ -160,7 +160,7 @@ def build(document_id: int) -> str:
 
 def rebuild_minutes() -> float:
     """At most one automatic build per this many minutes (OPENDATA_REBUILD_MINUTES)."""
-    return float(current_app.config["OPENDATA_REBUILD_MINUTES"])
+    return float(app().config["OPENDATA_REBUILD_MINUTES"])
 
 
 def last_change() -> datetime | None:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ from consultation.core.models import as_utc
 from consultation.core.ratelimits import posting
 from consultation.core.templating import can
 from consultation.core.text import shares
-from consultation.extensions import db
+from consultation.extensions import db, login_required
 from consultation.opinions import analysis, bp, jobs
 from consultation.opinions.models import (
     Debate,

@@ -8,13 +8,13 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consultation.core import notices, pages, permissions, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
-from consultation.extensions import db
+from consultation.extensions import db, login_required
 from consultation.opinions import bp, services
 from consultation.opinions.forms import (
     ANSWER_LABELS,

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import String, bindparam, cast, select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
@@ -20,6 +20,7 @@ from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import today
 from consultation.core.pagination import Page, page_number
 from consultation.core.templating import awaits_confirmation, can, kept_breadcrumb, refusal
+from consultation.extensions import login_required
 from consultation.projects import bp, services
 from consultation.projects.forms import ProjectForm, PublishForm
 from consultation.projects.models import PhaseKind, Project, project_territories

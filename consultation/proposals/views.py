@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload, load_only
@@ -24,7 +24,7 @@ from consultation.core.http import FAILED, attempt, require
 from consultation.core.models import ModerationState, today
 from consultation.core.pagination import decode_cursor, rank_number
 from consultation.core.templating import can, kept_breadcrumb
-from consultation.extensions import db
+from consultation.extensions import db, login_required
 from consultation.projects.models import Project
 from consultation.projects.views import project_or_404
 from consultation.proposals import bp, services

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consultation.core.http import require
+from consultation.extensions import login_required
 from consultation.reference import bp, services
 from consultation.reference.forms import populations_form
 

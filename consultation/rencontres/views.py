@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consultation.core import documents
 from consultation.core.forms import filled
 from consultation.core.http import FAILED, attempt, require
 from consultation.core.permissions import can
+from consultation.extensions import login_required
 from consultation.rencontres import bp, services
 from consultation.rencontres.forms import EditionForm
 from consultation.rencontres.models import Edition

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,7 +21,7 @@ from consultation.core.pagination import Page, page_number
 from consultation.core.permissions import can
 from consultation.core.sharing import describe
 from consultation.core.templating import can as acting_may
-from consultation.extensions import db
+from consultation.extensions import db, login_required
 from consultation.projects.models import Project
 from consultation.projects.services import BY_SLUG, PROJECT
 from consultation.projects.views import project_or_404, project_read_or_404

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from sqlalchemy import Integer, String, bindparam, cast, func, select
 
 from consultation.core import notices, pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
 from consultation.core.db import comma_list, comma_values
 from consultation.core.http import FAILED, attempt, require, safe_next
+from consultation.extensions import login_required
 from consultation.projects.models import Project
 from consultation.proposals import services as proposal_services
 from consultation.proposals.models import Proposal
