@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from flask import abort, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, func, literal, select
 
 from consultation.extensions import db
 
@@ -87,6 +87,17 @@ def paginate(statement: Select[*tuple[Any, ...]], number: int, per_page: int) ->
 
 
 # --- Keyset pagination: deep pages cost what the first one does -------------------------------
+
+
+def written_limit(rows: int) -> Any:
+    """A LIMIT written into the SQL, not sent as a parameter. PostgreSQL plans a statement
+    psycopg prepared once for any parameters (its generic plan) when that costs no more than
+    planning each time, and a LIMIT it cannot see counts as a tenth of the rows: the list of
+    a project of 100,000 proposals hashed all 20,000 users to join 21 authors (3.7 ms, where
+    the same plan with LIMIT 21 written takes 0.4 ms). A page size is a constant of the code:
+    the statement stays one."""
+    return literal(rows, Integer, literal_execute=True)
+
 
 CURSOR_MAX = 200  # characters: a cursor holds a few numbers and a date
 

@@ -17,7 +17,7 @@ from consultation.core import audit, pages
 from consultation.core.db import Columns
 from consultation.core.errors import DomainError
 from consultation.core.models import ModerationState
-from consultation.core.pagination import KeysetPage, Page, encode_cursor, paginate
+from consultation.core.pagination import KeysetPage, Page, encode_cursor, paginate, written_limit
 from consultation.core.signals import proposal_answered, proposal_created, proposal_withdrawn
 from consultation.extensions import db
 from consultation.projects.models import Project, ProjectParticipant
@@ -150,7 +150,7 @@ def _after(statement: Select[Any], sort: str, cursor: list[Any] | None, limit: i
         key = tuple_(*columns)
         statement = statement.where(key > tuple(cursor) if ascending else key < tuple(cursor))
     ordered = [c.asc() if ascending else c.desc() for c in columns]
-    return statement.order_by(*ordered).limit(limit)
+    return statement.order_by(*ordered).limit(written_limit(limit))
 
 
 def list_page(
@@ -226,7 +226,7 @@ def _random_page(
             bare.with_only_columns(Proposal.shuffle_key)
             .order_by(Proposal.shuffle_key, Proposal.id)
             .offset(rank)
-            .limit(1)
+            .limit(written_limit(1))
             .scalar_subquery()
         )
         part, after = 0, None
@@ -246,7 +246,7 @@ def _random_page(
         select(shown, both.c.part)
         .options(joinedload(shown.author).options(load_only(*PUBLIC_COLUMNS)))
         .order_by(both.c.part, both.c.shuffle_key, both.c.id)
-        .limit(limit)
+        .limit(written_limit(limit))
     )
     if count is not None:
         statement = statement.add_columns(count)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import event, insert, update
 
 from consultation.accounts.models import User
 from consultation.core import fragments
@@ -515,3 +515,33 @@ def test_page_query_counts_do_not_grow_with_data(app, client, as_role, count_que
             print(f"{label}, {who}: {few} requêtes (peu de données), {large} (beaucoup), "
                   f"{second} (page 2)")
             assert few == large == second, (label, who, few, large, second)
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_a_list_page_writes_its_limit_into_the_sql(app, client, sort):
+    """Every sort's page, first and next, sends its LIMIT written in the statement, not as a
+    parameter: PostgreSQL's plan of a prepared statement cannot see a parameter's value, and
+    counted a tenth of the rows for it (a project of 100,000 proposals: all its users hashed
+    to join 21 authors, 3.7 ms where the plan made for LIMIT 21 takes 0.4 ms)."""
+    project = factories.project()
+    bulk_proposals(project, factories.user(), 45)
+    db.session.commit()
+    sent: list[str] = []
+
+    def before(_conn, _cursor, statement, *_):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        first = client.get(list_url(project, tri=sort))
+        following = next_link(first)
+        assert following
+        client.get(following)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    listed = [s for s in sent if "FROM proposals" in s and "ORDER BY" in s and "LIMIT" in s]
+    assert len(listed) >= 2, sent
+    for statement in listed:
+        limits = [found.rstrip(")") for found in re.findall(r"LIMIT\s+(\S+)", statement)]
+        # 21 rows (one more than shown: is there a next page?); 1 for the random order's start
+        assert limits and set(limits) <= {"21", "1"}, limits
