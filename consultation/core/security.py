@@ -182,6 +182,20 @@ class CountedFormParser(FormDataParser):
         return super()._parse_urlencoded(io.BytesIO(data), mimetype, content_length, options)
 
 
+def _configured_limit(own: str, index: int, doc: str) -> Any:
+    """A size limit of the request as Flask's property gives it (the one set on this request,
+    else the config's), the config read once per request (`SizeLimitedRequest._limit`)."""
+
+    def read(request: SizeLimitedRequest) -> int | None:
+        value: int | None = getattr(request, own)
+        return value if value is not None else request._limit(index)
+
+    def write(request: SizeLimitedRequest, value: int | None) -> None:
+        setattr(request, own, value)
+
+    return property(read, write, doc=doc)
+
+
 class SizeLimitedRequest(FlaskRequest):
     """A request held to the size limits of the config (see the module's docstring)."""
 
@@ -205,27 +219,10 @@ class SizeLimitedRequest(FlaskRequest):
                                      config["MAX_FORM_MEMORY_SIZE"], config["MAX_FORM_PARTS"])
         return limits[index]
 
-    @property
-    def max_form_memory_size(self) -> int | None:
-        """MAX_FORM_MEMORY_SIZE, unless this request was given its own (Flask's rule)."""
-        if self._max_form_memory_size is not None:
-            return self._max_form_memory_size
-        return self._limit(1)
-
-    @max_form_memory_size.setter
-    def max_form_memory_size(self, value: int | None) -> None:
-        self._max_form_memory_size = value
-
-    @property  # type: ignore[override]
-    def max_form_parts(self) -> int | None:
-        """MAX_FORM_PARTS, unless this request was given its own (Flask's rule)."""
-        if self._max_form_parts is not None:
-            return self._max_form_parts
-        return self._limit(2)
-
-    @max_form_parts.setter
-    def max_form_parts(self, value: int | None) -> None:
-        self._max_form_parts = value
+    max_form_memory_size = _configured_limit(
+        "_max_form_memory_size", 1, "MAX_FORM_MEMORY_SIZE, unless this request has its own.")
+    max_form_parts = _configured_limit(
+        "_max_form_parts", 2, "MAX_FORM_PARTS, unless this request has its own.")
 
     @property
     def max_content_length(self) -> int | None:

@@ -14,11 +14,10 @@ from flask import Flask, g
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request as WerkzeugRequest
 
-from consultation import create_app
 from consultation.core.http import Request
 from consultation.extensions import csrf, db, login_required
 from tests import factories
-from tests.conftest import IsolatedClient, login
+from tests.conftest import login, second_app
 
 GUARDED = "/essai-garde"
 
@@ -37,12 +36,8 @@ def _with_guarded_view(application: Flask) -> Flask:
 def protected(app: Flask) -> Iterator[Flask]:
     """An app on the test database with CSRF protection on, as in production, and a view
     guarded by login_required."""
-    made = _with_guarded_view(create_app({**app.config, "WTF_CSRF_ENABLED": True}))
-    made.test_client_class = IsolatedClient
-    yield made
-    with made.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with second_app(app, WTF_CSRF_ENABLED=True) as made:
+        yield _with_guarded_view(made)
 
 
 def _token(client: Any) -> str:
@@ -167,12 +162,9 @@ def test_the_request_reads_its_limits_from_its_apps_config_or_its_own(app: Flask
         request.max_content_length = 20
         assert (request.max_form_parts, request.max_form_memory_size,
                 request.max_content_length) == (3, 10, 20)
-    other = create_app({**app.config, "MAX_FORM_PARTS": 7})
-    with other.test_request_context(environ_overrides=environ):
+    with second_app(app, MAX_FORM_PARTS=7) as other, \
+            other.test_request_context(environ_overrides=environ):
         assert Request(environ).max_form_parts == 7
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
     # A thread of its own starts outside any app context (the fixture's is this thread's).
     found: list[Any] = []
     outside = threading.Thread(target=lambda: found.append(_limits_of(Request(environ))))

@@ -18,7 +18,7 @@ from flask import Flask
 from consultation import create_app
 from consultation.core.models import utcnow
 from consultation.extensions import db
-from tests.conftest import IsolatedClient
+from tests.conftest import IsolatedClient, second_app
 from tests.routes import (
     PUBLIC,
     ROUTES,
@@ -43,12 +43,8 @@ EXPIRED = "Le formulaire a expiré ou ne vient pas de ce site."
 @pytest.fixture
 def csrf_app(app: Flask) -> Iterator[Flask]:
     """A second app on the same database, with CSRF protection on."""
-    protected = create_app({**app.config, "WTF_CSRF_ENABLED": True})
-    protected.test_client_class = IsolatedClient
-    yield protected
-    with protected.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with second_app(app, WTF_CSRF_ENABLED=True) as protected:
+        yield protected
 
 
 def token_of(client: Any) -> str:
