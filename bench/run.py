@@ -45,6 +45,7 @@ GET_PAGES = report.GET_PAGES
 POST_PAGES = report.POST_PAGES
 DEEP_HOPS = 50  # rel="next" links followed from the first page for proposals_deep
 GROWTH_PAGES = ("proposals", "proposals_deep", "proposal")
+GROWTH_ROUNDS = 3  # turns over the sizes; a growth p50 is the median of its turns
 SECRET_KEY = "bench-secret-key-not-for-production"
 NO_WRK = ("wrk est introuvable : installez-le (Debian, Ubuntu : sudo apt-get install wrk), "
           "puis relancez.")
@@ -514,17 +515,23 @@ def _writes(url: str) -> dict[str, int]:
 
 def measure_growth(backend: str, base_url: str | None,
                    settings: Settings) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
-    """p50 of the list (first and deep page) and of a proposal page, one visitor at a time."""
+    """p50 of the list (first and deep page) and of a proposal page, one visitor at a time,
+    every size served at once and measured in turns (see `interleaved`)."""
     growth: dict[str, dict[str, float]] = {name: {} for name in GROWTH_PAGES}
     details: dict[str, Any] = {}
-    for size in settings.growth_sizes:
-        spec = generate.growth(size)
-        url = databases.url_for(base_url, spec.name)
-        built = generate.ensure(url, spec, log=_say)
-        generate.redate(url)
-        _say(f"[{backend}] Croissance : un projet de {size} propositions")
-        with serve("consultation:create_app()", f"growth-{backend}-{size}",
-                   app_env(url, page_cache=False, fragments=False), "/healthz") as port:
+    if not settings.growth_sizes:
+        return growth, details
+    urls: dict[tuple[str, str], str] = {}
+    queries: dict[tuple[str, str], int | None] = {}
+    with contextlib.ExitStack() as servers:
+        for size in settings.growth_sizes:
+            spec = generate.growth(size)
+            url = databases.url_for(base_url, spec.name)
+            built = generate.ensure(url, spec, log=_say)
+            generate.redate(url)
+            port = servers.enter_context(serve(
+                "consultation:create_app()", f"growth-{backend}-{size}",
+                app_env(url, page_cache=False, fragments=False), "/healthz"))
             client = Client(port)
             first = f"/projets/{built.featured_slug}/propositions?tri=soutiens"
             deep, hops = follow_next(client, first, DEEP_HOPS)
@@ -532,17 +539,44 @@ def measure_growth(backend: str, base_url: str | None,
                      "proposal": f"/propositions/{built.commented_proposal_id}"}
             details[str(size)] = {"deep_hops": hops}
             for name, path in paths.items():
-                queries = client.get(path).queries
-                url_ = f"http://127.0.0.1:{port}{path}"
-                wrk(url_, 1, 1, threads=1)  # warm-up
-                run = wrk(url_, settings.growth_duration, 1, threads=1)
-                growth[name][str(size)] = run["p50_ms"]
-                details[str(size)][name] = {"p50_ms": run["p50_ms"], "p99_ms": run["p99_ms"],
-                                            "rps": round(run["rps"], 1), "queries": queries,
-                                            "errors": run["errors"], "path": path}
-                _say(f"  {name:<16} p50 {run['p50_ms']:>7.2f} ms  p99 {run['p99_ms']:>7.2f} ms"
-                     f"  {queries} requêtes SQL  {run['errors']} erreurs")
+                queries[str(size), name] = client.get(path).queries
+                urls[str(size), name] = f"http://127.0.0.1:{port}{path}"
+                details[str(size)][name] = {"path": path}
+        _say(f"[{backend}] Croissance : {', '.join(map(str, settings.growth_sizes))} "
+             f"propositions, {GROWTH_ROUNDS} tours")
+        for url_ in urls.values():
+            wrk(url_, 1, 1, threads=1)  # warm-up
+        seconds = max(1.0, settings.growth_duration / 2)
+        runs = interleaved(urls, [str(size) for size in settings.growth_sizes], GROWTH_ROUNDS,
+                           lambda url_: wrk(url_, seconds, 1, threads=1))
+    for (label, name), measured in runs.items():
+        p50 = statistics.median(run["p50_ms"] for run in measured)
+        growth[name][label] = p50
+        details[label][name].update({
+            "p50_ms": p50, "p50_ms_rounds": [run["p50_ms"] for run in measured],
+            "p99_ms": max(run["p99_ms"] for run in measured),
+            "rps": round(statistics.median(run["rps"] for run in measured), 1),
+            "queries": queries[label, name], "errors": sum(run["errors"] for run in measured),
+        })
+        turns = " / ".join(f"{run['p50_ms']:.2f}" for run in measured)
+        _say(f"  {label:>7} {name:<16} p50 {p50:>7.2f} ms  ({turns})  "
+             f"{queries[label, name]} requêtes SQL  {details[label][name]['errors']} erreurs")
     return growth, details
+
+
+def interleaved(urls: dict[tuple[str, str], str], sizes: list[str], rounds: int,
+                drive: Callable[[str], dict[str, Any]]) -> dict[tuple[str, str], list[dict]]:
+    """Drive every (size, page) once per round, the sizes in turn, forwards then backwards:
+    the sizes share the machine's state of each minute. Measured one after the other, the
+    same p50 moved by a third between two runs on a shared machine, as much as the growth
+    measured (bench/README.md)."""
+    runs: dict[tuple[str, str], list[dict]] = {key: [] for key in urls}
+    for turn in range(rounds):
+        for size in sizes if turn % 2 == 0 else reversed(sizes):
+            for key, url in urls.items():
+                if key[0] == size:
+                    runs[key].append(drive(url))
+    return runs
 
 
 def measure_pdf(url: str, slug: str) -> dict[str, Any]:
