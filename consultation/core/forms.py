@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consultation.core import fragments
+from consultation.core.http import MAX_ID
 
 T = TypeVar("T")
 
@@ -121,13 +122,14 @@ ID_MAX_LENGTH = 18
 
 def optional_int(value: Any) -> int | None:
     """Coerce a select value to an id, with "" meaning no choice; only the digits a select
-    sends count ("+7", "07", " 7" or "٧" are refused, where int() would take them)."""
+    sends count ("+7", "07", " 7" or "٧" are refused, where int() would take them), and only
+    an id the database can hold (past MAX_ID, PostgreSQL refuses the query: a 500)."""
     if value in (None, "", "None"):
         return None
-    if isinstance(value, int):
+    if isinstance(value, int) and 0 <= value <= MAX_ID:
         return value
     if (isinstance(value, str) and len(value) <= ID_MAX_LENGTH and value.isascii()
-            and value.isdigit() and str(int(value)) == value):
+            and value.isdigit() and str(int(value)) == value and int(value) <= MAX_ID):
         return int(value)
     raise ValueError(str(_l("Choix invalide.")))
 

@@ -230,3 +230,19 @@ def test_a_done_commitment_can_be_reopened(admin_client, world, sent):
     assert (made.status, made.progress) == ("en_cours", 80)
     [entry] = entries("commitment.reopen")
     assert entry.data["previous"] == "realise" and len(sent) == 1
+
+
+def test_a_proposal_id_past_what_the_database_holds_is_refused(admin_client, world):
+    """A forged id past 2**31 - 1 is refused by the form with a French message, the rest as
+    typed (PostgreSQL refused it in the query: a 500, found by test_hostile_input)."""
+    url = f"/admin/projets/{world['project'].slug}/suivi/nouveau"
+    response = admin_client.post(url, data={
+        "title": "Un engagement bien écrit", "proposals": [str(world["proposal"].id),
+                                                            "2147483648"],
+        "status": "prevu", "progress": "0",
+    })
+    assert response.status_code == 422
+    assert 'value="Un engagement bien écrit"' in response.text
+    assert db.session.scalars(select(Commitment)).first() is None
+    assert "Choix incorrect, une ou plusieurs saisies ne peuvent pas être converties." in (
+        response.text)

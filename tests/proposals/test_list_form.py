@@ -89,6 +89,15 @@ def test_territory_ids_are_exact():
             optional_int(forged)
 
 
+def test_ids_past_what_the_database_holds_are_refused():
+    """An id past 2**31 - 1 is no row's (PostgreSQL's integer refuses it in a query: a 500
+    once, for a commitment's proposals, found by tests/security/test_hostile_input.py)."""
+    assert optional_int(str(2**31 - 1)) == 2**31 - 1
+    for forged in (str(2**31), str(2**40), 2**31, -1):
+        with pytest.raises(ValueError):
+            optional_int(forged)
+
+
 def test_unknown_territory_is_refused(app):
     """An id that is no territory gives all territories."""
     assert read(app, ("territoire", "99999"))["territory"] is None
