@@ -7,6 +7,7 @@ import hmac
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import flask_compress.flask_compress as flask_compress_module
+import flask_limiter._limits as flask_limiter_limits
 import flask_wtf.csrf as flask_wtf_csrf
 from flask import Flask, Response, request
 from flask_babel import Babel
@@ -261,9 +262,45 @@ _flask_validate_csrf = flask_wtf_csrf.validate_csrf
 flask_wtf_csrf.validate_csrf = _validate_csrf
 
 
+class QuickLimiter(Limiter):
+    """Flask-Limiter's limiter, which lets a request no limit counts through at once."""
+
+    def _check_request_limit(self, callable_name: str | None = None,
+                             in_middleware: bool = True) -> None:
+        """Before every view: a request the filters exempt (a page's GET, core/ratelimits.py)
+        goes on without the limits of its view being looked up and evaluated, an empty list
+        Flask-Limiter took some 190,000 instructions to reach (2.3 % of a project page logged
+        in, limits on). Meta limits, which Flask-Limiter checks even then, keep its path."""
+        if in_middleware and not self._meta_limits and (
+                not (self.enabled and self.initialized)
+                or any(check() for check in self._request_filters)):
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
+# A view's limits are read from the config at each request (core/ratelimits.py: each app its own)
+# and Flask-Limiter parses their text again each time, some 45,000 instructions per limit: the
+# few texts of the config are parsed once per worker. tests/core/test_rate_limits.py fails if a
+# new Flask-Limiter stops calling it.
+_flask_limiter_parse_many = flask_limiter_limits.parse_many
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_many(text: str) -> tuple[flask_limiter_limits.RateLimitItem, ...]:
+    return tuple(_flask_limiter_parse_many(text))
+
+
+def _parsed_limits(limit_string: str) -> list[flask_limiter_limits.RateLimitItem]:
+    """The rate limit items of a limit text, parsed once (the items are immutable)."""
+    return list(_parse_many(limit_string))
+
+
+flask_limiter_limits.parse_many = _parsed_limits
+
+
 # Storage and limits are set in core/ratelimits.py; a storage that fails (Redis down) falls back
 # to memory, and an error of the limiter never stops a request.
-limiter = Limiter(
+limiter = QuickLimiter(
     key_func=get_remote_address,
     strategy="fixed-window",
     swallow_errors=True,

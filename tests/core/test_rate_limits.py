@@ -310,3 +310,69 @@ def test_claim_codes_cannot_be_tried_in_a_row(limited):
     assert [claim(n) for n in range(3)] == [200, 200, 200]  # unknown codes, refused on the form
     assert_refused(client.post("/compte/reclamer", data={"code": "ABCD-EFGH-JKLM"}))
     assert client.get("/compte/reclamer").status_code == 200
+
+
+def test_a_page_read_with_limits_on_skips_flask_limiter_s_lookup(limited, monkeypatch):
+    """A GET no limit counts is let through before Flask-Limiter looks its view's limits up
+    (extensions.QuickLimiter); an API read and a POST still go the whole way."""
+    from flask_limiter import Limiter
+
+    from consultation.api import PREFIX
+
+    asked: list[bool] = []
+    whole_way = Limiter._check_request_limit
+
+    def recorded(self: Any, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        asked.append(in_middleware)
+        whole_way(self, callable_name=callable_name, in_middleware=in_middleware)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", recorded)
+    proposal = factories.proposal(factories.project("consultation"))
+    citizen = factories.user()
+    db.session.commit()
+    client = login(client_at(limited, "192.0.2.20"), citizen)
+    asked.clear()
+    assert client.get(f"/propositions/{proposal.id}").status_code == 200
+    assert asked == []
+    assert client.get(f"{PREFIX}/projects").status_code == 200
+    assert asked == [True]  # the API's reads count
+    asked.clear()
+    assert client.post(f"/propositions/{proposal.id}/soutenir").status_code == 302
+    assert asked == [True, False]  # before the view, then the view's own limits
+
+
+def test_meta_limits_keep_flask_limiter_s_path_for_every_request(limited, monkeypatch):
+    """Flask-Limiter checks meta limits even for a request its filters exempt: with any set,
+    the quick path is not taken."""
+    from flask_limiter import Limiter
+
+    asked: list[bool] = []
+    monkeypatch.setattr(Limiter, "_check_request_limit",
+                        lambda self, callable_name=None, in_middleware=True:
+                        asked.append(in_middleware))
+    monkeypatch.setattr(limiter, "_meta_limits", [object()])
+    assert client_at(limited, "192.0.2.21").get("/").status_code == 200
+    assert asked == [True]
+
+
+def test_limit_texts_are_parsed_once(limited):
+    """Flask-Limiter reads a view's limits through the config at every request and parses them
+    with the function extensions.py replaces: a new version that stopped calling it would let
+    this test know. The items parsed once are the same for every request, and count as before
+    (test_posting_limit_per_address)."""
+    import flask_limiter._limits as flask_limiter_limits
+
+    from consultation.extensions import _parse_many, _parsed_limits
+
+    assert flask_limiter_limits.parse_many is _parsed_limits
+    proposal = factories.proposal(factories.project("consultation"))
+    citizen = factories.user()
+    db.session.commit()
+    client = login(client_at(limited, "192.0.2.22"), citizen)
+    client.post(f"/propositions/{proposal.id}/soutenir")
+    before = _parse_many.cache_info()
+    client.post(f"/propositions/{proposal.id}/soutenir")
+    after = _parse_many.cache_info()
+    assert after.hits > before.hits and after.misses == before.misses
+    assert [str(item) for item in _parsed_limits("5/minute;30/hour")] == [
+        "5 per 1 minute", "30 per 1 hour"]
