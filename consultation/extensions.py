@@ -279,9 +279,9 @@ class QuickLimiter(Limiter):
 
 
 # A view's limits are read from the config at each request (core/ratelimits.py: each app its own)
-# and Flask-Limiter parses their text again each time, some 45,000 instructions per limit: the
-# few texts of the config are parsed once per worker. tests/core/test_rate_limits.py fails if a
-# new Flask-Limiter stops calling it.
+# and Flask-Limiter parses their text again each time (186,000 instructions of a support, limits
+# on): the few texts of the config are parsed once per worker. tests/core/test_rate_limits.py
+# fails if a new Flask-Limiter stops calling it.
 _flask_limiter_parse_many = flask_limiter_limits.parse_many
 
 
