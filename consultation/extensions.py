@@ -267,15 +267,29 @@ class QuickLimiter(Limiter):
 
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> None:
-        """Before every view: a request the filters exempt (a page's GET, core/ratelimits.py)
-        goes on without the limits of its view being looked up and evaluated, an empty list
-        Flask-Limiter took some 190,000 instructions to reach (2.3 % of a project page logged
-        in, limits on). Meta limits, which Flask-Limiter checks even then, keep its path."""
+        """Before every view, a request goes on at once when no limit can apply to it there:
+        one its filters exempt (a page's GET, core/ratelimits.py), or one outside any
+        blueprint that has limits while the app has no default nor application limit (a
+        support, a comment: their views' own limits are checked by their decorators, after).
+        Flask-Limiter reached the same empty list of limits by looking them up, some 190,000
+        instructions for a page and 310,000 for a support (limits on: 2.3 and 5 %). Meta
+        limits, which Flask-Limiter checks even then, keep its path."""
         if in_middleware and not self._meta_limits and (
                 not (self.enabled and self.initialized)
-                or any(check() for check in self._request_filters)):
+                or any(check() for check in self._request_filters)
+                or self._nothing_before_views()):
             return
         super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def _nothing_before_views(self) -> bool:
+        """True when no default, application or blueprint limit can count this request."""
+        manager = self.limit_manager
+        if manager._default_limits or manager._application_limits:
+            return False
+        limited = manager._blueprint_limits
+        # A blueprint's limits are kept by its name; a nested one's also count (its parents').
+        return not any(part in limited for name in this_request().blueprints
+                       for part in name.split("."))
 
 
 # A view's limits are read from the config at each request (core/ratelimits.py: each app its own)
