@@ -325,12 +325,18 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@contextlib.contextmanager
-def second_app(app: Flask, **overrides: Any) -> Iterator[Flask]:
-    """Another app on the test database with these settings over `app`'s (CSRF on, say),
-    whose clients run each request in a fresh context; its connections closed after."""
+def other_app(app: Flask, **overrides: Any) -> Flask:
+    """Another app on the test database with these settings over `app`'s (CSRF or rate limits
+    on, say), whose clients run each request in a fresh context."""
     made = create_app({**app.config, **overrides})
     made.test_client_class = IsolatedClient
+    return made
+
+
+@contextlib.contextmanager
+def second_app(app: Flask, **overrides: Any) -> Iterator[Flask]:
+    """`other_app`, its connections closed after."""
+    made = other_app(app, **overrides)
     try:
         yield made
     finally:

@@ -126,11 +126,11 @@ def optional_int(value: Any) -> int | None:
     an id the database can hold (past MAX_ID, PostgreSQL refuses the query: a 500)."""
     if value in (None, "", "None"):
         return None
+    if (isinstance(value, str) and len(value) <= ID_MAX_LENGTH and value.isascii()
+            and value.isdigit() and str(int(value)) == value):
+        value = int(value)
     if isinstance(value, int) and 0 <= value <= MAX_ID:
         return value
-    if (isinstance(value, str) and len(value) <= ID_MAX_LENGTH and value.isascii()
-            and value.isdigit() and str(int(value)) == value and int(value) <= MAX_ID):
-        return int(value)
     raise ValueError(str(_l("Choix invalide.")))
 
 

@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from consultation import create_app
 from consultation.accounts.services import reset_token
 from consultation.extensions import db, limiter
 from tests import factories
-from tests.conftest import IsolatedClient, login, services_missing
+from tests.conftest import login, other_app, services_missing
 
 PASSWORD = "un-mot-de-passe-long"
 SMALL = {
@@ -35,9 +34,7 @@ def limited_app(app: Flask, **settings: Any) -> Flask:
     # The limiter is one object for the process: a Redis found dead by an earlier test must not
     # make this app count in memory.
     limiter._storage_dead = False
-    other = create_app({**app.config, "RATELIMIT_ENABLED": True, **SMALL, **settings})
-    other.test_client_class = IsolatedClient
-    return other
+    return other_app(app, RATELIMIT_ENABLED=True, **{**SMALL, **settings})
 
 
 @pytest.fixture
