@@ -346,6 +346,40 @@ def test_a_page_read_with_limits_on_skips_flask_limiter_s_lookup(limited, monkey
     assert asked == [True, False]
 
 
+def test_views_limits_are_checked_only_for_a_post_with_limits_on(app, limited, monkeypatch):
+    """A view's own limits (core/ratelimits.limited) count POSTs only: its form's GET, and any
+    request while the limiter is off, goes to the view without Flask-Limiter's decorators
+    resolving limits that cannot count it. A POST with limits on still meets them, and is
+    still refused past them (test_posting_limit_per_account_is_shared_by_every_kind)."""
+    from flask_limiter import Limiter
+
+    asked: list[bool] = []
+    whole_way = Limiter._check_request_limit
+
+    def recorded(self: Any, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        asked.append(in_middleware)
+        whole_way(self, callable_name=callable_name, in_middleware=in_middleware)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", recorded)
+    project = factories.project("consultation")
+    proposal = factories.proposal(project)
+    citizen = factories.user()
+    db.session.commit()
+    client = login(client_at(limited, "192.0.2.23"), citizen)
+    asked.clear()
+    assert client.get(f"/projets/{project.slug}/propositions/nouvelle").status_code == 200
+    assert client_at(limited, "192.0.2.23").get("/compte/connexion").status_code == 200
+    assert asked == []
+    assert client.post(f"/propositions/{proposal.id}/soutenir").status_code == 302
+    assert asked == [False]
+    monkeypatch.setattr(limiter, "enabled", False)  # RATELIMIT_ENABLED=0, as in the benchmark
+    asked.clear()
+    assert client.post(f"/propositions/{proposal.id}/retirer-soutien").status_code == 302
+    assert asked == []
+    assert log_in(client_at(limited, "192.0.2.23"), citizen.email) == 200
+    assert asked == []
+
+
 def test_meta_limits_keep_flask_limiter_s_path_for_every_request(limited, monkeypatch):
     """Flask-Limiter checks meta limits even for a request its filters exempt: with any set,
     the quick path is not taken."""
