@@ -21,13 +21,12 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_babel import gettext, ngettext
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 
-from consultation.core.context import this_request
+from consultation.core.context import app, person, this_request
 from consultation.extensions import limiter
 
 P = ParamSpec("P")
@@ -47,8 +46,9 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _counts_nothing() -> bool:
     """True for a request no limit counts (a GET outside the API): Flask-Limiter lets it
     through before resolving the limits of its view, which every page would pay for."""
-    return (request.method in _READS
-            and (request.blueprint or "").partition(".")[0] not in GETS_COUNTED_UNDER)
+    asked = this_request()
+    return (asked.method in _READS
+            and (asked.blueprint or "").partition(".")[0] not in GETS_COUNTED_UNDER)
 
 
 def submitted_email() -> str:
@@ -65,11 +65,12 @@ def reset_link() -> str:
 
 def logged_in_user() -> str | None:
     """The account posting; None for a visitor (sent to the login page, counted per address)."""
-    return f"user:{current_user.id}" if current_user.is_authenticated else None
+    user = person()
+    return f"user:{user.id}" if user.is_authenticated else None
 
 
 def _setting(name: str) -> Callable[[], str]:
-    return lambda: current_app.config[name]
+    return lambda: app().config[name]
 
 
 def limited(
