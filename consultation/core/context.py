@@ -18,6 +18,7 @@ from flask import Flask, Request, current_app, g, has_request_context, request, 
 from flask.ctx import _AppCtxGlobals
 from flask.sessions import SessionMixin
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 
 def here() -> _AppCtxGlobals:
@@ -38,6 +39,14 @@ def this_request() -> Request:
 def this_session() -> SessionMixin:
     """`session` itself."""
     return session._get_current_object()  # type: ignore[attr-defined]
+
+
+def given(values: MultiDict[str, str], key: str, default: str | None = None) -> str | None:
+    """`values.get(key, default)` for the request's args, form or cookies, without what
+    Werkzeug's MultiDict does for a missing key: raise and catch a BadRequestKeyError, an
+    HTTP error object made for nothing (1 µs, against 0.03: a page asks for several cookies
+    and parameters it was not sent)."""
+    return values[key] if key in values else default  # noqa: SIM401 (what it avoids)
 
 
 def person() -> Any:

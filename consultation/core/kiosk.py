@@ -48,7 +48,7 @@ from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from consultation.core.context import app, this_request
+from consultation.core.context import app, given, this_request
 from consultation.core.forms import given_back
 from consultation.extensions import db
 
@@ -76,7 +76,7 @@ def is_kiosk() -> bool:
     this = this_request()
     found = this.environ.get("consultation.kiosk")
     if found is None:
-        found = bool(app().config.get("KIOSK_MODE")) or this.cookies.get(COOKIE) == "1"
+        found = bool(app().config.get("KIOSK_MODE")) or given(this.cookies, COOKIE) == "1"
         this.environ["consultation.kiosk"] = found
     return bool(found)
 

@@ -20,7 +20,7 @@ from flask import get_flashed_messages
 from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response
 
-from consultation.core.context import app, here, this_request
+from consultation.core.context import app, given, here, this_request
 
 COOKIE = "notice"
 MAX_AGE = 60  # seconds: a browser follows a redirect at once
@@ -111,7 +111,7 @@ def messages() -> list[tuple[str, Any]]:
     (`forget_shown`)."""
     shown: list[tuple[str, Any]] = cast(
         list[tuple[str, Any]], list(get_flashed_messages(with_categories=True)))
-    key = this_request().cookies.get(COOKIE)
+    key = given(this_request().cookies, COOKIE)
     if key is None:
         return shown
     here().notice_shown = True

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from flask import abort, request
 from sqlalchemy import Integer, Select, func, literal, select
 
+from consultation.core.context import given, this_request
 from consultation.extensions import db
 
 T = TypeVar("T")
@@ -66,7 +67,9 @@ class Page(Generic[T]):
 
 def page_number() -> int:
     """The ?page= parameter; anything that is not a page number is a 404 in French."""
-    raw = request.args.get("page", "1")
+    raw = given(this_request().args, "page")
+    if raw is None:
+        return 1
     # str.isdigit() alone accepts "²" or "２", which int() refuses or reads: ASCII digits only.
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
         abort(404)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from consultation.core.context import given
+
 if TYPE_CHECKING:
     from flask import Flask, Request
 
@@ -81,7 +83,7 @@ class CookieSessions(SecureCookieSessionInterface):
         verified = self._verified(app)
         if verified is None:
             return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
+        cookie = given(request.cookies, self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())

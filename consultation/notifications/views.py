@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from consultation.accounts.models import User
 from consultation.core import fragments, notices, pages
 from consultation.core.acting import acting_user
+from consultation.core.context import given, this_request
 from consultation.core.errors import abort_with
 from consultation.core.http import get_or_404, require, safe_next
 from consultation.core.pagination import page_number
@@ -32,7 +33,7 @@ from consultation.proposals.models import Proposal
 
 
 def _back(default: str) -> str:
-    return safe_next(request.form.get("next"), default)
+    return safe_next(given(this_request().form, "next"), default)
 
 
 def _said(changed: bool, said: notices.Outcome, default: str) -> WerkzeugResponse:

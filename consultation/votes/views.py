@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, bindparam, cast, func, select
 
 from consultation.core import notices, pages, ratelimits
 from consultation.core.acting import acting_mediator, acting_user
+from consultation.core.context import given, this_request
 from consultation.core.db import comma_list, comma_values
 from consultation.core.http import FAILED, attempt, require, safe_next
 from consultation.extensions import login_required
@@ -38,7 +39,7 @@ WITHDRAW = notices.outcome("soutien-retire", _l("Votre soutien est retiré."),
 
 def _back(proposal: Proposal) -> str:
     default = url_for("proposals.show", proposal_id=proposal.id, _anchor="soutien")
-    return safe_next(request.form.get("next"), default)
+    return safe_next(given(this_request().form, "next"), default)
 
 
 @bp.route("/propositions/<id:proposal_id>/soutenir", methods=["POST"])

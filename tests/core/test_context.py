@@ -33,3 +33,33 @@ def test_the_person_follows_login_and_logout(app) -> None:
 
 def test_outside_a_request_there_is_no_person(app) -> None:
     assert context.person() is None  # as Flask-Login's current_user outside a request
+
+
+def test_given_is_what_get_gives_without_its_exception(app, monkeypatch) -> None:
+    """`given` answers as MultiDict.get (the first value of a repeated key, the default for a
+    missing one) and never builds Werkzeug's BadRequestKeyError for a missing key."""
+    from werkzeug import exceptions
+
+    with app.test_request_context("/?page=2&page=3&vide=", headers={"Cookie": "a=1"}):
+        asked = context.this_request()
+        made: list[object] = []
+        real_init = exceptions.BadRequestKeyError.__init__
+
+        def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            made.append(args)
+            real_init(self, *args, **kwargs)
+
+        monkeypatch.setattr(exceptions.BadRequestKeyError, "__init__", counted)
+        for values, key, default in ((asked.args, "page", None), (asked.args, "vide", "x"),
+                                     (asked.args, "absent", "1"), (asked.cookies, "a", None),
+                                     (asked.cookies, "b", None), (asked.form, "next", None)):
+            assert context.given(values, key, default) == values.get(key, default) \
+                if key in values else context.given(values, key, default) == default
+        assert context.given(asked.args, "page") == "2"
+        assert context.given(asked.args, "absent", "1") == "1"
+        made.clear()
+        context.given(asked.args, "absent")
+        context.given(asked.cookies, "b")
+        assert made == []
+        asked.args.get("absent")  # what it avoids
+        assert made
