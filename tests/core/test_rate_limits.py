@@ -311,13 +311,10 @@ def test_claim_codes_cannot_be_tried_in_a_row(limited):
     assert client.get("/compte/reclamer").status_code == 200
 
 
-def test_a_page_read_with_limits_on_skips_flask_limiter_s_lookup(limited, monkeypatch):
-    """Before the view, a GET no limit counts, and a POST outside any limited blueprint, are let
-    through before Flask-Limiter looks limits up (extensions.QuickLimiter): an API read still
-    goes the whole way (its blueprint has limits), and a POST meets its view's own limits."""
+def checks_recorded(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Flask-Limiter's checks of the requests that follow, each by its `in_middleware` (True
+    before the view, False for a view's own limits); every check still runs."""
     from flask_limiter import Limiter
-
-    from consultation.api import PREFIX
 
     asked: list[bool] = []
     whole_way = Limiter._check_request_limit
@@ -327,6 +324,16 @@ def test_a_page_read_with_limits_on_skips_flask_limiter_s_lookup(limited, monkey
         whole_way(self, callable_name=callable_name, in_middleware=in_middleware)
 
     monkeypatch.setattr(Limiter, "_check_request_limit", recorded)
+    return asked
+
+
+def test_a_page_read_with_limits_on_skips_flask_limiter_s_lookup(limited, monkeypatch):
+    """Before the view, a GET no limit counts, and a POST outside any limited blueprint, are let
+    through before Flask-Limiter looks limits up (extensions.QuickLimiter): an API read still
+    goes the whole way (its blueprint has limits), and a POST meets its view's own limits."""
+    from consultation.api import PREFIX
+
+    asked = checks_recorded(monkeypatch)
     proposal = factories.proposal(factories.project("consultation"))
     citizen = factories.user()
     db.session.commit()
@@ -346,21 +353,12 @@ def test_a_page_read_with_limits_on_skips_flask_limiter_s_lookup(limited, monkey
     assert asked == [True, False]
 
 
-def test_views_limits_are_checked_only_for_a_post_with_limits_on(app, limited, monkeypatch):
+def test_views_limits_are_checked_only_for_a_post_with_limits_on(limited, monkeypatch):
     """A view's own limits (core/ratelimits.limited) count POSTs only: its form's GET, and any
     request while the limiter is off, goes to the view without Flask-Limiter's decorators
     resolving limits that cannot count it. A POST with limits on still meets them, and is
     still refused past them (test_posting_limit_per_account_is_shared_by_every_kind)."""
-    from flask_limiter import Limiter
-
-    asked: list[bool] = []
-    whole_way = Limiter._check_request_limit
-
-    def recorded(self: Any, callable_name: str | None = None, in_middleware: bool = True) -> None:
-        asked.append(in_middleware)
-        whole_way(self, callable_name=callable_name, in_middleware=in_middleware)
-
-    monkeypatch.setattr(Limiter, "_check_request_limit", recorded)
+    asked = checks_recorded(monkeypatch)
     project = factories.project("consultation")
     proposal = factories.proposal(project)
     citizen = factories.user()
