@@ -3,6 +3,8 @@ as Flask-Login has them (loaded on first use, replaced by a login or a logout)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, g, request, session
 from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 
@@ -45,7 +47,7 @@ def test_given_is_what_get_gives_without_its_exception(app, monkeypatch) -> None
         made: list[object] = []
         real_init = exceptions.BadRequestKeyError.__init__
 
-        def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def counted(self: Any, *args: Any, **kwargs: Any) -> None:
             made.append(args)
             real_init(self, *args, **kwargs)
 

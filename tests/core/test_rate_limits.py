@@ -374,7 +374,7 @@ def test_views_limits_are_checked_only_for_a_post_with_limits_on(limited, monkey
     asked.clear()
     assert client.post(f"/propositions/{proposal.id}/retirer-soutien").status_code == 302
     assert asked == []
-    assert log_in(client_at(limited, "192.0.2.23"), citizen.email) == 200
+    assert log_in(client_at(limited, "192.0.2.23"), str(citizen.email)) == 200
     assert asked == []
 
 
