@@ -265,6 +265,11 @@ flask_wtf_csrf.validate_csrf = _validate_csrf
 class QuickLimiter(Limiter):
     """Flask-Limiter's limiter, which lets a request no limit counts through at once."""
 
+    @property
+    def counting(self) -> bool:
+        """Whether limits count at all (RATELIMIT_ENABLED, and bound to an app)."""
+        return bool(self.enabled and self.initialized)
+
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> None:
         """Before every view, a request goes on at once when no limit can apply to it there:
@@ -275,7 +280,7 @@ class QuickLimiter(Limiter):
         instructions for a page and 310,000 for a support (limits on: 2.3 and 5 %). Meta
         limits, which Flask-Limiter checks even then, keep its path."""
         if in_middleware and not self._meta_limits and (
-                not (self.enabled and self.initialized)
+                not self.counting
                 or any(check() for check in self._request_filters)
                 or self._nothing_before_views()):
             return

@@ -110,8 +110,7 @@ def limited(
             # Flask-Limiter's decorators resolve their view's limits for every request they
             # wrap, then find none that counts it: a form's GET, or any request while the
             # limiter is off (190,000 instructions of a support). Only those go past them.
-            if this_request().method not in POST or not (limiter.enabled
-                                                         and limiter.initialized):
+            if this_request().method not in POST or not limiter.counting:
                 return view(*args, **kwargs)
             return counted(*args, **kwargs)
 
