@@ -21,7 +21,7 @@ from sqlalchemy import Update, bindparam, func, update
 from sqlalchemy.orm import attributes
 
 from consultation.core import fragments
-from consultation.core.db import run
+from consultation.core.db import run_unread
 from consultation.core.models import utcnow
 from consultation.extensions import db
 
@@ -64,7 +64,8 @@ def add(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = None
     params.update({f"delta_{name}": delta for name, delta in deltas.items()})
     if stamp is not None:
         params["now"] = utcnow()
-    run(_statement(model, tuple(deltas), stamp), params)  # after the pending rows, as the ORM
+    # After the pending rows, as the ORM; nothing reads its result (core/drivers.py).
+    run_unread(_statement(model, tuple(deltas), stamp), params)
     if _moves_version(model.__tablename__, tuple(deltas)):
         fragments.bumped(session, model.__tablename__, ident)
     loaded = session.identity_map.get(session.identity_key(model, ident))

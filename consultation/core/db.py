@@ -16,6 +16,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.util import LRUCache
 
 from consultation.core.context import here
+from consultation.core.drivers import send_unread
 from consultation.extensions import db
 
 
@@ -34,6 +35,16 @@ def run(statement: Executable, params: Any = None) -> CursorResult[Any]:
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)
+
+
+def run_unread(statement: Executable, params: Any = None) -> None:
+    """Send a Core write whose result nobody reads (a counter's UPDATE, an INSERT ... ON
+    CONFLICT DO NOTHING) as `run` does; on PostgreSQL it goes with the next statement whose
+    result is read, or with the COMMIT, in one round trip (core/drivers.py)."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    send_unread(session.connection(), statement, params)
 
 
 Loaded = TypeVar("Loaded")

@@ -23,6 +23,16 @@ connection goes back to autocommit when it is next taken from the pool. A connec
 AUTOCOMMIT (`execution_options(isolation_level="AUTOCOMMIT")`: VACUUM, CREATE DATABASE) gets
 no BEGIN.
 
+A write transaction's round trips are few: statements wait in psycopg's pipeline and go
+together. The BEGIN a write needs goes with that write, in one round trip. A write whose result
+nobody reads (`send_unread`: a counter's UPDATE, a follow's INSERT ... ON CONFLICT DO NOTHING,
+a search entry) is not waited for: it goes with the next statement whose result is read, or
+with the COMMIT. A support was seven round trips (its proposal read, BEGIN, the support, two
+counters, the follow, COMMIT), each one a wait of the worker's CPU; it is three. The server
+runs the statements in the order they were sent, so a read sent later sees them. What an
+unread statement could not do (a deadlock, a server gone) is raised by the statement it went
+with, or by the commit, and the transaction is rolled back as for any error.
+
 A psycopg cursor's `description` makes a Column object per column of the result at every
 read, some 70 for a page's statement (about 55 µs); SQLAlchemy reads it at every execution,
 but once a statement's result is known (its compiled form keeps it) it only asks whether there
@@ -31,6 +41,7 @@ is one. The platform's cursors describe their result when a column is asked for.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -144,15 +155,106 @@ def _reads_only(cursor: Any, statement: str) -> bool:
     return not (("FOR" in statement or "_xact_" in statement) and _LOCKING.search(statement))
 
 
+# The attribute of a psycopg connection holding its open pipeline (a _Pipeline), if any.
+_PIPELINE = "consultation_pipeline"
+
+
+class _Pipeline:
+    """A psycopg connection in pipeline mode: statements sent and not yet waited for."""
+
+    __slots__ = ("context", "unread", "transaction")
+
+    def __init__(self, connection: Any) -> None:
+        # A transaction to commit: open already, or one psycopg opens itself (autocommit off).
+        self.transaction = bool(not connection.autocommit
+                                or connection.info.transaction_status)
+        self.context = connection.pipeline()
+        self.context.__enter__()  # sends nothing: libpq only changes mode
+        self.unread = False  # the statement being sent is one nobody reads
+
+
+def _pipeline(connection: Any) -> _Pipeline:
+    """The connection's open pipeline, opened if it has none."""
+    pipeline: _Pipeline | None = getattr(connection, _PIPELINE)
+    if pipeline is None:
+        pipeline = _Pipeline(connection)
+        setattr(connection, _PIPELINE, pipeline)
+    return pipeline
+
+
+def _sync(connection: Any) -> None:
+    """Send what waits in the connection's pipeline and wait for every result (one round
+    trip), then leave pipeline mode; the first error of those statements is raised."""
+    pipeline: _Pipeline = getattr(connection, _PIPELINE)
+    setattr(connection, _PIPELINE, None)
+    pipeline.context.__exit__(None, None, None)
+
+
 def _postgresql_before_execute(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
     connection = cursor.connection
     if not connection.autocommit or connection.info.transaction_status:  # 0: IDLE
-        return
+        return  # (a statement waiting in the pipeline makes it ACTIVE: its BEGIN went first)
     if _reads_only(cursor, statement):
         return
     if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return  # asked for by its caller (VACUUM, CREATE DATABASE cannot run in a transaction)
-    connection.execute("BEGIN")
+    _pipeline(connection).transaction = True
+    connection.execute("BEGIN")  # waits in the pipeline for the statement it opens for
+
+
+def _postgresql_after_execute(_conn: Any, cursor: Any, *_: Any) -> None:
+    # Before SQLAlchemy reads the result: a statement sent in the pipeline (after a BEGIN or
+    # unread writes) gets it now. An unread statement stays there.
+    connection = cursor.connection
+    pipeline = getattr(connection, _PIPELINE)
+    if pipeline is not None and not pipeline.unread:
+        _sync(connection)
+
+
+def send_unread(connection: Any, statement: Any, params: Any = None) -> None:
+    """Execute `statement` on a SQLAlchemy connection, its result unread by anyone: on
+    PostgreSQL it waits in the connection's pipeline for the next statement whose result is
+    read, or for the COMMIT, and goes with it (elsewhere it is executed at once)."""
+    driver = connection.connection.driver_connection
+    if not hasattr(driver, _PIPELINE):  # not a watched psycopg connection
+        connection.execute(statement, params)
+        return
+    pipeline = _pipeline(driver)
+    pipeline.unread = True
+    try:
+        connection.execute(statement, params)
+    finally:
+        pipeline.unread = False
+
+
+def _wait_in_pipelines(engine: Engine) -> None:
+    """The engine's COMMIT goes with the statements waiting in the pipeline (one round trip);
+    a ROLLBACK first collects them, their error (the reason for it, or one made moot by it)
+    dropped."""
+    import psycopg
+
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+        pipeline = getattr(connection, _PIPELINE, None)
+        if pipeline is not None:
+            if pipeline.transaction:
+                connection.execute("COMMIT")
+            _sync(connection)  # then psycopg's commit finds nothing to commit: no round trip
+        commit(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+        if getattr(connection, _PIPELINE, None) is not None:
+            # Rolled back below; or the connection is gone, which psycopg says there.
+            with contextlib.suppress(psycopg.Error):
+                _sync(connection)
+        rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 class _Described:
@@ -239,6 +341,7 @@ def watch_psycopg(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _lazy_description(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.cursor_factory = cursor_class
+        setattr(dbapi_connection, _PIPELINE, None)
 
     @event.listens_for(engine, "checkout")
     def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -258,3 +361,5 @@ def watch_psycopg(engine: Engine) -> None:
             dbapi_connection.autocommit = True
 
     event.listen(engine, "before_cursor_execute", _postgresql_before_execute)
+    event.listen(engine, "after_cursor_execute", _postgresql_after_execute)
+    _wait_in_pipelines(engine)

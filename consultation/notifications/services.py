@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from consultation.accounts.models import User
 from consultation.core import jobs, pages
 from consultation.core.context import here, person, this_request
-from consultation.core.db import insert_ignore, rowcount, run
+from consultation.core.db import insert_ignore, rowcount, run_unread
 from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
 from consultation.extensions import db
@@ -175,8 +175,8 @@ def auto_follow(user_id: int, *, project_id: int | None = None,
         return  # read with the proposal: they follow it already, the INSERT would do nothing
     target, target_id = (("proposal_id", proposal_id) if proposal_id is not None
                          else ("project_id", project_id))
-    run(_auto_follow_statement(target),
-        {"user_id": user_id, target: target_id, "created_at": utcnow()})
+    run_unread(_auto_follow_statement(target),
+               {"user_id": user_id, target: target_id, "created_at": utcnow()})
 
 
 # --- The notifications of a person ------------------------------------------------------------

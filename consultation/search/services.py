@@ -44,6 +44,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consultation.comments.models import Comment
+from consultation.core.drivers import send_unread
 from consultation.core.models import ModerationState
 from consultation.core.pagination import KeysetPage, encode_cursor
 from consultation.extensions import db
@@ -225,7 +226,7 @@ def index_new_comment(connection: Connection, comment: Comment) -> bool:
     if comment.proposal_id is not None:
         params["on_proposal"] = comment.proposal_id
     statement = _new_comment_statement(connection.dialect.name, comment.proposal_id is not None)
-    connection.execute(statement, params)
+    send_unread(connection, statement, params)
     return True
 
 

@@ -15,14 +15,18 @@ import psycopg
 import pytest
 from flask import Flask
 from psycopg import pq
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from consultation.accounts.models import User
+from consultation.core.db import run, run_unread
 from consultation.core.drivers import QueuedWriters
 from consultation.extensions import db
+from consultation.notifications.models import Follow
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, second_app
 from tests.recount import assert_counters_exact
+from tests.roundtrips import counted
 from tests.served import fire, serve, session_cookie
 from tests.votes.counters import support_rows
 
@@ -248,3 +252,92 @@ def test_postgresql_concurrent_supports_count_once_each(app: Flask) -> None:
     assert statuses == Counter({302: 40})
     assert support_rows(proposal.id) == 20
     assert_counters_exact()
+
+
+# --- Round trips: statements that go together ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "form", "trips"), [
+    # The proposal with the person; BEGIN with the support; the two counters, the follow and
+    # the COMMIT (seven before: each of these its own).
+    ("soutenir", {}, 3),
+    # The proposal with the person; BEGIN with the comment; its search entry, two counters and
+    # the follow with the notifications it makes (read: whom to email); the COMMIT.
+    ("commentaires", {"stance": "pour", "body": "Oui,\r\nà condition de l'étendre."}, 4),
+])
+def test_a_postgresql_post_waits_for_the_server_only_where_it_reads(
+        app: Flask, path: str, form: dict[str, str], trips: int) -> None:
+    """A support or a comment waits for PostgreSQL only for what it reads: the writes whose
+    result nobody reads go with the next read or with the COMMIT. Counted on the wire, between
+    the app and the server, for a person's second POST in a project (the first also makes
+    them a participant, which is read); the counters stay exact."""
+    _only("postgresql")
+    project = factories.project("consultation")
+    first, proposal = factories.proposal(project), factories.proposal(project)
+    follower = factories.user()
+    db.session.add(Follow(user_id=follower.id, proposal_id=proposal.id))
+    person = factories.user()
+    db.session.commit()
+    first_id, proposal_id, person_id = first.id, proposal.id, person.id
+    with counted(app.config["SQLALCHEMY_DATABASE_URI"]) as (counter, url), \
+            second_app(app, SQLALCHEMY_DATABASE_URI=url) as made:
+        client = login(made.test_client(), person)
+        assert client.post(f"/propositions/{first_id}/{path}", data=form).status_code == 302
+        counter.reset()
+        answer = client.post(f"/propositions/{proposal_id}/{path}", data=form)
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+        assert counter.count == trips
+    db.session.remove()
+    assert_counters_exact()
+    following = select(Follow.id).where(Follow.user_id == person_id,
+                                        Follow.proposal_id == proposal_id)
+    assert db.session.execute(following).scalar_one_or_none() is not None
+
+
+def _person_speaking_french() -> int:
+    person = factories.user()
+    person.locale = "fr"
+    db.session.commit()
+    person_id = person.id
+    db.session.remove()
+    return person_id
+
+
+def _locale(person_id: int) -> str:
+    return str(db.session.execute(select(User.locale).where(User.id == person_id)).scalar_one())
+
+
+def test_an_unread_write_is_read_back_committed_or_rolled_back_with_its_transaction(
+        app: Flask) -> None:
+    """What a write sent unread did is seen by the next read of the transaction, kept by its
+    commit and undone by its rollback, on both databases."""
+    person_id = _person_speaking_french()
+    set_locale = update(User).where(User.id == person_id)
+    run_unread(set_locale.values(locale="en"))
+    assert _locale(person_id) == "en"
+    run_unread(set_locale.values(locale="fr"))
+    db.session.commit()
+    db.session.remove()
+    assert _locale(person_id) == "fr"
+    run_unread(set_locale.values(locale="en"))
+    db.session.rollback()
+    db.session.remove()
+    assert _locale(person_id) == "fr"
+
+
+def test_an_unread_write_that_fails_fails_its_commit_and_nothing_of_it_stays(
+        app: Flask) -> None:
+    """A write sent unread that PostgreSQL refuses (a follow of no proposal) makes the commit
+    fail as SQLAlchemy says of any statement (IntegrityError), and the transaction's other
+    writes are undone; the connection serves on. On SQLite the write fails at once."""
+    person_id = _person_speaking_french()
+    run(update(User).where(User.id == person_id).values(locale="en"))
+    orphan = text("INSERT INTO follows (user_id, proposal_id, created_at) "
+                  "VALUES (:user_id, :proposal_id, CURRENT_TIMESTAMP)")
+    with pytest.raises(IntegrityError):
+        run_unread(orphan, {"user_id": person_id, "proposal_id": 2**31 - 1})
+        db.session.commit()
+    db.session.rollback()
+    db.session.remove()
+    assert _locale(person_id) == "fr"
+    assert _locale(person_id) == "fr"  # read again: the connection serves on
