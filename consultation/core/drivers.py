@@ -192,21 +192,26 @@ def _sync(connection: Any) -> None:
 
 def _postgresql_before_execute(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
     connection = cursor.connection
+    # A server-side cursor (a streamed read) cannot run in pipeline mode: what waits goes first.
+    named = getattr(cursor, "name", None) is not None
+    if named and getattr(connection, _PIPELINE, None) is not None:
+        _sync(connection)
     if not connection.autocommit or connection.info.transaction_status:  # 0: IDLE
         return  # (a statement waiting in the pipeline makes it ACTIVE: its BEGIN went first)
     if _reads_only(cursor, statement):
         return
     if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return  # asked for by its caller (VACUUM, CREATE DATABASE cannot run in a transaction)
-    _pipeline(connection).transaction = True
-    connection.execute("BEGIN")  # waits in the pipeline for the statement it opens for
+    if not named:
+        _pipeline(connection).transaction = True  # the BEGIN waits for the statement
+    connection.execute("BEGIN")
 
 
-def _postgresql_after_execute(_conn: Any, cursor: Any, *_: Any) -> None:
-    # Before SQLAlchemy reads the result: a statement sent in the pipeline (after a BEGIN or
-    # unread writes) gets it now. An unread statement stays there.
+def _collect(cursor: Any) -> None:
+    """Right after a statement is sent, before SQLAlchemy reads its result: one sent in the
+    pipeline (after a BEGIN or unread writes) gets it now; an unread one stays there."""
     connection = cursor.connection
-    pipeline = getattr(connection, _PIPELINE)
+    pipeline = getattr(connection, _PIPELINE, None)  # none yet: the dialect's first queries
     if pipeline is not None and not pipeline.unread:
         _sync(connection)
 
@@ -228,13 +233,29 @@ def send_unread(connection: Any, statement: Any, params: Any = None) -> None:
 
 
 def _wait_in_pipelines(engine: Engine) -> None:
-    """The engine's COMMIT goes with the statements waiting in the pipeline (one round trip);
-    a ROLLBACK first collects them, their error (the reason for it, or one made moot by it)
-    dropped."""
+    """The engine's statements collect their results from the pipeline as soon as they are
+    sent, unless unread; its COMMIT goes with the statements waiting there (one round trip); a
+    ROLLBACK first collects them, their error (the reason for it, or one made moot by it)
+    dropped. The dialect's own methods are replaced on this engine's dialect alone: they are
+    SQLAlchemy's defaults (`cursor.execute`, `commit`, `rollback`), which an event listener
+    would wrap at the cost of a dispatch per statement of every page."""
     import psycopg
 
     dialect = engine.dialect
     commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_execute(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        cursor.execute(statement, parameters)
+        _collect(cursor)
+
+    def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
+        cursor.execute(statement)
+        _collect(cursor)
+
+    def do_executemany(cursor: Any, statement: str, parameters: Any,
+                       context: Any = None) -> None:
+        cursor.executemany(statement, parameters)
+        _collect(cursor)
 
     def do_commit(dbapi_connection: Any) -> None:
         connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
@@ -253,6 +274,9 @@ def _wait_in_pipelines(engine: Engine) -> None:
                 _sync(connection)
         rollback(dbapi_connection)
 
+    dialect.do_execute = do_execute  # type: ignore[method-assign]
+    dialect.do_execute_no_params = do_execute_no_params  # type: ignore[method-assign]
+    dialect.do_executemany = do_executemany  # type: ignore[method-assign]
     dialect.do_commit = do_commit  # type: ignore[method-assign]
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
@@ -361,5 +385,4 @@ def watch_psycopg(engine: Engine) -> None:
             dbapi_connection.autocommit = True
 
     event.listen(engine, "before_cursor_execute", _postgresql_before_execute)
-    event.listen(engine, "after_cursor_execute", _postgresql_after_execute)
     _wait_in_pipelines(engine)

@@ -294,6 +294,19 @@ def test_a_postgresql_post_waits_for_the_server_only_where_it_reads(
     assert db.session.execute(following).scalar_one_or_none() is not None
 
 
+def test_the_postgresql_dialect_executes_and_commits_as_sqlalchemy_s_default() -> None:
+    """core/drivers.py replaces the psycopg dialect's do_execute, do_executemany,
+    do_execute_no_params, do_commit and do_rollback by their own, which call the driver as
+    SQLAlchemy's defaults do: a SQLAlchemy whose psycopg dialect did more there would lose
+    it, and this test says so."""
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+    from sqlalchemy.engine.default import DefaultDialect
+
+    for name in ("do_execute", "do_executemany", "do_execute_no_params", "do_commit",
+                 "do_rollback"):
+        assert getattr(PGDialect_psycopg, name) is getattr(DefaultDialect, name), name
+
+
 def _person_speaking_french() -> int:
     person = factories.user()
     person.locale = "fr"
@@ -315,6 +328,10 @@ def test_an_unread_write_is_read_back_committed_or_rolled_back_with_its_transact
     set_locale = update(User).where(User.id == person_id)
     run_unread(set_locale.values(locale="en"))
     assert _locale(person_id) == "en"
+    run_unread(set_locale.values(locale="fr"))
+    # A streamed read (a server-side cursor on PostgreSQL, which no pipeline can hold) too.
+    streamed = select(User.locale).where(User.id == person_id).execution_options(yield_per=1)
+    assert list(db.session.execute(streamed).scalars()) == ["fr"]
     run_unread(set_locale.values(locale="fr"))
     db.session.commit()
     db.session.remove()
