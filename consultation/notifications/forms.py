@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import AnyOf, InputRequired
 
 from consultation.core.forms import Form
@@ -25,7 +26,7 @@ class SettingsForm(Form):
 
     email_frequency = RadioField(
         _l("Recevoir mes notifications par courriel"),
-        choices=[(value.value, label) for value, label in FREQUENCY_LABELS.items()],
+        choices=[SelectChoice(value.value, label) for value, label in FREQUENCY_LABELS.items()],
         # An unknown value gets the same French message, not WTForms' generic one.
         validate_choice=False,
         validators=[InputRequired(message=FREQUENCY_MESSAGE),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from consultation.core import documents
 from consultation.core.forms import filled
@@ -33,8 +34,9 @@ def _form(edition: Edition | None) -> EditionForm:
         if version not in versions:
             versions.append(version)
     form.syntheses.choices = [
-        (v.id, _("%(title)s — version %(n)d, publiée le %(day)s", title=v.project.title,
-                 n=v.number, day=v.published_at.strftime("%d/%m/%Y")))
+        SelectChoice(v.id, _("%(title)s — version %(n)d, publiée le %(day)s",
+                             title=v.project.title, n=v.number,
+                             day=v.published_at.strftime("%d/%m/%Y")))
         for v in versions
     ]
     if request.method == "GET" and edition is not None:
