@@ -257,8 +257,12 @@ def _wait_in_pipelines(engine: Engine) -> None:
         cursor.executemany(statement, parameters)
         _collect(cursor)
 
+    def driver(dbapi_connection: Any) -> Any:
+        # The pool's proxy (a reset on return) or the connection itself.
+        return getattr(dbapi_connection, "driver_connection", dbapi_connection)
+
     def do_commit(dbapi_connection: Any) -> None:
-        connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+        connection = driver(dbapi_connection)
         pipeline = getattr(connection, _PIPELINE, None)
         if pipeline is not None:
             if pipeline.transaction:
@@ -267,7 +271,7 @@ def _wait_in_pipelines(engine: Engine) -> None:
         commit(dbapi_connection)
 
     def do_rollback(dbapi_connection: Any) -> None:
-        connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+        connection = driver(dbapi_connection)
         if getattr(connection, _PIPELINE, None) is not None:
             # Rolled back below; or the connection is gone, which psycopg says there.
             with contextlib.suppress(psycopg.Error):

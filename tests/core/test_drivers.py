@@ -356,5 +356,4 @@ def test_an_unread_write_that_fails_fails_its_commit_and_nothing_of_it_stays(
         db.session.commit()
     db.session.rollback()
     db.session.remove()
-    assert _locale(person_id) == "fr"
-    assert _locale(person_id) == "fr"  # read again: the connection serves on
+    assert _locale(person_id) == "fr"  # read on the pool's connection: it serves on
