@@ -9,20 +9,23 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import pytest
 from flask import Flask
 from psycopg import pq
-from sqlalchemy import select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, bindparam, event, select, text, update
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from consultation.accounts.models import User
 from consultation.core.db import run, run_unread
 from consultation.core.drivers import QueuedWriters
+from consultation.core.models import as_utc
 from consultation.extensions import db
 from consultation.notifications.models import Follow
+from consultation.proposals.models import Proposal
 from tests import factories
 from tests.conftest import login, second_app
 from tests.recount import assert_counters_exact
@@ -357,3 +360,85 @@ def test_an_unread_write_that_fails_fails_its_commit_and_nothing_of_it_stays(
     db.session.rollback()
     db.session.remove()
     assert _locale(person_id) == "fr"  # read on the pool's connection: it serves on
+
+
+# --- Unread writes sent by the driver ------------------------------------------------------------
+
+
+def _sent_by_sqlalchemy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The statements SQLAlchemy's Connection.execute is given while the test lasts."""
+    given: list[Any] = []
+    execute = Connection.execute
+
+    def recorded(connection: Connection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        given.append(statement)
+        return execute(connection, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "execute", recorded)
+    return given
+
+
+# A reaction's stamp and a counter, as core/counters.py writes them: a typed parameter, a
+# constant of the statement (the 1), updated_at named so that its onupdate makes nothing.
+_REACTED = update(Proposal).where(Proposal.id == bindparam("ident")).values(
+    first_reaction_at=bindparam("now", type_=Proposal.__table__.c.first_reaction_at.type),
+    supports_count=Proposal.supports_count + 1, updated_at=Proposal.updated_at)
+
+
+def _reaction(proposal_id: int) -> tuple[Any, ...]:
+    return tuple(db.session.execute(
+        select(Proposal.first_reaction_at, Proposal.supports_count, Proposal.updated_at)
+        .where(Proposal.id == proposal_id)).one())
+
+
+def test_an_unread_write_is_sent_by_the_driver_heard_and_written_as_sqlalchemy_writes_it(
+        app: Flask, monkeypatch: pytest.MonkeyPatch, count_queries: Any) -> None:
+    """A write sent unread goes to the driver without SQLAlchemy's execution around it; the
+    engine's listeners hear it (the count of statements); its values are made as SQLAlchemy
+    makes them (a date, a constant), the row the same as the one the same statement writes
+    through SQLAlchemy."""
+    project = factories.project("consultation")
+    by_driver, by_sqlalchemy = factories.proposal(project), factories.proposal(project)
+    db.session.commit()
+    ids = by_driver.id, by_sqlalchemy.id
+    moment = datetime(2026, 12, 7, 8, 30, 15, 250000, tzinfo=UTC)
+    given = _sent_by_sqlalchemy(monkeypatch)
+    with count_queries() as counter:
+        run_unread(_REACTED, {"ident": ids[0], "now": moment})
+        run_unread(_REACTED, {"ident": ids[0], "now": moment})  # its compiled form kept
+    assert given == []
+    assert [s.split()[:2] for s in counter.statements] == [["UPDATE", "proposals"]] * 2
+    db.session.execute(_REACTED, {"ident": ids[1], "now": moment})
+    db.session.execute(_REACTED, {"ident": ids[1], "now": moment})
+    db.session.commit()
+    db.session.remove()
+    driven, reference = _reaction(ids[0]), _reaction(ids[1])
+    assert driven[:2] == reference[:2]
+    assert driven[1] == 2 and driven[0] is not None
+    assert as_utc(driven[0]) == moment
+
+
+def test_an_unread_write_sqlalchemy_has_work_for_goes_through_sqlalchemy(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What only SQLAlchemy's execution makes goes through it: a column's value made at
+    execution (updated_at's onupdate), an IN list rendered at execution, a statement an
+    execution listener waits for; a parameter missing is refused as SQLAlchemy refuses it."""
+    first, second = factories.user(), factories.user()
+    db.session.commit()
+    ids = first.id, second.id
+    given = _sent_by_sqlalchemy(monkeypatch)
+    stamped = update(User).where(User.id == bindparam("ident")).values(locale=bindparam("to"))
+    run_unread(stamped, {"ident": ids[0], "to": "en"})
+    listed = update(User).where(User.id.in_(ids)).values(email_confirmed_at=None)
+    run_unread(listed, {})
+    heard: list[Any] = []
+    listener = lambda _c, statement, *_a: heard.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_execute", listener)
+    try:
+        run_unread(_REACTED.values(supports_count=0), {"ident": -1, "now": None})
+    finally:
+        event.remove(db.engine, "before_execute", listener)
+    assert len(given) == 3 and given[:2] == [stamped, listed] and len(heard) == 1
+    with pytest.raises(InvalidRequestError):
+        run_unread(_REACTED, {"ident": ids[0]})
+    db.session.rollback()
