@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, load_only
 from consultation.accounts.models import PUBLIC_COLUMNS, User
 from consultation.comments.models import MAX_DEPTH, Comment
 from consultation.core import audit, fragments, pages
-from consultation.core.db import loaded, run
+from consultation.core.db import loaded, run_rows
 from consultation.core.errors import DomainError
 from consultation.core.markup import plain
 from consultation.core.models import ModerationState, utcnow
@@ -77,8 +77,7 @@ def _inserted(values: dict[str, Any]) -> Comment:
     loaded row of the session, every column known: the unit of work of a flush would cost
     more than the whole statement. Its search entry is written by search.receivers."""
     db.session.flush()  # what the session holds goes first, as the flush of an add did
-    comment_id, place = cast(
-        tuple[int, int], tuple(run(_INSERT[values["proposal_id"] is not None], values).one()))
+    comment_id, place = run_rows(_INSERT[values["proposal_id"] is not None], values)[0]
     # As if read from the database: nothing to flush, no attribute set through the ORM's
     # instrumentation (its events, its history), as the constructor would.
     comment = cast(Comment, loaded(db.session(), Comment.__mapper__, {"id": comment_id, **values}))

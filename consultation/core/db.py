@@ -26,7 +26,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.util import LRUCache
 
 from consultation.core.context import here
-from consultation.core.drivers import send_unread
+from consultation.core.drivers import read_rows, send_unread
 from consultation.extensions import db
 
 
@@ -57,6 +57,13 @@ def run_unread(statement: Executable, params: Any = None) -> None:
     CONFLICT DO NOTHING) as `run` does; on PostgreSQL it goes with the next statement whose
     result is read, or with the COMMIT, in one round trip (core/drivers.py)."""
     send_unread(_flushed_connection(), statement, params)
+
+
+def run_rows(statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
+    """The rows a write returns (its RETURNING), sent as `run` sends it, by the driver itself
+    where SQLAlchemy's execution has nothing to do (core/drivers.read_rows: values as the
+    driver gives them, read by position)."""
+    return read_rows(_flushed_connection(), statement, params)
 
 
 Loaded = TypeVar("Loaded")
@@ -184,7 +191,7 @@ def insert_ignore(table: Table | Any, **values: Any) -> bool:
         statement = _INSERT_IGNORE[key] = (
             insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
         )
-    return run(statement, values).first() is not None
+    return bool(run_rows(statement, values))
 
 
 def abandon_request() -> None:

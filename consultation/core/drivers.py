@@ -289,20 +289,25 @@ def _sent_form(connection: Any, statement: Any, params: dict[str, Any]) -> _Sent
     return sent
 
 
-def _send(connection: Any, sent: _Sent, params: dict[str, Any]) -> None:
-    """Execute `sent` on the connection's driver: SQLAlchemy's execution takes about 25 µs
-    around a small statement (its context, its parameters, its result), the driver 3 to 7.
-    The engine's listeners hear it as any statement (the writers' lock, the BEGIN, the
-    counts), and a driver's error comes as SQLAlchemy's (an IntegrityError...)."""
+def _send(connection: Any, sent: _Sent, params: dict[str, Any], read: bool = False
+          ) -> list[Any]:
+    """Execute `sent` on the connection's driver, as SQLAlchemy's execution ends by doing
+    (the dialect's `do_execute`), without what it does around: for a small statement that
+    costs several times the driver's own work (its context, its parameters, its result). The
+    engine's listeners hear it as any statement (the writers' lock, the BEGIN, the counts),
+    and a driver's error comes as SQLAlchemy's (an IntegrityError...). The rows it returns if
+    `read`, as the driver gives them."""
     values = sent.values(params)
+    dialect = connection.dialect
     cursor = connection.connection.cursor()
     try:
         connection.dispatch.before_cursor_execute(connection, cursor, sent.sql, values, None,
                                                   False)
-        cursor.execute(sent.sql, values)
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(sent.sql, values, error, connection.dialect.loaded_dbapi.Error,
-                                  dialect=connection.dialect) from error
+        dialect.do_execute(cursor, sent.sql, values, None)
+        return list(cursor.fetchall()) if read else []
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sent.sql, values, error, dialect.loaded_dbapi.Error,
+                                  dialect=dialect) from error
     finally:
         cursor.close()
 
@@ -316,14 +321,21 @@ def _heard(connection: Any) -> bool:
                 or dispatch.after_cursor_execute)
 
 
-def send_unread(connection: Any, statement: Any, params: Any = None) -> None:
-    """Execute `statement` on a SQLAlchemy connection in a transaction, its result unread by
-    anyone: on PostgreSQL it waits in the connection's pipeline for the next statement whose
-    result is read, or for the COMMIT, and goes with it (elsewhere it is executed at once).
-    Sent by the driver itself (`_send`) unless SQLAlchemy's execution has something to do."""
-    sent = None
+def _driver_form(connection: Any, statement: Any, params: Any) -> _Sent | None:
+    """The form the driver itself can send `statement` in, or None for SQLAlchemy's
+    execution: parameters that are not one mapping (many rows), no transaction to take part
+    in yet, something listening to executions (`_heard`), work of SQLAlchemy's (`_sent_form`)."""
     if isinstance(params, dict) and connection.in_transaction() and not _heard(connection):
-        sent = _sent_form(connection, statement, params)
+        return _sent_form(connection, statement, params)
+    return None
+
+
+def send_unread(connection: Any, statement: Any, params: Any = None) -> None:
+    """Execute `statement` on a SQLAlchemy connection, its result unread by anyone: on
+    PostgreSQL it waits in the connection's pipeline for the next statement whose result is
+    read, or for the COMMIT, and goes with it (elsewhere it is executed at once). Sent by the
+    driver itself (`_send`) unless SQLAlchemy's execution has something to do."""
+    sent = _driver_form(connection, statement, params)
     driver = connection.connection.driver_connection
     if not hasattr(driver, _PIPELINE):  # not a watched psycopg connection
         if sent is None:
@@ -340,6 +352,18 @@ def send_unread(connection: Any, statement: Any, params: Any = None) -> None:
             _send(connection, sent, params)
     finally:
         pipeline.unread = False
+
+
+def read_rows(connection: Any, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
+    """The rows `statement` returns (a write's RETURNING), executed by the driver itself
+    unless SQLAlchemy's execution has something to do (`send_unread`'s rule), in which case
+    they are SQLAlchemy's rows. Their values are then as the driver gives them, not made by
+    their types (a SQLite boolean is 0 or 1): for integers, texts and truth values, read by
+    position."""
+    sent = _driver_form(connection, statement, params)
+    if sent is None:
+        return connection.execute(statement, params).all()
+    return _send(connection, sent, params, read=True)
 
 
 def _wait_in_pipelines(engine: Engine) -> None:

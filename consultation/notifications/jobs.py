@@ -36,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from consultation.accounts.models import User, UserRole
 from consultation.comments.models import Comment
 from consultation.core import jobs
+from consultation.core.drivers import read_rows
 from consultation.core.models import ModerationState, utcnow
 from consultation.extensions import db
 from consultation.notifications import mailing
@@ -196,10 +197,9 @@ def _before_commit(session: Session) -> None:
     events = []
     for comment_id in pending:
         event = f"comment:{comment_id}"
-        made = session.connection().execute(
-            _comment_fan_out(), {"comment_id": comment_id, "event": event, "now": utcnow()}
-        ).all()
-        if any(row.wants_each for row in made):
+        made = read_rows(session.connection(), _comment_fan_out(),
+                         {"comment_id": comment_id, "event": event, "now": utcnow()})
+        if any(wants_each for _user_id, wants_each in made):
             events.append(event)
     if events:
         jobs.enqueue(email_events, events)

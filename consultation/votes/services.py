@@ -15,6 +15,7 @@ from consultation.accounts.models import User
 from consultation.core import audit
 from consultation.core.db import insert_ignore, rowcount
 from consultation.core.errors import DomainError
+from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
 from consultation.core.signals import support_added, support_removed
 from consultation.extensions import db
@@ -64,9 +65,11 @@ def add_support(user: User, proposal: Proposal, mediator: User | None = None) ->
     project = proposal.project
     if project.support_limit is not None:  # without a limit, nothing to serialise
         _lock_user(user)
+    # Its time given rather than made by the column's default: nothing left for SQLAlchemy's
+    # execution to make, the driver sends it (core/drivers.read_rows).
     inserted = insert_ignore(
         Support.__table__, user_id=user.id, proposal_id=proposal.id, project_id=project.id,
-        mediator_id=mediator.id if mediator else None,
+        mediator_id=mediator.id if mediator else None, created_at=utcnow(),
     )
     if not inserted:
         return False

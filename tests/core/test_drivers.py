@@ -20,12 +20,13 @@ from sqlalchemy import Connection, bindparam, event, select, text, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from consultation.accounts.models import User
-from consultation.core.db import run, run_unread
+from consultation.core.db import insert_ignore, run, run_unread
 from consultation.core.drivers import QueuedWriters
 from consultation.core.models import as_utc
 from consultation.extensions import db
 from consultation.notifications.models import Follow
 from consultation.proposals.models import Proposal
+from consultation.votes.models import Support
 from tests import factories
 from tests.conftest import login, second_app
 from tests.recount import assert_counters_exact
@@ -442,3 +443,33 @@ def test_an_unread_write_sqlalchemy_has_work_for_goes_through_sqlalchemy(
     with pytest.raises(InvalidRequestError):
         run_unread(_REACTED, {"ident": ids[0]})
     db.session.rollback()
+
+
+def test_the_rows_a_write_returns_are_read_from_the_driver_unless_sqlalchemy_has_work(
+        app: Flask, monkeypatch: pytest.MonkeyPatch, count_queries: Any) -> None:
+    """An INSERT ... RETURNING with every value given (a support and its time) is sent and
+    read by the driver, heard as any statement: a row came back, or none for a support given
+    already. Without its time, SQLAlchemy's execution sends it and the column's default makes
+    the time."""
+    project = factories.project("consultation")
+    first, second = factories.proposal(project), factories.proposal(project)
+    person = factories.user()
+    db.session.commit()
+    moment = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    support = {"user_id": person.id, "project_id": project.id, "mediator_id": None}
+    ids = first.id, second.id
+    given = _sent_by_sqlalchemy(monkeypatch)
+    with count_queries() as counter:
+        assert insert_ignore(Support.__table__, proposal_id=ids[0], created_at=moment,
+                             **support)
+        assert not insert_ignore(Support.__table__, proposal_id=ids[0], created_at=moment,
+                                 **support)
+    assert given == [] and counter.count == 2
+    assert insert_ignore(Support.__table__, proposal_id=ids[1], **support)
+    assert len(given) == 1
+    db.session.commit()
+    db.session.remove()
+    made = dict(db.session.execute(select(Support.proposal_id, Support.created_at)
+                                   .where(Support.user_id == support["user_id"])).all())
+    assert as_utc(made[ids[0]]) == moment
+    assert made[ids[1]] is not None and as_utc(made[ids[1]]) > moment
