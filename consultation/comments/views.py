@@ -69,7 +69,9 @@ EDITED = notices.notice("commentaire-modifie", _l("Votre commentaire est modifi√
 DELETED = notices.notice("commentaire-supprime", _l("Votre commentaire est supprim√©."), "success")
 
 
-def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
+def _post(project: Project, proposal: Proposal | None, target: Any,
+          back: Callable[[], str]):
+    # `back` (the page the form's "Retour" leads to) is made only when the form is shown again.
     form = CommentForm()
     require("comments.create", target)
     if form.validate_on_submit():
@@ -87,7 +89,7 @@ def _post(project: Project, proposal: Proposal | None, target: Any, back: str):
                                          else COMMENT_PUBLISHED)
     return render_template(
         "comments/form.html", form=form, project=project, proposal=proposal, parent=None,
-        comment=None, back=back,
+        comment=None, back=back(),
     )
 
 
@@ -107,7 +109,7 @@ def show(comment_id: int):
 def on_project(slug: str):
     """Comment on the project itself."""
     project = project_or_404(slug)
-    return _post(project, None, project, url_for("projects.show", slug=project.slug))
+    return _post(project, None, project, lambda: url_for("projects.show", slug=project.slug))
 
 
 @bp.route("/propositions/<id:proposal_id>/commentaires", methods=["POST"])
@@ -123,7 +125,7 @@ def on_proposal(proposal_id: int):
         abort(404)
     return _post(
         proposal.project, proposal, proposal,
-        url_for("proposals.show", proposal_id=proposal.id),
+        lambda: url_for("proposals.show", proposal_id=proposal.id),
     )
 
 

@@ -33,15 +33,18 @@ runs the statements in the order they were sent, so a read sent later sees them.
 unread statement could not do (a deadlock, a server gone) is raised by the statement it went
 with, or by the commit, and the transaction is rolled back as for any error.
 
-A write whose result nobody reads is sent by the driver itself, without SQLAlchemy's execution
-around it (`send_unread`): for a small statement that execution (its context, its parameters,
-its result) costs several times the driver's own work, and a support sends three such writes,
-a comment four. The statement is compiled once per dialect; its parameters are made as
-SQLAlchemy makes them (each type's processor, the statement's constants); the engine's
-`before_cursor_execute` listeners hear it (the writers' lock, the BEGIN, the counts); a
-driver's error is raised as SQLAlchemy's (an IntegrityError...). A statement with work only
-SQLAlchemy's execution does (a column's Python default, an IN list, a bind's callable) or one
-that something listens to at that level (`echo`, `before_execute`...) goes through it.
+A POST's writes are sent by the driver itself, without SQLAlchemy's execution around them: a
+write whose result nobody reads (`send_unread`), and one whose returned rows are read by
+position (`read_rows`: a RETURNING, its values as the driver gives them). For a small statement
+that execution (its context, its parameters, its result) costs several times the driver's own
+work, and a support sends four such writes, a comment six. The statement is compiled once per
+dialect; its parameters are made as SQLAlchemy makes them (each type's processor, the
+statement's constants); the dialect's `do_execute` runs it (on PostgreSQL, in the pipeline);
+the engine's `before_cursor_execute` listeners hear it (the writers' lock, the BEGIN, the
+counts); a driver's error is raised as SQLAlchemy's (an IntegrityError...). A statement with
+work only SQLAlchemy's execution does (a column's Python default, an IN list, a bind's
+callable) or one that something listens to at that level (`echo`, `before_execute`...) goes
+through it.
 
 A psycopg cursor's `description` makes a Column object per column of the result at every
 read, some 70 for a page's statement (about 55 µs); SQLAlchemy reads it at every execution,

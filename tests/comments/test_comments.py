@@ -409,6 +409,20 @@ def test_empty_body_is_refused_with_a_french_message(citizen_client, open_propos
     assert_counters_exact(open_proposal, open_proposal.project)
 
 
+@pytest.mark.parametrize("on_proposal", [True, False])
+def test_a_refused_comment_s_form_cancels_back_to_where_it_was_written(
+        citizen_client, open_proposal, on_proposal):
+    """The form shown again after a refusal leads back ("Annuler") to the proposal, or to the
+    project, the comment was written on."""
+    project = open_proposal.project
+    action, back = ((f"/propositions/{open_proposal.id}/commentaires",
+                     f"/propositions/{open_proposal.id}") if on_proposal
+                    else (f"/projets/{project.slug}/commentaires", f"/projets/{project.slug}"))
+    response = citizen_client.post(action, data={"stance": "pour", "body": ""})
+    assert response.status_code == 200
+    assert re.search(rf'<a href="{re.escape(back)}">Annuler</a>', body(response))
+
+
 def test_missing_stance_is_refused_and_text_kept(citizen_client, open_proposal):
     """A comment without a stance is refused in French and the typed text is shown again."""
     response = citizen_client.post(
