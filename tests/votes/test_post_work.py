@@ -1,7 +1,9 @@
 """The work of a support POST and of a comment POST, counted rather than timed: the same
 statements for 10 and for 1,000 proposals or comments, the proposal read with its project and
-phases in one statement (no lazy load after it), one permission rule evaluated, and the
-statements every such POST runs (user loading, counter updates) built once, not per request."""
+phases in one statement (no lazy load after it), one permission rule evaluated, the
+statements every such POST runs (user loading, counter updates) built once, not per request,
+and every write sent by the driver itself, none through SQLAlchemy's execution
+(core/drivers.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import Connection, Select, event, func, insert, select, update
 from sqlalchemy.sql.dml import Update
 from werkzeug.local import LocalProxy
 
 from consultation.comments.models import Comment
-from consultation.core import permissions
+from consultation.core import drivers, permissions
 from consultation.core.db import insert_ignore
 from consultation.extensions import db
 from consultation.notifications.models import Notification
@@ -100,14 +102,20 @@ def bulk_comments(proposal: Proposal, author: Any, count: int) -> None:
 
 
 class Work:
-    """What one request did: its SQL statements, the statement objects it executed and the
+    """What one request did: its SQL statements, the statement objects it executed (those
+    SQLAlchemy's execution ran, and those the driver sent itself: core/drivers.py) and the
     permission rules it evaluated."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
         self.executed: list[Any] = []
+        self.by_sqlalchemy: list[Any] = []
         self.rules: list[str] = []
         self.proxied = 0
+
+    def writes_by_sqlalchemy(self) -> list[str]:
+        """The statements other than reads that SQLAlchemy's execution ran."""
+        return [str(s) for s in self.by_sqlalchemy if not isinstance(s, Select)]
 
 
 @contextmanager
@@ -124,8 +132,18 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
     def on_cursor(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         work.statements.append(statement)
 
-    def on_execute(conn: Any, clauseelement: Any, *args: Any) -> None:
-        work.executed.append(clauseelement)
+    # Recorded where each way executes, not by an execution listener: one would send every
+    # statement through SQLAlchemy's execution (core/drivers._heard).
+    execute, send = Connection.execute, drivers._send
+
+    def by_sqlalchemy(connection: Connection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        work.executed.append(statement)
+        work.by_sqlalchemy.append(statement)
+        return execute(connection, statement, *args, **kwargs)
+
+    def by_driver(connection: Any, sent: Any, params: Any, read: bool = False) -> Any:
+        work.executed.append(sent.statement)
+        return send(connection, sent, params, read)
 
     forward = LocalProxy.__dict__["__getattr__"]
 
@@ -136,13 +154,13 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
     with monkeypatch.context() as patch:
         patch.setattr(permissions.Rule, "refusal", counted_refusal)
         patch.setattr(LocalProxy, "__getattr__", proxied)
+        patch.setattr(Connection, "execute", by_sqlalchemy)
+        patch.setattr(drivers, "_send", by_driver)
         event.listen(db.engine, "before_cursor_execute", on_cursor)
-        event.listen(db.engine, "before_execute", on_execute)
         try:
             yield work
         finally:
             event.remove(db.engine, "before_cursor_execute", on_cursor)
-            event.remove(db.engine, "before_execute", on_execute)
 
 
 def lazy_loads(statements: list[str]) -> list[str]:
@@ -169,6 +187,7 @@ def test_a_support_post_does_the_same_work_for_10_and_1000_proposals(as_role, mo
         assert response.headers["Location"].endswith(f"/propositions/{ids[-1]}#soutien")
         assert not lazy_loads(work.statements), lazy_loads(work.statements)
         assert work.rules == ["votes.support"]
+        assert work.writes_by_sqlalchemy() == []  # the driver sends every write itself
         counts.append(len(work.statements))
         assert work.proxied <= SUPPORT_PROXIED, work.proxied
     expected = SUPPORT_STATEMENTS + (db.engine.dialect.name == "postgresql")  # the lock
@@ -215,6 +234,7 @@ def test_a_comment_post_does_the_same_work_for_10_and_1000_comments(as_role, mon
         assert (f"page={page}" in location) == (page > 1), location
         assert not lazy_loads(work.statements), lazy_loads(work.statements)
         assert work.rules == ["comments.create"]
+        assert work.writes_by_sqlalchemy() == []
         counts.append(len(work.statements))
         assert work.proxied <= COMMENT_PROXIED, work.proxied
     # The commenter wrote the proposals: they follow them already.
@@ -253,6 +273,7 @@ def test_a_comment_telling_the_author_adds_one_statement_and_no_transaction(as_r
     assert len(work.statements) == COMMENT_STATEMENTS - FOLLOW + FAN_OUT_STATEMENTS, \
         work.statements
     assert len(commits) == 1
+    assert work.writes_by_sqlalchemy() == []  # the fan-out too
     assert told() == before + 1
     assert_counters_exact()
 
