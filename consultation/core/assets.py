@@ -16,9 +16,11 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from flask import Flask, current_app, request, send_from_directory, url_for
+from flask import Flask, request, send_from_directory, url_for
 from markupsafe import Markup
 from werkzeug.security import safe_join
+
+from consultation.core.context import app
 
 LONG_MAX_AGE = 365 * 24 * 3600  # a fingerprinted URL names one content for ever
 SHORT_MAX_AGE = 300  # an unversioned URL: a few minutes, then the browser asks again
@@ -29,8 +31,9 @@ _hashes: dict[tuple[str, int, int], str] = {}
 
 
 def fingerprint(filename: str) -> str | None:
-    """The short hash of a static file's content, or None for a file that does not exist."""
-    folder = current_app.static_folder
+    """The short hash of a static file's content, or None for a file that does not exist (the
+    app asked itself, not through its proxy: the chrome looks again every second)."""
+    folder = app().static_folder
     path = safe_join(folder, filename) if folder else None
     if path is None:
         return None
@@ -64,7 +67,7 @@ def inline_svg(filename: str) -> Markup:
     version = fingerprint(filename)
     key = f"{filename}:{version}"
     if key not in _inline:
-        folder = current_app.static_folder
+        folder = app().static_folder
         assert folder is not None and version is not None, filename
         svg = Path(folder, filename).read_text(encoding="utf-8").strip()
         svg = re.sub(r'\s(role|aria-label)="[^"]*"', "", svg, count=2)
@@ -75,7 +78,7 @@ def inline_svg(filename: str) -> Markup:
 
 def serve_static(filename: str) -> Any:
     """A file of static/, cached a year when asked for by its current fingerprint."""
-    folder = current_app.static_folder
+    folder = app().static_folder
     assert folder is not None
     versioned = request.args.get("v") is not None and request.args.get("v") == fingerprint(
         filename)
