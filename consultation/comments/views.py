@@ -71,7 +71,7 @@ DELETED = notices.notice("commentaire-supprime", _l("Votre commentaire est suppr
 
 def _post(project: Project, proposal: Proposal | None, target: Any,
           back: Callable[[], str]):
-    # `back` (the page the form's "Retour" leads to) is made only when the form is shown again.
+    # `back` (the page the form's "Annuler" leads to) is made only when the form is shown again.
     form = CommentForm()
     require("comments.create", target)
     if form.validate_on_submit():

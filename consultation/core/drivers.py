@@ -230,9 +230,9 @@ def _collect(cursor: Any) -> None:
 
 
 class _Sent:
-    """A statement that `send_unread` sends, compiled once for one dialect: its SQL, and for
-    each parameter in the order the SQL takes them, its name there, its name given, its type's
-    processor and its value when none is given."""
+    """A statement the driver sends itself (`send_unread`, `read_rows`), compiled once for one
+    dialect: its SQL, and for each parameter in the order the SQL takes them, its name there,
+    its name given, its type's processor and its value when none is given."""
 
     __slots__ = ("statement", "dialect", "sql", "positional", "parameters")
 
@@ -268,7 +268,7 @@ _NEEDED = object()
 # (id of the statement, id of the dialect, names of the parameters given) -> its _Sent, or None
 # for one that SQLAlchemy sends.
 _SENT: dict[tuple[int, int, tuple[str, ...]], _Sent | None] = {}
-_SENT_CAPACITY = 200  # the unread writes are a handful of shapes, all built once in the code
+_SENT_CAPACITY = 200  # the writes sent so are a handful of shapes, all built once in the code
 
 
 def _sent_form(connection: Any, statement: Any, params: dict[str, Any]) -> _Sent | None:
