@@ -307,7 +307,7 @@ def _send(connection: Any, sent: _Sent, params: dict[str, Any], read: bool = Fal
         connection.dispatch.before_cursor_execute(connection, cursor, sent.sql, values, None,
                                                   False)
         dialect.do_execute(cursor, sent.sql, values, None)
-        return list(cursor.fetchall()) if read else []
+        return cursor.fetchall() if read else []
     except dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(sent.sql, values, error, dialect.loaded_dbapi.Error,
                                   dialect=dialect) from error
@@ -340,21 +340,18 @@ def send_unread(connection: Any, statement: Any, params: Any = None) -> None:
     driver itself (`_send`) unless SQLAlchemy's execution has something to do."""
     sent = _driver_form(connection, statement, params)
     driver = connection.connection.driver_connection
-    if not hasattr(driver, _PIPELINE):  # not a watched psycopg connection
-        if sent is None:
-            connection.execute(statement, params)
-        else:
-            _send(connection, sent, params)
-        return
-    pipeline = _pipeline(driver)
-    pipeline.unread = True
+    # Only a watched psycopg connection has a pipeline to wait in.
+    pipeline = _pipeline(driver) if hasattr(driver, _PIPELINE) else None
+    if pipeline is not None:
+        pipeline.unread = True
     try:
         if sent is None:
             connection.execute(statement, params)
         else:
             _send(connection, sent, params)
     finally:
-        pipeline.unread = False
+        if pipeline is not None:
+            pipeline.unread = False
 
 
 def read_rows(connection: Any, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
