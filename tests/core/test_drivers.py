@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from sqlalchemy import Connection, bindparam, event, select, text, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from consultation.accounts.models import User
+from consultation.core import drivers
 from consultation.core.db import insert_ignore, run, run_unread
 from consultation.core.drivers import QueuedWriters
 from consultation.core.models import as_utc
@@ -108,6 +110,63 @@ def test_a_second_sqlite_writer_waits_on_the_lock_and_goes_on_at_the_commit(app:
     assert reached == ["written"] and not waiting.is_alive()
     first.close()
     assert _lock_is_free(app)
+
+
+def test_sqlite_checkpoints_after_letting_the_next_writer_in(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's own checkpoint (inside the commit, the writers' lock held) only backs the
+    platform's up: every CHECKPOINT_EVERY write commits of the process, the connection that
+    committed checkpoints once the lock is free, and the WAL is then copied into the
+    database. A read-only connection's end, or a commit of nothing written, counts none."""
+    _only("sqlite")
+    with db.engine.connect() as connection:
+        pragma = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+        assert pragma == drivers.AUTOCHECKPOINT_PAGES
+    seen: list[bool] = []
+    checkpoint = QueuedWriters.checkpoint
+
+    def watched(connection: QueuedWriters) -> None:
+        seen.append(_lock_is_free(app))
+        checkpoint(connection)
+
+    monkeypatch.setattr(QueuedWriters, "checkpoint", watched)
+    monkeypatch.setattr(QueuedWriters, "write_commits", 0)
+    with db.engine.connect() as connection:
+        for _ in range(drivers.CHECKPOINT_EVERY - 1):
+            connection.execute(text("UPDATE users SET locale = locale"))
+            connection.commit()
+            connection.execute(select(User.id))
+            connection.commit()  # nothing written: not counted
+        assert seen == []
+        connection.execute(text("UPDATE users SET locale = locale"))
+        connection.commit()
+        assert seen == [True]  # once, the lock free
+        busy, log, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        assert (busy, log - copied) == (0, 0)
+    assert QueuedWriters.write_commits == drivers.CHECKPOINT_EVERY
+
+
+def test_a_sqlite_checkpoint_that_cannot_run_leaves_the_commit_done(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkpoint is upkeep: one refused by SQLite is left for the next; the write it
+    followed is committed all the same."""
+    _only("sqlite")
+    monkeypatch.setattr(QueuedWriters, "write_commits", drivers.CHECKPOINT_EVERY - 1)
+    monkeypatch.setattr(QueuedWriters, "execute", _refused)
+    user = factories.user()
+    db.session.commit()
+    with db.engine.connect() as connection:
+        connection.execute(update(User).where(User.id == user.id).values(locale="en"))
+        connection.commit()
+    with db.engine.connect() as connection:
+        assert connection.scalar(select(User.locale).where(User.id == user.id)) == "en"
+    assert _lock_is_free(app)
+
+
+def _refused(connection: Any, statement: str, *args: Any) -> Any:
+    if "wal_checkpoint" in statement:
+        raise sqlite3.OperationalError("database table is locked")
+    return sqlite3.Connection.execute(connection, statement, *args)
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
