@@ -26,7 +26,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.util import LRUCache
 
 from consultation.core.context import here
-from consultation.core.drivers import read_rows, send_unread
+from consultation.core.drivers import read_first, read_rows, send_unread
 from consultation.extensions import db
 
 
@@ -50,6 +50,13 @@ def run(statement: Executable, params: Any = None) -> CursorResult[Any]:
     its flush, without the ORM's layer around it: that layer costs as much as a small
     statement itself (about 30 µs), and a POST sends several."""
     return _flushed_connection().execute(statement, params)
+
+
+def run_first(statement: Executable, params: dict[str, Any]) -> Sequence[Any] | None:
+    """The first row of a Core SELECT (or None), sent as `run` sends it, by the driver itself
+    where SQLAlchemy's execution has nothing to do (core/drivers.read_first): its values made
+    by their types, read by position."""
+    return read_first(_flushed_connection(), statement, params)
 
 
 def run_unread(statement: Executable, params: Any = None) -> None:

@@ -36,7 +36,9 @@ with, or by the commit, and the transaction is rolled back as for any error.
 
 A POST's writes are sent by the driver itself, without SQLAlchemy's execution around them: a
 write whose result nobody reads (`send_unread`), and one whose returned rows are read by
-position (`read_rows`: a RETURNING, its values as the driver gives them). For a small statement
+position (`read_rows`: a RETURNING, its values as the driver gives them); so is the first row
+of a page's or POST's read of its target with the person (`read_first`: its values made by
+their types' result processors, found at its first execution). For a small statement
 that execution (its context, its parameters, its result) costs several times the driver's own
 work, and a support sends four such writes, a comment six. The statement is compiled once per
 dialect; its parameters are made as SQLAlchemy makes them (each type's processor, the
@@ -60,9 +62,9 @@ import fcntl
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from select import POLLIN, poll
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidRequestError
@@ -297,17 +299,19 @@ class _Sent:
 _NEEDED = object()
 # (id of the statement, id of the dialect, names of the parameters given) -> its _Sent, or None
 # for one that SQLAlchemy sends.
-_SENT: dict[tuple[int, int, tuple[str, ...]], _Sent | None] = {}
-_SENT_CAPACITY = 200  # the writes sent so are a handful of shapes, all built once in the code
+_SENT: dict[tuple[int, int, tuple[str, ...], type[_Sent]], _Sent | None] = {}
+_SENT_CAPACITY = 200  # the statements sent so are a handful of shapes, all built once in code
 
 
-def _sent_form(connection: Any, statement: Any, params: dict[str, Any]) -> _Sent | None:
+def _sent_form(connection: Any, statement: Any, params: dict[str, Any],
+               form: type[_Sent] = _Sent) -> _Sent | None:
     """`statement` compiled for the connection's dialect and the names of `params` (an INSERT's
-    or UPDATE's columns, when its statement names none), to be sent by the driver itself; None
-    when SQLAlchemy must send it: a value made at execution (a column's Python default), a
-    parameter rendered at execution (an IN list) or computed then (a bind's callable)."""
+    or UPDATE's columns, when its statement names none), to be sent by the driver itself (as a
+    `form`); None when SQLAlchemy must send it: a value made at execution (a column's Python
+    default), a parameter rendered at execution (an IN list) or computed then (a bind's
+    callable)."""
     dialect = connection.dialect
-    key = (id(statement), id(dialect), tuple(params))
+    key = (id(statement), id(dialect), tuple(params), form)
     if key in _SENT:
         sent = _SENT[key]
         if sent is None or (sent.statement is statement and sent.dialect is dialect):
@@ -318,18 +322,18 @@ def _sent_form(connection: Any, statement: Any, params: dict[str, Any]) -> _Sent
                  or any(bind.callable is not None for bind in compiled.bind_names))
     if len(_SENT) >= _SENT_CAPACITY:
         _SENT.clear()
-    _SENT[key] = sent = _Sent(statement, dialect, compiled) if ready else None
+    _SENT[key] = sent = form(statement, dialect, compiled) if ready else None
     return sent
 
 
-def _send(connection: Any, sent: _Sent, params: dict[str, Any], read: bool = False
-          ) -> list[Any]:
+def _send(connection: Any, sent: _Sent, params: dict[str, Any],
+          fetch: Callable[[Any], Any] | None = None) -> Any:
     """Execute `sent` on the connection's driver, as SQLAlchemy's execution ends by doing
     (the dialect's `do_execute`), without what it does around: for a small statement that
     costs several times the driver's own work (its context, its parameters, its result). The
     engine's listeners hear it as any statement (the writers' lock, the BEGIN, the counts),
-    and a driver's error comes as SQLAlchemy's (an IntegrityError...). The rows it returns if
-    `read`, as the driver gives them."""
+    and a driver's error comes as SQLAlchemy's (an IntegrityError...). What `fetch` reads of
+    the cursor, if given."""
     values = sent.values(params)
     dialect = connection.dialect
     cursor = connection.connection.cursor()
@@ -337,12 +341,43 @@ def _send(connection: Any, sent: _Sent, params: dict[str, Any], read: bool = Fal
         connection.dispatch.before_cursor_execute(connection, cursor, sent.sql, values, None,
                                                   False)
         dialect.do_execute(cursor, sent.sql, values, None)
-        return cursor.fetchall() if read else []
+        return fetch(cursor) if fetch is not None else None
     except dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(sent.sql, values, error, dialect.loaded_dbapi.Error,
                                   dialect=dialect) from error
     finally:
         cursor.close()
+
+
+def _all_rows(cursor: Any) -> list[Any]:
+    return cast(list[Any], cursor.fetchall())
+
+
+class _Read(_Sent):
+    """A SELECT the driver runs itself (`read_first`): as a `_Sent`, and for each column of its
+    result, its type's result processor, found as SQLAlchemy finds it (from the type the
+    statement gives the column and the one the driver describes) at the first execution."""
+
+    __slots__ = ("types", "processors")
+
+    def __init__(self, statement: Any, dialect: Any, compiled: Any) -> None:
+        super().__init__(statement, dialect, compiled)
+        self.types = tuple(entry.type for entry in compiled._result_columns)
+        self.processors: tuple[Any, ...] | None = None
+
+    def first(self, cursor: Any) -> tuple[Any, ...] | None:
+        """The cursor's first row, its values made by their types as SQLAlchemy's result
+        gives them; None when there is none."""
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        processors = self.processors
+        if processors is None:
+            processors = self.processors = tuple(
+                type_._cached_result_processor(self.dialect, column[1])
+                for type_, column in zip(self.types, cursor.description, strict=True))
+        return tuple([value if process is None else process(value)
+                      for process, value in zip(processors, row, strict=True)])
 
 
 def _heard(connection: Any) -> bool:
@@ -354,12 +389,13 @@ def _heard(connection: Any) -> bool:
                 or dispatch.after_cursor_execute)
 
 
-def _driver_form(connection: Any, statement: Any, params: Any) -> _Sent | None:
+def _driver_form(connection: Any, statement: Any, params: Any,
+                 form: type[_Sent] = _Sent) -> _Sent | None:
     """The form the driver itself can send `statement` in, or None for SQLAlchemy's
     execution: parameters that are not one mapping (many rows), no transaction to take part
     in yet, something listening to executions (`_heard`), work of SQLAlchemy's (`_sent_form`)."""
     if isinstance(params, dict) and connection.in_transaction() and not _heard(connection):
-        return _sent_form(connection, statement, params)
+        return _sent_form(connection, statement, params, form)
     return None
 
 
@@ -393,7 +429,18 @@ def read_rows(connection: Any, statement: Any, params: dict[str, Any]) -> Sequen
     sent = _driver_form(connection, statement, params)
     if sent is None:
         return connection.execute(statement, params).all()
-    return _send(connection, sent, params, read=True)
+    return cast(Sequence[Any], _send(connection, sent, params, _all_rows))
+
+
+def read_first(connection: Any, statement: Any, params: dict[str, Any]) -> Sequence[Any] | None:
+    """The first row of a SELECT, its values made by their types and read by position (or
+    None), executed by the driver itself unless SQLAlchemy's execution has something to do
+    (`send_unread`'s rule): a page's read of its target with the person costs some 20 µs
+    that way, against 45 through SQLAlchemy's execution and result (SQLite, 41 columns)."""
+    read = _driver_form(connection, statement, params, _Read)
+    if read is None:
+        return connection.execute(statement, params).first()
+    return cast(Sequence[Any] | None, _send(connection, read, params, cast(_Read, read).first))
 
 
 def _wait_in_pipelines(engine: Engine) -> None:

@@ -170,25 +170,30 @@ def read_with_facts(page: str, statement: Any, target: Any, params: dict[str, An
 
     Plain columns rather than the ORM's entities: the ORM's loading is set up again at every
     execution, a third of this statement's cost for a proposal, its project and the person
-    (about 85 µs of 290, timed)."""
-    from consultation.core.db import run
+    (about 85 µs of 290, timed). Read by the driver itself (`core/db.run_first`): SQLAlchemy's
+    execution and result cost more than the driver's work for this one row (2 % of a page)."""
+    from consultation.core.db import run_first
     from consultation.extensions import db
 
     person = _session_person()
     if person is None:
-        row = run(statement, params).first()
+        row = run_first(statement, params)
     else:
-        row = run(_with_facts(page, statement, target), {**params, "person_id": person}).first()
+        row = run_first(_with_facts(page, statement, target), {**params, "person_id": person})
     if row is None:
         return None
     session = db.session()
     made = target.made(session, row)
     if person is not None:
-        kept("page_facts")[(page, person, made.id)] = {
-            name: row._mapping[FACT_PREFIX + name] for name in _FACTS.get(page, {})}
+        # Read by position: the facts follow the statement's own columns, the person last.
+        names = _FACTS.get(page, {})
+        person_width = 0 if _PERSON is None else len(_PERSON[0].columns) + len(_PERSON[1])
+        start = len(row) - person_width - len(names)
+        kept("page_facts")[(page, person, made.id)] = dict(
+            zip(names, row[start:start + len(names)], strict=True))
         if _PERSON is not None:
-            columns, more = _PERSON
-            tail = row[len(row) - len(columns.columns) - len(more):]
+            columns, _more = _PERSON
+            tail = row[len(row) - person_width:]
             kept("page_people")[person] = (columns.made(session, tail),
                                            *tail[len(columns.columns):])
     return made, row

@@ -17,12 +17,12 @@ import psycopg
 import pytest
 from flask import Flask
 from psycopg import pq
-from sqlalchemy import Connection, bindparam, event, select, text, update
+from sqlalchemy import Connection, bindparam, event, literal_column, select, text, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from consultation.accounts.models import User
 from consultation.core import drivers
-from consultation.core.db import insert_ignore, run, run_unread
+from consultation.core.db import insert_ignore, run, run_first, run_unread
 from consultation.core.drivers import QueuedWriters
 from consultation.core.models import as_utc
 from consultation.extensions import db
@@ -532,3 +532,40 @@ def test_the_rows_a_write_returns_are_read_from_the_driver_unless_sqlalchemy_has
                                    .where(Support.user_id == support["user_id"])).all())
     assert as_utc(made[ids[0]]) == moment
     assert made[ids[1]] is not None and as_utc(made[ids[1]]) > moment
+
+
+# A page's read, as read_with_facts sends it: dates, a truth value, a count, a text, a NULL.
+_FIRST: Any = (
+    select(Proposal.title, Proposal.created_at, Proposal.first_reaction_at,
+           Proposal.supports_count,
+           select(Support.id).where(Support.proposal_id == Proposal.id).exists(),
+           literal_column("1").label("one"))
+    .where(Proposal.id == bindparam("proposal_id"))
+)
+
+
+def test_a_first_row_is_read_by_the_driver_with_its_values_made_by_their_types(
+        app: Flask, monkeypatch: pytest.MonkeyPatch, count_queries: Any) -> None:
+    """A SELECT's first row read by the driver itself has the values SQLAlchemy's row has
+    (a date, a truth value, a NULL, an integer, a text), heard as any statement; no row is
+    None. What SQLAlchemy has work for (an IN list) goes through it, its row as it gives it."""
+    project = factories.project("consultation")
+    proposal = factories.proposal(project, title="Des bancs à l'ombre")
+    db.session.commit()
+    ident = proposal.id
+    reference = tuple(db.session.execute(_FIRST, {"proposal_id": ident}).one())
+    given = _sent_by_sqlalchemy(monkeypatch)
+    with count_queries() as counter:
+        read = run_first(_FIRST, {"proposal_id": ident})
+        again = run_first(_FIRST, {"proposal_id": ident})  # its compiled form kept
+        missing = run_first(_FIRST, {"proposal_id": -1})
+    assert given == [] and counter.count == 3
+    assert read == again == reference and missing is None
+    title, created, reacted, supports, supported, one = read
+    assert title == "Des bancs à l'ombre" and isinstance(created, datetime)
+    assert reacted is None and supports == 0 and supported is False and one == 1
+    listed = select(Proposal.id).where(Proposal.id.in_([ident, -1]))
+    assert tuple(run_first(listed, {}) or ()) == (ident,) and given == [listed]
+    with pytest.raises(InvalidRequestError):
+        run_first(_FIRST, {})
+    db.session.rollback()

@@ -141,9 +141,9 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
         work.by_sqlalchemy.append(statement)
         return execute(connection, statement, *args, **kwargs)
 
-    def by_driver(connection: Any, sent: Any, params: Any, read: bool = False) -> Any:
+    def by_driver(connection: Any, sent: Any, params: Any, fetch: Any = None) -> Any:
         work.executed.append(sent.statement)
-        return send(connection, sent, params, read)
+        return send(connection, sent, params, fetch)
 
     forward = LocalProxy.__dict__["__getattr__"]
 
