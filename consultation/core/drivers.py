@@ -297,8 +297,8 @@ class _Sent:
 
 
 _NEEDED = object()
-# (id of the statement, id of the dialect, names of the parameters given) -> its _Sent, or None
-# for one that SQLAlchemy sends.
+# (id of the statement, id of the dialect, names of the parameters given, the form) -> its _Sent
+# (or _Read), or None for one that SQLAlchemy sends.
 _SENT: dict[tuple[int, int, tuple[str, ...], type[_Sent]], _Sent | None] = {}
 _SENT_CAPACITY = 200  # the statements sent so are a handful of shapes, all built once in code
 
@@ -374,7 +374,7 @@ class _Read(_Sent):
         processors = self.processors
         if processors is None:
             processors = self.processors = tuple(
-                type_._cached_result_processor(self.dialect, column[1])
+                type_.dialect_impl(self.dialect).result_processor(self.dialect, column[1])
                 for type_, column in zip(self.types, cursor.description, strict=True))
         return tuple([value if process is None else process(value)
                       for process, value in zip(processors, row, strict=True)])
