@@ -201,7 +201,7 @@ def _register_template_globals(app: Flask) -> None:
 def _register_user_loader() -> None:
     from consultation.accounts.models import User, UserRole
     from consultation.core import pages
-    from consultation.core.db import Columns, comma_list, run
+    from consultation.core.db import Columns, comma_list, run_first
     from consultation.notifications.models import Notification
     from consultation.notifications.services import unread_known
 
@@ -235,7 +235,7 @@ def _register_user_loader() -> None:
             return None
         read = pages.person_read(int(user_id))
         if read is None:
-            row = run(by_id, {"user_id": int(user_id)}).one_or_none()
+            row = run_first(by_id, {"user_id": int(user_id)})  # by its primary key
             if row is None:
                 return None
             read = (person_columns.made(db.session(), row), *row[len(person_columns.columns):])
