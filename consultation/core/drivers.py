@@ -64,7 +64,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from select import POLLIN, poll
-from typing import Any, cast, overload
+from typing import Any, TypeVar, cast, overload
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidRequestError
@@ -297,6 +297,7 @@ class _Sent:
 
 
 _NEEDED = object()
+Form = TypeVar("Form", bound=_Sent)  # _Sent, or _Read
 # (id of the statement, id of the dialect, names of the parameters given, the form) -> its _Sent
 # (or _Read), or None for one that SQLAlchemy sends.
 _SENT: dict[tuple[int, int, tuple[str, ...], type[_Sent]], _Sent | None] = {}
@@ -304,7 +305,7 @@ _SENT_CAPACITY = 200  # the statements sent so are a handful of shapes, all buil
 
 
 def _sent_form(connection: Any, statement: Any, params: dict[str, Any],
-               form: type[_Sent] = _Sent) -> _Sent | None:
+               form: type[Form]) -> Form | None:
     """`statement` compiled for the connection's dialect and the names of `params` (an INSERT's
     or UPDATE's columns, when its statement names none), to be sent by the driver itself (as a
     `form`); None when SQLAlchemy must send it: a value made at execution (a column's Python
@@ -315,15 +316,16 @@ def _sent_form(connection: Any, statement: Any, params: dict[str, Any],
     if key in _SENT:
         sent = _SENT[key]
         if sent is None or (sent.statement is statement and sent.dialect is dialect):
-            return sent
+            return cast(Form | None, sent)  # kept under its form's key
     compiled = statement.compile(dialect=dialect, column_keys=sorted(params))
     ready = not (compiled.insert_prefetch or compiled.update_prefetch
                  or compiled.post_compile_params or compiled.literal_execute_params
                  or any(bind.callable is not None for bind in compiled.bind_names))
     if len(_SENT) >= _SENT_CAPACITY:
         _SENT.clear()
-    _SENT[key] = sent = form(statement, dialect, compiled) if ready else None
-    return sent
+    made = form(statement, dialect, compiled) if ready else None
+    _SENT[key] = made
+    return made
 
 
 def _send(connection: Any, sent: _Sent, params: dict[str, Any],
@@ -390,7 +392,7 @@ def _heard(connection: Any) -> bool:
 
 
 def _driver_form(connection: Any, statement: Any, params: Any,
-                 form: type[_Sent] = _Sent) -> _Sent | None:
+                 form: type[Form]) -> Form | None:
     """The form the driver itself can send `statement` in, or None for SQLAlchemy's
     execution: parameters that are not one mapping (many rows), no transaction to take part
     in yet, something listening to executions (`_heard`), work of SQLAlchemy's (`_sent_form`)."""
@@ -404,7 +406,7 @@ def send_unread(connection: Any, statement: Any, params: Any = None) -> None:
     PostgreSQL it waits in the connection's pipeline for the next statement whose result is
     read, or for the COMMIT, and goes with it (elsewhere it is executed at once). Sent by the
     driver itself (`_send`) unless SQLAlchemy's execution has something to do."""
-    sent = _driver_form(connection, statement, params)
+    sent = _driver_form(connection, statement, params, _Sent)
     driver = connection.connection.driver_connection
     # Only a watched psycopg connection has a pipeline to wait in.
     pipeline = _pipeline(driver) if hasattr(driver, _PIPELINE) else None
@@ -426,7 +428,7 @@ def read_rows(connection: Any, statement: Any, params: dict[str, Any]) -> Sequen
     they are SQLAlchemy's rows. Their values are then as the driver gives them, not made by
     their types (a SQLite boolean is 0 or 1): for integers, texts and truth values, read by
     position."""
-    sent = _driver_form(connection, statement, params)
+    sent = _driver_form(connection, statement, params, _Sent)
     if sent is None:
         return connection.execute(statement, params).all()
     return cast(Sequence[Any], _send(connection, sent, params, _all_rows))
@@ -440,7 +442,7 @@ def read_first(connection: Any, statement: Any, params: dict[str, Any]) -> Seque
     read = _driver_form(connection, statement, params, _Read)
     if read is None:
         return connection.execute(statement, params).first()
-    return cast(Sequence[Any] | None, _send(connection, read, params, cast(_Read, read).first))
+    return cast(Sequence[Any] | None, _send(connection, read, params, read.first))
 
 
 def _wait_in_pipelines(engine: Engine) -> None:

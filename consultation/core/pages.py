@@ -185,15 +185,15 @@ def read_with_facts(page: str, statement: Any, target: Any, params: dict[str, An
     session = db.session()
     made = target.made(session, row)
     if person is not None:
-        # Read by position: the facts follow the statement's own columns, the person last.
+        # Read by position, as `_with_facts` adds them: the facts after the statement's own
+        # columns, then the person.
         names = _FACTS.get(page, {})
-        person_width = 0 if _PERSON is None else len(_PERSON[0].columns) + len(_PERSON[1])
-        start = len(row) - person_width - len(names)
+        start = len(statement.selected_columns)  # memoized by the statement, built once
         kept("page_facts")[(page, person, made.id)] = dict(
             zip(names, row[start:start + len(names)], strict=True))
         if _PERSON is not None:
-            columns, _more = _PERSON
-            tail = row[len(row) - person_width:]
+            columns = _PERSON[0]
+            tail = row[start + len(names):]
             kept("page_people")[person] = (columns.made(session, tail),
                                            *tail[len(columns.columns):])
     return made, row
