@@ -10,7 +10,8 @@ the next writer the moment the previous one commits or rolls back. Reads never t
 lets them run beside the writer). Every connection has its own descriptor, so the threads of
 one process queue as processes do. A program that does not use this (the sqlite3 shell)
 still meets SQLite's own lock and busy timeout. The WAL's checkpoints are made after the lock
-is let go, not inside the commit that holds it (`CHECKPOINT_EVERY`).
+is let go, not inside the commit that holds it, by a thread of the process rather than by the
+worker that committed (`CHECKPOINT_EVERY`).
 
 PostgreSQL (psycopg). A transaction costs two round trips to the server, BEGIN and COMMIT,
 which were a tenth of a page read by someone logged in. Connections run in autocommit, and a
@@ -62,9 +63,11 @@ import fcntl
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from select import POLLIN, poll
 from typing import Any, TypeVar, cast, overload
+from urllib.parse import quote
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidRequestError
@@ -80,12 +83,109 @@ _SQLITE_OPENING = frozenset(("INSERT", "UPDATE", "DELETE", "REPLACE"))
 # both: about 5 ms for a thousand pages. SQLite runs one itself inside the commit that brings the
 # WAL to `wal_autocheckpoint` pages, that is inside the writers' lock: every 27th comment held
 # every other writer back for those 5 ms (on average 0.15 ms a comment, three fifths of its
-# commit's time and a fifth of its hold of the lock). Here
-# a process checkpoints after every CHECKPOINT_EVERY of its write commits, once it has let the
-# next writer in (a PASSIVE checkpoint runs beside readers and the next writer); SQLite's own
-# stays as a safety net, for a WAL that reaches AUTOCHECKPOINT_PAGES all the same.
+# commit's time and a fifth of its hold of the lock). Here every CHECKPOINT_EVERY write commits
+# of a process, once the lock is let go, the process's checkpoint thread makes one (PASSIVE: it
+# runs beside readers and the next writer). Made by the worker itself after its commit, it held
+# that worker from its next request for 6 ms every 32 comments, 3.5 of them waiting for the
+# disk with its CPU idle. SQLite's own stays as a safety net, for a WAL that reaches
+# AUTOCHECKPOINT_PAGES all the same.
 CHECKPOINT_EVERY = 32
 AUTOCHECKPOINT_PAGES = 10_000
+
+
+IDLE_CLOSE_SECONDS = 60  # the checkpoint thread's connection, unused that long, is closed
+
+
+def checkpoint(connection: sqlite3.Connection) -> None:
+    """Copy what the WAL holds into the database as far as no reader needs it, without waiting
+    for anyone (PASSIVE); what it could not copy waits for the next one."""
+    # Refused (another connection checkpoints, a table is locked): it is only late.
+    with contextlib.suppress(sqlite3.Error):
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+class Checkpoints:
+    """The thread of a process that checkpoints the WAL of the databases it is asked to, one
+    after the other; started at the first ask, and again in a forked process (threads do not
+    follow a fork). It keeps its connection to the last database (opening one reads the
+    schema: 0.9 ms), and closes it when that database is replaced or removed, or after
+    IDLE_CLOSE_SECONDS unused; a database that is gone is not made again."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        # A connection opened before a fork is neither used nor closed after it (SQLite's rule).
+        self._forked = getattr(self, "_open", None)
+        self._state = threading.Condition()
+        self._wanted: list[str] = []  # paths, in the order asked, each once
+        self._busy = False
+        self._thread: threading.Thread | None = None
+        # (path, its file's device and inode, the connection): the thread's alone.
+        self._open: tuple[str, tuple[int, int], sqlite3.Connection] | None = None
+
+    def ask(self, path: str) -> None:
+        """Have the database at `path` checkpointed soon, without waiting for it."""
+        with self._state:
+            if path not in self._wanted:
+                self._wanted.append(path)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="wal-checkpoints",
+                                                daemon=True)
+                self._thread.start()
+            self._state.notify_all()
+
+    def wait(self, timeout: float = 10) -> bool:
+        """Wait until every checkpoint asked for is made; False if `timeout` seconds pass."""
+        with self._state:
+            return self._state.wait_for(lambda: not self._wanted and not self._busy, timeout)
+
+    def _run(self) -> None:
+        state = self._state
+        while True:
+            with state:
+                if not state.wait_for(lambda: bool(self._wanted), IDLE_CLOSE_SECONDS):
+                    self._close()
+                    continue
+                path, self._busy = self._wanted.pop(0), True
+            try:
+                connection = self._connection(path)
+                if connection is not None:
+                    checkpoint(connection)
+            finally:
+                with state:
+                    self._busy = False
+                    state.notify_all()
+
+    def _connection(self, path: str) -> sqlite3.Connection | None:
+        """The thread's connection to the database at `path`, opened if needed; None if
+        there is no such database."""
+        try:
+            status = os.stat(path)
+        except OSError:
+            self._close()
+            return None
+        file = (status.st_dev, status.st_ino)
+        if self._open is not None and self._open[:2] == (path, file):
+            return self._open[2]
+        self._close()
+        try:
+            connection = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=0,
+                                         check_same_thread=False)
+        except sqlite3.Error:
+            return None
+        self._open = (path, file, connection)
+        return connection
+
+    def _close(self) -> None:
+        if self._open is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._open[2].close()
+            self._open = None
+
+
+CHECKPOINTS = Checkpoints()
 
 
 class QueuedWriters(sqlite3.Connection):
@@ -98,10 +198,12 @@ class QueuedWriters(sqlite3.Connection):
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
         self._lock_fd: int | None = None
+        self._path: str | None = None  # a database file's, the only kind with a lock file
         self._holding = False
         path = os.fsdecode(database)
         if path and path != ":memory:" and not path.startswith("file:"):
             self._lock_fd = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+            self._path = path
 
     def before_write(self, statement: str) -> None:
         """Take the writers' lock if `statement` opens a write transaction."""
@@ -118,7 +220,8 @@ class QueuedWriters(sqlite3.Connection):
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:
-        """Commit, then let the next writer in; checkpoint if it is this process's turn."""
+        """Commit, then let the next writer in; have the WAL checkpointed if it is this
+        process's turn."""
         wrote = self._holding
         try:
             super().commit()
@@ -126,15 +229,8 @@ class QueuedWriters(sqlite3.Connection):
             self._release()
         if wrote:
             QueuedWriters.write_commits += 1
-            if QueuedWriters.write_commits % CHECKPOINT_EVERY == 0:
-                self.checkpoint()
-
-    def checkpoint(self) -> None:
-        """Copy what the WAL holds into the database as far as no reader needs it, without
-        waiting for anyone (PASSIVE); what it could not copy waits for the next one."""
-        # Refused (another connection checkpoints, a table is locked): it is only late.
-        with contextlib.suppress(sqlite3.OperationalError):
-            self.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            if QueuedWriters.write_commits % CHECKPOINT_EVERY == 0 and self._path is not None:
+                CHECKPOINTS.ask(self._path)
 
     def rollback(self) -> None:
         """Roll back, then let the next writer in."""

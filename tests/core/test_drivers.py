@@ -115,21 +115,26 @@ def test_a_second_sqlite_writer_waits_on_the_lock_and_goes_on_at_the_commit(app:
 def test_sqlite_checkpoints_after_letting_the_next_writer_in(
         app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite's own checkpoint (inside the commit, the writers' lock held) only backs the
-    platform's up: every CHECKPOINT_EVERY write commits of the process, the connection that
-    committed checkpoints once the lock is free, and the WAL is then copied into the
-    database. A read-only connection's end, or a commit of nothing written, counts none."""
+    platform's up: every CHECKPOINT_EVERY write commits of the process, the process's
+    checkpoint thread makes one once the lock is free, and the WAL is then copied into the
+    database. The commit does not wait for it. A read-only connection's end, or a commit of
+    nothing written, counts none."""
     _only("sqlite")
     with db.engine.connect() as connection:
         pragma = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
         assert pragma == drivers.AUTOCHECKPOINT_PAGES
-    seen: list[bool] = []
-    checkpoint = QueuedWriters.checkpoint
+        path = connection.connection.dbapi_connection._path  # type: ignore[union-attr]
+    seen: list[tuple[str, bool, str]] = []
+    let_go = threading.Event()
+    checkpoint = drivers.checkpoint
 
-    def watched(connection: QueuedWriters) -> None:
-        seen.append(_lock_is_free(app))
+    def watched(connection: sqlite3.Connection) -> None:
+        asked = connection.execute("PRAGMA database_list").fetchone()[2]
+        seen.append((asked, _lock_is_free(app), threading.current_thread().name))
+        let_go.wait(10)
         checkpoint(connection)
 
-    monkeypatch.setattr(QueuedWriters, "checkpoint", watched)
+    monkeypatch.setattr(drivers, "checkpoint", watched)
     monkeypatch.setattr(QueuedWriters, "write_commits", 0)
     with db.engine.connect() as connection:
         for _ in range(drivers.CHECKPOINT_EVERY - 1):
@@ -137,36 +142,99 @@ def test_sqlite_checkpoints_after_letting_the_next_writer_in(
             connection.commit()
             connection.execute(select(User.id))
             connection.commit()  # nothing written: not counted
-        assert seen == []
+        assert drivers.CHECKPOINTS.wait() and seen == []
         connection.execute(text("UPDATE users SET locale = locale"))
-        connection.commit()
-        assert seen == [True]  # once, the lock free
+        connection.commit()  # returns while the checkpoint is held back
+        assert not drivers.CHECKPOINTS.wait(timeout=0.2)
+        connection.execute(text("UPDATE users SET locale = locale"))
+        connection.commit()  # the next writer is not held back either
+        let_go.set()
+        assert drivers.CHECKPOINTS.wait()
+        assert seen == [(path, True, "wal-checkpoints")]  # once, the lock free, by the thread
         busy, log, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
-        assert (busy, log - copied) == (0, 0)
-    assert QueuedWriters.write_commits == drivers.CHECKPOINT_EVERY
+        assert (busy, log - copied) == (0, 0)  # made after both commits: all copied
+    assert QueuedWriters.write_commits == drivers.CHECKPOINT_EVERY + 1
 
 
 def test_a_sqlite_checkpoint_that_cannot_run_leaves_the_commit_done(
         app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A checkpoint is upkeep: one refused by SQLite is left for the next; the write it
-    followed is committed all the same."""
+    """A checkpoint is upkeep: one refused by SQLite is left for the next, and the thread
+    goes on to the next one; the write it followed is committed all the same."""
     _only("sqlite")
     monkeypatch.setattr(QueuedWriters, "write_commits", drivers.CHECKPOINT_EVERY - 1)
-    monkeypatch.setattr(QueuedWriters, "execute", _refused)
+    monkeypatch.setattr(drivers.sqlite3, "connect", _refusing)
+    monkeypatch.setattr(drivers, "CHECKPOINTS", drivers.Checkpoints())  # no connection kept
     user = factories.user()
     db.session.commit()
-    with db.engine.connect() as connection:
-        connection.execute(update(User).where(User.id == user.id).values(locale="en"))
-        connection.commit()
-    with db.engine.connect() as connection:
-        assert connection.scalar(select(User.locale).where(User.id == user.id)) == "en"
-    assert _lock_is_free(app)
+    for locale in ("en", "fr"):
+        with db.engine.connect() as connection:
+            connection.execute(update(User).where(User.id == user.id).values(locale=locale))
+            connection.commit()
+        assert drivers.CHECKPOINTS.wait()
+        with db.engine.connect() as connection:
+            assert connection.scalar(select(User.locale).where(User.id == user.id)) == locale
+        assert _lock_is_free(app)
+        monkeypatch.setattr(QueuedWriters, "write_commits", drivers.CHECKPOINT_EVERY - 1)
+    assert _REFUSED.count("wal_checkpoint") == 2  # the thread still there for the second
 
 
-def _refused(connection: Any, statement: str, *args: Any) -> Any:
-    if "wal_checkpoint" in statement:
-        raise sqlite3.OperationalError("database table is locked")
-    return sqlite3.Connection.execute(connection, statement, *args)
+_REFUSED: list[str] = []
+_connect = sqlite3.connect
+
+
+def _refusing(database: str, *args: Any, **kwargs: Any) -> Any:
+    if "mode=rw" not in database:  # the platform's own connections
+        return _connect(database, *args, **kwargs)
+
+    class Refused(sqlite3.Connection):
+        def execute(self, statement: str, *args: Any) -> Any:
+            _REFUSED.append("wal_checkpoint")
+            raise sqlite3.OperationalError("database table is locked")
+
+    return _connect(database, *args, **{**kwargs, "factory": Refused})
+
+
+def test_the_checkpoint_thread_follows_its_database(tmp_path: Any) -> None:
+    """The thread keeps one connection to the last database it checkpointed; a database
+    removed is not made again, empty, and one replaced at the same path gets a connection to
+    the new file."""
+    path = tmp_path / "kept.db"
+
+    def made() -> None:
+        with sqlite3.connect(path) as database:
+            database.execute("PRAGMA journal_mode=WAL")
+            database.execute("CREATE TABLE t (x)")
+            database.execute("INSERT INTO t VALUES (1)")
+
+    def checkpointed() -> Any:
+        drivers.CHECKPOINTS.ask(str(path))
+        assert drivers.CHECKPOINTS.wait()
+        return drivers.CHECKPOINTS._open
+
+    made()
+    first = checkpointed()
+    assert first is not None and checkpointed() is first  # kept
+    path.unlink()
+    assert checkpointed() is None and not path.exists()
+    made()
+    replaced = checkpointed()
+    assert replaced is not None and replaced[1] != first[1]
+
+
+def test_a_forked_process_checkpoints_in_a_thread_of_its_own(tmp_path: Any) -> None:
+    """A worker forked from a process that had its checkpoint thread starts its own."""
+    database = tmp_path / "forked.db"
+    with sqlite3.connect(database) as made:
+        made.execute("PRAGMA journal_mode=WAL")
+        made.execute("CREATE TABLE t (x)")
+    drivers.CHECKPOINTS.ask(str(database))
+    assert drivers.CHECKPOINTS.wait()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's status says)
+        drivers.CHECKPOINTS.ask(str(database))
+        os._exit(0 if drivers.CHECKPOINTS.wait(timeout=10) else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
