@@ -91,8 +91,6 @@ _SQLITE_OPENING = frozenset(("INSERT", "UPDATE", "DELETE", "REPLACE"))
 # AUTOCHECKPOINT_PAGES all the same.
 CHECKPOINT_EVERY = 32
 AUTOCHECKPOINT_PAGES = 10_000
-
-
 IDLE_CLOSE_SECONDS = 60  # the checkpoint thread's connection, unused that long, is closed
 
 
@@ -190,7 +188,7 @@ CHECKPOINTS = Checkpoints()
 
 class QueuedWriters(sqlite3.Connection):
     """A sqlite3 connection whose write transactions queue on the database's lock file, and
-    that checkpoints the WAL after it let the next writer in."""
+    that has the WAL checkpointed after it let the next writer in."""
 
     # Write commits of this process (every connection of it), which time its checkpoints.
     write_commits = 0
