@@ -222,17 +222,22 @@ def test_the_checkpoint_thread_follows_its_database(tmp_path: Any) -> None:
 
 
 def test_a_forked_process_checkpoints_in_a_thread_of_its_own(tmp_path: Any) -> None:
-    """A worker forked from a process that had its checkpoint thread starts its own."""
+    """A worker forked from a process that had its checkpoint thread starts its own, with a
+    connection of its own: the parent's, copied by the fork, is neither used nor closed."""
     database = tmp_path / "forked.db"
     with sqlite3.connect(database) as made:
         made.execute("PRAGMA journal_mode=WAL")
         made.execute("CREATE TABLE t (x)")
     drivers.CHECKPOINTS.ask(str(database))
     assert drivers.CHECKPOINTS.wait()
+    inherited = drivers.CHECKPOINTS._open
+    assert inherited is not None
     child = os.fork()
     if child == 0:  # pragma: no cover (the child's status says)
         drivers.CHECKPOINTS.ask(str(database))
-        os._exit(0 if drivers.CHECKPOINTS.wait(timeout=10) else 1)
+        made_again = drivers.CHECKPOINTS.wait(timeout=10)
+        own = drivers.CHECKPOINTS._open
+        os._exit(0 if made_again and own is not None and own[2] is not inherited[2] else 1)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 
