@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -113,7 +114,67 @@ def test_upgrade_matches_models_and_downgrade_empties(fresh_uri):
 
             upgrade()
             assert schema_differences() == []
+            assert partial_index_differences() == []
             check_reference_rows()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _predicate(where: Any) -> str | None:
+    """An index's predicate as comparable text: SQLite reflects it as written, PostgreSQL in
+    parentheses."""
+    if where is None:
+        return None
+    return " ".join(str(where).strip().strip("()").split()).lower()
+
+
+def partial_index_differences() -> list[tuple[str, str | None, str | None]]:
+    """Indexes whose predicate (`WHERE ...`) differs between the models and the database:
+    autogenerate compares an index's columns and uniqueness, not its predicate."""
+    dialect = db.engine.dialect.name
+    reflected = {
+        index["name"]: _predicate(index.get("dialect_options", {}).get(f"{dialect}_where"))
+        for table in db.metadata.tables
+        for index in inspect(db.engine).get_indexes(table)
+    }
+    modelled = {
+        index.name: _predicate(index.dialect_options[dialect].get("where"))
+        for table in db.metadata.tables.values() for index in table.indexes
+    }
+    return [(str(name), where, reflected.get(str(name), "absent"))
+            for name, where in modelled.items() if reflected.get(str(name), "absent") != where]
+
+
+def test_sparse_indexes_hold_only_the_rows_that_set_their_column(fresh_uri):
+    """0024: the indexes of a column most rows leave empty are partial on both databases, and
+    the replies of threads are still read through theirs (tests/notifications/test_follow.py:
+    a follow is still unique)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_uri, "TESTING": True})
+    with app.app_context():
+        try:
+            upgrade()
+            differences = partial_index_differences()
+            assert differences == []
+            sparse = {name for table in db.metadata.tables.values() for name, where in
+                      ((i.name, i.dialect_options[db.engine.dialect.name].get("where"))
+                       for i in table.indexes) if where is not None}
+            assert {"ix_comments_parent_id", "ix_comments_root_id", "ix_comments_workshop_id",
+                    "uq_follows_user_project", "uq_follows_user_proposal",
+                    "ix_follows_project_id", "ix_follows_proposal_id",
+                    "ix_proposals_merged_into_id", "ix_proposals_answer_status",
+                    "ix_proposals_workshop_id"} <= sparse
+            if db.engine.dialect.name == "sqlite":
+                plan = " ".join(str(row[-1]) for row in db.session.execute(text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM comments WHERE root_id IN (1, 2)")))
+                assert "ix_comments_root_id" in plan
+            db.session.rollback()
+
+            downgrade(revision="0023")
+            assert partial_index_differences() != []  # the old, full indexes
+            upgrade()
+            assert schema_differences() == []
+            assert partial_index_differences() == []
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -8,7 +8,13 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.accounts.models import User
-from consultation.core.models import ModeratedMixin, ModerationState, TimestampMixin, one_of
+from consultation.core.models import (
+    ModeratedMixin,
+    ModerationState,
+    TimestampMixin,
+    one_of,
+    sparse_index,
+)
 from consultation.extensions import Model
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal, Stance
@@ -26,6 +32,10 @@ class Comment(ModeratedMixin, TimestampMixin, Model):
         CheckConstraint(f"depth >= 0 AND depth <= {MAX_DEPTH}", name="depth"),
         Index("ix_comments_project_roots", "project_id", "proposal_id", "depth", "id"),
         Index("ix_comments_proposal_roots", "proposal_id", "depth", "id"),
+        # Top-level comments, online, are most of them: no entry in these.
+        sparse_index("ix_comments_parent_id", "parent_id"),
+        sparse_index("ix_comments_root_id", "root_id"),
+        sparse_index("ix_comments_workshop_id", "workshop_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,13 +43,9 @@ class Comment(ModeratedMixin, TimestampMixin, Model):
     proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE")
     )
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # The top-level comment of the thread (None for a top-level one): one query loads a thread.
-    root_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     depth: Mapped[int] = mapped_column(Integer, default=0)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     stance: Mapped[str] = mapped_column(String(7))
@@ -47,7 +53,7 @@ class Comment(ModeratedMixin, TimestampMixin, Model):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Made with a digital mediator's help, or entered from a paper workshop (see Proposal).
     mediator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"))
 
     project: Mapped[Project] = relationship()
     proposal: Mapped[Proposal | None] = relationship()

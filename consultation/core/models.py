@@ -8,7 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, String, Text, update
+from sqlalchemy import DateTime, Index, String, Text, text, update
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from consultation.core.errors import IllegalTransition
@@ -31,6 +31,17 @@ def one_of(column: str, values: Iterable[str]) -> str:
     e.g. "status IN ('published', 'withdrawn', 'merged')" (in the enum's order)."""
     quoted = ", ".join(f"'{value}'" for value in values)
     return f"{column} IN ({quoted})"
+
+
+def sparse_index(name: str, *columns: str, unique: bool = False, set_: str | None = None
+                 ) -> Index:
+    """An index of the rows whose column `set_` (the first one by default) is set, on both
+    databases: most rows leave it empty (a reply's parent, a workshop, a merge), so a row
+    written without it writes no page of the index. A query asking `column = value` or
+    `column IN (...)` implies the predicate, and SQLite and PostgreSQL both use the index
+    there, foreign keys' cascades included."""
+    present = text(f"{set_ or columns[0]} IS NOT NULL")
+    return Index(name, *columns, unique=unique, sqlite_where=present, postgresql_where=present)
 
 
 class ModerationState(DomainEnum):

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consultation.core.models import DomainEnum, one_of, utcnow
+from consultation.core.models import DomainEnum, one_of, sparse_index, utcnow
 from consultation.extensions import Model
 
 
@@ -60,17 +60,20 @@ class Follow(Model):
     __tablename__ = "follows"
     __table_args__ = (
         CheckConstraint("(project_id IS NULL) <> (proposal_id IS NULL)", name="one_target"),
-        UniqueConstraint("user_id", "project_id", name="uq_follows_user_project"),
-        UniqueConstraint("user_id", "proposal_id", name="uq_follows_user_proposal"),
+        # A follow has one target: each of these indexes holds the follows of its kind only.
+        sparse_index("uq_follows_user_project", "user_id", "project_id", unique=True,
+                     set_="project_id"),
+        sparse_index("uq_follows_user_proposal", "user_id", "proposal_id", unique=True,
+                     set_="proposal_id"),
+        sparse_index("ix_follows_project_id", "project_id"),
+        sparse_index("ix_follows_proposal_id", "proposal_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     proposal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+        ForeignKey("proposals.id", ondelete="CASCADE")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

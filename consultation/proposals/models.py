@@ -27,6 +27,7 @@ from consultation.core.models import (
     ModerationState,
     TimestampMixin,
     one_of,
+    sparse_index,
     utcnow,
 )
 from consultation.extensions import Model
@@ -110,6 +111,12 @@ class Proposal(ModeratedMixin, TimestampMixin, Model):
         # With moderation in it, the random order's start is read from the index alone.
         Index("ix_proposals_project_shuffle",
               "project_id", "status", "moderation", "shuffle_key", "id"),
+        # Few proposals are merged, answered or from a workshop: a new one, or a counter's
+        # change (PostgreSQL writes every index of a row whose indexed column moved), writes
+        # no page of these.
+        sparse_index("ix_proposals_merged_into_id", "merged_into_id"),
+        sparse_index("ix_proposals_answer_status", "answer_status"),
+        sparse_index("ix_proposals_workshop_id", "workshop_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +128,7 @@ class Proposal(ModeratedMixin, TimestampMixin, Model):
     status: Mapped[str] = mapped_column(String(12), default=ProposalStatus.PUBLISHED)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A duplicate merged by a moderator into another proposal, which took its supports.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     # Set by the first support or comment: from then on the text people reacted to is fixed.
     first_reaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Counters kept up to date by proposals/receivers.py from the domains' signals.
@@ -133,7 +140,7 @@ class Proposal(ModeratedMixin, TimestampMixin, Model):
     # Moves with every change of the proposal and its debate, not its supports
     # (core/fragments.py).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    answer_status: Mapped[str | None] = mapped_column(String(12), index=True)
+    answer_status: Mapped[str | None] = mapped_column(String(12))
     answer_body: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Drawn once: the random order of the lists walks these keys from a seed (see services).
@@ -141,7 +148,7 @@ class Proposal(ModeratedMixin, TimestampMixin, Model):
     # Made with a digital mediator's help (acting for the author), or entered from a paper
     # workshop; shown beside the proposal. The workshops table belongs to the mediation domain.
     mediator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"))
 
     project: Mapped[Project] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

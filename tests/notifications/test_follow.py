@@ -163,3 +163,25 @@ def test_the_kept_follow_button_carries_each_persons_own_token(as_role):
                 r'name="csrf_token" value="([^"]+)"', logout).group(1)  # type: ignore[union-attr]
             tokens.add(found.group(1))
     assert len(tokens) == 4
+
+
+def test_a_follow_is_unique_per_person_and_target(app):
+    """The unique keys hold only the follows of their kind (0024): the same proposal twice is
+    refused by the database itself; a project and its proposals are followed side by side."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from consultation.notifications.models import Follow
+
+    proposal = factories.proposal()
+    person = factories.user()
+    db.session.add_all([Follow(user_id=person.id, proposal_id=proposal.id),
+                        Follow(user_id=person.id, project_id=proposal.project_id),
+                        Follow(user_id=person.id, proposal_id=factories.proposal().id)])
+    db.session.flush()
+    for twice in (Follow(user_id=person.id, proposal_id=proposal.id),
+                  Follow(user_id=person.id, project_id=proposal.project_id)):
+        with db.session.begin_nested(), pytest.raises(IntegrityError):
+            db.session.add(twice)
+            db.session.flush()
+    assert len(follows_of(person.id)) == 3
