@@ -3,10 +3,13 @@ proposes, comments on or supports (unless turned off)."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from consultation.comments import services as comments
 from consultation.extensions import db
 from consultation.moderation import services as moderation
-from consultation.notifications.models import NotificationSettings
+from consultation.notifications.models import Follow, NotificationSettings
 from tests import factories
 from tests.notifications.helpers import follows_of, page, settle
 
@@ -168,11 +171,6 @@ def test_the_kept_follow_button_carries_each_persons_own_token(as_role):
 def test_a_follow_is_unique_per_person_and_target(app):
     """The unique keys hold only the follows of their kind (0024): the same proposal twice is
     refused by the database itself; a project and its proposals are followed side by side."""
-    import pytest
-    from sqlalchemy.exc import IntegrityError
-
-    from consultation.notifications.models import Follow
-
     proposal = factories.proposal()
     person = factories.user()
     db.session.add_all([Follow(user_id=person.id, proposal_id=proposal.id),
