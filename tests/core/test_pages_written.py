@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from consultation.comments import services as comments
+from consultation.core import drivers
 from consultation.extensions import db
 from tests import factories
 
@@ -34,7 +35,9 @@ def _written(app: Flask, write: Callable[[], object]) -> set[str]:
     db.session.commit()
     direct = sqlite3.connect(path)
     try:
-        # An empty WAL: the frames read afterwards are this write's alone.
+        # An empty WAL: the frames read afterwards are this write's alone (once the process's
+        # checkpoint thread, which a commit of another test may have asked, is done).
+        assert drivers.CHECKPOINTS.wait(10)
         busy, _frames, _copied = direct.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         assert busy == 0
         write()
