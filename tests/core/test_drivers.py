@@ -195,30 +195,35 @@ def _refusing(database: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def test_the_checkpoint_thread_follows_its_database(tmp_path: Any) -> None:
-    """The thread keeps one connection to the last database it checkpointed; a database
-    removed is not made again, empty, and one replaced at the same path gets a connection to
-    the new file."""
+    """The thread keeps one connection to the last database it checkpointed; one replaced at
+    the same path gets a connection to the new file, and one removed is not made again,
+    empty."""
     path = tmp_path / "kept.db"
 
-    def made() -> None:
-        with sqlite3.connect(path) as database:
-            database.execute("PRAGMA journal_mode=WAL")
+    def made(at: Any) -> None:
+        # A rollback journal: no WAL beside the file, which a replaced file would inherit.
+        database = sqlite3.connect(at)
+        with database:
             database.execute("CREATE TABLE t (x)")
             database.execute("INSERT INTO t VALUES (1)")
+        database.close()
 
     def checkpointed() -> Any:
         drivers.CHECKPOINTS.ask(str(path))
         assert drivers.CHECKPOINTS.wait()
         return drivers.CHECKPOINTS._open
 
-    made()
+    made(path)
     first = checkpointed()
     assert first is not None and checkpointed() is first  # kept
+    # Replaced while the thread holds the old file open: the new one cannot reuse its inode
+    # (a file removed first, once closed, may give its inode to the next one made).
+    made(tmp_path / "new.db")
+    os.replace(tmp_path / "new.db", path)
+    replaced = checkpointed()
+    assert replaced is not None and replaced[1] != first[1] and replaced[2] is not first[2]
     path.unlink()
     assert checkpointed() is None and not path.exists()
-    made()
-    replaced = checkpointed()
-    assert replaced is not None and replaced[1] != first[1]
 
 
 def test_a_forked_process_checkpoints_in_a_thread_of_its_own(tmp_path: Any) -> None:
