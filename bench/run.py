@@ -33,7 +33,7 @@ from urllib.parse import quote_plus, urljoin
 
 from sqlalchemy import create_engine, text
 
-from bench import databases, generate, gunicorn_conf, report
+from bench import cpu, databases, generate, gunicorn_conf, report
 from bench.measure import Client, Response, local_path, parse, post_script, weigh, wrk
 
 HERE = Path(__file__).resolve().parent
@@ -208,11 +208,19 @@ def _warm_up(url: str, settings: Settings, headers: dict[str, str] | None = None
         wrk(url, settings.warmup, min(8, settings.connections), headers=headers)
 
 
+def _driven(url: str, settings: Settings, **options: Any) -> dict[str, Any]:
+    """wrk on `url` for a measure's time, with where the CPUs went meanwhile (bench/cpu.py)."""
+    with cpu.Usage() as measured:
+        result = wrk(url, settings.duration, settings.connections, **options)
+    result["cpu"] = measured.per_request(int(result["requests"]))
+    return result
+
+
 def _wrk_page(port: int, path: str, settings: Settings, cookie: str | None) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}{path}"
     headers = {"Cookie": cookie} if cookie else None
     _warm_up(url, settings, headers)
-    return wrk(url, settings.duration, settings.connections, headers=headers)
+    return _driven(url, settings, headers=headers)
 
 
 def _row(run: dict[str, Any], weight: Any, baseline_rps: float) -> dict[str, Any]:
@@ -238,13 +246,17 @@ class Baseline:
         self.port = port
         self.settings = settings
         self.samples: list[float] = []
+        self.cpu: list[dict[str, Any] | None] = []  # where the CPUs went in each sample
         self._fresh: float | None = None  # the latest sample, if nothing was measured since
 
     def sample(self) -> float:
         """Drive the bare app for a while now; its requests per second."""
-        rps = float(wrk(f"http://127.0.0.1:{self.port}/", self.settings.baseline_duration,
-                        self.settings.connections)["rps"])
+        with cpu.Usage() as measured:
+            result = wrk(f"http://127.0.0.1:{self.port}/", self.settings.baseline_duration,
+                         self.settings.connections)
+        rps = float(result["rps"])
         self.samples.append(rps)
+        self.cpu.append(measured.per_request(int(result["requests"])))
         self._fresh = rps
         return rps
 
@@ -274,6 +286,7 @@ def _detail(run: dict[str, Any], weight: Any, path: str) -> dict[str, Any]:
         "latency_ms": {str(k): round(v, 2) for k, v in run["percentiles"].items()},
         "dom_elements": weight.dom, "ecoindex_score": weight.ecoindex,
         "subresources": weight.resources, "other_hosts": weight.external,
+        "cpu": run.get("cpu"),
     }
 
 
@@ -310,6 +323,8 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
         _warm_up(f"http://127.0.0.1:{bare_port}/", settings)
         first = bare.sample()
         _say(f"  {first:.0f} requêtes/s, gunicorn {servers['baseline']['versions']['gunicorn']}")
+        if bare.cpu[0]:
+            _say(f"  {cpu.describe(bare.cpu[0])}")
 
         def measure(port: int, label: str, client: Client, path: str, logged_in: bool) -> None:
             """One GET page: weighed once as a first visit, then driven by wrk."""
@@ -373,6 +388,7 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     }
     details["baseline"] = {"samples_rps": [round(rps, 1) for rps in bare.samples],
                            "median_rps": round(baseline_rps, 1),
+                           "cpu_first_sample": bare.cpu[0] if bare.cpu else None,
                            "sample_seconds": settings.baseline_duration}
     versions = dict(servers["app"]["versions"])
     if base_url is not None:
@@ -477,9 +493,9 @@ def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
         script.write(post_script(path_format, [c.cookie_header for c in clients], bodies, ids))
     try:
         threads = 2
-        run, baseline_rps = bare.around(lambda: wrk(
-            f"http://127.0.0.1:{port}/", settings.duration, settings.connections,
-            threads=threads, script=script.name, script_args=["0", str(threads)]))
+        run, baseline_rps = bare.around(lambda: _driven(
+            f"http://127.0.0.1:{port}/", settings, threads=threads, script=script.name,
+            script_args=["0", str(threads)]))
     finally:
         os.unlink(script.name)
     detail = _detail(run, weight, path_format % ids[-1])
@@ -600,8 +616,10 @@ def measure_pdf(url: str, slug: str) -> dict[str, Any]:
 
 def _line(label: str, row: dict[str, Any], detail: dict[str, Any]) -> str:
     errors = f"  ⚠ {detail['errors']} erreurs" if detail["errors"] else ""
+    spent = cpu.describe(detail.get("cpu"))
     return (f"  {label:<26} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']:>7.2f} ms  "
-            f"p99 {row['p99_ms']:>8.2f} ms  {row['queries']} SQL{errors}")
+            f"p99 {row['p99_ms']:>8.2f} ms  {row['queries']} SQL{errors}"
+            + (f"\n  {'':<26} {spent}" if spent else ""))
 
 
 table = report.table

@@ -47,7 +47,8 @@ def test_each_page_is_compared_with_the_bare_app_measured_beside_it(monkeypatch)
 
     def wrk(url: str, duration: float, connections: int, **_: Any) -> dict[str, Any]:
         driven.append(url)
-        return {"rps": next(rates)}
+        rps = next(rates)
+        return {"rps": rps, "requests": int(rps * duration)}  # as parse_wrk reads wrk's report
 
     monkeypatch.setattr(run, "wrk", wrk)
     settings = run.Settings(scale="quick", duration=1, connections=4, warmup=0,
