@@ -208,10 +208,10 @@ def _warm_up(url: str, settings: Settings, headers: dict[str, str] | None = None
         wrk(url, settings.warmup, min(8, settings.connections), headers=headers)
 
 
-def _driven(url: str, settings: Settings, **options: Any) -> dict[str, Any]:
-    """wrk on `url` for a measure's time, with where the CPUs went meanwhile (bench/cpu.py)."""
+def _driven(url: str, seconds: float, connections: int, **options: Any) -> dict[str, Any]:
+    """wrk on `url`, with where the CPUs went meanwhile (bench/cpu.py) in its result's "cpu"."""
     with cpu.Usage() as measured:
-        result = wrk(url, settings.duration, settings.connections, **options)
+        result = wrk(url, seconds, connections, **options)
     result["cpu"] = measured.per_request(int(result["requests"]))
     return result
 
@@ -220,7 +220,7 @@ def _wrk_page(port: int, path: str, settings: Settings, cookie: str | None) -> d
     url = f"http://127.0.0.1:{port}{path}"
     headers = {"Cookie": cookie} if cookie else None
     _warm_up(url, settings, headers)
-    return _driven(url, settings, headers=headers)
+    return _driven(url, settings.duration, settings.connections, headers=headers)
 
 
 def _row(run: dict[str, Any], weight: Any, baseline_rps: float) -> dict[str, Any]:
@@ -246,17 +246,17 @@ class Baseline:
         self.port = port
         self.settings = settings
         self.samples: list[float] = []
-        self.cpu: list[dict[str, Any] | None] = []  # where the CPUs went in each sample
+        self.first_cpu: dict[str, Any] | None = None  # where the CPUs went in the first sample
         self._fresh: float | None = None  # the latest sample, if nothing was measured since
 
     def sample(self) -> float:
         """Drive the bare app for a while now; its requests per second."""
-        with cpu.Usage() as measured:
-            result = wrk(f"http://127.0.0.1:{self.port}/", self.settings.baseline_duration,
+        result = _driven(f"http://127.0.0.1:{self.port}/", self.settings.baseline_duration,
                          self.settings.connections)
         rps = float(result["rps"])
+        if not self.samples:
+            self.first_cpu = result["cpu"]
         self.samples.append(rps)
-        self.cpu.append(measured.per_request(int(result["requests"])))
         self._fresh = rps
         return rps
 
@@ -323,8 +323,8 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
         _warm_up(f"http://127.0.0.1:{bare_port}/", settings)
         first = bare.sample()
         _say(f"  {first:.0f} requêtes/s, gunicorn {servers['baseline']['versions']['gunicorn']}")
-        if bare.cpu[0]:
-            _say(f"  {cpu.describe(bare.cpu[0])}")
+        if bare.first_cpu:
+            _say(f"  {cpu.describe(bare.first_cpu)}")
 
         def measure(port: int, label: str, client: Client, path: str, logged_in: bool) -> None:
             """One GET page: weighed once as a first visit, then driven by wrk."""
@@ -388,7 +388,7 @@ def run_backend(backend: str, base_url: str | None, settings: Settings) -> dict[
     }
     details["baseline"] = {"samples_rps": [round(rps, 1) for rps in bare.samples],
                            "median_rps": round(baseline_rps, 1),
-                           "cpu_first_sample": bare.cpu[0] if bare.cpu else None,
+                           "cpu_first_sample": bare.first_cpu,
                            "sample_seconds": settings.baseline_duration}
     versions = dict(servers["app"]["versions"])
     if base_url is not None:
@@ -494,8 +494,8 @@ def _post_page(name: str, port: int, built: generate.Built, settings: Settings,
     try:
         threads = 2
         run, baseline_rps = bare.around(lambda: _driven(
-            f"http://127.0.0.1:{port}/", settings, threads=threads, script=script.name,
-            script_args=["0", str(threads)]))
+            f"http://127.0.0.1:{port}/", settings.duration, settings.connections,
+            threads=threads, script=script.name, script_args=["0", str(threads)]))
     finally:
         os.unlink(script.name)
     detail = _detail(run, weight, path_format % ids[-1])

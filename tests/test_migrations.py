@@ -129,6 +129,13 @@ def _predicate(where: Any) -> str | None:
     return " ".join(str(where).strip().strip("()").split()).lower()
 
 
+def modelled_predicates() -> dict[str, str | None]:
+    """Each index of the models, with its predicate on this database (None: a full index)."""
+    dialect = db.engine.dialect.name
+    return {str(index.name): _predicate(index.dialect_options[dialect].get("where"))
+            for table in db.metadata.tables.values() for index in table.indexes}
+
+
 def partial_index_differences() -> list[tuple[str, str | None, str | None]]:
     """Indexes whose predicate (`WHERE ...`) differs between the models and the database:
     autogenerate compares an index's columns and uniqueness, not its predicate."""
@@ -138,12 +145,9 @@ def partial_index_differences() -> list[tuple[str, str | None, str | None]]:
         for table in db.metadata.tables
         for index in inspect(db.engine).get_indexes(table)
     }
-    modelled = {
-        index.name: _predicate(index.dialect_options[dialect].get("where"))
-        for table in db.metadata.tables.values() for index in table.indexes
-    }
-    return [(str(name), where, reflected.get(str(name), "absent"))
-            for name, where in modelled.items() if reflected.get(str(name), "absent") != where]
+    return [(name, where, reflected.get(name, "absent"))
+            for name, where in modelled_predicates().items()
+            if reflected.get(name, "absent") != where]
 
 
 def test_sparse_indexes_hold_only_the_rows_that_set_their_column(fresh_uri):
@@ -154,11 +158,8 @@ def test_sparse_indexes_hold_only_the_rows_that_set_their_column(fresh_uri):
     with app.app_context():
         try:
             upgrade()
-            differences = partial_index_differences()
-            assert differences == []
-            sparse = {name for table in db.metadata.tables.values() for name, where in
-                      ((i.name, i.dialect_options[db.engine.dialect.name].get("where"))
-                       for i in table.indexes) if where is not None}
+            assert partial_index_differences() == []
+            sparse = {name for name, where in modelled_predicates().items() if where}
             assert {"ix_comments_parent_id", "ix_comments_root_id", "ix_comments_workshop_id",
                     "uq_follows_user_project", "uq_follows_user_proposal",
                     "ix_follows_project_id", "ix_follows_proposal_id",
