@@ -3,6 +3,7 @@ and up again."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 from collections.abc import Iterator
@@ -185,6 +186,51 @@ def test_sparse_indexes_hold_only_the_rows_that_set_their_column(fresh_uri):
             db.session.remove()
             db.engine.dispose()
 
+
+
+def counting_triggers() -> set[tuple[str, str]]:
+    """The triggers of the counted tables, as (name, table), read from the database."""
+    if db.engine.dialect.name == "sqlite":
+        rows = db.session.execute(text(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"))
+    else:
+        rows = db.session.execute(text(
+            "SELECT tgname, relname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+            "WHERE NOT tgisinternal"))
+    return {(name, table) for name, table in rows if not table.startswith("audit")
+            and table != "search_entries"}
+
+
+def test_counters_are_moved_by_triggers_from_0025(fresh_uri):
+    """0025: the counters' triggers are all there at the head on both databases (a later
+    migration that rebuilt a counted table in SQLite's batch mode and forgot them fails
+    here); down to 0024 removes them, and their functions on PostgreSQL."""
+    path = Path(__file__).parents[1] / "migrations" / "versions" / "0025_counters_by_triggers.py"
+    spec = importlib.util.spec_from_file_location("revision_0025", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    made = revision.names()
+    assert {table for _name, table in made} == {
+        "comments", "supports", "proposals", "project_participants"}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_uri, "TESTING": True})
+    with app.app_context():
+        try:
+            upgrade()
+            assert counting_triggers() == made
+            downgrade(revision="0024")
+            assert counting_triggers() == set()
+            if db.engine.dialect.name == "postgresql":
+                functions = db.session.scalars(text(
+                    "SELECT proname FROM pg_proc WHERE proname = ANY(:names)"),
+                    {"names": [name for name, _table in made]})
+                assert list(functions) == []
+            db.session.rollback()
+            upgrade()
+            assert counting_triggers() == made
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_projects_made_before_drafts_stay_published(fresh_uri):

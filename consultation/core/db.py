@@ -36,12 +36,17 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+def flush_pending(session: Session) -> None:
+    """Write the session's pending changes, as Session.execute would before a statement."""
+    if session.autoflush:
+        session.flush()
+
+
 def _flushed_connection() -> Connection:
     """The session's connection, after the session's pending changes as Session.execute would
     flush them."""
     session = db.session()
-    if session.autoflush:
-        session.flush()
+    flush_pending(session)
     return session.connection()
 
 
@@ -60,8 +65,8 @@ def run_first(statement: Executable, params: dict[str, Any]) -> Sequence[Any] | 
 
 
 def run_unread(statement: Executable, params: Any = None) -> None:
-    """Send a Core write whose result nobody reads (a counter's UPDATE, an INSERT ... ON
-    CONFLICT DO NOTHING) as `run` does; on PostgreSQL it goes with the next statement whose
+    """Send a Core write whose result nobody reads (a follow's INSERT ... ON CONFLICT DO
+    NOTHING) as `run` does; on PostgreSQL it goes with the next statement whose
     result is read, or with the COMMIT, in one round trip (core/drivers.py)."""
     send_unread(_flushed_connection(), statement, params)
 

@@ -9,8 +9,8 @@ Versions: `projects.version` moves with every change shown on a project's pages 
 proposals, comments, supports, phases, synthesis, follow-up), `proposals.version` with every
 change of a proposal and of its debate (its supports are read live). They move in the same
 transaction as the change, in the database, so every worker sees a write at once; a key
-holding the new version simply misses. Counter updates (core/counters.py) move the version in
-their own UPDATE; every other change is seen at flush time and moved by one UPDATE per table
+holding the new version simply misses. The counters' triggers (core/counters.py) move the
+version with the counter; every other change is seen at flush time and moved by one UPDATE per table
 just before the commit. A change of the reference data (territories, orientations) moves every
 version; a change of a person's public name (renamed, blocked, deleted) moves the versions of
 the proposals and projects they took part in.
@@ -310,7 +310,7 @@ def valid_until(moment: datetime) -> None:
 # Versions
 
 _TOUCHED = "fragments_touched"  # session.info: (projects, proposals, everything)
-_BUMPED = "fragments_bumped"  # session.info: (table, id) moved by a counter UPDATE already
+_BUMPED = "fragments_bumped"  # session.info: (table, id) moved by a counter's trigger already
 
 
 def _touched(session: Session) -> tuple[set[int], set[int], list[bool]]:
@@ -321,7 +321,7 @@ def _touched(session: Session) -> tuple[set[int], set[int], list[bool]]:
 
 
 def bumped(session: Session, table: str, ident: int) -> None:
-    """Note that a counter UPDATE moved the version of this row (core/counters.py)."""
+    """Note that a counter's trigger moved the version of this row (core/counters.py)."""
     session.info.setdefault(_BUMPED, set()).add((table, ident))
 
 

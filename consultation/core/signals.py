@@ -2,8 +2,8 @@
 
 Senders are the objects concerned; receivers run inside the same transaction and must not
 commit. Work that leaves the process (mail, PDF) is enqueued through core.jobs, after commit.
-Counters move only here: a receiver adds a delta in one UPDATE (`n = n + :delta`), so that
-concurrent requests never lose a change.
+Counters are moved by the database's triggers in the statement that writes what they count
+(core/counters.py); the counters' receivers let the request's session follow, with no statement.
 
 Each signal: its sender (the first argument of send), its keyword arguments, who sends it,
 and who receives it. Besides those named, opendata.receivers receives every signal of a

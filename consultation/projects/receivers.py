@@ -1,4 +1,5 @@
-"""Keep a project's figures exact as contributions come and go (subscribed to core.signals)."""
+"""Follow a project's figures as contributions come and go (subscribed to core.signals): the
+database's triggers move them (core/counters.py); the request's session follows."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from consultation.projects.models import Project, ProjectParticipant
 
 
 def _add(project_id: int, column: str, delta: int) -> None:
-    # One UPDATE of a constant shape (core.counters), so concurrent writers never lose an
-    # increment; updated_at says when the project was edited, not when someone took part.
-    counters.add(Project, project_id, {column: delta})
+    # Moved in the database by the change itself; updated_at says when the project was
+    # edited, not when someone took part.
+    counters.moved(Project, project_id, {column: delta})
 
 
 def _participant(project_id: int, user_id: int, proposal_id: int | None = None) -> None:
@@ -20,7 +21,7 @@ def _participant(project_id: int, user_id: int, proposal_id: int | None = None) 
                                                     "participant"):
         return  # read with the proposal: they take part already, the INSERT would do nothing
     if insert_ignore(ProjectParticipant.__table__, project_id=project_id, user_id=user_id):
-        _add(project_id, "participants_count", 1)
+        _add(project_id, "participants_count", 1)  # counted by the INSERT's trigger
 
 
 def on_proposal_created(proposal: Any, **_: Any) -> None:

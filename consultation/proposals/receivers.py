@@ -1,29 +1,26 @@
-"""Keep a proposal's counters exact as comments and supports come and go (subscribed to
-core.signals, like projects/receivers.py for the project's figures)."""
+"""Follow a proposal's counters as comments and supports come and go (subscribed to
+core.signals, like projects/receivers.py for the project's figures): the database's triggers
+move them (core/counters.py); the request's session follows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
-
 from consultation.core import counters, signals
 from consultation.extensions import db
 from consultation.proposals.models import Proposal, Stance
-from consultation.votes.models import Support
 
 # The per-stance counter columns: a stance names one of them, nothing else.
 _STANCE_COLUMNS = frozenset(f"comments_{stance.value}" for stance in Stance)
 
 
 def _add(proposal_id: int | None, deltas: dict[str, int], reacted: bool = False) -> None:
-    # One UPDATE of a constant shape (core.counters), so concurrent writers never lose an
-    # increment. A reaction is not an edit: updated_at stays; the first one fixes the
-    # proposal's text.
+    # Moved in the database by the change itself. A reaction is not an edit: updated_at
+    # stays; the first one fixes the proposal's text.
     if proposal_id is None:
         return
-    counters.add(Proposal, proposal_id, deltas,
-                 stamp="first_reaction_at" if reacted else None)
+    counters.moved(Proposal, proposal_id, deltas,
+                   stamp="first_reaction_at" if reacted else None)
 
 
 def _comments(stance: str, delta: int) -> dict[str, int]:
@@ -70,20 +67,10 @@ def on_support_removed(support: Any, **_: Any) -> None:
 
 
 def on_supports_moved(proposal: Any, to: Any, **_: Any) -> None:
-    """A merge (or its undoing) moved supports between two proposals: both are recounted
-    from the supports table in the UPDATE itself."""
+    """A merge (or its undoing) moved supports between two proposals, each move counted by
+    its trigger: both are read again."""
+    db.session.flush()
     for each in (proposal, to):
-        db.session.execute(
-            update(Proposal)
-            .where(Proposal.id == each.id)
-            .values({
-                Proposal.supports_count: select(func.count())
-                .where(Support.proposal_id == each.id)
-                .scalar_subquery(),
-                **Proposal.keep_updated_at(),
-            })
-            .execution_options(synchronize_session=False)
-        )
         db.session.refresh(each)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert, update
+from sqlalchemy import event, insert
 
 from consultation.accounts.models import User
 from consultation.core import fragments
@@ -46,15 +46,8 @@ def bulk_proposals(project: Project, author, count: int, **fields: object) -> li
         }
         for n in range(count)
     ]
-    db.session.execute(insert(Proposal), rows)
-    added = int(insert_ignore(ProjectParticipant.__table__, project_id=project.id,
-                              user_id=author.id))
-    db.session.execute(
-        update(Project)
-        .where(Project.id == project.id)
-        .values(proposals_count=Project.proposals_count + count,
-                participants_count=Project.participants_count + added)
-    )
+    db.session.execute(insert(Proposal), rows)  # counted by the database's triggers
+    insert_ignore(ProjectParticipant.__table__, project_id=project.id, user_id=author.id)
     db.session.flush()
     return list(
         db.session.scalars(

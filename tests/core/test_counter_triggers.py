@@ -1,0 +1,174 @@
+"""The database moves the counters (migration 0025): rows written by plain SQL, without any of
+the platform's services or signals, are counted exactly as the platform's own writes are."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, text
+
+from consultation.extensions import db
+from consultation.projects.models import Project
+from consultation.proposals.models import Proposal
+from consultation.votes import services as votes
+from tests import factories
+from tests.recount import assert_counters_exact
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def _sql(statement: str, **params: object) -> None:
+    db.session.execute(text(statement), params)
+
+
+def _versions(project_id: int, proposal_id: int) -> tuple[int, int]:
+    db.session.expire_all()
+    return (db.session.get(Project, project_id).version,
+            db.session.get(Proposal, proposal_id).version)
+
+
+def _insert_comment(project_id: int, proposal_id: int | None, author_id: int, stance: str,
+                    moderation: str = "visible") -> int:
+    return db.session.execute(text(
+        "INSERT INTO comments (project_id, proposal_id, depth, author_id, stance, body, "
+        "moderation, created_at, updated_at) VALUES (:project, :proposal, 0, :author, :stance, "
+        "'Un avis.', :moderation, :now, :now) RETURNING id"),
+        {"project": project_id, "proposal": proposal_id, "author": author_id, "stance": stance,
+         "moderation": moderation, "now": NOW}).scalar_one()
+
+
+def test_plain_sql_writes_are_counted_at_every_step(app):
+    """Each transition of a proposal, comment, support and participant, written by hand,
+    leaves every counter equal to a recount of the rows."""
+    proposal = factories.proposal()
+    other = factories.proposal(proposal.project)
+    project_id, proposal_id = proposal.project_id, proposal.id
+    people = [factories.user() for _ in range(3)]
+    db.session.commit()
+    # Participants: each one once (the platform adds them; the trigger counts them).
+    for _round in range(2):
+        for person in people:
+            _sql("INSERT INTO project_participants (project_id, user_id) "
+                 "VALUES (:project, :user) ON CONFLICT DO NOTHING",
+                 project=project_id, user=person.id)
+        assert_counters_exact()
+
+    # Comments: counted, on the project alone, waiting for approval.
+    first = _insert_comment(project_id, proposal_id, people[0].id, "pour")
+    _insert_comment(project_id, None, people[1].id, "contre")
+    held = _insert_comment(project_id, proposal_id, people[2].id, "neutre", "pending")
+    assert_counters_exact()
+    db.session.expire_all()
+    assert (proposal.comments_count, proposal.comments_pour, proposal.comments_neutre) == (1, 1, 0)
+    assert proposal.project.comments_count == 2
+    # Approved, restanced, hidden, shown again, deleted: one statement each.
+    steps = [
+        ("UPDATE comments SET moderation = 'visible' WHERE id = :id", held),
+        ("UPDATE comments SET stance = 'contre' WHERE id = :id", first),
+        ("UPDATE comments SET moderation = 'hidden' WHERE id = :id", first),
+        ("UPDATE comments SET stance = 'pour' WHERE id = :id", first),  # hidden: no count
+        ("UPDATE comments SET moderation = 'visible' WHERE id = :id", first),
+        ("UPDATE comments SET deleted_at = :now, stance = 'neutre' WHERE id = :id", held),
+        ("UPDATE comments SET body = 'Modifié.' WHERE id = :id", first),  # not counted
+    ]
+    for statement, ident in steps:
+        _sql(statement, id=ident, now=NOW)
+        assert_counters_exact()
+    db.session.expire_all()
+    assert (proposal.comments_count, proposal.comments_pour, proposal.comments_contre,
+            proposal.comments_neutre) == (1, 1, 0, 0)
+
+    # Supports: given, moved by a merge to another proposal, taken back.
+    for person in people:
+        _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
+             "VALUES (:user, :proposal, :project, :now)",
+             user=person.id, proposal=proposal_id, project=project_id, now=NOW)
+    assert_counters_exact()
+    _sql("UPDATE supports SET proposal_id = :other WHERE user_id = :user",
+         other=other.id, user=people[0].id)
+    assert_counters_exact()
+    _sql("DELETE FROM supports WHERE user_id = :user", user=people[1].id)
+    assert_counters_exact()
+    db.session.expire_all()
+    assert (proposal.supports_count, other.supports_count) == (1, 1)
+    assert proposal.project.supports_count == 2
+
+    # Proposals: withdrawn, hidden, published again; one added waiting for approval.
+    for statement in ("UPDATE proposals SET status = 'withdrawn' WHERE id = :id",
+                      "UPDATE proposals SET moderation = 'hidden' WHERE id = :id",
+                      "UPDATE proposals SET status = 'published' WHERE id = :id",
+                      "UPDATE proposals SET moderation = 'visible' WHERE id = :id"):
+        _sql(statement, id=other.id)
+        assert_counters_exact()
+    # A Core INSERT of the table (its columns' defaults made), no ORM object nor signal.
+    db.session.execute(insert(Proposal.__table__).values(
+        project_id=project_id, author_id=people[2].id, title="En attente", body="Texte.",
+        status="published", moderation="pending", created_at=NOW, updated_at=NOW))
+    assert_counters_exact()
+
+
+def test_versions_move_with_what_the_fragments_show(app):
+    """A comment moves its project's and its proposal's versions; a support its project's
+    only (a proposal's supports are read live on its page)."""
+    proposal = factories.proposal()
+    person = factories.user()
+    db.session.commit()
+    project_id, proposal_id = proposal.project_id, proposal.id
+    before = _versions(project_id, proposal_id)
+    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
+         "VALUES (:user, :proposal, :project, :now)",
+         user=person.id, proposal=proposal_id, project=project_id, now=NOW)
+    after_support = _versions(project_id, proposal_id)
+    assert after_support[0] > before[0] and after_support[1] == before[1]
+    _insert_comment(project_id, proposal_id, person.id, "pour")
+    after_comment = _versions(project_id, proposal_id)
+    assert after_comment[0] > after_support[0] and after_comment[1] > after_support[1]
+
+
+def test_the_first_reaction_is_the_time_of_the_first_counted_one(app):
+    """The first counted reaction sets first_reaction_at to its own time (the application's
+    clock, not the database's), and a later one leaves it; a comment waiting for approval
+    is not a reaction until moderation shows it."""
+    proposal = factories.proposal()
+    person = factories.user()
+    db.session.commit()
+    assert proposal.first_reaction_at is None
+    held = _insert_comment(proposal.project_id, proposal.id, person.id, "contre", "pending")
+    db.session.expire_all()
+    assert proposal.first_reaction_at is None
+    shown = NOW + timedelta(hours=2)
+    _sql("UPDATE comments SET moderation = 'visible', moderated_at = :at WHERE id = :id",
+         at=shown, id=held)
+    db.session.expire_all()
+    assert proposal.first_reaction_at.replace(tzinfo=UTC) == shown
+    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
+         "VALUES (:user, :proposal, :project, :now)",
+         user=factories.user().id, proposal=proposal.id, project=proposal.project_id,
+         now=NOW - timedelta(days=1))
+    db.session.expire_all()
+    assert proposal.first_reaction_at.replace(tzinfo=UTC) == shown
+
+    other = factories.proposal(proposal.project)
+    db.session.commit()
+    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
+         "VALUES (:user, :proposal, :project, :now)",
+         user=person.id, proposal=other.id, project=other.project_id, now=NOW)
+    db.session.expire_all()
+    assert other.first_reaction_at.replace(tzinfo=UTC) == NOW
+
+
+def test_the_session_follows_without_reading_again(app, count_queries):
+    """A proposal and project loaded before a support see its counts at once, with no SELECT
+    to read them again."""
+    proposal = factories.proposal()
+    person = factories.user()
+    db.session.commit()
+    project = proposal.project
+    counts = (proposal.supports_count, project.supports_count, project.participants_count)
+    with count_queries() as counter:
+        assert votes.add_support(person, proposal)
+        assert (proposal.supports_count, project.supports_count,
+                project.participants_count) == (counts[0] + 1, counts[1] + 1, counts[2] + 1)
+    assert not [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")
+                and "FROM proposals" in s and "supports_count" in s]
+    assert_counters_exact()
