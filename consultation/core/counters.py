@@ -2,10 +2,12 @@
 
 A project's and a proposal's counters (proposals, comments and their stances, supports,
 participants) and the versions their shared fragments are keyed on are moved by triggers
-(migration 0025), in the statement that adds, removes, hides, shows or moves what they count:
+(migration 0025), for each row that adds, removes, hides, shows or moves what they count:
 `n = n + 1` under the row's lock, so concurrent writers never lose a change, and with no
-statement of the worker's own. Receivers of core.signals tell this module what moved, so
-that what the request holds follows:
+statement of the worker's own. SQLite runs them with the statement; PostgreSQL at the commit
+(deferred: the project's row, shared by every contribution to it, is locked for the commit
+only), so a read of the counters within the transaction calls `settle()` first. Receivers
+of core.signals tell this module what moved, so that what the request holds follows:
 
 - a row of the same table already loaded in the session gets its counters' new values, as
   the ORM's own "evaluate" synchronisation would (a stamped column, first_reaction_at, is
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import attributes
 
 from consultation.core import fragments
@@ -36,8 +39,8 @@ def moved(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = No
     """The database moved each counter of one row by its delta (`stamp`, if given, names a
     timestamp column it set unless set already): the session follows."""
     session = db.session()
-    # The trigger runs when the change is written: written now, a row loaded from here on
-    # reads it, and one loaded before gets the deltas below.
+    # The change written now, so that its trigger runs (or, on PostgreSQL, is due at the
+    # commit); a row loaded before gets the deltas below.
     flush_pending(session)
     counters = tuple(deltas)
     if moves_version(model.__tablename__, counters):
@@ -51,3 +54,12 @@ def moved(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = No
             attributes.set_committed_value(loaded, name, values[name] + delta)
     if stamp is not None and stamp in values:
         session.expire(loaded, [stamp])
+
+
+def settle() -> None:
+    """Move now the counters the transaction's changes move (PostgreSQL would at the commit),
+    before reading them from the database within the transaction."""
+    session = db.session()
+    flush_pending(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))

@@ -69,7 +69,7 @@ def on_support_removed(support: Any, **_: Any) -> None:
 def on_supports_moved(proposal: Any, to: Any, **_: Any) -> None:
     """A merge (or its undoing) moved supports between two proposals, each move counted by
     its trigger: both are read again."""
-    db.session.flush()
+    counters.settle()
     for each in (proposal, to):
         db.session.refresh(each)
 

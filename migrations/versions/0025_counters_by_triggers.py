@@ -21,6 +21,15 @@ What each trigger moves:
 - proposals: the project's proposals_count and version, when one starts or stops counting;
 - project_participants: the project's participants_count and version.
 
+On PostgreSQL the triggers are deferred to the commit (constraint triggers, INITIALLY
+DEFERRED): the project's row, which every support and comment of a project updates, is then
+locked from the commit's start to its end, as when the worker sent its UPDATE with the COMMIT,
+not from the INSERT on, across the request's remaining work and round trips, during which the
+other requests of the project would wait for it. Within the transaction the counters are
+those of its start until the commit (`SET CONSTRAINTS ALL IMMEDIATE` moves them at once).
+SQLite runs a trigger with its statement; its one writer holds the whole database until the
+commit anyway.
+
 A migration that rebuilds one of these tables in SQLite's batch mode drops its triggers: it
 must create them again (tests/test_migrations.py checks that they are all there at the head).
 
@@ -143,8 +152,8 @@ def _postgresql():
         yield (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
                f"$$ BEGIN{statements} RETURN NULL; END $$")
         guard = f" WHEN ({condition})" if condition else ""
-        yield (f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW{guard} "
-               f"EXECUTE FUNCTION {name}()")
+        yield (f"CREATE CONSTRAINT TRIGGER {name} {when} ON {table} "
+               f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW{guard} EXECUTE FUNCTION {name}()")
 
 
 def names():

@@ -21,8 +21,15 @@ def _sql(statement: str, **params: object) -> None:
     db.session.execute(text(statement), params)
 
 
-def _versions(project_id: int, proposal_id: int) -> tuple[int, int]:
+def _committed() -> None:
+    """The transaction committed (PostgreSQL moves the counters then) and every object read
+    again."""
+    db.session.commit()
     db.session.expire_all()
+
+
+def _versions(project_id: int, proposal_id: int) -> tuple[int, int]:
+    _committed()
     return (db.session.get(Project, project_id).version,
             db.session.get(Proposal, proposal_id).version)
 
@@ -58,7 +65,7 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
     _insert_comment(project_id, None, people[1].id, "contre")
     held = _insert_comment(project_id, proposal_id, people[2].id, "neutre", "pending")
     assert_counters_exact()
-    db.session.expire_all()
+    _committed()
     assert (proposal.comments_count, proposal.comments_pour, proposal.comments_neutre) == (1, 1, 0)
     assert proposal.project.comments_count == 2
     # Approved, restanced, hidden, shown again, deleted: one statement each.
@@ -74,7 +81,7 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
     for statement, ident in steps:
         _sql(statement, id=ident, now=NOW)
         assert_counters_exact()
-    db.session.expire_all()
+    _committed()
     assert (proposal.comments_count, proposal.comments_pour, proposal.comments_contre,
             proposal.comments_neutre) == (1, 1, 0, 0)
 
@@ -89,7 +96,7 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
     assert_counters_exact()
     _sql("DELETE FROM supports WHERE user_id = :user", user=people[1].id)
     assert_counters_exact()
-    db.session.expire_all()
+    _committed()
     assert (proposal.supports_count, other.supports_count) == (1, 1)
     assert proposal.project.supports_count == 2
 
@@ -134,18 +141,18 @@ def test_the_first_reaction_is_the_time_of_the_first_counted_one(app):
     db.session.commit()
     assert proposal.first_reaction_at is None
     held = _insert_comment(proposal.project_id, proposal.id, person.id, "contre", "pending")
-    db.session.expire_all()
+    _committed()
     assert proposal.first_reaction_at is None
     shown = NOW + timedelta(hours=2)
     _sql("UPDATE comments SET moderation = 'visible', moderated_at = :at WHERE id = :id",
          at=shown, id=held)
-    db.session.expire_all()
+    _committed()
     assert proposal.first_reaction_at.replace(tzinfo=UTC) == shown
     _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
          "VALUES (:user, :proposal, :project, :now)",
          user=factories.user().id, proposal=proposal.id, project=proposal.project_id,
          now=NOW - timedelta(days=1))
-    db.session.expire_all()
+    _committed()
     assert proposal.first_reaction_at.replace(tzinfo=UTC) == shown
 
     other = factories.proposal(proposal.project)
@@ -153,7 +160,7 @@ def test_the_first_reaction_is_the_time_of_the_first_counted_one(app):
     _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
          "VALUES (:user, :proposal, :project, :now)",
          user=person.id, proposal=other.id, project=other.project_id, now=NOW)
-    db.session.expire_all()
+    _committed()
     assert other.first_reaction_at.replace(tzinfo=UTC) == NOW
 
 
@@ -171,4 +178,32 @@ def test_the_session_follows_without_reading_again(app, count_queries):
                 project.participants_count) == (counts[0] + 1, counts[1] + 1, counts[2] + 1)
     assert not [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")
                 and "FROM proposals" in s and "supports_count" in s]
+    assert_counters_exact()
+
+
+def test_within_a_transaction_settle_moves_them_at_once(app):
+    """SQLite moves the counters with the statement; PostgreSQL at the commit, or at once
+    after `counters.settle()` (a merge reads them back so)."""
+    from consultation.core import counters
+
+    proposal = factories.proposal()
+    person = factories.user()
+    _sql("INSERT INTO project_participants (project_id, user_id) VALUES (:project, :user)",
+         project=proposal.project_id, user=person.id)
+    db.session.commit()
+    before = proposal.supports_count
+
+    def stored() -> int:
+        return db.session.execute(text("SELECT supports_count FROM proposals WHERE id = :id"),
+                                  {"id": proposal.id}).scalar_one()
+
+    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
+         "VALUES (:user, :proposal, :project, :now)",
+         user=person.id, proposal=proposal.id, project=proposal.project_id, now=NOW)
+    deferred = db.engine.dialect.name == "postgresql"
+    assert stored() == (before if deferred else before + 1)
+    counters.settle()
+    assert stored() == before + 1
+    db.session.commit()
+    assert stored() == before + 1
     assert_counters_exact()

@@ -43,7 +43,7 @@ def test_proposal_receivers_are_connected(app):
 
 
 def _fresh(proposal):
-    db.session.flush()
+    db.session.commit()  # PostgreSQL moves the counters at the commit
     db.session.expire_all()
     return proposal
 
