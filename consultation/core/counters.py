@@ -28,7 +28,7 @@ from consultation.core.db import flush_pending
 from consultation.extensions import db
 
 
-def moves_version(table: str, counters: tuple[str, ...]) -> bool:
+def _moves_version(table: str, counters: tuple[str, ...]) -> bool:
     """Whether this change shows on the row's shared fragments (core/fragments.py), so its
     trigger moved the version: any on a project's pages; a proposal's debate, not its
     supports (read live on its page)."""
@@ -43,7 +43,7 @@ def moved(model: Any, ident: int, deltas: dict[str, int], stamp: str | None = No
     # commit); a row loaded before gets the deltas below.
     flush_pending(session)
     counters = tuple(deltas)
-    if moves_version(model.__tablename__, counters):
+    if _moves_version(model.__tablename__, counters):
         fragments.bumped(session, model.__tablename__, ident)
     loaded = session.identity_map.get(session.identity_key(model, ident))
     if loaded is None:

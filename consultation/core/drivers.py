@@ -31,8 +31,8 @@ nobody reads (`send_unread`: a follow's INSERT ... ON CONFLICT DO NOTHING, a sea
 not waited for: it goes with the next statement whose result is read, or with the COMMIT. A
 support was seven round trips (its proposal read, BEGIN, the support, two counters, the
 follow, COMMIT), each one a wait of the worker's CPU; it is three (the counters are now moved
-by the support's own trigger: core/counters.py). The server
-runs the statements in the order they were sent, so a read sent later sees them. What an
+by the support's own trigger: core/counters.py). The server runs the statements in the order
+they were sent, so a read sent later sees them. What an
 unread statement could not do (a deadlock, a server gone) is raised by the statement it went
 with, or by the commit, and the transaction is rolled back as for any error.
 

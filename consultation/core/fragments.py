@@ -10,10 +10,10 @@ proposals, comments, supports, phases, synthesis, follow-up), `proposals.version
 change of a proposal and of its debate (its supports are read live). They move in the same
 transaction as the change, in the database, so every worker sees a write at once; a key
 holding the new version simply misses. The counters' triggers (core/counters.py) move the
-version with the counter; every other change is seen at flush time and moved by one UPDATE per table
-just before the commit. A change of the reference data (territories, orientations) moves every
-version; a change of a person's public name (renamed, blocked, deleted) moves the versions of
-the proposals and projects they took part in.
+version with the counter; every other change is seen at flush time and moved by one UPDATE
+per table just before the commit. A change of the reference data (territories, orientations)
+moves every version; a change of a person's public name (renamed, blocked, deleted) moves the
+versions of the proposals and projects they took part in.
 
 Where: in each worker's memory (FRAGMENT_CACHE_ITEMS and FRAGMENT_CACHE_BYTES bound it, the
 least recently used go first) and, with FRAGMENT_CACHE_REDIS on and REDIS_URL set, in Redis as

@@ -2,7 +2,7 @@
 
 Senders are the objects concerned; receivers run inside the same transaction and must not
 commit. Work that leaves the process (mail, PDF) is enqueued through core.jobs, after commit.
-Counters are moved by the database's triggers in the statement that writes what they count
+Counters are moved by the database's triggers, for each row written that they count
 (core/counters.py); the counters' receivers let the request's session follow, with no statement.
 
 Each signal: its sender (the first argument of send), its keyword arguments, who sends it,

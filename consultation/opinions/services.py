@@ -4,9 +4,9 @@ the paper sheets a mediator enters.
 Counters (`debates.answers_count`, `participants_count`, `next_number`) move by one SQL UPDATE
 of a constant shape adding a delta (the other domains' counters are moved by triggers:
 core/counters.py; here a participant's number is read back from the UPDATE), never read, added
-and written back: two
-people answering at once lose nothing, and a participant's number is taken by the same UPDATE
-that moves the counter (`RETURNING`), so no two participants of a debate share one.
+and written back: two people answering at once lose nothing, and a participant's number is
+taken by the same UPDATE that moves the counter (`RETURNING`), so no two participants of a
+debate share one.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Counters kept by the database: triggers move a project's and a proposal's counters (and the
-versions their shared fragments are keyed on) in the statement that adds, removes, hides,
-shows, restances or moves a proposal, comment, support or participant.
+versions their shared fragments are keyed on) for each row that adds, removes, hides, shows,
+restances or moves a proposal, comment, support or participant.
 
 Until now a receiver of each signal sent one UPDATE per counted row after the change: two
 more statements on every comment and support, built, sent and read by the worker. A trigger
