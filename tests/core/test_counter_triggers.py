@@ -30,8 +30,16 @@ def _committed() -> None:
 
 def _versions(project_id: int, proposal_id: int) -> tuple[int, int]:
     _committed()
-    return (db.session.get(Project, project_id).version,
-            db.session.get(Proposal, proposal_id).version)
+    project, proposal = db.session.get(Project, project_id), db.session.get(Proposal, proposal_id)
+    assert project is not None and proposal is not None
+    return project.version, proposal.version
+
+
+def _first_reaction(proposal: Proposal) -> datetime:
+    """The proposal's first reaction, in UTC (SQLite keeps no offset: it is UTC)."""
+    moment = proposal.first_reaction_at
+    assert moment is not None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _insert_comment(project_id: int, proposal_id: int | None, author_id: int, stance: str,
@@ -147,13 +155,13 @@ def test_the_first_reaction_is_the_time_of_the_first_counted_one(app):
     _sql("UPDATE comments SET moderation = 'visible', moderated_at = :at WHERE id = :id",
          at=shown, id=held)
     _committed()
-    assert proposal.first_reaction_at.replace(tzinfo=UTC) == shown
+    assert _first_reaction(proposal) == shown
     _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
          "VALUES (:user, :proposal, :project, :now)",
          user=factories.user().id, proposal=proposal.id, project=proposal.project_id,
          now=NOW - timedelta(days=1))
     _committed()
-    assert proposal.first_reaction_at.replace(tzinfo=UTC) == shown
+    assert _first_reaction(proposal) == shown
 
     other = factories.proposal(proposal.project)
     db.session.commit()
@@ -161,7 +169,7 @@ def test_the_first_reaction_is_the_time_of_the_first_counted_one(app):
          "VALUES (:user, :proposal, :project, :now)",
          user=person.id, proposal=other.id, project=other.project_id, now=NOW)
     _committed()
-    assert other.first_reaction_at.replace(tzinfo=UTC) == NOW
+    assert _first_reaction(other) == NOW
 
 
 def test_the_session_follows_without_reading_again(app, count_queries):
