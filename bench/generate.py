@@ -290,7 +290,6 @@ def counted_here() -> Iterator[None]:
     on again after it, in the same transaction."""
     db = _db()
     connection = db.session.connection()
-    names = ", ".join(f"'{table}'" for table in COUNTED_TABLES)
     if connection.dialect.name == "postgresql":
         for table in COUNTED_TABLES:
             connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
@@ -299,6 +298,7 @@ def counted_here() -> Iterator[None]:
             connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         return
     # SQLite cannot turn a trigger off: each is dropped and made again from its own SQL.
+    names = ", ".join(f"'{table}'" for table in COUNTED_TABLES)
     triggers = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
         f"AND tbl_name IN ({names})").all()

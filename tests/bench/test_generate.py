@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench import generate
-from tests.recount import MISSING_PARTICIPANTS, PROJECTS, PROPOSALS
+from tests.recount import differences
 
 SMALL = generate.DatasetSpec(
     "generate_test", 200, (generate.ProjectSpec(generate.TITLES[0], "open", 60, 150, 240,
@@ -17,23 +17,13 @@ SMALL = generate.DatasetSpec(
     accounts=3)
 
 
-def _differences(connection, sql: str) -> list[tuple[int, int, int]]:
-    found = []
-    for row in connection.execute(text(sql)):
-        found += [(row[0], row[i], row[i + 1]) for i in range(1, len(row), 2)
-                  if row[i] != row[i + 1]]
-    return found
-
-
 def test_the_generated_counters_are_exact_and_the_triggers_back(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'generated.db'}"
     built = generate.build(url, SMALL, log=lambda *_: None)
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            assert _differences(connection, PROPOSALS) == []
-            assert _differences(connection, PROJECTS) == []
-            assert connection.execute(text(MISSING_PARTICIPANTS)).scalar_one() == 0
+            assert differences(connection) == []
             triggers = set(connection.execute(text(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' "
                 "AND tbl_name IN ('proposals', 'supports', 'comments', 'project_participants')"
@@ -55,6 +45,6 @@ def test_the_generated_counters_are_exact_and_the_triggers_back(tmp_path: Path) 
                 "SELECT supports_count FROM proposals WHERE id = :id"),
                 {"id": proposal_id}).scalar_one()
             assert after == before + 1
-            assert _differences(connection, PROJECTS) == []
+            assert differences(connection) == []
     finally:
         engine.dispose()

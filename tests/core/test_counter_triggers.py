@@ -42,6 +42,12 @@ def _first_reaction(proposal: Proposal) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _insert_support(user_id: int, proposal_id: int, project_id: int, at: datetime) -> None:
+    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
+         "VALUES (:user, :proposal, :project, :at)",
+         user=user_id, proposal=proposal_id, project=project_id, at=at)
+
+
 def _insert_comment(project_id: int, proposal_id: int | None, author_id: int, stance: str,
                     moderation: str = "visible") -> int:
     return db.session.execute(text(
@@ -95,9 +101,7 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
 
     # Supports: given, moved by a merge to another proposal, taken back.
     for person in people:
-        _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
-             "VALUES (:user, :proposal, :project, :now)",
-             user=person.id, proposal=proposal_id, project=project_id, now=NOW)
+        _insert_support(person.id, proposal_id, project_id, NOW)
     assert_counters_exact()
     _sql("UPDATE supports SET proposal_id = :other WHERE user_id = :user",
          other=other.id, user=people[0].id)
@@ -130,9 +134,7 @@ def test_versions_move_with_what_the_fragments_show(app):
     db.session.commit()
     project_id, proposal_id = proposal.project_id, proposal.id
     before = _versions(project_id, proposal_id)
-    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
-         "VALUES (:user, :proposal, :project, :now)",
-         user=person.id, proposal=proposal_id, project=project_id, now=NOW)
+    _insert_support(person.id, proposal_id, project_id, NOW)
     after_support = _versions(project_id, proposal_id)
     assert after_support[0] > before[0] and after_support[1] == before[1]
     _insert_comment(project_id, proposal_id, person.id, "pour")
@@ -156,18 +158,14 @@ def test_the_first_reaction_is_the_time_of_the_first_counted_one(app):
          at=shown, id=held)
     _committed()
     assert _first_reaction(proposal) == shown
-    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
-         "VALUES (:user, :proposal, :project, :now)",
-         user=factories.user().id, proposal=proposal.id, project=proposal.project_id,
-         now=NOW - timedelta(days=1))
+    _insert_support(factories.user().id, proposal.id, proposal.project_id,
+                    NOW - timedelta(days=1))
     _committed()
     assert _first_reaction(proposal) == shown
 
     other = factories.proposal(proposal.project)
     db.session.commit()
-    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
-         "VALUES (:user, :proposal, :project, :now)",
-         user=person.id, proposal=other.id, project=other.project_id, now=NOW)
+    _insert_support(person.id, other.id, other.project_id, NOW)
     _committed()
     assert _first_reaction(other) == NOW
 
@@ -205,9 +203,7 @@ def test_within_a_transaction_settle_moves_them_at_once(app):
         return db.session.execute(text("SELECT supports_count FROM proposals WHERE id = :id"),
                                   {"id": proposal.id}).scalar_one()
 
-    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
-         "VALUES (:user, :proposal, :project, :now)",
-         user=person.id, proposal=proposal.id, project=proposal.project_id, now=NOW)
+    _insert_support(person.id, proposal.id, proposal.project_id, NOW)
     deferred = db.engine.dialect.name == "postgresql"
     assert stored() == (before if deferred else before + 1)
     counters.settle()
