@@ -280,14 +280,16 @@ def read_meta() -> Built | None:
     return Built(**json.loads(raw)) if raw else None
 
 
-# The tables whose rows move counters by trigger (migration 0025).
+# The tables whose rows move counters by trigger (migration 0025); the first three also make
+# their authors' follows (0026).
 COUNTED_TABLES = ("proposals", "supports", "comments", "project_participants")
 
 
 @contextlib.contextmanager
 def counted_here() -> Iterator[None]:
-    """The counting triggers off while the block loads rows whose counts it writes itself,
-    on again after it, in the same transaction."""
+    """The triggers of the counted tables off while the block loads rows whose counts it
+    writes itself, on again after it, in the same transaction. The automatic follows are off
+    with them: the generated people follow nothing, as in every dataset built before."""
     db = _db()
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":

@@ -188,11 +188,23 @@ def test_sparse_indexes_hold_only_the_rows_that_set_their_column(fresh_uri):
 
 
 
-COUNTED_TABLES = frozenset({"comments", "supports", "proposals", "project_participants"})
+# The revisions that make triggers, each with the one before it.
+TRIGGER_REVISIONS = (("0025_counters_by_triggers.py", "0024"),
+                     ("0026_follows_by_triggers.py", "0025"))
 
 
-def counting_triggers() -> set[tuple[str, str]]:
-    """The triggers of the counted tables, as (name, table), read from the database."""
+def _revision(filename: str) -> Any:
+    """A migration's module, loaded from its file."""
+    path = Path(__file__).parents[1] / "migrations" / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"revision_{filename[:4]}", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    return revision
+
+
+def triggers() -> set[tuple[str, str]]:
+    """The database's own triggers, as (name, table)."""
     if db.engine.dialect.name == "sqlite":
         rows = db.session.execute(text(
             "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"))
@@ -200,35 +212,37 @@ def counting_triggers() -> set[tuple[str, str]]:
         rows = db.session.execute(text(
             "SELECT tgname, relname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
             "WHERE NOT tgisinternal"))
-    return {(name, table) for name, table in rows if table in COUNTED_TABLES}
+    return {(name, table) for name, table in rows}
 
 
-def test_counters_are_moved_by_triggers_from_0025(fresh_uri):
-    """0025: the counters' triggers are all there at the head on both databases (a later
-    migration that rebuilt a counted table in SQLite's batch mode and forgot them fails
-    here); down to 0024 removes them, and their functions on PostgreSQL."""
-    path = Path(__file__).parents[1] / "migrations" / "versions" / "0025_counters_by_triggers.py"
-    spec = importlib.util.spec_from_file_location("revision_0025", path)
-    assert spec is not None and spec.loader is not None
-    revision = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(revision)
-    made = revision.names()
-    assert {table for _name, table in made} == COUNTED_TABLES
+def test_the_triggers_are_those_the_revisions_make(fresh_uri):
+    """At the head, every trigger the revisions make is there (a later migration that rebuilt
+    one of their tables in SQLite's batch mode and forgot them fails here); down to the
+    revision before each one removes its triggers, and their functions on PostgreSQL; up
+    again brings them back."""
+    made = {filename: _revision(filename).names() for filename, _before in TRIGGER_REVISIONS}
+    assert {table for _name, table in made["0025_counters_by_triggers.py"]} == {
+        "comments", "supports", "proposals", "project_participants"}
+    assert {table for _name, table in made["0026_follows_by_triggers.py"]} == {
+        "comments", "supports", "proposals"}
+    every = set().union(*made.values())
     app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_uri, "TESTING": True})
     with app.app_context():
         try:
             upgrade()
-            assert counting_triggers() == made
-            downgrade(revision="0024")
-            assert counting_triggers() == set()
-            if db.engine.dialect.name == "postgresql":
-                functions = db.session.scalars(text(
-                    "SELECT proname FROM pg_proc WHERE proname = ANY(:names)"),
-                    {"names": [name for name, _table in made]})
-                assert list(functions) == []
-            db.session.rollback()
+            assert every <= triggers()
+            for filename, before in reversed(TRIGGER_REVISIONS):
+                downgrade(revision=before)
+                assert triggers().isdisjoint(made[filename])
+                if db.engine.dialect.name == "postgresql":
+                    functions = db.session.scalars(text(
+                        "SELECT proname FROM pg_proc WHERE proname = ANY(:names)"),
+                        {"names": [name for name, _table in made[filename]]})
+                    assert list(functions) == []
+                db.session.rollback()
+            assert triggers().isdisjoint(every)
             upgrade()
-            assert counting_triggers() == made
+            assert every <= triggers()
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -19,8 +19,8 @@ _signals = Namespace()
 
 # sender: the new Proposal (it may wait for approval: receivers look at is_counted).
 # Sent by proposals.services.create_proposal.
-# Received by projects.receivers (proposals_count, participants) and notifications.receivers
-# (the author follows it, unless they turned automatic follows off).
+# Received by projects.receivers (proposals_count, participants). The author's follow is the
+# INSERT's trigger's (migration 0026), as is every automatic follow below.
 proposal_created = _signals.signal("proposal-created")
 
 # sender: the Proposal its author withdrew; sent only if it was counted.
@@ -32,8 +32,8 @@ proposal_withdrawn = _signals.signal("proposal-withdrawn")
 # Sent by comments.services.add_comment.
 # Received by projects.receivers (comments_count, participants), proposals.receivers
 # (the proposal's comments_count and per-stance count, first reaction),
-# notifications.receivers (the author follows the proposal or project; a comment that counts
-# tells the parent's author and the proposal's author: a job with a queue, else at the commit)
+# notifications.receivers (a comment that counts tells the parent's author and the proposal's
+# author: a job with a queue, else at the commit)
 # and search.receivers (its index row: the comment is written by a Core INSERT, which the
 # session listener does not see).
 comment_created = _signals.signal("comment-created")
@@ -50,8 +50,8 @@ comment_restanced = _signals.signal("comment-restanced")
 
 # sender: the Support given (a transient row: user_id, proposal_id, project_id).
 # Sent by votes.services.add_support.
-# Received by projects.receivers (supports_count, participants), proposals.receivers
-# (supports_count, first reaction) and notifications.receivers (the supporter follows it).
+# Received by projects.receivers (supports_count, participants) and proposals.receivers
+# (supports_count, first reaction).
 support_added = _signals.signal("support-added")
 
 # sender: the Support taken back (a transient row, as above).

@@ -1,5 +1,6 @@
-"""What notifications do when the other domains act: follow automatically what one proposes,
-comments on or supports, and queue the fan-out of each event after the commit."""
+"""What notifications do when the other domains act: queue the fan-out of each event after the
+commit. The automatic follow of what one proposes, comments on or supports is made by the
+database with the row itself (migration 0026)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,6 @@ from flask import current_app, has_request_context
 from consultation.core import jobs, signals
 from consultation.core.models import as_utc, utcnow
 from consultation.notifications import jobs as fan_out
-from consultation.notifications.services import auto_follow
-
-
-def on_proposal_created(proposal: Any, **_: Any) -> None:
-    """Its author follows the new proposal (unless they turned automatic follows off)."""
-    auto_follow(proposal.author_id, proposal_id=proposal.id)
 
 
 def _concerns_someone(comment: Any) -> bool:
@@ -27,12 +22,8 @@ def _concerns_someone(comment: Any) -> bool:
 
 
 def on_comment_created(comment: Any, **_: Any) -> None:
-    """Its author follows the proposal (or the project) commented on; a comment that counts
-    at once is told to whom it concerns (a pre-moderated one waits for its approval)."""
-    if comment.proposal_id is not None:
-        auto_follow(comment.author_id, proposal_id=comment.proposal_id)
-    else:
-        auto_follow(comment.author_id, project_id=comment.project_id)
+    """A comment that counts at once is told to whom it concerns (a pre-moderated one waits
+    for its approval)."""
     if comment.is_counted and _concerns_someone(comment):
         # Inline jobs run at the end of the request whose commit asked for them: in a request
         # without a queue, the fan-out runs at that commit instead of in a second transaction
@@ -49,11 +40,6 @@ def on_comment_counted(comment: Any, delta: int, **_: Any) -> None:
     nobody twice."""
     if delta > 0 and _concerns_someone(comment):
         jobs.enqueue(fan_out.notify_comment, comment.id)
-
-
-def on_support_added(support: Any, **_: Any) -> None:
-    """The supporter follows the proposal."""
-    auto_follow(support.user_id, proposal_id=support.proposal_id)
 
 
 def on_proposal_answered(proposal: Any, actor: Any = None, **_: Any) -> None:
@@ -97,10 +83,8 @@ def on_commitment_updated(update: Any, **_: Any) -> None:
 
 def connect() -> None:
     """Subscribe to the signals (weak=False: these are module-level functions kept for good)."""
-    signals.proposal_created.connect(on_proposal_created, weak=False)
     signals.comment_created.connect(on_comment_created, weak=False)
     signals.comment_counted.connect(on_comment_counted, weak=False)
-    signals.support_added.connect(on_support_added, weak=False)
     signals.proposal_answered.connect(on_proposal_answered, weak=False)
     signals.proposal_moderated.connect(on_proposal_moderated, weak=False)
     signals.synthesis_published.connect(on_synthesis_published, weak=False)

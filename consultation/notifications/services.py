@@ -1,9 +1,10 @@
 """Following projects and proposals; the notifications a person reads in the site.
 
 Writes that many people may cause at once are single statements: following is an insert that
-ignores a row already there, the automatic follow of what one proposes, comments on or
-supports checks the person's choice inside the same statement, and the fan-out of an event to
-its recipients (notifications/jobs.py) is one INSERT ... SELECT.
+ignores a row already there, and the fan-out of an event to its recipients
+(notifications/jobs.py) is one INSERT ... SELECT. The automatic follow of what one proposes,
+comments on or supports is the database's: a trigger of the row's INSERT, which reads the
+person's choice (migration 0026).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
-    exists,
-    false,
     func,
     literal,
     null,
@@ -35,9 +34,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from consultation.accounts.models import User
-from consultation.core import jobs, pages
+from consultation.core import jobs
 from consultation.core.context import here, person, this_request
-from consultation.core.db import insert_ignore, rowcount, run_unread
+from consultation.core.db import insert_ignore, rowcount
 from consultation.core.models import utcnow
 from consultation.core.pagination import Page, paginate
 from consultation.extensions import db
@@ -134,49 +133,6 @@ def is_following(user: Any, *, project_id: int | None = None,
     return db.session.scalar(
         select(Follow.id).where(Follow.user_id == user.id, target).limit(1)
     ) is not None
-
-
-# (dialect, target column) -> the automatic follow's INSERT ... SELECT, built once: every
-# support and comment runs it, and a statement of constant shape is compiled once and found in
-# SQLAlchemy's cache after, instead of being built and keyed per request.
-_AUTO_FOLLOW: dict[tuple[str, str], Any] = {}
-
-
-def _auto_follow_statement(target: str) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    statement = _AUTO_FOLLOW.get((dialect, target))
-    if statement is None:
-        opted_out = select(NotificationSettings.user_id).where(
-            NotificationSettings.user_id == bindparam("user_id", type_=Integer),
-            NotificationSettings.auto_follow == false(),
-        )
-        # Typed parameters (PostgreSQL's driver sends their type) and a typed NULL, as
-        # `value()` makes them; no CAST of the time, which SQLite would turn into a number.
-        row = select(
-            bindparam("user_id", type_=Integer),
-            *(bindparam(name, type_=Integer) if name == target else cast(null(), Integer)
-              for name in ("project_id", "proposal_id")),
-            bindparam("created_at", type_=DateTime(timezone=True)),
-        ).where(~exists(opted_out))
-        statement = _AUTO_FOLLOW[(dialect, target)] = (
-            _insert(Follow.__table__)  # a Core INSERT: no ORM bulk handling to go through
-            .from_select(["user_id", "project_id", "proposal_id", "created_at"], row)
-            .on_conflict_do_nothing()
-        )
-    return statement
-
-
-def auto_follow(user_id: int, *, project_id: int | None = None,
-                proposal_id: int | None = None) -> None:
-    """Make someone follow what they proposed, commented on or supported, unless they turned
-    that off: one statement, the choice read inside it (a person without settings follows)."""
-    if proposal_id is not None and pages.known_fact(pages.ACTION_PAGE, user_id, proposal_id,
-                                                    "following"):
-        return  # read with the proposal: they follow it already, the INSERT would do nothing
-    target, target_id = (("proposal_id", proposal_id) if proposal_id is not None
-                         else ("project_id", project_id))
-    run_unread(_auto_follow_statement(target),
-               {"user_id": user_id, target: target_id, "created_at": utcnow()})
 
 
 # --- The notifications of a person ------------------------------------------------------------

@@ -191,8 +191,6 @@ def _following(column: Any) -> Any:
 
 pages.fact("project", "following")(lambda: _following(Follow.project_id))
 pages.fact("proposal", "following")(lambda: _following(Follow.proposal_id))
-# A support's or comment's proposal: a person who follows it already is not followed again.
-pages.fact(pages.ACTION_PAGE, "following")(lambda: _following(Follow.proposal_id))
 
 
 def _follow_html(what: str, target: tuple[Any, ...], urls: Callable[[], tuple[str, str]],

@@ -1,5 +1,6 @@
-"""The benchmark's data (bench/generate.py): loaded with the database's counting triggers set
-aside, its counters are exact all the same, and the triggers are back for the runs."""
+"""The benchmark's data (bench/generate.py): loaded with the database's triggers set aside
+(counters, automatic follows), its counters are exact all the same, and the triggers are back
+for the runs."""
 
 from __future__ import annotations
 
@@ -28,8 +29,11 @@ def test_the_generated_counters_are_exact_and_the_triggers_back(tmp_path: Path) 
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' "
                 "AND tbl_name IN ('proposals', 'supports', 'comments', 'project_participants')"
             )).scalars())
-            assert len(triggers) == 8, triggers
-            # A support written afterwards is counted by its trigger, as the platform's are.
+            assert len(triggers) == 8 + 3, triggers  # migrations 0025 and 0026
+            # The generated people follow nothing: the follows' triggers were set aside too.
+            assert connection.execute(text("SELECT COUNT(*) FROM follows")).scalar_one() == 0
+            # A support written afterwards is counted by its trigger, as the platform's are,
+            # and its author follows the proposal.
             proposal_id = built.featured_proposal_ids[0]
             project_id, before = connection.execute(text(
                 "SELECT project_id, supports_count FROM proposals WHERE id = :id"),
@@ -45,6 +49,8 @@ def test_the_generated_counters_are_exact_and_the_triggers_back(tmp_path: Path) 
                 "SELECT supports_count FROM proposals WHERE id = :id"),
                 {"id": proposal_id}).scalar_one()
             assert after == before + 1
+            assert connection.execute(text(
+                "SELECT user_id, proposal_id FROM follows")).all() == [(user_id, proposal_id)]
             assert differences(connection) == []
     finally:
         engine.dispose()

@@ -4,12 +4,15 @@ proposes, comments on or supports (unless turned off)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from consultation.comments import services as comments
+from consultation.core.models import utcnow
 from consultation.extensions import db
 from consultation.moderation import services as moderation
 from consultation.notifications.models import Follow, NotificationSettings
+from consultation.proposals.models import Proposal
 from tests import factories
 from tests.notifications.helpers import follows_of, page, settle
 
@@ -129,21 +132,61 @@ def test_turning_automatic_follows_off_is_respected(app):
     assert follows_of(person.id) == set()
 
 
-def test_automatic_follow_is_one_statement(count_queries):
-    """The follow of a supporter is one INSERT ... SELECT, whatever is followed already."""
-    from consultation.notifications.services import auto_follow
+def _sql(statement: str, **params: object) -> None:
+    db.session.execute(text(statement), params)
+
+
+def _plain_rows(project_id: int, proposal_id: int, person_id: int) -> None:
+    """A proposal, two comments on a proposal, one on the project and two supports, written
+    by `person_id` without the platform's services or signals."""
+    # The proposal by a Core INSERT: its many counters take their columns' defaults.
+    mine = db.session.execute(insert(Proposal.__table__).values(
+        project_id=project_id, author_id=person_id, title="Une idée", body="Son texte.",
+        status="published", moderation="visible").returning(Proposal.id)).scalar_one()
+    for on_proposal in (proposal_id, proposal_id, None):
+        _sql("INSERT INTO comments (project_id, proposal_id, depth, author_id, stance, body, "
+             "moderation, created_at, updated_at) VALUES (:project, :proposal, 0, :person, "
+             "'pour', 'Un avis.', 'visible', :now, :now)",
+             project=project_id, proposal=on_proposal, person=person_id, now=utcnow())
+    for proposal in (proposal_id, mine):
+        _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
+             "VALUES (:person, :proposal, :project, :now)",
+             person=person_id, proposal=proposal, project=project_id, now=utcnow())
+
+
+def test_the_database_makes_the_automatic_follows(app):
+    """Migration 0026: rows written by plain SQL are followed as the platform's own are, each
+    thing once however often one reacts to it; a person who turned automatic follows off
+    follows nothing; following by hand is untouched."""
+    project = factories.project()
+    proposal = factories.proposal(project)
+    person, quiet = factories.user(), factories.user()
+    db.session.add(NotificationSettings(user_id=quiet.id, auto_follow=False))
+    db.session.commit()
+    for someone in (person, quiet):
+        _plain_rows(project.id, proposal.id, someone.id)
+    db.session.commit()
+    mine = db.session.scalar(select(Proposal.id).where(Proposal.author_id == person.id))
+    assert follows_of(person.id) == {("proposal", mine), ("proposal", proposal.id),
+                                     ("project", project.id)}
+    assert db.session.scalar(select(func.count()).select_from(Follow)
+                             .where(Follow.user_id == person.id)) == 3
+    assert follows_of(quiet.id) == set()
+
+
+def test_a_support_or_comment_sends_no_statement_of_its_own_to_follow(app, count_queries):
+    """The follow goes with the row's own INSERT: adding a support writes one statement and
+    the supporter follows the proposal."""
+    from consultation.votes import services as votes
 
     proposal = factories.proposal()
     person = factories.user()
     db.session.commit()
-    person_id, proposal_id = person.id, proposal.id
     with count_queries() as counter:
-        auto_follow(person_id, proposal_id=proposal_id)
-    assert counter.count == 1, counter.statements
-    with count_queries() as counter:
-        auto_follow(person_id, proposal_id=proposal_id)  # already followed: nothing, no error
-    assert counter.count == 1
-    assert follows_of(person_id) == {("proposal", proposal_id)}
+        assert votes.add_support(person, proposal)
+    assert [s for s in counter.statements if "follows" in s] == []
+    db.session.commit()
+    assert follows_of(person.id) == {("proposal", proposal.id)}
 
 
 def test_the_kept_follow_button_carries_each_persons_own_token(as_role):

@@ -25,26 +25,25 @@ from consultation.notifications.models import Notification
 from consultation.projects.models import Project, ProjectParticipant
 from consultation.proposals.models import Proposal
 from tests import factories
+from tests.notifications.helpers import follows_of
 from tests.recount import assert_counters_exact
 
 # What a support POST sends: the proposal with its project and phases, and the user with their
-# roles, and whether they take part in the project and follow the proposal (one statement,
-# read before login_required asks for the user); the supports used (the rule's limit); the
-# insert, whose trigger moves the project's and the proposal's counts (migration 0025); the
-# supports used again (the limit under concurrency); the follow. On PostgreSQL the person is
-# locked first (SQLite has one writer: no lock to take). Whether the open data is due for a
+# roles, and whether they take part in the project (one statement, read before login_required
+# asks for the user); the supports used (the rule's limit); the insert, whose triggers move the
+# project's and the proposal's counts (migration 0025) and make the supporter's follow (0026);
+# the supports used again (the limit under concurrency). On PostgreSQL the person is locked
+# first (SQLite has one writer: no lock to take). Whether the open data is due for a
 # rebuild is known without a query within minutes of the last look. A person who takes part
 # in the project already is not added again (a first contribution to a project adds them,
 # counted by the insert's trigger: PARTICIPANT statement more).
-SUPPORT_STATEMENTS = 5
+SUPPORT_STATEMENTS = 4
 PARTICIPANT = 1
 # A comment POST on a proposal: the proposal with its project and phases, and the user, and
-# their participation and follow (one statement); the insert, which returns the place of the
-# thread for the redirect's page, and whose trigger moves the counts; its search entry (one
-# statement); the follow (none for a person who follows the proposal already). Nobody else to
-# tell here: no notification.
-COMMENT_STATEMENTS = 4
-FOLLOW = 1
+# their participation (one statement); the insert, which returns the place of the thread for
+# the redirect's page, and whose triggers move the counts and make the follow; its search entry
+# (one statement). Nobody else to tell here: no notification.
+COMMENT_STATEMENTS = 3
 # Telling the proposal's author (no job queue): one INSERT ... SELECT in the same transaction.
 FAN_OUT_STATEMENTS = 1
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -222,8 +221,7 @@ def test_a_comment_post_does_the_same_work_for_10_and_1000_comments(as_role, mon
         assert work.writes_by_sqlalchemy() == []
         counts.append(len(work.statements))
         assert work.proxied <= COMMENT_PROXIED, work.proxied
-    # The commenter wrote the proposals: they follow them already.
-    assert counts == [COMMENT_STATEMENTS - FOLLOW, COMMENT_STATEMENTS - FOLLOW], counts
+    assert counts == [COMMENT_STATEMENTS, COMMENT_STATEMENTS], counts
     assert_counters_exact()
 
 
@@ -255,8 +253,7 @@ def test_a_comment_telling_the_author_adds_one_statement_and_no_transaction(as_r
         finally:
             event.remove(db.engine, "commit", on_commit)
     assert response.status_code == 302
-    assert len(work.statements) == COMMENT_STATEMENTS - FOLLOW + FAN_OUT_STATEMENTS, \
-        work.statements
+    assert len(work.statements) == COMMENT_STATEMENTS + FAN_OUT_STATEMENTS, work.statements
     assert len(commits) == 1
     assert work.writes_by_sqlalchemy() == []  # the fan-out too
     assert told() == before + 1
@@ -281,7 +278,7 @@ def test_the_statements_of_every_post_are_built_once(as_role, monkeypatch):
             assert citizen.post(f"/propositions/{proposal_id}/soutenir").status_code == 302
         runs.append(work.executed)
     before, after = runs
-    assert len(after) == len(before) >= 3, [str(s) for s in after]
+    assert len(after) == len(before) >= 2, [str(s) for s in after]
     for rank, statement in enumerate(after):
         assert statement is before[rank], (str(statement), str(before[rank]))
     assert not [s for s in after if isinstance(s, Update)]
@@ -316,16 +313,16 @@ def _inserts(work: Work, table: str) -> int:
     return sum(statement.startswith(f"INSERT INTO {table} ") for statement in work.statements)
 
 
-def test_a_participant_and_follower_is_not_added_again(as_role, monkeypatch):
-    """A first contribution to a project adds its author to the participants and followers;
-    the next ones, whose proposal was read with the facts saying so, send no INSERT for either,
-    and the figures stay exact."""
+def test_a_participant_is_not_added_again_and_a_follow_is_no_statement(as_role, monkeypatch):
+    """A first contribution to a project adds its author to the participants; the next ones,
+    whose proposal was read with the facts saying so, send no INSERT for it, and the figures
+    stay exact. No contribution sends an INSERT of a follow: the row's trigger makes it."""
     citizen = as_role("citizen")
     project = factories.project("consultation", support_limit=3)
     author = factories.user()
     first, second = (factories.proposal(project, author=author).id for _ in range(2))
     db.session.commit()
-    project_id = project.id
+    project_id, citizen_id = project.id, citizen.user.id
 
     def participants() -> int:
         return db.session.get_one(Project, project_id).participants_count
@@ -333,20 +330,21 @@ def test_a_participant_and_follower_is_not_added_again(as_role, monkeypatch):
     before = participants()
     with counting(monkeypatch) as work:
         assert citizen.post(f"/propositions/{first}/soutenir").status_code == 302
-    assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (1, 1)
+    assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (1, 0)
     assert len(work.statements) == SUPPORT_STATEMENTS + PARTICIPANT + (
         db.engine.dialect.name == "postgresql")
     assert participants() == before + 1
 
-    with counting(monkeypatch) as work:  # a participant now, who does not follow `second`
+    with counting(monkeypatch) as work:  # a participant now
         assert citizen.post(f"/propositions/{second}/soutenir").status_code == 302
-    assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (0, 1)
-    with counting(monkeypatch) as work:  # who follows `first` since the support
+    assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (0, 0)
+    with counting(monkeypatch) as work:
         response = citizen.post(f"/propositions/{first}/commentaires",
                                 data={"stance": "pour", "body": "Et un avis."})
     assert response.status_code == 302
     assert (_inserts(work, "project_participants"), _inserts(work, "follows")) == (0, 0)
-    assert len(work.statements) == COMMENT_STATEMENTS - FOLLOW + FAN_OUT_STATEMENTS
+    assert len(work.statements) == COMMENT_STATEMENTS + FAN_OUT_STATEMENTS
     assert participants() == before + 1
+    assert follows_of(citizen_id) == {("proposal", first), ("proposal", second)}
     assert_counters_exact()
 
