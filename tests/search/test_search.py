@@ -3,6 +3,8 @@ the page (filters, keyset paging, constant SQL), the proposal list's q= and the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -51,6 +53,53 @@ def test_french_normalisation():
     assert text.stem("bornes") == text.stem("borne")
     assert text.stem("wifi") in text.stemmed_text("Accès Wi-Fi gratuit").split()
     assert text.index_text("le Wi-Fi public").startswith("le WiFi public")
+
+
+# Hyphens of every kind, words of letters and digits, underscores (not letters), hyphens at
+# the ends of words and runs of them.
+HYPHEN_CASES = [
+    "", "sans trait d'union", "Wi-Fi", "le Wi-Fi public", "peut-être, c'est-à-dire",
+    "Saint-Pierre-Quilbignon", "e‐mail a‑b", "a-b-c- -x x- a--b --", "_a-b_ c_-d é-É",
+    "12-13 ans, 4G-5G", "Brest-Métropole; l'Île-de-France!", "un-\ndeux -trois quatre-",
+]
+
+
+def _texts_of_the_demo() -> list[str]:
+    """Every string of the demo's content files: French texts of every length."""
+    import tomllib
+    from pathlib import Path
+
+    found: list[str] = []
+
+    def strings(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                strings(item)
+
+    content = Path(text.__file__).parents[1] / "demo" / "content"
+    for path in sorted(content.rglob("*.toml")):
+        strings(tomllib.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_hyphenated_words_are_read_as_by_the_plain_pattern():
+    """The anchored, possessive pattern and the shortcut for a text without a hyphen find
+    what the plain pattern finds, in the demo's texts and in made-up cases."""
+    plain = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+    samples = HYPHEN_CASES + _texts_of_the_demo()
+    assert len(samples) > 100 and sum("-" in sample for sample in samples) > 20
+    for sample in samples:
+        found = plain.findall(sample)
+        assert text.HYPHENATED.findall(sample) == found, sample
+        assert text.joined(sample) == plain.sub(text._join, sample), sample
+        parts = [word for hyphenated in found for word in text.WORD.findall(hyphenated)]
+        expected = plain.sub(text._join, sample)
+        assert text.index_text(sample) == (" ".join([expected, *parts]) if parts else expected)
 
 
 def test_highlight_escapes_then_marks():
