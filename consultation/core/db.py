@@ -33,7 +33,7 @@ from consultation.extensions import db
 def rowcount(result: Result[Any]) -> int:
     """The rows an UPDATE or DELETE matched. Session.execute() is typed as returning a Result,
     but for those statements it is a CursorResult, which has the count."""
-    return cast(CursorResult[Any], result).rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def flush_pending(session: Session) -> None:

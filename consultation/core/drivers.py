@@ -411,7 +411,7 @@ def _sent_form(connection: Any, statement: Any, params: dict[str, Any],
     if key in _SENT:
         sent = _SENT[key]
         if sent is None or (sent.statement is statement and sent.dialect is dialect):
-            return cast(Form | None, sent)  # kept under its form's key
+            return cast("Form | None", sent)  # kept under its form's key
     compiled = statement.compile(dialect=dialect, column_keys=sorted(params))
     ready = not (compiled.insert_prefetch or compiled.update_prefetch
                  or compiled.post_compile_params or compiled.literal_execute_params
@@ -447,7 +447,7 @@ def _send(connection: Any, sent: _Sent, params: dict[str, Any],
 
 
 def _all_rows(cursor: Any) -> list[Any]:
-    return cast(list[Any], cursor.fetchall())
+    return cast("list[Any]", cursor.fetchall())
 
 
 class _Read(_Sent):
@@ -526,7 +526,7 @@ def read_rows(connection: Any, statement: Any, params: dict[str, Any]) -> Sequen
     sent = _driver_form(connection, statement, params, _Sent)
     if sent is None:
         return connection.execute(statement, params).all()
-    return cast(Sequence[Any], _send(connection, sent, params, _all_rows))
+    return cast("Sequence[Any]", _send(connection, sent, params, _all_rows))
 
 
 def read_first(connection: Any, statement: Any, params: dict[str, Any]) -> Sequence[Any] | None:
@@ -537,7 +537,7 @@ def read_first(connection: Any, statement: Any, params: dict[str, Any]) -> Seque
     read = _driver_form(connection, statement, params, _Read)
     if read is None:
         return connection.execute(statement, params).first()
-    return cast(Sequence[Any] | None, _send(connection, read, params, read.first))
+    return cast("Sequence[Any] | None", _send(connection, read, params, read.first))
 
 
 def _wait_in_pipelines(engine: Engine) -> None:
