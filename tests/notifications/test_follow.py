@@ -155,9 +155,9 @@ def _plain_rows(project_id: int, proposal_id: int, person_id: int) -> None:
 
 
 def test_the_database_makes_the_automatic_follows(app):
-    """Migration 0026: rows written by plain SQL are followed as the platform's own are, each
-    thing once however often one reacts to it; a person who turned automatic follows off
-    follows nothing; following by hand is untouched."""
+    """Migration 0026: rows written without the platform's services are followed as its own
+    are, each thing once however often one reacts to it; a person who turned automatic follows
+    off follows nothing."""
     project = factories.project()
     proposal = factories.proposal(project)
     person, quiet = factories.user(), factories.user()
@@ -174,9 +174,9 @@ def test_the_database_makes_the_automatic_follows(app):
     assert follows_of(quiet.id) == set()
 
 
-def test_a_support_or_comment_sends_no_statement_of_its_own_to_follow(app, count_queries):
-    """The follow goes with the row's own INSERT: adding a support writes one statement and
-    the supporter follows the proposal."""
+def test_a_support_sends_no_statement_of_its_own_to_follow(app, count_queries):
+    """The follow goes with the support's own INSERT: no statement of the service writes to
+    the follows, and the supporter follows the proposal."""
     from consultation.votes import services as votes
 
     proposal = factories.proposal()
