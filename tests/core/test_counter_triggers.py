@@ -11,14 +11,10 @@ from consultation.extensions import db
 from consultation.projects.models import Project
 from consultation.proposals.models import Proposal
 from consultation.votes import services as votes
-from tests import factories
+from tests import factories, plain_sql
 from tests.recount import assert_counters_exact
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-
-
-def _sql(statement: str, **params: object) -> None:
-    db.session.execute(text(statement), params)
 
 
 def _committed() -> None:
@@ -42,20 +38,9 @@ def _first_reaction(proposal: Proposal) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _insert_support(user_id: int, proposal_id: int, project_id: int, at: datetime) -> None:
-    _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
-         "VALUES (:user, :proposal, :project, :at)",
-         user=user_id, proposal=proposal_id, project=project_id, at=at)
-
-
 def _insert_comment(project_id: int, proposal_id: int | None, author_id: int, stance: str,
                     moderation: str = "visible") -> int:
-    return db.session.execute(text(
-        "INSERT INTO comments (project_id, proposal_id, depth, author_id, stance, body, "
-        "moderation, created_at, updated_at) VALUES (:project, :proposal, 0, :author, :stance, "
-        "'Un avis.', :moderation, :now, :now) RETURNING id"),
-        {"project": project_id, "proposal": proposal_id, "author": author_id, "stance": stance,
-         "moderation": moderation, "now": NOW}).scalar_one()
+    return plain_sql.insert_comment(project_id, proposal_id, author_id, stance, NOW, moderation)
 
 
 def test_plain_sql_writes_are_counted_at_every_step(app):
@@ -69,7 +54,7 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
     # Participants: each one once (the platform adds them; the trigger counts them).
     for _round in range(2):
         for person in people:
-            _sql("INSERT INTO project_participants (project_id, user_id) "
+            plain_sql.run("INSERT INTO project_participants (project_id, user_id) "
                  "VALUES (:project, :user) ON CONFLICT DO NOTHING",
                  project=project_id, user=person.id)
         assert_counters_exact()
@@ -93,7 +78,7 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
         ("UPDATE comments SET body = 'Modifié.' WHERE id = :id", first),  # not counted
     ]
     for statement, ident in steps:
-        _sql(statement, id=ident, now=NOW)
+        plain_sql.run(statement, id=ident, now=NOW)
         assert_counters_exact()
     _committed()
     assert (proposal.comments_count, proposal.comments_pour, proposal.comments_contre,
@@ -101,12 +86,12 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
 
     # Supports: given, moved by a merge to another proposal, taken back.
     for person in people:
-        _insert_support(person.id, proposal_id, project_id, NOW)
+        plain_sql.insert_support(person.id, proposal_id, project_id, NOW)
     assert_counters_exact()
-    _sql("UPDATE supports SET proposal_id = :other WHERE user_id = :user",
+    plain_sql.run("UPDATE supports SET proposal_id = :other WHERE user_id = :user",
          other=other.id, user=people[0].id)
     assert_counters_exact()
-    _sql("DELETE FROM supports WHERE user_id = :user", user=people[1].id)
+    plain_sql.run("DELETE FROM supports WHERE user_id = :user", user=people[1].id)
     assert_counters_exact()
     _committed()
     assert (proposal.supports_count, other.supports_count) == (1, 1)
@@ -117,7 +102,7 @@ def test_plain_sql_writes_are_counted_at_every_step(app):
                       "UPDATE proposals SET moderation = 'hidden' WHERE id = :id",
                       "UPDATE proposals SET status = 'published' WHERE id = :id",
                       "UPDATE proposals SET moderation = 'visible' WHERE id = :id"):
-        _sql(statement, id=other.id)
+        plain_sql.run(statement, id=other.id)
         assert_counters_exact()
     # A Core INSERT of the table (its columns' defaults made), no ORM object nor signal.
     db.session.execute(insert(Proposal.__table__).values(
@@ -134,7 +119,7 @@ def test_versions_move_with_what_the_fragments_show(app):
     db.session.commit()
     project_id, proposal_id = proposal.project_id, proposal.id
     before = _versions(project_id, proposal_id)
-    _insert_support(person.id, proposal_id, project_id, NOW)
+    plain_sql.insert_support(person.id, proposal_id, project_id, NOW)
     after_support = _versions(project_id, proposal_id)
     assert after_support[0] > before[0] and after_support[1] == before[1]
     _insert_comment(project_id, proposal_id, person.id, "pour")
@@ -154,18 +139,18 @@ def test_the_first_reaction_is_the_time_of_the_first_counted_one(app):
     _committed()
     assert proposal.first_reaction_at is None
     shown = NOW + timedelta(hours=2)
-    _sql("UPDATE comments SET moderation = 'visible', moderated_at = :at WHERE id = :id",
+    plain_sql.run("UPDATE comments SET moderation = 'visible', moderated_at = :at WHERE id = :id",
          at=shown, id=held)
     _committed()
     assert _first_reaction(proposal) == shown
-    _insert_support(factories.user().id, proposal.id, proposal.project_id,
+    plain_sql.insert_support(factories.user().id, proposal.id, proposal.project_id,
                     NOW - timedelta(days=1))
     _committed()
     assert _first_reaction(proposal) == shown
 
     other = factories.proposal(proposal.project)
     db.session.commit()
-    _insert_support(person.id, other.id, other.project_id, NOW)
+    plain_sql.insert_support(person.id, other.id, other.project_id, NOW)
     _committed()
     assert _first_reaction(other) == NOW
 
@@ -194,7 +179,7 @@ def test_within_a_transaction_settle_moves_them_at_once(app):
 
     proposal = factories.proposal()
     person = factories.user()
-    _sql("INSERT INTO project_participants (project_id, user_id) VALUES (:project, :user)",
+    plain_sql.run("INSERT INTO project_participants (project_id, user_id) VALUES (:project, :user)",
          project=proposal.project_id, user=person.id)
     db.session.commit()
     before = proposal.supports_count
@@ -203,7 +188,7 @@ def test_within_a_transaction_settle_moves_them_at_once(app):
         return db.session.execute(text("SELECT supports_count FROM proposals WHERE id = :id"),
                                   {"id": proposal.id}).scalar_one()
 
-    _insert_support(person.id, proposal.id, proposal.project_id, NOW)
+    plain_sql.insert_support(person.id, proposal.id, proposal.project_id, NOW)
     deferred = db.engine.dialect.name == "postgresql"
     assert stored() == (before if deferred else before + 1)
     counters.settle()

@@ -4,7 +4,7 @@ proposes, comments on or supports (unless turned off)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from consultation.comments import services as comments
@@ -13,7 +13,7 @@ from consultation.extensions import db
 from consultation.moderation import services as moderation
 from consultation.notifications.models import Follow, NotificationSettings
 from consultation.proposals.models import Proposal
-from tests import factories
+from tests import factories, plain_sql
 from tests.notifications.helpers import follows_of, page, settle
 
 
@@ -132,10 +132,6 @@ def test_turning_automatic_follows_off_is_respected(app):
     assert follows_of(person.id) == set()
 
 
-def _sql(statement: str, **params: object) -> None:
-    db.session.execute(text(statement), params)
-
-
 def _plain_rows(project_id: int, proposal_id: int, person_id: int) -> None:
     """A proposal, two comments on a proposal, one on the project and two supports, written
     by `person_id` without the platform's services or signals."""
@@ -144,14 +140,9 @@ def _plain_rows(project_id: int, proposal_id: int, person_id: int) -> None:
         project_id=project_id, author_id=person_id, title="Une idée", body="Son texte.",
         status="published", moderation="visible").returning(Proposal.id)).scalar_one()
     for on_proposal in (proposal_id, proposal_id, None):
-        _sql("INSERT INTO comments (project_id, proposal_id, depth, author_id, stance, body, "
-             "moderation, created_at, updated_at) VALUES (:project, :proposal, 0, :person, "
-             "'pour', 'Un avis.', 'visible', :now, :now)",
-             project=project_id, proposal=on_proposal, person=person_id, now=utcnow())
+        plain_sql.insert_comment(project_id, on_proposal, person_id, "pour", utcnow())
     for proposal in (proposal_id, mine):
-        _sql("INSERT INTO supports (user_id, proposal_id, project_id, created_at) "
-             "VALUES (:person, :proposal, :project, :now)",
-             person=person_id, proposal=proposal, project=project_id, now=utcnow())
+        plain_sql.insert_support(person_id, proposal, project_id, utcnow())
 
 
 def test_the_database_makes_the_automatic_follows(app):
